@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { cacheDir } from '../lib/paths.ts';
+
+/**
+ * What `npm run cluster -- up` leaves behind for every other command (runbook, verify, bench).
+ * Written to `<cache>/sandbox/<name>/state.json`; the kubeconfig lives beside it.
+ * Nothing here points into the user's ~/.kube.
+ */
+export const SandboxState = z.object({
+  /** Sandbox name; one folder per name under `<cache>/sandbox/`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  /** Which provider made it. `kwok` simulates nodes and kubelets; `kind` runs real nodes in containers. */
+  provider: z.enum(['kwok', 'kind']),
+  /** Kubernetes server version, as the API server reports it (e.g. `v1.37.0`). */
+  kubernetes: z.string().regex(/^v\d+\.\d+\.\d+/),
+  /** kubeconfig context to use (the file's current-context too). */
+  context: z.string(),
+  /** Absolute path of the project-local kubeconfig. */
+  kubeconfig: z.string(),
+  /** API server URL (always loopback for kwok). */
+  server: z.string(),
+  /** Folder holding a kubectl built for this version; prepended to PATH when running against the sandbox. */
+  binDir: z.string().optional(),
+  createdAt: z.string(),
+  /** Processes the provider started and `down` must stop. */
+  processes: z.array(z.object({ name: z.string(), pid: z.number().int() })).default([]),
+  /** Log files worth attaching to a report (e.g. `metallb-controller`). */
+  logs: z.record(z.string(), z.string()).default({}),
+  /** What this provider simulates and what is real, in Korean, for every report. */
+  simulation: z
+    .object({
+      simulated: z.array(z.string()),
+      real: z.array(z.string()),
+    })
+    .optional(),
+});
+export type SandboxState = z.infer<typeof SandboxState>;
+
+export const DEFAULT_SANDBOX = 'vdocs';
+
+export function sandboxDir(name = DEFAULT_SANDBOX, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return path.join(cacheDir(env), 'sandbox', name);
+}
+
+export function readSandbox(name = DEFAULT_SANDBOX, env: Readonly<Record<string, string | undefined>> = process.env): SandboxState | undefined {
+  const file = path.join(sandboxDir(name, env), 'state.json');
+  if (!fs.existsSync(file)) return undefined;
+  return SandboxState.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** Writes the state atomically (temp file + rename) so a reader never sees half a file. */
+export function writeSandbox(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const dir = sandboxDir(state.name, env);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'state.json');
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  return file;
+}
