@@ -1,0 +1,78 @@
+import type { MatchResult } from './result.ts';
+import { lineDiff, splitLines } from './result.ts';
+
+/**
+ * Line-by-line comparison of a text output, with stdout and stderr told apart.
+ * Lines are compared with surrounding whitespace trimmed (grep keeps YAML indentation).
+ */
+export interface LinesRule {
+  kind: 'lines';
+  /** Output block id on the page. */
+  block: string;
+  /**
+   * `exact`: the stream holds exactly the page's lines, in order.
+   * `contains`: every page line appears; other lines are allowed and noted
+   * (e.g. `grep strictARP` also prints the last-applied annotation after an apply).
+   */
+  mode: 'exact' | 'contains';
+  /** Page lines matching this pattern are expected on stderr (kubectl prints `Warning:` there); the rest on stdout. */
+  stderr?: RegExp;
+  /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
+  applyVerbs?: boolean;
+}
+
+const APPLY_VERB = /^(\S+\/\S+) (created|configured|unchanged)$/;
+
+function sameLine(expected: string, actual: string, rule: LinesRule): 'same' | 'verb' | false {
+  if (expected === actual) return 'same';
+  if (rule.applyVerbs) {
+    const e = APPLY_VERB.exec(expected);
+    const a = APPLY_VERB.exec(actual);
+    if (e && a && e[1] === a[1]) return 'verb';
+  }
+  return false;
+}
+
+export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: string; stderr: string }): MatchResult {
+  const page = splitLines(pageText).map((l) => l.trim());
+  const expected = {
+    stderr: page.filter((l) => rule.stderr?.test(l) ?? false),
+    stdout: page.filter((l) => !(rule.stderr?.test(l) ?? false)),
+  };
+  const got = {
+    stdout: splitLines(actual.stdout).map((l) => l.trim()).filter((l) => l !== ''),
+    stderr: splitLines(actual.stderr).map((l) => l.trim()).filter((l) => l !== ''),
+  };
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const diffs: string[] = [];
+
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const want = expected[stream];
+    const have = got[stream];
+    if (rule.mode === 'exact') {
+      const equal = want.length === have.length && want.every((w, i) => sameLine(w, have[i] ?? '', rule) !== false);
+      if (!equal) {
+        problems.push(`${stream} 가 페이지와 다릅니다: 기대 ${want.length}줄, 실제 ${have.length}줄.`);
+        diffs.push(`[${stream}]\n${lineDiff(want, have)}`);
+      } else {
+        want.forEach((w, i) => {
+          if (sameLine(w, have[i] ?? '', rule) === 'verb') notes.push(`"${have[i]}" 를 페이지의 "${w}" 와 같은 결과로 보았습니다 (이미 있는 리소스에 다시 apply 한 경우).`);
+        });
+      }
+    } else {
+      const missing = want.filter((w) => !have.some((h) => sameLine(w, h, rule) !== false));
+      if (missing.length > 0) {
+        problems.push(`${stream} 에 페이지의 줄이 없습니다: ${missing.map((m) => `"${m}"`).join(', ')}`);
+        diffs.push(`[${stream}]\n${lineDiff(want, have)}`);
+      }
+      const extra = have.filter((h) => !want.some((w) => sameLine(w, h, rule) !== false));
+      if (extra.length > 0 && missing.length === 0) notes.push(`${stream} 에 페이지에 없는 줄 ${extra.length}개가 더 있습니다 (허용): ${extra.map((e) => `"${abbreviate(e)}"`).join(', ')}`);
+    }
+  }
+  return { ok: problems.length === 0, problems, notes, diff: diffs.join('\n') };
+}
+
+function abbreviate(line: string, max = 80): string {
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,124 @@
+import type { MatchResult } from './result.ts';
+import { lineDiff, splitLines } from './result.ts';
+
+/**
+ * Column-by-column comparison of a `kubectl get` table.
+ * Rows are paired by the key column; the rest of the columns are exact unless declared otherwise.
+ */
+export interface TableRule {
+  kind: 'table';
+  /** Output block id on the page. */
+  block: string;
+  /** Column that identifies a row (usually NAME). */
+  key: string;
+  /**
+   * `exact`: the key is compared as written.
+   * `generated-suffix`: pod names are compared without the suffixes Kubernetes generates
+   * (`controller-7dcc8764f4-8n92q` → `controller`, `speaker-fnf8l` → `speaker`).
+   */
+  keyMatch: 'exact' | 'generated-suffix';
+  /** Columns whose values differ from cluster to cluster (AGE, RESTARTS, CLUSTER-IP). */
+  volatile: string[];
+  /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
+  ports?: string[];
+  /** How many rows each key should have: as on the page (default) or one per node (a DaemonSet's pods). */
+  rows?: Record<string, 'as-page' | 'one-per-node'>;
+}
+
+export interface Table {
+  header: string[];
+  rows: Record<string, string>[];
+}
+
+/** Parses kubectl's aligned table output. Cells may hold single spaces (`1 (3m ago)`), never two. */
+export function parseTable(text: string): Table {
+  const lines = splitLines(text).filter((l) => l.trim() !== '');
+  const headerLine = lines[0] ?? '';
+  const header = headerLine.trim().split(/\s{2,}/);
+  const starts = header.map((h) => headerLine.indexOf(h));
+  const rows = lines.slice(1).map((line) => {
+    let cells = line.trim().split(/\s{2,}/);
+    if (cells.length !== header.length) {
+      cells = starts.map((s, i) => line.slice(s, starts[i + 1] ?? line.length).trim());
+    }
+    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+  });
+  return { header, rows };
+}
+
+/** Kubernetes' safe alphabet for generated names (pod-template-hash and random suffixes). */
+const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
+const RANDOM_SUFFIX = new RegExp(`-${GENERATED}{5}$`);
+const TEMPLATE_HASH = new RegExp(`-${GENERATED}{6,10}$`);
+
+/** `controller-7dcc8764f4-8n92q` → `controller`; `speaker-fnf8l` → `speaker`. */
+export function nameStem(name: string): string {
+  if (!RANDOM_SUFFIX.test(name)) return name;
+  const withoutRandom = name.replace(RANDOM_SUFFIX, '');
+  return withoutRandom.replace(TEMPLATE_HASH, '');
+}
+
+function normalisePorts(value: string): string {
+  return value
+    .split(',')
+    .map((p) => p.replace(/^(\d+):\d+\//, '$1/'))
+    .join(',');
+}
+
+export interface TableContext {
+  /** Number of schedulable nodes, for `one-per-node` rows. */
+  nodes?: number;
+}
+
+export function matchTable(rule: TableRule, pageText: string, actualText: string, context: TableContext = {}): MatchResult {
+  const page = parseTable(pageText);
+  const actual = parseTable(actualText);
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const keyOf = (row: Record<string, string>) => {
+    const key = row[rule.key] ?? '';
+    return rule.keyMatch === 'generated-suffix' ? nameStem(key) : key;
+  };
+
+  const missingColumns = page.header.filter((h) => !actual.header.includes(h));
+  if (missingColumns.length > 0) problems.push(`실제 출력에 페이지의 열이 없습니다: ${missingColumns.join(', ')}`);
+  if (!page.header.includes(rule.key)) problems.push(`런북이 행의 기준으로 삼은 열 ${rule.key} 가 페이지 표에 없습니다.`);
+  const compared = page.header.filter((h) => !rule.volatile.includes(h) && actual.header.includes(h));
+  const volatile = page.header.filter((h) => rule.volatile.includes(h));
+  if (volatile.length > 0) notes.push(`비교하지 않은 열(클러스터마다 다름): ${volatile.join(', ')}`);
+
+  const groups = new Map<string, Record<string, string>[]>();
+  for (const row of page.rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  const seen = new Set<string>();
+  for (const [key, expectedRows] of groups) {
+    const template = expectedRows[0] ?? {};
+    const actualRows = actual.rows.filter((r) => keyOf(r) === key);
+    seen.add(key);
+    const policy = rule.rows?.[key] ?? 'as-page';
+    const want = policy === 'one-per-node' ? context.nodes : expectedRows.length;
+    if (want !== undefined && actualRows.length !== want) {
+      const why = policy === 'one-per-node' ? `노드 ${want}개에 하나씩` : '페이지와 같이';
+      problems.push(`${key} 행이 ${why} ${want}개여야 하는데 ${actualRows.length}개입니다.`);
+    }
+    for (const row of actualRows) {
+      for (const column of compared) {
+        if (column === rule.key) continue;
+        const isPort = rule.ports?.includes(column) ?? false;
+        const e = isPort ? normalisePorts(template[column] ?? '') : (template[column] ?? '');
+        const a = isPort ? normalisePorts(row[column] ?? '') : (row[column] ?? '');
+        if (e !== a) problems.push(`${row[rule.key]} 행의 ${column}: 기대 "${template[column]}", 실제 "${row[column]}"`);
+      }
+    }
+  }
+  for (const row of actual.rows) {
+    if (!seen.has(keyOf(row))) problems.push(`페이지에 없는 행이 있습니다: ${row[rule.key]}`);
+  }
+  if (rule.ports?.length) notes.push(`${rule.ports.join(', ')} 는 서비스 포트만 비교했습니다(노드 포트는 무작위 할당).`);
+  if (rule.keyMatch === 'generated-suffix') notes.push(`${rule.key} 는 Kubernetes 가 붙이는 접미사를 빼고 비교했습니다.`);
+  return {
+    ok: problems.length === 0,
+    problems,
+    notes,
+    diff: problems.length === 0 ? '' : lineDiff(splitLines(pageText), splitLines(actualText)),
+  };
+}
