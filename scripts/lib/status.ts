@@ -7,7 +7,9 @@ import { useColor } from './io.ts';
  */
 export class Status {
   private readonly color: boolean;
-  constructor(private readonly io: Io) {
+  private readonly io: Io;
+  constructor(io: Io) {
+    this.io = io;
     this.color = useColor(io);
   }
   private paint(code: number, s: string): string {
