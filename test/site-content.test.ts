@@ -1,0 +1,149 @@
+/**
+ * The built MetalLB page carries everything of the seed page, and the site around it is sound:
+ * Korean locale, every code block byte for byte, headings, table cells, step ids on every block,
+ * placeholder figures, a table of contents, and a link check that really runs.
+ */
+import { globSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { headingTexts, renderedBlocks, screenshotFigures, tableCellTexts, textOf, type RenderedBlock } from './helpers/html.ts';
+import { normalizeSpace, outline, SEED_FIXTURE, SEED_PATH, seedOutline } from './helpers/markdown.ts';
+import { readPage } from '../scripts/lib/page.ts';
+import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
+
+const PAGE = 'appendix/metallb/index.html';
+const seed = seedOutline();
+
+let build: SiteBuild;
+let html: string;
+let blocks: RenderedBlock[];
+
+beforeAll(async () => {
+  build = await buildSite();
+  expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
+  html = readBuilt(build, PAGE);
+  blocks = renderedBlocks(html);
+});
+
+/** EC trims whitespace at line ends of every block (expressive-code core); nothing else may differ. */
+const trimLineEnds = (text: string): string => text.replace(/[ \t]+$/gm, '');
+
+describe(`the MetalLB page carries the seed (${relative(ROOT, seed.source)})`, () => {
+  it('gives every rendered code block a copy button', () => {
+    expect(seed.outline.blocks).toHaveLength(34);
+    expect(blocks.filter((b) => b.copyText === undefined).map((b) => b.step)).toEqual([]);
+  });
+
+  // The page may add blocks of its own (e.g. an error output for newer Kubernetes);
+  // the seed's blocks must all be there, in the seed's order, unchanged.
+  const found = (): (RenderedBlock | undefined)[] => {
+    let next = 0;
+    return seed.outline.blocks.map((block) => {
+      const at = blocks.findIndex((b, i) => i >= next && b.copyText === trimLineEnds(block.value));
+      if (at < 0) return undefined;
+      next = at + 1;
+      return blocks[at];
+    });
+  };
+
+  it.each(seed.outline.blocks.map((block, i) => [i, block.line, block] as const))(
+    'seed block %i (seed line %i) is on the page byte for byte, in order: copied and shown',
+    (i, _line, block) => {
+      const rendered = found()[i];
+      expect(rendered?.copyText, `no block on the page copies:\n${block.value}`).toBe(trimLineEnds(block.value));
+      expect(rendered?.shownText).toBe(trimLineEnds(block.value));
+    },
+  );
+
+  it('loses only trailing spaces to the line-end trim, in exactly the blocks that have them', () => {
+    const trimmed = seed.outline.blocks.filter((b) => trimLineEnds(b.value) !== b.value);
+    for (const block of trimmed) expect(trimLineEnds(block.value).length).toBeLessThan(block.value.length);
+    // One seed block ends a line with a space: `kubectl apply -f metallb_config.yaml `.
+    expect(trimmed.map((b) => b.value)).toEqual(['kubectl apply -f metallb_config.yaml ']);
+  });
+
+  it('shows every heading of the seed', () => {
+    const shown = headingTexts(html).map(normalizeSpace);
+    const missing = seed.outline.headings.map(normalizeSpace).filter((h) => !shown.includes(h));
+    expect(missing).toEqual([]);
+  });
+
+  it('shows every table cell of the seed, the last row as a row', () => {
+    const shown = tableCellTexts(html).map(normalizeSpace);
+    expect(shown).toEqual(seed.outline.tableCells.map(normalizeSpace));
+  });
+});
+
+describe('step ids', () => {
+  const pages = globSync('src/content/docs/**/*.md', { cwd: ROOT });
+
+  // The runbook's page reader is the one definition of a valid step id; the site obeys it.
+  it.each(pages)('%s: every fenced block has a well-formed, unique step id (runbook page reader)', (page) => {
+    expect(() => readPage(page, ROOT)).not.toThrow();
+  });
+
+  it('the rendered blocks carry data-step / data-of in page order', () => {
+    const source = readPage('src/content/docs/appendix/metallb.md', ROOT).blocks;
+    expect(blocks.map((b) => [b.step, b.of])).toEqual(source.map((b) => [b.id, b.of]));
+  });
+
+  it('never shows the raw fence meta to readers', () => {
+    const visible = textOf(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ''));
+    expect(visible.match(/.{0,40}(?:step="|of="|ins=\{).{0,40}/g)).toBeNull();
+  });
+});
+
+describe('page features', () => {
+  it('is Korean: <html lang="ko"> with Starlight Korean UI strings', () => {
+    expect(html.match(/<html lang="[^"]*"/)?.[0]).toBe('<html lang="ko"');
+    expect(html.includes('title="클립보드로 복사"')).toBe(true);
+    expect(readBuilt(build, 'index.html').match(/<html lang="[^"]*"/)?.[0]).toBe('<html lang="ko"');
+  });
+
+  it('highlights bash and yaml and marks the two changed lines of each kubectl edit spec', () => {
+    expect(new Set(blocks.map((b) => b.language))).toEqual(new Set(['bash', 'text', 'yaml']));
+    const specs = blocks.filter((b) => b.step?.endsWith('/edit-spec'));
+    expect(specs.map((b) => b.step)).toEqual(['istio/edit-spec', 'minio/edit-spec', 'mlflow/edit-spec', 'grafana/edit-spec']);
+    for (const spec of specs) {
+      const marked = spec.shownText.split('\n').filter((_, i) => /\bins\b/.test(spec.lineClasses[i] ?? ''));
+      expect(marked.map((l) => l.trim().split(':')[0])).toEqual(['type', 'loadBalancerIP']);
+    }
+  });
+
+  it('renders the four screenshots as captioned "스크린샷 준비 중" placeholders, no image', () => {
+    const figures = screenshotFigures(html);
+    expect(figures.map((f) => f.step)).toEqual(['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser']);
+    for (const figure of figures) {
+      expect(figure.placeholder).toBe('스크린샷 준비 중');
+      expect(figure.caption).toMatch(/^login-ui: .+ \(login-after-.+\.png\)$/);
+      expect(figure.body).not.toMatch(/<img\b/);
+    }
+    expect(html.match(/<img\b[^>]*\.png[^>]*>/g)).toBeNull();
+  });
+
+  it('has a table of contents linking the sections', () => {
+    const toc = /<starlight-toc[\s\S]*?<\/starlight-toc>/.exec(html)?.[0] ?? '';
+    expect(toc).toContain('목차');
+    for (const id of ['metallb란', '요구사항', 'metallb-설치', 'configuration', 'metallb-사용', 'grafana-dashboard']) {
+      expect(toc).toContain(`href="#${id}"`);
+    }
+  });
+
+  it('the index links to the MetalLB page, which exists', () => {
+    const index = readBuilt(build, 'index.html');
+    expect(index.match(/href="\/appendix\/metallb\/"/g)?.length).toBeGreaterThan(0);
+    expect(index.includes('모든 단계는 실제 클러스터에서 실행되고')).toBe(true);
+  });
+
+  it('ran the link validator, which found no broken internal link', () => {
+    expect(build.log.match(/validating links|All internal links are valid\./g)).toEqual([
+      'validating links',
+      'All internal links are valid.',
+    ]);
+  });
+});
+
+it('the seed fixture (used when ../shared is absent) matches the seed', () => {
+  if (seed.source === SEED_FIXTURE) return expect(seed.outline.blocks.length).toBeGreaterThan(0);
+  expect(JSON.parse(readFileSync(SEED_FIXTURE, 'utf8'))).toEqual(outline(readFileSync(SEED_PATH, 'utf8')));
+});
