@@ -18,9 +18,9 @@ export interface TableRule {
    */
   keyMatch: 'exact' | 'generated-suffix';
   /** Columns whose values differ from cluster to cluster (AGE, RESTARTS, CLUSTER-IP). */
-  volatile: string[];
+  volatile: readonly string[];
   /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
-  ports?: string[];
+  ports?: readonly string[];
   /** How many rows each key should have: as on the page (default) or one per node (a DaemonSet's pods). */
   rows?: Record<string, 'as-page' | 'one-per-node'>;
 }

@@ -1,0 +1,153 @@
+import type { Anchor, Block, Page } from '../lib/page.ts';
+import { at } from '../lib/page.ts';
+import { UsageError } from '../lib/errors.ts';
+import { documentedChanges, type FieldChange } from './edits.ts';
+import { parseTable } from './match/table.ts';
+import { splitLines } from './match/result.ts';
+import type { OutputRule, Runbook, ServiceFixture, Step } from './types.ts';
+
+/** A step with the page content it executes, resolved once before anything runs. */
+export interface BoundStep {
+  step: Step;
+  /** The command, file or edit block; undefined for manual steps. */
+  block: Block | undefined;
+  /** The figure a manual step points at. */
+  anchor: Anchor | undefined;
+  /** Output blocks the step compares with, by block id. */
+  outputs: Map<string, Block>;
+  /** For edit steps: the fields the page marks as changed. */
+  changes: FieldChange[];
+  /** 1-based line on the page, for messages. */
+  line: number;
+}
+
+export interface BoundFixture {
+  fixture: ServiceFixture;
+  name: string;
+  namespace: string;
+  spec: Block;
+  changes: FieldChange[];
+}
+
+export interface Binding {
+  runbook: Runbook;
+  page: Page;
+  steps: BoundStep[];
+  fixtures: BoundFixture[];
+}
+
+const EDIT_COMMAND = /^kubectl edit (?:svc|service)\/([a-z0-9-]+) -n ([a-z0-9-]+)\s*$/;
+
+/**
+ * The doc↔runbook check: every fenced block is used by exactly one step, every step finds its
+ * block, outputs belong to their command (`of`), matching rules still fit the page's text, and
+ * steps follow the page's order. All problems are listed with file:line, then thrown together.
+ */
+export function bind(runbook: Runbook, page: Page): Binding {
+  const problems: string[] = [];
+  const blocks = new Map(page.blocks.map((b) => [b.id, b]));
+  const anchors = new Map(page.anchors.map((a) => [a.id, a]));
+  const used = new Map<string, string>();
+  const use = (blockId: string, by: string, where: string): Block | undefined => {
+    const block = blocks.get(blockId);
+    if (!block) {
+      problems.push(`${page.file}: 런북 단계 ${by} 가 가리키는 블록 "${blockId}" 가 페이지에 없습니다 (${where}). 페이지에서 지워졌거나 step id 가 바뀌었습니다.`);
+      return undefined;
+    }
+    const previous = used.get(blockId);
+    if (previous && previous !== by) problems.push(`${at(page, block.line)}: 블록 "${blockId}" 를 ${previous} 와 ${by} 가 함께 씁니다. 블록 하나는 한 단계에만 묶으세요.`);
+    used.set(blockId, by);
+    return block;
+  };
+  const useOutput = (rule: OutputRule, stepId: string) => {
+    const block = use(rule.block, stepId, '출력 블록');
+    if (!block) return undefined;
+    if (block.of !== stepId) problems.push(`${at(page, block.line)}: 출력 블록 "${block.id}" 는 of="${stepId}" 여야 합니다 (지금: ${block.of ?? '없음'}).`);
+    problems.push(...checkRule(rule, block).map((p) => `${at(page, block.line)}: ${p}`));
+    return block;
+  };
+
+  const steps: BoundStep[] = [];
+  const stepIds = new Set(runbook.steps.map((s) => s.id));
+  for (const step of runbook.steps) {
+    const outputs = new Map<string, Block>();
+    let block: Block | undefined;
+    let anchor: Anchor | undefined;
+    let changes: FieldChange[] = [];
+    if (step.kind === 'manual') {
+      anchor = anchors.get(step.id);
+      if (!anchor) problems.push(`${page.file}: 수동 확인 단계 ${step.id} 의 그림(<figure data-step="${step.id}">)이 페이지에 없습니다.`);
+      else if (anchor.links.length === 0) problems.push(`${at(page, anchor.line)}: 수동 확인 ${step.id} 앞 문단에 열어 볼 주소 링크가 없습니다.`);
+    } else {
+      block = use(step.id, step.id, '명령 블록');
+    }
+    if (block && step.kind === 'run' && block.lang !== 'bash') problems.push(`${at(page, block.line)}: ${step.id} 는 명령이므로 \`\`\`bash 블록이어야 합니다 (지금: ${block.lang || '언어 없음'}).`);
+    if (block && step.kind === 'file' && !block.meta.getString('title')) problems.push(`${at(page, block.line)}: 파일 블록 ${step.id} 에 title="파일 이름" 이 없습니다.`);
+    if (step.kind === 'run') {
+      for (const rule of [step.output, step.drift?.output]) {
+        if (!rule) continue;
+        const out = useOutput(rule, step.id);
+        if (out) outputs.set(out.id, out);
+      }
+      for (const skipped of step.alreadyDone?.skip ?? []) {
+        if (!stepIds.has(skipped)) problems.push(`${page.file}: ${step.id} 의 alreadyDone.skip 이 없는 단계 ${skipped} 를 가리킵니다.`);
+      }
+      if (step.confirm && !stepIds.has(step.confirm.step)) problems.push(`${page.file}: ${step.id} 의 confirm 이 없는 단계 ${step.confirm.step} 를 가리킵니다.`);
+    }
+    if (step.kind === 'edit') {
+      if (block && !EDIT_COMMAND.test(block.code.trim())) problems.push(`${at(page, block.line)}: ${step.id} 는 \`kubectl edit svc/이름 -n 네임스페이스\` 한 줄이어야 합니다.`);
+      const spec = use(step.spec, step.id, '편집 내용 블록');
+      if (spec) {
+        outputs.set(spec.id, spec);
+        if (spec.of !== step.id) problems.push(`${at(page, spec.line)}: 편집 블록 "${spec.id}" 는 of="${step.id}" 여야 합니다.`);
+        const found = documentedChanges(spec);
+        changes = found.changes;
+        problems.push(...found.problems.map((p) => `${at(page, spec.line)}: ${p}`));
+      }
+    }
+    steps.push({ step, block, anchor, outputs, changes, line: block?.line ?? anchor?.line ?? 0 });
+  }
+
+  for (let i = 1; i < steps.length; i++) {
+    const [prev, cur] = [steps[i - 1], steps[i]];
+    if (prev && cur && cur.line > 0 && prev.line > cur.line) problems.push(`${at(page, cur.line)}: 런북의 ${cur.step.id} 가 페이지에서는 ${prev.step.id} (${prev.line}행)보다 앞에 있습니다. 런북은 페이지 순서를 따라야 합니다.`);
+  }
+
+  const fixtures: BoundFixture[] = [];
+  for (const fixture of runbook.fixtures) {
+    const editBlock = blocks.get(fixture.edit);
+    const spec = blocks.get(fixture.spec);
+    const m = editBlock ? EDIT_COMMAND.exec(editBlock.code.trim()) : null;
+    if (!editBlock || !spec || !m) {
+      problems.push(`${page.file}: 준비 단계(fixture) ${fixture.edit} 가 페이지의 kubectl edit 블록과 편집 블록을 찾지 못했습니다.`);
+      continue;
+    }
+    if (!stepIds.has(fixture.resetWith)) problems.push(`${page.file}: fixture ${fixture.edit} 의 resetWith 가 없는 단계 ${fixture.resetWith} 를 가리킵니다.`);
+    fixtures.push({ fixture, name: m[1] ?? '', namespace: m[2] ?? '', spec, changes: documentedChanges(spec).changes });
+  }
+
+  for (const block of page.blocks) {
+    if (!used.has(block.id)) problems.push(`${at(page, block.line)}: 블록 "${block.id}" 를 실행하거나 비교하는 런북 단계가 없습니다. runbooks/${runbook.name}.ts 에 단계를 더하세요.`);
+  }
+  for (const anchor of page.anchors) {
+    if (!runbook.steps.some((s) => s.kind === 'manual' && s.id === anchor.id)) problems.push(`${at(page, anchor.line)}: 그림 "${anchor.id}" 에 해당하는 수동 확인 단계가 런북에 없습니다.`);
+  }
+
+  if (problems.length > 0) {
+    throw new UsageError('BINDING', `런북 ${runbook.name} 과 페이지가 맞지 않습니다:\n  ${problems.join('\n  ')}`, '페이지의 step id 와 runbooks/ 의 단계를 함께 고치세요. 목록은 npm run runbook -- ' + runbook.name + ' --dry-run 으로 볼 수 있습니다.');
+  }
+  return { runbook, page, steps, fixtures };
+}
+
+/** Whether a matching rule still fits the page's block (columns exist, stderr pattern still matches). */
+function checkRule(rule: OutputRule, block: Block): string[] {
+  if (rule.kind === 'table') {
+    const { header } = parseTable(block.code);
+    const named = [rule.key, ...rule.volatile, ...(rule.ports ?? [])];
+    return named.filter((c) => !header.includes(c)).map((c) => `표 규칙이 쓰는 열 ${c} 가 블록 "${block.id}" 의 머리글에 없습니다 (머리글: ${header.join(' ')}).`);
+  }
+  if (rule.stderr && !splitLines(block.code).some((l) => rule.stderr?.test(l.trim()))) {
+    return [`블록 "${block.id}" 에 stderr 규칙 ${rule.stderr} 에 맞는 줄이 없습니다.`];
+  }
+  return [];
+}

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCommand, closest } from '../lib/args.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { readPage } from '../lib/page.ts';
+import { cacheDir, projectRoot } from '../lib/paths.ts';
+import { bind, type Binding } from './bind.ts';
+import { createMirror } from './mirror.ts';
+import { renderPlan, renderWrites } from './plan.ts';
+import { toJUnit, writeAtomic, writeReport, type RunReport } from './report.ts';
+import { Redactor } from './redact.ts';
+import { resolveTarget, type Target } from './target.ts';
+import type { Runbook } from './types.ts';
+
+export const command = {
+  meta: { name: 'runbook', description: '페이지의 모든 단계를 실행하고, 출력이 페이지와 같은지 확인합니다.' },
+  args: {
+    name: { type: 'positional', description: '런북 이름 (runbooks/<이름>.ts)', required: false },
+    context: { type: 'string', description: '샌드박스 대신 kubeconfig 의 이 컨텍스트에서 실행 (확인을 받습니다)' },
+    sandbox: { type: 'string', description: '샌드박스 이름 (기본: vdocs)' },
+    'dry-run': { type: 'boolean', description: '실행하지 않고 계획만 출력' },
+    from: { type: 'string', description: '이 단계부터 실행 (준비 단계는 먼저 보장)' },
+    only: { type: 'string', description: '이 단계만 실행 (준비 단계는 먼저 보장)' },
+    report: { type: 'string', description: 'JSON 보고서를 쓸 파일' },
+    junit: { type: 'string', description: 'JUnit XML 을 쓸 파일' },
+    'keep-going': { type: 'boolean', description: '실패한 단계 뒤에도 계속 실행' },
+    mirror: { type: 'string', description: '원격 URL 대신 읽을 미러 폴더 (<host>/<path>; 기본: RUNBOOK_MIRROR)' },
+    yes: { type: 'boolean', description: '터미널이 아닐 때 샌드박스가 아닌 클러스터에서 실행하는 것을 승인' },
+    page: { type: 'string', description: '런북의 페이지 대신 읽을 페이지 파일 (페이지 사본을 시험할 때)' },
+    workdir: { type: 'string', description: '명령을 실행할 폴더 (기본: .cache/runs/<런북>)' },
+  },
+} as const;
+
+export function availableRunbooks(root = projectRoot): string[] {
+  return fs.readdirSync(path.join(root, 'runbooks')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+}
+
+export async function loadRunbook(name: string | undefined, root = projectRoot): Promise<Runbook> {
+  const names = availableRunbooks(root);
+  if (!name || !names.includes(name)) {
+    const near = name ? closest(name, names) : undefined;
+    throw new UsageError(name ? 'UNKNOWN_RUNBOOK' : 'NO_RUNBOOK', name ? `런북 "${name}" 이 없습니다.` : '실행할 런북 이름을 주세요.', `있는 런북: ${names.join(', ')}${near ? ` ("${near}" 를 뜻했나요?)` : ''}. 예: npm run runbook -- ${near ?? names[0]}`);
+  }
+  return ((await import(path.join(root, 'runbooks', `${name}.ts`))) as { default: Runbook }).default;
+}
+
+/** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
+export function selectSteps(binding: Binding, from: string | undefined, only: string | undefined): Set<string> {
+  const ids = binding.steps.map((s) => s.step.id);
+  for (const [flag, id] of [['--from', from], ['--only', only]] as const) {
+    if (id !== undefined && !ids.includes(id)) {
+      const near = closest(id, ids);
+      throw new UsageError('UNKNOWN_STEP', `${flag} ${id}: 런북 ${binding.runbook.name} 에 이 단계가 없습니다.`, `${near ? `"${near}" 를 뜻했나요? ` : ''}단계 목록은 npm run runbook -- ${binding.runbook.name} --dry-run 으로 보세요.`);
+    }
+  }
+  if (from && only) throw new UsageError('FLAG_CONFLICT', '--from 과 --only 는 함께 쓸 수 없습니다.', '둘 중 하나만 주세요.');
+  if (only) return new Set([only]);
+  return new Set(from ? ids.slice(ids.indexOf(from)) : ids);
+}
+
+function findOnPath(bin: string, pathVar: string | undefined): string | undefined {
+  for (const dir of (pathVar ?? '').split(path.delimiter)) {
+    const file = path.join(dir, bin);
+    if (dir && fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Asks before changing a cluster this project did not create. Returns false when refused. */
+async function confirmTarget(binding: Binding, target: Target, selected: Set<string>, yes: boolean, io: Io): Promise<boolean> {
+  if (target.sandbox) return true;
+  io.err(`이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`);
+  if (yes) return true;
+  if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`, '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.');
+  const answer = (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim();
+  return answer === 'yes';
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parseCommand(argv, command, io.out);
+  if (!args) return 0;
+  const runbook = await loadRunbook(args.name);
+  const page = readPage(args.page ?? runbook.page, projectRoot);
+  const binding = bind(runbook, page);
+  const selected = selectSteps(binding, args.from, args.only);
+  const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;
+  if (mirrorDir && !fs.statSync(path.resolve(io.cwd, mirrorDir), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError('MIRROR_MISSING', `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`, '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror');
+  }
+  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined);
+  const tmpRoot = path.join(cacheDir(io.env), 'tmp');
+  fs.mkdirSync(tmpRoot, { recursive: true });
+
+  if (args['dry-run']) {
+    let target: Target | string;
+    try {
+      target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io, tmpRoot);
+    } catch (error) {
+      if (!(error instanceof UsageError) || error.code !== 'NO_SANDBOX') throw error;
+      target = '샌드박스 없음 — 실행하려면 먼저 npm run cluster -- up';
+    }
+    io.out(renderPlan(binding, target, mirror, selected));
+    if (typeof target !== 'string') target.dispose();
+    io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${args.context ? ` --context ${args.context}` : ''}\n`);
+    return 0;
+  }
+
+  const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io, tmpRoot);
+  try {
+    const env: Record<string, string | undefined> = { ...io.env, KUBECONFIG: target.kubeconfig, PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter) };
+    if (!findOnPath('kubectl', env.PATH)) {
+      throw new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
+    }
+    if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {
+      io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
+      return 1;
+    }
+    const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name));
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.mkdirSync(workDir, { recursive: true });
+    const waitLimit = io.env.RUNBOOK_WAIT_LIMIT ? Number(io.env.RUNBOOK_WAIT_LIMIT) * 1000 : undefined;
+    const { execute, summarize } = await import('./runner.ts');
+    const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env });
+    writeOutputs(report, args.report, args.junit, workDir, io);
+    io.out(summarize(report));
+    io.err(nextCommand(report, runbook.name));
+    return report.status === 'passed' ? 0 : report.status === 'interrupted' ? 130 : 1;
+  } finally {
+    target.dispose();
+  }
+}
+
+/** Report, JUnit and the logs kept with them (copied, so the report outlives the sandbox). */
+function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io): void {
+  const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
+  const logDir = `${file.replace(/\.json$/, '')}.logs`;
+  const logs: Record<string, string> = {};
+  for (const [name, source] of Object.entries(report.logs)) {
+    if (!fs.existsSync(source)) continue;
+    const copy = path.join(logDir, `${name}.log`);
+    writeAtomic(copy, new Redactor().apply(fs.readFileSync(source, 'utf8')));
+    logs[name] = path.relative(path.dirname(file), copy);
+  }
+  writeReport(file, { ...report, logs });
+  io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
+  if (junitFile) {
+    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report));
+    io.err(`JUnit: ${junitFile}\n`);
+  }
+}
+
+function nextCommand(report: RunReport, name: string): string {
+  if (report.status === 'passed') return `다음: 수동 확인 단계를 직접 확인하고, 끝나면 npm run cluster -- down 으로 샌드박스를 정리하세요.\n`;
+  const failed = report.steps.find((s) => s.status === 'failed');
+  if (report.status === 'interrupted') return `중단되었습니다. 이어서 실행: npm run runbook -- ${name}${failed ? ` --from ${failed.id}` : ''}\n`;
+  return `다음: 위 차이를 고친 뒤 npm run runbook -- ${name} --from ${failed?.id ?? ''} 로 다시 실행하세요.\n`;
+}

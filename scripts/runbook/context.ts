@@ -1,0 +1,62 @@
+import type { Io } from '../lib/io.ts';
+import type { Status } from '../lib/status.ts';
+import type { Binding, BoundStep } from './bind.ts';
+import type { Kube } from './kube.ts';
+import type { Mirror } from './mirror.ts';
+import type { Redactor } from './redact.ts';
+import type { StepReport } from './report.ts';
+import type { Target } from './target.ts';
+import type { Step, StepKind } from './types.ts';
+
+/** Everything a step handler may use during one run. */
+export interface RunContext {
+  binding: Binding;
+  io: Io;
+  status: Status;
+  target: Target;
+  /** Environment for page commands: KUBECONFIG of the target, the sandbox's kubectl first on PATH. */
+  env: Record<string, string | undefined>;
+  /** Folder commands run in (files the page writes land here). */
+  workDir: string;
+  mirror: Mirror;
+  redactor: Redactor;
+  kube: Kube;
+  /** Kubernetes minor version of the server (37 for v1.37.0). */
+  minor: number;
+  nodes: number;
+  /** Steps a previous step decided to skip (the page's conditional), with the reason. */
+  skip: Map<string, string>;
+  /** Caps every declared wait (tests use it to fail fast); undefined = as declared. */
+  waitLimitMs: number | undefined;
+  signal: AbortSignal;
+}
+
+/** What a handler returns; the runner adds id, title, kind and duration. */
+export type Outcome = Omit<StepReport, 'id' | 'title' | 'kind' | 'durationMs' | 'problems' | 'notes'> & {
+  problems?: string[];
+  notes?: string[];
+  /** A hint printed under a failure. */
+  hint?: string;
+};
+
+export type Handler<S extends Step> = (bound: BoundStep & { step: S }, ctx: RunContext) => Promise<Outcome>;
+
+/** A handler for every step kind: adding a kind without one is a compile error. */
+export type Handlers = { [K in StepKind]: Handler<Extract<Step, { kind: K }>> };
+
+/** `3m` → 180000. */
+export function durationMs(d: `${number}s` | `${number}m`): number {
+  const n = Number(d.slice(0, -1));
+  return d.endsWith('m') ? n * 60_000 : n * 1000;
+}
+
+/** `최대 3분`, `최대 30초`, for people. */
+export function durationLabel(d: `${number}s` | `${number}m`): string {
+  return d.endsWith('m') ? `최대 ${d.slice(0, -1)}분` : `최대 ${d.slice(0, -1)}초`;
+}
+
+/** `v1.37.0` or `1.25` → 37 / 25. */
+export function minorOf(version: string): number {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  return m ? Number(m[2]) : Number.NaN;
+}

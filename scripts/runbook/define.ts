@@ -1,0 +1,36 @@
+import type { LinesRule } from './match/lines.ts';
+import type { TableRule } from './match/table.ts';
+import type { EditStep, FileStep, ManualStep, Runbook, RunStep, ServiceFixture } from './types.ts';
+
+/** Identity helpers that give runbook files types and short, page-like lines. */
+export function defineRunbook(runbook: Runbook): Runbook {
+  return runbook;
+}
+
+export function run(id: string, title: string, options: Omit<RunStep, 'kind' | 'id' | 'title'> = {}): RunStep {
+  return { kind: 'run', id, title, ...options };
+}
+
+export function file(id: string, title: string): FileStep {
+  return { kind: 'file', id, title };
+}
+
+export function edit(id: string, title: string, spec: string): EditStep {
+  return { kind: 'edit', id, title, spec, writes: true };
+}
+
+export function manual(id: string, title: string): ManualStep {
+  return { kind: 'manual', id, title };
+}
+
+export function lines(block: string, options: Omit<LinesRule, 'kind' | 'block'>): LinesRule {
+  return { kind: 'lines', block, ...options };
+}
+
+export function table(block: string, options: Omit<TableRule, 'kind' | 'block'>): TableRule {
+  return { kind: 'table', block, ...options };
+}
+
+export function serviceFixture(edit: string, spec: string, resetWith: string): ServiceFixture {
+  return { kind: 'service', edit, spec, resetWith };
+}

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import type { RunContext } from './context.ts';
+import { runScript } from './exec.ts';
+
+const GET = /^kubectl get ([a-z]+)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/;
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(로그를 읽을 수 없습니다)';
+  }
+}
+
+/**
+ * What a person would look at next when a step does not reach the page's state: `kubectl
+ * describe` and events of the objects the command reads, whether the controllers the runbook
+ * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's).
+ */
+export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
+  const sections: string[] = [];
+  const run = async (title: string, script: string) => {
+    const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
+    sections.push(`$ ${title}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
+  };
+  const m = GET.exec(command.trim());
+  if (m) {
+    const [, kind, name, ns] = m;
+    const object = name ? `${kind}/${name}` : (kind ?? '');
+    await run(`kubectl describe ${object} -n ${ns}`, `kubectl describe ${object} -n ${ns}`);
+    const field = name ? ` --field-selector involvedObject.name=${name}` : '';
+    await run(`kubectl get events -n ${ns}${field}`, `kubectl get events -n ${ns}${field} --sort-by=.lastTimestamp | tail -n 20`);
+  }
+  for (const v of ctx.binding.runbook.versions ?? []) {
+    try {
+      const d = await ctx.kube.apps.readNamespacedDeployment({ name: v.deployment, namespace: v.namespace });
+      sections.push(`${v.name} Deployment ${v.namespace}/${v.deployment}: 준비된 파드 ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`);
+    } catch {
+      sections.push(`${v.name} Deployment ${v.namespace}/${v.deployment}: 없음`);
+    }
+  }
+  if (/<pending>/.test(stdout)) sections.push(pendingHint(ctx));
+  for (const [name, file] of Object.entries(ctx.target.sandbox?.logs ?? {})) {
+    sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
+  }
+  return sections.join('\n\n');
+}
+
+function pendingHint(ctx: RunContext): string {
+  const controllers = (ctx.binding.runbook.versions ?? []).map((v) => `${v.namespace}/${v.deployment}`).join(', ');
+  return `EXTERNAL-IP 가 <pending> 입니다: IP 를 할당할 컨트롤러(${controllers || '없음'})가 없거나 동작하지 않습니다. 위 Deployment 상태와 로그를 확인하세요.`;
+}

@@ -1,0 +1,61 @@
+import YAML, { isMap, isPair, isScalar, LineCounter, type Node, type Pair } from 'yaml';
+import type { Block } from '../lib/page.ts';
+import { parseLineRange } from '../lib/page.ts';
+
+/** One field the page marks as changed in a `kubectl edit` block (`ins={..}` lines). */
+export interface FieldChange {
+  /** Path in the object, e.g. ['spec', 'type']. */
+  path: string[];
+  value: string | number | boolean;
+  /** 1-based line inside the block. */
+  line: number;
+}
+
+/**
+ * Reads the change a spec block documents: each line marked with `ins={..}` must be a
+ * `key: scalar` pair; its path in the YAML document and its value are the change.
+ * Returns problems instead of throwing so the binding check can list them all.
+ */
+export function documentedChanges(block: Block): { changes: FieldChange[]; problems: string[] } {
+  const range = block.meta.getRange('ins');
+  if (range === undefined) return { changes: [], problems: ['바꿀 줄이 표시되지 않았습니다. 펜스 메타에 ins={줄 범위} 를 붙이세요.'] };
+  const wanted = new Set(parseLineRange(range));
+  const counter = new LineCounter();
+  const doc = YAML.parseDocument(block.code, { lineCounter: counter });
+  const changes: FieldChange[] = [];
+  const visit = (node: unknown, path: string[]) => {
+    if (!isMap(node)) return;
+    for (const item of node.items as Pair<Node, Node>[]) {
+      if (!isPair(item) || !isScalar(item.key)) continue;
+      const key = String(item.key.value);
+      const line = counter.linePos(item.key.range?.[0] ?? 0).line;
+      if (wanted.has(line) && isScalar(item.value)) {
+        changes.push({ path: [...path, key], value: item.value.value as FieldChange['value'], line });
+        wanted.delete(line);
+      }
+      visit(item.value, [...path, key]);
+    }
+  };
+  visit(doc.contents, []);
+  const problems = [...wanted].map((line) => `${line}번째 줄은 ins 로 표시되었지만 "키: 값" 한 쌍이 아닙니다: "${block.code.split('\n')[line - 1] ?? ''}"`);
+  return { changes, problems };
+}
+
+/** Applies documented changes to the YAML kubectl hands the editor, keeping everything else as is. */
+export function applyChanges(source: string, changes: FieldChange[]): string {
+  const doc = YAML.parseDocument(source);
+  for (const change of changes) doc.setIn(change.path, change.value);
+  return doc.toString();
+}
+
+/** The object as it was before the documented edit: the spec block without its marked fields. */
+export function beforeEdit(block: Block, changes: FieldChange[]): Record<string, unknown> {
+  const doc = YAML.parseDocument(block.code);
+  for (const change of changes) doc.deleteIn(change.path);
+  return (doc.toJS() ?? {}) as Record<string, unknown>;
+}
+
+/** Describes a change for people: `spec.type = LoadBalancer`. */
+export function describeChange(change: FieldChange): string {
+  return `${change.path.join('.')} = ${String(change.value)}`;
+}

@@ -1,0 +1,68 @@
+import { $ } from 'zx';
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  /** Signal that ended the command, if any (SIGTERM when the run was interrupted). */
+  signal: string | null;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  /** Upper bound for one command; a command that hangs is stopped and reported. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a page block as bash would from a terminal, with `pipefail` so a failing `kubectl get`
+ * in a pipeline is not hidden by the commands after it.
+ */
+export async function runScript(script: string, options: ExecOptions): Promise<CommandResult> {
+  const t0 = performance.now();
+  // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor).
+  const child = $({
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    nothrow: true,
+    quiet: true,
+    detached: true,
+    prefix: '',
+    postfix: '',
+    timeout: options.timeoutMs ?? 120_000,
+  })`bash -o pipefail -c ${script}`;
+  const stop = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  if (options.signal.aborted) stop();
+  options.signal.addEventListener('abort', stop, { once: true });
+  const result = await child.finally(() => options.signal.removeEventListener('abort', stop));
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    durationMs: performance.now() - t0,
+  };
+}
+
+/** What an exit code means, for failure messages people can act on. */
+export function exitMeaning(code: number | null, signal: string | null): string {
+  if (signal) return `신호 ${signal} 로 중단됨`;
+  switch (code) {
+    case 0: return '성공';
+    case 1: return '명령이 실패함';
+    case 2: return '잘못된 사용법';
+    case 126: return '실행 권한 없음';
+    case 127: return '명령을 찾을 수 없음 (PATH 확인)';
+    case 130: return 'Ctrl-C 로 중단됨';
+    default: return `종료 코드 ${code}`;
+  }
+}

@@ -1,0 +1,94 @@
+import type * as k8s from '@kubernetes/client-node';
+
+/**
+ * Typed API reads and watches for the runner, loaded lazily (the client library takes ~1 s to
+ * import, and `--dry-run` must not pay for it). Each call names the kubectl command it stands for.
+ */
+export interface Kube {
+  lib: typeof k8s;
+  config: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+}
+
+export async function connect(kubeconfig: string): Promise<Kube> {
+  const lib = await import('@kubernetes/client-node');
+  const config = new lib.KubeConfig();
+  config.loadFromFile(kubeconfig);
+  return { lib, config, core: config.makeApiClient(lib.CoreV1Api), apps: config.makeApiClient(lib.AppsV1Api) };
+}
+
+/** `kubectl version -o json | jq .serverVersion.gitVersion` */
+export async function serverVersion(kube: Kube): Promise<string> {
+  const version = await kube.config.makeApiClient(kube.lib.VersionApi).getCode();
+  return version.gitVersion;
+}
+
+/** `kubectl get nodes` (schedulable ones), for "one speaker per node". */
+export async function schedulableNodes(kube: Kube): Promise<number> {
+  const nodes = await kube.core.listNode();
+  return nodes.items.filter((n) => !n.spec?.unschedulable).length;
+}
+
+/** The image tag of a Deployment's first container (`quay.io/metallb/controller:v0.11.0` → `v0.11.0`). */
+export async function deploymentImageTag(kube: Kube, namespace: string, name: string): Promise<string | undefined> {
+  try {
+    const d = await kube.apps.readNamespacedDeployment({ name, namespace });
+    const image = d.spec?.template.spec?.containers[0]?.image;
+    return image?.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : image;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as { code?: number })?.code === 404;
+}
+
+/**
+ * Calls `onChange` on every event of the listed objects (kubectl get -w), re-opening the watch when
+ * the connection drops (an API server restart). Returns a function that stops watching.
+ */
+export function watchChanges(kube: Kube, apiPath: string, query: Record<string, string>, onChange: () => void): () => void {
+  const watch = new kube.lib.Watch(kube.config);
+  let stopped = false;
+  let current: AbortController | undefined;
+  let backoff = 200;
+  const open = () => {
+    if (stopped) return;
+    watch
+      .watch(apiPath, query, () => {
+        backoff = 200;
+        onChange();
+      }, () => {
+        if (stopped) return;
+        onChange();
+        setTimeout(open, backoff).unref();
+        backoff = Math.min(backoff * 2, 2000);
+      })
+      .then((c) => {
+        current = c;
+        if (stopped) c.abort();
+      })
+      .catch(() => {
+        if (stopped) return;
+        setTimeout(open, backoff).unref();
+        backoff = Math.min(backoff * 2, 2000);
+      });
+  };
+  open();
+  return () => {
+    stopped = true;
+    current?.abort();
+  };
+}
+
+/** The API path a simple `kubectl get` reads, so an eventual step can watch it instead of polling. */
+export function watchPathFor(command: string): { path: string; query: Record<string, string> } | undefined {
+  const m = /^kubectl get (pods?|po|svc|services?)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/.exec(command.trim());
+  if (!m) return undefined;
+  const [, kind, name, namespace] = m;
+  const resource = kind?.startsWith('p') ? 'pods' : 'services';
+  return { path: `/api/v1/namespaces/${namespace}/${resource}`, query: name ? { fieldSelector: `metadata.name=${name}` } : {} };
+}

@@ -1,0 +1,55 @@
+import type { Binding, BoundStep } from './bind.ts';
+import { durationLabel } from './context.ts';
+import { describeChange } from './edits.ts';
+import type { Mirror } from './mirror.ts';
+import type { Target } from './target.ts';
+
+/** Whether a step changes the cluster (edits always do; runs when the runbook says so). */
+export function writes(bound: BoundStep): boolean {
+  return bound.step.kind === 'edit' || (bound.step.kind === 'run' && bound.step.writes === true);
+}
+
+function describeStep(bound: BoundStep, file: string): string[] {
+  const { step } = bound;
+  const lines: string[] = [];
+  if (bound.block && step.kind !== 'file') {
+    const [first, ...rest] = bound.block.code.split('\n');
+    lines.push(`          $ ${first}`, ...rest.map((l) => `            ${l}`));
+  }
+  if (step.kind === 'run') {
+    if (step.output) lines.push(`          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'})`);
+    if (step.eventually) lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
+    if (step.alreadyDone) lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
+    if (step.confirm) lines.push(`          확인: 실행 뒤 ${step.confirm.step} 의 출력에 "${step.confirm.line}"`);
+    if (step.drift) lines.push(`          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`);
+  }
+  if (step.kind === 'file') lines.push(`          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`);
+  if (step.kind === 'edit') lines.push(`          편집: ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 표시된 줄만 바꿈)`);
+  if (step.kind === 'manual') lines.push(`          수동 확인: ${bound.anchor?.links.join(', ')} — 런북은 접속하지 않습니다`);
+  lines.unshift(`  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`);
+  return lines;
+}
+
+/** The plan `--dry-run` prints and the safety prompt shows: target, fixtures, every step. */
+export function renderPlan(binding: Binding, target: Target | string, mirror: Mirror, selected: Set<string>): string {
+  const out: string[] = [];
+  out.push(`런북 ${binding.runbook.name} — ${binding.page.file}`);
+  out.push(typeof target === 'string' ? `대상: ${target}` : `대상: 컨텍스트 ${target.context} (${target.server}), ${target.sandbox ? `${target.provider} 샌드박스 "${target.sandbox.name}"` : '사용자 클러스터'}`);
+  out.push(`미러: ${mirror.dir ?? '없음 (원격 URL 을 그대로 읽음)'}`);
+  out.push('', '준비 (없으면 만드는 대역):');
+  for (const f of binding.fixtures) out.push(`  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`);
+  out.push('', '단계:');
+  binding.steps.forEach((bound, i) => {
+    const lines = describeStep(bound, binding.page.file);
+    const mark = selected.has(bound.step.id) ? '' : '  (이번 실행에서 건너뜀)';
+    out.push(`[${String(i + 1).padStart(2)}/${binding.steps.length}]${lines[0]}${mark}`, ...lines.slice(1));
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/** Steps that change the cluster, for the confirmation prompt on a non-sandbox target. */
+export function renderWrites(binding: Binding, selected: Set<string>): string {
+  const list = binding.steps.filter((b) => selected.has(b.step.id) && writes(b)).map((b) => `  - ${b.step.id}: ${b.step.title}`);
+  const fixtures = binding.fixtures.map((f) => `  - 없으면 만듦: Service ${f.namespace}/${f.name} (대역)`);
+  return [...fixtures, ...list].join('\n');
+}

@@ -1,0 +1,15 @@
+/**
+ * Removes secrets from anything shown or stored: registered values (tokens the runner handled,
+ * values a step marks secret) and anything shaped like a JWT (ServiceAccount tokens).
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  add(value: string | undefined): void {
+    if (value && value.length >= 6) this.secrets.add(value);
+  }
+  apply(text: string): string {
+    let out = text.replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[비밀 값 가림]');
+    for (const secret of this.secrets) out = out.split(secret).join('[비밀 값 가림]');
+    return out;
+  }
+}
