@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseCommand, closest } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -89,8 +90,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw new UsageError('MIRROR_MISSING', `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`, '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror');
   }
   const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined);
-  const tmpRoot = path.join(cacheDir(io.env), 'tmp');
-  fs.mkdirSync(tmpRoot, { recursive: true });
+  const tmpRoot = os.tmpdir();
 
   if (args['dry-run']) {
     let target: Target | string;

@@ -24,7 +24,7 @@ function describeStep(bound: BoundStep, file: string): string[] {
     if (step.drift) lines.push(`          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`);
   }
   if (step.kind === 'file') lines.push(`          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`);
-  if (step.kind === 'edit') lines.push(`          편집: ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 표시된 줄만 바꿈)`);
+  if (step.kind === 'edit') lines.push(`          편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`);
   if (step.kind === 'manual') lines.push(`          수동 확인: ${bound.anchor?.links.join(', ')} — 런북은 접속하지 않습니다`);
   lines.unshift(`  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`);
   return lines;
