@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCommand } from '../lib/args.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { projectRoot } from '../lib/paths.ts';
+import { formatDuration, Status } from '../lib/status.ts';
+import { readReport } from '../runbook/report.ts';
+import { reportPath, verifiedPages } from './pages.ts';
+
+export const command = {
+  meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다.' },
+  args: {
+    provider: { type: 'string', description: 'kwok | kind (기본: cluster up 의 기본값)' },
+    kubernetes: { type: 'string', description: '이 버전들만 (쉼표로 구분, 예: 1.37)' },
+    page: { type: 'string', description: '이 런북의 페이지만 (예: metallb)' },
+    reports: { type: 'string', description: '보고서 폴더 (기본: reports)' },
+    keep: { type: 'boolean', description: '실행 뒤 샌드박스를 지우지 않음' },
+  },
+} as const;
+
+/** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
+function child(script: string, args: string[], io: Io): Promise<number> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.on('data', (d: Buffer) => io.err(d.toString()));
+    p.stderr.on('data', (d: Buffer) => io.err(d.toString()));
+    const stop = () => p.kill('SIGINT');
+    io.signal.addEventListener('abort', stop, { once: true });
+    p.on('close', (code, signal) => {
+      io.signal.removeEventListener('abort', stop);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 143));
+    });
+  });
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parseCommand(argv, command, io.out);
+  if (!args) return 0;
+  if (args.provider && !['kwok', 'kind'].includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, 'kwok 또는 kind 를 쓰세요.');
+  const pages = verifiedPages(projectRoot).filter((p) => !args.page || p.runbook === args.page);
+  if (pages.length === 0) throw new UsageError('NO_PAGES', args.page ? `런북 ${args.page} 를 밝힌 페이지가 없습니다.` : '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
+  const only = args.kubernetes?.split(',').map((v) => v.trim());
+  const reportsDir = path.resolve(io.cwd, args.reports ?? 'reports');
+  const status = new Status(io);
+  const results: string[] = [];
+  let failed = false;
+
+  for (const page of pages) {
+    for (const minor of page.kubernetes.filter((v) => !only || only.includes(v))) {
+      if (io.signal.aborted) break;
+      const sandbox = `verify-${minor.replace('.', '-')}`;
+      const report = reportPath(reportsDir, page.runbook, minor);
+      const junit = path.join(reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
+      status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
+      const t0 = performance.now();
+      fs.rmSync(report, { force: true });
+      const provider = args.provider ? ['--provider', args.provider] : [];
+      const up = await child('cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider], io);
+      let code = up;
+      if (up === 0) {
+        fs.mkdirSync(path.dirname(junit), { recursive: true });
+        code = await child('runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit], io);
+      }
+      if (!args.keep || up !== 0) await child('cluster.ts', ['down', '--name', sandbox], io);
+      const ms = performance.now() - t0;
+      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : fs.existsSync(report) ? readReport(report).status : `보고서 없음 (종료 코드 ${code})`;
+      if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
+      else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
+      failed ||= code !== 0;
+      results.push(`${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)}  ${path.relative(io.cwd, report)}`);
+    }
+  }
+  io.out(`${results.join('\n')}\n`);
+  io.err(`다음: npm run build 로 이 보고서를 담은 사이트를 만드세요.\n`);
+  return io.signal.aborted ? 130 : failed ? 1 : 0;
+}

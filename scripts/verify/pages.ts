@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { UsageError } from '../lib/errors.ts';
+
+/** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
+export interface VerifiedPage {
+  /** Path relative to the project root. */
+  file: string;
+  title: string;
+  runbook: string;
+  /** Kubernetes minors from the frontmatter, in the page's order (the first is the one the page shows). */
+  kubernetes: string[];
+  order: number;
+  /** Site route, e.g. `appendix/metallb`. */
+  slug: string;
+}
+
+const DOCS = 'src/content/docs';
+
+function frontmatter(text: string): Record<string, unknown> {
+  const m = /^---\n([\s\S]*?)\n---/.exec(text);
+  return m ? ((YAML.parse(m[1] ?? '') ?? {}) as Record<string, unknown>) : {};
+}
+
+/** Pages with a `runbook:` frontmatter, in the site's sidebar order (sidebar.order, then path). */
+export function verifiedPages(root: string): VerifiedPage[] {
+  const pages: VerifiedPage[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (/\.mdx?$/.test(entry.name)) {
+        const fm = frontmatter(fs.readFileSync(path.join(root, rel), 'utf8'));
+        const rb = fm.runbook as { name?: string; kubernetes?: string[] } | undefined;
+        if (!rb) continue;
+        if (!rb.name || !Array.isArray(rb.kubernetes) || rb.kubernetes.length === 0) {
+          throw new UsageError('FRONTMATTER_INVALID', `${rel}: runbook 에는 name 과 kubernetes 목록이 필요합니다.`, '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }');
+        }
+        pages.push({
+          file: rel,
+          title: String(fm.title ?? rel),
+          runbook: rb.name,
+          kubernetes: rb.kubernetes.map(String),
+          order: Number((fm.sidebar as { order?: number } | undefined)?.order ?? Number.MAX_SAFE_INTEGER),
+          slug: rel.slice(DOCS.length + 1).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, ''),
+        });
+      }
+    }
+  };
+  walk(DOCS);
+  return pages.sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
+}
+
+/** `reports/<runbook>/kubernetes-<minor>.json` */
+export function reportPath(reportsDir: string, runbook: string, minor: string): string {
+  return path.join(reportsDir, runbook, `kubernetes-${minor}.json`);
+}
