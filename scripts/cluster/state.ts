@@ -26,6 +26,8 @@ export const SandboxState = z.object({
   createdAt: z.string(),
   /** Processes the provider started and `down` must stop. */
   processes: z.array(z.object({ name: z.string(), pid: z.number().int() })).default([]),
+  /** Loopback TCP ports the sandbox's processes listen on; `down` waits until each is closed. */
+  ports: z.array(z.number().int()).optional(),
   /** Log files worth attaching to a report (e.g. `metallb-controller`). */
   logs: z.record(z.string(), z.string()).default({}),
   /** What this provider simulates and what is real, in Korean, for every report. */

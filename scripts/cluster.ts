@@ -1,0 +1,4 @@
+import { runMain } from './lib/main.ts';
+import { clusterMain } from './cluster/main.ts';
+
+await runMain(clusterMain);

@@ -1,0 +1,232 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { cacheDir, projectRoot } from '../lib/paths.ts';
+import { Status, formatDuration } from '../lib/status.ts';
+import { runOrThrow, which, type Env } from './exec.ts';
+import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper, toolsGo } from './gomod.ts';
+import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from './versions.ts';
+
+/**
+ * One cached build: Go packages compiled in ONE `go build` inside a generated wrapper module
+ * (`<cache>/build/<component>-<version>/`), binaries kept in `<cache>/bin/<component>-<version>/`.
+ */
+export interface BuildTarget {
+  component: string;
+  version: string;
+  /** Names of the binaries the bin folder must hold. */
+  binaries: string[];
+  /** Go packages, built together (`go build -o dir/ p1 p2 …`) to share work. */
+  packages: string[];
+  /** Produces the wrapper go.mod, given a reader of upstream go.mod files from the module proxy. */
+  goMod: (fetch: (module: string, version: string) => Promise<string>) => Promise<string>;
+  /** Extra files in the wrapper module (our own helper commands). */
+  files?: Record<string, string>;
+  ldflags?: string[];
+  /** GOTOOLCHAIN for this build (a toolchain from the proxy), when the local go cannot build it. */
+  toolchain?: string;
+}
+
+export interface BuildRecord {
+  component: string;
+  version: string;
+  go: string;
+  toolchain?: string;
+  seconds: number;
+  builtAt: string;
+}
+
+export const binDirOf = (t: Pick<BuildTarget, 'component' | 'version'>, env: Env) =>
+  path.join(cacheDir(env), 'bin', `${t.component}-${t.version}`);
+export const buildDirOf = (t: Pick<BuildTarget, 'component' | 'version'>, env: Env) =>
+  path.join(cacheDir(env), 'build', `${t.component}-${t.version}`);
+
+/** -X stamps so `--version` reports the real version (kwokctl reads it to pick flags). */
+export function kubernetesLdflags(kubernetes: string): string[] {
+  const { major, minor } = splitVersion(kubernetes);
+  const flags = ['-s', '-w'];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    flags.push(
+      `-X ${pkg}.gitVersion=${kubernetes}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+    );
+  }
+  return flags;
+}
+
+const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+
+/** Control plane + kubectl + our kube-proxy-config helper, one version, one go build. */
+export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
+  return {
+    component: 'kubernetes',
+    version: release.kubernetes,
+    binaries: [...KUBE_COMMANDS, 'kube-proxy-config'],
+    packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), './kube-proxy-config'],
+    goMod: async (fetch) =>
+      kubernetesWrapper(await fetch('k8s.io/kubernetes', release.kubernetes), release.kubernetes, stagingVersion(release.kubernetes)),
+    files: { 'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8') },
+    ldflags: kubernetesLdflags(release.kubernetes),
+    ...(release.goToolchain ? { toolchain: release.goToolchain } : {}),
+  };
+}
+
+/** kubectl alone (kind provider: the control plane runs in the node image). */
+export function kubectlTarget(release: KubernetesRelease): BuildTarget {
+  const k = kubernetesTarget(release);
+  return { ...k, component: 'kubectl', binaries: ['kubectl'], packages: ['k8s.io/kubernetes/cmd/kubectl'], files: {} };
+}
+
+export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
+  const module = 'go.etcd.io/etcd/server/v3';
+  return {
+    component: 'etcd',
+    version,
+    binaries: ['etcd'],
+    packages: [module],
+    goMod: async (fetch) => plainWrapper(`etcd-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
+  const module = 'sigs.k8s.io/kwok';
+  return {
+    component: 'kwok',
+    version,
+    binaries: ['kwok', 'kwokctl'],
+    packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
+    goMod: async (fetch) => plainWrapper(`kwok-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+/** MetalLB's go.mod pins modules that no longer build: reflect2 v1.0.1 breaks on Go >= 1.18. */
+export const METALLB_BUMPS = { 'github.com/modern-go/reflect2': 'v1.0.2', 'github.com/json-iterator/go': 'v1.1.12' };
+
+export function metallbTarget(version = COMPONENTS.metallb): BuildTarget {
+  return {
+    component: 'metallb',
+    version,
+    binaries: ['controller'],
+    packages: ['go.universe.tf/metallb/controller'],
+    goMod: async (fetch) => metallbWrapper(await fetch('go.universe.tf/metallb', version), version, METALLB_BUMPS),
+  };
+}
+
+export function kindTarget(version: string): BuildTarget {
+  const module = 'sigs.k8s.io/kind';
+  return {
+    component: 'kind',
+    version,
+    binaries: ['kind'],
+    packages: [module],
+    goMod: async (fetch) => plainWrapper(`kind-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+/** The `go` the builds use: `$VDOCS_GO` or `go` on PATH. Missing Go is a usage-level problem (exit 2). */
+export function findGo(env: Env): string {
+  const explicit = env.VDOCS_GO;
+  const found = which(explicit || 'go', env);
+  if (!found) {
+    throw new EnvironmentError(
+      'GO_NOT_FOUND',
+      explicit
+        ? `VDOCS_GO=${explicit} 는 실행할 수 있는 go가 아닙니다.`
+        : 'Go 툴체인(go)을 PATH에서 찾을 수 없습니다. kwok 샌드박스는 Kubernetes·etcd·kwok·MetalLB를 Go 모듈 프록시에서 빌드합니다.',
+      'Go 1.26 이상을 설치하세요: https://go.dev/doc/install (예: /usr/local/go/bin을 PATH에 추가). 다른 위치의 go를 쓰려면 VDOCS_GO=/path/to/go 를 지정하세요.',
+      2,
+    );
+  }
+  return found;
+}
+
+export function isBuilt(t: BuildTarget, env: Env): boolean {
+  const dir = binDirOf(t, env);
+  return fs.existsSync(path.join(dir, 'build.json')) && t.binaries.every((b) => fs.existsSync(path.join(dir, b)));
+}
+
+export function readBuildRecord(t: BuildTarget, env: Env): BuildRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(binDirOf(t, env), 'build.json'), 'utf8')) as BuildRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Environment for every go command: no workspace, static binaries, the right toolchain. */
+export function goEnv(env: Env, toolchain?: string): Env {
+  return { ...env, GOWORK: 'off', CGO_ENABLED: '0', GOTOOLCHAIN: toolchain ?? env.GOTOOLCHAIN ?? 'local', GOFLAGS: env.GOFLAGS ?? '' };
+}
+
+/**
+ * Builds the target unless its binaries are cached; returns the bin folder.
+ * Progress: `• kube-apiserver, … v1.37.0 빌드` … `✓ … (4m12s)`, with a heartbeat every minute.
+ */
+export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io)): Promise<string> {
+  const env = io.env;
+  const binDir = binDirOf(t, env);
+  if (isBuilt(t, env)) return binDir;
+  const go = findGo(env);
+  const buildDir = buildDirOf(t, env);
+  const title = `${t.binaries.join(', ')} ${t.version} 빌드 (Go 모듈 프록시에서)`;
+  return status.step(title, async () => {
+    const t0 = performance.now();
+    const beat = setInterval(() => status.info(`… ${formatDuration(performance.now() - t0)} 경과`), 60_000);
+    try {
+      fs.mkdirSync(buildDir, { recursive: true });
+      const fetchMod = (module: string, version: string) => downloadGoMod(go, module, version, io);
+      fs.writeFileSync(path.join(buildDir, 'go.mod'), await t.goMod(fetchMod));
+      fs.rmSync(path.join(buildDir, 'go.sum'), { force: true });
+      fs.writeFileSync(path.join(buildDir, 'tools.go'), toolsGo(t.packages.filter((p) => !p.startsWith('./'))));
+      for (const [rel, text] of Object.entries(t.files ?? {})) {
+        fs.mkdirSync(path.dirname(path.join(buildDir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(buildDir, rel), text);
+      }
+      const genv = goEnv(env, t.toolchain);
+      const shown = { CGO_ENABLED: '0', ...(t.toolchain ? { GOTOOLCHAIN: t.toolchain } : {}) };
+      const hint = 'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.';
+      await runOrThrow('GO_BUILD_FAILED', go, ['mod', 'tidy'], { cwd: buildDir, env: genv, signal: io.signal, what: `${t.component} ${t.version} 의존성 정리(go mod tidy)`, hint, envShown: shown });
+      const tmp = `${binDir}.tmp-${process.pid}`;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.mkdirSync(tmp, { recursive: true });
+      const out = t.packages.length === 1 && t.binaries.length === 1 ? path.join(tmp, t.binaries[0]!) : `${tmp}/`;
+      const args = ['build', '-trimpath', ...(t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : []), '-o', out, ...t.packages];
+      await runOrThrow('GO_BUILD_FAILED', go, args, { cwd: buildDir, env: genv, signal: io.signal, what: `${t.component} ${t.version} 빌드(go build)`, hint, envShown: shown });
+      const goVersion = (await runOrThrow('GO_BUILD_FAILED', go, ['version'], { cwd: buildDir, env: genv, what: 'go version' })).stdout.trim();
+      const record: BuildRecord = {
+        component: t.component,
+        version: t.version,
+        go: goVersion,
+        ...(t.toolchain ? { toolchain: t.toolchain } : {}),
+        seconds: Math.round((performance.now() - t0) / 1000),
+        builtAt: new Date().toISOString(),
+      };
+      fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify(record, null, 2) + '\n');
+      fs.rmSync(binDir, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(binDir), { recursive: true });
+      fs.renameSync(tmp, binDir);
+      return binDir;
+    } finally {
+      clearInterval(beat);
+    }
+  });
+}
+
+/** Reads an upstream go.mod exactly as the module proxy serves it (`go mod download -json`). */
+export async function downloadGoMod(go: string, module: string, version: string, io: Io): Promise<string> {
+  const cwd = path.join(cacheDir(io.env), 'build');
+  fs.mkdirSync(cwd, { recursive: true });
+  const res = await runOrThrow('GO_MOD_DOWNLOAD_FAILED', go, ['mod', 'download', '-json', `${module}@${version}`], {
+    cwd,
+    env: goEnv(io.env),
+    signal: io.signal,
+    what: `${module}@${version}의 go.mod 내려받기`,
+    hint: 'Go 모듈 프록시(https://proxy.golang.org 또는 GOPROXY)에 닿는지 확인하세요.',
+  });
+  const info = JSON.parse(res.stdout) as { GoMod?: string; Error?: string };
+  if (!info.GoMod) throw new EnvironmentError('GO_MOD_DOWNLOAD_FAILED', `${module}@${version}: ${info.Error ?? 'go.mod 없음'}`);
+  return fs.readFileSync(info.GoMod, 'utf8');
+}

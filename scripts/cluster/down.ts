@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { Status } from '../lib/status.ts';
+import type { Handler } from './cli.ts';
+import { deleteKindCluster } from './kind.ts';
+import { deleteKwokCluster, kwokPorts } from './kwok.ts';
+import { belongsTo, isPortOpen, sandboxPaths, sandboxProcesses, stopProcesses, waitFor } from './sandbox.ts';
+import { readSandbox, type SandboxState } from './state.ts';
+import { KUBERNETES_RELEASES } from './versions.ts';
+
+function readStateLoosely(name: string, io: Io): SandboxState | undefined {
+  try {
+    return readSandbox(name, io.env);
+  } catch {
+    return undefined; // a corrupt state file must not prevent cleaning up
+  }
+}
+
+/**
+ * Stops everything a sandbox started and removes its folder. Works from a full state file,
+ * a half-made sandbox (no state yet) or nothing at all (then it does nothing).
+ * Order: small kubelet (and the controllers it runs), the cluster, then a sweep of any process
+ * whose executable or arguments name the sandbox folder; then every recorded port must be closed.
+ */
+export async function teardown(name: string, io: Io, status: Status): Promise<{ existed: boolean }> {
+  const p = sandboxPaths(name, io.env);
+  if (!fs.existsSync(p.dir)) return { existed: false };
+  const state = readStateLoosely(name, io);
+  const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
+  const kubelet = state?.processes.filter((x) => x.name === 'small-kubelet' && belongsTo(x.pid, p.dir)).map((x) => x.pid) ?? [];
+  await stopProcesses(kubelet);
+  if (state?.provider === 'kind') {
+    const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === state.kubernetes);
+    await status.step(`kind delete cluster --name ${name}`, () => deleteKindCluster(name, p, release, io));
+  } else if (fs.existsSync(p.kwokWorkdir)) {
+    const pids = await status.step(`kwokctl delete cluster --name ${name}`, () => deleteKwokCluster(name, p, io));
+    await stopProcesses(pids);
+  }
+  const recorded = state?.processes.map((x) => x.pid).filter((pid) => belongsTo(pid, p.dir)) ?? [];
+  const left = await stopProcesses([...new Set([...recorded, ...sandboxProcesses(p.dir)])]);
+  if (left.length) {
+    throw new EnvironmentError('CLUSTER_DOWN_STUCK', `다음 프로세스가 멈추지 않습니다: ${left.join(', ')}`, `수동으로 멈추세요: kill -9 ${left.join(' ')}`);
+  }
+  const open = async () => (await Promise.all([...ports].map(async (port) => ((await isPortOpen(port)) ? port : 0)))).filter(Boolean);
+  if (!(await waitFor(async () => (await open()).length === 0, 10_000, 250))) {
+    throw new EnvironmentError('CLUSTER_PORTS_BUSY', `포트가 아직 열려 있습니다: ${(await open()).join(', ')}`, '다른 프로세스가 쓰고 있는지 확인하세요: ss -ltnp');
+  }
+  fs.rmSync(p.dir, { recursive: true, force: true });
+  return { existed: true };
+}
+
+export const down: Handler<'down'> = async (cmd, io) => {
+  const status = new Status(io);
+  const p = sandboxPaths(cmd.name, io.env);
+  if (!fs.existsSync(p.dir)) {
+    status.ok(`샌드박스 "${cmd.name}"가 없습니다. 할 일이 없습니다.`);
+    return 0;
+  }
+  await teardown(cmd.name, io, status);
+  status.ok(`샌드박스 "${cmd.name}"를 내렸습니다: 프로세스와 포트를 모두 정리하고 ${path.relative(io.cwd, p.dir) || p.dir}를 지웠습니다.`);
+  return 0;
+};

@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Env;
+  /** Written to stdin, then closed. */
+  input?: string;
+  /** Aborting kills the whole process group (go build's compilers too). */
+  signal?: AbortSignal;
+  /** Called with each chunk of stderr as it arrives (progress). */
+  onStderr?: (chunk: string) => void;
+}
+
+export interface RunResult {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Quotes one argument so the printed command can be pasted into a shell. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatCommand(cmd: string, args: readonly string[], envShown: Record<string, string> = {}): string {
+  const prefix = Object.entries(envShown).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  return prefix + [cmd, ...args].map(shellQuote).join(' ');
+}
+
+const exitMeaning: Record<number, string> = {
+  1: '일반 오류',
+  2: '잘못된 사용법',
+  126: '실행 권한 없음',
+  127: '명령을 찾을 수 없음',
+  130: 'SIGINT로 중단',
+  137: 'SIGKILL로 종료',
+  143: 'SIGTERM으로 종료',
+};
+
+/** Runs a command to completion, collecting output. Never throws for a non-zero exit. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group, so an abort can stop grandchildren too
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      opts.onStderr?.(c);
+    });
+    const onAbort = () => killGroup(child.pid, 'SIGTERM');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs a command and throws an EnvironmentError that shows it (pasteable), its exit and stderr. */
+export async function runOrThrow(
+  code: string,
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions & { what: string; hint?: string; envShown?: Record<string, string> } ,
+): Promise<RunResult> {
+  const result = await run(cmd, args, opts);
+  if (result.code !== 0) throw commandError(code, cmd, args, result, opts);
+  return result;
+}
+
+export function commandError(
+  code: string,
+  cmd: string,
+  args: readonly string[],
+  result: RunResult,
+  opts: { what: string; hint?: string; cwd?: string; envShown?: Record<string, string> },
+): EnvironmentError {
+  const meaning = exitMeaning[result.code] ? ` (${exitMeaning[result.code]})` : '';
+  const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-25).join('\n    ');
+  return new EnvironmentError(
+    code,
+    `${opts.what}에 실패했습니다: 종료 코드 ${result.code}${meaning}\n` +
+      `  $ ${formatCommand(cmd, args, opts.envShown)}\n` +
+      (opts.cwd ? `  (작업 폴더: ${opts.cwd})\n` : '') +
+      (tail ? `    ${tail}` : ''),
+    opts.hint,
+  );
+}
+
+/** Sends a signal to a process group (falls back to the process); ignores processes already gone. */
+export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (exited, not yet reaped) still answers signal 0; /proc tells the truth on Linux.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Finds an executable on PATH (like `command -v`). */
+export function which(name: string, env: Env): string | undefined {
+  if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

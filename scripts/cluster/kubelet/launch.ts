@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { isAlive } from '../exec.ts';
+import { waitFor, type SandboxPaths } from '../sandbox.ts';
+
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+
+/**
+ * Starts the small kubelet detached (its own process group, so `down` can stop it and the
+ * controllers it runs with one signal), logging to `<sandbox>/logs/kubelet.log`.
+ * Returns its pid once it has written its status file.
+ */
+export async function startSmallKubelet(p: SandboxPaths, images: Record<string, string>, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  fs.mkdirSync(p.logs, { recursive: true });
+  fs.mkdirSync(p.kubelet, { recursive: true, mode: 0o700 });
+  const logFile = path.join(p.logs, 'kubelet.log');
+  const out = fs.openSync(logFile, 'a');
+  const args = [
+    MAIN,
+    '--kubeconfig', p.kubeconfig,
+    '--dir', p.dir,
+    '--container-log', path.join(p.logs, 'metallb-controller.log'),
+    ...Object.entries(images).flatMap(([image, bin]) => ['--image', `${image}=${bin}`]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: p.dir,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { PATH: env.PATH, HOME: env.HOME, NODE_OPTIONS: '', ...(env.NO_COLOR ? { NO_COLOR: env.NO_COLOR } : {}) },
+  });
+  fs.closeSync(out);
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet 프로세스를 시작하지 못했습니다.', `로그: ${logFile}`);
+  const statusFile = path.join(p.kubelet, 'status.json');
+  const ready = await waitFor(() => {
+    if (!isAlive(pid)) return true;
+    try {
+      return (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { supervisor: number }).supervisor === pid;
+    } catch {
+      return false;
+    }
+  }, 15_000);
+  if (!ready || !isAlive(pid)) {
+    throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet이 시작 직후 멈췄습니다.', `로그를 보세요: ${logFile}`);
+  }
+  return pid;
+}

@@ -1,0 +1,142 @@
+/**
+ * The small kubelet: a detached process started by `cluster up` (kwok provider). It watches pods
+ * and, for a pod bound to a node whose image it can build (MetalLB's controller), runs the local
+ * binary with the pod's args and env and a token of the pod's ServiceAccount; restarts it when it
+ * exits; stops it when the pod goes. Everything else stays simulated by kwok.
+ *
+ *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --image IMAGE=BINARY …
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { runnableContainer, wantsRunning } from './adapt.ts';
+import { PodRunner } from './runner.ts';
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    dir: { type: 'string' },
+    image: { type: 'string', multiple: true, default: [] },
+    'container-log': { type: 'string' },
+  },
+});
+if (!values.kubeconfig || !values.dir) {
+  process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --image IMAGE=BINARY\n');
+  process.exit(2);
+}
+const sandbox = values.dir;
+const images = Object.fromEntries(values.image.map((s) => [s.slice(0, s.lastIndexOf('=')), s.slice(s.lastIndexOf('=') + 1)]));
+const containerLog = values['container-log'] ?? path.join(sandbox, 'logs', 'metallb-controller.log');
+const statusFile = path.join(sandbox, 'kubelet', 'status.json');
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+const kc = new KubeConfig();
+kc.loadFromFile(values.kubeconfig);
+const cluster = kc.getCurrentCluster();
+if (!cluster) throw new Error(`no current cluster in ${values.kubeconfig}`);
+const core = kc.makeApiClient(CoreV1Api);
+
+async function requestToken(pod: V1Pod) {
+  const res = await core.createNamespacedServiceAccountToken({
+    name: pod.spec?.serviceAccountName ?? 'default',
+    namespace: pod.metadata!.namespace!,
+    body: {
+      spec: {
+        audiences: [],
+        expirationSeconds: 3607, // what the kubelet asks for projected tokens
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+      },
+    },
+  });
+  if (!res.status?.token) throw new Error('TokenRequest returned no token');
+  return { token: res.status.token, expiresAt: new Date(res.status.expirationTimestamp ?? Date.now() + 3_600_000) };
+}
+
+const runners = new Map<string, PodRunner>();
+
+function writeStatus(): void {
+  const list = [...runners.values()].map((r) => ({ pod: r.key, pid: r.child?.pid ?? null, restarts: r.restarts, port: r.port }));
+  fs.mkdirSync(path.dirname(statusFile), { recursive: true });
+  fs.writeFileSync(`${statusFile}.tmp`, JSON.stringify({ supervisor: process.pid, containers: list }, null, 2) + '\n');
+  fs.renameSync(`${statusFile}.tmp`, statusFile);
+}
+
+async function reconcile(pod: V1Pod): Promise<void> {
+  const uid = pod.metadata?.uid;
+  if (!uid) return;
+  const existing = runners.get(uid);
+  const runnable = runnableContainer(pod, images);
+  if (!runnable || !wantsRunning(pod)) {
+    if (existing) {
+      runners.delete(uid);
+      await existing.stop((pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000 || 1000);
+      writeStatus();
+    }
+    return;
+  }
+  if (existing) return;
+  const runner = new PodRunner(pod, runnable.container, runnable.binary, {
+    requestToken,
+    log,
+    containerLog,
+    server: cluster!.server,
+    ca: { ...(cluster!.caData ? { data: cluster!.caData } : {}), ...(cluster!.caFile ? { file: cluster!.caFile } : {}) },
+    podDir: path.join(sandbox, 'kubelet', 'pods', uid),
+  });
+  runners.set(uid, runner);
+  try {
+    await runner.start();
+  } catch (e) {
+    log(`${runner.key}: start failed: ${(e as Error).message}; retrying on the next pod event`);
+    runners.delete(uid);
+    await runner.stop(0);
+  }
+  writeStatus();
+}
+
+async function forget(pod: V1Pod): Promise<void> {
+  const uid = pod.metadata?.uid;
+  const runner = uid ? runners.get(uid) : undefined;
+  if (!runner || !uid) return;
+  runners.delete(uid);
+  await runner.stop((pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000 || 1000);
+  writeStatus();
+}
+
+// Serialise events so a pod is never started twice by overlapping add/update handlers.
+let queue: Promise<unknown> = Promise.resolve();
+const enqueue = (work: () => Promise<void>) => {
+  queue = queue.then(work).catch((e) => log(`error: ${(e as Error).message}`));
+};
+
+const informer = makeInformer<V1Pod>(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
+informer.on('add', (pod) => enqueue(() => reconcile(pod)));
+informer.on('update', (pod) => enqueue(() => reconcile(pod)));
+informer.on('delete', (pod) => enqueue(() => forget(pod)));
+informer.on('error', (err) => {
+  log(`watch error: ${(err as Error)?.message ?? err}; restarting the watch in 5s`);
+  setTimeout(() => informer.start().catch((e) => log(`watch restart failed: ${(e as Error).message}`)), 5_000);
+});
+
+let stopping = false;
+async function shutdown(sig: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${sig}: stopping ${runners.size} container(s)`);
+  await informer.stop().catch(() => {});
+  await Promise.all([...runners.values()].map((r) => r.stop(5_000)));
+  runners.clear();
+  writeStatus();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+writeStatus();
+log(`small kubelet started (pid ${process.pid}); images: ${Object.keys(images).join(', ')}`);
+informer.start().catch((e) => {
+  log(`initial watch failed: ${(e as Error).message}; retrying in 5s`);
+  setTimeout(() => informer.start().catch(() => {}), 5_000);
+});

@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { adaptContainer } from './adapt.ts';
+
+/** What a runner needs from the supervisor; injected so tests can fake the API. */
+export interface RunnerDeps {
+  /** TokenRequest for the pod's ServiceAccount, bound to the pod. Never logged. */
+  requestToken: (pod: V1Pod) => Promise<{ token: string; expiresAt: Date }>;
+  /** Supervisor log (no secrets). */
+  log: (line: string) => void;
+  /** Where the container's stdout/stderr go (appended). */
+  containerLog: string;
+  /** API server URL and CA for the pod's kubeconfig. */
+  server: string;
+  ca: { data?: string; file?: string };
+  /** Folder for this pod's token and kubeconfig (created 0700, removed on stop). */
+  podDir: string;
+  /** Back-off after an exit, like the kubelet: 10s doubling to 5m, reset after 10m of running. */
+  backoff?: { initialMs: number; maxMs: number; resetAfterMs: number };
+}
+
+export const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function writeSecret(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+export function podKubeconfig(o: { server: string; ca: { data?: string; file?: string }; tokenFile: string; namespace: string; user: string }): string {
+  const ca = o.ca.data ? `    certificate-authority-data: ${o.ca.data}` : o.ca.file ? `    certificate-authority: ${o.ca.file}` : '    insecure-skip-tls-verify: true';
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: sandbox',
+    '  cluster:',
+    `    server: ${o.server}`,
+    ca,
+    'users:',
+    `- name: ${o.user}`,
+    '  user:',
+    `    tokenFile: ${o.tokenFile}`,
+    'contexts:',
+    '- name: pod',
+    '  context:',
+    '    cluster: sandbox',
+    `    user: ${o.user}`,
+    `    namespace: ${o.namespace}`,
+    'current-context: pod',
+    '',
+  ].join('\n');
+}
+
+/** Runs one container of one pod as a local process, restarting it until stopped (restartPolicy Always). */
+export class PodRunner {
+  readonly key: string;
+  child: ChildProcess | undefined;
+  restarts = 0;
+  port = 0;
+  private pod: V1Pod;
+  private readonly container: V1Container;
+  private readonly binary: string;
+  private readonly deps: RunnerDeps;
+  private stopped = false;
+  private delayMs: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(pod: V1Pod, container: V1Container, binary: string, deps: RunnerDeps) {
+    this.pod = pod;
+    this.container = container;
+    this.binary = binary;
+    this.deps = deps;
+    this.key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    this.delayMs = (deps.backoff ?? DEFAULT_BACKOFF).initialMs;
+  }
+
+  private get tokenFile() {
+    return path.join(this.deps.podDir, 'token');
+  }
+
+  /** Fetches a fresh token and schedules the next refresh at 80% of its lifetime (as the kubelet does). */
+  private async refreshToken(): Promise<void> {
+    const { token, expiresAt } = await this.deps.requestToken(this.pod);
+    writeSecret(this.tokenFile, token);
+    const ttl = Math.max(60_000, expiresAt.getTime() - Date.now());
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshToken().catch((e) => this.deps.log(`${this.key}: token refresh failed: ${(e as Error).message}`));
+    }, ttl * 0.8);
+    this.refreshTimer.unref();
+  }
+
+  async start(): Promise<void> {
+    if (this.stopped) return;
+    fs.mkdirSync(this.deps.podDir, { recursive: true, mode: 0o700 });
+    await this.refreshToken();
+    const ns = this.pod.metadata?.namespace ?? 'default';
+    const sa = this.pod.spec?.serviceAccountName ?? 'default';
+    const kubeconfig = path.join(this.deps.podDir, 'kubeconfig');
+    writeSecret(kubeconfig, podKubeconfig({ server: this.deps.server, ca: this.deps.ca, tokenFile: this.tokenFile, namespace: ns, user: `system:serviceaccount:${ns}:${sa}` }));
+    this.port = await freePort();
+    this.launch(kubeconfig);
+  }
+
+  private launch(kubeconfig: string): void {
+    if (this.stopped) return;
+    const cmd = adaptContainer(this.pod, this.container, { kubeconfig, port: this.port });
+    const out = fs.openSync(this.deps.containerLog, 'a');
+    fs.writeSync(out, `--- ${new Date().toISOString()} ${this.key} 시작 (재시작 ${this.restarts}회): ${this.binary} ${cmd.args.join(' ')}\n`);
+    if (cmd.skippedEnv.length) this.deps.log(`${this.key}: env not resolved locally: ${cmd.skippedEnv.join(', ')}`);
+    const startedAt = Date.now();
+    const child = spawn(this.binary, cmd.args, {
+      cwd: this.deps.podDir,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: this.deps.podDir, ...cmd.env },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    this.child = child;
+    this.deps.log(`${this.key}: started pid ${child.pid} (${path.basename(this.binary)}, metrics port ${this.port})`);
+    child.on('error', (e) => this.deps.log(`${this.key}: spawn failed: ${e.message}`));
+    child.on('exit', (code, signal) => {
+      this.child = undefined;
+      fs.appendFileSync(this.deps.containerLog, `--- ${new Date().toISOString()} ${this.key} 종료: ${signal ?? `exit ${code}`}\n`);
+      if (this.stopped) return;
+      const b = this.deps.backoff ?? DEFAULT_BACKOFF;
+      if (Date.now() - startedAt > b.resetAfterMs) this.delayMs = b.initialMs;
+      const delay = this.delayMs;
+      this.delayMs = Math.min(this.delayMs * 2, b.maxMs);
+      this.deps.log(`${this.key}: exited (${signal ?? code}); restarting in ${Math.round(delay / 1000)}s`);
+      this.restartTimer = setTimeout(() => {
+        this.restarts++;
+        this.launch(kubeconfig);
+      }, delay);
+    });
+  }
+
+  /** Stops the process (SIGTERM, SIGKILL after the grace period) and removes the token. */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.refreshTimer);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.deps.podDir, { recursive: true, force: true });
+    this.deps.log(`${this.key}: stopped`);
+  }
+}

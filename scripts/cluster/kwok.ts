@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import type { Status } from '../lib/status.ts';
+import { binDirOf, ensureBuilt, etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from './build.ts';
+import { runOrThrow, type Env } from './exec.ts';
+import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
+import { belongsTo, kwokPids, type SandboxPaths } from './sandbox.ts';
+import type { KubernetesRelease } from './versions.ts';
+
+/** The local binaries one kwok sandbox runs. */
+export interface KwokBinaries {
+  kubeBin: string;
+  etcd: string;
+  kwok: string;
+  kwokctl: string;
+  metallbController: string;
+}
+
+export async function buildKwokBinaries(release: KubernetesRelease, io: Io, status: Status): Promise<KwokBinaries> {
+  const kubeBin = await ensureBuilt(kubernetesTarget(release), io, status);
+  const etcdBin = await ensureBuilt(etcdTarget(), io, status);
+  const kwokBin = await ensureBuilt(kwokTarget(), io, status);
+  const metallbBin = await ensureBuilt(metallbTarget(), io, status);
+  return {
+    kubeBin,
+    etcd: path.join(etcdBin, 'etcd'),
+    kwok: path.join(kwokBin, 'kwok'),
+    kwokctl: path.join(kwokBin, 'kwokctl'),
+    metallbController: path.join(metallbBin, 'controller'),
+  };
+}
+
+/** kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range. */
+export function kwokctlConfiguration(kubectl: string): string {
+  return stringify({
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options: { runtime: 'binary', bindAddress: '127.0.0.1', kubectlBinary: kubectl },
+    componentsPatches: [
+      { name: 'kube-apiserver', extraArgs: [{ key: 'service-cluster-ip-range', value: '10.96.0.0/12' }] },
+    ],
+  });
+}
+
+/** `kwokctl create cluster` arguments: every binary a local path, the project kubeconfig, no docker. */
+export function kwokctlCreateArgs(name: string, p: SandboxPaths, b: KwokBinaries, opts: { dryRun?: boolean } = {}): string[] {
+  return [
+    'create', 'cluster',
+    '--name', name,
+    '-c', p.kwokConfig,
+    '--runtime', 'binary',
+    '--kubeconfig', p.kubeconfig,
+    '--etcd-binary', b.etcd,
+    '--kube-apiserver-binary', path.join(b.kubeBin, 'kube-apiserver'),
+    '--kube-controller-manager-binary', path.join(b.kubeBin, 'kube-controller-manager'),
+    '--kube-scheduler-binary', path.join(b.kubeBin, 'kube-scheduler'),
+    '--kwok-controller-binary', b.kwok,
+    '--timeout', '5m',
+    '--wait', '2m',
+    ...(opts.dryRun ? ['--dry-run'] : []),
+  ];
+}
+
+/**
+ * Environment for kwokctl: its work folder inside the sandbox, our kubectl, and no inherited
+ * KWOK_* or KUBECONFIG that could point it at a download or at ~/.kube/config.
+ */
+export function kwokctlEnv(env: Env, p: SandboxPaths, kubectl: string): Env {
+  const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('KWOK_') && k !== 'KUBECONFIG'));
+  return { ...clean, KWOK_WORKDIR: p.kwokWorkdir, KWOK_KUBECTL_BINARY: kubectl, KUBECONFIG: p.kubeconfig };
+}
+
+/**
+ * The sources kwokctl's dry run would fetch (`# Download SRC to DST`) that are URLs.
+ * Local sources are copies of our own builds; any URL means a download we do not allow.
+ */
+export function plannedDownloads(dryRunOutput: string): { urls: string[]; local: string[] } {
+  const urls: string[] = [];
+  const local: string[] = [];
+  for (const line of dryRunOutput.split('\n')) {
+    const m = /^#\s*Download\s+(\S+)\s+to\s+/.exec(line.trim());
+    if (m) (/^https?:\/\//.test(m[1]!) ? urls : local).push(m[1]!);
+    else if (/\b(curl|wget)\s/.test(line)) urls.push(line.trim());
+  }
+  return { urls, local };
+}
+
+/** Ports kwokctl chose, from the configuration it saved for the cluster. */
+export function kwokPorts(workdir: string, cluster: string): number[] {
+  const file = path.join(workdir, 'clusters', cluster, 'kwok.yaml');
+  if (!fs.existsSync(file)) return [];
+  const ports: number[] = [];
+  for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const obj = doc.toJS() as { kind?: string; options?: Record<string, unknown> } | null;
+    if (obj?.kind !== 'KwokctlConfiguration' || !obj.options) continue;
+    for (const [key, value] of Object.entries(obj.options)) {
+      if (/Port$/.test(key) && typeof value === 'number' && value > 0) ports.push(value);
+    }
+  }
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/** Proves nothing will be downloaded, then creates the cluster from the local binaries. */
+export async function createKwokCluster(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status): Promise<void> {
+  const kubectl = path.join(b.kubeBin, 'kubectl');
+  fs.mkdirSync(p.kwokWorkdir, { recursive: true });
+  fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl));
+  const env = kwokctlEnv(io.env, p, kubectl);
+  const shown = { KWOK_WORKDIR: p.kwokWorkdir };
+  await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
+    const dry = await runOrThrow('KWOK_DRY_RUN_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b, { dryRun: true }), { env, signal: io.signal, what: 'kwokctl --dry-run', envShown: shown });
+    const { urls, local } = plannedDownloads(dry.stdout + dry.stderr);
+    if (urls.length) {
+      throw new EnvironmentError('KWOK_WOULD_DOWNLOAD', `kwokctl이 다음을 내려받으려 합니다:\n  ${urls.join('\n  ')}`, '모든 구성요소는 로컬 빌드를 써야 합니다. KWOK_* 환경변수나 kwokctl 설정을 확인하세요.');
+    }
+    status.info(`로컬 바이너리 ${local.length}개만 사용합니다 (다운로드 0개)`);
+  });
+  await status.step(`kwokctl create cluster --runtime binary (${name})`, () =>
+    runOrThrow('KWOK_CREATE_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b), {
+      env,
+      signal: io.signal,
+      what: 'kwokctl create cluster',
+      envShown: shown,
+      hint: `구성요소 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`,
+    }),
+  );
+  await status.step('노드 1개 만들기 (kwokctl scale node --replicas 1)', () =>
+    runOrThrow('KWOK_SCALE_FAILED', b.kwokctl, ['scale', 'node', '--name', name, '--replicas', '1'], { env, signal: io.signal, what: 'kwokctl scale node', envShown: shown }),
+  );
+}
+
+/** Creates kube-system/kube-proxy with `kubectl create` (so the guide's later apply warns, as on kubeadm). */
+export async function seedKubeProxy(p: SandboxPaths, kubeBin: string, server: string, io: Io, status: Status): Promise<void> {
+  await status.step('kube-system/kube-proxy ConfigMap 만들기 (kubeadm 모양, strictARP: false)', async () => {
+    const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], { what: 'kube-proxy-config' });
+    const yaml = kubeProxyConfigMapYaml({ configConf: conf.stdout, server });
+    await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kubectl'), ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'], {
+      input: yaml,
+      signal: io.signal,
+      what: 'kubectl create configmap kube-proxy',
+    });
+  });
+}
+
+/** Stops the kwok cluster with `kwokctl delete cluster`; returns the component pids that were ours. */
+export async function deleteKwokCluster(name: string, p: SandboxPaths, io: Io): Promise<number[]> {
+  const pids = kwokPids(p.kwokWorkdir, name)
+    .filter((x) => belongsTo(x.pid, p.dir))
+    .map((x) => x.pid);
+  const kwokctl = path.join(binDirOf(kwokTarget(), io.env), 'kwokctl');
+  if (fs.existsSync(kwokctl) && fs.existsSync(path.join(p.kwokWorkdir, 'clusters', name))) {
+    const env = kwokctlEnv(io.env, p, 'kubectl');
+    // Not fatal: the caller stops whatever is still alive either way.
+    await runOrThrow('KWOK_DELETE_FAILED', kwokctl, ['delete', 'cluster', '--name', name, '--kubeconfig', p.kubeconfig], {
+      env,
+      what: 'kwokctl delete cluster',
+    }).catch((e: Error) => io.err(`  ${e.message.split('\n')[0]}\n`));
+  }
+  return pids;
+}

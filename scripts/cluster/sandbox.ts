@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { isAlive, killGroup, type Env } from './exec.ts';
+import { sandboxDir } from './state.ts';
+
+/** Where everything of one sandbox lives; `down` removes the whole folder. */
+export function sandboxPaths(name: string, env: Env) {
+  const dir = sandboxDir(name, env);
+  return {
+    dir,
+    state: path.join(dir, 'state.json'),
+    /** The project-local kubeconfig (never ~/.kube/config). */
+    kubeconfig: path.join(dir, 'kubeconfig'),
+    logs: path.join(dir, 'logs'),
+    /** KWOK_WORKDIR: kwokctl's clusters, pids, pki and logs. */
+    kwokWorkdir: path.join(dir, 'kwok'),
+    kwokConfig: path.join(dir, 'kwokctl.yaml'),
+    kubelet: path.join(dir, 'kubelet'),
+  };
+}
+export type SandboxPaths = ReturnType<typeof sandboxPaths>;
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a condition (a port, a pid) until true or the deadline; returns the last answer. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(everyMs);
+  }
+}
+
+/** SIGTERM each process group, then SIGKILL whatever is still alive after the grace period. */
+export async function stopProcesses(pids: number[], graceMs = 5000): Promise<number[]> {
+  const alive = pids.filter(isAlive);
+  for (const pid of alive) killGroup(pid, 'SIGTERM');
+  await waitFor(() => alive.every((p) => !isAlive(p)), graceMs);
+  const stubborn = alive.filter(isAlive);
+  for (const pid of stubborn) killGroup(pid, 'SIGKILL');
+  await waitFor(() => stubborn.every((p) => !isAlive(p)), 2000);
+  return alive.filter(isAlive);
+}
+
+/** Reads kwokctl's pid files (`<workdir>/clusters/<name>/pids/<component>.pid`). */
+export function kwokPids(workdir: string, cluster: string): Array<{ name: string; pid: number }> {
+  const dir = path.join(workdir, 'clusters', cluster, 'pids');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => ({ name: f.replace(/\.pid$/, ''), pid: Number(fs.readFileSync(path.join(dir, f), 'utf8').trim()) }))
+    .filter((p) => Number.isInteger(p.pid) && p.pid > 0);
+}
+
+/**
+ * Whether a pid still belongs to this sandbox (its executable or its arguments name the sandbox
+ * folder), so a recycled pid of an unrelated process is never signalled.
+ */
+export function belongsTo(pid: number, dir: string): boolean {
+  try {
+    const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    if (exe.startsWith(dir + path.sep)) return true;
+  } catch {
+    /* no permission or gone: fall through to the command line */
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(dir));
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process that belongs to the sandbox folder (a sweep for `down`; Linux /proc). */
+export function sandboxProcesses(dir: string): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && belongsTo(pid, dir) && isAlive(pid));
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import { apiReady, loadKubeConfig } from './api.ts';
+import type { Handler } from './cli.ts';
+import { isAlive } from './exec.ts';
+import { sandboxPaths } from './sandbox.ts';
+import { readSandbox, type SandboxState } from './state.ts';
+
+export interface Health {
+  apiReachable: boolean;
+  deadProcesses: string[];
+  summary: string;
+}
+
+export async function healthOf(state: SandboxState): Promise<Health> {
+  let apiReachable = false;
+  try {
+    const kc = loadKubeConfig(state.kubeconfig);
+    kc.setCurrentContext(state.context);
+    apiReachable = await apiReady(kc);
+  } catch {
+    apiReachable = false;
+  }
+  const deadProcesses = state.processes.filter((p) => !isAlive(p.pid)).map((p) => `${p.name}(${p.pid})`);
+  const summary = [apiReachable ? 'API 응답함' : 'API 응답 없음', deadProcesses.length ? `멈춘 프로세스: ${deadProcesses.join(', ')}` : ''].filter(Boolean).join(', ');
+  return { apiReachable, deadProcesses, summary };
+}
+
+function noSandbox(name: string): EnvironmentError {
+  return new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${name}"가 없습니다.`, `먼저 만드세요: npm run cluster -- up${name === 'vdocs' ? '' : ` --name ${name}`}`);
+}
+
+export const status: Handler<'status'> = async (cmd, io) => {
+  const state = readSandbox(cmd.name, io.env);
+  if (!state) throw noSandbox(cmd.name);
+  const health = await healthOf(state);
+  const lines = [
+    `provider: ${state.provider}`,
+    `kubernetes: ${state.kubernetes}`,
+    `context: ${state.context}`,
+    `kubeconfig: ${state.kubeconfig}`,
+    `api-server: ${state.server} (${health.apiReachable ? '응답함' : '응답 없음'})`,
+    ...(state.processes.length ? ['processes:'] : []),
+    ...state.processes.map((p) => `  ${p.name}: pid ${p.pid} ${isAlive(p.pid) ? '실행 중' : '멈춤'}`),
+  ];
+  const kubeletStatus = path.join(sandboxPaths(cmd.name, io.env).kubelet, 'status.json');
+  if (fs.existsSync(kubeletStatus)) {
+    const s = JSON.parse(fs.readFileSync(kubeletStatus, 'utf8')) as { containers: Array<{ pod: string; pid: number | null; restarts: number }> };
+    lines.push('small-kubelet containers:', ...(s.containers.length ? s.containers.map((c) => `  ${c.pod}: ${c.pid ? `pid ${c.pid}` : '재시작 대기'} (재시작 ${c.restarts}회)`) : ['  (없음)']));
+  }
+  if (state.simulation) {
+    lines.push('simulated:', ...state.simulation.simulated.map((s) => `  - ${s}`), 'real:', ...state.simulation.real.map((s) => `  - ${s}`));
+  }
+  io.out(lines.join('\n') + '\n');
+  return health.apiReachable && health.deadProcesses.length === 0 ? 0 : 1;
+};
+
+export const kubeconfig: Handler<'kubeconfig'> = async (cmd, io) => {
+  const state = readSandbox(cmd.name, io.env);
+  if (!state) throw noSandbox(cmd.name);
+  io.out(`${state.kubeconfig}\n`);
+  return 0;
+};

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { Status } from '../lib/status.ts';
+import { apiReady, loadKubeConfig, serverOf, serverVersion, waitForObject } from './api.ts';
+import type { Handler } from './cli.ts';
+import { teardown } from './down.ts';
+import { containerEngineAnswers, createKindCluster, ensureKubectlDir, kindContext } from './kind.ts';
+import { startSmallKubelet } from './kubelet/launch.ts';
+import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from './kwok.ts';
+import { kwokPids, sandboxPaths, type SandboxPaths } from './sandbox.ts';
+import { healthOf } from './status.ts';
+import { readSandbox, writeSandbox, type SandboxState } from './state.ts';
+import { COMPONENTS, METALLB_CONTROLLER_IMAGE, resolveKubernetes, type KubernetesRelease } from './versions.ts';
+
+export const kwokContext = (name: string) => `kwok-${name}`;
+
+/** What each provider simulates and what is real, in Korean, copied into every report. */
+export function simulationNotes(provider: 'kwok' | 'kind', release: KubernetesRelease): SandboxState['simulation'] {
+  if (provider === 'kind') {
+    return {
+      simulated: [],
+      real: [
+        `kind 노드 컨테이너 안의 실제 Kubernetes ${release.kubernetes} (${release.kindNodeImage}, kind ${release.kindRelease})`,
+        '모든 파드(MetalLB controller와 speaker 포함)가 실제 컨테이너로 실행됩니다',
+      ],
+    };
+  }
+  return {
+    simulated: [
+      'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',
+      'MetalLB speaker와 ARP 응답은 실행되지 않습니다',
+      'kube-proxy는 실행되지 않습니다: kube-system/kube-proxy ConfigMap은 kubeadm이 쓰는 모양으로 미리 만들어 둔 것입니다',
+    ],
+    real: [
+      `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes ${release.kubernetes})`,
+      `MetalLB controller ${COMPONENTS.metallb}가 EXTERNAL-IP를 할당합니다 (파드의 ServiceAccount 토큰으로 이 머신에서 실행)`,
+    ],
+  };
+}
+
+async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths, io: Io, status: Status): Promise<SandboxState> {
+  const bins = await buildKwokBinaries(release, io, status);
+  await createKwokCluster(name, p, bins, io, status);
+  const context = kwokContext(name);
+  const server = serverOf(p.kubeconfig, context);
+  if (!server) throw new EnvironmentError('KWOK_NO_CONTEXT', `kwokctl이 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
+  const kc = loadKubeConfig(p.kubeconfig);
+  kc.setCurrentContext(context);
+  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 2분)', async () => {
+    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 120_000))) {
+      throw new EnvironmentError('KWOK_NOT_READY', 'default/default ServiceAccount가 2분 안에 생기지 않았습니다.', `kube-controller-manager 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`);
+    }
+  });
+  await seedKubeProxy(p, bins.kubeBin, server, io, status);
+  const kubeletPid = await status.step('작은 kubelet 시작 (MetalLB controller 이미지를 로컬 바이너리로 실행)', () =>
+    startSmallKubelet(p, { [METALLB_CONTROLLER_IMAGE]: bins.metallbController }, io.env),
+  );
+  return {
+    name,
+    provider: 'kwok',
+    kubernetes: await serverVersion(kc),
+    context,
+    kubeconfig: p.kubeconfig,
+    server,
+    binDir: bins.kubeBin,
+    createdAt: new Date().toISOString(),
+    processes: [...kwokPids(p.kwokWorkdir, name), { name: 'small-kubelet', pid: kubeletPid }],
+    ports: kwokPorts(p.kwokWorkdir, name),
+    logs: {
+      'metallb-controller': path.join(p.logs, 'metallb-controller.log'),
+      'small-kubelet': path.join(p.logs, 'kubelet.log'),
+      'kube-apiserver': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-apiserver.log'),
+      'kube-controller-manager': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-controller-manager.log'),
+      'kwok-controller': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kwok-controller.log'),
+    },
+    simulation: simulationNotes('kwok', release),
+  };
+}
+
+async function upKind(name: string, release: KubernetesRelease, p: SandboxPaths, retain: boolean, io: Io, status: Status): Promise<SandboxState> {
+  const binDir = await ensureKubectlDir(release, io, status);
+  await createKindCluster(name, release, p, retain, io, status);
+  const context = kindContext(name);
+  const server = serverOf(p.kubeconfig, context);
+  if (!server) throw new EnvironmentError('KIND_NO_CONTEXT', `kind가 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
+  const kc = loadKubeConfig(p.kubeconfig);
+  kc.setCurrentContext(context);
+  return {
+    name,
+    provider: 'kind',
+    kubernetes: await serverVersion(kc),
+    context,
+    kubeconfig: p.kubeconfig,
+    server,
+    binDir,
+    createdAt: new Date().toISOString(),
+    processes: [],
+    logs: {},
+    simulation: simulationNotes('kind', release),
+  };
+}
+
+/** Prints where the sandbox is (stdout) and what to run next (stderr). */
+function printSummary(state: SandboxState, io: Io): void {
+  io.out(`context: ${state.context}\nkubeconfig: ${state.kubeconfig}\n`);
+  io.err(
+    `\n다음으로 실행하세요:\n  npm run runbook -- metallb\n` +
+      `kubectl로 직접 보려면:\n  kubectl --kubeconfig ${state.kubeconfig} get nodes\n` +
+      `끝나면:\n  npm run cluster -- down${state.name === 'vdocs' ? '' : ` --name ${state.name}`}\n`,
+  );
+}
+
+export const up: Handler<'up'> = async (cmd, io) => {
+  const status = new Status(io);
+  const release = resolveKubernetes(cmd.kubernetes);
+  const p = sandboxPaths(cmd.name, io.env);
+  const existing = readSandbox(cmd.name, io.env);
+  if (existing) {
+    const health = await healthOf(existing);
+    if (health.apiReachable && health.deadProcesses.length === 0) {
+      if ((cmd.provider && cmd.provider !== existing.provider) || existing.kubernetes !== release.kubernetes) {
+        throw new UsageError(
+          'CLUSTER_ALREADY_UP',
+          `샌드박스 "${cmd.name}"는 이미 ${existing.provider} / ${existing.kubernetes}로 실행 중입니다 (요청: ${cmd.provider ?? existing.provider} / ${release.kubernetes}).`,
+          `먼저 내리세요: npm run cluster -- down --name ${cmd.name}  또는 다른 --name 을 쓰세요.`,
+        );
+      }
+      status.ok(`샌드박스 "${cmd.name}"는 이미 실행 중입니다 (${existing.provider}, ${existing.kubernetes}). 아무것도 바꾸지 않았습니다.`);
+      printSummary(existing, io);
+      return 0;
+    }
+    status.info(`샌드박스 "${cmd.name}"가 남아 있지만 동작하지 않습니다 (${health.summary}). 정리하고 다시 만듭니다.`);
+    await teardown(cmd.name, io, status);
+  } else if (fs.existsSync(p.dir)) {
+    status.info(`이전 실패에서 남은 ${p.dir}를 정리합니다.`);
+    await teardown(cmd.name, io, status);
+  }
+  const provider = cmd.provider ?? ((await containerEngineAnswers(io.env)) ? 'kind' : 'kwok');
+  status.info(
+    cmd.provider
+      ? `프로바이더: ${provider}`
+      : `프로바이더: ${provider} (${provider === 'kind' ? '컨테이너 엔진이 응답함' : '`docker info`가 응답하지 않음 → Docker 없이 kwok'})`,
+  );
+  fs.mkdirSync(p.dir, { recursive: true });
+  let state: SandboxState;
+  try {
+    state = provider === 'kwok' ? await upKwok(cmd.name, release, p, io, status) : await upKind(cmd.name, release, p, cmd.retain, io, status);
+    if (!(await apiReady(loadKubeConfig(p.kubeconfig)))) throw new EnvironmentError('CLUSTER_NOT_READY', `API 서버(${state.server})가 /readyz에 응답하지 않습니다.`);
+  } catch (error) {
+    if (cmd.retain) {
+      status.info(`--retain: 만들다 만 샌드박스를 남겨 두었습니다: ${p.dir}\n  다 보고 나면: npm run cluster -- down --name ${cmd.name}`);
+    } else {
+      status.info('만들다 만 샌드박스를 지웁니다 (남기려면 --retain).');
+      await teardown(cmd.name, io, status).catch((e: Error) => status.fail(`정리 실패: ${e.message}`));
+    }
+    throw error;
+  }
+  writeSandbox(state, io.env);
+  status.ok(`샌드박스 "${cmd.name}" 준비 완료: ${state.provider}, Kubernetes ${state.kubernetes}`);
+  printSummary(state, io);
+  return 0;
+};

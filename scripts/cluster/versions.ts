@@ -1,0 +1,88 @@
+import { UsageError } from '../lib/errors.ts';
+
+/**
+ * Which Kubernetes each sandbox can run, and the exact builds behind it.
+ * One row per minor: kwok builds that exact version from the Go module proxy,
+ * kind boots the pinned node image (by digest) with the kind release it was built for.
+ */
+export interface KubernetesRelease {
+  /** Minor as the user types it: `1.37`. */
+  minor: string;
+  /** Exact version built for kwok and reported by the API server: `v1.37.0`. */
+  kubernetes: string;
+  /** The pinned kind node image, always with its sha256 digest. */
+  kindNodeImage: string;
+  /** The kind release that image was built for (kind warns images are tied to a release). */
+  kindRelease: string;
+  /**
+   * Go toolchain for building this Kubernetes version (`GOTOOLCHAIN`), when the machine's Go
+   * cannot build it. Toolchains come from the module proxy. Undefined: the local `go`.
+   */
+  goToolchain?: string;
+  /** Why this row exists, shown by `status` and in reports. */
+  note: string;
+}
+
+export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
+  {
+    minor: '1.37',
+    kubernetes: 'v1.37.0',
+    // kind v0.33.0's default node image (pkg/apis/config/defaults/image.go).
+    kindNodeImage: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+    kindRelease: 'v0.33.0',
+    note: 'kind v0.33.0의 기본 노드 이미지와 같은 버전입니다.',
+  },
+  {
+    minor: '1.24',
+    kubernetes: 'v1.24.17',
+    // The last 1.24 image kind published, in the v0.22.0 release notes ("Images pre-built for this release").
+    // Older choices: v0.21.0 shipped v1.24.17@sha256:ea292d57…, v0.20.0 shipped v1.24.15@sha256:7db4f8be….
+    kindNodeImage: 'kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51',
+    kindRelease: 'v0.22.0',
+    // k8s.io/kubernetes v1.24.17 says `go 1.19`; see goToolchain notes in the README.
+    goToolchain: 'go1.22.12',
+    note: 'PodSecurityPolicy(policy/v1beta1)가 남아 있는 마지막 세대(1.25 미만)입니다.',
+  },
+];
+
+export const DEFAULT_KUBERNETES = '1.37';
+
+/** Component versions that do not depend on the Kubernetes minor. */
+export const COMPONENTS = {
+  /** Newest 3.6 patch on proxy.golang.org (go.etcd.io/etcd/server/v3/@v/list) when this was pinned. */
+  etcd: 'v3.6.16',
+  kwok: 'v0.8.0',
+  metallb: 'v0.11.0',
+} as const;
+
+/** The image the small kubelet can run, and the binary it runs for it. */
+export const METALLB_CONTROLLER_IMAGE = `quay.io/metallb/controller:${COMPONENTS.metallb}`;
+
+/** Looks up a minor (`1.37`, `v1.37`, `1.37.0` all accepted); a UsageError lists the known ones. */
+export function resolveKubernetes(input: string | undefined): KubernetesRelease {
+  const wanted = (input ?? DEFAULT_KUBERNETES).trim().replace(/^v/, '');
+  const minor = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(wanted);
+  const found = minor ? KUBERNETES_RELEASES.find((r) => r.minor === `${minor[1]}.${minor[2]}`) : undefined;
+  if (!found || (minor && wanted.split('.').length === 3 && found.kubernetes !== `v${wanted}`)) {
+    const known = KUBERNETES_RELEASES.map((r) => `${r.minor} (${r.kubernetes})`).join(', ');
+    throw new UsageError(
+      'CLUSTER_UNKNOWN_VERSION',
+      `알 수 없는 Kubernetes 버전입니다: --kubernetes ${input}`,
+      `지원하는 버전: ${known}. 예: npm run cluster -- up --kubernetes ${DEFAULT_KUBERNETES}`,
+    );
+  }
+  return found;
+}
+
+/** `v1.37.0` → `{ major: '1', minor: '37' }`, for -ldflags version stamps. */
+export function splitVersion(version: string): { major: string; minor: string; patch: string } {
+  const m = /^v(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) throw new Error(`not a semantic version: ${version}`);
+  return { major: m[1]!, minor: m[2]!, patch: m[3]! };
+}
+
+/** Staging modules of Kubernetes v1.N.P are tagged v0.N.P. */
+export function stagingVersion(kubernetes: string): string {
+  const { minor, patch } = splitVersion(kubernetes);
+  return `v0.${minor}.${patch}`;
+}
