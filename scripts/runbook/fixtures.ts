@@ -11,8 +11,12 @@ export interface FixtureResult {
   note: string;
 }
 
-/** Fields the API server owns or that a page copy cannot carry (the truncated last-applied JSON). */
-function sanitize(object: Record<string, unknown>, f: BoundFixture): k8s.V1Service {
+/**
+ * The Service as it was before the page's edit: the spec block without its marked lines, minus
+ * fields the API server owns or that a page copy cannot carry (the truncated last-applied JSON).
+ */
+export function serviceBody(f: BoundFixture, standIn = true): k8s.V1Service {
+  const object = beforeEdit(f.spec, f.changes);
   const metadata = { ...((object.metadata as Record<string, unknown> | undefined) ?? {}) };
   for (const key of ['creationTimestamp', 'resourceVersion', 'uid', 'managedFields']) delete metadata[key];
   const annotations = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}) };
@@ -22,7 +26,7 @@ function sanitize(object: Record<string, unknown>, f: BoundFixture): k8s.V1Servi
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { ...metadata, name: f.name, namespace: f.namespace, annotations: { ...annotations, [STAND_IN]: 'true' } },
+    metadata: { ...metadata, name: f.name, namespace: f.namespace, annotations: standIn ? { ...annotations, [STAND_IN]: 'true' } : annotations },
     spec: spec as k8s.V1ServiceSpec,
   };
 }
@@ -70,7 +74,7 @@ async function waitGone(kube: Kube, name: string, namespace: string): Promise<vo
  * shows); a real service, not made by the runner, is never touched.
  */
 export async function ensureServiceFixture(kube: Kube, f: BoundFixture, reset: boolean): Promise<FixtureResult> {
-  const body = sanitize(beforeEdit(f.spec, f.changes), f);
+  const body = serviceBody(f);
   const where = `${f.namespace}/${f.name}`;
   const nsCreated = await ensureNamespace(kube, f.namespace);
   let existing: k8s.V1Service | undefined;

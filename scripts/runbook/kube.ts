@@ -50,7 +50,7 @@ export function isNotFound(error: unknown): boolean {
  * Calls `onChange` on every event of the listed objects (kubectl get -w), re-opening the watch when
  * the connection drops (an API server restart). Returns a function that stops watching.
  */
-export function watchChanges(kube: Kube, apiPath: string, query: Record<string, string>, onChange: () => void): () => void {
+export function watchChanges(kube: Kube, apiPath: string, query: Record<string, string>, onChange: (type?: string, object?: unknown) => void): () => void {
   const watch = new kube.lib.Watch(kube.config);
   let stopped = false;
   let current: AbortController | undefined;
@@ -58,9 +58,9 @@ export function watchChanges(kube: Kube, apiPath: string, query: Record<string, 
   const open = () => {
     if (stopped) return;
     watch
-      .watch(apiPath, query, () => {
+      .watch(apiPath, query, (type: string, object: unknown) => {
         backoff = 200;
-        onChange();
+        onChange(type, object);
       }, () => {
         if (stopped) return;
         onChange();

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCommand } from '../lib/args.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { readPage } from '../lib/page.ts';
+import { projectRoot } from '../lib/paths.ts';
+import { Status } from '../lib/status.ts';
+import { readSandbox } from '../cluster/state.ts';
+import { bind } from '../runbook/bind.ts';
+import { readReport } from '../runbook/report.ts';
+import runbook from '../../runbooks/metallb.ts';
+import { reset } from './cluster.ts';
+import { median, watchConditions } from './latency.ts';
+import { renderBenchmarks, type Figures } from './render.ts';
+import { siteBytes } from './site.ts';
+
+export const command = {
+  meta: { name: 'bench', description: '러너의 시간을 손으로 쓴 스크립트와 같은 클러스터에서 번갈아 재고, 감지 지연, 시작 시간, 사이트 크기를 잽니다.' },
+  args: {
+    runs: { type: 'string', description: 'A 와 B 를 각각 몇 번 번갈아 실행할지 (기본: 5)' },
+    sandbox: { type: 'string', description: '쓸 kwok 샌드박스 (기본: vdocs; npm run cluster -- up 으로 먼저 만드세요)' },
+    out: { type: 'string', description: '결과를 쓸 Markdown 파일 (기본: docs/benchmarks.md)' },
+    'skip-site': { type: 'boolean', description: '사이트 빌드 측정을 건너뜀' },
+  },
+} as const;
+
+function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): { ms: number; status: number | null; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ms: performance.now() - t0, status: r.status, stderr: r.stderr };
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parseCommand(argv, command, io.out);
+  if (!args) return 0;
+  const runs = Number(args.runs ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('BAD_RUNS', `--runs 는 1 이상의 정수여야 합니다: ${args.runs}`, '예: --runs 5');
+  const state = readSandbox(args.sandbox ?? 'vdocs', io.env);
+  if (!state) throw new UsageError('NO_SANDBOX', `샌드박스 ${args.sandbox ?? 'vdocs'} 가 없습니다.`, 'npm run cluster -- up 으로 먼저 만드세요 (벤치마크는 데워진 샌드박스에서 잽니다).');
+  const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
+  const manifestBase = mirror ? path.join(mirror, 'raw.githubusercontent.com') : 'https://raw.githubusercontent.com';
+  const manifests = ['namespace.yaml', 'metallb.yaml'].map((f) => `${manifestBase}/metallb/metallb/v0.11.0/manifests/${f}`);
+  const binding = bind(runbook, readPage(runbook.page, projectRoot));
+  const services = binding.fixtures.map((f) => ({ namespace: f.namespace, name: f.name, ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value), step: f.fixture.resetWith.replace('get-before', 'get-after') }));
+  const status = new Status(io);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const env = { ...io.env, KUBECONFIG: state.kubeconfig, PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
+  const a: number[] = [];
+  const b: number[] = [];
+  const latency: Record<string, number[]> = {};
+  try {
+    for (let i = 0; i < runs; i++) {
+      reset(state, manifests, binding.fixtures);
+      const conditions = await watchConditions(state.kubeconfig, services);
+      const report = path.join(scratch, `a-${i}.json`);
+      const ra = timed(process.execPath, [path.join(projectRoot, 'scripts/runbook.ts'), 'metallb', '--sandbox', state.name, '--report', report, '--workdir', path.join(scratch, 'a')], { cwd: projectRoot, env });
+      conditions.stop();
+      if (ra.status !== 0) throw new Error(`A(런북) ${i + 1}번째 실행이 실패했습니다:\n${ra.stderr.slice(-3000)}`);
+      a.push(ra.ms);
+      for (const step of readReport(report).steps) {
+        const trueAt = conditions.seen.get(step.id);
+        if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);
+      }
+      status.ok(`A ${i + 1}/${runs}: npm run runbook -- metallb`, ra.ms);
+
+      reset(state, manifests, binding.fixtures);
+      fs.mkdirSync(path.join(scratch, 'b'), { recursive: true });
+      const rb = timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
+      if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
+      b.push(rb.ms);
+      status.ok(`B ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
+    }
+    const dryNpm: number[] = [];
+    const dryNode: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      dryNpm.push(timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv }).ms);
+      dryNode.push(timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv }).ms);
+    }
+    status.ok('시작 시간: --dry-run 5번');
+    const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
+    const figures: Figures = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`,
+      kubernetes: state.kubernetes,
+      provider: state.provider,
+      runs,
+      a,
+      b,
+      latency,
+      dryRunNpm: dryNpm,
+      dryRunNode: dryNode,
+      site,
+    };
+    const out = path.resolve(io.cwd, args.out ?? 'docs/benchmarks.md');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, renderBenchmarks(figures));
+    io.err(`결과: ${path.relative(io.cwd, out)}\n`);
+    const ratio = median(a) / median(b);
+    io.out(`A runbook      median ${(median(a) / 1000).toFixed(2)} s (min ${(Math.min(...a) / 1000).toFixed(2)}, max ${(Math.max(...a) / 1000).toFixed(2)})\n`);
+    io.out(`B hand-written median ${(median(b) / 1000).toFixed(2)} s (min ${(Math.min(...b) / 1000).toFixed(2)}, max ${(Math.max(...b) / 1000).toFixed(2)})\n`);
+    for (const [step, values] of Object.entries(latency)) io.out(`detection latency ${step}: median ${(median(values) / 1000).toFixed(3)} s\n`);
+    io.out(`dry-run (npm run) median ${(median(dryNpm) / 1000).toFixed(2)} s; (node) median ${(median(dryNode) / 1000).toFixed(2)} s\n`);
+    if (site) io.out(`site build ${(site.buildMs / 1000).toFixed(1)} s; metallb page JS ${site.page.jsGzip} B gzip, CSS ${site.page.cssGzip} B gzip; plain page JS ${site.plain.jsGzip} B, CSS ${site.plain.cssGzip} B\n`);
+    io.out(`runbook/hand-written median ratio: ${ratio.toFixed(2)}\n`);
+    return 0;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}

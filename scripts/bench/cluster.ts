@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import type { SandboxState } from '../cluster/state.ts';
+import type { BoundFixture } from '../runbook/bind.ts';
+import { serviceBody } from '../runbook/fixtures.ts';
+
+/**
+ * Puts the sandbox back to the state the MetalLB page starts from, so runs A and B do identical
+ * work: MetalLB and the dashboard namespaces removed, kube-proxy's ConfigMap back to
+ * `strictARP: false` without a last-applied annotation, and the dashboard services present as
+ * ClusterIP, built from the page like the runner's stand-ins but as plain objects (as an earlier
+ * chapter would have left them), so neither A nor B spends time creating them.
+ */
+export function kubectl(state: SandboxState, args: string[], input?: string): string {
+  const r = spawnSync('kubectl', args, {
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, KUBECONFIG: state.kubeconfig, PATH: [state.binDir, process.env.PATH].filter(Boolean).join(':') },
+  });
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} 실패 (종료 코드 ${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function reset(state: SandboxState, manifests: string[], fixtures: BoundFixture[]): void {
+  for (const m of [...manifests].reverse()) kubectl(state, ['delete', '-f', m, '--ignore-not-found', '--wait=true']);
+  const namespaces = fixtures.map((f) => f.namespace);
+  kubectl(state, ['delete', 'namespace', ...namespaces, '--ignore-not-found', '--wait=true']);
+  const cm = JSON.parse(kubectl(state, ['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json'])) as {
+    metadata: { annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string; managedFields?: unknown };
+    data: Record<string, string>;
+  };
+  delete cm.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  delete cm.metadata.resourceVersion;
+  delete cm.metadata.uid;
+  delete cm.metadata.creationTimestamp;
+  delete cm.metadata.managedFields;
+  cm.data['config.conf'] = (cm.data['config.conf'] ?? '').replace('strictARP: true', 'strictARP: false');
+  kubectl(state, ['delete', 'configmap', 'kube-proxy', '-n', 'kube-system']);
+  kubectl(state, ['create', '-f', '-'], JSON.stringify(cm));
+  for (const f of fixtures) {
+    kubectl(state, ['create', 'namespace', f.namespace]);
+    kubectl(state, ['create', '-f', '-'], JSON.stringify(serviceBody(f, false)));
+  }
+}
