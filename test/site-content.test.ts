@@ -121,6 +121,11 @@ describe('page features', () => {
     expect(html.match(/<img\b[^>]*\.png[^>]*>/g)).toBeNull();
   });
 
+  it('is a production build: the search box is Pagefind, not the dev-server notice', () => {
+    expect(html.includes('<div id="starlight__search"')).toBe(true);
+    expect(readBuilt(build, 'pagefind/pagefind-entry.json')).toMatch(/"languages":\{"ko":/);
+  });
+
   it('has a table of contents linking the sections', () => {
     const toc = /<starlight-toc[\s\S]*?<\/starlight-toc>/.exec(html)?.[0] ?? '';
     expect(toc).toContain('목차');

@@ -49,7 +49,9 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
   const outDir = resolve(ROOT, options.outDir ?? 'dist');
   // Site settings read by astro.config.mjs, from the caller's environment, then the options.
   const env: Record<string, string> = { ...pick(process.env, SITE_ENV), ...options.env };
-  const key = inputHash(root, [...INPUTS.map((p) => join(root, p)), ...(options.inputs ?? []).map((p) => resolve(ROOT, p))], env);
+  // This file is an input too: how the build runs shapes its output.
+  const inputs = [import.meta.filename, ...INPUTS.map((p) => join(root, p)), ...(options.inputs ?? []).map((p) => resolve(ROOT, p))];
+  const key = inputHash(root, inputs, env);
   const lock = `${outDir}.lock`;
   await acquire(lock);
   try {
@@ -60,7 +62,7 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
     const astro = join(ROOT, 'node_modules/astro/bin/astro.mjs');
     const run = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
       cwd: root,
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      env: { ...buildEnv(), ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -115,6 +117,17 @@ function inputHash(root: string, paths: string[], env: Record<string, string>): 
   };
   paths.forEach(visit);
   return hash.digest('hex');
+}
+
+/**
+ * What vitest adds to a worker's environment: NODE_ENV=test, VITEST*, and its own import.meta.env
+ * (MODE, DEV, PROD, SSR, BASE_URL). Passed on, they make `astro build` emit a development bundle
+ * (import.meta.env.DEV: Starlight replaces the search box with a "production only" notice).
+ */
+const RUNNER_ENV = /^(NODE_ENV|TEST|VITEST.*|MODE|DEV|PROD|SSR|BASE_URL)$/;
+
+function buildEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !RUNNER_ENV.test(name)));
 }
 
 function pick(from: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
