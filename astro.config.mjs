@@ -26,7 +26,7 @@ export default defineConfig({
         '온프레미스 MLOps 플랫폼 설치 가이드입니다. 모든 단계는 실제 클러스터에서 실행되고 확인됩니다.',
       locales: { root: { label: '한국어', lang: 'ko' } },
       sidebar: [
-        { slug: 'index' },
+        { slug: 'index', label: '소개' },
         { label: '부록', items: [{ autogenerate: { directory: 'appendix' } }] },
       ],
       customCss: ['./src/styles/korean.css', './src/styles/screenshot.css'],

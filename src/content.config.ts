@@ -1,10 +1,10 @@
 /**
- * Content collections: Starlight's `docs` collection, with the runbook binding in frontmatter.
+ * Content collections: Starlight's `docs` (with the runbook binding in frontmatter) and `i18n`.
  */
 import { defineCollection } from 'astro:content';
 import { z } from 'astro/zod';
-import { docsLoader } from '@astrojs/starlight/loaders';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 
 /** A Kubernetes minor version as written in frontmatter, e.g. `"1.24"`. */
 const KubernetesMinor = z
@@ -49,4 +49,10 @@ export const collections = {
     loader: docsLoader(),
     schema: docsSchema({ extend: ProjectFrontmatter }),
   }),
+  /**
+   * UI strings (src/content/i18n/ko.json). Starlight's Korean covers its own UI; the Pagefind
+   * search strings are set here because @pagefind/default-ui 1.5.2 never reads <html lang>
+   * (its bundled onMount is Svelte's server no-op) and would show English.
+   */
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
 };
