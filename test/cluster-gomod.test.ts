@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../scripts/lib/io.ts';
+import { EnvironmentError } from '../scripts/lib/errors.ts';
+import { downloadGoMod, findGo, METALLB_BUMPS } from '../scripts/cluster/build.ts';
+import { kubernetesWrapper, metallbWrapper, parseGoMod, toolsGo } from '../scripts/cluster/gomod.ts';
+
+// A few lines in the shape of k8s.io/kubernetes' go.mod (1.24 pins third-party modules too).
+const K8S_MOD = `// This is a generated file. Do not edit directly.
+module k8s.io/kubernetes
+
+go 1.26.0
+
+godebug default=go1.26
+
+require (
+	github.com/spf13/cobra v1.10.0
+	k8s.io/api v0.0.0
+)
+
+replace (
+	cloud.google.com/go => cloud.google.com/go v0.81.0
+	k8s.io/api => ./staging/src/k8s.io/api
+	k8s.io/client-go => ./staging/src/k8s.io/client-go // a comment
+	k8s.io/local => ../somewhere
+)
+
+replace github.com/single/line => github.com/single/line v1.2.3
+`;
+
+describe('parseGoMod', () => {
+  it('reads module, go, godebug, requires and both replace forms', () => {
+    const mod = parseGoMod(K8S_MOD);
+    expect(mod.module).toBe('k8s.io/kubernetes');
+    expect(mod.go).toBe('1.26.0');
+    expect(mod.godebug).toEqual(['default=go1.26']);
+    expect(mod.require).toEqual([
+      { path: 'github.com/spf13/cobra', version: 'v1.10.0' },
+      { path: 'k8s.io/api', version: 'v0.0.0' },
+    ]);
+    expect(mod.replace).toContainEqual({ from: 'k8s.io/client-go', to: './staging/src/k8s.io/client-go' });
+    expect(mod.replace).toContainEqual({ from: 'github.com/single/line', to: 'github.com/single/line', toVersion: 'v1.2.3' });
+  });
+});
+
+describe('kubernetesWrapper', () => {
+  const text = kubernetesWrapper(K8S_MOD, 'v1.37.0', 'v0.37.0');
+  it.each([
+    ['requires k8s.io/kubernetes at the version', 'require k8s.io/kubernetes v1.37.0'],
+    ['copies godebug', 'godebug default=go1.26'],
+    ['keeps the go directive', 'go 1.26.0'],
+    ['rewrites staging replaces to the v0.N.P module', '\tk8s.io/api => k8s.io/api v0.37.0'],
+    ['rewrites every staging replace', '\tk8s.io/client-go => k8s.io/client-go v0.37.0'],
+    ['copies version pins as they are', '\tcloud.google.com/go => cloud.google.com/go v0.81.0'],
+    ['copies single-line replaces', '\tgithub.com/single/line => github.com/single/line v1.2.3'],
+  ])('%s', (_, line) => {
+    expect(text.split('\n')).toContain(line);
+  });
+  it('drops replaces into local folders and never mentions staging/', () => {
+    expect(text).not.toContain('../somewhere');
+    expect(text).not.toContain('staging/');
+  });
+});
+
+describe('metallbWrapper', () => {
+  const mod = `module go.universe.tf/metallb\n\ngo 1.16\n\nrequire k8s.io/client-go v0.20.2\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.20.2\n\tk8s.io/kubernetes => k8s.io/kubernetes v1.20.2\n)\n`;
+  const text = metallbWrapper(mod, 'v0.11.0', METALLB_BUMPS);
+  it('requires MetalLB, bumps reflect2 and json-iterator, copies the replace block', () => {
+    const lines = text.split('\n');
+    expect(lines).toContain('require go.universe.tf/metallb v0.11.0');
+    expect(lines).toContain('require github.com/modern-go/reflect2 v1.0.2');
+    expect(lines).toContain('require github.com/json-iterator/go v1.1.12');
+    expect(lines).toContain('\tk8s.io/api => k8s.io/api v0.20.2');
+    expect(lines).toContain('\tk8s.io/kubernetes => k8s.io/kubernetes v1.20.2');
+  });
+});
+
+it('tools.go imports the commands behind a build tag', () => {
+  expect(toolsGo(['k8s.io/kubernetes/cmd/kubectl'])).toBe('//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n');
+});
+
+describe('with the real go.mod from the module proxy', () => {
+  it('every `=> ./staging/src/` line of k8s.io/kubernetes v1.37.0 becomes a v0.37.0 replace', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-gomod-'));
+    const io = memoryIo({ ...process.env, VDOCS_CACHE_DIR: cache });
+    const upstream = await downloadGoMod(findGo(io.env), 'k8s.io/kubernetes', 'v1.37.0', io);
+    const staging = parseGoMod(upstream).replace.filter((r) => r.to.startsWith('./staging/src/'));
+    expect(staging.length).toBeGreaterThan(25);
+    const wrapper = kubernetesWrapper(upstream, 'v1.37.0', 'v0.37.0').split('\n');
+    for (const r of staging) expect(wrapper).toContain(`\t${r.from} => ${r.from} v0.37.0`);
+    fs.rmSync(cache, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe('missing Go', () => {
+  it('names go, says how to install it, and exits 2', () => {
+    let error: unknown;
+    try {
+      findGo({ PATH: '/nonexistent' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    const e = error as EnvironmentError;
+    expect(e.code).toBe('GO_NOT_FOUND');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('go');
+    expect(e.hint).toContain('https://go.dev/doc/install');
+    expect(`${e.message}\n힌트: ${e.hint}`).toMatchSnapshot();
+  });
+});
