@@ -55,3 +55,23 @@ describe('error messages a user reads', () => {
     expect(`${error.message}\n힌트: ${error.hint}`).toMatchSnapshot();
   });
 });
+
+describe('the real CLI (spawned once)', () => {
+  it('without Go on PATH and nothing cached, `up` fails with exit 2, names go and how to install it, and leaves nothing behind', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-nogo-'));
+    const res = spawnSync(process.execPath, ['scripts/cluster.ts', 'up', '--provider', 'kwok', '--name', 'nogo'], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: { PATH: '/nonexistent', HOME: os.homedir(), VDOCS_CACHE_DIR: cache, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('[GO_NOT_FOUND]');
+    expect(res.stderr).toContain('https://go.dev/doc/install');
+    expect(fs.existsSync(path.join(cache, 'sandbox', 'nogo'))).toBe(false);
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+});
