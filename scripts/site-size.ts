@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * `node scripts/site-size.ts [--dist dist] [route ...]`: what a built page ships, in three tiers.
+ *
+ *   html     the page's HTML document itself
+ *   initial  scripts and stylesheets the HTML references, inline ones and their static imports
+ *            (scripts/bench/site.ts `pageBytes`, shared with `npm run bench`)
+ *   idle     chunks those scripts import dynamically right after load (Starlight loads the
+ *            Pagefind UI on requestIdleCallback on every page, before anyone searches)
+ *
+ * The search itself (pagefind.js, worker, wasm, index) loads only when the reader types a query
+ * and is not counted. Sizes are bytes, raw and gzip -9. Defaults: dist/, routes appendix/metallb and /.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { pageBytes, type PageBytes } from './bench/site.ts';
+import type { Io } from './lib/io.ts';
+import { runMain } from './lib/main.ts';
+
+export interface Tier {
+  raw: number;
+  gzip: number;
+  files: string[];
+}
+
+export interface PageSize {
+  route: string;
+  html: Tier;
+  initial: PageBytes;
+  idle: Tier;
+}
+
+const gzip = (content: Buffer) => zlib.gzipSync(content, { level: 9 }).length;
+
+/** Measures one built route (`''` for the index). */
+export function pageSize(dist: string, route: string): PageSize {
+  const initial = pageBytes(dist, route);
+  const htmlFile = path.join(dist, initial.html);
+  const html = fs.readFileSync(htmlFile);
+  const idle: Tier = { raw: 0, gzip: 0, files: [] };
+  for (const file of initial.files.filter((f) => f.endsWith('.js'))) {
+    const text = fs.readFileSync(path.join(dist, file), 'utf8');
+    for (const [, spec = ''] of text.matchAll(/\bimport\(\s*[`'"](\.\/[^`'"$]+\.js)[`'"]\s*\)/g)) {
+      const target = path.join(path.dirname(file), spec);
+      if (idle.files.includes(target) || initial.files.includes(target)) continue;
+      const content = fs.readFileSync(path.join(dist, target));
+      idle.files.push(target);
+      idle.raw += content.length;
+      idle.gzip += gzip(content);
+    }
+  }
+  return { route, html: { raw: html.length, gzip: gzip(html), files: [initial.html] }, initial, idle };
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { dist: { type: 'string', default: 'dist' } }, allowPositionals: true });
+  const dist = path.resolve(io.cwd, values.dist);
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    io.err(`✗ ${dist} 에 빌드된 사이트가 없습니다.\n  먼저 빌드하세요: npm run build\n`);
+    return 1;
+  }
+  const b = (n: number) => n.toLocaleString('en-US');
+  const pair = (raw: number, gz: number) => `${b(raw)} / ${b(gz)}`;
+  io.out('| page | HTML raw / gzip (B) | initial JS raw / gzip (B) | initial CSS raw / gzip (B) | idle JS raw / gzip (B) |\n');
+  io.out('|---|---|---|---|---|\n');
+  for (const route of positionals.length > 0 ? positionals : ['appendix/metallb', '']) {
+    const s = pageSize(dist, route.replace(/^\/|\/$/g, ''));
+    const { initial: i } = s;
+    io.out(`| /${s.route}${s.route ? '/' : ''} | ${pair(s.html.raw, s.html.gzip)} | ${pair(i.jsRaw, i.jsGzip)} | ${pair(i.cssRaw, i.cssGzip)} | ${pair(s.idle.raw, s.idle.gzip)} |\n`);
+    io.err(`  /${s.route}: initial ${i.files.join(', ')} (+ inline); idle ${s.idle.files.join(', ') || '-'}\n`);
+  }
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);
