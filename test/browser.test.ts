@@ -100,7 +100,11 @@ describe('the MetalLB page in Chromium', () => {
 
   it('saves a full-page screenshot', async () => {
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    await page.evaluate(() => document.fonts.ready);
+    // Fixed header and sidebar are painted at the current scroll offset: start from the top.
+    await page.evaluate(async () => {
+      window.scrollTo(0, 0);
+      await document.fonts.ready;
+    });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 });
