@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
-import { run } from '../scripts/cluster/exec.ts';
+import { isAlive, run } from '../scripts/cluster/exec.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
 import { isPortOpen, sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
@@ -219,8 +219,8 @@ describe('kwok sandbox', () => {
     const [pid] = [...ourPids];
     expect((await kubectl(['delete', 'deployment', 'controller', '-n', 'metallb-system', '--wait=true'])).code).toBe(0);
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && fs.existsSync(`/proc/${pid}`)) await new Promise((r) => setTimeout(r, 250));
-    expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    while (Date.now() < deadline && isAlive(pid!)) await new Promise((r) => setTimeout(r, 250));
+    expect(isAlive(pid!)).toBe(false);
   }, 90_000);
 
   it('down stops every process it started, frees the API port and removes the sandbox; twice is fine', async () => {
@@ -231,7 +231,8 @@ describe('kwok sandbox', () => {
     expect(await isPortOpen(port)).toBe(true);
     const io = testIo();
     expect(await clusterMain(['down', '--name', NAME], io)).toBe(0);
-    for (const pid of ourPids) expect(fs.existsSync(`/proc/${pid}`), `pid ${pid} still alive`).toBe(false);
+    // Zombies (exited, not yet reaped by init) are not running processes: isAlive reads /proc/<pid>/stat.
+    for (const pid of ourPids) expect(isAlive(pid), `pid ${pid} still alive`).toBe(false);
     const ps = await run('ps', ['-eo', 'pid,args']);
     expect(ps.stdout.split('\n').filter((l) => l.includes(dir))).toEqual([]);
     expect(await isPortOpen(port)).toBe(false);
