@@ -31,6 +31,7 @@ export default defineRunbook({
     serviceFixture('grafana/edit', 'grafana/edit-spec', 'grafana/get-before'),
   ],
   versions: [{ name: 'MetalLB', namespace: 'metallb-system', deployment: 'controller' }],
+  logs: ['metallb-controller'],
   steps: [
     run('strict-arp/check', 'kube-proxy 의 strictARP 모드 확인', {
       output: lines('strict-arp/check-output', { mode: 'contains' }),
@@ -49,7 +50,8 @@ export default defineRunbook({
       writes: true,
       drift: {
         since: '1.25',
-        output: lines('install/apply-psp-errors', { mode: 'contains', stderr: /^(error|Error|ensure)/ }),
+        // stderr must hold exactly the two documented errors; stdout lists the created objects.
+        output: lines('install/apply-psp-errors', { mode: 'contains', streams: { stderr: 'exact' }, stderr: /^(resource mapping not found|ensure CRDs are installed first)/ }),
         exitCode: 1,
         because: 'Kubernetes 1.25 에서 policy/v1beta1 PodSecurityPolicy 가 제거되었습니다. 페이지의 주의 상자가 이 오류를 밝히고 있습니다.',
       },

@@ -40,10 +40,16 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
     }
   }
   if (/<pending>/.test(stdout)) sections.push(pendingHint(ctx));
-  for (const [name, file] of Object.entries(ctx.target.sandbox?.logs ?? {})) {
+  for (const [name, file] of Object.entries(runbookLogs(ctx))) {
     sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
   }
   return sections.join('\n\n');
+}
+
+/** The sandbox logs this runbook asked for (name → file). */
+export function runbookLogs(ctx: Pick<RunContext, 'binding' | 'target'>): Record<string, string> {
+  const all = ctx.target.sandbox?.logs ?? {};
+  return Object.fromEntries((ctx.binding.runbook.logs ?? []).filter((n) => all[n]).map((n) => [n, all[n] ?? '']));
 }
 
 function pendingHint(ctx: RunContext): string {

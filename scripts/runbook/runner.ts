@@ -4,6 +4,7 @@ import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel, minorOf } from './context.ts';
+import { runbookLogs } from './diagnose.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import type { Mirror } from './mirror.ts';
@@ -127,7 +128,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
     ...(options.mirror.dir ? { mirror: options.mirror.dir } : {}),
     steps,
-    logs: { ...(target.sandbox?.logs ?? {}) },
+    logs: runbookLogs({ binding, target }),
   };
 }
 

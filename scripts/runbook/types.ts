@@ -105,4 +105,6 @@ export interface Runbook {
   steps: Step[];
   /** Versions to record in the report (the site's badge shows them). */
   versions?: ComponentVersion[];
+  /** Sandbox logs (by name) to show on failures and keep with the report, e.g. `metallb-controller`. */
+  logs?: string[];
 }

@@ -1,6 +1,8 @@
 import type { MatchResult } from './result.ts';
 import { lineDiff, splitLines } from './result.ts';
 
+export type LinesMode = 'exact' | 'contains';
+
 /**
  * Line-by-line comparison of a text output, with stdout and stderr told apart.
  * Lines are compared with surrounding whitespace trimmed (grep keeps YAML indentation).
@@ -14,7 +16,9 @@ export interface LinesRule {
    * `contains`: every page line appears; other lines are allowed and noted
    * (e.g. `grep strictARP` also prints the last-applied annotation after an apply).
    */
-  mode: 'exact' | 'contains';
+  mode: LinesMode;
+  /** Per-stream override of `mode` (e.g. stderr exact while stdout may hold more lines). */
+  streams?: { stdout?: LinesMode; stderr?: LinesMode };
   /** Page lines matching this pattern are expected on stderr (kubectl prints `Warning:` there); the rest on stdout. */
   stderr?: RegExp;
   /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
@@ -50,7 +54,7 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
   for (const stream of ['stdout', 'stderr'] as const) {
     const want = expected[stream];
     const have = got[stream];
-    if (rule.mode === 'exact') {
+    if ((rule.streams?.[stream] ?? rule.mode) === 'exact') {
       const equal = want.length === have.length && want.every((w, i) => sameLine(w, have[i] ?? '', rule) !== false);
       if (!equal) {
         problems.push(`${stream} 가 페이지와 다릅니다: 기대 ${want.length}줄, 실제 ${have.length}줄.`);
