@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type { Io } from '../lib/io.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
@@ -126,7 +127,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     finishedAt: new Date().toISOString(),
     status: io.signal.aborted ? 'interrupted' : failed ? 'failed' : 'passed',
     ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
-    ...(options.mirror.dir ? { mirror: options.mirror.dir } : {}),
+    ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
     steps,
     logs: runbookLogs({ binding, target }),
   };
