@@ -175,6 +175,7 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
   return status.step(title, async () => {
     const t0 = performance.now();
     const beat = setInterval(() => status.info(`… ${formatDuration(performance.now() - t0)} 경과`), 60_000);
+    let cleanup = () => {};
     try {
       fs.mkdirSync(buildDir, { recursive: true });
       const fetchMod = (module: string, version: string) => downloadGoMod(go, module, version, io);
@@ -192,6 +193,7 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
       const tmp = `${binDir}.tmp-${process.pid}`;
       fs.rmSync(tmp, { recursive: true, force: true });
       fs.mkdirSync(tmp, { recursive: true });
+      cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
       const out = t.packages.length === 1 && t.binaries.length === 1 ? path.join(tmp, t.binaries[0]!) : `${tmp}/`;
       const args = ['build', '-trimpath', ...(t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : []), '-o', out, ...t.packages];
       await runOrThrow('GO_BUILD_FAILED', go, args, { cwd: buildDir, env: genv, signal: io.signal, what: `${t.component} ${t.version} 빌드(go build)`, hint, envShown: shown });
@@ -209,6 +211,9 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
       fs.mkdirSync(path.dirname(binDir), { recursive: true });
       fs.renameSync(tmp, binDir);
       return binDir;
+    } catch (error) {
+      cleanup(); // an interrupted or failed build leaves no half-filled bin folder
+      throw error;
     } finally {
       clearInterval(beat);
     }
