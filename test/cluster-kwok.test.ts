@@ -14,7 +14,9 @@ import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
 import { isPortOpen, sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
-import { binDirOf, etcdTarget, kwokTarget, metallbTarget } from '../scripts/cluster/build.ts';
+import { binDirOf, ensureBuilt, etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/build.ts';
+import { resolveKubernetes } from '../scripts/cluster/versions.ts';
+import { EnvironmentError } from '../scripts/lib/errors.ts';
 
 const NAME = 'e2e';
 const MIRROR = '/work/shared/mirror/raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests';
@@ -53,22 +55,22 @@ async function kubectl(args: string[], input?: string) {
 }
 
 
-beforeAll(async () => {
-  kubeconfigBefore = checksum(userKubeconfig);
-  const io = testIo();
-  await clusterMain(['down', '--name', NAME], io); // a previous interrupted run
-  const code = await clusterMain(['up', '--provider', 'kwok', '--name', NAME], io);
-  expect(code).toBe(0);
-  state = readSandbox(NAME)!;
-  expect(io.stdout()).toContain(`context: ${state.context}`);
-  expect(io.stdout()).toContain(`kubeconfig: ${state.kubeconfig}`);
-}, 60 * 60_000);
-
-afterAll(async () => {
-  await clusterMain(['down', '--name', NAME], testIo());
-}, 120_000);
-
 describe('kwok sandbox', () => {
+  beforeAll(async () => {
+    kubeconfigBefore = checksum(userKubeconfig);
+    const io = testIo();
+    await clusterMain(['down', '--name', NAME], io); // a previous interrupted run
+    const code = await clusterMain(['up', '--provider', 'kwok', '--name', NAME], io);
+    expect(code).toBe(0);
+    state = readSandbox(NAME)!;
+    expect(io.stdout()).toContain(`context: ${state.context}`);
+    expect(io.stdout()).toContain(`kubeconfig: ${state.kubeconfig}`);
+  }, 60 * 60_000);
+
+  afterAll(async () => {
+    await clusterMain(['down', '--name', NAME], testIo());
+  }, 120_000);
+
   it('answers on the project kubeconfig with the built version, on loopback', async () => {
     expect(state.provider).toBe('kwok');
     expect(state.kubernetes).toBe('v1.37.0');
@@ -241,4 +243,60 @@ describe('kwok sandbox', () => {
     expect(await clusterMain(['down', '--name', NAME], testIo())).toBe(0);
     expect(checksum(userKubeconfig)).toBe(kubeconfigBefore);
   }, 120_000);
+});
+
+/** A cache whose binaries are the real ones, except a kube-proxy-config helper that fails. */
+function failingCache(): string {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-fail-'));
+  const bin = path.join(cache, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const t of [etcdTarget(), kwokTarget(), metallbTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, `${t.component}-${t.version}`));
+  const real = binDirOf(kubernetesTarget(resolveKubernetes('1.37')), process.env);
+  const kube = path.join(bin, 'kubernetes-v1.37.0');
+  fs.mkdirSync(kube);
+  for (const f of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'build.json']) fs.symlinkSync(path.join(real, f), path.join(kube, f));
+  fs.writeFileSync(path.join(kube, 'kube-proxy-config'), '#!/bin/sh\necho "kube-proxy-config: simulated failure" >&2\nexit 3\n', { mode: 0o755 });
+  return cache;
+}
+
+describe('a failed up', () => {
+  let cache: string;
+  beforeAll(async () => {
+    // The real binaries (built by the describe above, or now on a cold cache).
+    const io = testIo();
+    for (const t of [kubernetesTarget(resolveKubernetes('1.37')), etcdTarget(), kwokTarget(), metallbTarget()]) await ensureBuilt(t, io);
+    cache = failingCache();
+  }, 60 * 60_000);
+  afterAll(async () => {
+    await clusterMain(['down', '--name', 'broken'], { ...testIo(), env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache } });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }, 120_000);
+
+  const ioFor = () => ({ ...testIo(), env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache } });
+
+  it('deletes the half-made cluster (no process, no port, no folder) and shows the failed command', async () => {
+    const io = ioFor();
+    const dir = sandboxPaths('broken', io.env).dir;
+    const error = (await clusterMain(['up', '--provider', 'kwok', '--name', 'broken'], io).catch((e: unknown) => e)) as EnvironmentError;
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(error.code).toBe('KUBE_PROXY_SEED_FAILED');
+    expect(error.message).toContain('종료 코드 3');
+    expect(error.message).toContain('kube-proxy-config: simulated failure');
+    expect(io.stderr()).toContain('만들다 만 샌드박스를 지웁니다');
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(sandboxProcesses(dir)).toEqual([]);
+  }, 180_000);
+
+  it('--retain keeps it running for debugging; down then cleans everything', async () => {
+    const io = ioFor();
+    const dir = sandboxPaths('broken', io.env).dir;
+    await clusterMain(['up', '--provider', 'kwok', '--name', 'broken', '--retain'], io).catch(() => {});
+    expect(io.stderr()).toContain('--retain');
+    expect(fs.existsSync(dir)).toBe(true);
+    const pids = sandboxProcesses(dir);
+    expect(pids.length).toBeGreaterThanOrEqual(5);
+    expect(await clusterMain(['down', '--name', 'broken'], ioFor())).toBe(0);
+    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(fs.existsSync(dir)).toBe(false);
+  }, 180_000);
 });

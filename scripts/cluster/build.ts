@@ -4,7 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
 import { Status, formatDuration } from '../lib/status.ts';
-import { runOrThrow, which, type Env } from './exec.ts';
+import { isAlive, runOrThrow, which, type Env } from './exec.ts';
 import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper, toolsGo } from './gomod.ts';
 import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from './versions.ts';
 
@@ -170,6 +170,45 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
   const binDir = binDirOf(t, env);
   if (isBuilt(t, env)) return binDir;
   const go = findGo(env);
+  const release = await acquireBuildLock(t, io, status);
+  try {
+    if (isBuilt(t, env)) return binDir; // another process built it while we waited
+    return await build(t, go, io, status);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * One build per target at a time across processes (parallel test files, two `up`s): an O_EXCL
+ * lock file holding the builder's pid. A lock whose pid is gone is stale and taken over.
+ */
+async function acquireBuildLock(t: BuildTarget, io: Io, status: Status): Promise<() => void> {
+  const lock = `${buildDirOf(t, io.env)}.lock`;
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(fs.readFileSync(lock, 'utf8').trim());
+    if (!holder || !isAlive(holder)) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (!announced) status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`);
+    announced = true;
+    if (io.signal.aborted) throw io.signal.reason;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function build(t: BuildTarget, go: string, io: Io, status: Status): Promise<string> {
+  const env = io.env;
+  const binDir = binDirOf(t, env);
   const buildDir = buildDirOf(t, env);
   const title = `${t.binaries.join(', ')} ${t.version} 빌드 (Go 모듈 프록시에서)`;
   return status.step(title, async () => {
