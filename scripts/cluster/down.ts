@@ -18,6 +18,16 @@ function readStateLoosely(name: string, io: Io): SandboxState | undefined {
   }
 }
 
+/** `kind v1.37.0` from the marker `up` writes before anything else. */
+function readProviderMarker(file: string): [string | undefined, string | undefined] {
+  try {
+    const [provider, version] = fs.readFileSync(file, 'utf8').trim().split(/\s+/);
+    return [provider, version];
+  } catch {
+    return [undefined, undefined];
+  }
+}
+
 /**
  * Stops everything a sandbox started and removes its folder. Works from a full state file,
  * a half-made sandbox (no state yet) or nothing at all (then it does nothing).
@@ -31,8 +41,9 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
   const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
   const kubelet = state?.processes.filter((x) => x.name === 'small-kubelet' && belongsTo(x.pid, p.dir)).map((x) => x.pid) ?? [];
   await stopProcesses(kubelet);
-  if (state?.provider === 'kind') {
-    const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === state.kubernetes);
+  const [provider, version] = state ? [state.provider, state.kubernetes] : readProviderMarker(p.provider);
+  if (provider === 'kind') {
+    const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === version);
     await status.step(`kind delete cluster --name ${name}`, () => deleteKindCluster(name, p, release, io));
   } else if (fs.existsSync(p.kwokWorkdir)) {
     const pids = await status.step(`kwokctl delete cluster --name ${name}`, () => deleteKwokCluster(name, p, io));

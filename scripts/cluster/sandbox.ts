@@ -17,6 +17,8 @@ export function sandboxPaths(name: string, env: Env) {
     kwokWorkdir: path.join(dir, 'kwok'),
     kwokConfig: path.join(dir, 'kwokctl.yaml'),
     kubelet: path.join(dir, 'kubelet'),
+    /** Written first by `up`, so a half-made sandbox (no state.json yet) is torn down by the right provider. */
+    provider: path.join(dir, 'provider'),
   };
 }
 export type SandboxPaths = ReturnType<typeof sandboxPaths>;

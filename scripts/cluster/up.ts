@@ -144,6 +144,7 @@ export const up: Handler<'up'> = async (cmd, io) => {
       : `프로바이더: ${provider} (${provider === 'kind' ? '컨테이너 엔진이 응답함' : '`docker info`가 응답하지 않음 → Docker 없이 kwok'})`,
   );
   fs.mkdirSync(p.dir, { recursive: true });
+  fs.writeFileSync(p.provider, `${provider} ${release.kubernetes}\n`);
   let state: SandboxState;
   try {
     state = provider === 'kwok' ? await upKwok(cmd.name, release, p, io, status) : await upKind(cmd.name, release, p, cmd.retain, io, status);

@@ -1,0 +1,135 @@
+/**
+ * The kind provider cannot run here (no Docker engine), so this drives `up`/`down --provider kind`
+ * against stand-ins on PATH: a `docker` whose `info` answers, a `kind` that records its arguments
+ * and writes a kubeconfig, and a tiny HTTP server playing the API server (/readyz, /version).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Io } from '../scripts/lib/io.ts';
+import { binDirOf, ensureBuilt, kubectlTarget, kubernetesTarget } from '../scripts/cluster/build.ts';
+import { kindCreateArgs, kindDeleteArgs } from '../scripts/cluster/kind.ts';
+import { clusterMain } from '../scripts/cluster/main.ts';
+import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
+import { readSandbox } from '../scripts/cluster/state.ts';
+import { resolveKubernetes } from '../scripts/cluster/versions.ts';
+
+let root: string;
+let server: http.Server;
+let port: number;
+let env: Record<string, string | undefined>;
+let versionFails = false;
+
+const io = (): Io & { stdout: () => string; stderr: () => string } => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    env,
+    cwd: process.cwd(),
+    interactive: false,
+    signal: new AbortController().signal,
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+};
+const calls = () => (fs.existsSync(path.join(root, 'kind-calls')) ? fs.readFileSync(path.join(root, 'kind-calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]) : []);
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-kind-'));
+  server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/readyz')) return void res.end('ok');
+    if (req.url?.startsWith('/version') && !versionFails) {
+      res.setHeader('content-type', 'application/json');
+      return void res.end(JSON.stringify({ major: '1', minor: '37', gitVersion: 'v1.37.0', platform: 'linux/amd64' }));
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+  const bin = path.join(root, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\n[ "$1" = info ] && echo 28.2.2 && exit 0\nexit 1\n', { mode: 0o755 });
+  // kind: records argv as JSON, writes the kubeconfig it was given (like kind export kubeconfig).
+  fs.writeFileSync(
+    path.join(bin, 'kind'),
+    `#!${process.execPath}
+const fs = require('fs');
+const args = process.argv.slice(2);
+if (args[0] === 'version') { console.log('kind v0.33.0 go1.26.8 linux/amd64'); process.exit(0); }
+fs.appendFileSync(${JSON.stringify(path.join(root, 'kind-calls'))}, JSON.stringify(args) + '\\n');
+const kc = args[args.indexOf('--kubeconfig') + 1];
+const name = args[args.indexOf('--name') + 1];
+if (args[0] === 'create') fs.writeFileSync(kc, [
+  'apiVersion: v1', 'kind: Config', 'current-context: kind-' + name,
+  'clusters:', '- name: kind-' + name, '  cluster:', '    server: http://127.0.0.1:${port}', '    insecure-skip-tls-verify: true',
+  'contexts:', '- name: kind-' + name, '  context:', '    cluster: kind-' + name, '    user: kind-' + name,
+  'users:', '- name: kind-' + name, '  user:', '    token: fake', ''].join('\\n'));
+`,
+    { mode: 0o755 },
+  );
+  // kubectl for the version: reuse the real build through a temp cache (built here on a cold cache).
+  const release = resolveKubernetes('1.37');
+  const cache = path.join(root, 'cache');
+  fs.mkdirSync(path.join(cache, 'bin'), { recursive: true });
+  const full = kubernetesTarget(release);
+  const real = fs.existsSync(path.join(binDirOf(full, process.env), 'build.json'))
+    ? binDirOf(full, process.env)
+    : await ensureBuilt(kubectlTarget(release), { ...io(), env: process.env });
+  const target = real === binDirOf(full, process.env) ? full : kubectlTarget(release);
+  fs.symlinkSync(real, binDirOf(target, { VDOCS_CACHE_DIR: cache }));
+  env = { PATH: `${bin}:/usr/bin:/bin`, HOME: path.join(root, 'home'), VDOCS_CACHE_DIR: cache, NO_COLOR: '1' };
+  fs.mkdirSync(path.join(root, 'home', '.kube'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'home', '.kube', 'config'), 'untouched\n');
+}, 60 * 60_000);
+
+afterAll(() => {
+  server?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('kind provider (with stand-ins for docker and kind)', () => {
+  it('is the default when a container engine answers, and creates with the pinned image into the project kubeconfig', async () => {
+    const o = io();
+    expect(await clusterMain(['up', '--name', 'k1'], o)).toBe(0);
+    expect(o.stderr()).toContain('프로바이더: kind (컨테이너 엔진이 응답함)');
+    const p = sandboxPaths('k1', env);
+    expect(calls()).toEqual([kindCreateArgs('k1', resolveKubernetes('1.37'), p.kubeconfig, false)]);
+    const state = readSandbox('k1', env)!;
+    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [] });
+    expect(fs.existsSync(path.join(state.binDir!, 'kubectl'))).toBe(true);
+    expect(o.stdout()).toBe(`context: kind-k1\nkubeconfig: ${p.kubeconfig}\n`);
+    expect(fs.readFileSync(path.join(env.HOME!, '.kube', 'config'), 'utf8')).toBe('untouched\n');
+  });
+
+  it('down deletes the cluster from the same kubeconfig and removes the sandbox', async () => {
+    const p = sandboxPaths('k1', env);
+    expect(await clusterMain(['down', '--name', 'k1'], io())).toBe(0);
+    expect(calls().at(-1)).toEqual(kindDeleteArgs('k1', p.kubeconfig));
+    expect(fs.existsSync(p.dir)).toBe(false);
+    expect(fs.readFileSync(path.join(env.HOME!, '.kube', 'config'), 'utf8')).toBe('untouched\n');
+  });
+
+  it('passes --retain through (kind then keeps a failed cluster for debugging)', async () => {
+    expect(await clusterMain(['up', '--provider', 'kind', '--name', 'k2', '--retain'], io())).toBe(0);
+    expect(calls().at(-1)).toEqual(kindCreateArgs('k2', resolveKubernetes('1.37'), sandboxPaths('k2', env).kubeconfig, true));
+    expect(await clusterMain(['down', '--name', 'k2'], io())).toBe(0);
+  });
+
+  it('a failure after kind created the cluster deletes it (no --retain)', async () => {
+    versionFails = true;
+    try {
+      const error = await clusterMain(['up', '--provider', 'kind', '--name', 'k3'], io()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      const p = sandboxPaths('k3', env);
+      expect(calls().slice(-2)).toEqual([kindCreateArgs('k3', resolveKubernetes('1.37'), p.kubeconfig, false), kindDeleteArgs('k3', p.kubeconfig)]);
+      expect(fs.existsSync(p.dir)).toBe(false);
+    } finally {
+      versionFails = false;
+    }
+  });
+});
