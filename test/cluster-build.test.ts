@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
-import { binDirOf, ensureBuilt, isBuilt, kwokTarget } from '../scripts/cluster/build.ts';
+import { binDirOf, ensureBuilt, isBuilt } from '../scripts/cluster/build.ts';
+import { kwokTarget } from '../scripts/cluster/targets.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 
 const temps: string[] = [];

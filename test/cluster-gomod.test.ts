@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
-import { downloadGoMod, findGo, METALLB_BUMPS } from '../scripts/cluster/build.ts';
+import { downloadGoMod, findGo } from '../scripts/cluster/build.ts';
+import { METALLB_BUMPS } from '../scripts/cluster/targets.ts';
 import { kubernetesWrapper, metallbWrapper, parseGoMod, toolsGo } from '../scripts/cluster/gomod.ts';
 
 // A few lines in the shape of k8s.io/kubernetes' go.mod (1.24 pins third-party modules too).

@@ -14,7 +14,8 @@ import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
 import { isPortOpen, sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
-import { binDirOf, ensureBuilt, etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/build.ts';
+import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
+import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/targets.ts';
 import { resolveKubernetes } from '../scripts/cluster/versions.ts';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
 

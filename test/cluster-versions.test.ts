@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES, KUBERNETES_RELEASES, resolveKubernetes, stagingVersion } from '../scripts/cluster/versions.ts';
-import { kubernetesLdflags } from '../scripts/cluster/build.ts';
+import { kubernetesLdflags } from '../scripts/cluster/targets.ts';
 
 describe('Kubernetes version table', () => {
   it('default is 1.37: kind v0.33.0 default node image, and kwok builds the same version', () => {

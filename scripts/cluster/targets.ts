@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../lib/paths.ts';
+import type { BuildTarget } from './build.ts';
+import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper } from './gomod.ts';
+import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from './versions.ts';
+
+/**
+ * What the sandbox builds from the Go module proxy: one BuildTarget per cached bin folder.
+ */
+
+/** -X stamps so `--version` reports the real version (kwokctl reads it to pick flags). */
+export function kubernetesLdflags(kubernetes: string): string[] {
+  const { major, minor } = splitVersion(kubernetes);
+  const flags = ['-s', '-w'];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    flags.push(
+      `-X ${pkg}.gitVersion=${kubernetes}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+    );
+  }
+  return flags;
+}
+
+const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+
+/** Control plane + kubectl + our kube-proxy-config helper, one version, one go build. */
+export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
+  return {
+    component: 'kubernetes',
+    version: release.kubernetes,
+    binaries: [...KUBE_COMMANDS, 'kube-proxy-config'],
+    packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), './kube-proxy-config'],
+    goMod: async (fetch) =>
+      kubernetesWrapper(await fetch('k8s.io/kubernetes', release.kubernetes), release.kubernetes, stagingVersion(release.kubernetes)),
+    files: { 'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8') },
+    ldflags: kubernetesLdflags(release.kubernetes),
+    ...(release.goToolchain ? { toolchain: release.goToolchain } : {}),
+  };
+}
+
+/** kubectl alone (kind provider: the control plane runs in the node image). */
+export function kubectlTarget(release: KubernetesRelease): BuildTarget {
+  const k = kubernetesTarget(release);
+  return { ...k, component: 'kubectl', binaries: ['kubectl'], packages: ['k8s.io/kubernetes/cmd/kubectl'], files: {} };
+}
+
+export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
+  const module = 'go.etcd.io/etcd/server/v3';
+  return {
+    component: 'etcd',
+    version,
+    binaries: ['etcd'],
+    packages: [module],
+    goMod: async (fetch) => plainWrapper(`etcd-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
+  const module = 'sigs.k8s.io/kwok';
+  return {
+    component: 'kwok',
+    version,
+    binaries: ['kwok', 'kwokctl'],
+    packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
+    goMod: async (fetch) => plainWrapper(`kwok-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+/** MetalLB's go.mod pins modules that no longer build: reflect2 v1.0.1 breaks on Go >= 1.18. */
+export const METALLB_BUMPS = { 'github.com/modern-go/reflect2': 'v1.0.2', 'github.com/json-iterator/go': 'v1.1.12' };
+
+export function metallbTarget(version = COMPONENTS.metallb): BuildTarget {
+  return {
+    component: 'metallb',
+    version,
+    binaries: ['controller'],
+    packages: ['go.universe.tf/metallb/controller'],
+    goMod: async (fetch) => metallbWrapper(await fetch('go.universe.tf/metallb', version), version, METALLB_BUMPS),
+  };
+}
+
+export function kindTarget(version: string): BuildTarget {
+  const module = 'sigs.k8s.io/kind';
+  return {
+    component: 'kind',
+    version,
+    binaries: ['kind'],
+    packages: [module],
+    goMod: async (fetch) => plainWrapper(`kind-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
