@@ -1,0 +1,67 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readSandbox, sandboxDir, type SandboxState } from '../../scripts/cluster/state.ts';
+
+/** Runs a project CLI (`scripts/<name>.ts`) to completion; returns its exit code and output. */
+export function cli(script: string, args: string[], env: Record<string, string | undefined> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [`scripts/${script}.ts`, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Brings a named kwok sandbox up for a test file and returns its state. */
+export function up(name: string): SandboxState {
+  const r = cli('cluster', ['up', '--provider', 'kwok', '--name', name]);
+  if (r.code !== 0) throw new Error(`cluster up --name ${name} failed (${r.code}):\n${r.stderr}`);
+  const state = readSandbox(name);
+  if (!state) throw new Error(`cluster up --name ${name} wrote no state`);
+  return state;
+}
+
+export function down(name: string): void {
+  cli('cluster', ['down', '--name', name]);
+}
+
+/** kubectl against the sandbox with its own kubectl build. */
+export function kubectl(state: SandboxState, args: string[], input?: string): string {
+  const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], { encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Stops the sandbox's kube-apiserver, keeps it down for `outageMs`, and starts it again with the
+ * same command line, working folder and log (and records the new pid where `kwokctl delete` looks).
+ */
+export async function restartApiserver(state: SandboxState, outageMs: number): Promise<void> {
+  const pidFile = path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', 'kube-apiserver.pid');
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+  const log = fs.readlinkSync(`/proc/${pid}/fd/1`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 20_000;
+  while (fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, outageMs));
+  const out = fs.openSync(log, 'a');
+  const child = spawn(argv[0] ?? '', argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  fs.closeSync(out);
+  fs.writeFileSync(pidFile, String(child.pid));
+}
+
+/** Pids of live processes whose working folder is inside `dir` (orphans of a run there). */
+export function processesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (cwd.startsWith(dir) && !stat.includes(') Z ')) found.push(Number(entry));
+    } catch {
+      // gone or not ours
+    }
+  }
+  return found;
+}
