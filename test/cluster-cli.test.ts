@@ -6,8 +6,8 @@ import { clusterMain } from '../scripts/cluster/main.ts';
 
 describe('parseClusterArgs', () => {
   it.each([
-    [['up'], { kind: 'up', provider: undefined, kubernetes: '1.37', name: 'vdocs', retain: false }],
-    [['up', '--provider', 'kwok'], { kind: 'up', provider: 'kwok', kubernetes: '1.37', name: 'vdocs', retain: false }],
+    [['up'], { kind: 'up', provider: undefined, kubernetes: undefined, name: 'vdocs', retain: false }],
+    [['up', '--provider', 'kwok'], { kind: 'up', provider: 'kwok', kubernetes: undefined, name: 'vdocs', retain: false }],
     [['up', '--provider=kind', '--kubernetes', '1.24', '--name', 'ci-1', '--retain'], { kind: 'up', provider: 'kind', kubernetes: '1.24', name: 'ci-1', retain: true }],
     [['up', '--kubernetes', 'v1.37'], { kind: 'up', provider: undefined, kubernetes: 'v1.37', name: 'vdocs', retain: false }],
     [['down'], { kind: 'down', name: 'vdocs' }],

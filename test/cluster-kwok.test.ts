@@ -16,8 +16,8 @@ import { isPortOpen, sandboxPaths, sandboxProcesses } from '../scripts/cluster/s
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/targets.ts';
-import { resolveKubernetes } from '../scripts/cluster/versions.ts';
-import { EnvironmentError } from '../scripts/lib/errors.ts';
+import { KUBERNETES_RELEASES, resolveKubernetes } from '../scripts/cluster/versions.ts';
+import { EnvironmentError, UsageError } from '../scripts/lib/errors.ts';
 
 /** Minors to run end to end (`VDOCS_E2E_KUBERNETES=1.37,1.24`); the default version only by default. */
 const MINORS = (process.env.VDOCS_E2E_KUBERNETES ?? '1.37').split(',').map((m) => m.trim());
@@ -143,6 +143,14 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     const io = testIo();
     expect(await clusterMain(['up', '--provider', 'kwok', '--kubernetes', minor, '--name', NAME], io)).toBe(0);
     expect(io.stderr()).toContain('이미 실행 중');
+    expect(readSandbox(NAME)!.createdAt).toBe(state.createdAt);
+    // Without --kubernetes it is also a no-op; asking for another version says to `down` first.
+    expect(await clusterMain(['up', '--name', NAME], testIo())).toBe(0);
+    const other = KUBERNETES_RELEASES.find((r) => r.minor !== minor)!;
+    const error = (await clusterMain(['up', '--kubernetes', other.minor, '--name', NAME], testIo()).catch((e: unknown) => e)) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.code).toBe('CLUSTER_ALREADY_UP');
+    expect(error.hint).toContain(`npm run cluster -- down --name ${NAME}`);
     expect(readSandbox(NAME)!.createdAt).toBe(state.createdAt);
   });
 

@@ -21,8 +21,7 @@ export const COMMANDS = {
       provider: { type: 'string', description: 'kwok | kind (기본값: 컨테이너 엔진이 응답하면 kind, 아니면 kwok)' },
       kubernetes: {
         type: 'string',
-        description: `Kubernetes 마이너 버전: ${KUBERNETES_RELEASES.map((r) => r.minor).join(', ')}`,
-        default: DEFAULT_KUBERNETES,
+        description: `Kubernetes 마이너 버전: ${KUBERNETES_RELEASES.map((r) => r.minor).join(', ')} (기본값 ${DEFAULT_KUBERNETES})`,
       },
       name: nameArg,
       retain: { type: 'boolean', description: '실패해도 만들다 만 클러스터를 지우지 않습니다 (디버깅용)', default: false },
@@ -43,7 +42,8 @@ export const COMMANDS = {
 };
 
 export type ClusterCommand =
-  | { kind: 'up'; provider: Provider | undefined; kubernetes: string; name: string; retain: boolean }
+  /** `kubernetes` undefined: the default, or whatever an existing sandbox of that name runs. */
+  | { kind: 'up'; provider: Provider | undefined; kubernetes: string | undefined; name: string; retain: boolean }
   | { kind: 'down'; name: string }
   | { kind: 'status'; name: string }
   | { kind: 'kubeconfig'; name: string }
@@ -103,8 +103,8 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
       'kwok(Docker 없이 실제 컨트롤 플레인 + 흉내 낸 노드) 또는 kind(Docker가 있는 머신)를 쓰세요. 예: npm run cluster -- up --provider kwok',
     );
   }
-  const kubernetes = String(parsed.kubernetes ?? DEFAULT_KUBERNETES);
-  resolveKubernetes(kubernetes); // validates, with the list of known versions in the hint
+  const kubernetes = parsed.kubernetes === undefined ? undefined : String(parsed.kubernetes);
+  if (kubernetes !== undefined) resolveKubernetes(kubernetes); // validates, with the list of known versions in the hint
   return { kind, provider: provider as Provider | undefined, kubernetes, name, retain: Boolean(parsed.retain) };
 }
 

@@ -120,7 +120,7 @@ export const up: Handler<'up'> = async (cmd, io) => {
   if (existing) {
     const health = await healthOf(existing);
     if (health.apiReachable && health.deadProcesses.length === 0) {
-      if ((cmd.provider && cmd.provider !== existing.provider) || existing.kubernetes !== release.kubernetes) {
+      if ((cmd.provider && cmd.provider !== existing.provider) || (cmd.kubernetes !== undefined && existing.kubernetes !== release.kubernetes)) {
         throw new UsageError(
           'CLUSTER_ALREADY_UP',
           `샌드박스 "${cmd.name}"는 이미 ${existing.provider} / ${existing.kubernetes}로 실행 중입니다 (요청: ${cmd.provider ?? existing.provider} / ${release.kubernetes}).`,
