@@ -55,6 +55,7 @@ async function requestToken(pod: V1Pod) {
 }
 
 const runners = new Map<string, PodRunner>();
+let stopping = false;
 
 function writeStatus(): void {
   const list = [...runners.values()].map((r) => ({ pod: r.key, pid: r.child?.pid ?? null, restarts: r.restarts, port: r.port }));
@@ -115,12 +116,20 @@ const informer = makeInformer<V1Pod>(kc, '/api/v1/pods', () => core.listPodForAl
 informer.on('add', (pod) => enqueue(() => reconcile(pod)));
 informer.on('update', (pod) => enqueue(() => reconcile(pod)));
 informer.on('delete', (pod) => enqueue(() => forget(pod)));
+/** (Re)starts the watch; list/watch failures arrive as 'error' events, a rejected start retries too. */
+function startWatch(): void {
+  if (stopping) return;
+  informer.start().catch((e) => {
+    log(`watch start failed: ${(e as Error).message}; retrying in 5s`);
+    setTimeout(startWatch, 5_000);
+  });
+}
 informer.on('error', (err) => {
+  // e.g. the API server restarting: keep the controllers running, re-list when it answers again.
   log(`watch error: ${(err as Error)?.message ?? err}; restarting the watch in 5s`);
-  setTimeout(() => informer.start().catch((e) => log(`watch restart failed: ${(e as Error).message}`)), 5_000);
+  setTimeout(startWatch, 5_000);
 });
 
-let stopping = false;
 async function shutdown(sig: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -136,7 +145,4 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 writeStatus();
 log(`small kubelet started (pid ${process.pid}); images: ${Object.keys(images).join(', ')}`);
-informer.start().catch((e) => {
-  log(`initial watch failed: ${(e as Error).message}; retrying in 5s`);
-  setTimeout(() => informer.start().catch(() => {}), 5_000);
-});
+startWatch();
