@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
-import { kubectlTarget, kubernetesTarget } from '../scripts/cluster/targets.ts';
+import { kubernetesTarget } from '../scripts/cluster/targets.ts';
 import { kindCreateArgs, kindDeleteArgs } from '../scripts/cluster/kind.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
@@ -77,12 +77,10 @@ if (args[0] === 'create') fs.writeFileSync(kc, [
   const release = resolveKubernetes('1.37');
   const cache = path.join(root, 'cache');
   fs.mkdirSync(path.join(cache, 'bin'), { recursive: true });
+  // The full build (shared with the kwok tests through the build lock, so a cold cache builds it once).
   const full = kubernetesTarget(release);
-  const real = fs.existsSync(path.join(binDirOf(full, process.env), 'build.json'))
-    ? binDirOf(full, process.env)
-    : await ensureBuilt(kubectlTarget(release), { ...io(), env: process.env });
-  const target = real === binDirOf(full, process.env) ? full : kubectlTarget(release);
-  fs.symlinkSync(real, binDirOf(target, { VDOCS_CACHE_DIR: cache }));
+  const real = await ensureBuilt(full, { ...io(), env: process.env, err: (t: string) => void process.stderr.write(t) });
+  fs.symlinkSync(real, binDirOf(full, { VDOCS_CACHE_DIR: cache }));
   env = { PATH: `${bin}:/usr/bin:/bin`, HOME: path.join(root, 'home'), VDOCS_CACHE_DIR: cache, NO_COLOR: '1' };
   fs.mkdirSync(path.join(root, 'home', '.kube'), { recursive: true });
   fs.writeFileSync(path.join(root, 'home', '.kube', 'config'), 'untouched\n');

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
+import { projectRoot } from '../scripts/lib/paths.ts';
 import { isAlive, run } from '../scripts/cluster/exec.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
@@ -21,10 +22,9 @@ import { EnvironmentError, UsageError } from '../scripts/lib/errors.ts';
 
 /** Minors to run end to end (`VDOCS_E2E_KUBERNETES=1.37,1.24`); the default version only by default. */
 const MINORS = (process.env.VDOCS_E2E_KUBERNETES ?? '1.37').split(',').map((m) => m.trim());
-const MIRROR = '/work/shared/mirror/raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests';
-const mirror = process.env.VDOCS_MIRROR_DIR
-  ? path.join(process.env.VDOCS_MIRROR_DIR, 'raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests')
-  : MIRROR;
+/** The offline copy of the guide's URLs (host/path): `VDOCS_MIRROR_DIR`, else `../shared/mirror` beside the clone. */
+const mirrorRoot = process.env.VDOCS_MIRROR_DIR ?? [path.resolve(projectRoot, '../shared/mirror'), '/work/shared/mirror'].find((d) => fs.existsSync(d))!;
+const mirror = path.join(mirrorRoot, 'raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests');
 
 function testIo(): Io & { stdout: () => string; stderr: () => string } {
   const out: string[] = [];
