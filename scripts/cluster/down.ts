@@ -8,6 +8,7 @@ import { deleteKindCluster } from './kind.ts';
 import { deleteKwokCluster, kwokPorts } from './kwok.ts';
 import { belongsTo, isPortOpen, sandboxPaths, sandboxProcesses, stopProcesses, waitFor } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
+import { currentProcesses } from './status.ts';
 import { KUBERNETES_RELEASES } from './versions.ts';
 
 function readStateLoosely(name: string, io: Io): SandboxState | undefined {
@@ -49,7 +50,7 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
     const pids = await status.step(`kwokctl delete cluster --name ${name}`, () => deleteKwokCluster(name, p, io));
     await stopProcesses(pids);
   }
-  const recorded = state?.processes.map((x) => x.pid).filter((pid) => belongsTo(pid, p.dir)) ?? [];
+  const recorded = state ? [...state.processes, ...currentProcesses(state, io.env)].map((x) => x.pid).filter((pid) => belongsTo(pid, p.dir)) : [];
   const left = await stopProcesses([...new Set([...recorded, ...sandboxProcesses(p.dir)])]);
   if (left.length) {
     throw new EnvironmentError('CLUSTER_DOWN_STUCK', `다음 프로세스가 멈추지 않습니다: ${left.join(', ')}`, `수동으로 멈추세요: kill -9 ${left.join(' ')}`);

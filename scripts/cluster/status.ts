@@ -4,7 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { apiReady, loadKubeConfig } from './api.ts';
 import type { Handler } from './cli.ts';
 import { isAlive } from './exec.ts';
-import { sandboxPaths } from './sandbox.ts';
+import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 
 export interface Health {
@@ -13,7 +13,17 @@ export interface Health {
   summary: string;
 }
 
-export async function healthOf(state: SandboxState): Promise<Health> {
+/**
+ * The sandbox's processes as they are now: kwokctl's pid files win over the pids recorded at `up`
+ * (a component restarted by hand, or by kwokctl, keeps its name but gets a new pid).
+ */
+export function currentProcesses(state: SandboxState, env: Readonly<Record<string, string | undefined>>): SandboxState['processes'] {
+  if (state.provider !== 'kwok') return state.processes;
+  const live = new Map(kwokPids(sandboxPaths(state.name, env).kwokWorkdir, state.name).map((p) => [p.name, p.pid]));
+  return state.processes.map((p) => ({ name: p.name, pid: live.get(p.name) ?? p.pid }));
+}
+
+export async function healthOf(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Health> {
   let apiReachable = false;
   try {
     const kc = loadKubeConfig(state.kubeconfig);
@@ -22,7 +32,7 @@ export async function healthOf(state: SandboxState): Promise<Health> {
   } catch {
     apiReachable = false;
   }
-  const deadProcesses = state.processes.filter((p) => !isAlive(p.pid)).map((p) => `${p.name}(${p.pid})`);
+  const deadProcesses = currentProcesses(state, env).filter((p) => !isAlive(p.pid)).map((p) => `${p.name}(${p.pid})`);
   const summary = [apiReachable ? 'API 응답함' : 'API 응답 없음', deadProcesses.length ? `멈춘 프로세스: ${deadProcesses.join(', ')}` : ''].filter(Boolean).join(', ');
   return { apiReachable, deadProcesses, summary };
 }
@@ -34,15 +44,16 @@ function noSandbox(name: string): EnvironmentError {
 export const status: Handler<'status'> = async (cmd, io) => {
   const state = readSandbox(cmd.name, io.env);
   if (!state) throw noSandbox(cmd.name);
-  const health = await healthOf(state);
+  const health = await healthOf(state, io.env);
+  const processes = currentProcesses(state, io.env);
   const lines = [
     `provider: ${state.provider}`,
     `kubernetes: ${state.kubernetes}`,
     `context: ${state.context}`,
     `kubeconfig: ${state.kubeconfig}`,
     `api-server: ${state.server} (${health.apiReachable ? '응답함' : '응답 없음'})`,
-    ...(state.processes.length ? ['processes:'] : []),
-    ...state.processes.map((p) => `  ${p.name}: pid ${p.pid} ${isAlive(p.pid) ? '실행 중' : '멈춤'}`),
+    ...(processes.length ? ['processes:'] : []),
+    ...processes.map((p) => `  ${p.name}: pid ${p.pid} ${isAlive(p.pid) ? '실행 중' : '멈춤'}`),
   ];
   const kubeletStatus = path.join(sandboxPaths(cmd.name, io.env).kubelet, 'status.json');
   if (fs.existsSync(kubeletStatus)) {

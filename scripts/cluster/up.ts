@@ -118,7 +118,7 @@ export const up: Handler<'up'> = async (cmd, io) => {
   const p = sandboxPaths(cmd.name, io.env);
   const existing = readSandbox(cmd.name, io.env);
   if (existing) {
-    const health = await healthOf(existing);
+    const health = await healthOf(existing, io.env);
     if (health.apiReachable && health.deadProcesses.length === 0) {
       if ((cmd.provider && cmd.provider !== existing.provider) || (cmd.kubernetes !== undefined && existing.kubernetes !== release.kubernetes)) {
         throw new UsageError(
