@@ -56,7 +56,11 @@ describe('kwok provider command lines', () => {
     expect(cfg.kind).toBe('KwokctlConfiguration');
     expect(cfg.options.bindAddress).toBe('127.0.0.1');
     expect(cfg.options.kubectlBinary).toBe('/c/bin/kubernetes-v1.37.0/kubectl');
-    expect(cfg.componentsPatches).toEqual([{ name: 'kube-apiserver', extraArgs: [{ key: 'service-cluster-ip-range', value: '10.96.0.0/12' }] }]);
+    expect(cfg.componentsPatches).toEqual([
+      { name: 'kube-apiserver', extraArgs: [{ key: 'service-cluster-ip-range', value: '10.96.0.0/12' }] },
+      { name: 'kube-controller-manager', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
+      { name: 'kube-scheduler', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
+    ]);
   });
   it('runs kwokctl with its work folder in the sandbox and drops inherited KWOK_* and KUBECONFIG', () => {
     const e = kwokctlEnv({ ...env, KWOK_KUBE_APISERVER_BINARY: 'https://dl.k8s.io/x', KUBECONFIG: '/root/.kube/config' }, p, '/k/kubectl');

@@ -34,7 +34,12 @@ export async function buildKwokBinaries(release: KubernetesRelease, io: Io, stat
   };
 }
 
-/** kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range. */
+/**
+ * kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range,
+ * and no leader election for the single controller-manager and scheduler: with it, they exit when
+ * the API server is away longer than the renew deadline (10 s), and nothing here restarts them
+ * the way a kubelet restarts static pods.
+ */
 export function kwokctlConfiguration(kubectl: string): string {
   return stringify({
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -42,6 +47,8 @@ export function kwokctlConfiguration(kubectl: string): string {
     options: { runtime: 'binary', bindAddress: '127.0.0.1', kubectlBinary: kubectl },
     componentsPatches: [
       { name: 'kube-apiserver', extraArgs: [{ key: 'service-cluster-ip-range', value: '10.96.0.0/12' }] },
+      { name: 'kube-controller-manager', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
+      { name: 'kube-scheduler', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
     ],
   });
 }
