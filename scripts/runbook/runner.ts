@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
@@ -34,7 +35,13 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const startedAt = new Date().toISOString();
   const redactor = new Redactor();
   const kube = await connect(target.kubeconfig);
-  const kubernetes = await serverVersion(kube);
+  let kubernetes: string;
+  try {
+    kubernetes = await serverVersion(kube);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : 'kubectl cluster-info 로 클러스터에 닿는지 확인하세요.');
+  }
   const ctx: RunContext = {
     binding,
     io,

@@ -39,15 +39,27 @@ export async function restartApiserver(state: SandboxState, outageMs: number): P
   const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
   const log = fs.readlinkSync(`/proc/${pid}/fd/1`);
+  // Graceful stop first; open watches can hold a graceful shutdown for a minute, so then SIGKILL.
+  const gone = () => !fs.existsSync(`/proc/${pid}`) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 20_000;
-  while (fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await until(gone, 15_000, 'kube-apiserver to stop').catch(() => process.kill(pid, 'SIGKILL'));
+  await until(gone, 15_000, 'kube-apiserver to be killed');
   await new Promise((r) => setTimeout(r, outageMs));
   const out = fs.openSync(log, 'a');
   const child = spawn(argv[0] ?? '', argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   fs.closeSync(out);
   fs.writeFileSync(pidFile, String(child.pid));
+  await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8' }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
+}
+
+/** Re-checks `condition` every 100 ms until it holds; throws after `timeoutMs` naming `what`. */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Pids of live processes whose working folder is inside `dir` (orphans of a run there). */

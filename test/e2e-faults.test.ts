@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxState } from '../scripts/cluster/state.ts';
+import { readReport } from '../scripts/runbook/report.ts';
+import { cli, down, kubectl, processesIn, restartApiserver, until, up } from './helpers/sandbox.ts';
+
+/**
+ * Faults on the kwok sandbox: a red result must always mean the page is wrong or the cluster
+ * is, never that the runner hung, leaked processes or misread a transient error.
+ */
+const NAME = 'e2e-faults';
+const MIRROR = path.resolve('../shared/mirror');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
+let state: SandboxState;
+
+function runbook(args: string[], env: Record<string, string | undefined> = {}) {
+  return cli('runbook', ['metallb', '--sandbox', NAME, ...args], { RUNBOOK_MIRROR: MIRROR, ...env });
+}
+
+/** Starts a run in the background; resolves once its stderr shows `marker`. */
+function startRun(args: string[], marker: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['scripts/runbook.ts', 'metallb', '--sandbox', NAME, ...args], { env: { ...process.env, NO_COLOR: '1', RUNBOOK_MIRROR: MIRROR, ...env } });
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const started = new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes(marker)) resolve();
+    });
+    child.on('close', () => reject(new Error(`exited before "${marker}":\n${stderr}`)));
+  });
+  return { child, started, exited };
+}
+
+beforeAll(() => {
+  state = up(NAME);
+  const r = runbook([]);
+  if (r.code !== 0) throw new Error(`the first full run failed:\n${r.stderr}`);
+}, 1_800_000);
+
+afterAll(() => {
+  down(NAME);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('faults on the kwok sandbox', () => {
+  it('kube-apiserver stopped during a wait and started again: the run recovers', async () => {
+    expect(runbook(['--only', 'istio/get-before']).code).toBe(0); // the stand-in is ClusterIP again
+    const report = path.join(tmp, 'restart.json');
+    const run = startRun(['--only', 'istio/get-after', '--report', report], 'istio/get-after — Kubeflow Dashboard: EXTERNAL-IP 할당 확인 (최대 1분)');
+    await run.started;
+    await restartApiserver(state, 3000);
+    kubectl(state, ['patch', 'svc/istio-ingressgateway', '-n', 'istio-system', '-p', '{"spec":{"type":"LoadBalancer","loadBalancerIP":"192.168.35.100"}}']);
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    const s = readReport(report).steps.find((x) => x.id === 'istio/get-after');
+    expect(s?.status).toBe('passed');
+    expect(s?.attempts).toBeGreaterThan(1);
+  }, 120_000);
+
+  it('no MetalLB controller: EXTERNAL-IP stays <pending>; the step fails in its limit naming the service, the IP and the controller', () => {
+    kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=0']);
+    kubectl(state, ['wait', '--for=delete', 'pod', '-l', 'component=controller', '-n', 'metallb-system', '--timeout=60s']);
+    const report = path.join(tmp, 'no-controller.json');
+    const t0 = performance.now();
+    const r = runbook(['--from', 'istio/get-before', '--report', report], { RUNBOOK_WAIT_LIMIT: '5' });
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    expect(r.code).toBe(1);
+    const s = readReport(report).steps.find((x) => x.id === 'istio/get-after');
+    expect(s?.status).toBe('failed');
+    expect(s?.problems).toContain('istio-ingressgateway 행의 EXTERNAL-IP: 기대 "192.168.35.100", 실제 "<pending>"');
+    expect(s?.diagnostics).toContain('MetalLB Deployment metallb-system/controller: 준비된 파드 0/0');
+    expect(s?.diagnostics).toContain('EXTERNAL-IP 가 <pending> 입니다: IP 를 할당할 컨트롤러(metallb-system/controller)가 없거나 동작하지 않습니다');
+    expect(s?.diagnostics).toContain('kubectl describe svc/istio-ingressgateway -n istio-system');
+    expect(r.stderr).toContain('진단:');
+    kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=1']);
+  }, 120_000);
+
+  it('the manifest URL unreachable and no mirror: a clear error naming the URL and the mirror setting', () => {
+    // A closed loopback port as the proxy: kubectl cannot reach the URL, and no packet leaves the machine.
+    const r = runbook(['--only', 'install/apply'], { RUNBOOK_MIRROR: undefined, HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('이 명령은 원격 URL 을 읽습니다: https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml');
+    expect(r.stderr).toContain('미러가 설정되지 않았습니다 (RUNBOOK_MIRROR 없음)');
+    expect(r.stderr).toContain('--mirror');
+  });
+
+  it('a pod that never becomes Running (a node selector nothing matches) fails with its events', async () => {
+    kubectl(state, ['patch', 'deployment/controller', '-n', 'metallb-system', '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"verified-docs.dev/no-such-node":"true"}}}}}']);
+    const phases = () => kubectl(state, ['get', 'pods', '-n', 'metallb-system', '-l', 'component=controller', '-o', 'jsonpath={.items[*].status.phase}']);
+    await until(() => phases().includes('Pending'), 30_000, 'the new controller pod to be Pending');
+    const report = path.join(tmp, 'unschedulable.json');
+    const r = runbook(['--only', 'install/get-pods', '--report', report], { RUNBOOK_WAIT_LIMIT: '5' });
+    expect(r.code).toBe(1);
+    const s = readReport(report).steps.find((x) => x.id === 'install/get-pods');
+    expect(s?.problems.join('\n')).toMatch(/controller-\S+ 행의 STATUS: 기대 "Running", 실제 "Pending"/);
+    expect(s?.diagnostics).toContain('FailedScheduling');
+    expect(s?.diagnostics).toContain("didn't match Pod's node affinity/selector");
+    kubectl(state, ['patch', 'deployment/controller', '-n', 'metallb-system', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/template/spec/nodeSelector/verified-docs.dev~1no-such-node"}]']);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run: the report says interrupted, exit %i, no process left behind', async (signal, exitCode) => {
+    expect(runbook(['--only', 'minio/get-before']).code).toBe(0); // ClusterIP again, so the next wait cannot finish
+    const report = path.join(tmp, `${signal}.json`);
+    const workdir = path.join(tmp, `work-${signal}`);
+    const run = startRun(['--only', 'minio/get-after', '--report', report, '--workdir', workdir], 'minio/get-after — minio Dashboard: EXTERNAL-IP 할당 확인');
+    await run.started;
+    const t0 = performance.now();
+    run.child.kill(signal);
+    const { code } = await run.exited;
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(code).toBe(exitCode);
+    expect(readReport(report).status).toBe('interrupted');
+    expect(processesIn(workdir)).toEqual([]);
+  }, 60_000);
+});
