@@ -121,8 +121,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     fs.mkdirSync(workDir, { recursive: true });
     const waitLimit = io.env.RUNBOOK_WAIT_LIMIT ? Number(io.env.RUNBOOK_WAIT_LIMIT) * 1000 : undefined;
     const { execute, summarize } = await import('./runner.ts');
-    const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env });
-    writeOutputs(report, args.report, args.junit, workDir, io);
+    const redactor = new Redactor();
+    const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
+    writeOutputs(report, args.report, args.junit, workDir, io, redactor);
     io.out(summarize(report));
     io.err(nextCommand(report, runbook.name));
     return report.status === 'passed' ? 0 : report.status === 'interrupted' ? 130 : 1;
@@ -132,14 +133,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** Report, JUnit and the logs kept with them (copied, so the report outlives the sandbox). */
-function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io): void {
+function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor): void {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;
   const logs: Record<string, string> = {};
   for (const [name, source] of Object.entries(report.logs)) {
     if (!fs.existsSync(source)) continue;
     const copy = path.join(logDir, `${name}.log`);
-    writeAtomic(copy, new Redactor().apply(fs.readFileSync(source, 'utf8')));
+    writeAtomic(copy, redactor.apply(fs.readFileSync(source, 'utf8')));
     logs[name] = path.relative(path.dirname(file), copy);
   }
   writeReport(file, { ...report, logs });

@@ -13,3 +13,10 @@ export class Redactor {
     return out;
   }
 }
+
+/** Registers the secrets a step's output holds (`secret` pattern: group 1, or the whole match). */
+export function captureSecrets(redactor: Redactor, pattern: RegExp | undefined, text: string): void {
+  if (!pattern) return;
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  for (const m of text.matchAll(global)) redactor.add(m[1] ?? m[0]);
+}

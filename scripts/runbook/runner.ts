@@ -10,7 +10,7 @@ import { runbookLogs } from './diagnose.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import type { Mirror } from './mirror.ts';
-import { Redactor } from './redact.ts';
+import type { Redactor } from './redact.ts';
 import type { RunReport, StepReport } from './report.ts';
 import { handle } from './steps.ts';
 import type { Target } from './target.ts';
@@ -23,6 +23,8 @@ export interface RunOptions {
   mirror: Mirror;
   waitLimitMs: number | undefined;
   env: Record<string, string | undefined>;
+  /** Collects secrets seen during the run; the caller redacts what it writes with it too. */
+  redactor: Redactor;
 }
 
 export function blockHash(code: string): string {
@@ -33,7 +35,7 @@ export function blockHash(code: string): string {
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {
   const status = new Status(io);
   const startedAt = new Date().toISOString();
-  const redactor = new Redactor();
+  const { redactor } = options;
   const kube = await connect(target.kubeconfig);
   let kubernetes: string;
   try {

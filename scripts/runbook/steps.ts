@@ -11,6 +11,7 @@ import { watchPathFor } from './kube.ts';
 import { matchLines } from './match/lines.ts';
 import { matchTable } from './match/table.ts';
 import { urlsIn } from './mirror.ts';
+import { captureSecrets } from './redact.ts';
 import type { EditStep, FileStep, ManualStep, RunStep } from './types.ts';
 import { eventually } from './wait.ts';
 
@@ -26,8 +27,9 @@ interface Attempt {
   diff: string;
 }
 
-async function execute(ctx: RunContext, script: string, extraEnv: Record<string, string> = {}): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
+async function execute(ctx: RunContext, script: string, extraEnv: Record<string, string> = {}, secret?: RegExp): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
   const result = await runScript(script, { cwd: ctx.workDir, env: { ...ctx.env, ...extraEnv }, signal: ctx.signal });
+  captureSecrets(ctx.redactor, secret, `${result.stdout}\n${result.stderr}`);
   const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
   return { result, stdout: clean(result.stdout), stderr: clean(result.stderr) };
 }
@@ -49,7 +51,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const { command, served } = ctx.mirror.rewrite(block.code);
 
   const attempt = async (): Promise<Attempt> => {
-    const a = await execute(ctx, command);
+    const a = await execute(ctx, command, {}, step.secret);
     const problems: string[] = [];
     const notes: string[] = [];
     if (a.result.exitCode !== expectedExit) problems.push(`종료 코드: 기대 ${expectedExit}, 실제 ${a.result.exitCode ?? '-'} (${exitMeaning(a.result.exitCode, a.result.signal)})`);
