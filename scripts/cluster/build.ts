@@ -4,8 +4,9 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { cacheDir } from '../lib/paths.ts';
 import { Status, formatDuration } from '../lib/status.ts';
-import { isAlive, runOrThrow, which, type Env } from './exec.ts';
+import { runOrThrow, which, type Env } from './exec.ts';
 import { toolsGo } from './gomod.ts';
+import { acquireLock } from './lock.ts';
 
 /**
  * One cached build: Go packages compiled in ONE `go build` inside a generated wrapper module
@@ -99,26 +100,7 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
  * lock file holding the builder's pid. A lock whose pid is gone is stale and taken over.
  */
 async function acquireBuildLock(t: BuildTarget, io: Io, status: Status): Promise<() => void> {
-  const lock = `${buildDirOf(t, io.env)}.lock`;
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  let announced = false;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number(fs.readFileSync(lock, 'utf8').trim());
-    if (!holder || !isAlive(holder)) {
-      fs.rmSync(lock, { force: true });
-      continue;
-    }
-    if (!announced) status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`);
-    announced = true;
-    if (io.signal.aborted) throw io.signal.reason;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+  return acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) => status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`));
 }
 
 async function build(t: BuildTarget, go: string, io: Io, status: Status): Promise<string> {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -10,6 +11,7 @@ import { runOrThrow, type Env } from './exec.ts';
 import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
 import { belongsTo, kwokPids, type SandboxPaths } from './sandbox.ts';
 import type { KubernetesRelease } from './versions.ts';
+import { acquireLock } from './lock.ts';
 
 /** The local binaries one kwok sandbox runs. */
 export interface KwokBinaries {
@@ -40,11 +42,11 @@ export async function buildKwokBinaries(release: KubernetesRelease, io: Io, stat
  * the API server is away longer than the renew deadline (10 s), and nothing here restarts them
  * the way a kubelet restarts static pods.
  */
-export function kwokctlConfiguration(kubectl: string): string {
+export function kwokctlConfiguration(kubectl: string, ports?: KwokPorts): string {
   return stringify({
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
-    options: { runtime: 'binary', bindAddress: '127.0.0.1', kubectlBinary: kubectl },
+    options: { runtime: 'binary', bindAddress: '127.0.0.1', kubectlBinary: kubectl, ...ports },
     componentsPatches: [
       { name: 'kube-apiserver', extraArgs: [{ key: 'service-cluster-ip-range', value: '10.96.0.0/12' }] },
       { name: 'kube-controller-manager', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
@@ -111,11 +113,47 @@ export function kwokPorts(workdir: string, cluster: string): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
+/** The ports kwokctl would otherwise pick itself (from the same range in every process). */
+export interface KwokPorts {
+  kubeApiserverPort: number;
+  etcdPort: number;
+  etcdPeerPort: number;
+  kubeControllerManagerPort: number;
+  kubeSchedulerPort: number;
+  kwokControllerPort: number;
+}
+
+/**
+ * Free loopback ports chosen by the kernel, all held open at once so they differ. kwokctl's own
+ * choice starts from the same number in every process, so two sandboxes created at the same time
+ * (parallel test files, verify next to a dev sandbox) would share ports.
+ */
+export async function freeKwokPorts(): Promise<KwokPorts> {
+  const servers = await Promise.all(Array.from({ length: 6 }, () => new Promise<net.Server>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const [a, e, ep, kcm, ks, kc] = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return { kubeApiserverPort: a!, etcdPort: e!, etcdPeerPort: ep!, kubeControllerManagerPort: kcm!, kubeSchedulerPort: ks!, kwokControllerPort: kc! };
+}
+
 /** Proves nothing will be downloaded, then creates the cluster from the local binaries. */
 export async function createKwokCluster(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status): Promise<void> {
   const kubectl = path.join(b.kubeBin, 'kubectl');
   fs.mkdirSync(p.kwokWorkdir, { recursive: true });
-  fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl));
+  // Held until the components listen, so a concurrent `up` cannot be handed the same ports.
+  const release = await acquireLock(path.join(path.dirname(p.dir), '.ports.lock'), io.signal, (holder) => status.info(`다른 샌드박스(pid ${holder})가 포트를 잡는 중입니다. 기다립니다.`));
+  try {
+    fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl, await freeKwokPorts()));
+    await createWithConfig(name, p, b, io, status, kubectl);
+  } finally {
+    release();
+  }
+}
+
+async function createWithConfig(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status, kubectl: string): Promise<void> {
   const env = kwokctlEnv(io.env, p, kubectl);
   const shown = { KWOK_WORKDIR: p.kwokWorkdir };
   await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
