@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MetaOptions } from '@expressive-code/core';
@@ -46,6 +47,14 @@ export interface Page {
   frontmatter: Record<string, unknown>;
   blocks: Block[];
   anchors: Anchor[];
+}
+
+/**
+ * A short fingerprint of a block's text (first 16 hex digits of its sha256). A run report stores it
+ * per step, so the site can tell when a block changed after the run. Same as the runner's `blockHash`.
+ */
+export function blockHash(code: string): string {
+  return crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
 }
 
 /** `file:line` for messages and editors. */

@@ -1,0 +1,19 @@
+/**
+ * Screenshot figures are raw HTML in the page (`<figure class="screenshot" data-step="…">`), kept
+ * as-is by the Markdown processor, so their marks are added to the rendered HTML: the mark goes
+ * inside the figure, after its caption. The pattern is the one the runbook's page reader uses to
+ * find these figures (scripts/lib/page.ts), so both see the same figures.
+ */
+import { toHtml } from '@astrojs/starlight/expressive-code/hast';
+import { markElement } from './mark-element.ts';
+import type { Mark } from './marks.ts';
+
+const FIGURE = /(<figure\b[^>]*\bclass="screenshot"[^>]*\bdata-step="([^"]*)"[^>]*>[\s\S]*?)(<\/figure>)/g;
+
+/** Adds each figure's mark before its `</figure>`; figures without a mark are left alone. */
+export function markFigures(html: string, marks: Map<string, Mark>, detailsHref: string): string {
+  return html.replace(FIGURE, (whole, open: string, id: string, close: string) => {
+    const mark = marks.get(id);
+    return mark ? `${open}${toHtml(markElement(mark, detailsHref))}${close}` : whole;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * The words the site uses for verification results, in one place. Mapped types make a missing
+ * label for a new status or provider a compile error.
+ */
+import type { RunReport } from '../../../scripts/runbook/report.ts';
+import type { MarkStatus } from './marks.ts';
+
+export const NO_REPORT = '아직 검증 기록이 없습니다';
+
+/** What a step mark says. */
+export const STEP_LABEL: Record<MarkStatus, string> = {
+  passed: '통과',
+  failed: '실패',
+  skipped: '건너뜀',
+  manual: '수동 확인',
+  fixture: '준비 단계',
+  stale: '페이지가 바뀐 뒤 아직 검증되지 않음',
+};
+
+/** A decorative symbol per status; the label carries the meaning (never colour or symbol alone). */
+export const STEP_ICON: Record<MarkStatus, string> = {
+  passed: '✓',
+  failed: '✗',
+  skipped: '–',
+  manual: '☐',
+  fixture: '⚙',
+  stale: '↻',
+};
+
+/** What a whole run says. */
+export const RUN_LABEL: Record<RunReport['status'], string> = {
+  passed: '통과',
+  failed: '실패',
+  interrupted: '중단',
+};
+
+export const RUN_ICON: Record<RunReport['status'], string> = { passed: '✓', failed: '✗', interrupted: '■' };
+
+/** Where the cluster of a run came from. */
+export const PROVIDER_LABEL: Record<RunReport['provider'], string> = {
+  kwok: 'kwok 샌드박스',
+  kind: 'kind 클러스터',
+  context: '지정한 클러스터',
+};
+
+export const PROVIDER_NOTE: Record<RunReport['provider'], string> = {
+  kwok: '노드와 kubelet 을 흉내 내는 가벼운 샌드박스입니다. API 서버와 컨트롤러는 실제로 실행됩니다.',
+  kind: 'Docker 컨테이너 안에서 실제 노드로 실행되는 클러스터입니다.',
+  context: 'kubeconfig 의 컨텍스트로 지정한 클러스터입니다.',
+};
+
+const KST = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Seoul',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `2026-11-27T03:38:57Z` → `2026-11-27 12:38 KST`. */
+export function kst(iso: string): string {
+  const parts = Object.fromEntries(KST.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']} KST`;
+}
+
+/** `kst()` without the time: `2026-11-27`. */
+export function kstDate(iso: string): string {
+  return kst(iso).slice(0, 10);
+}
+
+/** `1542.25` → `1.5초`, `84.4` → `0.08초`. */
+export function seconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}초` : `${(ms / 1000).toFixed(2)}초`;
+}
+
+/** A short note on what a kwok run simulated, from the report's own lists. */
+export function simulationSummary(report: Pick<RunReport, 'simulation'>): string | undefined {
+  const sim = report.simulation;
+  if (!sim) return undefined;
+  return `시뮬레이션 포함: ${sim.simulated.length}가지는 흉내 냈고, ${sim.real.length}가지는 실제로 실행했습니다.`;
+}
+
+/** Site path of the details of one (runbook, version), without the base: `verification/metallb/1.37/`. */
+export function detailsPath(runbook: string, minor: string): string {
+  return `verification/${runbook}/${minor}/`;
+}
+
+/** Anchor of a step on the details page: `istio/get-after` → `step-istio-get-after`. */
+export function stepAnchor(stepId: string): string {
+  return `step-${stepId.replace(/\//g, '-')}`;
+}
+
+/** `base` + site path, e.g. `withBase('/docs', 'verification/')` → `/docs/verification/`. */
+export function withBase(base: string, sitePath: string): string {
+  return `${base.replace(/\/$/, '')}/${sitePath.replace(/^\//, '')}`;
+}
+
+/** One line for a version's result: `통과 · 2026-11-27 · kwok`, or `아직 검증 기록이 없습니다`. */
+export function resultLine(report: Pick<RunReport, 'status' | 'finishedAt' | 'provider'> | undefined): string {
+  return report ? `${RUN_LABEL[report.status]} · ${kstDate(report.finishedAt)} · ${report.provider}` : NO_REPORT;
+}

@@ -1,0 +1,117 @@
+/**
+ * Run reports for the site, loaded at build time (never fetched by the browser).
+ *
+ * Reads `<REPORTS_DIR>/<runbook>/kubernetes-<minor>.json` (REPORTS_DIR defaults to `reports/`,
+ * relative to the project root), validates each with the runner's own `RunReport` schema, and pairs
+ * them with the pages that declare a runbook (`runbook:` frontmatter) and its Kubernetes versions.
+ * An invalid report stops the build with the file's name and what is wrong with it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunReport } from '../../../scripts/runbook/report.ts';
+import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/verify/pages.ts';
+
+/** The result of one declared Kubernetes version of a page: a report, or none yet. */
+export interface VersionResult {
+  /** Kubernetes minor as the frontmatter declares it, e.g. `1.37`. */
+  minor: string;
+  /** Whether this is the page's primary version (the first declared; the one the page shows). */
+  primary: boolean;
+  report: RunReport | undefined;
+  /** Where the report is (or would be), relative to the project root. */
+  file: string;
+}
+
+export interface PageVerification {
+  page: VerifiedPage;
+  /** Declared versions in frontmatter order; the first is the primary one. */
+  versions: VersionResult[];
+}
+
+export interface Verification {
+  /** The reports folder that was read (absolute). */
+  reportsDir: string;
+  /** Pages with a runbook, in the site's order. */
+  pages: PageVerification[];
+  /** The verification of a page by its path relative to the project root, e.g. `src/content/docs/appendix/metallb.md`. */
+  forPage(file: string): PageVerification | undefined;
+}
+
+/** Thrown for a report the site cannot show; the build fails with this message. */
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
+
+/** `v1.37.0` or `1.37` → `1.37`; undefined when it is not a version. */
+export function minorOf(version: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.|$|[^\d])/.exec(version);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+/** Reads and validates one report file; the message names the file, the field and the fix. */
+export function readReportFile(file: string, expected: { runbook: string; minor: string }, root: string): RunReport {
+  const shown = path.relative(root, file) || file;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ReportError(`검증 보고서 ${shown} 를 읽을 수 없습니다: ${(error as Error).message}`);
+  }
+  const parsed = RunReport.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(전체)'}: ${i.message}`);
+    throw new ReportError(`검증 보고서 ${shown} 가 보고서 형식(RunReport)에 맞지 않습니다:\n  ${issues.join('\n  ')}\n힌트: 보고서는 런북이 쓴 그대로 두세요. npm run verify 로 다시 만드세요.`);
+  }
+  const report = parsed.data;
+  if (report.runbook !== expected.runbook) {
+    throw new ReportError(`검증 보고서 ${shown} 는 런북 "${report.runbook}" 의 것인데 ${expected.runbook}/ 폴더에 있습니다.`);
+  }
+  if (minorOf(report.kubernetes) !== expected.minor) {
+    throw new ReportError(`검증 보고서 ${shown} 는 Kubernetes ${report.kubernetes} 에서 실행한 결과인데 파일 이름은 ${expected.minor} 입니다.\n힌트: 보고서를 다른 버전의 이름으로 옮기지 마세요. 그 버전에서 npm run verify 로 실행하세요.`);
+  }
+  return report;
+}
+
+/** Every report file under the folder, validated (also those of pages that no longer declare them). */
+function readAll(reportsDir: string, root: string): Map<string, RunReport> {
+  const reports = new Map<string, RunReport>();
+  if (!fs.existsSync(reportsDir)) return reports;
+  for (const runbook of fs.readdirSync(reportsDir, { withFileTypes: true })) {
+    if (!runbook.isDirectory()) continue;
+    for (const name of fs.readdirSync(path.join(reportsDir, runbook.name))) {
+      const m = /^kubernetes-(\d+\.\d+)\.json$/.exec(name);
+      if (!m?.[1]) continue;
+      const file = path.join(reportsDir, runbook.name, name);
+      reports.set(file, readReportFile(file, { runbook: runbook.name, minor: m[1] }, root));
+    }
+  }
+  return reports;
+}
+
+/** Loads the reports and pairs them with the pages. `REPORTS_DIR` from the environment unless given. */
+export function loadVerification(options: { root?: string; reportsDir?: string } = {}): Verification {
+  const root = options.root ?? process.cwd();
+  const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
+  const all = readAll(reportsDir, root);
+  const pages = verifiedPages(root).map((page): PageVerification => ({
+    page,
+    versions: page.kubernetes.map((minor, i) => {
+      const file = reportPath(reportsDir, page.runbook, minor);
+      const report = all.get(file);
+      if (report && report.page !== page.file) {
+        throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
+      }
+      return { minor, primary: i === 0, report, file: path.relative(root, file) };
+    }),
+  }));
+  return { reportsDir, pages, forPage: (file) => pages.find((p) => p.page.file === file) };
+}
+
+let cached: { key: string; value: Verification } | undefined;
+
+/** `loadVerification()` once per build (per project root and reports folder). */
+export function verification(root = process.cwd()): Verification {
+  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}`;
+  if (cached?.key !== key) cached = { key, value: loadVerification({ root }) };
+  return cached.value;
+}
