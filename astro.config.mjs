@@ -5,14 +5,22 @@
  * Deployment (GitHub Pages, issue 5) sets two environment variables:
  *   SITE_URL   the origin, e.g. https://owner.github.io   (default: unset, no canonical URLs)
  *   SITE_BASE  the path prefix, e.g. /verified-docs        (default: /)
+ * and the site reads run reports at build time from
+ *   REPORTS_DIR  reports/<runbook>/kubernetes-<minor>.json  (default: reports/)
  */
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import starlightLinksValidator from 'starlight-links-validator';
+import { pluginStepMarks } from './src/plugins/expressive-code/step-marks.ts';
 import { pluginStepMeta } from './src/plugins/expressive-code/step-meta.ts';
+import { verification } from './src/lib/verification/reports.ts';
 
 const site = process.env.SITE_URL || undefined;
 const base = process.env.SITE_BASE || '/';
+
+// Read and validate every report now: an invalid one stops the build here, naming the file,
+// instead of surfacing later as a content render error.
+verification();
 
 export default defineConfig({
   site,
@@ -28,10 +36,17 @@ export default defineConfig({
       sidebar: [
         { slug: 'index', label: '소개' },
         { label: '부록', items: [{ autogenerate: { directory: 'appendix' } }] },
+        // A custom page (src/pages/verification/): sidebar links are not base-prefixed by Starlight.
+        { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황' },
       ],
-      customCss: ['./src/styles/korean.css', './src/styles/screenshot.css'],
+      components: {
+        // Verification badge under the title; marks on screenshot figures.
+        PageTitle: './src/components/PageTitle.astro',
+        MarkdownContent: './src/components/MarkdownContent.astro',
+      },
+      customCss: ['./src/styles/korean.css', './src/styles/screenshot.css', './src/styles/verification.css', './src/styles/verification-pages.css'],
       expressiveCode: {
-        plugins: [pluginStepMeta()],
+        plugins: [pluginStepMeta(), pluginStepMarks({ base })],
         // Copy exactly what the page shows: the runbook runs the whole block, comments included.
         frames: { removeCommentsWhenCopyingTerminalFrames: false },
       },

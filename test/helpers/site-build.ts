@@ -40,8 +40,9 @@ export interface SiteBuild {
 }
 
 const STAMP = '.site-build.json';
-const SITE_ENV = ['SITE_URL', 'SITE_BASE'];
-const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json'];
+const SITE_ENV = ['SITE_URL', 'SITE_BASE', 'REPORTS_DIR'];
+// reports/: the default REPORTS_DIR; scripts/: the page reader and report schema the site imports.
+const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts'];
 
 /** Builds the site (or reuses an identical earlier build) and returns where it is. Never throws on a failed build. */
 export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBuild> {
@@ -91,7 +92,7 @@ function readStamp(outDir: string): { key: string; build: SiteBuild } | undefine
 }
 
 /** A `mkdir` lock: atomic across the test workers; a lock older than 10 minutes is stale. */
-async function acquire(lock: string): Promise<void> {
+export async function acquire(lock: string): Promise<void> {
   for (;;) {
     try {
       mkdirSync(lock);
