@@ -1,6 +1,8 @@
 /**
  * The built MetalLB page in a real browser (Debian's headless Chromium, loopback only):
- * Korean rendering, highlighted code, the copy button, Korean search, and a full-page screenshot.
+ * Korean rendering, highlighted code, the copy button, Korean search, and a full-page screenshot;
+ * then the verification results (issue 5): the badge and a passed mark from the committed report,
+ * a failed mark from a site built from a fresh failing run, and the 검증 현황 pages.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +10,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPage } from '../scripts/lib/page.ts';
 import { launchChromium, loopbackContext } from './helpers/browser.ts';
+import { resultLine } from '../src/lib/verification/labels.ts';
+import { loadVerification } from '../src/lib/verification/reports.ts';
+import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
 import { buildSite, ROOT } from './helpers/site-build.ts';
 import { serveStatic, type StaticServer } from './helpers/static-server.ts';
 
@@ -106,5 +111,117 @@ describe('the MetalLB page in Chromium', () => {
       await document.fonts.ready;
     });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+});
+
+describe('verification results in Chromium', () => {
+  const shot = (name: string) => join(ROOT, `test-results/${name}.png`);
+  let failing: StaticServer;
+  let fresh: FreshReports;
+
+  beforeAll(async () => {
+    fresh = await freshReports();
+    const build = await buildFromReports('failing', fresh.fail);
+    expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
+    failing = await serveStatic(build.outDir);
+    await page.goto(`${server.url}appendix/metallb/`, { waitUntil: 'networkidle' });
+  }, 60 * 60_000);
+
+  afterAll(async () => {
+    await failing?.close();
+    await downSandbox();
+  }, 120_000);
+
+  // The committed reports (reports/), as the default build reads them.
+  const committed = loadVerification({ root: ROOT, reportsDir: 'reports' }).forPage('src/content/docs/appendix/metallb.md')!;
+
+  it('shows the badge under the title: result, date, provider, Kubernetes and MetalLB versions, the other version', async () => {
+    const badge = page.getByRole('region', { name: '검증 상태' });
+    expect(await badge.isVisible()).toBe(true);
+    const text = await badge.innerText();
+    expect(text).toMatch(/검증 통과\s+20\d\d-\d\d-\d\d \d\d:\d\d KST/);
+    for (const part of ['Kubernetes v1.37.0', 'MetalLB v0.11.0', 'kwok 샌드박스']) expect(text).toContain(part);
+    for (const other of committed.versions.slice(1)) expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other.report)}`);
+    const title = await page.locator('h1').boundingBox();
+    const box = await badge.boundingBox();
+    expect(box!.y).toBeGreaterThan(title!.y + title!.height - 1);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await badge.screenshot({ path: shot('metallb-badge') });
+  });
+
+  it('shows a passed mark under a block, outside the code, not selectable', async () => {
+    const block = page.locator('.step-block:has([data-step="strict-arp/apply"])');
+    const mark = block.locator('.step-mark');
+    expect(await mark.innerText()).toMatch(/통과/);
+    const code = await block.locator('figure.frame').boundingBox();
+    const tag = await mark.boundingBox();
+    expect(tag!.y).toBeGreaterThanOrEqual(code!.y + code!.height);
+    expect(await mark.locator('.step-mark-line').evaluate((el) => getComputedStyle(el).userSelect)).toBe('none');
+    await block.screenshot({ path: shot('metallb-passed-mark') });
+  });
+
+  it('selecting a whole block and its mark copies only the code', async () => {
+    const block = page.locator('.step-block:has([data-step="strict-arp/check"])');
+    const selected = await block.evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const selection = window.getSelection()!;
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return selection.toString();
+    });
+    expect(selected).not.toContain('통과');
+  });
+
+  it('shows a failed mark whose details open on click with expected versus actual, and the copy button still copies the command', async () => {
+    const failedPage = await context.newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: failing.origin });
+    await failedPage.route('**/*', (route) => (route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort()));
+    await failedPage.goto(`${failing.url}appendix/metallb/`, { waitUntil: 'networkidle' });
+    const step = fresh.failed.steps.find((s) => s.id === 'istio/get-after')!;
+    const mark = failedPage.locator('.step-block:has([data-step="istio/get-after-output"]) details.step-mark');
+    expect(await mark.locator('pre').first().isVisible()).toBe(false);
+    await mark.locator('summary').click();
+    const pres = mark.locator('pre.step-mark-output');
+    await expect.poll(() => pres.first().isVisible()).toBe(true);
+    expect(await pres.allInnerTexts()).toEqual([step.expected, step.actual]);
+    expect(await mark.innerText()).toContain('기대한 출력 (페이지)');
+    expect(await mark.innerText()).toContain('실제 출력 (클러스터)');
+    await mark.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await failedPage.locator('.step-block:has([data-step="istio/get-after"])').screenshot({ path: shot('metallb-failed-command') });
+    await failedPage.locator('.step-block:has([data-step="istio/get-after-output"])').screenshot({ path: shot('metallb-failed-mark') });
+
+    const command = failedPage.locator('[data-step="istio/get-after"]');
+    await command.hover();
+    await command.getByRole('button', { name: '클립보드로 복사' }).click();
+    await expect.poll(() => failedPage.evaluate(() => navigator.clipboard.readText())).toBe(metallb.blocks.find((b) => b.id === 'istio/get-after')?.code);
+    await failedPage.close();
+  });
+
+  it('links the 검증 현황 table to the details of each version', async () => {
+    await page.getByRole('link', { name: '검증 현황' }).first().click();
+    await page.waitForURL(/\/verification\/$/);
+    expect(await page.locator('h1').innerText()).toBe('검증 현황');
+    await page.screenshot({ path: shot('verification'), fullPage: true });
+    for (const { minor, report } of committed.versions) {
+      await page.locator(`td[data-minor="${minor}"] a`).click();
+      await page.waitForURL(new RegExp(`/verification/metallb/${minor.replace('.', '\\.')}/$`));
+      expect(await page.locator('.vstep').count()).toBe(report?.steps.length ?? 0);
+      expect(await page.locator('.vstep').first().isVisible()).toBe(report !== undefined);
+      if (minor === committed.versions[0]?.minor) await page.screenshot({ path: shot(`verification-${minor}`) });
+      await page.goBack();
+    }
+    expect(failed).toEqual([]);
+  });
+
+  it('says a version has no record yet when there is no report for it (site built from the fresh 1.37 run only)', async () => {
+    const other = await context.newPage();
+    await other.route('**/*', (route) => (route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort()));
+    await other.goto(`${failing.url}verification/`, { waitUntil: 'networkidle' });
+    expect(await other.locator('td[data-minor="1.24"]').innerText()).toBe('아직 검증 기록이 없습니다');
+    await other.locator('td[data-minor="1.24"] a').click();
+    await other.waitForURL(/\/verification\/metallb\/1\.24\/$/);
+    expect(await other.locator('.vrun-missing').innerText()).toContain('아직 검증 기록이 없습니다');
+    await other.close();
   });
 });

@@ -87,3 +87,50 @@ export function screenshotFigures(html: string): { step: string | undefined; pla
     body,
   }));
 }
+
+/** A verification mark (issue 5) as rendered under a code block or inside a screenshot figure. */
+export interface RenderedMark {
+  /** `data-step` of the block or figure the mark belongs to. */
+  element: string | undefined;
+  /** `data-status` of the mark: passed, failed, skipped, manual, fixture or stale. */
+  status: string | undefined;
+  /** `data-mark-for`: the step whose status it shows (the block's `of`, else its own id). */
+  stepFor: string | undefined;
+  /** `details` when the mark opens on demand (expected vs actual, reason), else `div`. */
+  tag: string;
+  /** Text of the mark, tags removed. */
+  text: string;
+  /** Text of the `<summary>` (for `details`), or of the mark's first line. */
+  summary: string;
+  /** Headings and texts of the outputs it shows on demand, e.g. `[['기대한 출력 (페이지)', '…'], …]`. */
+  outputs: [string, string][];
+  html: string;
+}
+
+const MARK = /(<(div|details) class="step-mark[^"]*"[^>]*>)([\s\S]*?)<\/\2>/;
+
+function readMark(element: string | undefined, markHtml: string): RenderedMark | undefined {
+  const m = MARK.exec(markHtml);
+  if (!m) return undefined;
+  const [html, open = '', tag = '', inner = ''] = m;
+  const summary = /<summary>([\s\S]*?)<\/summary>/.exec(inner)?.[1] ?? /<p class="step-mark-line">([\s\S]*?)<\/p>/.exec(inner)?.[1] ?? '';
+  const outputs = [...inner.matchAll(/<p class="step-mark-heading">([\s\S]*?)<\/p><pre class="step-mark-output">([\s\S]*?)<\/pre>/g)].map(
+    ([, heading = '', text = '']): [string, string] => [textOf(heading), textOf(text)],
+  );
+  return { element, status: attr(open, 'data-status'), stepFor: attr(open, 'data-mark-for'), tag, text: textOf(inner), summary: textOf(summary), outputs, html };
+}
+
+/** Marks under code blocks, in document order: the block's wrapper `div.step-block`, its figure, then the mark. */
+export function blockMarks(html: string): RenderedMark[] {
+  const marks: RenderedMark[] = [];
+  for (const [, , figure = '', rest = ''] of html.matchAll(/<div class="step-block"[^>]*>([\s\S]*?)(<figure class="frame[^"]*"[^>]*>)[\s\S]*?<\/figure><\/div>((?:<div|<details) class="step-mark[\s\S]*?<\/(?:div|details)>)<\/div>/g)) {
+    const mark = readMark(attr(figure, 'data-step'), rest);
+    if (mark) marks.push(mark);
+  }
+  return marks;
+}
+
+/** Marks inside screenshot figures, by the figure's `data-step`. */
+export function figureMarks(html: string): RenderedMark[] {
+  return screenshotFigures(html).flatMap((f) => readMark(f.step, f.body) ?? []);
+}
