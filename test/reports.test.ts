@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPage, at } from '../scripts/lib/page.ts';
+import { at, blockHash, readPage } from '../scripts/lib/page.ts';
 import { readReport } from '../scripts/runbook/report.ts';
-import { blockHash } from '../scripts/runbook/runner.ts';
 import { reportPath, verifiedPages } from '../scripts/verify/pages.ts';
 
 /**

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { toHtml } from '@astrojs/starlight/expressive-code/hast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blockHash, parsePage } from '../scripts/lib/page.ts';
-import { blockHash as runnerBlockHash } from '../scripts/runbook/runner.ts';
 import type { RunReport, StepReport } from '../scripts/runbook/report.ts';
 import { markFigures } from '../src/lib/verification/figures.ts';
 import { kst, NO_REPORT, resultLine, STEP_LABEL } from '../src/lib/verification/labels.ts';
@@ -78,10 +77,6 @@ describe('pageMarks: a block shows the status of its step', () => {
 
   it('no report: no marks at all', () => {
     expect(pageMarks(page, undefined)).toBeUndefined();
-  });
-
-  it('hashes blocks exactly as the runner does', () => {
-    for (const text of ['kubectl apply -f metallb_config.yaml ', 'a\nb\n', '한국어']) expect(blockHash(text)).toBe(runnerBlockHash(text));
   });
 });
 

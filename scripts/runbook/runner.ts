@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
+import { blockHash } from '../lib/page.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
@@ -27,9 +27,6 @@ export interface RunOptions {
   redactor: Redactor;
 }
 
-export function blockHash(code: string): string {
-  return crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
-}
 
 /** Runs the bound steps in page order against the target and returns the report. */
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {

@@ -42,6 +42,11 @@ export interface RunStep extends StepBase {
   /** After the command, re-run another command block and require a line in its output. */
   confirm?: { step: string; line: string };
   /**
+   * Marks what this command prints as secret: every match's first group (or the whole match) is
+   * redacted from then on, in the console, the report, JUnit and the logs kept with the report.
+   */
+  secret?: RegExp;
+  /**
    * Known drift between the page and newer Kubernetes that the page itself declares
    * (an aside with its own output block): from that version on, expect this instead.
    */
