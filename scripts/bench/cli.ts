@@ -8,7 +8,7 @@ import type { Io } from '../lib/io.ts';
 import { readPage } from '../lib/page.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { Status } from '../lib/status.ts';
-import { readSandbox } from '../cluster/state.ts';
+import { readSandbox, sandboxEnv } from '../cluster/state.ts';
 import { bind } from '../runbook/bind.ts';
 import { readReport } from '../runbook/report.ts';
 import runbook from '../../runbooks/metallb.ts';
@@ -47,7 +47,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const services = binding.fixtures.map((f) => ({ namespace: f.namespace, name: f.name, ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value), step: f.fixture.resetWith.replace('get-before', 'get-after') }));
   const status = new Status(io);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const env = { ...io.env, KUBECONFIG: state.kubeconfig, PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
+  const env = { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
   const a: number[] = [];
   const b: number[] = [];
   const latency: Record<string, number[]> = {};

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { SandboxState } from '../cluster/state.ts';
+import { sandboxEnv, type SandboxState } from '../cluster/state.ts';
 import type { BoundFixture } from '../runbook/bind.ts';
 import { serviceBody } from '../runbook/fixtures.ts';
 
@@ -14,7 +14,7 @@ export function kubectl(state: SandboxState, args: string[], input?: string): st
   const r = spawnSync('kubectl', args, {
     encoding: 'utf8',
     input,
-    env: { ...process.env, KUBECONFIG: state.kubeconfig, PATH: [state.binDir, process.env.PATH].filter(Boolean).join(':') },
+    env: { ...process.env, ...sandboxEnv(state), PATH: [state.binDir, process.env.PATH].filter(Boolean).join(':') },
   });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} 실패 (종료 코드 ${r.status}):\n${r.stderr}`);
   return r.stdout;

@@ -80,7 +80,7 @@ export function kwokctlCreateArgs(name: string, p: SandboxPaths, b: KwokBinaries
  */
 export function kwokctlEnv(env: Env, p: SandboxPaths, kubectl: string): Env {
   const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('KWOK_') && k !== 'KUBECONFIG'));
-  return { ...clean, KWOK_WORKDIR: p.kwokWorkdir, KWOK_KUBECTL_BINARY: kubectl, KUBECONFIG: p.kubeconfig };
+  return { ...clean, KWOK_WORKDIR: p.kwokWorkdir, KWOK_KUBECTL_BINARY: kubectl, KUBECONFIG: p.kubeconfig, KUBECACHEDIR: p.kubeCache };
 }
 
 /**
@@ -184,6 +184,7 @@ export async function seedKubeProxy(p: SandboxPaths, kubeBin: string, server: st
     const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], { what: 'kube-proxy-config' });
     const yaml = kubeProxyConfigMapYaml({ configConf: conf.stdout, server });
     await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kubectl'), ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'], {
+      env: { ...io.env, KUBECACHEDIR: p.kubeCache },
       input: yaml,
       signal: io.signal,
       what: 'kubectl create configmap kube-proxy',

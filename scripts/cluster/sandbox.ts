@@ -19,6 +19,8 @@ export function sandboxPaths(name: string, env: Env) {
     kubelet: path.join(dir, 'kubelet'),
     /** Written first by `up`, so a half-made sandbox (no state.json yet) is torn down by the right provider. */
     provider: path.join(dir, 'provider'),
+    /** KUBECACHEDIR: kubectl's discovery cache for this sandbox only (the default ~/.kube/cache is keyed by host:port, which sandboxes of other versions reuse). */
+    kubeCache: path.join(dir, 'kube-cache'),
   };
 }
 export type SandboxPaths = ReturnType<typeof sandboxPaths>;

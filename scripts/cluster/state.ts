@@ -62,3 +62,11 @@ export function writeSandbox(state: SandboxState, env: Readonly<Record<string, s
   fs.renameSync(tmp, file);
   return file;
 }
+
+/**
+ * Environment for kubectl against a sandbox: its kubeconfig and its own discovery cache
+ * (kubectl's default cache is keyed by host:port, which sandboxes of other versions reuse).
+ */
+export function sandboxEnv(state: Pick<SandboxState, 'kubeconfig'>): { KUBECONFIG: string; KUBECACHEDIR: string } {
+  return { KUBECONFIG: state.kubeconfig, KUBECACHEDIR: path.join(path.dirname(state.kubeconfig), 'kube-cache') };
+}

@@ -12,6 +12,7 @@ import { renderPlan, renderWrites } from './plan.ts';
 import { toJUnit, writeAtomic, writeReport, type RunReport } from './report.ts';
 import { Redactor } from './redact.ts';
 import { resolveTarget, type Target } from './target.ts';
+import { sandboxEnv } from '../cluster/state.ts';
 import type { Runbook } from './types.ts';
 
 export const command = {
@@ -108,7 +109,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io, tmpRoot);
   try {
-    const env: Record<string, string | undefined> = { ...io.env, KUBECONFIG: target.kubeconfig, PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter) };
+    const env: Record<string, string | undefined> = {
+      ...io.env,
+      KUBECONFIG: target.kubeconfig,
+      ...(target.sandbox ? sandboxEnv(target.sandbox) : {}),
+      PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
+    };
     if (!findOnPath('kubectl', env.PATH)) {
       throw new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
     }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSandbox, sandboxDir, type SandboxState } from '../../scripts/cluster/state.ts';
+import { readSandbox, sandboxDir, sandboxEnv, type SandboxState } from '../../scripts/cluster/state.ts';
 
 /** Runs a project CLI (`scripts/<name>.ts`) to completion; returns its exit code and output. */
 export function cli(script: string, args: string[], env: Record<string, string | undefined> = {}): { code: number | null; stdout: string; stderr: string } {
@@ -24,7 +24,7 @@ export function down(name: string): void {
 
 /** kubectl against the sandbox with its own kubectl build. */
 export function kubectl(state: SandboxState, args: string[], input?: string): string {
-  const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], { encoding: 'utf8', input });
+  const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], { encoding: 'utf8', input, env: { ...process.env, ...sandboxEnv(state) } });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -50,7 +50,7 @@ export async function restartApiserver(state: SandboxState, outageMs: number): P
   child.unref();
   fs.closeSync(out);
   fs.writeFileSync(pidFile, String(child.pid));
-  await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8' }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
+  await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', env: { ...process.env, ...sandboxEnv(state) } }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
 }
 
 /** Re-checks `condition` every 100 ms until it holds; throws after `timeoutMs` naming `what`. */
