@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { at, blockHash, readPage } from '../scripts/lib/page.ts';
+import { at, blockHash, pageHashes, readPage } from '../scripts/lib/page.ts';
 import { readReport } from '../scripts/runbook/report.ts';
 import { reportPath, verifiedPages } from '../scripts/verify/pages.ts';
 
@@ -27,11 +27,13 @@ describe.each(pages.flatMap((p) => p.kubernetes.map((v) => [`${p.runbook} @ Kube
     const report = readReport(file);
     const current = readPage(page.file);
     const stale: string[] = [];
+    const hashes = pageHashes(current);
+    const lines = new Map([...current.blocks, ...current.anchors].map((b) => [b.id, b.line]));
     for (const step of report.steps) {
-      if (!step.blockHash) continue;
-      const block = current.blocks.find((b) => b.id === step.id);
-      if (!block) stale.push(`${current.file}: 블록 ${step.id} 가 ${path.basename(file)} 를 만든 뒤 사라졌습니다.`);
-      else if (blockHash(block.code) !== step.blockHash) stale.push(`${at(current, block.line)}: 블록 ${step.id} 가 ${path.basename(file)} 를 만든 실행 뒤에 바뀌었습니다.`);
+      for (const [id, hash] of Object.entries(step.blockHashes ?? {})) {
+        if (!hashes.has(id)) stale.push(`${current.file}: ${step.id} 가 읽은 블록 ${id} 가 ${path.basename(file)} 를 만든 뒤 사라졌습니다.`);
+        else if (hashes.get(id) !== hash) stale.push(`${at(current, lines.get(id) ?? 0)}: ${step.id} 가 읽은 블록 ${id} 가 ${path.basename(file)} 를 만든 실행 뒤에 바뀌었습니다.`);
+      }
     }
     expect(stale, `다시 검증하세요: npm run verify -- --kubernetes ${minor} 후 reports/ 를 커밋`).toEqual([]);
   });
@@ -44,6 +46,7 @@ describe('the staleness check can fail', () => {
     const current = readPage(page.file);
     const block = current.blocks.find((b) => b.id === 'config/apply')!;
     const step = report.steps.find((s) => s.id === 'config/apply')!;
+    expect(step.blockHashes?.['config/apply-output'], 'output blocks are fingerprinted too').toBeDefined();
     expect(blockHash(block.code)).toBe(step.blockHash);
     expect(blockHash(block.code.replace('metallb_config', 'metalb_config'))).not.toBe(step.blockHash);
   });

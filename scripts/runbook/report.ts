@@ -24,6 +24,8 @@ export const StepReport = z.object({
   line: z.number().int().nonnegative().optional(),
   /** sha256 of the block text the step ran, to tell when the page changed after the run. */
   blockHash: z.string().optional(),
+  /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id. */
+  blockHashes: z.record(z.string(), z.string()).optional(),
   /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
   expected: z.string().optional(),
   actual: z.string().optional(),
@@ -58,6 +60,16 @@ export const RunReport = z.object({
   status: z.enum(['passed', 'failed', 'interrupted']),
   /** What the provider simulates and what is real (kwok). */
   simulation: z.object({ simulated: z.array(z.string()), real: z.array(z.string()) }).optional(),
+  /** Where the run came from: the commit of the page and runbook, and the CI run if any. */
+  source: z
+    .object({
+      commit: z.string().optional(),
+      /** Uncommitted changes to the page or runbook when the run started. */
+      dirty: z.boolean().optional(),
+      /** CI run URL (GitHub Actions). */
+      ci: z.string().optional(),
+    })
+    .optional(),
   /** Mirror used for remote URLs, if any. */
   mirror: z.string().optional(),
   steps: z.array(StepReport),

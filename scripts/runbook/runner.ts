@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
-import { blockHash } from '../lib/page.ts';
+import { projectRoot } from '../lib/paths.ts';
+import { anchorHash, blockHash } from '../lib/page.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
@@ -79,7 +81,9 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const total = binding.steps.length;
   for (const [index, bound] of binding.steps.entries()) {
     const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
-    const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, ...(bound.block ? { blockHash: blockHash(bound.block.code), command: bound.block.code } : {}) };
+    const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
+    const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
+    const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ...(bound.block ? { blockHash: blockHash(bound.block.code), command: bound.block.code } : {}) };
     const skipReason = io.signal.aborted
       ? '실행이 중단되어 실행하지 않았습니다.'
       : !options.selected.has(bound.step.id)
@@ -133,9 +137,23 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     finishedAt: new Date().toISOString(),
     status: io.signal.aborted ? 'interrupted' : failed ? 'failed' : 'passed',
     ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
+    source: runSource(binding, io.env),
     ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
     steps,
     logs: runbookLogs({ binding, target }),
+  };
+}
+
+/** The commit the page and runbook came from (and whether they had local edits), and the CI run. */
+function runSource(binding: Binding, env: Io['env']): RunReport['source'] {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
+  const head = git(['rev-parse', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', binding.page.file, `runbooks/${binding.runbook.name}.ts`]);
+  const ci = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  return {
+    ...(head.status === 0 ? { commit: head.stdout.trim() } : {}),
+    ...(dirty.status === 0 ? { dirty: dirty.stdout.trim() !== '' } : {}),
+    ...(ci ? { ci } : {}),
   };
 }
 
