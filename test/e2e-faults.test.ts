@@ -63,11 +63,11 @@ describe('faults on the kwok sandbox', () => {
 
   it('no MetalLB controller: EXTERNAL-IP stays <pending>; the step fails in its limit naming the service, the IP and the controller', () => {
     kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=0']);
-    kubectl(state, ['wait', '--for=delete', 'pod', '-l', 'component=controller', '-n', 'metallb-system', '--timeout=60s']);
+    kubectl(state, ['wait', '--for=delete', 'pod', '-l', 'component=controller', '-n', 'metallb-system', '--timeout=120s']);
     const report = path.join(tmp, 'no-controller.json');
     const t0 = performance.now();
     const r = runbook(['--from', 'istio/get-before', '--report', report], { RUNBOOK_WAIT_LIMIT: '5' });
-    expect(performance.now() - t0).toBeLessThan(30_000);
+    expect(performance.now() - t0, 'bounded by the 5 s limit plus diagnostics, even on a loaded machine').toBeLessThan(60_000);
     expect(r.code).toBe(1);
     const s = readReport(report).steps.find((x) => x.id === 'istio/get-after');
     expect(s?.status).toBe('failed');
@@ -77,7 +77,7 @@ describe('faults on the kwok sandbox', () => {
     expect(s?.diagnostics).toContain('kubectl describe svc/istio-ingressgateway -n istio-system');
     expect(r.stderr).toContain('진단:');
     kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=1']);
-  }, 120_000);
+  }, 240_000);
 
   it('the manifest URL unreachable and no mirror: a clear error naming the URL and the mirror setting', () => {
     // A closed loopback port as the proxy: kubectl cannot reach the URL, and no packet leaves the machine.
@@ -91,7 +91,7 @@ describe('faults on the kwok sandbox', () => {
   it('a pod that never becomes Running (a node selector nothing matches) fails with its events', async () => {
     kubectl(state, ['patch', 'deployment/controller', '-n', 'metallb-system', '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"verified-docs.dev/no-such-node":"true"}}}}}']);
     const phases = () => kubectl(state, ['get', 'pods', '-n', 'metallb-system', '-l', 'component=controller', '-o', 'jsonpath={.items[*].status.phase}']);
-    await until(() => phases().includes('Pending'), 30_000, 'the new controller pod to be Pending');
+    await until(() => phases().includes('Pending'), 90_000, 'the new controller pod to be Pending');
     const report = path.join(tmp, 'unschedulable.json');
     const r = runbook(['--only', 'install/get-pods', '--report', report], { RUNBOOK_WAIT_LIMIT: '5' });
     expect(r.code).toBe(1);
@@ -100,7 +100,7 @@ describe('faults on the kwok sandbox', () => {
     expect(s?.diagnostics).toContain('FailedScheduling');
     expect(s?.diagnostics).toContain("didn't match Pod's node affinity/selector");
     kubectl(state, ['patch', 'deployment/controller', '-n', 'metallb-system', '--type', 'json', '-p', '[{"op":"remove","path":"/spec/template/spec/nodeSelector/verified-docs.dev~1no-such-node"}]']);
-  });
+  }, 180_000);
 
   it.each([
     ['SIGINT', 130],
