@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Baseline B of `npm run bench`: the MetalLB page's commands as a person would script them by hand,
 # with `kubectl wait` for the pods and a 1-second poll loop for each EXTERNAL-IP, and no checks
-# beyond that. Runs in a scratch folder with KUBECONFIG/PATH set by the bench.
+# beyond that (`kubectl edit` gets sed as its editor). Runs in a scratch folder with KUBECONFIG/PATH set by the bench.
 # BASE is where the manifests come from (the mirror folder's raw.githubusercontent.com, or the URL).
 set -u
 BASE="${BASE:-https://raw.githubusercontent.com}"
@@ -37,7 +37,8 @@ kubectl apply -f metallb_config.yaml
 
 expose() { # namespace service ip
   kubectl get "svc/$2" -n "$1"
-  kubectl patch "svc/$2" -n "$1" -p "{\"spec\":{\"type\":\"LoadBalancer\",\"loadBalancerIP\":\"$3\"}}"
+  # The page's `kubectl edit`, with sed as the editor making the page's two-line change.
+  KUBE_EDITOR="sed -i -e 's/^  type: ClusterIP\$/  type: LoadBalancer\\n  loadBalancerIP: $3/'" kubectl edit "svc/$2" -n "$1"
   until [ "$(kubectl get "svc/$2" -n "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}')" = "$3" ]; do sleep 1; done
   kubectl get "svc/$2" -n "$1"
 }

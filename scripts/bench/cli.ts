@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +27,15 @@ export const command = {
   },
 } as const;
 
-function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): { ms: number; status: number | null; stderr: string } {
+/** Runs a command and times it. Asynchronous, so the latency watches keep receiving events meanwhile. */
+function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ ms: number; status: number | null; stderr: string }> {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { ms: performance.now() - t0, status: r.status, stderr: r.stderr };
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ ms: performance.now() - t0, status, stderr }));
+  });
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -42,7 +47,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!state) throw new UsageError('NO_SANDBOX', `샌드박스 ${args.sandbox ?? 'vdocs'} 가 없습니다.`, 'npm run cluster -- up 으로 먼저 만드세요 (벤치마크는 데워진 샌드박스에서 잽니다).');
   const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
   const manifestBase = mirror ? path.join(mirror, 'raw.githubusercontent.com') : 'https://raw.githubusercontent.com';
-  const manifests = ['namespace.yaml', 'metallb.yaml'].map((f) => `${manifestBase}/metallb/metallb/v0.11.0/manifests/${f}`);
   const binding = bind(runbook, readPage(runbook.page, projectRoot));
   const services = binding.fixtures.map((f) => ({ namespace: f.namespace, name: f.name, ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value), step: f.fixture.resetWith.replace('get-before', 'get-after') }));
   const status = new Status(io);
@@ -51,24 +55,33 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const a: number[] = [];
   const b: number[] = [];
   const latency: Record<string, number[]> = {};
+  const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [] };
   try {
     for (let i = 0; i < runs; i++) {
-      reset(state, manifests, binding.fixtures);
+      reset(state, binding.fixtures);
       const conditions = await watchConditions(state.kubeconfig, services);
       const report = path.join(scratch, `a-${i}.json`);
-      const ra = timed(process.execPath, [path.join(projectRoot, 'scripts/runbook.ts'), 'metallb', '--sandbox', state.name, '--report', report, '--workdir', path.join(scratch, 'a')], { cwd: projectRoot, env });
+      const ra = await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--sandbox', state.name, '--report', report, '--workdir', path.join(scratch, 'a')], { cwd: projectRoot, env });
       conditions.stop();
       if (ra.status !== 0) throw new Error(`A(런북) ${i + 1}번째 실행이 실패했습니다:\n${ra.stderr.slice(-3000)}`);
       a.push(ra.ms);
-      for (const step of readReport(report).steps) {
+      const data = readReport(report);
+      const sum = (pred: (k: string) => boolean) => data.steps.filter((x) => pred(x.kind)).reduce((n, x) => n + x.durationMs, 0);
+      const runMs = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
+      split.outside.push(ra.ms - runMs);
+      split.fixtures.push(sum((k) => k === 'fixture'));
+      split.edits.push(sum((k) => k === 'edit'));
+      split.otherSteps.push(sum((k) => k !== 'fixture' && k !== 'edit'));
+      split.between.push(runMs - sum(() => true));
+      for (const step of data.steps) {
         const trueAt = conditions.seen.get(step.id);
         if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);
       }
       status.ok(`A ${i + 1}/${runs}: npm run runbook -- metallb`, ra.ms);
 
-      reset(state, manifests, binding.fixtures);
+      reset(state, binding.fixtures);
       fs.mkdirSync(path.join(scratch, 'b'), { recursive: true });
-      const rb = timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
+      const rb = await timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
       if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
       b.push(rb.ms);
       status.ok(`B ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
@@ -76,8 +89,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const dryNpm: number[] = [];
     const dryNode: number[] = [];
     for (let i = 0; i < 5; i++) {
-      dryNpm.push(timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv }).ms);
-      dryNode.push(timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv }).ms);
+      dryNpm.push((await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv })).ms);
+      dryNode.push((await timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv })).ms);
     }
     status.ok('시작 시간: --dry-run 5번');
     const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
@@ -90,6 +103,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       a,
       b,
       latency,
+      split,
       dryRunNpm: dryNpm,
       dryRunNode: dryNode,
       site,

@@ -20,9 +20,11 @@ export function kubectl(state: SandboxState, args: string[], input?: string): st
   return r.stdout;
 }
 
-export function reset(state: SandboxState, manifests: string[], fixtures: BoundFixture[]): void {
-  for (const m of [...manifests].reverse()) kubectl(state, ['delete', '-f', m, '--ignore-not-found', '--wait=true']);
-  const namespaces = fixtures.map((f) => f.namespace);
+export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
+  // MetalLB v0.11.0 labels every object `app: metallb`; its namespace holds the rest. (`delete -f`
+  // would fail on the PodSecurityPolicies, as the apply does on Kubernetes 1.25+.)
+  kubectl(state, ['delete', 'clusterrole,clusterrolebinding', '-l', 'app=metallb', '--ignore-not-found', '--wait=true']);
+  const namespaces = ['metallb-system', ...fixtures.map((f) => f.namespace)];
   kubectl(state, ['delete', 'namespace', ...namespaces, '--ignore-not-found', '--wait=true']);
   const cm = JSON.parse(kubectl(state, ['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json'])) as {
     metadata: { annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string; managedFields?: unknown };

@@ -10,6 +10,8 @@ export interface Figures {
   a: number[];
   b: number[];
   latency: Record<string, number[]>;
+  /** Where A's wall time goes, per run (ms): outside the run (process start, module loading, report writing), fixtures, edit steps, other steps, in between steps. */
+  split: { outside: number[]; fixtures: number[]; edits: number[]; otherSteps: number[]; between: number[] };
   dryRunNpm: number[];
   dryRunNode: number[];
   site: { buildMs: number; page: PageBytes; plain: PageBytes } | undefined;
@@ -30,6 +32,14 @@ export function renderBenchmarks(f: Figures): string {
   out.push(`| A \`npm run runbook -- metallb\` (모든 자동 단계, 보고서 작성) | ${s(median(f.a))} | ${s(Math.min(...f.a))} | ${s(Math.max(...f.a))} |`);
   out.push(`| B \`bench/hand-written.sh\` (kubectl wait + 1초 폴링) | ${s(median(f.b))} | ${s(Math.min(...f.b))} | ${s(Math.max(...f.b))} |`);
   out.push('', `runbook/hand-written median ratio: **${ratio.toFixed(2)}** (목표 ≤ 1.10: ${verdict(ratio <= 1.1)})`, '');
+  out.push('### A 의 시간은 어디에 쓰이나 (중앙값)', '', '| 부분 | 시간 |', '|---|---|');
+  out.push(`| 실행 밖: npm, Node 시작, 모듈 로드(API 클라이언트 포함), 페이지 읽기·바인딩, 보고서·JUnit 쓰기 | ${s(median(f.split.outside))} |`);
+  out.push(`| 준비 단계: 대역 서비스 확인 4개 (API 읽기) | ${s(median(f.split.fixtures))} |`);
+  out.push(`| \`kubectl edit\` 4번 (KUBE_EDITOR 로 Node 편집기 실행; B 는 sed) | ${s(median(f.split.edits))} |`);
+  out.push(`| 나머지 명령 단계 (kubectl, 비교, strictARP 재확인, 기다림) | ${s(median(f.split.otherSteps))} |`);
+  out.push(`| 단계 사이 (API 서버 버전·노드 수·구성 요소 버전 읽기, 진행 줄) | ${s(median(f.split.between))} |`);
+  const gap = median(f.a) - median(f.b);
+  out.push('', `A 가 B 보다 ${s(gap)} 더 걸립니다. B 에는 실행 밖 시간(프로세스 하나, 모듈 없음)과 비교·확인이 없으므로, 차이의 대부분은 위 표의 "실행 밖" 과 편집기 시작 시간입니다. 명령 단계 자체는 같은 kubectl 명령이라 B 와 거의 같습니다.`, '');
   out.push('## 준비 완료 감지 지연', '', '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지.', '', '| 단계 | 중앙값 | 표본 |', '|---|---|---|');
   for (const [step, values] of Object.entries(f.latency)) out.push(`| ${step} | ${s(median(values), 3)} | ${values.length} |`);
   out.push('', `전체 중앙값: **${s(median(latencies), 3)}** (목표 ≤ 0.5 s: ${verdict(median(latencies) <= 500)})`, '');

@@ -82,6 +82,8 @@ async function confirmTarget(binding: Binding, target: Target, selected: Set<str
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io.out);
   if (!args) return 0;
+  // The API client takes most of a second to load: start now, while the page is read and bound.
+  if (!args['dry-run']) void import('@kubernetes/client-node').catch(() => undefined);
   const runbook = await loadRunbook(args.name);
   const page = readPage(args.page ?? runbook.page, projectRoot);
   const binding = bind(runbook, page);

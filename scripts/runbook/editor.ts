@@ -4,7 +4,7 @@
  * and nothing else. Usage (by kubectl): node scripts/runbook/editor.ts <file>
  */
 import fs from 'node:fs';
-import { applyChanges, type FieldChange } from './edits.ts';
+import { applyChanges, type FieldChange } from './edit-apply.ts';
 
 const file = process.argv[2];
 const changes = JSON.parse(process.env.VDOCS_EDIT_CHANGES ?? '[]') as FieldChange[];

@@ -1,15 +1,10 @@
 import YAML, { isMap, isPair, isScalar, LineCounter, type Node, type Pair } from 'yaml';
 import type { Block } from '../lib/page.ts';
 import { parseLineRange } from '../lib/page.ts';
+import type { FieldChange } from './edit-apply.ts';
 
-/** One field the page marks as changed in a `kubectl edit` block (`ins={..}` lines). */
-export interface FieldChange {
-  /** Path in the object, e.g. ['spec', 'type']. */
-  path: string[];
-  value: string | number | boolean;
-  /** 1-based line inside the block. */
-  line: number;
-}
+export type { FieldChange } from './edit-apply.ts';
+export { applyChanges } from './edit-apply.ts';
 
 /**
  * Reads the change a spec block documents: each line marked with `ins={..}` must be a
@@ -41,12 +36,6 @@ export function documentedChanges(block: Block): { changes: FieldChange[]; probl
   return { changes, problems };
 }
 
-/** Applies documented changes to the YAML kubectl hands the editor, keeping everything else as is. */
-export function applyChanges(source: string, changes: FieldChange[]): string {
-  const doc = YAML.parseDocument(source);
-  for (const change of changes) doc.setIn(change.path, change.value);
-  return doc.toString();
-}
 
 /** The object as it was before the documented edit: the spec block without its marked fields. */
 export function beforeEdit(block: Block, changes: FieldChange[]): Record<string, unknown> {
