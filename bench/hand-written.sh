@@ -6,9 +6,11 @@
 set -u
 BASE="${BASE:-https://raw.githubusercontent.com}"
 
+# see what changes would be made, returns nonzero returncode if different
 kubectl get configmap kube-proxy -n kube-system -o yaml | \
 grep strictARP
 
+# actually apply the changes, returns nonzero returncode on errors only
 kubectl get configmap kube-proxy -n kube-system -o yaml | \
 sed -e "s/strictARP: false/strictARP: true/" | \
 kubectl apply -f - -n kube-system
