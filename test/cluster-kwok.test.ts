@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
-import { projectRoot } from '../scripts/lib/paths.ts';
 import { isAlive, run } from '../scripts/cluster/exec.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
@@ -18,13 +17,13 @@ import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/targets.ts';
 import { KUBERNETES_RELEASES, resolveKubernetes } from '../scripts/cluster/versions.ts';
+import { mirrored } from './helpers/sandbox.ts';
 import { EnvironmentError, UsageError } from '../scripts/lib/errors.ts';
 
 /** Minors to run end to end (`VDOCS_E2E_KUBERNETES=1.37,1.24`); the default version only by default. */
 const MINORS = (process.env.VDOCS_E2E_KUBERNETES ?? '1.37').split(',').map((m) => m.trim());
-/** The offline copy of the guide's URLs (host/path): `VDOCS_MIRROR_DIR`, else `../shared/mirror` beside the clone. */
-const mirrorRoot = process.env.VDOCS_MIRROR_DIR ?? [path.resolve(projectRoot, '../shared/mirror'), '/work/shared/mirror'].find((d) => fs.existsSync(d))!;
-const mirror = path.join(mirrorRoot, 'raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests');
+/** The guide's MetalLB manifests: the offline mirror's copies when there is one, else the URLs. */
+const mirror = mirrored('https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests');
 
 function testIo(): Io & { stdout: () => string; stderr: () => string } {
   const out: string[] = [];
@@ -166,10 +165,10 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   });
 
   it('MetalLB v0.11.0 from the manifests assigns EXTERNAL-IP 192.168.35.100 (API data only)', async () => {
-    const ns = await kubectl(['apply', '-f', path.join(mirror, 'namespace.yaml')]);
+    const ns = await kubectl(['apply', '-f', `${mirror}/namespace.yaml`]);
     expect(ns.code).toBe(0);
     // On 1.25+ the two PodSecurityPolicy objects fail (real drift); everything else is created.
-    const apply = await kubectl(['apply', '-f', path.join(mirror, 'metallb.yaml')]);
+    const apply = await kubectl(['apply', '-f', `${mirror}/metallb.yaml`]);
     if (postPsp) {
       expect(apply.code).not.toBe(0);
       expect(apply.stderr.match(/no matches for kind "PodSecurityPolicy" in version "policy\/v1beta1"/g)).toHaveLength(2);

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../scripts/cluster/state.ts';
 import { readReport } from '../scripts/runbook/report.ts';
-import { cli, down, kubectl, processesIn, restartApiserver, until, up } from './helpers/sandbox.ts';
+import { cli, down, kubectl, processesIn, restartApiserver, testMirror, until, up } from './helpers/sandbox.ts';
 
 /**
  * Faults on the kwok sandbox: a red result must always mean the page is wrong or the cluster
  * is, never that the runner hung, leaked processes or misread a transient error.
  */
 const NAME = 'e2e-faults';
-const MIRROR = path.resolve('../shared/mirror');
+const MIRROR = testMirror();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
 let state: SandboxState;
 

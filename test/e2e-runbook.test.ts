@@ -8,7 +8,7 @@ import { formatError } from '../scripts/lib/errors.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { main } from '../scripts/runbook/cli.ts';
 import { readReport, RunReport } from '../scripts/runbook/report.ts';
-import { cli, down, kubectl, up } from './helpers/sandbox.ts';
+import { cli, down, kubectl, testMirror, up } from './helpers/sandbox.ts';
 
 /**
  * The MetalLB runbook end to end on a real API server (kwok sandbox): passes, passes again,
@@ -17,7 +17,7 @@ import { cli, down, kubectl, up } from './helpers/sandbox.ts';
  */
 const NAME = 'e2e-runbook';
 const PAGE = 'src/content/docs/appendix/metallb.md';
-const MIRROR = path.resolve('../shared/mirror');
+const MIRROR = testMirror();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-runbook-'));
 let state: SandboxState;
 const consoles: string[] = [];

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readReport, type RunReport } from '../../scripts/runbook/report.ts';
+import { testMirror } from './sandbox.ts';
 import { acquire, buildSite, ROOT, type SiteBuild } from './site-build.ts';
 
 /** Our own sandbox name (never `vdocs` or `verify-*`, which others use). */
@@ -35,7 +36,7 @@ export interface FreshReports {
 const env = (extra: Record<string, string> = {}) => ({
   ...process.env,
   NO_COLOR: '1',
-  RUNBOOK_MIRROR: process.env['RUNBOOK_MIRROR'] ?? path.resolve(ROOT, '../shared/mirror'),
+  RUNBOOK_MIRROR: testMirror(),
   ...extra,
 });
 

@@ -3,6 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readSandbox, sandboxDir, sandboxEnv, type SandboxState } from '../../scripts/cluster/state.ts';
 
+/**
+ * The offline copy of the guide's URLs (host/path) the tests use: RUNBOOK_MIRROR when set (CI sets
+ * it), else `../shared/mirror` beside the clone when it exists; otherwise the real URLs (internet).
+ */
+export function testMirror(): string | undefined {
+  const beside = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/mirror');
+  return process.env.RUNBOOK_MIRROR || (fs.existsSync(beside) ? beside : undefined);
+}
+
+/** Where a URL of the guide is read from in tests: the mirror's copy, or the URL itself. */
+export function mirrored(url: string): string {
+  const dir = testMirror();
+  if (!dir) return url;
+  const u = new URL(url);
+  return path.join(dir, u.host, u.pathname);
+}
+
 /** Runs a project CLI (`scripts/<name>.ts`) to completion; returns its exit code and output. */
 export function cli(script: string, args: string[], env: Record<string, string | undefined> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [`scripts/${script}.ts`, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 });
