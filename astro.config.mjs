@@ -38,6 +38,7 @@ export default defineConfig({
         { label: '부록', items: [{ autogenerate: { directory: 'appendix' } }] },
         // A custom page (src/pages/verification/): sidebar links are not base-prefixed by Starlight.
         { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황' },
+        { slug: 'troubleshooting', label: '문제 해결' },
       ],
       components: {
         // Verification badge under the title; marks on screenshot figures.

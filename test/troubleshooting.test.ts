@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** The known-issues page names real error codes: each one the page mentions is thrown by the tools. */
+const page = fs.readFileSync('src/content/docs/troubleshooting.md', 'utf8');
+const sources = fs.readdirSync('scripts', { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join('scripts', f), 'utf8')).join('\n');
+const codes = [...page.matchAll(/`\[([A-Z_]+)\]`/g)].map((m) => m[1] ?? '');
+
+describe('문제 해결 page', () => {
+  it('documents the errors a user meets first', () => {
+    for (const code of ['NO_SANDBOX', 'CONFIRMATION_REQUIRED', 'UNKNOWN_CONTEXT', 'BINDING', 'UNKNOWN_STEP', 'API_UNREACHABLE', 'MIRROR_MISSING', 'GO_NOT_FOUND']) expect(codes).toContain(code);
+  });
+
+  it.each(codes.map((c) => [c]))('%s is an error code the tools really use', (code) => {
+    expect(sources).toContain(`'${code}'`);
+  });
+
+  it('quotes the runner\'s own wording for the failures it explains', () => {
+    for (const text of ['이 명령은 원격 URL 을 읽습니다', '준비된 파드', '페이지가 바뀐 뒤 아직 검증되지 않음']) {
+      expect(page).toContain(text);
+      expect(sources + fs.readFileSync('src/lib/verification/labels.ts', 'utf8')).toContain(text);
+    }
+    // The table matcher's sentence: `<row> 행의 <column>: 기대 "<page>", 실제 "<cluster>"`.
+    expect(page).toContain('행의 EXTERNAL-IP: 기대 "192.168.35.100", 실제');
+    expect(sources).toContain('행의 ${column}: 기대 "${template[column]}", 실제 "${row[column]}"');
+  });
+});
