@@ -16,6 +16,13 @@ describe('문제 해결 page', () => {
     expect(sources).toContain(`'${code}'`);
   });
 
+  it('lists every error code the tools can print', () => {
+    const notCodes = new Set(['RUNBOOK_MIRROR']);
+    const thrown = [...new Set([...sources.matchAll(/'([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])'/g)].map((m) => m[1] ?? ''))].filter((c) => !notCodes.has(c));
+    expect(thrown.length).toBeGreaterThan(40);
+    expect(thrown.filter((c) => !page.includes(`\`${c}\``))).toEqual([]);
+  });
+
   it('quotes the runner\'s own wording for the failures it explains', () => {
     for (const text of ['이 명령은 원격 URL 을 읽습니다', '준비된 파드', '페이지가 바뀐 뒤 아직 검증되지 않음']) {
       expect(page).toContain(text);

@@ -32,7 +32,8 @@ export class EnvironmentError extends Error {
 export function formatError(error: unknown): { text: string; exitCode: number } {
   if (error instanceof UsageError || error instanceof EnvironmentError) {
     const hint = error.hint ? `\n  힌트: ${error.hint}` : '';
-    return { text: `✗ ${error.message} [${error.code}]${hint}\n`, exitCode: error.exitCode };
+    const docs = `\n  문서: 사이트의 "문제 해결" (src/content/docs/troubleshooting.md) 에서 [${error.code}] 를 찾아보세요.`;
+    return { text: `✗ ${error.message} [${error.code}]${hint}${docs}\n`, exitCode: error.exitCode };
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { text: `✗ 예기치 못한 오류: ${message}\n`, exitCode: 1 };
