@@ -39,7 +39,7 @@ function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parseCommand(argv, command, io.out);
+  const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   const runs = Number(args.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError('BAD_RUNS', `--runs 는 1 이상의 정수여야 합니다: ${args.runs}`, '예: --runs 5');

@@ -1,14 +1,17 @@
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef, type ParsedArgs } from 'citty';
+import { stripVTControlCharacters } from 'node:util';
 import { UsageError } from './errors.ts';
+import { useColor, type Io } from './io.ts';
 
 /**
  * Parses argv against a citty command definition: one definition drives parsing, types and
  * help. Unknown flags are errors (exit 2) with the closest known flag as a hint.
  * Returns `undefined` after printing help for `--help`.
  */
-export async function parseCommand<const T extends ArgsDef>(argv: string[], command: CommandDef<T> & { args: T }, print: (text: string) => void): Promise<ParsedArgs<T> | undefined> {
+export async function parseCommand<const T extends ArgsDef>(argv: string[], command: CommandDef<T> & { args: T }, io: Pick<Io, 'out' | 'env' | 'interactive'>): Promise<ParsedArgs<T> | undefined> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    print(`${await renderUsage(command)}\n`);
+    const usage = await renderUsage(command);
+    io.out(`${useColor(io) ? usage : stripVTControlCharacters(usage)}\n`);
     return undefined;
   }
   const known = new Set<string>();

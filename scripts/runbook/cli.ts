@@ -80,7 +80,7 @@ async function confirmTarget(binding: Binding, target: Target, selected: Set<str
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parseCommand(argv, command, io.out);
+  const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   // The API client takes most of a second to load: start now, while the page is read and bound.
   if (!args['dry-run']) void import('@kubernetes/client-node').catch(() => undefined);

@@ -36,7 +36,7 @@ function child(script: string, args: string[], io: Io): Promise<number> {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parseCommand(argv, command, io.out);
+  const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   if (args.provider && !['kwok', 'kind'].includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, 'kwok 또는 kind 를 쓰세요.');
   const pages = verifiedPages(projectRoot).filter((p) => !args.page || p.runbook === args.page);
