@@ -58,7 +58,7 @@ function resetStrictArp(): void {
 
 beforeAll(() => {
   state = up(NAME);
-}, 1_800_000);
+}, 60 * 60_000); // a cold machine builds Kubernetes first (about 25 minutes on 2 cores)
 
 afterAll(() => {
   down(NAME);
