@@ -66,6 +66,7 @@ describe('bad input: a clear message and exit code 2, nothing written', () => {
     ['kubeconfig that is not YAML', ['metallb', '--context', 'dev'], { KUBECONFIG: (() => { const f = path.join(tmp, 'bad'); fs.writeFileSync(f, 'clusters: [\n'); return f; })() }, /올바른 YAML 이 아닙니다/],
     ['missing kubectl', ['metallb', '--context', 'dev'], { KUBECONFIG: kubeconfig(['dev']), PATH: '/nonexistent' }, /kubectl 을 PATH 에서 찾을 수 없습니다/],
     ['another cluster without a terminal or --yes', ['metallb', '--context', 'dev'], { KUBECONFIG: kubeconfig(['dev']) }, /샌드박스가 아니어서 확인이 필요한데[\s\S]*--yes/],
+    ['a wait limit that is not a number', ['metallb', '--dry-run'], { RUNBOOK_WAIT_LIMIT: 'soon' }, /RUNBOOK_WAIT_LIMIT 는 0 보다 큰 초 단위 숫자여야 합니다: soon/],
     ['missing mirror folder', ['metallb', '--mirror', '/nonexistent/mirror', '--dry-run'], {}, /미러 폴더가 없습니다: \/nonexistent\/mirror \(--mirror\)/],
   ])('%s', async (_name, argv, env, message) => {
     const { code, err } = await cli(argv, env);

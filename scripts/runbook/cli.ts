@@ -69,6 +69,14 @@ function findOnPath(bin: string, pathVar: string | undefined): string | undefine
   return undefined;
 }
 
+/** RUNBOOK_WAIT_LIMIT (seconds) caps every declared wait; tests use it to fail fast. */
+function waitLimitMs(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('BAD_WAIT_LIMIT', `RUNBOOK_WAIT_LIMIT 는 0 보다 큰 초 단위 숫자여야 합니다: ${value}`, '예: RUNBOOK_WAIT_LIMIT=5, 또는 변수를 지워 페이지가 밝힌 기다림을 그대로 쓰세요.');
+  return seconds * 1000;
+}
+
 /** Asks before changing a cluster this project did not create. Returns false when refused. */
 async function confirmTarget(binding: Binding, target: Target, selected: Set<string>, yes: boolean, io: Io): Promise<boolean> {
   if (target.sandbox) return true;
@@ -93,6 +101,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw new UsageError('MIRROR_MISSING', `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`, '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror');
   }
   const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined);
+  const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
   const tmpRoot = os.tmpdir();
 
   if (args['dry-run']) {
@@ -124,10 +133,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
       return 1;
     }
+    // The default folder is ours to clear; a folder the user names is only created, never emptied.
     const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name));
-    fs.rmSync(workDir, { recursive: true, force: true });
+    if (!args.workdir) fs.rmSync(workDir, { recursive: true, force: true });
     fs.mkdirSync(workDir, { recursive: true });
-    const waitLimit = io.env.RUNBOOK_WAIT_LIMIT ? Number(io.env.RUNBOOK_WAIT_LIMIT) * 1000 : undefined;
     const { execute, summarize } = await import('./runner.ts');
     const redactor = new Redactor();
     const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
