@@ -57,6 +57,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const t0 = performance.now();
       fs.rmSync(report, { force: true });
       const provider = args.provider ? ['--provider', args.provider] : [];
+      // A fresh sandbox every time: a leftover of an interrupted run is taken down first.
+      await child('cluster.ts', ['down', '--name', sandbox], io);
       const up = await child('cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider], io);
       let code = up;
       if (up === 0) {

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readReport } from '../scripts/runbook/report.ts';
+import { reportPath, verifiedPages } from '../scripts/verify/pages.ts';
+import { cli, testMirror } from './helpers/sandbox.ts';
+
+/**
+ * `npm run verify` for real, on the kwok provider, for every Kubernetes version each page declares
+ * (1.37 and 1.24 for MetalLB): a fresh sandbox per version, the runbook, the report, the teardown.
+ */
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-matrix-'));
+afterAll(() => fs.rmSync(reports, { recursive: true, force: true }));
+
+describe('npm run verify on the kwok provider', () => {
+  it('passes every page on every declared Kubernetes version and writes a report and JUnit for each', () => {
+    const mirror = testMirror();
+    const r = cli('verify', ['--provider', 'kwok', '--reports', reports], { RUNBOOK_MIRROR: mirror });
+    expect(r.stderr.slice(-3000)).toContain('다음: npm run build');
+    expect(r.code).toBe(0);
+    for (const page of verifiedPages(process.cwd())) {
+      for (const minor of page.kubernetes) {
+        const report = readReport(reportPath(reports, page.runbook, minor));
+        expect(report).toMatchObject({ status: 'passed', provider: 'kwok', page: page.file });
+        expect(report.kubernetes.startsWith(`v${minor}.`)).toBe(true);
+        expect(r.stdout).toContain(`✓ ${page.runbook}  Kubernetes ${minor}  passed`);
+        expect(fs.existsSync(path.join(reports, 'junit', `${page.runbook}-kubernetes-${minor}.xml`))).toBe(true);
+      }
+    }
+    const apply = (minor: string) => readReport(reportPath(reports, 'metallb', minor)).steps.find((s) => s.id === 'install/apply');
+    expect(apply('1.24')?.actual).toContain('podsecuritypolicy.policy/controller created');
+    expect(apply('1.37')?.notes.join(' ')).toContain('페이지가 밝힌 차이를 기대했습니다');
+    expect(apply('1.37')?.exitCode).toBe(1);
+  }, 60 * 60_000); // a cold machine builds both Kubernetes versions first
+});
