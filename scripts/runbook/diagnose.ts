@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
-
-const GET = /^kubectl get ([a-z]+)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/;
+import { parseGet } from './kube.ts';
 
 function tail(file: string, lines: number): string {
   try {
@@ -23,10 +22,10 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
     const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
     sections.push(`$ ${title}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
   };
-  const m = GET.exec(command.trim());
-  if (m) {
-    const [, kind, name, ns] = m;
-    const object = name ? `${kind}/${name}` : (kind ?? '');
+  const get = parseGet(command);
+  if (get) {
+    const { kind, name, namespace: ns } = get;
+    const object = name ? `${kind}/${name}` : kind;
     await run(`kubectl describe ${object} -n ${ns}`, `kubectl describe ${object} -n ${ns}`);
     const field = name ? ` --field-selector involvedObject.name=${name}` : '';
     await run(`kubectl get events -n ${ns}${field}`, `kubectl get events -n ${ns}${field} --sort-by=.lastTimestamp | tail -n 20`);

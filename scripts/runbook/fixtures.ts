@@ -1,7 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { BoundFixture } from './bind.ts';
 import { beforeEdit } from './edits.ts';
-import { isNotFound, type Kube } from './kube.ts';
+import { isNotFound, watchChanges, type Kube } from './kube.ts';
 
 /** Marks objects the runner created as stand-ins, so it only ever resets its own. */
 export const STAND_IN = 'verified-docs.dev/stand-in';
@@ -56,16 +56,27 @@ async function create(kube: Kube, body: k8s.V1Service): Promise<string> {
   }
 }
 
+/** Waits, with a watch from the object's last resourceVersion, until a deleted Service is gone (at most 30 s). */
 async function waitGone(kube: Kube, name: string, namespace: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await kube.core.readNamespacedService({ name, namespace });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  let resourceVersion: string | undefined;
+  try {
+    resourceVersion = (await kube.core.readNamespacedService({ name, namespace })).metadata?.resourceVersion;
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
   }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`서비스 ${namespace}/${name} 가 30초 안에 지워지지 않았습니다.`));
+    }, 30_000);
+    const stop = watchChanges(kube, `/api/v1/namespaces/${namespace}/services`, { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}) }, (type) => {
+      if (type !== 'DELETED') return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
 }
 
 /**

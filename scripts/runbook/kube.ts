@@ -84,11 +84,24 @@ export function watchChanges(kube: Kube, apiPath: string, query: Record<string, 
   };
 }
 
+/** What a simple `kubectl get KIND[/NAME] -n NAMESPACE` command reads. */
+export interface GetCommand {
+  kind: string;
+  name: string | undefined;
+  namespace: string;
+}
+
+export function parseGet(command: string): GetCommand | undefined {
+  const m = /^kubectl get ([a-z]+)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/.exec(command.trim());
+  return m ? { kind: m[1] ?? '', name: m[2], namespace: m[3] ?? '' } : undefined;
+}
+
+const CORE_RESOURCES: Record<string, string> = { po: 'pods', pod: 'pods', pods: 'pods', svc: 'services', service: 'services', services: 'services' };
+
 /** The API path a simple `kubectl get` reads, so an eventual step can watch it instead of polling. */
 export function watchPathFor(command: string): { path: string; query: Record<string, string> } | undefined {
-  const m = /^kubectl get (pods?|po|svc|services?)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/.exec(command.trim());
-  if (!m) return undefined;
-  const [, kind, name, namespace] = m;
-  const resource = kind?.startsWith('p') ? 'pods' : 'services';
-  return { path: `/api/v1/namespaces/${namespace}/${resource}`, query: name ? { fieldSelector: `metadata.name=${name}` } : {} };
+  const get = parseGet(command);
+  const resource = get && CORE_RESOURCES[get.kind];
+  if (!get || !resource) return undefined;
+  return { path: `/api/v1/namespaces/${get.namespace}/${resource}`, query: get.name ? { fieldSelector: `metadata.name=${get.name}` } : {} };
 }
