@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeAtomic } from '../lib/fs.ts';
 import { cacheDir } from '../lib/paths.ts';
 
 /**
@@ -54,12 +55,8 @@ export function readSandbox(name = DEFAULT_SANDBOX, env: Readonly<Record<string,
 
 /** Writes the state atomically (temp file + rename) so a reader never sees half a file. */
 export function writeSandbox(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const dir = sandboxDir(state.name, env);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'state.json');
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  const file = path.join(sandboxDir(state.name, env), 'state.json');
+  writeAtomic(file, JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
   return file;
 }
 

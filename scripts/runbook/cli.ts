@@ -9,10 +9,12 @@ import { cacheDir, projectRoot } from '../lib/paths.ts';
 import { bind, type Binding } from './bind.ts';
 import { createMirror } from './mirror.ts';
 import { renderPlan, renderWrites } from './plan.ts';
-import { toJUnit, writeAtomic, writeReport, type RunReport } from './report.ts';
+import { toJUnit, writeReport, type RunReport } from './report.ts';
+import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { resolveTarget, type Target } from './target.ts';
 import { sandboxEnv } from '../cluster/state.ts';
+import { which } from '../cluster/exec.ts';
 import type { Runbook } from './types.ts';
 
 export const command = {
@@ -59,14 +61,6 @@ export function selectSteps(binding: Binding, from: string | undefined, only: st
   if (from && only) throw new UsageError('FLAG_CONFLICT', '--from 과 --only 는 함께 쓸 수 없습니다.', '둘 중 하나만 주세요.');
   if (only) return new Set([only]);
   return new Set(from ? ids.slice(ids.indexOf(from)) : ids);
-}
-
-function findOnPath(bin: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? '').split(path.delimiter)) {
-    const file = path.join(dir, bin);
-    if (dir && fs.existsSync(file)) return file;
-  }
-  return undefined;
 }
 
 /** RUNBOOK_WAIT_LIMIT (seconds) caps every declared wait; tests use it to fail fast. */
@@ -126,7 +120,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       ...(target.sandbox ? sandboxEnv(target.sandbox) : {}),
       PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
     };
-    if (!findOnPath('kubectl', env.PATH)) {
+    if (!which('kubectl', env)) {
       throw new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
     }
     if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { create } from 'xmlbuilder2';
+import { writeAtomic } from '../lib/fs.ts';
 import { z } from 'zod';
 
 /**
@@ -77,14 +77,6 @@ export const RunReport = z.object({
   logs: z.record(z.string(), z.string()).default({}),
 });
 export type RunReport = z.infer<typeof RunReport>;
-
-/** Writes a file whole or not at all: temp file in the same folder, then rename. */
-export function writeAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 export function writeReport(file: string, report: RunReport): void {
   writeAtomic(file, JSON.stringify(RunReport.parse(report), null, 2) + '\n');

@@ -6,9 +6,9 @@
  *
  *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --image IMAGE=BINARY …
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeAtomic } from '../../lib/fs.ts';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { runnableContainer, wantsRunning } from './adapt.ts';
 import { PodRunner } from './runner.ts';
@@ -59,9 +59,7 @@ let stopping = false;
 
 function writeStatus(): void {
   const list = [...runners.values()].map((r) => ({ pod: r.key, pid: r.child?.pid ?? null, restarts: r.restarts, port: r.port }));
-  fs.mkdirSync(path.dirname(statusFile), { recursive: true });
-  fs.writeFileSync(`${statusFile}.tmp`, JSON.stringify({ supervisor: process.pid, containers: list }, null, 2) + '\n');
-  fs.renameSync(`${statusFile}.tmp`, statusFile);
+  writeAtomic(statusFile, JSON.stringify({ supervisor: process.pid, containers: list }, null, 2) + '\n');
 }
 
 async function reconcile(pod: V1Pod): Promise<void> {

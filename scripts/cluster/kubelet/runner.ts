@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { writeAtomic } from '../../lib/fs.ts';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { adaptContainer } from './adapt.ts';
 
@@ -37,10 +38,7 @@ export function freePort(): Promise<number> {
 }
 
 function writeSecret(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
+  writeAtomic(file, text, 0o600);
 }
 
 export function podKubeconfig(o: { server: string; ca: { data?: string; file?: string }; tokenFile: string; namespace: string; user: string }): string {
