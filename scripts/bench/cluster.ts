@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { sandboxEnv, type SandboxState } from '../cluster/state.ts';
+import { sandboxKubectl as kubectl, type SandboxState } from '../cluster/state.ts';
 import type { BoundFixture } from '../runbook/bind.ts';
 import { serviceBody } from '../runbook/fixtures.ts';
 
@@ -10,16 +9,6 @@ import { serviceBody } from '../runbook/fixtures.ts';
  * ClusterIP, built from the page like the runner's stand-ins but as plain objects (as an earlier
  * chapter would have left them), so neither A nor B spends time creating them.
  */
-export function kubectl(state: SandboxState, args: string[], input?: string): string {
-  const r = spawnSync('kubectl', args, {
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, ...sandboxEnv(state), PATH: [state.binDir, process.env.PATH].filter(Boolean).join(':') },
-  });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} 실패 (종료 코드 ${r.status}):\n${r.stderr}`);
-  return r.stdout;
-}
-
 export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
   // MetalLB v0.11.0 labels every object `app: metallb`; its namespace holds the rest. (`delete -f`
   // would fail on the PodSecurityPolicies, as the apply does on Kubernetes 1.25+.)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -66,4 +67,15 @@ export function writeSandbox(state: SandboxState, env: Readonly<Record<string, s
  */
 export function sandboxEnv(state: Pick<SandboxState, 'kubeconfig'>): { KUBECONFIG: string; KUBECACHEDIR: string } {
   return { KUBECONFIG: state.kubeconfig, KUBECACHEDIR: path.join(path.dirname(state.kubeconfig), 'kube-cache') };
+}
+
+/** `kubectl ARGS` against a sandbox with its own kubectl build; throws with stderr on failure. For tools and tests. */
+export function sandboxKubectl(state: Pick<SandboxState, 'kubeconfig' | 'binDir'>, args: string[], input?: string): string {
+  const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], {
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, ...sandboxEnv(state) },
+  });
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} 실패 (종료 코드 ${r.status}):\n${r.stderr}`);
+  return r.stdout;
 }

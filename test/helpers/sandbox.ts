@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSandbox, sandboxDir, sandboxEnv, type SandboxState } from '../../scripts/cluster/state.ts';
+import { readSandbox, sandboxDir, sandboxEnv, sandboxKubectl, type SandboxState } from '../../scripts/cluster/state.ts';
 
 /**
  * The offline copy of the guide's URLs (host/path) the tests use: RUNBOOK_MIRROR when set (CI sets
@@ -40,11 +40,7 @@ export function down(name: string): void {
 }
 
 /** kubectl against the sandbox with its own kubectl build. */
-export function kubectl(state: SandboxState, args: string[], input?: string): string {
-  const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], { encoding: 'utf8', input, env: { ...process.env, ...sandboxEnv(state) } });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+export const kubectl = sandboxKubectl;
 
 /**
  * Stops the sandbox's kube-apiserver, keeps it down for `outageMs`, and starts it again with the
