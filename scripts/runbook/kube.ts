@@ -18,10 +18,10 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   return { lib, config, core: config.makeApiClient(lib.CoreV1Api), apps: config.makeApiClient(lib.AppsV1Api) };
 }
 
-/** `kubectl version -o json | jq .serverVersion.gitVersion` */
+/** `kubectl version -o json | jq .serverVersion.gitVersion` (the cluster code's helper, on this client). */
 export async function serverVersion(kube: Kube): Promise<string> {
-  const version = await kube.config.makeApiClient(kube.lib.VersionApi).getCode();
-  return version.gitVersion;
+  const { serverVersion: read } = await import('../cluster/api.ts');
+  return read(kube.config);
 }
 
 /** `kubectl get nodes` (schedulable ones), for "one speaker per node". */
