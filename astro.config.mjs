@@ -20,7 +20,7 @@ const base = process.env.SITE_BASE || '/';
 
 // Read and validate every report now: an invalid one stops the build here, naming the file,
 // instead of surfacing later as a content render error.
-verification();
+await verification();
 
 export default defineConfig({
   site,

@@ -2,8 +2,8 @@
  * Runbook for src/content/docs/appendix/metallb.md, in the page's order.
  * Every command comes from the page by step id; this file adds titles, matching rules and waits.
  */
-import { defineRunbook, edit, file, lines, manual, run, serviceFixture, table } from '../scripts/runbook/define.ts';
-import type { Step } from '../scripts/runbook/types.ts';
+import { defineRunbook, edit, file, lines, manual, run, serviceFixture, table } from '../scripts/model/define.ts';
+import type { Step } from '../scripts/model/runbook.ts';
 
 /** kubectl get svc: NAME, TYPE, EXTERNAL-IP and service ports exact; cluster IP, node ports and age vary. */
 const service = { key: 'NAME', keyMatch: 'exact', volatile: ['CLUSTER-IP', 'AGE'], ports: ['PORT(S)'] } as const;
@@ -11,10 +11,11 @@ const service = { key: 'NAME', keyMatch: 'exact', volatile: ['CLUSTER-IP', 'AGE'
 /** One "MetalLB 사용" section: check, edit to LoadBalancer, wait for the documented IP, look in a browser. */
 function dashboard(section: string, name: string): Step[] {
   return [
-    run(`${section}/get-before`, `${name}: 변경 전 서비스 확인`, { output: table(`${section}/get-before-output`, service) }),
+    run(`${section}/get-before`, `${name}: 변경 전 서비스 확인`, { output: table(`${section}/get-before-output`, service), object: { kind: 'service' } }),
     edit(`${section}/edit`, `${name}: type LoadBalancer 와 loadBalancerIP 로 편집`, `${section}/edit-spec`),
     run(`${section}/get-after`, `${name}: EXTERNAL-IP 할당 확인`, {
       output: table(`${section}/get-after-output`, service),
+      object: { kind: 'service' },
       eventually: { within: '1m' },
     }),
     manual(`${section}/browser`, `${name}: 웹 브라우저로 접속 화면 확인`),
@@ -34,7 +35,9 @@ export default defineRunbook({
   logs: ['metallb-controller'],
   steps: [
     run('strict-arp/check', 'kube-proxy 의 strictARP 모드 확인', {
-      output: lines('strict-arp/check-output', { mode: 'contains' }),
+      // grep also prints the last-applied annotation line after an apply: stdout contains the line; stderr stays empty.
+      output: lines('strict-arp/check-output', { mode: 'contains', streams: { stderr: 'exact' } }),
+      object: { kind: 'config', key: 'config.conf', field: 'ipvs.strictARP' },
       alreadyDone: {
         line: 'strictARP: true',
         skip: ['strict-arp/apply'],
@@ -48,10 +51,12 @@ export default defineRunbook({
     }),
     run('install/apply', 'MetalLB v0.11.0 매니페스트 적용', {
       writes: true,
+      output: lines('install/apply-output', { mode: 'exact', applyVerbs: true, stderr: /^Warning: / }),
       drift: {
         since: '1.25',
-        // stderr must hold exactly the two documented errors; stdout lists the created objects.
-        output: lines('install/apply-psp-errors', { mode: 'contains', streams: { stderr: 'exact' }, stderr: /^(resource mapping not found|ensure CRDs are installed first)/ }),
+        // stdout: the page's list without the PodSecurityPolicy lines; stderr: exactly the two documented errors.
+        output: lines('install/apply-psp-errors', { mode: 'exact', stderr: /^(resource mapping not found|ensure CRDs are installed first)/ }),
+        withoutLines: /^(podsecuritypolicy\.policy\/|Warning: policy\/v1beta1 PodSecurityPolicy)/,
         exitCode: 1,
         because: 'Kubernetes 1.25 에서 policy/v1beta1 PodSecurityPolicy 가 제거되었습니다. 페이지의 주의 상자가 이 오류를 밝히고 있습니다.',
       },
@@ -63,6 +68,7 @@ export default defineRunbook({
         volatile: ['RESTARTS', 'AGE'],
         rows: { speaker: 'one-per-node' },
       }),
+      object: { kind: 'pods' },
       eventually: { within: '3m' },
     }),
     file('config/file', 'metallb_config.yaml 작성'),

@@ -1,48 +1,13 @@
 /**
  * Content collections: Starlight's `docs` (with the runbook binding in frontmatter) and `i18n`.
+ * The project's frontmatter schema lives in scripts/model/frontmatter.ts, shared with the runner.
  */
 import { defineCollection } from 'astro:content';
-import { z } from 'astro/zod';
 import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders';
 import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
+import { ProjectFrontmatter } from '../scripts/model/frontmatter.ts';
 
-/** A Kubernetes minor version as written in frontmatter, e.g. `"1.24"`. */
-const KubernetesMinor = z
-  .string()
-  .regex(/^1\.\d+$/, { error: 'Kubernetes 버전은 "1.24" 처럼 마이너 버전까지 따옴표로 적으세요.' });
-
-/**
- * Binds a page to the runbook that executes its commands.
- * Pages without it are not verified (no badge, no step marks).
- */
-const RunbookFrontmatter = z.object({
-  /**
-   * Name of the runbook under `runbooks/`, as passed to `npm run runbook -- <name>`.
-   * Usually the page's file name, e.g. `metallb`.
-   */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
-    error: 'runbook.name 은 소문자, 숫자, "-" 만 쓰세요 (예: metallb).',
-  }),
-  /**
-   * Kubernetes minor versions the page is verified on: the version matrix.
-   * The first entry is the default version. At least one; no duplicates.
-   * @example ["1.37", "1.24"]
-   */
-  kubernetes: z
-    .array(KubernetesMinor)
-    .min(1)
-    .refine((versions) => new Set(versions).size === versions.length, {
-      error: 'runbook.kubernetes 에 같은 버전이 두 번 있습니다.',
-    }),
-});
-
-/** Frontmatter fields this project adds to Starlight's. */
-const ProjectFrontmatter = z.object({
-  /** Optional. The runbook that verifies this page; see {@link RunbookFrontmatter}. */
-  runbook: RunbookFrontmatter.optional(),
-});
-
-export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
+export type { RunbookFrontmatter } from '../scripts/model/frontmatter.ts';
 
 export const collections = {
   docs: defineCollection({

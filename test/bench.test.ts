@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readPage } from '../scripts/lib/page.ts';
+import { readPage } from '../scripts/model/page.ts';
 import { renderBenchmarks, type Figures } from '../scripts/bench/render.ts';
 import { median } from '../scripts/bench/latency.ts';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../scripts/lib/errors.ts';
-import { parsePage } from '../scripts/lib/page.ts';
+import { parsePage } from '../scripts/model/page.ts';
 import { bind } from '../scripts/runbook/bind.ts';
 import runbook from '../runbooks/metallb.ts';
 
@@ -132,4 +132,38 @@ describe('doc↔runbook check on mutated copies of the page', () => {
     expect(message).toContain('페이지에서는');
     expect(message).toContain('런북은 페이지 순서를 따라야 합니다');
   });
+
+  it('an empty output block would match anything: a binding error, not a pass', () => {
+    const message = bindCopy((s) => s.replace('```text step="strict-arp/check-output" of="strict-arp/check"\nstrictARP: false\n```', '```text step="strict-arp/check-output" of="strict-arp/check"\n\n```'));
+    expect(message).toContain(`${FILE}:${lineOf('step="strict-arp/check-output"')}: 출력 블록이 비어 있어 무엇이든 통과합니다`);
+  });
+
+  it('a PodSecurityPolicy line the drift rule removes must still be on the page (the rule fits the page)', () => {
+    const message = bindCopy((s) => s.replace('podsecuritypolicy.policy/controller created\npodsecuritypolicy.policy/speaker created\n', '').replace('Warning: policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+, unavailable in v1.25+\n', ''));
+    expect(message).toMatch(/install\/apply 의 drift\.withoutLines .* 에 맞는 줄이 출력 블록 "install\/apply-output" 에 없습니다/);
+  });
+
+  it('an object check needs the column its expectation comes from', () => {
+    const message = bindCopy((s) => s.replace('NAME                          READY   STATUS    RESTARTS   AGE', 'NAME                          READY   PHASE     RESTARTS   AGE'));
+    expect(message).toContain('install/get-pods 의 객체 확인: 객체 확인(pods)에 필요한 열 STATUS 가 출력 블록에 없습니다.');
+  });
 });
+
+describe('rules that could not fail are binding errors', () => {
+  const page = parsePage(source, FILE);
+  const withStep = (id: string, change: (step: Record<string, unknown>) => Record<string, unknown>) => ({
+    ...runbook,
+    steps: runbook.steps.map((s) => (s.id === id ? (change(s as unknown as Record<string, unknown>) as unknown as typeof s) : s)),
+  });
+
+  it('contains on a stream the page expects nothing on (any stderr would pass)', () => {
+    const loose = withStep('strict-arp/check', (s) => ({ ...s, output: { ...(s.output as object), streams: undefined } }));
+    expect(() => bind(loose, page)).toThrow(`${FILE}:${lineOf('step="strict-arp/check-output"')}: stderr 는 contains 로 비교하는데 페이지가 기대하는 stderr 줄이 없어`);
+  });
+
+  it('the drift rule checks stdout too: contains with no documented stdout is refused', () => {
+    const loose = withStep('install/apply', (s) => ({ ...s, drift: { ...(s.drift as object), withoutLines: undefined, output: { ...(s.drift as { output: object }).output, mode: 'contains', streams: { stderr: 'exact' } } } }));
+    expect(() => bind(loose, page)).toThrow(/stdout 는 contains 로 비교하는데 페이지가 기대하는 stdout 줄이 없어/);
+  });
+});
+

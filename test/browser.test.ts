@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPage } from '../scripts/lib/page.ts';
+import { readPage } from '../scripts/model/page.ts';
 import { launchChromium, loopbackContext } from './helpers/browser.ts';
 import { resultLine } from '../src/lib/verification/labels.ts';
-import { loadVerification } from '../src/lib/verification/reports.ts';
+import { loadVerification, type PageVerification } from '../src/lib/verification/reports.ts';
 import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
 import { buildSite, ROOT } from './helpers/site-build.ts';
 import { serveStatic, type StaticServer } from './helpers/static-server.ts';
@@ -27,10 +27,11 @@ let page: Page;
 const failed: string[] = [];
 
 beforeAll(async () => {
+  // First: without Chromium this file fails in seconds with the install hint, before any build.
+  browser = await launchChromium();
   const build = await buildSite();
   expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
   server = await serveStatic(build.outDir);
-  browser = await launchChromium();
   ({ context, blocked } = await loopbackContext(browser, server.origin));
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
   page = await context.newPage();
@@ -133,7 +134,10 @@ describe('verification results in Chromium', () => {
   }, 120_000);
 
   // The committed reports (reports/), as the default build reads them.
-  const committed = loadVerification({ root: ROOT, reportsDir: 'reports' }).forPage('src/content/docs/appendix/metallb.md')!;
+  let committed: PageVerification;
+  beforeAll(async () => {
+    committed = (await loadVerification({ root: ROOT, reportsDir: 'reports' })).forPage('src/content/docs/appendix/metallb.md')!;
+  });
 
   it('shows the badge under the title: result, date, provider, Kubernetes and MetalLB versions, the other version', async () => {
     const badge = page.getByRole('region', { name: '검증 상태' });
@@ -141,7 +145,7 @@ describe('verification results in Chromium', () => {
     const text = await badge.innerText();
     expect(text).toMatch(/검증 통과\s+20\d\d-\d\d-\d\d \d\d:\d\d KST/);
     for (const part of ['Kubernetes v1.37.0', 'MetalLB v0.11.0', 'kwok 샌드박스']) expect(text).toContain(part);
-    for (const other of committed.versions.slice(1)) expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other.report)}`);
+    for (const other of committed.versions.slice(1)) expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other)}`);
     const title = await page.locator('h1').boundingBox();
     const box = await badge.boundingBox();
     expect(box!.y).toBeGreaterThan(title!.y + title!.height - 1);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../scripts/cluster/state.ts';
-import { readReport } from '../scripts/runbook/report.ts';
+import { readReport } from '../scripts/model/report.ts';
 import { cli, down, kubectl, processesIn, restartApiserver, testMirror, until, up } from './helpers/sandbox.ts';
 
 /**

@@ -7,7 +7,7 @@ import type { SandboxState } from '../scripts/cluster/state.ts';
 import { formatError } from '../scripts/lib/errors.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { main } from '../scripts/runbook/cli.ts';
-import { readReport, RunReport } from '../scripts/runbook/report.ts';
+import { readReport, RunReport } from '../scripts/model/report.ts';
 import { cli, down, kubectl, testMirror, up } from './helpers/sandbox.ts';
 
 /**
@@ -21,6 +21,12 @@ const MIRROR = testMirror();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-runbook-'));
 let state: SandboxState;
 const consoles: string[] = [];
+/**
+ * Dropping the `type: LoadBalancer` line leaves the stand-in ClusterIP with a loadBalancerIP: the
+ * edit itself does what the page now says, and the next check sees TYPE ClusterIP and no address.
+ */
+const DROPPED_RED = 'istio/get-after';
+const DROPPED_PROBLEM = 'istio-ingressgateway 행의 TYPE: 기대 "LoadBalancer", 실제 "ClusterIP"';
 
 function runbook(args: string[], env: Record<string, string | undefined> = {}) {
   const r = cli('runbook', ['metallb', '--sandbox', NAME, ...args], { RUNBOOK_MIRROR: MIRROR, ...env });
@@ -108,6 +114,27 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     expect(data.steps.filter((s) => s.status === 'manual').map((s) => s.id)).toEqual(['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser']);
     expect(fs.readFileSync(junit, 'utf8')).toContain('<testcase classname="metallb.istio" name="istio/get-after');
     expect(fs.existsSync(path.join(tmp, 'first.logs', 'metallb-controller.log'))).toBe(true);
+    // Object checks beside the text checks, each with the page's value and the API's.
+    expect(step(data, 'strict-arp/check').objects).toEqual([{ what: 'ConfigMap kube-system/kube-proxy data["config.conf"] 의 ipvs.strictARP', expected: 'false', actual: 'false', ok: true }]);
+    expect(step(data, 'strict-arp/apply').objects).toEqual([{ what: 'ConfigMap kube-system/kube-proxy data["config.conf"] 의 ipvs.strictARP', expected: 'true', actual: 'true', ok: true }]);
+    const pods = step(data, 'install/get-pods').objects ?? [];
+    expect(pods.length).toBeGreaterThanOrEqual(4);
+    expect(pods.every((o) => o.ok)).toBe(true);
+    expect(pods.map((o) => o.what).join('\n')).toMatch(/Pod metallb-system\/speaker-\S+ status\.phase/);
+    expect(step(data, 'istio/get-after').objects).toEqual([
+      { what: 'Service istio-system/istio-ingressgateway spec.type', expected: 'LoadBalancer', actual: 'LoadBalancer', ok: true },
+      { what: 'Service istio-system/istio-ingressgateway status.loadBalancer.ingress[0].ip', expected: '192.168.35.100', actual: '192.168.35.100', ok: true },
+    ]);
+    // The edit is read back: what changed, from what.
+    expect(step(data, 'minio/edit').changes).toEqual([
+      { field: 'spec.type', documented: 'LoadBalancer', before: 'ClusterIP', after: 'LoadBalancer' },
+      { field: 'spec.loadBalancerIP', documented: '192.168.35.101', before: '(없음)', after: '192.168.35.101' },
+    ]);
+    // The "before" tables compare stand-ins built from the page: marked apart, with the reason.
+    expect(data.steps.filter((s) => s.standIn).map((s) => s.id)).toEqual(['istio/get-before', 'minio/get-before', 'mlflow/get-before', 'grafana/get-before']);
+    expect(r.stderr).toContain('istio/get-before — Kubeflow Dashboard: 변경 전 서비스 확인 (대역으로 확인)');
+    expect(data.fingerprints.runner).toMatch(/^[0-9a-f]{16}$/);
+    expect(Object.keys(data.fingerprints.inputs)).toEqual(MIRROR ? ['https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml', 'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/metallb.yaml'] : []);
   });
 
   it('passes a second time on the same cluster (the page conditional skips the apply)', () => {
@@ -115,7 +142,9 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     const r = runbook(['--report', report]);
     expect(r.code).toBe(0);
     const data = readReport(report);
-    expect(step(data, 'strict-arp/apply')).toMatchObject({ status: 'skipped' });
+    expect(data.status).toBe('passed');
+    expect(step(data, 'strict-arp/apply')).toMatchObject({ status: 'skipped', skipCause: 'condition' });
+    expect(step(data, 'strict-arp/check').objects?.[0]).toMatchObject({ expected: 'true', actual: 'true', ok: true });
     expect(step(data, 'strict-arp/apply').reason).toContain('strictARP: true');
     expect(step(data, 'config/apply').notes.join(' ')).toContain('configmap/config unchanged');
     expect(step(data, 'fixture/istio-system/istio-ingressgateway').notes[0]).toContain('다시 만들었습니다');
@@ -143,7 +172,15 @@ describe('MetalLB runbook on the kwok sandbox', () => {
       (s: string) => s.replace('```text step="strict-arp/check-output" of="strict-arp/check"\nstrictARP: false', '```text step="strict-arp/check-output" of="strict-arp/check"\nstrictARP: off'), 'stdout 에 페이지의 줄이 없습니다: "strictARP: off"'],
     ['one character changed in a command', 'grafana/get-before', ['--only', 'grafana/get-before'],
       (s: string) => s.replace('```bash step="grafana/get-before"\nkubectl get svc/seldon-core-analytics-grafana', '```bash step="grafana/get-before"\nkubectl get svc/seldon-core-analytics-grafama'), '종료 코드: 기대 0, 실제 1'],
-  ])('%s on a copy of the page turns that step red, with file:line', (_name, id, args, mutate, problem) => {
+    ['an IP outside the pool inside an edit block (and its output)', 'grafana/get-after', ['--from', 'grafana/get-before'],
+      (s: string) => s.replace('loadBalancerIP: 192.168.35.103 # Add IP', 'loadBalancerIP: 192.168.35.120 # Add IP').replace('192.168.35.103   80:31191/TCP', '192.168.35.120   80:31191/TCP'),
+      'status.loadBalancer.ingress[0].ip: 기대(페이지) "192.168.35.120", 실제(API) "(없음)"'],
+    ['an edit that changes nothing (the marked line already holds)', 'istio/edit', ['--from', 'istio/get-before'],
+      (s: string) => s.replace('ins={33-34}', 'ins={33}').replace('  type: LoadBalancer # Change ClusterIP to LoadBalancer\n  loadBalancerIP: 192.168.35.100   # Add IP\n', '  type: ClusterIP\n'),
+      '편집 전에 이미 spec.type=ClusterIP 였습니다: 페이지의 편집이 아무것도 바꾸지 않았습니다.'],
+    ['a dropped line in an edit block (type stays ClusterIP)', DROPPED_RED, ['--from', 'istio/get-before'],
+      (s: string) => s.replace('ins={33-34}', 'ins={33}').replace('  type: LoadBalancer # Change ClusterIP to LoadBalancer\n', ''), DROPPED_PROBLEM],
+  ])('%s on a copy of the page turns exactly that step red, with file:line', (_name, id, args, mutate, problem) => {
     if (id === 'strict-arp/check') resetStrictArp();
     const copy = pageCopy(`${id.replace('/', '-')}.md`, mutate);
     const report = path.join(tmp, `red-${id.replace('/', '-')}.json`);
@@ -154,6 +191,27 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     expect(failed[0]?.problems.join('\n')).toContain(problem);
     expect(r.stderr).toMatch(new RegExp(`${path.basename(copy)}:\\d+`));
     expect(r.stderr).toContain(`✗ [`);
+  });
+
+  it('"already done" needs exit 0 and exactly the documented line: a failing check command is red', () => {
+    // The cluster is at strictARP: true here (the runs above applied it), so the page's conditional is in play.
+    const copy = pageCopy('already-done.md', (s) => s.replace('kubectl get configmap kube-proxy -n kube-system -o yaml | \\\ngrep strictARP\n```', 'kubectl get configmap kube-proxy -n kube-system -o yaml | \\\ngrep strictARP\nfalse\n```'));
+    const report = path.join(tmp, 'red-already-done.json');
+    const r = runbook(['--page', copy, '--report', report, '--only', 'strict-arp/check']);
+    expect(r.code).toBe(1);
+    const failed = readReport(report).steps.filter((s) => s.status === 'failed');
+    expect(failed.map((s) => s.id)).toEqual(['strict-arp/check']);
+    expect(failed[0]?.problems.join('\n')).toContain('종료 코드: 기대 0, 실제 1');
+  });
+
+  it('a run of some steps only is partial: exit 0 for the chosen steps, but never passed', () => {
+    const report = path.join(tmp, 'partial.json');
+    const r = runbook(['--report', report, '--from', 'config/file']);
+    expect(r.code).toBe(0);
+    const data = readReport(report);
+    expect(data.status).toBe('partial');
+    expect(step(data, 'strict-arp/check')).toMatchObject({ status: 'skipped', skipCause: 'selection' });
+    expect(r.stdout).toContain('부분 실행 (통과로 보지 않음)');
   });
 
   it('a wrong address pool on the page leaves the documented IP unassigned: red', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatError } from '../scripts/lib/errors.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
-import { parsePage } from '../scripts/lib/page.ts';
+import { parsePage } from '../scripts/model/page.ts';
 import { main } from '../scripts/runbook/cli.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-cli-'));

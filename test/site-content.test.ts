@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { headingTexts, renderedBlocks, screenshotFigures, tableCellTexts, textOf, type RenderedBlock } from './helpers/html.ts';
 import { normalizeSpace, outline, SEED_FIXTURE, SEED_PATH, seedOutline } from './helpers/markdown.ts';
-import { readPage } from '../scripts/lib/page.ts';
+import { readPage } from '../scripts/model/page.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
 
 const PAGE = 'appendix/metallb/index.html';

@@ -1,6 +1,6 @@
 /**
- * Report → what the site shows, without building: the status each block and figure takes, stale
- * blocks, missing reports and versions, the loader's errors, and the mark markup.
+ * Report → what the site shows, without building: where the verdict's marks go, the mark markup,
+ * missing reports and versions, and the loader's errors (the verdict itself: verdict.test.ts).
  * Reports here are constructed in the test to cover every case; the site build test
  * (site-verification.test.ts) uses reports from real runs.
  */
@@ -9,12 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { toHtml } from '@astrojs/starlight/expressive-code/hast';
 import { afterAll, describe, expect, it } from 'vitest';
-import { blockHash, parsePage } from '../scripts/lib/page.ts';
-import type { RunReport, StepReport } from '../scripts/runbook/report.ts';
+import { passingReport } from './helpers/reports.ts';
+import { defineRunbook, edit, lines, manual, run } from '../scripts/model/define.ts';
+import { runnerHash } from '../scripts/model/fingerprint.ts';
+import { parsePage } from '../scripts/model/page.ts';
+import type { RunReport, StepReport } from '../scripts/model/report.ts';
+import type { Runbook } from '../scripts/model/runbook.ts';
+import { verdict, type Mark } from '../scripts/model/verdict.ts';
 import { markFigures } from '../src/lib/verification/figures.ts';
 import { kst, NO_REPORT, resultLine, STEP_LABEL } from '../src/lib/verification/labels.ts';
 import { markElement } from '../src/lib/verification/mark-element.ts';
-import { pageMarks, type Mark } from '../src/lib/verification/marks.ts';
 import { loadVerification, minorOf } from '../src/lib/verification/reports.ts';
 
 const PAGE = [
@@ -26,62 +30,40 @@ const PAGE = [
   '<figure class="screenshot" data-step="c/browser">', '<figcaption>화면</figcaption>', '</figure>', '',
 ].join('\n');
 const page = parsePage(PAGE, 'src/content/docs/demo.md');
-const code = (id: string) => page.blocks.find((b) => b.id === id)?.code ?? '';
+const runbook: Runbook = defineRunbook({
+  name: 'demo', page: 'src/content/docs/demo.md', fixtures: [],
+  steps: [run('a/run', 'a', { output: lines('a/run-output', { mode: 'exact' }) }), edit('b/edit', 'b', 'b/edit-spec'), manual('c/browser', 'c')],
+});
+const RUNNER = runnerHash(process.cwd());
+const good = passingReport(page, runbook, RUNNER);
 
 function step(id: string, status: StepReport['status'], extra: Partial<StepReport> = {}): StepReport {
-  const kind = status === 'fixture' ? 'fixture' : status === 'manual' ? 'manual' : 'run';
-  const hash = page.blocks.some((b) => b.id === id) ? { blockHash: blockHash(code(id)) } : {};
-  return { id, title: id, kind, status, durationMs: 1, problems: [], notes: [], ...hash, ...extra };
+  return { ...(good.steps.find((s) => s.id === id) ?? { id, title: id, kind: 'run', durationMs: 1, problems: [], notes: [], blockHashes: {}, ruleHash: '0'.repeat(16) }), status, ...extra };
 }
 
 function report(steps: StepReport[], extra: Partial<RunReport> = {}): RunReport {
-  return {
-    schemaVersion: 1, runbook: 'demo', page: 'src/content/docs/demo.md', provider: 'kwok', kubernetes: 'v1.37.0',
-    components: {}, context: 'kwok-test', startedAt: '2026-11-27T03:38:50.000Z', finishedAt: '2026-11-27T03:38:57.000Z',
-    status: 'passed', steps, logs: {}, ...extra,
-  };
+  return { ...good, steps, ...extra };
 }
 
-describe('pageMarks: a block shows the status of its step', () => {
-  it.each(['passed', 'failed', 'skipped', 'manual', 'fixture'] as const)('%s: command, its output and its edit spec', (status) => {
-    const marks = pageMarks(page, report([step('a/run', status), step('b/edit', status)]))!;
-    for (const id of ['a/run', 'a/run-output']) expect(marks.blocks.get(id)).toMatchObject({ status, stepId: 'a/run' });
-    for (const id of ['b/edit', 'b/edit-spec']) expect(marks.blocks.get(id)).toMatchObject({ status, stepId: 'b/edit' });
-  });
-
+describe('verdict marks: a block shows the verdict of its step', () => {
   it.each([
     ['a/run', false],
     ['a/run-output', true],
     ['b/edit', false],
     ['b/edit-spec', true],
   ])('details (expected vs actual, reason) go on the last block of a step: %s → %s', (id, details) => {
-    expect(pageMarks(page, report([step('a/run', 'failed'), step('b/edit', 'failed')]))!.blocks.get(id)?.details).toBe(details);
+    const v = verdict({ report: report([step('a/run', 'failed'), step('b/edit', 'failed'), step('c/browser', 'manual')]), page, runbook, runner: RUNNER });
+    expect(v.blocks.get(id)?.details).toBe(details);
   });
 
-  it.each([
-    ['the command block changed after the run', 'stale', [step('a/run', 'passed', { blockHash: blockHash('kubectl get pods -A') })]],
-    ['the report does not know the step (a block added after the run)', 'stale', []],
-    ['the block is unchanged', 'failed', [step('a/run', 'failed')]],
-    ['the step recorded no hash', 'passed', [step('a/run', 'passed', { blockHash: undefined })]],
-  ] as const)('%s → %s, on the output block too', (_, status, steps) => {
-    const marks = pageMarks(page, report([...steps]))!;
-    expect([marks.blocks.get('a/run')?.status, marks.blocks.get('a/run-output')?.status]).toEqual([status, status]);
-  });
-
-  it('a screenshot figure shows its manual step with the reason; fixtures are listed apart', () => {
-    const marks = pageMarks(page, report([step('fixture/ns/svc', 'fixture'), step('c/browser', 'manual', { reason: '직접 확인하세요.' })]))!;
-    expect(marks.figures.get('c/browser')).toMatchObject({ status: 'manual', step: { reason: '직접 확인하세요.' } });
-    expect(marks.fixtures.map((f) => f.id)).toEqual(['fixture/ns/svc']);
-    expect(marks.blocks.has('fixture/ns/svc')).toBe(false);
-  });
-
-  it('no report: no marks at all', () => {
-    expect(pageMarks(page, undefined)).toBeUndefined();
+  it('a screenshot figure shows its manual step with the reason', () => {
+    const v = verdict({ report: report([step('a/run', 'passed'), step('b/edit', 'passed'), step('c/browser', 'manual', { reason: '직접 확인하세요.' })]), page, runbook, runner: RUNNER });
+    expect(v.figures.get('c/browser')).toMatchObject({ status: 'manual', step: { reason: '직접 확인하세요.' } });
   });
 });
 
 describe('mark markup', () => {
-  const mark = (status: Mark['status'], stepReport?: StepReport, details = true): Mark => ({ status, stepId: 'a/run', step: stepReport, details });
+  const mark = (status: Mark['status'], stepReport?: StepReport, details = true): Mark => ({ status, stepId: 'a/run', step: stepReport, details, changed: status === 'stale' ? ['a/run 가 읽은 블록 a/run-output 가 바뀌었습니다.'] : [] });
 
   it.each(Object.entries(STEP_LABEL))('%s says "%s" in words, not colour alone', (status, label) => {
     const html = toHtml(markElement(mark(status as Mark['status'], step('a/run', 'passed')), '/verification/demo/1.37/'));
@@ -96,6 +78,15 @@ describe('mark markup', () => {
     expect(html).toMatch(/^<details class="step-mark not-content"/);
     for (const text of ['기대한 출력 (페이지)', 'EXPECTED', '실제 출력 (클러스터)', 'ACTUAL', 'TYPE 이 다릅니다', 'href="/verification/demo/1.37/#step-a-run"']) expect(html).toContain(text);
     expect(toHtml(markElement(mark('failed', failed, false), '/x/'))).not.toContain('EXPECTED');
+  });
+
+  it('a stand-in check says why it is not a ✓; a stale step says what changed', () => {
+    const standin = toHtml(markElement(mark('standin', step('a/run', 'passed', { standIn: 'ns/svc 는 대역입니다.' })), '/v/'));
+    expect(standin).toContain('대역으로 확인');
+    expect(standin).toContain('ns/svc 는 대역입니다.');
+    const stale = toHtml(markElement(mark('stale', step('a/run', 'passed')), '/v/'));
+    expect(stale).toContain('바뀐 뒤 아직 검증되지 않음');
+    expect(stale).toContain('a/run 가 읽은 블록 a/run-output 가 바뀌었습니다.');
   });
 
   it('marks only the figures it has marks for, inside the figure after the caption', () => {
@@ -118,9 +109,11 @@ describe('labels', () => {
     ['latest', undefined],
   ])('minorOf(%s) = %s', (version, minor) => expect(minorOf(version)).toBe(minor));
 
-  it('a version without a report says so', () => {
-    expect(resultLine(undefined)).toBe(NO_REPORT);
-    expect(resultLine({ status: 'failed', finishedAt: '2026-11-27T03:38:57Z', provider: 'kind' })).toBe('실패 · 2026-11-27 · kind');
+  it('a version without a report says so; a result line comes from the verdict', () => {
+    expect(resultLine({ report: undefined, verdict: undefined })).toBe(NO_REPORT);
+    const r = { finishedAt: '2026-11-27T03:38:57Z', provider: 'kind' as const };
+    expect(resultLine({ report: r, verdict: { status: 'failed', uncommitted: false } })).toBe('실패 · 2026-11-27 · kind');
+    expect(resultLine({ report: r, verdict: { status: 'partial', uncommitted: true } })).toBe('부분 실행: 일부 단계만 실행함 · 2026-11-27 · kind · 커밋하지 않은 코드로 만든 결과');
   });
 });
 
@@ -132,6 +125,12 @@ describe('loadVerification: reports of the declared versions, validated', () => 
     roots.push(root);
     fs.mkdirSync(path.join(root, 'src/content/docs'), { recursive: true });
     fs.writeFileSync(path.join(root, 'src/content/docs/demo.md'), PAGE);
+    fs.mkdirSync(path.join(root, 'runbooks'));
+    const define = path.resolve('scripts/model/define.ts');
+    fs.writeFileSync(path.join(root, 'runbooks/demo.ts'), `import { defineRunbook, edit, lines, manual, run } from ${JSON.stringify(define)};
+export default defineRunbook({ name: 'demo', page: 'src/content/docs/demo.md', fixtures: [],
+  steps: [run('a/run', 'a', { output: lines('a/run-output', { mode: 'exact' }) }), edit('b/edit', 'b', 'b/edit-spec'), manual('c/browser', 'c')] });
+`);
     for (const [file, content] of Object.entries(reports)) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
@@ -139,17 +138,23 @@ describe('loadVerification: reports of the declared versions, validated', () => 
     return root;
   }
 
-  it('pairs each declared version with its report; a missing version has none', () => {
-    const root = project({ 'reports/demo/kubernetes-1.37.json': report([step('a/run', 'passed')]) });
-    const found = loadVerification({ root, reportsDir: 'reports' }).forPage('src/content/docs/demo.md')!;
-    expect(found.versions.map((v) => [v.minor, v.primary, v.report?.status, v.file])).toEqual([
+  it('pairs each declared version with its report and judges it; a missing version has none', async () => {
+    const root = project({ 'reports/demo/kubernetes-1.37.json': passingReport(page, runbook, runnerHash(os.tmpdir() + '/nothing-here')) });
+    const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
+    expect(found.versions.map((v) => [v.minor, v.primary, v.verdict?.status, v.file])).toEqual([
       ['1.37', true, 'passed', 'reports/demo/kubernetes-1.37.json'],
       ['1.24', false, undefined, 'reports/demo/kubernetes-1.24.json'],
     ]);
   });
 
-  it('no reports folder: every version has no report', () => {
-    const found = loadVerification({ root: project({}), reportsDir: 'reports' }).forPage('src/content/docs/demo.md')!;
+  it('a report of another runner is stale on the site too', async () => {
+    const root = project({ 'reports/demo/kubernetes-1.37.json': passingReport(page, runbook, '0123456789abcdef') });
+    const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
+    expect(found.versions[0]?.verdict?.status).toBe('stale');
+  });
+
+  it('no reports folder: every version has no report', async () => {
+    const found = (await loadVerification({ root: project({}), reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
     expect(found.versions.map((v) => v.report)).toEqual([undefined, undefined]);
   });
 
@@ -158,8 +163,8 @@ describe('loadVerification: reports of the declared versions, validated', () => 
     ['a field of the wrong type', '1.37', { ...report([]), status: 'ok' }, /kubernetes-1\.37\.json 가 보고서 형식\(RunReport\)에 맞지 않습니다:\n {2}status: /],
     ['a run on another version, renamed', '1.24', report([]), /Kubernetes v1\.37\.0 에서 실행한 결과인데 파일 이름은 1\.24/],
     ['another page', '1.37', report([], { page: 'src/content/docs/other.md' }), /페이지 src\/content\/docs\/other\.md 의 것인데/],
-  ])('stops with the file name on %s', (_, minor, content, message) => {
+  ])('stops with the file name on %s', async (_, minor, content, message) => {
     const root = project({ [`reports/demo/kubernetes-${minor}.json`]: content });
-    expect(() => loadVerification({ root, reportsDir: 'reports' })).toThrow(message);
+    await expect(loadVerification({ root, reportsDir: 'reports' })).rejects.toThrow(message);
   });
 });

@@ -9,8 +9,11 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPage } from '../scripts/lib/page.ts';
-import type { RunReport } from '../scripts/runbook/report.ts';
+import metallb from '../runbooks/metallb.ts';
+import { runnerHash } from '../scripts/model/fingerprint.ts';
+import { readPage } from '../scripts/model/page.ts';
+import type { RunReport } from '../scripts/model/report.ts';
+import { verdict } from '../scripts/model/verdict.ts';
 import { kst, NO_REPORT, PROVIDER_LABEL, RUN_LABEL, simulationSummary, STEP_LABEL } from '../src/lib/verification/labels.ts';
 import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
 import { attr, blockMarks, figureMarks, renderedBlocks, textOf } from './helpers/html.ts';
@@ -57,13 +60,23 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
   const report = (): RunReport => (name === 'passing' ? fresh.passed : fresh.failed);
   const html = () => readBuilt(built(name), PAGE);
   const stepOf = (id: string) => report().steps.find((s) => s.id === id);
+  /** What the site must show: the one verdict on this report (never the report's own status). */
+  const judged = () => verdict({ report: report(), page, runbook: metallb, runner: runnerHash(ROOT) });
+  const markOf = (id: string) => judged().steps.get(id)!.status;
 
   it('shows the badge of the report: result, date (KST), provider, versions, simulation, fixtures, the other version', () => {
     const badge = badgeOf(html());
     const text = textOf(badge);
     const r = report();
-    expect(attr(badge, 'data-status')).toBe(r.status);
-    expect(text).toContain(`검증 ${RUN_LABEL[r.status]}`);
+    const v = judged();
+    expect(v.status).toBe(name === 'passing' ? 'passed' : 'failed');
+    expect(attr(badge, 'data-status')).toBe(v.status);
+    expect(text).toContain(`검증 ${RUN_LABEL[v.status]}`);
+    if (name === 'passing') {
+      expect(v.counts.standin, 'the four "before" tables compare stand-ins built from the page').toBe(4);
+      expect(text).toContain('대역으로 확인 4');
+      expect(text).toContain('대역으로 확인한 단계 (4개): 통과로 세지 않습니다');
+    }
     expect(text).toContain(kst(r.finishedAt));
     expect(text).toContain(`Kubernetes ${r.kubernetes}`);
     expect(text).toContain(`${PROVIDER_LABEL.kwok} (kwok-site-e2e)`);
@@ -86,8 +99,8 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
       expect({ block: block.id, stepFor: mark.stepFor, status: mark.status, label: mark.summary }).toEqual({
         block: block.id,
         stepFor: stepId,
-        status: stepOf(stepId)?.status,
-        label: expect.stringContaining(STEP_LABEL[stepOf(stepId)!.status]),
+        status: markOf(stepId),
+        label: expect.stringContaining(STEP_LABEL[markOf(stepId)]),
       });
     }
   });
@@ -111,9 +124,9 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
   it('lists every step on the details page with its status, and links it from the 검증 현황 table', () => {
     const details = readBuilt(built(name), 'verification/metallb/1.37/index.html');
     const steps = [...details.matchAll(/<li id="([^"]*)" class="vstep" data-step-id="([^"]*)" data-status="([^"]*)"/g)].map(([, , id, status]) => [id, status]);
-    expect(steps).toEqual(report().steps.map((s) => [s.id, s.status]));
+    expect(steps).toEqual(report().steps.map((s) => [s.id, markOf(s.id)]));
     const index = readBuilt(built(name), 'verification/index.html');
-    expect(index).toMatch(new RegExp(`<td data-minor="1.37" data-status="${report().status}"><a href="/verification/metallb/1.37/">`));
+    expect(index).toMatch(new RegExp(`<td data-minor="1.37" data-status="${judged().status}"><a href="/verification/metallb/1.37/">`));
     expect(textOf(/<td data-minor="1.24"[\s\S]*?<\/td>/.exec(index)?.[0] ?? '')).toBe(NO_REPORT);
   });
 });
@@ -150,7 +163,7 @@ describe('when the page and the reports disagree', () => {
   it('marks the blocks of a step whose command changed after the run as not verified yet', async () => {
     const root = path.join(ROOT, scratch);
     rmSync(root, { recursive: true, force: true });
-    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
     const file = path.join(root, PAGE_FILE);
     const source = readPage(PAGE_FILE, ROOT);
     const check = source.blocks.find((b) => b.id === 'strict-arp/check')!;
@@ -162,7 +175,10 @@ describe('when the page and the reports disagree', () => {
     const marks = blockMarks(readBuilt(stale, PAGE));
     const status = (id: string) => marks.find((m) => m.element === id)?.status;
     expect([status('strict-arp/check'), status('strict-arp/check-output'), status('strict-arp/apply')]).toEqual(['stale', 'stale', 'passed']);
-    expect(marks.find((m) => m.element === 'strict-arp/check')?.summary).toContain('페이지가 바뀐 뒤 아직 검증되지 않음');
+    expect(marks.find((m) => m.element === 'strict-arp/check')?.summary).toContain('바뀐 뒤 아직 검증되지 않음');
+    const badge = badgeOf(readBuilt(stale, PAGE));
+    expect(attr(badge, 'data-status'), 'a changed page never shows 통과').toBe('stale');
+    expect(textOf(badge)).toContain('strict-arp/check 가 읽은 블록 strict-arp/check 가 바뀌었습니다.');
   }, 300_000);
 
   it('without any report: the badge says there is no record yet, and no block or figure has a mark', async () => {

@@ -24,7 +24,7 @@ describe('문제 해결 page', () => {
   });
 
   it('quotes the runner\'s own wording for the failures it explains', () => {
-    for (const text of ['이 명령은 원격 URL 을 읽습니다', '준비된 파드', '페이지가 바뀐 뒤 아직 검증되지 않음']) {
+    for (const text of ['이 명령은 원격 URL 을 읽습니다', '준비된 파드', '바뀐 뒤 아직 검증되지 않음', '대역으로 확인', '부분 실행']) {
       expect(page).toContain(text);
       expect(sources + fs.readFileSync('src/lib/verification/labels.ts', 'utf8')).toContain(text);
     }

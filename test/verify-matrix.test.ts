@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readReport } from '../scripts/runbook/report.ts';
-import { reportPath, verifiedPages } from '../scripts/verify/pages.ts';
+import { readReport } from '../scripts/model/report.ts';
+import { reportPath, verifiedPages } from '../scripts/model/pages.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
 
 /**

@@ -1,10 +1,11 @@
-import type { Anchor, Block, Page } from '../lib/page.ts';
-import { at } from '../lib/page.ts';
+import type { Anchor, Block, Page } from '../model/page.ts';
+import { at } from '../model/page.ts';
 import { UsageError } from '../lib/errors.ts';
 import { documentedChanges, type FieldChange } from './edits.ts';
 import { parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
-import type { OutputRule, Runbook, ServiceFixture, Step } from './types.ts';
+import { documentedValue, objectRuleProblems } from './objects.ts';
+import type { OutputRule, Runbook, ServiceFixture, Step } from '../model/runbook.ts';
 
 /** A step with the page content it executes, resolved once before anything runs. */
 export interface BoundStep {
@@ -25,6 +26,8 @@ export interface BoundFixture {
   fixture: ServiceFixture;
   name: string;
   namespace: string;
+  /** The `kubectl edit` command block that names the object. */
+  edit: Block;
   spec: Block;
   changes: FieldChange[];
 }
@@ -36,7 +39,7 @@ export interface Binding {
   fixtures: BoundFixture[];
 }
 
-const EDIT_COMMAND = /^kubectl edit (?:svc|service)\/([a-z0-9-]+) -n ([a-z0-9-]+)\s*$/;
+export const EDIT_COMMAND = /^kubectl edit (?:svc|service)\/([a-z0-9-]+) -n ([a-z0-9-]+)\s*$/;
 
 /**
  * The doc↔runbook check: every fenced block is used by exactly one step, every step finds its
@@ -89,6 +92,24 @@ export function bind(runbook: Runbook, page: Page): Binding {
         const out = useOutput(rule, step.id);
         if (out) outputs.set(out.id, out);
       }
+      const main = step.output ? outputs.get(step.output.block) : undefined;
+      const where = at(page, block?.line ?? 0);
+      if (step.drift?.withoutLines) {
+        const aside = outputs.get(step.drift.output.block);
+        if (!main || step.output?.kind !== 'lines') problems.push(`${where}: ${step.id} 의 drift.withoutLines 는 줄 단위 출력 블록(output)이 있어야 씁니다.`);
+        else if (!splitLines(main.code).some((l) => step.drift?.withoutLines?.test(l.trim()))) problems.push(`${at(page, main.line)}: ${step.id} 의 drift.withoutLines ${step.drift.withoutLines} 에 맞는 줄이 출력 블록 "${main.id}" 에 없습니다.`);
+        else if (aside) {
+          const kept = [...splitLines(main.code).filter((l) => !step.drift?.withoutLines?.test(l.trim())), ...splitLines(aside.code)].join('\n');
+          problems.push(...checkRule(step.drift.output, { ...aside, code: kept }).map((p) => `${at(page, aside.line)}: ${p}`));
+        }
+      } else if (step.drift) {
+        const aside = outputs.get(step.drift.output.block);
+        if (aside) problems.push(...vacuous(step.drift.output, aside.code).map((p) => `${at(page, aside.line)}: ${p}`));
+      }
+      if (step.object && block) {
+        problems.push(...objectRuleProblems(step.object, block.code, main?.code).map((p) => `${where}: ${step.id} 의 객체 확인: ${p}`));
+        if (step.object.kind === 'config' && step.alreadyDone && documentedValue(step.object, step.alreadyDone.line) === undefined) problems.push(`${where}: ${step.id} 의 alreadyDone.line "${step.alreadyDone.line}" 에서 객체 확인의 값을 읽을 수 없습니다.`);
+      }
       for (const skipped of step.alreadyDone?.skip ?? []) {
         if (!stepIds.has(skipped)) problems.push(`${page.file}: ${step.id} 의 alreadyDone.skip 이 없는 단계 ${skipped} 를 가리킵니다.`);
       }
@@ -123,7 +144,7 @@ export function bind(runbook: Runbook, page: Page): Binding {
       continue;
     }
     if (!stepIds.has(fixture.resetWith)) problems.push(`${page.file}: fixture ${fixture.edit} 의 resetWith 가 없는 단계 ${fixture.resetWith} 를 가리킵니다.`);
-    fixtures.push({ fixture, name: m[1] ?? '', namespace: m[2] ?? '', spec, changes: documentedChanges(spec).changes });
+    fixtures.push({ fixture, name: m[1] ?? '', namespace: m[2] ?? '', edit: editBlock, spec, changes: documentedChanges(spec).changes });
   }
 
   for (const block of page.blocks) {
@@ -139,15 +160,35 @@ export function bind(runbook: Runbook, page: Page): Binding {
   return { runbook, page, steps, fixtures };
 }
 
-/** Whether a matching rule still fits the page's block (columns exist, stderr pattern still matches). */
-function checkRule(rule: OutputRule, block: Block): string[] {
+/** Whether a matching rule still fits the page's block (columns exist, stderr pattern still matches) and can fail. */
+function checkRule(rule: OutputRule, block: Pick<Block, 'id' | 'code'>): string[] {
   if (rule.kind === 'table') {
-    const { header } = parseTable(block.code);
+    const { header, rows } = parseTable(block.code);
     const named = [rule.key, ...rule.volatile, ...(rule.ports ?? [])];
-    return named.filter((c) => !header.includes(c)).map((c) => `표 규칙이 쓰는 열 ${c} 가 블록 "${block.id}" 의 머리글에 없습니다 (머리글: ${header.join(' ')}).`);
+    const problems = named.filter((c) => !header.includes(c)).map((c) => `표 규칙이 쓰는 열 ${c} 가 블록 "${block.id}" 의 머리글에 없습니다 (머리글: ${header.join(' ')}).`);
+    if (rows.length === 0) problems.push(`블록 "${block.id}" 에 행이 없어 표 규칙이 무엇이든 통과시킵니다. 기대하는 행을 적으세요.`);
+    return problems;
   }
   if (rule.stderr && !splitLines(block.code).some((l) => rule.stderr?.test(l.trim()))) {
     return [`블록 "${block.id}" 에 stderr 규칙 ${rule.stderr} 에 맞는 줄이 없습니다.`];
   }
-  return [];
+  return vacuous(rule, block.code);
+}
+
+/**
+ * An expectation that would match anything is a binding error: a block with no lines, or a stream
+ * compared with `contains` while the page expects nothing on it (any output would pass).
+ */
+function vacuous(rule: OutputRule, text: string): string[] {
+  if (rule.kind === 'table') return [];
+  const lines = splitLines(text).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0) return ['출력 블록이 비어 있어 무엇이든 통과합니다. 기대하는 출력을 적으세요.'];
+  const problems: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const expected = lines.filter((l) => (stream === 'stderr') === (rule.stderr?.test(l) ?? false));
+    if (expected.length === 0 && (rule.streams?.[stream] ?? rule.mode) === 'contains') {
+      problems.push(`${stream} 는 contains 로 비교하는데 페이지가 기대하는 ${stream} 줄이 없어, ${stream} 에 무엇이 나와도 통과합니다. streams: { ${stream}: 'exact' } 로 비어 있음을 확인하거나 기대하는 줄을 적으세요.`);
+    }
+  }
+  return problems;
 }

@@ -4,18 +4,20 @@ import path from 'node:path';
 import { parseCommand, closest } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
-import { readPage } from '../lib/page.ts';
+import { readPage } from '../model/page.ts';
+import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
 import { bind, type Binding } from './bind.ts';
 import { createMirror } from './mirror.ts';
 import { renderPlan, renderWrites } from './plan.ts';
-import { toJUnit, writeReport, type RunReport } from './report.ts';
+import type { RunReport } from '../model/report.ts';
+import { toJUnit, writeReport } from './report.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { resolveTarget, type Target } from './target.ts';
 import { sandboxEnv } from '../cluster/state.ts';
 import { which } from '../cluster/exec.ts';
-import type { Runbook } from './types.ts';
+import type { Runbook } from '../model/runbook.ts';
 
 export const command = {
   meta: { name: 'runbook', description: '페이지의 모든 단계를 실행하고, 출력이 페이지와 같은지 확인합니다.' },
@@ -36,17 +38,13 @@ export const command = {
   },
 } as const;
 
-export function availableRunbooks(root = projectRoot): string[] {
-  return fs.readdirSync(path.join(root, 'runbooks')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
-}
-
 export async function loadRunbook(name: string | undefined, root = projectRoot): Promise<Runbook> {
   const names = availableRunbooks(root);
   if (!name || !names.includes(name)) {
     const near = name ? closest(name, names) : undefined;
     throw new UsageError(name ? 'UNKNOWN_RUNBOOK' : 'NO_RUNBOOK', name ? `런북 "${name}" 이 없습니다.` : '실행할 런북 이름을 주세요.', `있는 런북: ${names.join(', ')}${near ? ` ("${near}" 를 뜻했나요?)` : ''}. 예: npm run runbook -- ${near ?? names[0]}`);
   }
-  return ((await import(path.join(root, 'runbooks', `${name}.ts`))) as { default: Runbook }).default;
+  return importRunbook(root, name);
 }
 
 /** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
@@ -137,7 +135,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     writeOutputs(report, args.report, args.junit, workDir, io, redactor);
     io.out(summarize(report));
     io.err(nextCommand(report, runbook.name));
-    return report.status === 'passed' ? 0 : report.status === 'interrupted' ? 130 : 1;
+    // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
+    return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
   } finally {
     target.dispose();
   }
@@ -164,6 +163,7 @@ function writeOutputs(report: RunReport, reportFile: string | undefined, junitFi
 
 function nextCommand(report: RunReport, name: string): string {
   if (report.status === 'passed') return `다음: 수동 확인 단계를 직접 확인하고, 끝나면 npm run cluster -- down 으로 샌드박스를 정리하세요.\n`;
+  if (report.status === 'partial') return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;
   const failed = report.steps.find((s) => s.status === 'failed');
   if (report.status === 'interrupted') return `중단되었습니다. 이어서 실행: npm run runbook -- ${name}${failed ? ` --from ${failed.id}` : ''}\n`;
   return `다음: 위 차이를 고친 뒤 npm run runbook -- ${name} --from ${failed?.id ?? ''} 로 다시 실행하세요.\n`;

@@ -4,9 +4,9 @@ import type { Binding, BoundStep } from './bind.ts';
 import type { Kube } from './kube.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
-import type { StepReport } from './report.ts';
+import type { StepReport } from '../model/report.ts';
 import type { Target } from './target.ts';
-import type { Step, StepKind } from './types.ts';
+import type { Step, StepKind } from '../model/runbook.ts';
 
 /** Everything a step handler may use during one run. */
 export interface RunContext {
@@ -32,7 +32,7 @@ export interface RunContext {
 }
 
 /** What a handler returns; the runner adds id, title, kind and duration. */
-export type Outcome = Omit<StepReport, 'id' | 'title' | 'kind' | 'durationMs' | 'problems' | 'notes'> & {
+export type Outcome = Omit<StepReport, 'id' | 'title' | 'kind' | 'durationMs' | 'problems' | 'notes' | 'blockHashes' | 'ruleHash'> & {
   problems?: string[];
   notes?: string[];
   /** A hint printed under a failure. */

@@ -1,6 +1,6 @@
 import YAML, { isMap, isPair, isScalar, LineCounter, type Node, type Pair } from 'yaml';
-import type { Block } from '../lib/page.ts';
-import { parseLineRange } from '../lib/page.ts';
+import type { Block } from '../model/page.ts';
+import { parseLineRange } from '../model/page.ts';
 import type { FieldChange } from './edit-apply.ts';
 
 export type { FieldChange } from './edit-apply.ts';

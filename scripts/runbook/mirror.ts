@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fingerprint } from '../model/fingerprint.ts';
 
 /**
  * Offline copies of remote files, laid out as `<dir>/<host>/<path>` (RUNBOOK_MIRROR or --mirror).
@@ -12,6 +13,8 @@ export interface Mirror {
   rewrite(command: string): { command: string; served: { url: string; file: string }[] };
   /** Puts URLs back where kubectl printed mirror paths. */
   restore(text: string): string;
+  /** Fingerprints of every file served so far, by URL (the report's `fingerprints.inputs`). */
+  inputs(): Record<string, string>;
 }
 
 const URL_IN_COMMAND = /https?:\/\/[^\s'"|;)]+/g;
@@ -32,6 +35,9 @@ export function createMirror(dir: string | undefined): Mirror {
         return file;
       });
       return { command: rewritten, served: used };
+    },
+    inputs() {
+      return Object.fromEntries([...served].map(([file, url]) => [url, fingerprint(fs.readFileSync(file))]));
     },
     restore(text) {
       let out = text;

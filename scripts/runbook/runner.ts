@@ -3,7 +3,10 @@ import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
-import { anchorHash, blockHash } from '../lib/page.ts';
+import { anchorHash, blockHash } from '../model/page.ts';
+import { fixtureKey, ruleHashes, runnerHash } from '../model/fingerprint.ts';
+import { runStatus } from '../model/verdict.ts';
+import type { SkipCause } from '../model/report.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
@@ -13,7 +16,7 @@ import { ensureServiceFixture } from './fixtures.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
-import type { RunReport, StepReport } from './report.ts';
+import type { RunReport, StepReport } from '../model/report.ts';
 import { handle } from './steps.ts';
 import type { Target } from './target.ts';
 
@@ -35,6 +38,9 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const status = new Status(io);
   const startedAt = new Date().toISOString();
   const { redactor } = options;
+  // What the run is made from, taken before anything runs (a file edited mid-run must not pass as committed).
+  const source = runSource(io.env);
+  const runner = runnerHash(projectRoot);
   const kube = await connect(target.kubeconfig);
   let kubernetes: string;
   try {
@@ -62,13 +68,18 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${ctx.nodes}개`);
   if (target.sandbox?.simulation) status.info(`시뮬레이션: ${target.sandbox.simulation.simulated.join(' / ')}`);
 
+  const rules = ruleHashes(binding.runbook);
   const steps: StepReport[] = [];
+  /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
+  const standIns = new Map<string, string>();
   for (const f of binding.fixtures) {
     const t0 = performance.now();
     const reset = options.selected.has(f.fixture.resetWith);
-    const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line };
+    const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
+    const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
     try {
       const r = await ensureServiceFixture(kube, f, reset);
+      if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
       steps.push({ ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
       status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
     } catch (error) {
@@ -83,15 +94,20 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
     const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
     const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
-    const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ...(bound.block ? { blockHash: blockHash(bound.block.code), command: bound.block.code } : {}) };
-    const skipReason = io.signal.aborted
-      ? '실행이 중단되어 실행하지 않았습니다.'
+    const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
+    const conditional = ctx.skip.get(bound.step.id);
+    const skip: [SkipCause, string] | undefined = io.signal.aborted
+      ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
       : !options.selected.has(bound.step.id)
-        ? '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.'
-        : ctx.skip.get(bound.step.id) ?? (failed && !options.keepGoing ? '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).' : undefined);
-    if (skipReason) {
-      steps.push({ ...base, status: 'skipped', durationMs: 0, reason: skipReason, problems: [], notes: [] });
-      if (options.selected.has(bound.step.id) && !io.signal.aborted) status.info(`- ${label}: 건너뜀 (${skipReason})`);
+        ? ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.']
+        : conditional
+          ? ['condition', conditional]
+          : failed && !options.keepGoing
+            ? ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).']
+            : undefined;
+    if (skip) {
+      steps.push({ ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] });
+      if (options.selected.has(bound.step.id) && !io.signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
       continue;
     }
     const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
@@ -105,9 +121,10 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
     }
     const durationMs = performance.now() - t0;
-    if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', reason: '실행 중에 중단되었습니다.' };
+    if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
+    const standIn = outcome.status === 'passed' ? standIns.get(bound.step.id) : undefined;
     const { hint, ...rest } = outcome;
-    const report: StepReport = { ...base, ...rest, durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+    const report: StepReport = { ...base, ...rest, ...(standIn ? { standIn } : {}), durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
     steps.push(report);
     if (report.status === 'failed') {
       failed = true;
@@ -116,7 +133,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     } else if (report.status === 'manual') {
       status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
     } else if (report.status === 'passed') {
-      status.ok(label, durationMs);
+      status.ok(`${label}${standIn ? ' (대역으로 확인)' : ''}`, durationMs);
     }
   }
 
@@ -126,7 +143,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     if (tag) components[v.name] = tag;
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     runbook: binding.runbook.name,
     page: binding.page.file,
     provider: target.provider,
@@ -135,24 +152,25 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     context: target.context,
     startedAt,
     finishedAt: new Date().toISOString(),
-    status: io.signal.aborted ? 'interrupted' : failed ? 'failed' : 'passed',
+    status: runStatus(steps, io.signal.aborted),
     ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
-    source: runSource(binding, io.env),
+    source,
+    fingerprints: { runner, inputs: options.mirror.inputs() },
     ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
     steps,
     logs: runbookLogs({ binding, target }),
   };
 }
 
-/** The commit the page and runbook came from (and whether they had local edits), and the CI run. */
-function runSource(binding: Binding, env: Io['env']): RunReport['source'] {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
+/** The commit of the whole tracked tree, whether it had local changes (or no git at all), and the CI run. */
+export function runSource(env: Io['env'], root = projectRoot): RunReport['source'] {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const head = git(['rev-parse', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--', binding.page.file, `runbooks/${binding.runbook.name}.ts`]);
+  const changes = git(['status', '--porcelain', '--untracked-files=no']);
   const ci = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   return {
     ...(head.status === 0 ? { commit: head.stdout.trim() } : {}),
-    ...(dirty.status === 0 ? { dirty: dirty.stdout.trim() !== '' } : {}),
+    dirty: head.status !== 0 || changes.status !== 0 || changes.stdout.trim() !== '',
     ...(ci ? { ci } : {}),
   };
 }
@@ -170,10 +188,11 @@ function explain(bound: BoundStep, step: StepReport, file: string, hint: string 
 }
 
 export function summarize(report: RunReport): string {
-  const count = (s: StepReport['status']) => report.steps.filter((x) => x.status === s).length;
+  const count = (s: StepReport['status']) => report.steps.filter((x) => x.status === s && !x.standIn).length;
+  const standIns = report.steps.filter((x) => x.status === 'passed' && x.standIn).length;
   const mark: Record<StepReport['status'], string> = { passed: '✓', failed: '✗', skipped: '-', manual: '☐', fixture: '◇' };
-  const lines = report.steps.map((s) => `${mark[s.status]} ${s.id}  ${s.title}${s.status === 'manual' ? ' (수동 확인)' : ''}  ${formatDuration(s.durationMs)}`);
-  const word = { passed: '통과', failed: '실패', interrupted: '중단' }[report.status];
-  lines.push('', `${word}: 통과 ${count('passed')}, 실패 ${count('failed')}, 수동 확인 ${count('manual')}, 건너뜀 ${count('skipped')}, 준비 ${count('fixture')} — Kubernetes ${report.kubernetes} (${report.provider})`);
+  const lines = report.steps.map((s) => `${s.standIn ? '◐' : mark[s.status]} ${s.id}  ${s.title}${s.status === 'manual' ? ' (수동 확인)' : s.standIn ? ' (대역으로 확인)' : ''}  ${formatDuration(s.durationMs)}`);
+  const word = { passed: '통과', failed: '실패', partial: '부분 실행 (통과로 보지 않음)', interrupted: '중단' }[report.status];
+  lines.push('', `${word}: 통과 ${count('passed')}, 대역으로 확인 ${standIns}, 실패 ${count('failed')}, 수동 확인 ${count('manual')}, 건너뜀 ${count('skipped')}, 준비 ${count('fixture')} — Kubernetes ${report.kubernetes} (${report.provider})`);
   return `${lines.join('\n')}\n`;
 }

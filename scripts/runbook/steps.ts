@@ -5,20 +5,24 @@ import type { BoundStep } from './bind.ts';
 import type { Handler, Handlers, Outcome, RunContext } from './context.ts';
 import { durationMs, minorOf } from './context.ts';
 import { diagnose } from './diagnose.ts';
-import { describeChange } from './edits.ts';
 import { exitMeaning, runScript, type CommandResult } from './exec.ts';
-import { watchPathFor } from './kube.ts';
+import { isNotFound, watchPathFor } from './kube.ts';
+import { checkObject, objectProblems } from './objects.ts';
+import { EDIT_COMMAND } from './bind.ts';
+import { splitLines } from './match/result.ts';
+import type { ObjectCheck } from '../model/report.ts';
 import { matchLines } from './match/lines.ts';
 import { matchTable } from './match/table.ts';
 import { urlsIn } from './mirror.ts';
 import { captureSecrets } from './redact.ts';
-import type { EditStep, FileStep, ManualStep, RunStep } from './types.ts';
+import type { Drift, EditStep, FileStep, ManualStep, OutputRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
 
 const EDITOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'editor.ts');
 
 interface Attempt {
   ok: boolean;
+  objects: ObjectCheck[];
   result: CommandResult;
   stdout: string;
   stderr: string;
@@ -41,28 +45,53 @@ function showActual(a: { stdout: string; stderr: string; result: CommandResult }
   return parts.filter(Boolean).join('\n');
 }
 
+/** What a run step expects on this Kubernetes version: the rule, the page text it compares with, the exit code. */
+interface Expectation {
+  rule: OutputRule | undefined;
+  /** The documented text (for a drift with `withoutLines`: the main output's remaining lines, then the aside's block). */
+  text: string | undefined;
+  exitCode: number;
+  drift: Drift | undefined;
+}
+
+export function expectationFor(bound: BoundStep & { step: RunStep }, minor: number): Expectation {
+  const { step } = bound;
+  const drift = step.drift && minor >= minorOf(step.drift.since) ? step.drift : undefined;
+  const main = step.output ? bound.outputs.get(step.output.block) : undefined;
+  if (!drift) return { rule: step.output, text: main?.code, exitCode: step.exitCode ?? 0, drift };
+  const aside = bound.outputs.get(drift.output.block)?.code ?? '';
+  const { withoutLines } = drift;
+  if (!withoutLines || !main) return { rule: drift.output, text: aside, exitCode: drift.exitCode, drift };
+  const kept = splitLines(main.code).filter((l) => !withoutLines.test(l.trim()));
+  const applyVerbs = step.output?.kind === 'lines' ? step.output.applyVerbs : undefined;
+  return { rule: { ...drift.output, ...(applyVerbs ? { applyVerbs } : {}) }, text: [...kept, ...splitLines(aside)].join('\n'), exitCode: drift.exitCode, drift };
+}
+
+function compare(rule: OutputRule, text: string, a: { stdout: string; stderr: string }, nodes: number) {
+  return rule.kind === 'table' ? matchTable(rule, text, a.stdout, { nodes }) : matchLines(rule, text, a);
+}
+
 const runStep: Handler<RunStep> = async (bound, ctx) => {
   const { step } = bound;
   const block = bound.block!;
-  const drift = step.drift && ctx.minor >= minorOf(step.drift.since) ? step.drift : undefined;
-  const rule = drift?.output ?? step.output;
-  const expectedBlock = rule ? bound.outputs.get(rule.block) : undefined;
-  const expectedExit = drift?.exitCode ?? step.exitCode ?? 0;
+  const expect = expectationFor(bound, ctx.minor);
   const { command, served } = ctx.mirror.rewrite(block.code);
 
   const attempt = async (): Promise<Attempt> => {
     const a = await execute(ctx, command, {}, step.secret);
     const problems: string[] = [];
     const notes: string[] = [];
-    if (a.result.exitCode !== expectedExit) problems.push(`종료 코드: 기대 ${expectedExit}, 실제 ${a.result.exitCode ?? '-'} (${exitMeaning(a.result.exitCode, a.result.signal)})`);
+    if (a.result.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${a.result.exitCode ?? '-'} (${exitMeaning(a.result.exitCode, a.result.signal)})`);
     let diff = '';
-    if (rule && expectedBlock) {
-      const m = rule.kind === 'table' ? matchTable(rule, expectedBlock.code, a.stdout, { nodes: ctx.nodes }) : matchLines(rule, expectedBlock.code, a);
+    if (expect.rule && expect.text !== undefined) {
+      const m = compare(expect.rule, expect.text, a, ctx.nodes);
       problems.push(...m.problems);
       notes.push(...m.notes);
       diff = m.diff;
     }
-    return { ...a, ok: problems.length === 0, problems, notes, diff };
+    const objects = step.object && expect.text !== undefined ? await checkObject(ctx.kube, step.object, block.code, expect.text) : [];
+    problems.push(...objectProblems(objects));
+    return { ...a, ok: problems.length === 0, problems, notes, diff, objects };
   };
 
   let current = await attempt();
@@ -75,25 +104,35 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     attempts = waited.attempts;
     if (!current.ok) notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
   }
-  if (!current.ok && step.alreadyDone) {
+  if (!current.ok && step.alreadyDone && expect.rule) {
+    // The page's conditional: exit 0, exactly the documented "already done" line, and the object agrees.
     const { line, skip, because } = step.alreadyDone;
-    if (current.stdout.split('\n').some((l) => l.trim() === line)) {
+    const text = compare(expect.rule, line, current, ctx.nodes);
+    const objects = step.object ? await checkObject(ctx.kube, step.object, block.code, line) : [];
+    if (current.result.exitCode === 0 && text.ok && objects.every((o) => o.ok)) {
       for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
-      return { status: 'passed', command: block.code, actual: showActual(current), exitCode: current.result.exitCode, notes: [`페이지의 출력 대신 "${line}" 가 나왔습니다: 이미 원하는 상태이므로 ${skip.join(', ')} 를 건너뜁니다.`], attempts };
+      return { status: 'passed', command: block.code, actual: showActual(current), exitCode: current.result.exitCode, objects, notes: [`페이지의 출력 대신 "${line}" 가 나왔습니다: 이미 원하는 상태이므로 ${skip.join(', ')} 를 건너뜁니다.`, ...text.notes], attempts };
     }
   }
   if (current.ok && step.confirm) {
-    const target = ctx.binding.steps.find((s) => s.step.id === step.confirm?.step);
+    const { step: id, line } = step.confirm;
+    const target = ctx.binding.steps.find((s) => s.step.id === id);
     const check = await execute(ctx, target?.block?.code ?? 'false');
-    const found = check.stdout.split('\n').some((l) => l.trim() === step.confirm?.line);
-    if (!found) {
-      current.problems.push(`적용한 뒤 ${step.confirm.step} 를 다시 실행했지만 "${step.confirm.line}" 가 나오지 않았습니다.`);
+    if (!check.stdout.split('\n').some((l) => l.trim() === line)) {
+      current.problems.push(`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`);
       current.ok = false;
     } else {
-      notes.push(`적용 뒤 ${step.confirm.step} 를 다시 실행해 "${step.confirm.line}" 를 확인했습니다.`);
+      notes.push(`적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`);
+    }
+    const rule = target?.step.kind === 'run' ? target.step.object : undefined;
+    if (rule && target?.block) {
+      const objects = await checkObject(ctx.kube, rule, target.block.code, line);
+      current.objects.push(...objects);
+      current.problems.push(...objectProblems(objects));
+      current.ok &&= objects.every((o) => o.ok);
     }
   }
-  if (drift) notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${drift.because}`);
+  if (expect.drift) notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
   if (served.length > 0) notes.push(`미러에서 읽음: ${served.map((s) => s.url).join(', ')}`);
   const outcome: Outcome = {
     status: current.ok ? 'passed' : 'failed',
@@ -103,14 +142,15 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     problems: current.problems,
     notes: [...current.notes, ...notes],
     attempts,
+    ...(current.objects.length > 0 ? { objects: current.objects } : {}),
   };
-  if (expectedBlock) outcome.expected = expectedBlock.code;
+  if (expect.text !== undefined) outcome.expected = expect.text;
   if (!current.ok) {
     outcome.diagnostics = await diagnose(ctx, block.code, current.stdout);
     const urls = urlsIn(block.code).filter((u) => !served.some((s) => s.url === u));
     if (urls.length > 0 && current.result.exitCode !== 0) {
       outcome.hint = `이 명령은 원격 URL 을 읽습니다: ${urls.join(', ')}. ${ctx.mirror.dir ? `미러 ${ctx.mirror.dir} 에 이 파일이 없습니다` : '미러가 설정되지 않았습니다 (RUNBOOK_MIRROR 없음)'}. 인터넷에 닿지 않는 곳에서는 RUNBOOK_MIRROR=폴더 또는 --mirror 폴더 로 <host>/<path> 구조의 사본을 지정하세요.`;
-    } else if (current.diff) {
+    } else if (current.diff || current.objects.some((o) => !o.ok)) {
       outcome.hint = '페이지의 출력이 틀렸다면 페이지를 고치고, 클러스터가 틀렸다면 위 진단을 보세요.';
     }
   }
@@ -125,22 +165,44 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   return { status: 'passed', command: `cat > ${name} (페이지의 ${block.id} 블록)`, notes: [`${path.relative(process.cwd(), target)} 에 썼습니다.`] };
 };
 
+/** The value at a path of an object read through the API (`spec.loadBalancerIP`). */
+function valueAt(object: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
+}
+
+const shown = (v: unknown): string => (v === undefined || v === null ? '(없음)' : String(v));
+
+/**
+ * Runs the page's `kubectl edit` with an editor that applies exactly the marked lines, then reads
+ * the object back: every documented change must have taken effect, and the edit must change
+ * something (a cancelled or no-op edit proves nothing and fails).
+ */
 const editStep: Handler<EditStep> = async (bound, ctx) => {
   const block = bound.block!;
+  const [, name = '', namespace = ''] = EDIT_COMMAND.exec(block.code.trim()) ?? [];
+  const read = async () => ctx.kube.core.readNamespacedService({ name, namespace }).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+  const before = await read();
   const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(EDITOR)}`;
   const a = await execute(ctx, block.code, { KUBE_EDITOR: editor, VDOCS_EDIT_CHANGES: JSON.stringify(bound.changes) });
-  const ok = a.result.exitCode === 0;
-  const cancelled = /Edit cancelled, no changes made/.test(a.stdout + a.stderr);
+  const after = await read();
+  const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: shown(c.value), before: shown(valueAt(before, c.path)), after: shown(valueAt(after, c.path)) }));
+  const problems: string[] = [];
+  if (a.result.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${a.result.exitCode ?? '-'}: ${exitMeaning(a.result.exitCode, a.result.signal)}).`);
+  if (/Edit cancelled, no changes made/.test(a.stdout + a.stderr)) problems.push('kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다: 편집이 아무것도 바꾸지 않았습니다.');
+  if (!after) problems.push(`편집 뒤 Service ${namespace}/${name} 를 읽을 수 없습니다.`);
+  for (const c of changes) if (c.after !== c.documented) problems.push(`편집 뒤 ${c.field} 가 페이지의 값이 아닙니다: 기대 "${c.documented}", 실제 "${c.after}" (편집 전 "${c.before}").`);
+  if (changes.length > 0 && changes.every((c) => c.before === c.documented)) problems.push(`편집 전에 이미 ${changes.map((c) => `${c.field}=${c.documented}`).join(', ')} 였습니다: 페이지의 편집이 아무것도 바꾸지 않았습니다.`);
   return {
-    status: ok ? 'passed' : 'failed',
+    status: problems.length === 0 ? 'passed' : 'failed',
     command: block.code,
     exitCode: a.result.exitCode,
     actual: showActual({ ...a }),
-    problems: ok ? [] : [`kubectl edit 가 실패했습니다 (종료 코드 ${a.result.exitCode ?? '-'}: ${exitMeaning(a.result.exitCode, a.result.signal)}).`],
-    notes: [
-      `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸었습니다: ${bound.changes.map(describeChange).join(', ')}`,
-      ...(cancelled ? ['이미 페이지의 값이어서 kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다.'] : []),
-    ],
+    changes,
+    problems,
+    notes: [`편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`],
   };
 };
 

@@ -6,8 +6,12 @@ import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { formatDuration, Status } from '../lib/status.ts';
-import { readReport } from '../runbook/report.ts';
-import { reportPath, verifiedPages } from './pages.ts';
+import { readReport } from '../model/report.ts';
+import { runnerHash } from '../model/fingerprint.ts';
+import { readPage } from '../model/page.ts';
+import { reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
+import { importRunbook } from '../model/runbooks.ts';
+import { verdict } from '../model/verdict.ts';
 
 export const command = {
   meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다.' },
@@ -33,6 +37,12 @@ function child(script: string, args: string[], io: Io): Promise<number> {
       resolve(code ?? (signal === 'SIGINT' ? 130 : 143));
     });
   });
+}
+
+/** The verdict on a report just written, in words (the same verdict the site shows). */
+async function judge(file: string, page: VerifiedPage): Promise<string> {
+  const v = verdict({ report: readReport(file), page: readPage(page.file, projectRoot), runbook: await importRunbook(projectRoot, page.runbook), runner: runnerHash(projectRoot) });
+  return `${v.status}${v.uncommitted ? ' (커밋하지 않은 코드)' : ''}`;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -67,7 +77,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       if (!args.keep || up !== 0) await child('cluster.ts', ['down', '--name', sandbox], io);
       const ms = performance.now() - t0;
-      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : fs.existsSync(report) ? readReport(report).status : `보고서 없음 (종료 코드 ${code})`;
+      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
       if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       failed ||= code !== 0;

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { readReport, type RunReport } from '../../scripts/runbook/report.ts';
+import { readReport, type RunReport } from '../../scripts/model/report.ts';
 import { testMirror } from './sandbox.ts';
 import { acquire, buildSite, ROOT, type SiteBuild } from './site-build.ts';
 

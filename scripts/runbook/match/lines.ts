@@ -1,29 +1,9 @@
+import type { LinesRule } from '../../model/runbook.ts';
 import type { MatchResult } from './result.ts';
+
+export type { LinesRule };
 import { lineDiff, splitLines } from './result.ts';
 
-export type LinesMode = 'exact' | 'contains';
-
-/**
- * Line-by-line comparison of a text output, with stdout and stderr told apart.
- * Lines are compared with surrounding whitespace trimmed (grep keeps YAML indentation).
- */
-export interface LinesRule {
-  kind: 'lines';
-  /** Output block id on the page. */
-  block: string;
-  /**
-   * `exact`: the stream holds exactly the page's lines, in order.
-   * `contains`: every page line appears; other lines are allowed and noted
-   * (e.g. `grep strictARP` also prints the last-applied annotation after an apply).
-   */
-  mode: LinesMode;
-  /** Per-stream override of `mode` (e.g. stderr exact while stdout may hold more lines). */
-  streams?: { stdout?: LinesMode; stderr?: LinesMode };
-  /** Page lines matching this pattern are expected on stderr (kubectl prints `Warning:` there); the rest on stdout. */
-  stderr?: RegExp;
-  /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
-  applyVerbs?: boolean;
-}
 
 const APPLY_VERB = /^(\S+\/\S+) (created|configured|unchanged)$/;
 

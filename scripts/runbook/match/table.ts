@@ -1,29 +1,9 @@
+import type { TableRule } from '../../model/runbook.ts';
 import type { MatchResult } from './result.ts';
+
+export type { TableRule };
 import { lineDiff, splitLines } from './result.ts';
 
-/**
- * Column-by-column comparison of a `kubectl get` table.
- * Rows are paired by the key column; the rest of the columns are exact unless declared otherwise.
- */
-export interface TableRule {
-  kind: 'table';
-  /** Output block id on the page. */
-  block: string;
-  /** Column that identifies a row (usually NAME). */
-  key: string;
-  /**
-   * `exact`: the key is compared as written.
-   * `generated-suffix`: pod names are compared without the suffixes Kubernetes generates
-   * (`controller-7dcc8764f4-8n92q` → `controller`, `speaker-fnf8l` → `speaker`).
-   */
-  keyMatch: 'exact' | 'generated-suffix';
-  /** Columns whose values differ from cluster to cluster (AGE, RESTARTS, CLUSTER-IP). */
-  volatile: readonly string[];
-  /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
-  ports?: readonly string[];
-  /** How many rows each key should have: as on the page (default) or one per node (a DaemonSet's pods). */
-  rows?: Record<string, 'as-page' | 'one-per-node'>;
-}
 
 export interface Table {
   header: string[];

@@ -2,11 +2,11 @@
  * Screenshot figures are raw HTML in the page (`<figure class="screenshot" data-step="…">`), kept
  * as-is by the Markdown processor, so their marks are added to the rendered HTML: the mark goes
  * inside the figure, after its caption. The pattern is the one the runbook's page reader uses to
- * find these figures (scripts/lib/page.ts), so both see the same figures.
+ * find these figures (scripts/model/page.ts), so both see the same figures.
  */
 import { toHtml } from '@astrojs/starlight/expressive-code/hast';
 import { markElement } from './mark-element.ts';
-import type { Mark } from './marks.ts';
+import type { Mark } from '../../../scripts/model/verdict.ts';
 
 const FIGURE = /(<figure\b[^>]*\bclass="screenshot"[^>]*\bdata-step="([^"]*)"[^>]*>[\s\S]*?)(<\/figure>)/g;
 

@@ -2,8 +2,8 @@
  * The words the site uses for verification results, in one place. Mapped types make a missing
  * label for a new status or provider a compile error.
  */
-import type { RunReport } from '../../../scripts/runbook/report.ts';
-import type { MarkStatus } from './marks.ts';
+import type { RunReport } from '../../../scripts/model/report.ts';
+import type { MarkStatus, RunStatus, Verdict } from '../../../scripts/model/verdict.ts';
 
 export const NO_REPORT = '아직 검증 기록이 없습니다';
 
@@ -14,7 +14,8 @@ export const STEP_LABEL: Record<MarkStatus, string> = {
   skipped: '건너뜀',
   manual: '수동 확인',
   fixture: '준비 단계',
-  stale: '페이지가 바뀐 뒤 아직 검증되지 않음',
+  standin: '대역으로 확인',
+  stale: '바뀐 뒤 아직 검증되지 않음',
 };
 
 /** A decorative symbol per status; the label carries the meaning (never colour or symbol alone). */
@@ -24,17 +25,26 @@ export const STEP_ICON: Record<MarkStatus, string> = {
   skipped: '–',
   manual: '☐',
   fixture: '⚙',
+  standin: '◐',
   stale: '↻',
 };
 
-/** What a whole run says. */
-export const RUN_LABEL: Record<RunReport['status'], string> = {
+/** Why a stand-in mark is not a ✓, for the badge and the marks. */
+export const STANDIN_NOTE = '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
+
+/** What a whole run says (from the verdict, never from the report's own field). */
+export const RUN_LABEL: Record<RunStatus, string> = {
   passed: '통과',
   failed: '실패',
+  partial: '부분 실행: 일부 단계만 실행함',
   interrupted: '중단',
+  stale: '바뀐 뒤 아직 검증되지 않음',
 };
 
-export const RUN_ICON: Record<RunReport['status'], string> = { passed: '✓', failed: '✗', interrupted: '■' };
+export const RUN_ICON: Record<RunStatus, string> = { passed: '✓', failed: '✗', partial: '◔', interrupted: '■', stale: '↻' };
+
+/** The label on a report made from a tree with uncommitted changes. */
+export const UNCOMMITTED = '커밋하지 않은 코드로 만든 결과';
 
 /** Where the cluster of a run came from. */
 export const PROVIDER_LABEL: Record<RunReport['provider'], string> = {
@@ -98,6 +108,13 @@ export function withBase(base: string, sitePath: string): string {
 }
 
 /** One line for a version's result: `통과 · 2026-11-27 · kwok`, or `아직 검증 기록이 없습니다`. */
-export function resultLine(report: Pick<RunReport, 'status' | 'finishedAt' | 'provider'> | undefined): string {
-  return report ? `${RUN_LABEL[report.status]} · ${kstDate(report.finishedAt)} · ${report.provider}` : NO_REPORT;
+export function resultLine(result: { report: Pick<RunReport, 'finishedAt' | 'provider'> | undefined; verdict: Pick<Verdict, 'status' | 'uncommitted'> | undefined }): string {
+  const { report, verdict } = result;
+  if (!report || !verdict) return NO_REPORT;
+  return `${RUN_LABEL[verdict.status]} · ${kstDate(report.finishedAt)} · ${report.provider}${verdict.uncommitted ? ` · ${UNCOMMITTED}` : ''}`;
+}
+
+/** How many steps show each mark, for people: `통과 12 · 대역으로 확인 4 · 수동 확인 4`. */
+export function countsLine(counts: Record<MarkStatus, number>): string {
+  return (Object.keys(STEP_LABEL) as MarkStatus[]).filter((k) => k !== 'fixture' && counts[k] > 0).map((k) => `${STEP_LABEL[k]} ${counts[k]}`).join(' · ');
 }

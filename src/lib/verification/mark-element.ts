@@ -8,8 +8,8 @@
  * code and its copy button, and its line cannot be selected (CSS), so copying is undisturbed.
  */
 import { h, type Element, type ElementContent } from '@astrojs/starlight/expressive-code/hast';
-import { STEP_ICON, STEP_LABEL, stepAnchor } from './labels.ts';
-import type { Mark } from './marks.ts';
+import { STANDIN_NOTE, STEP_ICON, STEP_LABEL, stepAnchor } from './labels.ts';
+import type { Mark } from '../../../scripts/model/verdict.ts';
 
 /** The one-line part of a mark: icon (decorative), a screen-reader prefix, the status word. */
 function line(mark: Mark, more?: string): ElementContent[] {
@@ -52,6 +52,12 @@ export function markElement(mark: Mark, detailsHref: string): Element {
   }
   if (mark.status === 'manual' && reason) {
     return h('div', props, [h('p.step-mark-line', line(mark)), h('p.step-mark-reason', reason)]);
+  }
+  if (mark.details && mark.status === 'standin') {
+    return h('details', props, [h('summary', line(mark, '왜 ✓ 가 아닌가요?')), h('div.step-mark-body', [h('p', mark.step?.standIn ?? STANDIN_NOTE), link])]);
+  }
+  if (mark.details && mark.status === 'stale') {
+    return h('details', props, [h('summary', line(mark, '무엇이 바뀌었나요?')), h('div.step-mark-body', [h('ul', mark.changed.map((c) => h('li', c))), link])]);
   }
   return h('div', props, [h('p.step-mark-line', line(mark))]);
 }

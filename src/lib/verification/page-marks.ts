@@ -1,32 +1,24 @@
 /**
- * The marks of one page file from its primary report, for the Expressive Code plugin (blocks) and
- * the MarkdownContent override (screenshot figures). The page is read with the runbook's own page
- * reader, so block text and hashes are exactly what the runner hashed.
+ * The marks of one page file from its primary version's verdict, for the Expressive Code plugin
+ * (blocks) and the MarkdownContent override (screenshot figures).
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { readPage } from '../../../scripts/lib/page.ts';
+import type { Mark } from '../../../scripts/model/verdict.ts';
 import { detailsPath } from './labels.ts';
-import { pageMarks, type PageMarks } from './marks.ts';
 import { verification } from './reports.ts';
 
 export interface PrimaryMarks {
-  marks: PageMarks;
+  blocks: Map<string, Mark>;
+  figures: Map<string, Mark>;
   /** Site path (no base) of the primary version's details page. */
   details: string;
 }
 
-const memo = new Map<string, PrimaryMarks | undefined>();
-
 /** Marks for a page (absolute path or relative to the root); undefined without a runbook or a primary report. */
-export function primaryMarks(file: string, root = process.cwd()): PrimaryMarks | undefined {
+export async function primaryMarks(file: string, root = process.cwd()): Promise<PrimaryMarks | undefined> {
   const relative = path.relative(root, path.resolve(root, file));
-  const key = `${relative}\0${fs.statSync(path.resolve(root, relative), { throwIfNoEntry: false })?.mtimeMs ?? 0}`;
-  if (memo.has(key)) return memo.get(key);
-  const found = verification(root).forPage(relative);
+  const found = (await verification(root)).forPage(relative);
   const primary = found?.versions[0];
-  const marks = found && primary ? pageMarks(readPage(relative, root), primary.report) : undefined;
-  const value = found && primary && marks ? { marks, details: detailsPath(found.page.runbook, primary.minor) } : undefined;
-  memo.set(key, value);
-  return value;
+  if (!found || !primary?.verdict) return undefined;
+  return { blocks: primary.verdict.blocks, figures: primary.verdict.figures, details: detailsPath(found.page.runbook, primary.minor) };
 }

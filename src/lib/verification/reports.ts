@@ -3,13 +3,19 @@
  *
  * Reads `<REPORTS_DIR>/<runbook>/kubernetes-<minor>.json` (REPORTS_DIR defaults to `reports/`,
  * relative to the project root), validates each with the runner's own `RunReport` schema, and pairs
- * them with the pages that declare a runbook (`runbook:` frontmatter) and its Kubernetes versions.
+ * them with the pages that declare a runbook (`runbook:` frontmatter) and its Kubernetes versions,
+ * and asks the one verdict (scripts/model/verdict.ts) what each report still proves against the
+ * current page, runbook, runner code and mirror files (`RUNBOOK_MIRROR`, when set).
  * An invalid report stops the build with the file's name and what is wrong with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunReport } from '../../../scripts/runbook/report.ts';
-import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/verify/pages.ts';
+import { mirrorFingerprints, runnerHash } from '../../../scripts/model/fingerprint.ts';
+import { readPage } from '../../../scripts/model/page.ts';
+import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/model/pages.ts';
+import { RunReport } from '../../../scripts/model/report.ts';
+import { importRunbook } from '../../../scripts/model/runbooks.ts';
+import { verdict, type Verdict } from '../../../scripts/model/verdict.ts';
 
 /** The result of one declared Kubernetes version of a page: a report, or none yet. */
 export interface VersionResult {
@@ -18,6 +24,8 @@ export interface VersionResult {
   /** Whether this is the page's primary version (the first declared; the one the page shows). */
   primary: boolean;
   report: RunReport | undefined;
+  /** What the report proves now; undefined without a report. Everything the site shows comes from it. */
+  verdict: Verdict | undefined;
   /** Where the report is (or would be), relative to the project root. */
   file: string;
 }
@@ -88,30 +96,38 @@ function readAll(reportsDir: string, root: string): Map<string, RunReport> {
   return reports;
 }
 
-/** Loads the reports and pairs them with the pages. `REPORTS_DIR` from the environment unless given. */
-export function loadVerification(options: { root?: string; reportsDir?: string } = {}): Verification {
+/** Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR` and `RUNBOOK_MIRROR` from the environment unless given. */
+export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string } = {}): Promise<Verification> {
   const root = options.root ?? process.cwd();
   const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
+  const mirror = options.mirror ?? process.env['RUNBOOK_MIRROR'];
   const all = readAll(reportsDir, root);
-  const pages = verifiedPages(root).map((page): PageVerification => ({
-    page,
-    versions: page.kubernetes.map((minor, i) => {
-      const file = reportPath(reportsDir, page.runbook, minor);
-      const report = all.get(file);
-      if (report && report.page !== page.file) {
-        throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
-      }
-      return { minor, primary: i === 0, report, file: path.relative(root, file) };
-    }),
+  const runner = runnerHash(root);
+  const pages = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification> => {
+    const runbook = await importRunbook(root, page.runbook);
+    const current = readPage(page.file, root);
+    return {
+      page,
+      versions: page.kubernetes.map((minor, i) => {
+        const file = reportPath(reportsDir, page.runbook, minor);
+        const report = all.get(file);
+        if (report && report.page !== page.file) {
+          throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
+        }
+        const inputs = report && mirror ? mirrorFingerprints(path.resolve(root, mirror), Object.keys(report.fingerprints.inputs)) : undefined;
+        const judged = report ? verdict({ report, page: current, runbook, runner, ...(inputs ? { inputs } : {}) }) : undefined;
+        return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file) };
+      }),
+    };
   }));
   return { reportsDir, pages, forPage: (file) => pages.find((p) => p.page.file === file) };
 }
 
-let cached: { key: string; value: Verification } | undefined;
+let cached: { key: string; value: Promise<Verification> } | undefined;
 
-/** `loadVerification()` once per build (per project root and reports folder). */
-export function verification(root = process.cwd()): Verification {
-  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}`;
+/** `loadVerification()` once per build (per project root, reports folder and mirror). */
+export function verification(root = process.cwd()): Promise<Verification> {
+  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}\0${process.env['RUNBOOK_MIRROR'] ?? ''}`;
   if (cached?.key !== key) cached = { key, value: loadVerification({ root }) };
   return cached.value;
 }

@@ -28,13 +28,13 @@ export function pluginStepMarks(options: StepMarksOptions = {}): ExpressiveCodeP
   return definePlugin({
     name: 'runbook-step-marks',
     hooks: {
-      postprocessRenderedBlockGroup: ({ renderedGroupContents, renderData }) => {
+      postprocessRenderedBlockGroup: async ({ renderedGroupContents, renderData }) => {
         const codeBlock = renderedGroupContents[0]?.codeBlock;
         const meta = codeBlock && readStepMeta(codeBlock.metaOptions);
         const file = codeBlock?.parentDocument?.sourceFilePath;
         if (!meta || !file) return;
-        const page = primaryMarks(file);
-        const mark = page?.marks.blocks.get(meta.step);
+        const page = await primaryMarks(file);
+        const mark = page?.blocks.get(meta.step);
         if (!page || !mark) return;
         renderData.groupAst = h('div.step-block', { dataStatus: mark.status }, [
           renderData.groupAst,

@@ -8,7 +8,7 @@
  * parses `step`/`of` into `metaOptions` and renders nothing for keys no plugin uses.
  *
  * Validation of the ids (present, well-formed, unique, `of` names an earlier step) lives in
- * the runbook's page reader, `scripts/lib/page.ts`, which reads the meta with the same parser.
+ * the runbook's page reader, `scripts/model/page.ts`, which reads the meta with the same parser.
  */
 import { definePlugin, type ExpressiveCodePlugin, type MetaOptions } from '@astrojs/starlight/expressive-code';
 import { setProperty } from '@astrojs/starlight/expressive-code/hast';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import { UsageError } from '../lib/errors.ts';
+import { projectFrontmatter } from './frontmatter.ts';
+import { frontmatterOf } from './page.ts';
 
 /** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
 export interface VerifiedPage {
@@ -18,11 +18,6 @@ export interface VerifiedPage {
 
 const DOCS = 'src/content/docs';
 
-function frontmatter(text: string): Record<string, unknown> {
-  const m = /^---\n([\s\S]*?)\n---/.exec(text);
-  return m ? ((YAML.parse(m[1] ?? '') ?? {}) as Record<string, unknown>) : {};
-}
-
 /** Pages with a `runbook:` frontmatter, in the site's sidebar order (sidebar.order, then path). */
 export function verifiedPages(root: string): VerifiedPage[] {
   const pages: VerifiedPage[] = [];
@@ -31,17 +26,14 @@ export function verifiedPages(root: string): VerifiedPage[] {
       const rel = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
       else if (/\.mdx?$/.test(entry.name)) {
-        const fm = frontmatter(fs.readFileSync(path.join(root, rel), 'utf8'));
-        const rb = fm.runbook as { name?: string; kubernetes?: string[] } | undefined;
+        const fm = frontmatterOf(fs.readFileSync(path.join(root, rel), 'utf8'));
+        const rb = projectFrontmatter(fm, rel).runbook;
         if (!rb) continue;
-        if (!rb.name || !Array.isArray(rb.kubernetes) || rb.kubernetes.length === 0) {
-          throw new UsageError('FRONTMATTER_INVALID', `${rel}: runbook 에는 name 과 kubernetes 목록이 필요합니다.`, '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }');
-        }
         pages.push({
           file: rel,
           title: String(fm.title ?? rel),
           runbook: rb.name,
-          kubernetes: rb.kubernetes.map(String),
+          kubernetes: rb.kubernetes,
           order: Number((fm.sidebar as { order?: number } | undefined)?.order ?? Number.MAX_SAFE_INTEGER),
           slug: rel.slice(DOCS.length + 1).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, ''),
         });

@@ -1,11 +1,57 @@
-import type { LinesRule } from './match/lines.ts';
-import type { TableRule } from './match/table.ts';
 
 /**
  * The vocabulary of a runbook. A runbook lists steps in page order; each step binds to a fenced
  * block (or a figure, for manual checks) by its step id, and adds types, bindings and matching
  * rules. It never holds command text: that is read from the page.
  */
+
+/**
+ * Column-by-column comparison of a `kubectl get` table.
+ * Rows are paired by the key column; the rest of the columns are exact unless declared otherwise.
+ */
+export interface TableRule {
+  kind: 'table';
+  /** Output block id on the page. */
+  block: string;
+  /** Column that identifies a row (usually NAME). */
+  key: string;
+  /**
+   * `exact`: the key is compared as written.
+   * `generated-suffix`: pod names are compared without the suffixes Kubernetes generates
+   * (`controller-7dcc8764f4-8n92q` → `controller`, `speaker-fnf8l` → `speaker`).
+   */
+  keyMatch: 'exact' | 'generated-suffix';
+  /** Columns whose values differ from cluster to cluster (AGE, RESTARTS, CLUSTER-IP). */
+  volatile: readonly string[];
+  /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
+  ports?: readonly string[];
+  /** How many rows each key should have: as on the page (default) or one per node (a DaemonSet's pods). */
+  rows?: Record<string, 'as-page' | 'one-per-node'>;
+}
+
+export type LinesMode = 'exact' | 'contains';
+
+/**
+ * Line-by-line comparison of a text output, with stdout and stderr told apart.
+ * Lines are compared with surrounding whitespace trimmed (grep keeps YAML indentation).
+ */
+export interface LinesRule {
+  kind: 'lines';
+  /** Output block id on the page. */
+  block: string;
+  /**
+   * `exact`: the stream holds exactly the page's lines, in order.
+   * `contains`: every page line appears; other lines are allowed and noted
+   * (e.g. `grep strictARP` also prints the last-applied annotation after an apply).
+   */
+  mode: LinesMode;
+  /** Per-stream override of `mode` (e.g. stderr exact while stdout may hold more lines). */
+  streams?: { stdout?: LinesMode; stderr?: LinesMode };
+  /** Page lines matching this pattern are expected on stderr (kubectl prints `Warning:` there); the rest on stdout. */
+  stderr?: RegExp;
+  /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
+  applyVerbs?: boolean;
+}
 
 /** A bounded wait, shown to people as "최대 N분". */
 export type Duration = `${number}s` | `${number}m`;
@@ -50,8 +96,41 @@ export interface RunStep extends StepBase {
    * Known drift between the page and newer Kubernetes that the page itself declares
    * (an aside with its own output block): from that version on, expect this instead.
    */
-  drift?: { since: string; output: OutputRule; exitCode: number; because: string };
+  drift?: Drift;
+  /**
+   * A fact the page states about an object, read through the API beside the text check
+   * (the step passes only when both agree). The expected value always comes from the page.
+   */
+  object?: ObjectRule;
 }
+
+/** What a newer Kubernetes prints instead of the page's main output, as the page itself declares it. */
+export interface Drift {
+  /** First Kubernetes minor (`1.25`) the drift applies to. */
+  since: string;
+  /** The aside's own output block (for example the errors kubectl prints on that version). */
+  output: LinesRule;
+  /**
+   * Lines of the step's main output block that this version no longer prints (the objects it
+   * cannot create). The rest of the main output is expected on stdout too, so stdout is checked.
+   */
+  withoutLines?: RegExp;
+  exitCode: number;
+  because: string;
+}
+
+/**
+ * Object checks. Each names the object by the command it belongs to (`kubectl get svc/NAME -n NS`,
+ * `kubectl get pod -n NS`, `kubectl get configmap NAME -n NS`) and takes the expected value from
+ * the page's output block, never from the runbook.
+ */
+export type ObjectRule =
+  /** The Service's `spec.type` is the row's TYPE, and `status.loadBalancer.ingress[0].ip` its EXTERNAL-IP (none for `<none>`). */
+  | { kind: 'service' }
+  /** Each documented row's pods are in phase Running with as many ready containers as READY says (`1/1`). */
+  | { kind: 'pods' }
+  /** `data[key]` of the ConfigMap parsed as YAML holds at `field` (dot path) the value of the accepted `name: value` line. */
+  | { kind: 'config'; key: string; field: string };
 
 /** Write a file block (fence meta `title="name"`) into the run's working folder. */
 export interface FileStep extends StepBase {

@@ -1,6 +1,4 @@
-import type { LinesRule } from './match/lines.ts';
-import type { TableRule } from './match/table.ts';
-import type { EditStep, FileStep, ManualStep, Runbook, RunStep, ServiceFixture } from './types.ts';
+import type { EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
 
 /** Identity helpers that give runbook files types and short, page-like lines. */
 export function defineRunbook(runbook: Runbook): Runbook {

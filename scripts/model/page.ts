@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MetaOptions } from '@expressive-code/core';
@@ -10,7 +9,8 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import YAML from 'yaml';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../lib/errors.ts';
+import { fingerprint } from './fingerprint.ts';
 
 /** Step ids: lower-case words joined by `-`, grouped by `/` (e.g. `strict-arp/check`). */
 export const STEP_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)*$/;
@@ -54,7 +54,7 @@ export interface Page {
  * per step, so the site can tell when a block changed after the run. Same as the runner's `blockHash`.
  */
 export function blockHash(code: string): string {
-  return crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
+  return fingerprint(code);
 }
 
 /** A figure's fingerprint: what the reader is told to open and to see. */
@@ -83,6 +83,13 @@ export function readPage(file: string, root = process.cwd()): Page {
     throw new UsageError('PAGE_UNREADABLE', `페이지를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? error})`, '런북의 page 경로가 src/content/docs/ 아래의 실제 파일을 가리키는지 확인하세요.');
   }
   return parsePage(source, path.relative(root, path.resolve(root, file)) || file);
+}
+
+/** A page's frontmatter as YAML data (the same parse as the page reader's), `{}` when there is none. */
+export function frontmatterOf(source: string): Record<string, unknown> {
+  const tree = parser.parse(source) as Root;
+  const node = tree.children.find((n) => n.type === 'yaml');
+  return node && 'value' in node ? ((YAML.parse(node.value) ?? {}) as Record<string, unknown>) : {};
 }
 
 export function parsePage(source: string, file: string): Page {

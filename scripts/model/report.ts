@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The JSON report of one runbook run. Written only by the runner (never by hand), validated on
+ * write and on read. The site renders badges and marks from it at build time, always through
+ * the verdict (scripts/model/verdict.ts), never from a status field alone.
+ *
+ * Every fingerprint is required: a report that cannot say what it checked cannot earn a ✓.
+ */
+
+/** A 16-hex-digit sha256 prefix (see `fingerprint()`). */
+const Hash = z.string().regex(/^[0-9a-f]{16}$/, { error: '지문(fingerprint)은 16자리 16진수여야 합니다.' });
+
+/** Why a step did not run. Only `condition` (the page's own "if already done, skip") keeps a run whole. */
+export const SkipCause = z.enum(['condition', 'selection', 'earlier-failure', 'interrupted']);
+export type SkipCause = z.infer<typeof SkipCause>;
+
+/** A fact about a cluster object the page states, read through the API beside the text check. */
+export const ObjectCheck = z.object({
+  /** What was read, as a person would say it: `Service istio-system/istio-ingressgateway status.loadBalancer.ingress[0].ip`. */
+  what: z.string(),
+  /** The value the page states (from its output or edit block). */
+  expected: z.string(),
+  /** The value the API server returned. */
+  actual: z.string(),
+  ok: z.boolean(),
+});
+export type ObjectCheck = z.infer<typeof ObjectCheck>;
+
+/** One field an edit step changed, read back from the object before and after. */
+export const FieldChangeReport = z.object({
+  field: z.string(),
+  /** Value on the page (the marked line). */
+  documented: z.string(),
+  /** Value before the edit (`(없음)` when absent). */
+  before: z.string(),
+  /** Value read back after the edit. */
+  after: z.string(),
+});
+
+export const StepReport = z.object({
+  /** Step id, the same as the page block's `step="..."`. */
+  id: z.string(),
+  title: z.string(),
+  kind: z.enum(['run', 'file', 'edit', 'manual', 'fixture']),
+  /** passed · failed · skipped (see `skipCause`) · manual (a person must check) · fixture (a stand-in was prepared). */
+  status: z.enum(['passed', 'failed', 'skipped', 'manual', 'fixture']),
+  /** Required when skipped: why. */
+  skipCause: SkipCause.optional(),
+  durationMs: z.number().nonnegative(),
+  /** When the step started and finished (ISO 8601, ms precision); the bench reads detection latency from these. */
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** The command as the page shows it (for fixtures: what was prepared). */
+  command: z.string().optional(),
+  /** Page line of the block. */
+  line: z.number().int().nonnegative().optional(),
+  /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id. */
+  blockHashes: z.record(z.string(), Hash),
+  /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
+  ruleHash: Hash,
+  /**
+   * Set when what the step compared was built by the runner from the page itself (a stand-in
+   * Service made from the page's YAML): the check agrees with the page by construction. Says why.
+   */
+  standIn: z.string().optional(),
+  /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  /** Facts about objects read through the API beside the text check; the step passes only when all hold. */
+  objects: z.array(ObjectCheck).optional(),
+  /** For edit steps: each documented field, before and after, read back from the object. */
+  changes: z.array(FieldChangeReport).optional(),
+  /** What differs, sentence by sentence. */
+  problems: z.array(z.string()).default([]),
+  /** Accepted differences and explanations (volatile columns, declared drift, skip reasons). */
+  notes: z.array(z.string()).default([]),
+  /** What a person would look at next: describe, events, controller log. */
+  diagnostics: z.string().optional(),
+  /** Why the step was skipped, or what to check by hand. */
+  reason: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  /** How many times an eventual step re-ran its command before it matched (or gave up). */
+  attempts: z.number().int().positive().optional(),
+}).refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, { error: '건너뛴 단계에는 skipCause 가 있어야 합니다.', path: ['skipCause'] });
+export type StepReport = z.infer<typeof StepReport>;
+
+export const PROVIDERS = ['kwok', 'kind', 'context'] as const;
+
+export const RunReport = z.object({
+  schemaVersion: z.literal(2),
+  runbook: z.string(),
+  /** Page path relative to the project root. */
+  page: z.string(),
+  /** Where the cluster came from: kwok, kind, or `context` for a cluster the user named. */
+  provider: z.enum(PROVIDERS),
+  /** Kubernetes server version (gitVersion) as the API server reported it. */
+  kubernetes: z.string(),
+  /** Other versions read from the cluster (e.g. MetalLB controller image tag). */
+  components: z.record(z.string(), z.string()).default({}),
+  context: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /**
+   * What the runner saw: `passed` only when every step ran (or the page's own condition skipped
+   * it) and none failed; `partial` when steps were left out by flag; `failed`; `interrupted`.
+   * The site never shows this alone: the verdict also checks fingerprints and provenance.
+   */
+  status: z.enum(['passed', 'failed', 'partial', 'interrupted']),
+  /** What the provider simulates and what is real. */
+  simulation: z.object({ simulated: z.array(z.string()), real: z.array(z.string()) }).optional(),
+  /** Where the run came from: the commit of the whole tracked tree, whether it had local changes, and the CI run. */
+  source: z.object({
+    /** `git rev-parse HEAD` when the run started; absent outside a git checkout. */
+    commit: z.string().optional(),
+    /** Uncommitted changes anywhere in the tracked tree (or no git at all): the report is not from committed code. */
+    dirty: z.boolean(),
+    /** CI run URL (GitHub Actions). */
+    ci: z.string().optional(),
+  }),
+  /** Fingerprints of what is not on the page: the runner's code, and every mirror file served (by URL). */
+  fingerprints: z.object({
+    runner: Hash,
+    inputs: z.record(z.string(), Hash),
+  }),
+  /** Mirror used for remote URLs, if any. */
+  mirror: z.string().optional(),
+  steps: z.array(StepReport),
+  /** Log files kept with the report (e.g. the MetalLB controller's). */
+  logs: z.record(z.string(), z.string()).default({}),
+});
+export type RunReport = z.infer<typeof RunReport>;
+
+/** Reads and validates a report file (throws zod's error with the field paths). */
+export function readReport(file: string): RunReport {
+  return RunReport.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
