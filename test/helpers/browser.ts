@@ -1,10 +1,12 @@
 /**
  * Debian's headless Chromium, driven by playwright-core, allowed to talk to loopback only.
  */
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { which } from '../../scripts/cluster/exec.ts';
+import { chromiumPath } from '../../scripts/prereqs/requirements.ts';
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+/** CHROMIUM_PATH, else `chromium` on PATH: the same choice as the prereq step of `npm test`. */
+export const CHROMIUM = chromiumPath({ env: process.env, which: (name) => which(name, process.env) });
 
 /** Flags for a closed network: no background connections that would be refused or stall. */
 const ARGS = [
@@ -18,16 +20,21 @@ const ARGS = [
   '--disable-quic',
 ];
 
-/** Launches Chromium, or throws with the command that installs it. */
+/**
+ * Launches Chromium, or throws at once with the command that installs it. Call it before any slow
+ * setup (site builds, sandboxes), so a machine without Chromium fails in seconds.
+ */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+  if (!CHROMIUM) {
+    const where = process.env['CHROMIUM_PATH'] ? `at CHROMIUM_PATH=${process.env['CHROMIUM_PATH']}` : 'on PATH (chromium)';
     throw new Error(
-      `Chromium not found at ${CHROMIUM}.\n` +
-        'Hint: install it with `apt-get install -y chromium fonts-noto-cjk` (what .ci/run does), ' +
+      `Chromium not found ${where}.\n` +
+        'Hint: run `npm run prereqs`: it names what is missing and prints the install command ' +
+        '(as root it installs Chromium and the Korean font itself, as `npm test` does), ' +
         'or point CHROMIUM_PATH at a Chromium binary.',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
 }
 
 /**

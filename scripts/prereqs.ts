@@ -1,0 +1,4 @@
+import { runMain } from './lib/main.ts';
+import { prereqsMain } from './prereqs/main.ts';
+
+await runMain(prereqsMain);

@@ -1,0 +1,99 @@
+/**
+ * What `npm test` needs from the machine besides node_modules, in one list.
+ *
+ * Each requirement says what it is, why the tests need it, how to tell it is there, and which Debian
+ * packages provide it. `npm test` installs the packages of every missing requirement in one
+ * `apt-get install` when it may (root, or CI with password-less sudo), and otherwise stops at once
+ * with the exact command. To add a tool, add one entry; most are one line with `command()`, e.g.
+ *
+ *   command('containerd', '진짜 파드 샌드박스', ['containerd']),
+ */
+import { findGo } from '../cluster/build.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+
+/** What a check may look at (the real machine, or a fake one in tests). */
+export interface Probe {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The executable for a name (or a path) on PATH, or undefined. */
+  which(name: string): string | undefined;
+  /** Runs a short query command (such as `fc-list`) and returns its stdout, or undefined if it failed. */
+  query(cmd: string, args: string[]): string | undefined;
+}
+
+/**
+ * `found` says where; `missing` says what is wrong, whether installing the Debian packages would fix
+ * it, and otherwise how to fix it.
+ */
+export type Check = { found: string } | { missing: string; aptFixes: boolean; hint?: string | undefined };
+
+export interface Requirement {
+  /** For people: `Chromium`, `Go`. */
+  name: string;
+  /** What in the tests needs it. */
+  usedBy: string;
+  check(probe: Probe): Check;
+  /** Debian packages that provide it; empty when apt cannot (then the check's `hint` says how). */
+  debian: string[];
+}
+
+/** A requirement met by an executable on PATH. */
+export function command(name: string, usedBy: string, debian: string[], hint?: string): Requirement {
+  return {
+    name,
+    usedBy,
+    debian,
+    check: (probe) => {
+      const found = probe.which(name);
+      return found ? { found } : { missing: `PATH 에 ${name} 이(가) 없습니다.`, aptFixes: debian.length > 0, hint };
+    },
+  };
+}
+
+/** The Chromium the browser tests launch: CHROMIUM_PATH when set, else `chromium` on PATH. */
+export function chromiumPath(probe: Pick<Probe, 'env' | 'which'>): string | undefined {
+  const explicit = probe.env.CHROMIUM_PATH;
+  return explicit ? probe.which(explicit) : probe.which('chromium');
+}
+
+const chromium: Requirement = {
+  name: 'Chromium',
+  usedBy: '브라우저 테스트 test/browser.test.ts',
+  debian: ['chromium'],
+  check: (probe) => {
+    const found = chromiumPath(probe);
+    if (found) return { found };
+    const explicit = probe.env.CHROMIUM_PATH;
+    return explicit
+      ? { missing: `CHROMIUM_PATH=${explicit} 는 실행할 수 있는 파일이 아닙니다. 고치거나 지우세요 (지우면 PATH 의 chromium 을 씁니다).`, aptFixes: false }
+      : { missing: 'PATH 에 chromium 이 없습니다.', aptFixes: true };
+  },
+};
+
+const koreanFont: Requirement = {
+  name: '한국어 글꼴 (Noto Sans CJK)',
+  usedBy: '브라우저 테스트의 한국어 렌더링과 스크린샷',
+  debian: ['fonts-noto-cjk', 'fontconfig'],
+  check: (probe) => {
+    const families = probe.query('fc-list', [':', 'family']);
+    if (families === undefined) return { missing: 'fc-list (fontconfig) 가 없어 글꼴을 확인할 수 없습니다.', aptFixes: true };
+    return /Noto Sans CJK/i.test(families) ? { found: 'fc-list 에 Noto Sans CJK 가 있습니다' } : { missing: 'fc-list 에 Noto Sans CJK 가 없습니다.', aptFixes: true };
+  },
+};
+
+/** The same check and hint as `npm run cluster`. Debian's golang-go is older than Go 1.26: Go comes from go.dev. */
+const go: Requirement = {
+  name: 'Go',
+  usedBy: '샌드박스 클러스터 빌드, Kubernetes·etcd·kwok·MetalLB 를 Go 모듈 프록시에서',
+  debian: [],
+  check: (probe) => {
+    try {
+      return { found: findGo(probe.env) };
+    } catch (error) {
+      if (error instanceof EnvironmentError) return { missing: error.message, aptFixes: false, hint: error.hint };
+      throw error;
+    }
+  },
+};
+
+/** Everything `npm test` checks, in the order it reports them. Extend here. */
+export const requirements: Requirement[] = [chromium, koreanFont, go];
