@@ -1,8 +1,9 @@
 /**
- * The test workers' build lock (test/helpers/site-build.ts `acquire`): it never leaves a hook
- * waiting on something that will not come. Before, a fresh clone without test-results/ made
- * `mkdir test-results/x.lock` fail with ENOENT, which looked like a held lock: site-base and
- * site-verification then sat idle until their hook timeouts (10 and 60 minutes).
+ * The test workers' lock for site builds and fresh reports (test/helpers/site-build.ts `acquire`,
+ * the cluster code's pid lock): it never leaves a hook waiting on something that will not come.
+ * Before, a fresh clone without test-results/ made `mkdir test-results/x.lock` fail with ENOENT,
+ * which looked like a held lock: site-base and site-verification then sat idle until their hook
+ * timeouts (10 and 60 minutes).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,24 +22,22 @@ describe('acquire (the site build and fresh reports lock)', () => {
   it('creates a missing parent folder instead of waiting forever', async () => {
     const lock = path.join(dir, 'no-such-folder-yet', 'dist.lock');
     expect(await within(acquire(lock), 2_000)).toBe(true);
-    expect(fs.readFileSync(path.join(lock, 'pid'), 'utf8')).toBe(String(process.pid));
+    expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.pid));
   });
 
   it('takes over at once a lock whose owner has exited (a stopped run)', async () => {
     const dead = spawnSync('true').pid!;
     const lock = path.join(dir, 'stale.lock');
-    fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, 'pid'), String(dead));
+    fs.writeFileSync(lock, String(dead));
     expect(await within(acquire(lock), 2_000)).toBe(true);
   });
 
   it('waits while a live owner holds it, and goes on when it is released', async () => {
     const lock = path.join(dir, 'held.lock');
-    fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, 'pid'), String(process.ppid));
+    fs.writeFileSync(lock, String(process.ppid));
     const waiting = acquire(lock);
     expect(await within(waiting, 600)).toBe(false);
-    fs.rmSync(lock, { recursive: true });
+    fs.rmSync(lock);
     expect(await within(waiting, 2_000)).toBe(true);
   });
 });

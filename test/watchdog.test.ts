@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { isAlive } from '../scripts/cluster/exec.ts';
 import { ROOT } from './helpers/site-build.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-'));
@@ -34,5 +35,5 @@ it('stops a run whose hook never finishes: names the file and the hook, kills it
   expect(output).toContain('✗ 테스트 실행이 6초 한도를 넘었습니다 (VDOCS_TEST_LIMIT_MINUTES). 끝나지 않은 파일:\n  hang.fixture.ts: beforeAll, ');
   expect(elapsed, 'the limit is 6 s; start-up and the SIGTERM grace add a little').toBeLessThan(45_000);
   const child = Number(fs.readFileSync(pidFile, 'utf8'));
-  expect(fs.existsSync(`/proc/${child}`) && !fs.readFileSync(`/proc/${child}/stat`, 'utf8').includes(') Z '), `sleep ${child} still running`).toBe(false);
+  expect(isAlive(child), `sleep ${child} still running`).toBe(false);
 }, 150_000);

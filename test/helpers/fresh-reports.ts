@@ -71,8 +71,6 @@ async function runOnFreshSandbox(name: 'pass' | 'fail', flags: string[], extraEn
 export async function freshReports(): Promise<FreshReports> {
   const lock = `${DIR}.lock`;
   await acquire(lock);
-  // A cold cache builds Kubernetes first: keep the lock fresh so waiters do not take it as stale.
-  const heartbeat = setInterval(() => fs.utimesSync(lock, new Date(), new Date()), 60_000);
   try {
     const stamp = fs.existsSync(STAMP) ? (JSON.parse(fs.readFileSync(STAMP, 'utf8')) as { run: number }) : undefined;
     if (stamp?.run !== process.ppid) {
@@ -86,7 +84,6 @@ export async function freshReports(): Promise<FreshReports> {
     const read = (dir: string) => readReport(path.join(dir, 'metallb', `kubernetes-${MINOR}.json`));
     return { pass, fail, passed: read(pass), failed: read(fail) };
   } finally {
-    clearInterval(heartbeat);
     fs.rmSync(lock, { recursive: true, force: true });
   }
 }

@@ -10,10 +10,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlive } from '../../scripts/cluster/exec.ts';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { acquireLock } from '../../scripts/cluster/lock.ts';
 
 /** The repository root (this file is test/helpers/site-build.ts). */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -93,42 +92,13 @@ function readStamp(outDir: string): { key: string; build: SiteBuild } | undefine
 }
 
 /**
- * A `mkdir` lock, atomic across the test workers, holding its owner's pid. A lock whose owner is
- * gone (a run that was stopped) is taken over at once; one older than 10 minutes without a
- * heartbeat (its mtime) is stale too. Waiting is announced once, naming the lock and its owner.
- * Any error other than "already locked" is thrown: before, a missing parent folder (no
- * test-results/ in a fresh clone) looked like a held lock and the hook waited, idle, until its timeout.
+ * The cross-process pid lock of the cluster code (scripts/cluster/lock.ts): a lock whose owner has
+ * exited (a stopped run) is taken over at once, a missing parent folder is created, and waiting is
+ * announced. Before, a `mkdir` lock took ENOENT (no test-results/ in a fresh clone) for a held lock,
+ * and site-base and site-verification sat idle until their hook timeouts. Release: `rmSync(lock)`.
  */
 export async function acquire(lock: string): Promise<void> {
-  mkdirSync(dirname(lock), { recursive: true });
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    // No pid yet: the owner is between mkdir and write (alive), or the lock is from an older run.
-    const owner = readPid(join(lock, 'pid'));
-    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if ((owner !== undefined && !isAlive(owner)) || age > 600_000) {
-      rmSync(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (!announced) console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner ?? '?'})`);
-    announced = true;
-    await sleep(200);
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
+  await acquireLock(lock, new AbortController().signal, (owner) => console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner})`));
 }
 
 function inputHash(root: string, paths: string[], env: Record<string, string>): string {

@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { isAlive } from '../../scripts/cluster/exec.ts';
 
 type Vitest = Parameters<NonNullable<Reporter['onInit']>>[0];
 type HookContext = Parameters<NonNullable<Reporter['onHookStart']>>[0];
@@ -149,7 +150,7 @@ function stopDescendants(root: number): void {
   signal('SIGTERM');
   const deadline = Date.now() + 10_000;
   const waitFor = all.filter((pid) => !workers.includes(pid));
-  while (Date.now() < deadline && waitFor.some(alive)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  while (Date.now() < deadline && waitFor.some(isAlive)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   signal('SIGKILL');
 }
 
@@ -171,12 +172,6 @@ function descendants(root: number): { all: number[]; workers: number[] } {
   };
   visit(root);
   return { all: below, workers: children.get(root) ?? [] };
-}
-
-/** Running and not a zombie. */
-function alive(pid: number): boolean {
-  const stat = readStat(pid);
-  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 function readStat(pid: number): string | undefined {
