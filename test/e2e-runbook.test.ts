@@ -191,7 +191,7 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     expect(failed[0]?.problems.join('\n')).toContain(problem);
     expect(r.stderr).toMatch(new RegExp(`${path.basename(copy)}:\\d+`));
     expect(r.stderr).toContain(`✗ [`);
-  });
+  }, 120_000);
 
   it('"already done" needs exit 0 and exactly the documented line: a failing check command is red', () => {
     // The cluster is at strictARP: true here (the runs above applied it), so the page's conditional is in play.
@@ -212,7 +212,7 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     expect(data.status).toBe('partial');
     expect(step(data, 'strict-arp/check')).toMatchObject({ status: 'skipped', skipCause: 'selection' });
     expect(r.stdout).toContain('부분 실행 (통과로 보지 않음)');
-  });
+  }, 120_000);
 
   it('a wrong address pool on the page leaves the documented IP unassigned: red', () => {
     const copy = pageCopy('pool.md', (s) => s.replace('      - 192.168.35.100-192.168.35.110  # IP 대역폭', '      - 192.168.36.100-192.168.36.110  # IP 대역폭'));
@@ -223,5 +223,5 @@ describe('MetalLB runbook on the kwok sandbox', () => {
     expect(step(readReport(report), 'istio/get-after').problems.join(' ')).toContain('기대 "192.168.35.100"');
     // Put the page's own pool back for the tests after this one.
     expect(runbook(['--from', 'config/file']).code).toBe(0);
-  });
+  }, 180_000);
 });
