@@ -62,6 +62,16 @@ const show = (v: unknown): string => (v === undefined || v === null ? '(없음)'
  * (the page's block, or for a config rule the line the text check accepted).
  */
 export async function checkObject(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {
+  try {
+    return await readAndCompare(kube, rule, command, documented);
+  } catch (error) {
+    // An API server that does not answer is a failed check (an eventual step keeps waiting), not a crash.
+    const e = error as { code?: number; message?: string; cause?: { code?: string } };
+    return [{ what: `${rule.kind} 객체 읽기 (${command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'))?.trim() ?? command})`, expected: 'API 서버의 응답', actual: `오류: ${e.cause?.code ?? e.code ?? e.message ?? String(error)}`, ok: false }];
+  }
+}
+
+async function readAndCompare(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {
   const target = objectTarget(rule, command);
   if (typeof target === 'string') return [{ what: command, expected: '읽을 수 있는 객체', actual: target, ok: false }];
   const { namespace, name } = target;
