@@ -39,6 +39,17 @@ describe('runSource', () => {
     expect(runSource({}, dir).dirty).toBe(true);
   });
 
+  it('reports/ is output, not input: rewriting a committed report keeps the tree clean', () => {
+    const dir = repo();
+    fs.mkdirSync(path.join(dir, 'reports'));
+    fs.writeFileSync(path.join(dir, 'reports/r.json'), '{}\n');
+    spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qam', 'r'], { cwd: dir });
+    spawnSync('git', ['add', 'reports'], { cwd: dir });
+    spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'r'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'reports/r.json'), '{"new":1}\n');
+    expect(runSource({}, dir).dirty).toBe(false);
+  });
+
   it('an untracked scratch file is not a change to the tracked tree', () => {
     const dir = repo();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'scratch\n');

@@ -162,11 +162,12 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   };
 }
 
-/** The commit of the whole tracked tree, whether it had local changes (or no git at all), and the CI run. */
+/** The commit of the whole tracked tree, whether it had local changes outside reports/ (or no git at all), and the CI run. */
 export function runSource(env: Io['env'], root = projectRoot): RunReport['source'] {
   const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const head = git(['rev-parse', 'HEAD']);
-  const changes = git(['status', '--porcelain', '--untracked-files=no']);
+  // reports/ is what runs write (verify rewrites it run after run), not what they are made from.
+  const changes = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports']);
   const ci = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   return {
     ...(head.status === 0 ? { commit: head.stdout.trim() } : {}),
