@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from '../lib/errors.ts';
 import type { Runbook } from './runbook.ts';
 
 /** Runbook names under `<root>/runbooks/` (one `<name>.ts` per page). */
@@ -10,6 +11,10 @@ export function availableRunbooks(root: string): string[] {
 
 /** Imports `runbooks/<name>.ts` (Node strips its types; the site's build imports it the same way). */
 export async function importRunbook(root: string, name: string): Promise<Runbook> {
-  const url = pathToFileURL(path.join(root, 'runbooks', `${name}.ts`)).href;
+  const file = path.join(root, 'runbooks', `${name}.ts`);
+  if (!fs.existsSync(file)) {
+    throw new UsageError('UNKNOWN_RUNBOOK', `런북 "${name}" 이 없습니다 (runbooks/${name}.ts).`, `있는 런북: ${availableRunbooks(root).join(', ') || '(없음)'}. 페이지 frontmatter 의 runbook.name 이 runbooks/ 의 파일 이름과 같은지 확인하세요.`);
+  }
+  const url = pathToFileURL(file).href;
   return ((await import(/* @vite-ignore */ url)) as { default: Runbook }).default;
 }

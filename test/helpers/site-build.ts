@@ -42,7 +42,7 @@ export interface SiteBuild {
 const STAMP = '.site-build.json';
 const SITE_ENV = ['SITE_URL', 'SITE_BASE', 'REPORTS_DIR'];
 // reports/: the default REPORTS_DIR; scripts/: the page reader and report schema the site imports.
-const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts'];
+const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts', 'runbooks'];
 
 /** Builds the site (or reuses an identical earlier build) and returns where it is. Never throws on a failed build. */
 export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBuild> {
