@@ -15,7 +15,11 @@ import { dashboardTitle, ensureBackend, waitBackendReady } from '../scripts/clus
 import { httpFromClient, screenshotFromClient } from '../scripts/cluster/pods/probe.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
+import { acquireLock } from '../scripts/cluster/lock.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
+
+/** The same lock as cluster-pods.test.ts: one pods sandbox per machine, files take turns. */
+const MACHINE_LOCK = path.join(os.tmpdir(), 'vdocs-pods-tests.lock');
 
 const NAME = 'pods-metallb';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
@@ -41,7 +45,10 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   let runbook: ReturnType<typeof cli>;
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-pods-shots-'));
 
+  let release: () => void;
+
   beforeAll(async () => {
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
     expect(await clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', NAME], io())).toBe(0);
     state = readSandbox(NAME)!;
     kc = new KubeConfig();
@@ -52,6 +59,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
 
   afterAll(async () => {
     await clusterMain(['down', '--name', NAME], io());
+    release?.();
   }, 120_000);
 
   it('passes every automatic step of the page', () => {

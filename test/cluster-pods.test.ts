@@ -21,6 +21,7 @@ import { hostMountsOf } from '../scripts/cluster/pods/teardown.ts';
 import { sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
+import { acquireLock } from '../scripts/cluster/lock.ts';
 
 const NAME = 'pods-test';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
@@ -34,10 +35,19 @@ function skipReason(): string | undefined {
 const skip = skipReason();
 if (skip) console.warn(`cluster-pods: 건너뜀 — ${skip}`);
 
-function io() {
+function io(onErr?: (text: string) => void) {
   const m = memoryIo({ ...process.env, NO_COLOR: '1' });
-  return { ...m, err: (t: string) => process.stderr.write(t) };
+  return {
+    ...m,
+    err: (t: string) => {
+      process.stderr.write(t);
+      onErr?.(t);
+    },
+  };
 }
+
+/** One pods sandbox per machine: test files that make one take turns (vitest runs files in parallel). */
+const MACHINE_LOCK = path.join(os.tmpdir(), 'vdocs-pods-tests.lock');
 
 /** Everything on the host that belongs to a pods sandbox; all empty after `down`. */
 function leftovers(dir: string) {
@@ -69,6 +79,57 @@ function capturedPackets(file: string): string[] {
   return r.stdout.split('\n').filter(Boolean);
 }
 
+describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => {
+  let release: () => void;
+  beforeAll(async () => {
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+  }, 1_800_000);
+  afterAll(() => release?.());
+
+  it('explains in one message why it cannot run without root, before touching anything', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-nonroot-'));
+    fs.chmodSync(cache, 0o777);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'scripts/cluster.ts', 'up', '--provider', 'pods'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache },
+    });
+    fs.rmSync(cache, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('✗ 이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: root 권한이 아닙니다');
+    expect(r.stderr).toContain('[PODS_CANNOT_RUN]');
+    expect(r.stderr).toContain('--provider kwok');
+    expect(fs.existsSync(netnsFile(NET.nodeNetns))).toBe(false);
+  });
+
+  it('refuses to start next to another runtime owning its paths, and leaves them alone', async () => {
+    const existed = fs.existsSync(HOST_PATHS.kubeletDefault);
+    expect(existed, `${HOST_PATHS.kubeletDefault} already exists on this machine`).toBe(false);
+    fs.mkdirSync(HOST_PATHS.kubeletDefault);
+    fs.writeFileSync(path.join(HOST_PATHS.kubeletDefault, 'someone-elses'), 'x');
+    try {
+      await expect(clusterMain(['up', '--provider', 'pods', '--name', `${NAME}-foreign`], io())).rejects.toMatchObject({ code: 'PODS_MACHINE_BUSY' });
+      expect(fs.readFileSync(path.join(HOST_PATHS.kubeletDefault, 'someone-elses'), 'utf8')).toBe('x');
+      expect(fs.existsSync(sandboxPaths(`${NAME}-foreign`, process.env).dir)).toBe(false);
+      expect(fs.existsSync(netnsFile(NET.nodeNetns))).toBe(false);
+    } finally {
+      fs.rmSync(HOST_PATHS.kubeletDefault, { recursive: true, force: true });
+    }
+  });
+
+  it('an up interrupted half-way (SIGINT) removes everything it had made', async () => {
+    const before = readSysctls();
+    const name = `${NAME}-aborted`;
+    const dir = sandboxPaths(name, process.env).dir;
+    const cio = io((t) => {
+      if (t.includes('containerd 시작')) cio.controller.abort(new Error('SIGINT'));
+    });
+    await expect(clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', name], cio)).rejects.toThrow('SIGINT');
+    expect(leftovers(dir)).toEqual({ processes: [], mounts: [], netns: [], cgroups: [], hostPaths: [], hostIptables: [] });
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(readSysctls()).toEqual(before);
+  }, 300_000);
+});
+
 describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
   const p = sandboxPaths(NAME, process.env);
   const capture = path.join(os.tmpdir(), `vdocs-pods-capture-${process.pid}.pcap`);
@@ -77,7 +138,10 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
   let state: SandboxState;
   let kc: KubeConfig;
 
+  let release: () => void;
+
   beforeAll(async () => {
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
     expect(cannotRun(process.env), '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack').toEqual([]);
     sysctlsBefore = readSysctls();
     tcpdump = startCapture(capture);
@@ -93,6 +157,7 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
     await clusterMain(['down', '--name', NAME], io());
     tcpdump?.kill('SIGINT');
     fs.rmSync(capture, { force: true });
+    release?.();
   }, 120_000);
 
   it('records the provider, a loopback API server and the real components', () => {

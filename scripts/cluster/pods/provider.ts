@@ -91,12 +91,14 @@ export async function upPods(name: string, release: KubernetesRelease, p: Sandbo
   const node = inNetns(NET.nodeNetns);
   const started: Daemon[] = [];
   const start = (daemonName: string, argv: string[]) => {
+    io.signal.throwIfAborted(); // SIGINT/SIGTERM: stop here; `up` then tears down what was recorded
     const d = rec.daemon(startDaemon(daemonName, argv, logs, io.env));
     started.push(d);
     return d;
   };
   const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, ms: number, watch: Daemon[]) => {
     const ok = await waitFor(async () => {
+      io.signal.throwIfAborted();
       for (const d of watch) assertAlive(d);
       return check();
     }, ms, 200);
