@@ -65,7 +65,6 @@ export function podsPaths(p: SandboxPaths) {
     kubeletConfig: path.join(root, 'kubelet.yaml'),
     kubeProxyConfig: path.join(root, 'kube-proxy.yaml'),
     sysctls: path.join(root, 'sysctl'),
-    images: path.join(root, 'images'),
     forwardPort: path.join(root, 'apiserver.port'),
     kubeconfigs: path.join(root, 'kubeconfig'),
     chromiumWrapper: path.join(root, 'chromium-in-client'),
