@@ -11,8 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterMain } from '../scripts/cluster/main.ts';
-import { dashboardTitle, ensureBackend, waitBackendReady } from '../scripts/cluster/pods/backend.ts';
-import { httpFromClient, screenshotFromClient } from '../scripts/cluster/pods/probe.ts';
+import { dashboardTitle } from '../scripts/cluster/pods/backend.ts';
+import { verifyBrowserStep } from '../scripts/cluster/pods/browser-step.ts';
+import { httpFromClient } from '../scripts/cluster/pods/probe.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
@@ -80,20 +81,15 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
     expect(running.map((p) => p.metadata?.labels?.component).sort()).toEqual(['controller', 'speaker']);
   });
 
-  it.each(BROWSER_STEPS)('$step: $url answers from the client namespace with its stand-in, and Chromium shows it', async ({ url, namespace, name }) => {
-    const core = kc.makeApiClient(CoreV1Api);
-    const apps = kc.makeApiClient(AppsV1Api);
-    const service = await core.readNamespacedService({ name, namespace });
-    const backend = await ensureBackend({ apps }, service);
-    expect(await waitBackendReady({ apps }, backend, 90_000)).toBe(true);
-    const title = dashboardTitle(service);
-    const answer = await httpFromClient(url, { timeoutMs: 60_000 });
-    expect(answer.status).toBe(200);
-    expect(answer.body).toContain(`${title} 대역 (stand-in)`);
-    expect(answer.body).toContain(`${namespace}/${name}`);
-    const png = path.join(shots, `${name}.png`);
-    const shot = await screenshotFromClient(url, png);
-    expect(shot.title).toBe(`${title} 대역 (stand-in)`);
+  it.each(BROWSER_STEPS)('$step: $url answers from the client namespace with its stand-in, and Chromium shows it', async (step) => {
+    const kube = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+    const png = path.join(shots, `${step.name}.png`);
+    const result = await verifyBrowserStep(kube, step, png);
+    const title = dashboardTitle(await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace }));
+    expect(result).toMatchObject({ url: step.url, status: 200, title: `${title} 대역 (stand-in)`, screenshot: png });
+    expect(result.proven).toContain(`${step.namespace}/${step.name}`);
     expect(fs.statSync(png).size).toBeGreaterThan(5000);
+    // The request really came from the client namespace: the address is nowhere on the host.
+    await expect(httpFromClient('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'PODS_PROBE_BAD_URL' });
   }, 180_000);
 });

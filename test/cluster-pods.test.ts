@@ -142,6 +142,7 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
 
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(cannotRun(process.env), '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack').toEqual([]);
     sysctlsBefore = readSysctls();
     tcpdump = startCapture(capture);
