@@ -4,7 +4,7 @@ import type { Io } from '../lib/io.ts';
 import { DEFAULT_SANDBOX } from './state.ts';
 import { DEFAULT_KUBERNETES, KUBERNETES_RELEASES, resolveKubernetes } from './versions.ts';
 
-export const PROVIDERS = ['kwok', 'kind'] as const;
+export const PROVIDERS = ['kwok', 'kind', 'pods'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 const nameArg = {
@@ -18,7 +18,7 @@ export const COMMANDS = {
   up: defineCommand({
     meta: { name: 'up', description: '샌드박스 클러스터를 만듭니다 (이미 있으면 아무것도 하지 않습니다)' },
     args: {
-      provider: { type: 'string', description: 'kwok | kind (기본값: 컨테이너 엔진이 응답하면 kind, 아니면 kwok)' },
+      provider: { type: 'string', description: 'kwok | kind | pods (pods: 실제 kubelet·containerd, root 필요. 기본값: 컨테이너 엔진이 응답하면 kind, 아니면 kwok)' },
       kubernetes: {
         type: 'string',
         description: `Kubernetes 마이너 버전: ${KUBERNETES_RELEASES.map((r) => r.minor).join(', ')} (기본값 ${DEFAULT_KUBERNETES})`,
@@ -100,7 +100,7 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
     throw new UsageError(
       'CLUSTER_UNKNOWN_PROVIDER',
       `알 수 없는 프로바이더입니다: --provider ${provider}`,
-      'kwok(Docker 없이 실제 컨트롤 플레인 + 흉내 낸 노드) 또는 kind(Docker가 있는 머신)를 쓰세요. 예: npm run cluster -- up --provider kwok',
+      'kwok(Docker 없이 실제 컨트롤 플레인 + 흉내 낸 노드), kind(Docker가 있는 머신) 또는 pods(root, 실제 kubelet·containerd·runc)를 쓰세요. 예: npm run cluster -- up --provider kwok',
     );
   }
   const kubernetes = parsed.kubernetes === undefined ? undefined : String(parsed.kubernetes);

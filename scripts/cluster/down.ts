@@ -6,6 +6,7 @@ import { Status } from '../lib/status.ts';
 import type { Handler } from './cli.ts';
 import { deleteKindCluster } from './kind.ts';
 import { deleteKwokCluster, kwokPorts } from './kwok.ts';
+import { teardownPods } from './pods/teardown.ts';
 import { belongsTo, isPortOpen, sandboxPaths, sandboxProcesses, stopProcesses, waitFor } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 import { currentProcesses } from './status.ts';
@@ -43,7 +44,9 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
   const kubelet = state?.processes.filter((x) => x.name === 'small-kubelet' && belongsTo(x.pid, p.dir)).map((x) => x.pid) ?? [];
   await stopProcesses(kubelet);
   const [provider, version] = state ? [state.provider, state.kubernetes] : readProviderMarker(p.provider);
-  if (provider === 'kind') {
+  if (provider === 'pods') {
+    await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () => teardownPods(p, status));
+  } else if (provider === 'kind') {
     const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === version);
     await status.step(`kind delete cluster --name ${name}`, () => deleteKindCluster(name, p, release, io));
   } else if (fs.existsSync(p.kwokWorkdir)) {

@@ -13,8 +13,8 @@ import { cacheDir } from '../lib/paths.ts';
 export const SandboxState = z.object({
   /** Sandbox name; one folder per name under `<cache>/sandbox/`. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  /** Which provider made it. `kwok` simulates nodes and kubelets; `kind` runs real nodes in containers. */
-  provider: z.enum(['kwok', 'kind']),
+  /** Which provider made it. `kwok` simulates nodes and kubelets; `kind` runs real nodes in containers; `pods` runs a real kubelet, containerd and runc in network namespaces of this machine. */
+  provider: z.enum(['kwok', 'kind', 'pods']),
   /** Kubernetes server version, as the API server reports it (e.g. `v1.37.0`). */
   kubernetes: z.string().regex(/^v\d+\.\d+\.\d+/),
   /** kubeconfig context to use (the file's current-context too). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
@@ -41,6 +42,14 @@ export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
   };
 }
 
+const NODE_COMMANDS = ['kubelet', 'kube-proxy'];
+
+/** kubelet + kube-proxy (pods provider): the same wrapper module and stamps as the control plane. */
+export function kubernetesNodeTarget(release: KubernetesRelease): BuildTarget {
+  const k = kubernetesTarget(release);
+  return { ...k, component: 'kubernetes-node', binaries: NODE_COMMANDS, packages: NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), files: {} };
+}
+
 /** kubectl alone (kind provider: the control plane runs in the node image). */
 export function kubectlTarget(release: KubernetesRelease): BuildTarget {
   const k = kubernetesTarget(release);
@@ -79,6 +88,30 @@ export function metallbTarget(version = COMPONENTS.metallb): BuildTarget {
     binaries: ['controller'],
     packages: ['go.universe.tf/metallb/controller'],
     goMod: async (fetch) => metallbWrapper(await fetch('go.universe.tf/metallb', version), version, METALLB_BUMPS),
+  };
+}
+
+/** The MetalLB speaker (pods provider: it runs as a real container there). */
+export function metallbSpeakerTarget(version = COMPONENTS.metallb): BuildTarget {
+  return { ...metallbTarget(version), component: 'metallb-speaker', binaries: ['speaker'], packages: ['go.universe.tf/metallb/speaker'] };
+}
+
+const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netns-forward'];
+
+/** Our own small Go commands for the pods provider (go/pod-tools/): no dependencies beyond the standard library. */
+export function podToolsTarget(): BuildTarget {
+  const dir = path.join(projectRoot, 'go/pod-tools');
+  const files: Record<string, string> = {};
+  for (const tool of POD_TOOLS) files[`${tool}/main.go`] = fs.readFileSync(path.join(dir, tool, 'main.go'), 'utf8');
+  const digest = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12);
+  return {
+    component: 'pod-tools',
+    // The sources are ours: a change to any of them is a new version (a new bin folder).
+    version: `src-${digest}`,
+    binaries: POD_TOOLS,
+    packages: POD_TOOLS.map((t) => `./${t}`),
+    goMod: async () => plainWrapper('pod-tools', '1.22', []),
+    files,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Handler } from './cli.ts';
 import { teardown } from './down.ts';
 import { containerEngineAnswers, createKindCluster, ensureKubectlDir, kindContext } from './kind.ts';
 import { startSmallKubelet } from './kubelet/launch.ts';
+import { upPods } from './pods/provider.ts';
 import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from './kwok.ts';
 import { kwokPids, sandboxPaths, type SandboxPaths } from './sandbox.ts';
 import { healthOf } from './status.ts';
@@ -147,7 +148,12 @@ export const up: Handler<'up'> = async (cmd, io) => {
   fs.writeFileSync(p.provider, `${provider} ${release.kubernetes}\n`);
   let state: SandboxState;
   try {
-    state = provider === 'kwok' ? await upKwok(cmd.name, release, p, io, status) : await upKind(cmd.name, release, p, cmd.retain, io, status);
+    state =
+      provider === 'kwok'
+        ? await upKwok(cmd.name, release, p, io, status)
+        : provider === 'pods'
+          ? await upPods(cmd.name, release, p, io, status)
+          : await upKind(cmd.name, release, p, cmd.retain, io, status);
     if (!(await apiReady(loadKubeConfig(p.kubeconfig)))) throw new EnvironmentError('CLUSTER_NOT_READY', `API 서버(${state.server})가 /readyz에 응답하지 않습니다.`);
   } catch (error) {
     if (cmd.retain) {

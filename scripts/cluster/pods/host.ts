@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { which, type Env } from '../exec.ts';
+import { CGROUP_ROOTS, HOST_PATHS, NET } from './layout.ts';
+import { netnsFile } from './namespaces.ts';
+
+/**
+ * Whether this machine can run the pods provider, and whether it is free to. Each reason is one
+ * Korean sentence; `up` shows them together and suggests the kwok provider.
+ */
+
+/** Debian packages that provide what the node runs (for the hint and .ci/run). */
+export const DEBIAN_PACKAGES = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'conntrack', 'util-linux', 'iproute2'];
+
+const TOOLS = ['containerd', 'containerd-shim-runc-v2', 'runc', 'ctr', 'iptables', 'nsenter', 'unshare', 'ip', 'mount', 'umount'];
+
+export function cgroupControllers(): string[] {
+  try {
+    return fs.readdirSync('/sys/fs/cgroup').filter((c) => fs.existsSync(path.join('/sys/fs/cgroup', c, 'cgroup.procs')) && c !== 'unified');
+  } catch {
+    return [];
+  }
+}
+
+/** Why the pods provider cannot run here at all (not root, no cgroups, missing tools); empty when it can. */
+export function cannotRun(env: Env): string[] {
+  const reasons: string[] = [];
+  if (process.getuid?.() !== 0) reasons.push('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
+  const controllers = cgroupControllers();
+  if (!controllers.includes('memory') || !controllers.includes('cpu')) {
+    reasons.push('/sys/fs/cgroup 에 cgroup v1 memory·cpu 컨트롤러가 없습니다 (kubelet이 파드 cgroup을 만들 수 없습니다)');
+  } else {
+    try {
+      fs.accessSync('/sys/fs/cgroup/memory', fs.constants.W_OK);
+    } catch {
+      reasons.push('/sys/fs/cgroup/memory 에 쓸 수 없습니다 (cgroup 접근 권한이 없습니다)');
+    }
+  }
+  const missing = TOOLS.filter((t) => !which(t, env));
+  if (missing.length) reasons.push(`필요한 명령이 없습니다: ${missing.join(', ')}`);
+  if (!fs.existsSync('/usr/lib/cni/bridge')) reasons.push('CNI 플러그인(/usr/lib/cni/bridge)이 없습니다');
+  return reasons;
+}
+
+export function cannotRunError(reasons: string[]): EnvironmentError {
+  return new EnvironmentError(
+    'PODS_CANNOT_RUN',
+    `이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: ${reasons.join('; ')}.`,
+    `root로 실행하고 패키지를 설치하세요: apt-get install ${DEBIAN_PACKAGES.join(' ')}. 그럴 수 없으면 흉내 낸 노드로 실행하세요: npm run cluster -- up --provider kwok`,
+  );
+}
+
+/** Processes named like a container runtime or kubelet that are not ours. */
+function foreignDaemons(ourDir: string | undefined): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const exe = path.basename(fs.readlinkSync(`/proc/${entry}/exe`));
+      if (!['containerd', 'kubelet', 'dockerd', 'crio'].includes(exe)) continue;
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ourDir && cmdline.includes(ourDir)) continue;
+      found.push(`${exe}(pid ${entry})`);
+    } catch {
+      /* gone or not readable */
+    }
+  }
+  return found;
+}
+
+export interface Claim {
+  pid: number;
+  dir: string;
+}
+
+export function readClaim(): Claim | undefined {
+  try {
+    const c = JSON.parse(fs.readFileSync(HOST_PATHS.claim, 'utf8')) as Claim;
+    return typeof c.dir === 'string' ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What already owns the machine-wide places (another pods sandbox, a system containerd or kubelet,
+ * leftovers in the fixed host paths); empty when free. `dir` is the sandbox asking.
+ */
+export function ownersOf(dir: string): string[] {
+  const owners: string[] = [];
+  const claim = readClaim();
+  if (claim && claim.dir !== dir && fs.existsSync(claim.dir)) owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
+  const daemons = foreignDaemons(claim?.dir ?? dir);
+  if (daemons.length) owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
+  for (const p of [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs]) {
+    if (claim?.dir === dir) break;
+    try {
+      if (fs.readdirSync(p).length) owners.push(`${p} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
+    } catch {
+      /* absent: free */
+    }
+  }
+  for (const ns of [NET.nodeNetns, NET.clientNetns]) {
+    if (claim?.dir !== dir && fs.existsSync(netnsFile(ns))) owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
+  }
+  for (const root of CGROUP_ROOTS) {
+    if (claim?.dir !== dir && fs.existsSync(path.join('/sys/fs/cgroup/memory', root))) owners.push(`cgroup /${root} 이 이미 있습니다`);
+  }
+  return owners;
+}
+
+export function busyError(owners: string[]): EnvironmentError {
+  return new EnvironmentError(
+    'PODS_MACHINE_BUSY',
+    `pods 샌드박스는 한 머신에 하나만 실행할 수 있는데, 이미 다른 것이 자리를 차지하고 있습니다:\n  - ${owners.join('\n  - ')}`,
+    '그 샌드박스를 먼저 내리세요 (npm run cluster -- down, 그 체크아웃에서). 다른 프로그램의 것이면 그대로 두고 kwok 프로바이더를 쓰세요: npm run cluster -- up --provider kwok',
+  );
+}
+
+/**
+ * Takes the machine-wide claim (O_EXCL). The claim lives as long as its sandbox folder: one whose
+ * folder is gone is stale and replaced. (`pid` only says which `up` wrote it.)
+ */
+export function takeClaim(dir: string): void {
+  const existing = readClaim();
+  if (existing && existing.dir !== dir && fs.existsSync(existing.dir)) throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
+  if (existing) fs.rmSync(HOST_PATHS.claim, { force: true });
+  fs.writeFileSync(HOST_PATHS.claim, JSON.stringify({ pid: process.pid, dir }) + '\n', { flag: 'wx' });
+}
+
+export function releaseClaim(dir: string): void {
+  if (readClaim()?.dir === dir) fs.rmSync(HOST_PATHS.claim, { force: true });
+}

@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { HOST_PATHS, NET, type PodsPaths } from './layout.ts';
+
+/**
+ * The two network namespaces, the veth between them, and the node's private mount namespace.
+ *
+ * - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not
+ *   `ip netns add`, which also turns /run/netns itself into a shared mount that outlives it.
+ * - The veth is created with both ends already inside the namespaces: it never exists on the host.
+ * - The mount namespace (held by our pause binary) bind-mounts files over the machine-wide
+ *   /proc/sys entries kubelet would rewrite, and sandbox folders over the fixed host paths
+ *   containerd and kubelet write; containerd, kubelet and kube-proxy all run in it, so those
+ *   mounts, every container's rootfs and every volume vanish with it.
+ */
+
+export const netnsFile = (name: string) => path.join(HOST_PATHS.netns, name);
+
+/** The command prefix that runs something in a namespace: nsenter, never `ip netns exec` (it remounts /sys). */
+export function inNetns(name: string, mountOf?: number): string[] {
+  return ['nsenter', `--net=${netnsFile(name)}`, ...(mountOf ? [`--mount=/proc/${mountOf}/ns/mnt`] : []), '--'];
+}
+
+function sh(what: string, cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new EnvironmentError('PODS_NETWORK_FAILED', `${what}에 실패했습니다 (종료 코드 ${r.status}):\n  $ ${[cmd, ...args].join(' ')}\n    ${(r.stderr || r.error?.message || '').trim()}`);
+  }
+  return r.stdout;
+}
+
+/** Machine-wide sysctls kubelet sets (pkg/kubelet/cm setupKernelTunables) and the values it wants. */
+export const KUBELET_SYSCTLS: Record<string, string> = {
+  'vm/overcommit_memory': '1',
+  'vm/panic_on_oom': '0',
+  'kernel/panic': '10',
+  'kernel/panic_on_oops': '1',
+  'kernel/keys/root_maxkeys': '1000000',
+  'kernel/keys/root_maxbytes': '25000000',
+};
+
+/** The host's own values of every machine-wide setting the node could touch (for tests and `status`). */
+export const GUARDED_SYSCTLS = [
+  ...Object.keys(KUBELET_SYSCTLS),
+  'net/ipv4/ip_forward',
+  'net/bridge/bridge-nf-call-iptables',
+  'net/bridge/bridge-nf-call-ip6tables',
+  'net/bridge/bridge-nf-call-arptables',
+  'net/netfilter/nf_conntrack_max',
+];
+
+export function readSysctls(): Record<string, string | null> {
+  return Object.fromEntries(
+    GUARDED_SYSCTLS.map((k) => {
+      try {
+        return [k, fs.readFileSync(`/proc/sys/${k}`, 'utf8').trim()];
+      } catch {
+        return [k, null];
+      }
+    }),
+  );
+}
+
+/** Creates both namespaces and the veth; records every created path in `created` as it goes. */
+export function createNetwork(created: (what: string) => void): void {
+  if (!fs.existsSync(HOST_PATHS.netns)) {
+    fs.mkdirSync(HOST_PATHS.netns, { recursive: true });
+    created(HOST_PATHS.netns);
+  }
+  for (const name of [NET.nodeNetns, NET.clientNetns]) {
+    const file = netnsFile(name);
+    fs.writeFileSync(file, '', { flag: 'wx' });
+    created(file);
+    sh(`네트워크 네임스페이스 ${name} 만들기`, 'unshare', [`--net=${file}`, 'true']);
+  }
+  const node = inNetns(NET.nodeNetns);
+  const client = inNetns(NET.clientNetns);
+  // Both ends are created inside the namespaces (ip's `netns` on each end): nothing appears on the host.
+  sh('veth 만들기', node[0]!, [...node.slice(1), 'ip', 'link', 'add', NET.nodeIf, 'type', 'veth', 'peer', 'name', NET.clientIf, 'netns', NET.clientNetns]);
+  for (const [ns, dev, ip] of [[node, NET.nodeIf, NET.nodeIp], [client, NET.clientIf, NET.clientIp]] as const) {
+    sh('루프백 올리기', ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
+    sh(`${dev}에 ${ip} 주기`, ns[0]!, [...ns.slice(1), 'ip', 'addr', 'add', `${ip}/24`, 'dev', dev]);
+    sh(`${dev} 올리기`, ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', dev, 'up']);
+  }
+  // Host-network pods (the speaker) reach the API server at the `kubernetes` Service IP: connect()
+  // needs a route before kube-proxy's DNAT can apply. There is no default route, on purpose.
+  sh('서비스 대역 경로', node[0]!, [...node.slice(1), 'ip', 'route', 'add', NET.serviceCidr, 'dev', NET.nodeIf, 'src', NET.nodeIp]);
+  // Per-namespace settings (these files are the node namespace's own, not the host's).
+  const write = (key: string, value: string) => {
+    if (fs.existsSync(`/proc/sys/${key}`)) sh(`노드 네임스페이스 ${key}=${value}`, node[0]!, [...node.slice(1), 'sh', '-c', `test -e /proc/sys/${key} && echo ${value} > /proc/sys/${key} || true`]);
+  };
+  write('net/ipv4/ip_forward', '1');
+  write('net/bridge/bridge-nf-call-iptables', '1');
+  write('net/bridge/bridge-nf-call-ip6tables', '1');
+}
+
+/** Removes a namespace file (its bind mount first). Missing files are fine. */
+export function deleteNetns(file: string): void {
+  spawnSync('umount', [file], { encoding: 'utf8' });
+  fs.rmSync(file, { force: true });
+}
+
+/** The host directories bind-mounted from the sandbox in the node's mount namespace. */
+export function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
+  return [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs].map((host) => ({
+    host,
+    sandbox: path.join(pp.root, 'host', host.replace(/^\//, '').replace(/\//g, '_')),
+  }));
+}
+
+/**
+ * The shell script the mount-namespace holder runs (under `unshare --mount --propagation private`):
+ * sysctl stand-in files over /proc/sys, sandbox folders over the fixed host paths, then our pause.
+ */
+export function holderScript(pp: PodsPaths, pause: string): string {
+  const lines = ['set -eu'];
+  for (const key of Object.keys(KUBELET_SYSCTLS)) lines.push(`mount --bind ${pp.sysctls}/${key.replace(/\//g, '.')} /proc/sys/${key}`);
+  for (const b of hostBinds(pp)) lines.push(`mount --bind ${b.sandbox} ${b.host}`);
+  // The sandbox folder as an argument: `down` recognises the holder by it (sandboxProcesses).
+  lines.push(`exec ${pause} ${pp.root}`);
+  return lines.join('\n');
+}
+
+/** Writes the sysctl stand-in files and the bind sources; creates missing host mount points (recorded). */
+export function prepareHolder(pp: PodsPaths, created: (what: string) => void): void {
+  fs.mkdirSync(pp.sysctls, { recursive: true });
+  for (const [key, value] of Object.entries(KUBELET_SYSCTLS)) fs.writeFileSync(path.join(pp.sysctls, key.replace(/\//g, '.')), `${value}\n`);
+  for (const b of hostBinds(pp)) {
+    fs.mkdirSync(b.sandbox, { recursive: true });
+    if (!fs.existsSync(b.host)) {
+      // Record the topmost folder we create, so `down` removes exactly that.
+      let top = b.host;
+      while (!fs.existsSync(path.dirname(top))) top = path.dirname(top);
+      fs.mkdirSync(b.host, { recursive: true });
+      created(top);
+    }
+  }
+}
+
+/** Whether the holder's namespace is ready: every bind of the script is in its mountinfo. */
+export function holderReady(pid: number, pp: PodsPaths): boolean {
+  try {
+    const info = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    return Object.keys(KUBELET_SYSCTLS).every((k) => info.includes(`/proc/sys/${k} `)) && hostBinds(pp).every((b) => info.includes(` ${b.host} `));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { binDirOf } from '../build.ts';
+import { run, type Env } from '../exec.ts';
+import { podToolsTarget } from '../targets.ts';
+import { NET } from './layout.ts';
+import { inNetns, netnsFile } from './namespaces.ts';
+
+/**
+ * The browser steps, checked for real from "another host on the same network": the client network
+ * namespace (192.168.35.50), which has a route to 192.168.35.0/24 and nowhere else. Nothing here
+ * ever runs in the host's namespace, so the page's addresses are never contacted from the host.
+ */
+
+export interface HttpAnswer {
+  url: string;
+  status: number;
+  body: string;
+}
+
+/** Only the page's subnet: the client namespace can reach nothing else, and we do not ask it to. */
+export function checkDocumentedUrl(url: string): URL {
+  const u = new URL(url);
+  if (u.protocol !== 'http:' || !/^192\.168\.35\.\d{1,3}$/.test(u.hostname)) {
+    throw new EnvironmentError('PODS_PROBE_BAD_URL', `대역 밖의 주소입니다: ${url}`, `클라이언트 네임스페이스에서는 페이지의 ${NET.subnet} 주소(http://192.168.35.x)만 확인합니다.`, 2);
+  }
+  return u;
+}
+
+function requireClient(): void {
+  if (!fs.existsSync(netnsFile(NET.clientNetns))) {
+    throw new EnvironmentError('PODS_NO_CLIENT', `클라이언트 네트워크 네임스페이스 ${netnsFile(NET.clientNetns)} 가 없습니다.`, '먼저 만드세요: npm run cluster -- up --provider pods');
+  }
+}
+
+/**
+ * `curl URL` from the client namespace (our http-get tool under nsenter): status and body.
+ * Retries until `timeoutMs` while nothing answers yet (ARP and the speaker take a moment).
+ */
+export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HttpAnswer> {
+  checkDocumentedUrl(url);
+  requireClient();
+  const env = opts.env ?? process.env;
+  const tool = path.join(binDirOf(podToolsTarget(), env), 'http-get');
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const argv = [...inNetns(NET.clientNetns), tool, url];
+  for (;;) {
+    const r = await run(argv[0]!, argv.slice(1), { env, ...(opts.signal ? { signal: opts.signal } : {}) });
+    let answer: { status?: number; body?: string; error?: string } = {};
+    try {
+      answer = JSON.parse(r.stdout) as typeof answer;
+    } catch {
+      answer = { error: r.stderr.trim() || `종료 코드 ${r.code}` };
+    }
+    if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
+    if (Date.now() >= deadline || opts.signal?.aborted) {
+      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, 'kubectl get svc -A 로 EXTERNAL-IP 를, kubectl -n metallb-system logs ds/speaker 로 ARP 응답을 확인하세요.');
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+/** Chromium's flags for a quiet, self-contained headless run (no sync, no updates, no background traffic). */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'];
+
+/**
+ * Opens `url` in headless Chromium started inside the client namespace (an nsenter wrapper as the
+ * executable Playwright launches) and saves a PNG screenshot to `pngPath`. Returns the page title.
+ */
+export async function screenshotFromClient(url: string, pngPath: string, opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
+  checkDocumentedUrl(url);
+  requireClient();
+  const chromium = opts.chromium ?? '/usr/bin/chromium';
+  if (!fs.existsSync(chromium)) throw new EnvironmentError('PODS_NO_CHROMIUM', `Chromium(${chromium})이 없습니다.`, 'apt-get install chromium fonts-noto-cjk');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-client-chromium-'));
+  const wrapper = path.join(dir, 'chromium');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(NET.clientNetns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
+  const { chromium: pw } = await import('playwright-core');
+  const browser = await pw.launch({ executablePath: wrapper, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 });
+  try {
+    const page = await browser.newPage({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
+    const response = await page.goto(url, { timeout: opts.timeoutMs ?? 30_000, waitUntil: 'load' });
+    await page.evaluate(() => document.fonts.ready);
+    fs.mkdirSync(path.dirname(pngPath), { recursive: true });
+    await page.screenshot({ path: pngPath });
+    return { title: await page.title(), status: response?.status() };
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

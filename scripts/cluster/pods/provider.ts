@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { EnvironmentError } from '../../lib/errors.ts';
+import type { Io } from '../../lib/io.ts';
+import type { Status } from '../../lib/status.ts';
+import { apiReady, loadKubeConfig, serverVersion, waitForObject } from '../api.ts';
+import { ensureBuilt } from '../build.ts';
+import { runOrThrow } from '../exec.ts';
+import { seedKubeProxy } from '../kwok.ts';
+import { waitFor, type SandboxPaths } from '../sandbox.ts';
+import type { SandboxState } from '../state.ts';
+import { etcdTarget, kubernetesNodeTarget, kubernetesTarget, metallbSpeakerTarget, metallbTarget, podToolsTarget } from '../targets.ts';
+import { COMPONENTS, type KubernetesRelease } from '../versions.ts';
+import * as conf from './config.ts';
+import { busyError, cannotRun, cannotRunError, ownersOf, takeClaim } from './host.ts';
+import { importImages, localImages } from './images.ts';
+import { assertAlive, startDaemon, type Daemon } from './launch.ts';
+import { NET, NODE_NAME, podsPaths, type PodsPaths } from './layout.ts';
+import { createNetwork, holderReady, holderScript, inNetns, prepareHolder } from './namespaces.ts';
+import { Recorder } from './record.ts';
+
+export const podsContext = (name: string) => `pods-${name}`;
+
+/** The binaries one pods sandbox runs. */
+interface PodsBinaries {
+  kubeBin: string;
+  nodeBin: string;
+  etcd: string;
+  tools: string;
+  metallbController: string;
+  metallbSpeaker: string;
+}
+
+async function buildAll(release: KubernetesRelease, io: Io, status: Status): Promise<PodsBinaries> {
+  const kubeBin = await ensureBuilt(kubernetesTarget(release), io, status);
+  const nodeBin = await ensureBuilt(kubernetesNodeTarget(release), io, status);
+  const etcdBin = await ensureBuilt(etcdTarget(), io, status);
+  const tools = await ensureBuilt(podToolsTarget(), io, status);
+  const controller = await ensureBuilt(metallbTarget(), io, status);
+  const speaker = await ensureBuilt(metallbSpeakerTarget(), io, status);
+  return {
+    kubeBin,
+    nodeBin,
+    etcd: path.join(etcdBin, 'etcd'),
+    tools,
+    metallbController: path.join(controller, 'controller'),
+    metallbSpeaker: path.join(speaker, 'speaker'),
+  };
+}
+
+/** What this provider simulates and what is real, in Korean, for every report. */
+export function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
+  return {
+    simulated: [
+      `MetalLB ${COMPONENTS.metallb} controller·speaker 이미지는 내려받지 않고 같은 태그의 소스(go.universe.tf/metallb)에서 빌드해 가져온 것입니다`,
+      'kube-proxy는 DaemonSet 파드가 아니라 노드의 프로세스(iptables 모드)로 실행됩니다: kube-system/kube-proxy ConfigMap(strictARP)을 바꿔도 실행 중인 kube-proxy에는 반영되지 않습니다',
+      '웹 브라우저 단계의 대시보드(istio-ingressgateway, minio, mlflow, grafana)는 대역 서비스와 대역 웹 서버 파드입니다',
+      '노드와 "다른 호스트"는 이 머신 안의 네트워크 네임스페이스 두 개입니다 (192.168.35.0/24 는 그 안에만 있습니다)',
+    ],
+    real: [
+      `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy (Kubernetes ${release.kubernetes})`,
+      'containerd + runc + CNI(bridge): 모든 파드가 실제 컨테이너로 실행됩니다 (MetalLB controller와 speaker 포함)',
+      'MetalLB speaker가 192.168.35.x 주소에 ARP로 응답하고, 다른 네트워크 네임스페이스에서 그 주소로 HTTP 요청이 파드에 닿습니다',
+    ],
+  };
+}
+
+function writeKubeconfigs(pp: PodsPaths, hostPort: number, p: SandboxPaths, context: string): void {
+  fs.mkdirSync(pp.kubeconfigs, { recursive: true });
+  const inside = 'https://127.0.0.1:6443';
+  for (const user of ['kubelet', 'kube-proxy', 'controller-manager', 'scheduler', 'admin']) {
+    fs.writeFileSync(path.join(pp.kubeconfigs, user), conf.kubeconfigYaml(inside, pp.pki, user, 'node'), { mode: 0o600 });
+  }
+  fs.writeFileSync(p.kubeconfig, conf.kubeconfigYaml(`https://127.0.0.1:${hostPort}`, pp.pki, 'admin', context), { mode: 0o600 });
+}
+
+/** `up --provider pods`: checks, builds, then the node piece by piece, each recorded for `down`. */
+export async function upPods(name: string, release: KubernetesRelease, p: SandboxPaths, io: Io, status: Status): Promise<SandboxState> {
+  const reasons = cannotRun(io.env);
+  if (reasons.length) throw cannotRunError(reasons);
+  const owners = ownersOf(p.dir);
+  if (owners.length) throw busyError(owners);
+  const bins = await buildAll(release, io, status);
+  const pp = podsPaths(p);
+  fs.mkdirSync(pp.root, { recursive: true });
+  takeClaim(p.dir);
+  const rec = new Recorder(pp);
+  const tool = (t: string) => path.join(bins.tools, t);
+  const logs = p.logs;
+  const node = inNetns(NET.nodeNetns);
+  const started: Daemon[] = [];
+  const start = (daemonName: string, argv: string[]) => {
+    io.signal.throwIfAborted(); // SIGINT/SIGTERM: stop here; `up` then tears down what was recorded
+    const d = rec.daemon(startDaemon(daemonName, argv, logs, io.env));
+    started.push(d);
+    return d;
+  };
+  const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, ms: number, watch: Daemon[]) => {
+    const ok = await waitFor(async () => {
+      io.signal.throwIfAborted();
+      for (const d of watch) assertAlive(d);
+      return check();
+    }, ms, 200);
+    if (!ok) throw new EnvironmentError('PODS_NOT_READY', `${what}: ${Math.round(ms / 1000)}초 안에 준비되지 않았습니다.`, `로그: ${logs}`);
+  };
+
+  await status.step('인증서 만들기 (CA, API 서버, 구성요소별 클라이언트, ServiceAccount 키)', () =>
+    runOrThrow('PODS_PKI_FAILED', tool('pki'), ['--dir', pp.pki, '--node', NODE_NAME, '--ip', `127.0.0.1,${NET.nodeIp},${NET.serviceIp}`], { what: 'pki' }),
+  );
+  await status.step(`네트워크 네임스페이스 ${NET.nodeNetns}(${NET.nodeIp}) ↔ ${NET.clientNetns}(${NET.clientIp}), 바깥으로 가는 경로 없음`, async () => createNetwork((x) => rec.path(x)));
+
+  const context = podsContext(name);
+  const etcd = start('etcd', [...node, bins.etcd, ...conf.etcdArgs(pp)]);
+  const apiserver = start('kube-apiserver', [...node, path.join(bins.kubeBin, 'kube-apiserver'), ...conf.apiserverArgs(pp)]);
+  const forward = start('apiserver-forward', [tool('netns-forward'), '--listen', '127.0.0.1:0', '--netns', `/run/netns/${NET.nodeNetns}`, '--target', '127.0.0.1:6443', '--port-file', pp.forwardPort]);
+  await waitUntil('API 서버 포워더', () => fs.existsSync(pp.forwardPort), 10_000, [forward]);
+  const hostPort = Number(fs.readFileSync(pp.forwardPort, 'utf8').trim());
+  writeKubeconfigs(pp, hostPort, p, context);
+  const kc = loadKubeConfig(p.kubeconfig);
+  await status.step(`etcd, kube-apiserver 시작 (노드 네임스페이스 안, 호스트에서는 127.0.0.1:${hostPort}) 최대 1분`, () =>
+    waitUntil('kube-apiserver /readyz', () => apiReady(kc, 2000), 60_000, [etcd, apiserver, forward]),
+  );
+  const kcm = start('kube-controller-manager', [...node, path.join(bins.kubeBin, 'kube-controller-manager'), ...conf.controllerManagerArgs(pp)]);
+  const scheduler = start('kube-scheduler', [...node, path.join(bins.kubeBin, 'kube-scheduler'), ...conf.schedulerArgs(pp)]);
+
+  prepareHolder(pp, (x) => rec.path(x));
+  const holder = start('node-mounts', ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', holderScript(pp, tool('pause'))]);
+  rec.holder(holder.pid);
+  await waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
+  const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
+
+  fs.mkdirSync(path.dirname(pp.containerdSock), { recursive: true });
+  fs.mkdirSync(pp.cniConf, { recursive: true });
+  fs.writeFileSync(path.join(pp.cniConf, '10-vdocs.conflist'), conf.cniConflist(pp));
+  fs.writeFileSync(pp.containerdConfig, conf.containerdConfig(pp));
+  const containerd = start('containerd', [...nodeMnt, 'containerd', '--config', pp.containerdConfig]);
+  await status.step('containerd 시작 (노드 네임스페이스, 자기 마운트 네임스페이스)', () =>
+    waitUntil('containerd 소켓', () => fs.existsSync(pp.containerdSock), 30_000, [containerd]),
+  );
+  await status.step('이미지 가져오기 (레지스트리 없이, 이 프로젝트가 빌드한 OCI 이미지)', async () => {
+    const names = await importImages(
+      localImages({ pause: tool('pause'), standinWeb: tool('standin-web'), metallbController: bins.metallbController, metallbSpeaker: bins.metallbSpeaker }),
+      tool('oci-image'),
+      pp,
+      holder.pid,
+      io,
+    );
+    status.info(names.join(', '));
+  });
+
+  fs.writeFileSync(path.join(pp.root, 'resolv.conf'), '# 노드 네임스페이스에는 DNS 서버가 없습니다\noptions ndots:1\n');
+  fs.writeFileSync(pp.kubeletConfig, conf.kubeletConfig(pp, release.kubernetes));
+  fs.writeFileSync(pp.kubeProxyConfig, conf.kubeProxyConfig(pp));
+  const kubelet = start('kubelet', [...nodeMnt, path.join(bins.nodeBin, 'kubelet'), ...conf.kubeletArgs(pp, release.kubernetes)]);
+  const kubeProxy = start('kube-proxy', [...nodeMnt, path.join(bins.nodeBin, 'kube-proxy'), `--config=${pp.kubeProxyConfig}`]);
+  const core = kc.makeApiClient(CoreV1Api);
+  await status.step(`kubelet, kube-proxy 시작: 노드 ${NODE_NAME} Ready 대기 (최대 2분)`, () =>
+    waitUntil(
+      `노드 ${NODE_NAME} Ready`,
+      async () => {
+        try {
+          const n = await core.readNode({ name: NODE_NAME });
+          return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      [etcd, apiserver, kcm, scheduler, containerd, kubelet, kubeProxy],
+    ),
+  );
+  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 1분)', async () => {
+    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 60_000))) {
+      throw new EnvironmentError('PODS_NOT_READY', 'default/default ServiceAccount가 1분 안에 생기지 않았습니다.', `로그: ${logs}/kube-controller-manager.log`);
+    }
+  });
+  await seedKubeProxy(p, bins.kubeBin, `https://${NET.nodeIp}:6443`, io, status);
+  return {
+    name,
+    provider: 'pods',
+    kubernetes: await serverVersion(kc),
+    context,
+    kubeconfig: p.kubeconfig,
+    server: `https://127.0.0.1:${hostPort}`,
+    binDir: bins.kubeBin,
+    createdAt: new Date().toISOString(),
+    processes: started.map((d) => ({ name: d.name, pid: d.pid })),
+    ports: [hostPort],
+    logs: Object.fromEntries(started.map((d) => [d.name, d.log])),
+    simulation: podsSimulationNotes(release),
+  };
+}

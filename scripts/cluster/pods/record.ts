@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeAtomic } from '../../lib/fs.ts';
+import type { Daemon } from './launch.ts';
+import type { PodsPaths } from './layout.ts';
+
+/**
+ * What `up` has created so far, written after every step: a failed or interrupted `up`, and `down`,
+ * undo exactly this (daemons, host paths created, namespaces) and nothing else.
+ */
+export interface Created {
+  daemons: Daemon[];
+  /** Host paths that did not exist before (namespace files, mount points), in creation order. */
+  paths: string[];
+  /** The node namespace's pid holding the mount namespace (our pause), once started. */
+  holder?: number;
+}
+
+const file = (pp: PodsPaths) => path.join(pp.root, 'created.json');
+
+export function readCreated(pp: PodsPaths): Created {
+  try {
+    return JSON.parse(fs.readFileSync(file(pp), 'utf8')) as Created;
+  } catch {
+    return { daemons: [], paths: [] };
+  }
+}
+
+export class Recorder {
+  readonly created: Created;
+  private readonly pp: PodsPaths;
+  constructor(pp: PodsPaths) {
+    this.pp = pp;
+    this.created = readCreated(pp);
+  }
+  private save(): void {
+    writeAtomic(file(this.pp), JSON.stringify(this.created, null, 2) + '\n');
+  }
+  path(p: string): void {
+    this.created.paths.push(p);
+    this.save();
+  }
+  daemon(d: Daemon): Daemon {
+    this.created.daemons.push(d);
+    this.save();
+    return d;
+  }
+  holder(pid: number): void {
+    this.created.holder = pid;
+    this.save();
+  }
+}

@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import type { Status } from '../../lib/status.ts';
+import { belongsTo, sandboxProcesses, stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
+import { readClaim, releaseClaim } from './host.ts';
+import { CGROUP_ROOTS, NET, podsPaths } from './layout.ts';
+import { deleteNetns, netnsFile } from './namespaces.ts';
+import { readCreated } from './record.ts';
+
+/** Every cgroup folder under /<root> in every v1 controller, deepest first. */
+export function cgroupDirs(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
+    out.push(dir);
+  };
+  for (const controller of fs.readdirSync('/sys/fs/cgroup')) {
+    for (const root of CGROUP_ROOTS) walk(path.join('/sys/fs/cgroup', controller, root));
+  }
+  return out;
+}
+
+function cgroupPids(dirs: string[]): number[] {
+  const pids = new Set<number>();
+  for (const d of dirs) {
+    try {
+      for (const line of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n')) if (line.trim()) pids.add(Number(line));
+    } catch {
+      /* removed meanwhile */
+    }
+  }
+  return [...pids];
+}
+
+/** Mounts in the host's namespace that name the sandbox folder or the node namespaces (there should be none left). */
+export function hostMountsOf(dir: string): string[] {
+  const info = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  return info
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(dir + '/') || m === netnsFile(NET.nodeNetns) || m === netnsFile(NET.clientNetns));
+}
+
+/**
+ * Undoes a pods sandbox, complete or half-made, in the order that leaves nothing behind:
+ * kubelet and kube-proxy (nothing restarts containers), every process in the /kubepods and /k8s.io
+ * cgroups, containerd and its shims, the control plane and the mount-namespace holder (its mounts,
+ * container root filesystems and volumes go with it), the cgroups, the namespaces, then the host
+ * folders `up` created. Throws, naming what is left, if anything could not be removed.
+ */
+export async function teardownPods(p: SandboxPaths, status: Status): Promise<void> {
+  const pp = podsPaths(p);
+  const created = readCreated(pp);
+  if (readClaim()?.dir !== p.dir) {
+    // Not the machine's pods sandbox (e.g. a refused second `up`): the cgroups, namespaces and
+    // host paths belong to another one. Only processes this folder started may be stopped.
+    await stopProcesses(created.daemons.filter((d) => belongsTo(d.pid, p.dir)).map((d) => d.pid));
+    return;
+  }
+  const ours = (names: string[]) => created.daemons.filter((d) => names.includes(d.name) && belongsTo(d.pid, p.dir)).map((d) => d.pid);
+  await stopProcesses(ours(['kubelet', 'kube-proxy']));
+  const killed = await waitFor(() => {
+    const pids = cgroupPids(cgroupDirs());
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    return pids.length === 0;
+  }, 15_000, 300);
+  await stopProcesses(ours(['containerd']));
+  // Shims (their -address names our socket) and anything else naming the sandbox folder.
+  const holder = ours(['node-mounts']);
+  await stopProcesses(sandboxProcesses(p.dir).filter((pid) => !holder.includes(pid)));
+  await stopProcesses(holder);
+  const problems: string[] = [];
+  if (!killed) problems.push(`cgroup 안의 프로세스가 멈추지 않습니다: ${cgroupPids(cgroupDirs()).join(', ')}`);
+  for (const dir of cgroupDirs()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
+    }
+  }
+  for (const file of [...created.paths].reverse()) {
+    if (file.startsWith('/run/netns/')) deleteNetns(file);
+    else {
+      try {
+        fs.rmdirSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY') spawnSync('find', [file, '-depth', '-type', 'd', '-empty', '-delete']);
+        if (code !== 'ENOENT' && fs.existsSync(file)) problems.push(`${file} 를 지울 수 없습니다: ${(error as Error).message}`);
+      }
+    }
+  }
+  const mounts = hostMountsOf(p.dir);
+  if (mounts.length) problems.push(`호스트에 마운트가 남아 있습니다: ${mounts.join(', ')}`);
+  if (problems.length) {
+    throw new EnvironmentError('PODS_DOWN_INCOMPLETE', `pods 샌드박스를 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`, '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.');
+  }
+  releaseClaim(p.dir);
+  status.info('pods: 프로세스, cgroup(/kubepods, /k8s.io), 네트워크 네임스페이스, 마운트, 호스트 경로를 정리했습니다');
+}
