@@ -70,6 +70,11 @@ export const StepReport = z.object({
   actual: z.string().optional(),
   /** Facts about objects read through the API beside the text check; the step passes only when all hold. */
   objects: z.array(ObjectCheck).optional(),
+  /**
+   * For a browser step checked for real (the pods provider): the documented address answered from
+   * another host on the page's network, and Chromium's screenshot of it (path relative to the report).
+   */
+  browser: z.object({ url: z.string(), status: z.number().int(), title: z.string(), screenshot: z.string(), proven: z.string(), simulated: z.string() }).optional(),
   /** For edit steps: each documented field, before and after, read back from the object. */
   changes: z.array(FieldChangeReport).optional(),
   /** What differs, sentence by sentence. */
@@ -86,14 +91,14 @@ export const StepReport = z.object({
 }).refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, { error: '건너뛴 단계에는 skipCause 가 있어야 합니다.', path: ['skipCause'] });
 export type StepReport = z.infer<typeof StepReport>;
 
-export const PROVIDERS = ['kwok', 'kind', 'context'] as const;
+export const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;
 
 export const RunReport = z.object({
   schemaVersion: z.literal(2),
   runbook: z.string(),
   /** Page path relative to the project root. */
   page: z.string(),
-  /** Where the cluster came from: kwok, kind, or `context` for a cluster the user named. */
+  /** Where the cluster came from: kwok, kind, pods (a real kubelet and runtime here), or `context` for a cluster the user named. */
   provider: z.enum(PROVIDERS),
   /** Kubernetes server version (gitVersion) as the API server reported it. */
   kubernetes: z.string(),

@@ -153,7 +153,15 @@ function writeOutputs(report: RunReport, reportFile: string | undefined, junitFi
     writeAtomic(copy, redactor.apply(fs.readFileSync(source, 'utf8')));
     logs[name] = path.relative(path.dirname(file), copy);
   }
-  writeReport(file, { ...report, logs });
+  // Screenshots of browser steps go beside the report too (`<report>.screenshots/`), paths relative to it.
+  const steps = report.steps.map((s) => {
+    if (!s.browser || !fs.existsSync(s.browser.screenshot)) return s;
+    const copy = path.join(`${file.replace(/\.json$/, '')}.screenshots`, path.basename(s.browser.screenshot));
+    fs.mkdirSync(path.dirname(copy), { recursive: true });
+    fs.copyFileSync(s.browser.screenshot, copy);
+    return { ...s, browser: { ...s.browser, screenshot: path.relative(path.dirname(file), copy) } };
+  });
+  writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
   if (junitFile) {
     writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report));

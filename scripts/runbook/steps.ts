@@ -6,14 +6,14 @@ import type { Handler, Handlers, Outcome, RunContext } from './context.ts';
 import { durationMs, minorOf } from './context.ts';
 import { diagnose } from './diagnose.ts';
 import { exitMeaning, runScript, type CommandResult } from './exec.ts';
-import { isNotFound, watchPathFor } from './kube.ts';
-import { checkObject, objectProblems } from './objects.ts';
-import { EDIT_COMMAND } from './bind.ts';
-import { splitLines } from './match/result.ts';
 import type { ObjectCheck } from '../model/report.ts';
+import { EDIT_COMMAND } from './bind.ts';
+import { isNotFound, parseGet, watchPathFor } from './kube.ts';
 import { matchLines } from './match/lines.ts';
-import { matchTable } from './match/table.ts';
+import { splitLines } from './match/result.ts';
+import { matchTable, parseTable } from './match/table.ts';
 import { urlsIn } from './mirror.ts';
+import { checkObject, objectProblems } from './objects.ts';
 import { captureSecrets } from './redact.ts';
 import type { Drift, EditStep, FileStep, ManualStep, OutputRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
@@ -206,12 +206,47 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
   };
 };
 
-const manualStep: Handler<ManualStep> = async (bound) => {
+/** The Service the page says answers at an address: the `kubectl get svc/…` step whose documented EXTERNAL-IP is that host. */
+function serviceAt(ctx: RunContext, host: string): { name: string; namespace: string } | undefined {
+  for (const b of ctx.binding.steps) {
+    if (b.step.kind !== 'run' || b.step.object?.kind !== 'service' || !b.block || !b.step.output) continue;
+    const documented = b.outputs.get(b.step.output.block)?.code;
+    const get = parseGet(b.block.code);
+    if (documented && get?.name && parseTable(documented).rows.some((r) => r['EXTERNAL-IP'] === host)) return { name: get.name, namespace: get.namespace };
+  }
+  return undefined;
+}
+
+/**
+ * A browser step. Where the sandbox has a client host on the page's network (the pods provider),
+ * it runs for real: the documented address must answer from that host with the Service's
+ * stand-in page, and Chromium saves a screenshot; the dashboard UI itself is a stand-in, so the
+ * step is marked as such. Elsewhere a person checks it (manual).
+ */
+const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   const anchor = bound.anchor!;
-  return {
-    status: 'manual',
-    reason: `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 "${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 이 주소에 접속하지 않습니다.`,
-  };
+  if (ctx.target.sandbox?.provider !== 'pods') {
+    return { status: 'manual', reason: `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 "${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 이 주소에 접속하지 않습니다.` };
+  }
+  const url = anchor.links[0] ?? '';
+  const service = serviceAt(ctx, new URL(url).hostname);
+  if (!service) return { status: 'failed', problems: [`${url} 의 주소를 EXTERNAL-IP 로 적은 서비스 확인 단계가 페이지에 없어, 어느 서비스가 답해야 하는지 알 수 없습니다.`] };
+  const { verifyBrowserStep } = await import('../cluster/pods/browser-step.ts');
+  const screenshot = path.join(ctx.workDir, 'screenshots', `${bound.step.id.replace(/\//g, '-')}.png`);
+  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+  try {
+    const r = await verifyBrowserStep(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal });
+    return {
+      status: 'passed',
+      command: `(클라이언트 호스트에서 ${url} 을 HTTP 와 Chromium 으로 열기)`,
+      browser: { url, status: r.status, title: r.title, screenshot, proven: r.proven, simulated: r.simulated },
+      standIn: `${r.proven} ${r.simulated}`,
+      notes: [`${url} → HTTP ${r.status}, 제목 "${r.title}" (${r.seconds}초)`],
+    };
+  } catch (error) {
+    const e = error as Error & { hint?: string };
+    return { status: 'failed', problems: [`${url} 를 클라이언트 호스트에서 열지 못했습니다: ${e.message}`], ...(e.hint ? { hint: e.hint } : {}), diagnostics: await diagnose(ctx, `kubectl get svc/${service.name} -n ${service.namespace}`, '') };
+  }
 };
 
 export const handlers: Handlers = { run: runStep, file: fileStep, edit: editStep, manual: manualStep };

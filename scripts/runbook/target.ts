@@ -1,3 +1,4 @@
+import type { RunReport } from '../model/report.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { DEFAULT_SANDBOX, readSandbox, type SandboxState } from '../cluster/stat
 
 /** The cluster a run talks to, and how commands reach it. */
 export interface Target {
-  provider: 'kwok' | 'kind' | 'context';
+  provider: RunReport['provider'];
   context: string;
   server: string;
   /** kubeconfig file given to every command as KUBECONFIG (current-context = `context`). */

@@ -7,6 +7,7 @@ import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import { readReport } from '../model/report.ts';
+import { PROVIDERS } from '../cluster/cli.ts';
 import { runnerHash } from '../model/fingerprint.ts';
 import { readPage } from '../model/page.ts';
 import { reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
@@ -16,7 +17,7 @@ import { verdict } from '../model/verdict.ts';
 export const command = {
   meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다.' },
   args: {
-    provider: { type: 'string', description: 'kwok | kind (기본: cluster up 의 기본값)' },
+    provider: { type: 'string', description: 'kwok | kind | pods (기본: cluster up 의 기본값)' },
     kubernetes: { type: 'string', description: '이 버전들만 (쉼표로 구분, 예: 1.37)' },
     page: { type: 'string', description: '이 런북의 페이지만 (예: metallb)' },
     reports: { type: 'string', description: '보고서 폴더 (기본: reports)' },
@@ -48,7 +49,7 @@ async function judge(file: string, page: VerifiedPage): Promise<string> {
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
-  if (args.provider && !['kwok', 'kind'].includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, 'kwok 또는 kind 를 쓰세요.');
+  if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`);
   const pages = verifiedPages(projectRoot).filter((p) => !args.page || p.runbook === args.page);
   if (pages.length === 0) throw new UsageError('NO_PAGES', args.page ? `런북 ${args.page} 를 밝힌 페이지가 없습니다.` : '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
   const only = args.kubernetes?.split(',').map((v) => v.trim());

@@ -50,12 +50,14 @@ export const UNCOMMITTED = '커밋하지 않은 코드로 만든 결과';
 export const PROVIDER_LABEL: Record<RunReport['provider'], string> = {
   kwok: 'kwok 샌드박스',
   kind: 'kind 클러스터',
+  pods: '실제 파드 샌드박스',
   context: '지정한 클러스터',
 };
 
 export const PROVIDER_NOTE: Record<RunReport['provider'], string> = {
   kwok: '노드와 kubelet 을 흉내 내는 가벼운 샌드박스입니다. API 서버와 컨트롤러는 실제로 실행됩니다.',
   kind: 'Docker 컨테이너 안에서 실제 노드로 실행되는 클러스터입니다.',
+  pods: '이 머신의 네트워크 네임스페이스 안에서 진짜 kubelet, containerd, runc, kube-proxy 가 파드를 실제로 실행하는 한 노드 클러스터입니다. 페이지의 주소(192.168.35.x)는 그 네임스페이스 안에만 있습니다.',
   context: 'kubeconfig 의 컨텍스트로 지정한 클러스터입니다.',
 };
 
