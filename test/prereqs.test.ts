@@ -41,20 +41,23 @@ function fakeSystem({ root = false, installed = [], env = {}, sudo = false, aptF
       calls.push([cmd, ...args].join(' '));
       if (aptFails) return 100;
       if (args.includes('install')) for (const p of args.slice(args.indexOf('--no-install-recommends') + 1)) if (!p.startsWith('-') && !p.includes('::')) have.add(p);
+      if (have.has('containernetworking-plugins')) have.add('/usr/lib/cni/bridge');
       return 0;
     },
   };
   return { system, calls };
 }
 
-const everything = ['chromium', 'fontconfig', 'fonts-noto-cjk'];
+const podsTools = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'];
+const everything = ['chromium', 'fontconfig', 'fonts-noto-cjk', ...podsTools];
+const PODS_PACKAGES = 'containerd runc containernetworking-plugins iptables conntrack util-linux iproute2 tcpdump';
 
 describe('npm test prerequisites', () => {
   it('passes quietly when everything is there: one ✓ line each, nothing installed', async () => {
     const { system, calls } = fakeSystem({ installed: everything });
     const io = memoryIo();
     expect(await checkPrereqs(io, system)).toBe(0);
-    expect(io.stderr()).toBe(`✓ Chromium: /usr/bin/chromium\n✓ 한국어 글꼴 (Noto Sans CJK): fc-list 에 Noto Sans CJK 가 있습니다\n✓ Go: ${goDir}/go\n`);
+    expect(io.stderr()).toBe(`✓ Chromium: /usr/bin/chromium\n✓ 한국어 글꼴 (Noto Sans CJK): fc-list 에 Noto Sans CJK 가 있습니다\n✓ Go: ${goDir}/go\n✓ 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump): root 가 아니어서 pods 테스트는 건너뜁니다 (kwok 으로 검증)\n`);
     expect(calls).toEqual([]);
   });
 
@@ -74,9 +77,9 @@ describe('npm test prerequisites', () => {
     expect(await checkPrereqs(io, system)).toBe(0);
     expect(calls).toEqual([
       'apt-get update -qq -o DPkg::Lock::Timeout=300',
-      'env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig',
+      `env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES}`,
     ]);
-    expect(io.stderr()).toContain('테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (Chromium, 한국어 글꼴 (Noto Sans CJK)): chromium fonts-noto-cjk fontconfig');
+    expect(io.stderr()).toContain(`테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (Chromium, 한국어 글꼴 (Noto Sans CJK), 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump)): chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES}`);
     expect(io.stderr()).toContain('✓ Chromium: /usr/bin/chromium');
   });
 
@@ -120,8 +123,8 @@ describe('npm test prerequisites', () => {
 
   it('one list: a tool added with command() joins the same apt-get install', async () => {
     const { system, calls } = fakeSystem({ root: true, installed: ['fontconfig'] });
-    expect(await checkPrereqs(memoryIo(), system, [...requirements, command('containerd', '진짜 파드 샌드박스', ['containerd'])])).toBe(0);
-    expect(calls[1]).toMatch(/--no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig containerd$/);
+    expect(await checkPrereqs(memoryIo(), system, [...requirements, command('jq', 'JSON 도구', ['jq'])])).toBe(0);
+    expect(calls[1]).toMatch(new RegExp(`--no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES} jq$`));
   });
 
   it('runs on this machine as npm test runs it: exit 0 here, and 1 at once for a missing CHROMIUM_PATH', () => {

@@ -13,7 +13,6 @@ import { requirements as all, type Check, type Probe, type Requirement } from '.
 
 /** The machine as the prereq step sees it; tests pass a fake one. */
 export interface System extends Probe {
-  isRoot: boolean;
   /** Runs a command with its output shown on stderr; resolves to its exit code. */
   exec(cmd: string, args: string[]): Promise<number>;
 }

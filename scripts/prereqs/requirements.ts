@@ -9,6 +9,7 @@
  *   command('containerd', '진짜 파드 샌드박스', ['containerd']),
  */
 import { findGo } from '../cluster/build.ts';
+import { DEBIAN_PACKAGES } from '../cluster/pods/host.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 
 /** What a check may look at (the real machine, or a fake one in tests). */
@@ -18,6 +19,8 @@ export interface Probe {
   which(name: string): string | undefined;
   /** Runs a short query command (such as `fc-list`) and returns its stdout, or undefined if it failed. */
   query(cmd: string, args: string[]): string | undefined;
+  /** Whether this process runs as root (may install packages; can run the pods sandbox). */
+  isRoot: boolean;
 }
 
 /**
@@ -95,5 +98,22 @@ const go: Requirement = {
   },
 };
 
+/**
+ * The real-pod sandbox (pods provider): containerd, runc, CNI plugins, iptables, conntrack, and
+ * tcpdump for the test that proves no packet of the page's subnet reaches the host's interfaces.
+ * Needed only where that sandbox can run at all (root with cgroup access); elsewhere its tests
+ * skip with the reason, and this check says so instead of asking for packages.
+ */
+const pods: Requirement = {
+  name: '실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump)',
+  usedBy: 'pods 프로바이더와 그 테스트 test/cluster-pods*.test.ts',
+  debian: [...DEBIAN_PACKAGES, 'tcpdump'],
+  check: (probe) => {
+    if (!probe.isRoot) return { found: 'root 가 아니어서 pods 테스트는 건너뜁니다 (kwok 으로 검증)' };
+    const missing = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'].filter((t) => !probe.which(t));
+    return missing.length === 0 ? { found: 'containerd, runc, CNI, iptables, conntrack, tcpdump' } : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+  },
+};
+
 /** Everything `npm test` checks, in the order it reports them. Extend here. */
-export const requirements: Requirement[] = [chromium, koreanFont, go];
+export const requirements: Requirement[] = [chromium, koreanFont, go, pods];
