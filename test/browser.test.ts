@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPage } from '../scripts/model/page.ts';
 import { launchChromium, loopbackContext } from './helpers/browser.ts';
-import { resultLine } from '../src/lib/verification/labels.ts';
+import { PROVIDER_LABEL, resultLine } from '../src/lib/verification/labels.ts';
 import { loadVerification, type PageVerification } from '../src/lib/verification/reports.ts';
 import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
 import { buildSite, ROOT } from './helpers/site-build.ts';
@@ -144,7 +144,7 @@ describe('verification results in Chromium', () => {
     expect(await badge.isVisible()).toBe(true);
     const text = await badge.innerText();
     expect(text).toMatch(/검증 통과\s+20\d\d-\d\d-\d\d \d\d:\d\d KST/);
-    for (const part of ['Kubernetes v1.37.0', 'MetalLB v0.11.0', 'kwok 샌드박스']) expect(text).toContain(part);
+    for (const part of ['Kubernetes v1.37.0', 'MetalLB v0.11.0', PROVIDER_LABEL[committed.versions[0]!.report!.provider]]) expect(text).toContain(part);
     for (const other of committed.versions.slice(1)) expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other)}`);
     const title = await page.locator('h1').boundingBox();
     const box = await badge.boundingBox();
