@@ -83,6 +83,7 @@ describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => 
   let release: () => void;
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
   }, 1_800_000);
   afterAll(() => release?.());
 
