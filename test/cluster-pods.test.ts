@@ -222,6 +222,18 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
     expect(answer.body).toContain('mlflow-system/mlflow-server-service');
   }, 150_000);
 
+  it('a sandbox whose kube-proxy died is recreated as a pods sandbox by a plain up', async () => {
+    const kubeProxy = state.processes.find((x) => x.name === 'kube-proxy')!;
+    process.kill(kubeProxy.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await clusterMain(['up', '--name', NAME], io())).toBe(0);
+    state = readSandbox(NAME)!;
+    expect(state.provider).toBe('pods');
+    expect(state.processes.find((x) => x.name === 'kube-proxy')!.pid).not.toBe(kubeProxy.pid);
+    kc = new KubeConfig();
+    kc.loadFromFile(state.kubeconfig);
+  }, 180_000);
+
   it('keeps every machine-wide setting and the host namespace untouched while up', () => {
     expect(readSysctls()).toEqual(sysctlsBefore);
     expect(hostIptablesRules()).toEqual([]);
