@@ -83,6 +83,7 @@ describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => 
   let release: () => void;
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
   }, 1_800_000);
   afterAll(() => release?.());
 
@@ -220,6 +221,18 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
     expect(answer.body).toContain('MLflow 대시보드 대역 (stand-in)');
     expect(answer.body).toContain('mlflow-system/mlflow-server-service');
   }, 150_000);
+
+  it('a sandbox whose kube-proxy died is recreated as a pods sandbox by a plain up', async () => {
+    const kubeProxy = state.processes.find((x) => x.name === 'kube-proxy')!;
+    process.kill(kubeProxy.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await clusterMain(['up', '--name', NAME], io())).toBe(0);
+    state = readSandbox(NAME)!;
+    expect(state.provider).toBe('pods');
+    expect(state.processes.find((x) => x.name === 'kube-proxy')!.pid).not.toBe(kubeProxy.pid);
+    kc = new KubeConfig();
+    kc.loadFromFile(state.kubeconfig);
+  }, 180_000);
 
   it('keeps every machine-wide setting and the host namespace untouched while up', () => {
     expect(readSysctls()).toEqual(sysctlsBefore);

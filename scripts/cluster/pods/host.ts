@@ -126,7 +126,13 @@ export function takeClaim(dir: string): void {
   const existing = readClaim();
   if (existing && existing.dir !== dir && fs.existsSync(existing.dir)) throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
   if (existing) fs.rmSync(HOST_PATHS.claim, { force: true });
-  fs.writeFileSync(HOST_PATHS.claim, JSON.stringify({ pid: process.pid, dir }) + '\n', { flag: 'wx' });
+  try {
+    fs.writeFileSync(HOST_PATHS.claim, JSON.stringify({ pid: process.pid, dir }) + '\n', { flag: 'wx' });
+  } catch (error) {
+    // Another `up` claimed the machine between our read and our write.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw busyError([`다른 pods 샌드박스가 방금 시작되었습니다: ${readClaim()?.dir ?? '?'}`]);
+    throw error;
+  }
 }
 
 export function releaseClaim(dir: string): void {
