@@ -54,15 +54,17 @@ export function fixtureKey(fixture: Fixture): string {
 
 /**
  * The code that runs and judges steps: the runner, the shared model (page reader, report schema,
- * verdict) and the small shared library. A change to any of it makes every report stale.
+ * verdict), the small shared library, and the code that checks browser steps on the pods provider.
+ * A change to any of it makes every report stale.
  */
-export const RUNNER_CODE = ['scripts/runbook', 'scripts/model', 'scripts/lib'] as const;
+export const RUNNER_CODE = ['scripts/runbook', 'scripts/model', 'scripts/lib', 'scripts/cluster/pods/browser-step.ts', 'scripts/cluster/pods/probe.ts', 'scripts/cluster/pods/backend.ts'] as const;
 
 /** One fingerprint over the runner's code files (path and content, in path order). */
 export function runnerHash(root: string): string {
   const files: string[] = [];
   const walk = (dir: string) => {
     if (!fs.existsSync(path.join(root, dir))) return;
+    if (dir.endsWith('.ts')) return void files.push(dir);
     for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const rel = `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(rel);
