@@ -17,6 +17,7 @@ import { readClaim } from '../scripts/cluster/pods/host.ts';
 import { httpFromClient } from '../scripts/cluster/pods/probe.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
+import { readReport } from '../scripts/model/report.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
 
@@ -46,6 +47,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   let kc: KubeConfig;
   let runbook: ReturnType<typeof cli>;
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-pods-shots-'));
+  const reportFile = path.join(shots, 'report.json');
 
   let release: () => void;
 
@@ -57,7 +59,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
     kc = new KubeConfig();
     kc.loadFromFile(state.kubeconfig);
     const mirror = testMirror();
-    runbook = cli('runbook', ['metallb', '--sandbox', NAME], mirror ? { RUNBOOK_MIRROR: mirror } : {});
+    runbook = cli('runbook', ['metallb', '--sandbox', NAME, '--report', reportFile], mirror ? { RUNBOOK_MIRROR: mirror } : {});
   }, 1_800_000);
 
   afterAll(async () => {
@@ -65,15 +67,19 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
     release?.();
   }, 120_000);
 
-  it('passes every automatic step of the page', () => {
-    // Step lines: `✓ [ 3/22] install/apply — …`; the four browser steps stay manual (☐) in the runner for now.
+  it('passes every step of the page, the four browser steps included (checked from the client host, marked as stand-ins)', () => {
     const steps = [...runbook.stderr.matchAll(/^\s*([✓✗☐]) \[\s*\d+\/(\d+)\] (\S+)/gm)].map((m) => ({ mark: m[1], id: m[3] }));
     expect(steps.filter((s) => s.mark === '✗'), runbook.stderr.slice(-3000)).toEqual([]);
-    expect(steps.filter((s) => s.mark === '✓')).toHaveLength(18);
-    expect(steps.filter((s) => s.mark === '☐').map((s) => s.id)).toEqual(BROWSER_STEPS.map((b) => b.step));
-    // The exit code is 0 once scripts/runbook/report.ts accepts provider 'pods' (integration); until then
-    // only the report write fails, after every step ran.
-    if (runbook.code !== 0) expect(runbook.stderr).toMatch(/ZodError[\s\S]*"provider"[\s\S]*Invalid option: expected one of \\"kwok\\"\|\\"kind\\"\|\\"context\\"/);
+    expect(steps.filter((s) => s.mark === '✓')).toHaveLength(22);
+    expect(runbook.code, runbook.stderr.slice(-3000)).toBe(0);
+    const report = readReport(reportFile);
+    expect(report).toMatchObject({ provider: 'pods', status: 'passed' });
+    for (const b of BROWSER_STEPS) {
+      const step = report.steps.find((s) => s.id === b.step);
+      expect(step).toMatchObject({ status: 'passed', browser: { url: b.url, status: 200 } });
+      expect(step?.standIn).toContain('대역 웹 서버');
+      expect(fs.statSync(path.resolve(path.dirname(reportFile), step!.browser!.screenshot)).size).toBeGreaterThan(5000);
+    }
   });
 
   it('runs the MetalLB controller and speaker as real containers on the node', async () => {
