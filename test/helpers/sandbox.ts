@@ -26,9 +26,9 @@ export function cli(script: string, args: string[], env: Record<string, string |
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Brings a named kwok sandbox up for a test file and returns its state. */
-export function up(name: string): SandboxState {
-  const r = cli('cluster', ['up', '--provider', 'kwok', '--name', name]);
+/** Brings a named sandbox (kwok unless told) up for a test file and returns its state. */
+export function up(name: string, provider: 'kwok' | 'pods' = 'kwok'): SandboxState {
+  const r = cli('cluster', ['up', '--provider', provider, '--name', name]);
   if (r.code !== 0) throw new Error(`cluster up --name ${name} failed (${r.code}):\n${r.stderr}`);
   const state = readSandbox(name);
   if (!state) throw new Error(`cluster up --name ${name} wrote no state`);
