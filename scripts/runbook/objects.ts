@@ -55,7 +55,13 @@ export function documentedValue(rule: Extract<ObjectRule, { kind: 'config' }>, t
   return (YAML.parse(line) as Record<string, unknown>)[key];
 }
 
-const show = (v: unknown): string => (v === undefined || v === null ? '(없음)' : typeof v === 'string' ? v : JSON.stringify(v));
+/** A value as people read it in a report: `(없음)` when absent, strings as they are, the rest as JSON. */
+export const show = (v: unknown): string => (v === undefined || v === null ? '(없음)' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The value at a path of an object (`['spec', 'loadBalancerIP']`); undefined when any part is missing. */
+export function valueAt(object: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
+}
 
 /**
  * Reads the object(s) and compares. `documented` is the output text the expectation comes from
@@ -88,7 +94,7 @@ async function readAndCompare(kube: Kube, rule: ObjectRule, command: string, doc
     }
     let value: unknown;
     try {
-      value = rule.field.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), YAML.parse(data ?? ''));
+      value = valueAt(YAML.parse(data ?? ''), rule.field.split('.'));
     } catch (error) {
       value = `(YAML 로 읽을 수 없음: ${(error as Error).message})`;
     }

@@ -13,7 +13,7 @@ import { matchLines } from './match/lines.ts';
 import { splitLines } from './match/result.ts';
 import { matchTable, parseTable } from './match/table.ts';
 import { urlsIn } from './mirror.ts';
-import { checkObject, objectProblems } from './objects.ts';
+import { checkObject, objectProblems, show, valueAt } from './objects.ts';
 import { captureSecrets } from './redact.ts';
 import type { Drift, EditStep, FileStep, ManualStep, OutputRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
@@ -165,13 +165,6 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   return { status: 'passed', command: `cat > ${name} (페이지의 ${block.id} 블록)`, notes: [`${path.relative(process.cwd(), target)} 에 썼습니다.`] };
 };
 
-/** The value at a path of an object read through the API (`spec.loadBalancerIP`). */
-function valueAt(object: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
-}
-
-const shown = (v: unknown): string => (v === undefined || v === null ? '(없음)' : String(v));
-
 /**
  * Runs the page's `kubectl edit` with an editor that applies exactly the marked lines, then reads
  * the object back: every documented change must have taken effect, and the edit must change
@@ -188,7 +181,7 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
   const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(EDITOR)}`;
   const a = await execute(ctx, block.code, { KUBE_EDITOR: editor, VDOCS_EDIT_CHANGES: JSON.stringify(bound.changes) });
   const after = await read();
-  const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: shown(c.value), before: shown(valueAt(before, c.path)), after: shown(valueAt(after, c.path)) }));
+  const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: show(c.value), before: show(valueAt(before, c.path)), after: show(valueAt(after, c.path)) }));
   const problems: string[] = [];
   if (a.result.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${a.result.exitCode ?? '-'}: ${exitMeaning(a.result.exitCode, a.result.signal)}).`);
   if (/Edit cancelled, no changes made/.test(a.stdout + a.stderr)) problems.push('kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다: 편집이 아무것도 바꾸지 않았습니다.');
