@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../scripts/cluster/state.ts';
 import { readReport } from '../scripts/model/report.ts';
-import { cli, down, kubectl, processesIn, restartApiserver, testMirror, until, up } from './helpers/sandbox.ts';
+import { cli, down, freezeEtcd, kubectl, processesIn, restartApiserver, testMirror, until, up } from './helpers/sandbox.ts';
 
 /**
  * Faults on the kwok sandbox: a red result must always mean the page is wrong or the cluster
@@ -60,6 +60,40 @@ describe('faults on the kwok sandbox', () => {
     expect(s?.status).toBe('passed');
     expect(s?.attempts).toBeGreaterThan(1);
   }, 120_000);
+
+  it('etcd frozen during a wait: the step ends within its limit plus a few seconds and names the API server as the cause', async () => {
+    expect(runbook(['--only', 'istio/get-before']).code).toBe(0); // ClusterIP: the wait cannot pass before the freeze
+    const report = path.join(tmp, 'frozen.json');
+    const limit = 20;
+    const run = startRun(['--only', 'istio/get-after', '--report', report], 'istio/get-after — Kubeflow Dashboard', { RUNBOOK_WAIT_LIMIT: String(limit) });
+    await run.started;
+    const t0 = performance.now();
+    const thaw = freezeEtcd(state);
+    try {
+      const { code, stderr } = await run.exited;
+      const seconds = (performance.now() - t0) / 1000;
+      // The limit, one command's grace (5 s) and the health check (at most 8 s); measured 29 s on a loaded machine.
+      expect(seconds, stderr).toBeLessThan(limit + 25);
+      expect(code).toBe(1);
+      const s = readReport(report).steps.find((x) => x.id === 'istio/get-after');
+      expect(s?.status).toBe('failed');
+      expect(s?.problems[0]).toMatch(/^API 서버 \S+ \(컨텍스트 [^)]+\) 가 응답하지 않습니다: /);
+      expect(s?.diagnostics).toContain("kubectl get --raw '/readyz?verbose'");
+      expect(s?.diagnostics).toContain('객체 진단(describe, events)은 건너뛰었습니다');
+      expect(stderr.indexOf('가 응답하지 않습니다'), 'the cause comes before the page diff').toBeLessThan(stderr.indexOf('기대(페이지)'));
+      expect(stderr).toContain('힌트: 샌드박스의 API 서버나 etcd 가 멈췄습니다');
+    } finally {
+      thaw();
+    }
+    const ready = () => {
+      try {
+        return kubectl(state, ['get', '--raw', '/readyz']) === 'ok';
+      } catch {
+        return false;
+      }
+    };
+    await until(ready, 60_000, 'readyz after thawing etcd');
+  }, 180_000);
 
   it('no MetalLB controller: EXTERNAL-IP stays <pending>; the step fails in its limit naming the service, the IP and the controller', () => {
     kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=0']);

@@ -1,6 +1,7 @@
 import type { Io } from '../lib/io.ts';
 import type { Status } from '../lib/status.ts';
 import type { Binding, BoundStep } from './bind.ts';
+import type { ApiHealth } from './health.ts';
 import type { Kube } from './kube.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
@@ -29,6 +30,8 @@ export interface RunContext {
   /** Caps every declared wait (tests use it to fail fast); undefined = as declared. */
   waitLimitMs: number | undefined;
   signal: AbortSignal;
+  /** The API server's health, asked at most once per step (after a failure). */
+  health: () => Promise<ApiHealth>;
 }
 
 /** What a handler returns; the runner adds id, title, kind and duration. */

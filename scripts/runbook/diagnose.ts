@@ -18,6 +18,13 @@ function tail(file: string, lines: number): string {
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
   const sections: string[] = [];
+  const health = await ctx.health();
+  if (!health.ok) {
+    // describe/events would wait on the same silent server; the runner puts the cause first.
+    sections.push(`$ ${health.command}\n${health.output}`, 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
+    for (const [name, file] of Object.entries(runbookLogs(ctx))) sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
+    return sections.join('\n\n');
+  }
   const run = async (title: string, script: string) => {
     const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
     sections.push(`$ ${title}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);

@@ -4,8 +4,10 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   exitCode: number | null;
-  /** Signal that ended the command, if any (SIGTERM when the run was interrupted). */
+  /** Signal that ended the command, if any (SIGTERM when the run was interrupted or timed out). */
   signal: string | null;
+  /** The command was stopped because it ran past `timeoutMs`. */
+  timedOut: boolean;
   durationMs: number;
 }
 
@@ -23,6 +25,8 @@ export interface ExecOptions {
  */
 export async function runScript(script: string, options: ExecOptions): Promise<CommandResult> {
   const t0 = performance.now();
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let timedOut = false;
   // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor).
   const child = $({
     cwd: options.cwd,
@@ -32,8 +36,8 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
     detached: true,
     prefix: '',
     postfix: '',
-    timeout: options.timeoutMs ?? 120_000,
   })`bash -o pipefail -c ${script}`;
+  // The whole group, not only bash: a kubectl waiting on a silent API server must stop too.
   const stop = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -41,16 +45,30 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
       // already gone
     }
   };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, timeoutMs);
   if (options.signal.aborted) stop();
   options.signal.addEventListener('abort', stop, { once: true });
-  const result = await child.finally(() => options.signal.removeEventListener('abort', stop));
+  const result = await child.finally(() => {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', stop);
+  });
   return {
     stdout: result.stdout,
     stderr: result.stderr,
     exitCode: result.exitCode,
     signal: result.signal,
+    timedOut,
     durationMs: performance.now() - t0,
   };
+}
+
+/** `1 (명령이 실패함)`, `- (40초 안에 끝나지 않아 멈춤)`: a command's end, for failure messages. */
+export function describeExit(r: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>): string {
+  const meaning = r.timedOut ? `${Math.round(r.durationMs / 1000)}초 안에 끝나지 않아 멈춤` : exitMeaning(r.exitCode, r.signal);
+  return `${r.exitCode ?? '-'} (${meaning})`;
 }
 
 /** What an exit code means, for failure messages people can act on. */

@@ -9,13 +9,34 @@ export interface Kube {
   config: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
+  coordination: k8s.CoordinationV1Api;
 }
+
+/**
+ * How long one API request may take. The runner's reads are small; an API server that does not
+ * answer in this time is named as the cause (see health.ts) instead of holding the step past its limit.
+ */
+export const API_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function connect(kubeconfig: string): Promise<Kube> {
   const lib = await import('@kubernetes/client-node');
   const config = new lib.KubeConfig();
   config.loadFromFile(kubeconfig);
-  return { lib, config, core: config.makeApiClient(lib.CoreV1Api), apps: config.makeApiClient(lib.AppsV1Api) };
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error(`${kubeconfig} 의 현재 컨텍스트에 클러스터가 없습니다.`);
+  // makeApiClient's configuration, plus a deadline on every request.
+  const configuration = lib.createConfiguration({
+    baseServer: new lib.ServerConfiguration(server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [{
+      pre: async (context) => {
+        context.setSignal(AbortSignal.timeout(API_REQUEST_TIMEOUT_MS));
+        return context;
+      },
+      post: async (context) => context,
+    }],
+  });
+  return { lib, config, core: new lib.CoreV1Api(configuration), apps: new lib.AppsV1Api(configuration), coordination: new lib.CoordinationV1Api(configuration) };
 }
 
 /** `kubectl version -o json | jq .serverVersion.gitVersion` (the cluster code's helper, on this client). */

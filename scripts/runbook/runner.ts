@@ -12,7 +12,9 @@ import type { Binding, BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel, minorOf } from './context.ts';
 import { runbookLogs } from './diagnose.ts';
+import { apiHealth, type ApiHealth } from './health.ts';
 import { ensureServiceFixture } from './fixtures.ts';
+import { apiErrorText } from './objects.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
@@ -43,10 +45,12 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const runner = runnerHash(projectRoot);
   const kube = await connect(target.kubeconfig);
   let kubernetes: string;
+  let nodes: number;
   try {
     kubernetes = await serverVersion(kube);
+    nodes = await schedulableNodes(kube);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause = apiErrorText(error);
     throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : 'kubectl cluster-info 로 클러스터에 닿는지 확인하세요.');
   }
   const ctx: RunContext = {
@@ -60,10 +64,11 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     redactor,
     kube,
     minor: minorOf(kubernetes),
-    nodes: await schedulableNodes(kube),
+    nodes,
     skip: new Map(),
     waitLimitMs: options.waitLimitMs,
     signal: io.signal,
+    health: async () => ({ ok: true }),
   };
   status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${ctx.nodes}개`);
   if (target.sandbox?.simulation) status.info(`시뮬레이션: ${target.sandbox.simulation.simulated.join(' / ')}`);
@@ -89,6 +94,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   }
 
   let failed = steps.some((s) => s.status === 'failed');
+  let apiSilent = false;
   const total = binding.steps.length;
   for (const [index, bound] of binding.steps.entries()) {
     const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
@@ -114,11 +120,17 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     status.start(`${label}${wait}`);
     const t0 = performance.now();
     const stepStartedAt = new Date().toISOString();
+    let health: Promise<ApiHealth> | undefined;
+    ctx.health = () => (health ??= apiHealth(ctx));
     let outcome: Outcome;
     try {
       outcome = await handle(bound, ctx);
     } catch (error) {
       outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
+    }
+    if (outcome.status === 'failed' && !io.signal.aborted) {
+      outcome = await blameSilentApi(outcome, ctx);
+      apiSilent = !(await ctx.health()).ok;
     }
     const durationMs = performance.now() - t0;
     if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
@@ -138,7 +150,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   }
 
   const components: Record<string, string> = {};
-  for (const v of binding.runbook.versions ?? []) {
+  // With an API server that stopped answering, each read would only add its timeout to the run.
+  for (const v of apiSilent ? [] : binding.runbook.versions ?? []) {
     const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
     if (tag) components[v.name] = tag;
   }
@@ -159,6 +172,25 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
     steps,
     logs: runbookLogs({ binding, target }),
+  };
+}
+
+/**
+ * A failed step while the API server does not answer (or is not ready): that is the cause, named
+ * first, not the page's columns that could not be read.
+ */
+async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcome> {
+  const health = await ctx.health();
+  if (health.ok) return outcome;
+  const where = `${ctx.target.server} (컨텍스트 ${ctx.target.context})`;
+  const diagnostics = outcome.diagnostics?.includes(health.command) ? outcome.diagnostics : [`$ ${health.command}\n${health.output}`, outcome.diagnostics].filter(Boolean).join('\n\n');
+  return {
+    ...outcome,
+    problems: [`API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`, ...(outcome.problems ?? [])],
+    diagnostics,
+    hint: ctx.target.sandbox
+      ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. npm run cluster -- status${ctx.target.sandbox.name === 'vdocs' ? '' : ` --name ${ctx.target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.`
+      : 'kubectl get --raw /readyz?verbose 로 클러스터 상태를 확인하세요.',
   };
 }
 

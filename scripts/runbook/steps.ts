@@ -5,7 +5,7 @@ import type { BoundStep } from './bind.ts';
 import type { Handler, Handlers, Outcome, RunContext } from './context.ts';
 import { durationMs, minorOf } from './context.ts';
 import { diagnose } from './diagnose.ts';
-import { exitMeaning, runScript, type CommandResult } from './exec.ts';
+import { describeExit, runScript, type CommandResult } from './exec.ts';
 import type { ObjectCheck } from '../model/report.ts';
 import { EDIT_COMMAND } from './bind.ts';
 import { isNotFound, parseGet, watchPathFor } from './kube.ts';
@@ -31,8 +31,13 @@ interface Attempt {
   diff: string;
 }
 
-async function execute(ctx: RunContext, script: string, extraEnv: Record<string, string> = {}, secret?: RegExp): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
-  const result = await runScript(script, { cwd: ctx.workDir, env: { ...ctx.env, ...extraEnv }, signal: ctx.signal });
+/** How long one command may run when its step declares no wait. */
+const COMMAND_LIMIT_MS = 120_000;
+/** How long a command started near the end of a wait may still finish before it is stopped. */
+const COMMAND_GRACE_MS = 5_000;
+
+async function execute(ctx: RunContext, script: string, extraEnv: Record<string, string> = {}, secret?: RegExp, timeoutMs = COMMAND_LIMIT_MS): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
+  const result = await runScript(script, { cwd: ctx.workDir, env: { ...ctx.env, ...extraEnv }, signal: ctx.signal, timeoutMs });
   captureSecrets(ctx.redactor, secret, `${result.stdout}\n${result.stderr}`);
   const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
   return { result, stdout: clean(result.stdout), stderr: clean(result.stderr) };
@@ -41,7 +46,7 @@ async function execute(ctx: RunContext, script: string, extraEnv: Record<string,
 function showActual(a: { stdout: string; stderr: string; result: CommandResult }): string {
   const parts = [a.stdout.trimEnd()];
   if (a.stderr.trim()) parts.push(`[stderr]\n${a.stderr.trimEnd()}`);
-  if (a.result.exitCode !== 0) parts.push(`[종료 코드 ${a.result.exitCode ?? '-'}: ${exitMeaning(a.result.exitCode, a.result.signal)}]`);
+  if (a.result.exitCode !== 0) parts.push(`[종료 코드 ${describeExit(a.result)}]`);
   return parts.filter(Boolean).join('\n');
 }
 
@@ -76,12 +81,17 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const block = bound.block!;
   const expect = expectationFor(bound, ctx.minor);
   const { command, served } = ctx.mirror.rewrite(block.code);
+  // The step's declared limit bounds every command in it: one that hangs (an API server that stopped
+  // answering) is stopped at the limit, not after kubectl's or the server's own timeouts.
+  const within = step.eventually ? Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity) : undefined;
+  const deadline = performance.now() + (within ?? COMMAND_LIMIT_MS);
+  const commandLimit = () => Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
 
   const attempt = async (): Promise<Attempt> => {
-    const a = await execute(ctx, command, {}, step.secret);
+    const a = await execute(ctx, command, {}, step.secret, commandLimit());
     const problems: string[] = [];
     const notes: string[] = [];
-    if (a.result.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${a.result.exitCode ?? '-'} (${exitMeaning(a.result.exitCode, a.result.signal)})`);
+    if (a.result.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${describeExit(a.result)}`);
     let diff = '';
     if (expect.rule && expect.text !== undefined) {
       const m = compare(expect.rule, expect.text, a, ctx.nodes);
@@ -89,7 +99,8 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
       notes.push(...m.notes);
       diff = m.diff;
     }
-    const objects = step.object && expect.text !== undefined ? await checkObject(ctx.kube, step.object, block.code, expect.text) : [];
+    // A command stopped at the step's limit already says the cluster did not answer in time.
+    const objects = step.object && expect.text !== undefined && !a.result.timedOut ? await checkObject(ctx.kube, step.object, block.code, expect.text) : [];
     problems.push(...objectProblems(objects));
     return { ...a, ok: problems.length === 0, problems, notes, diff, objects };
   };
@@ -97,9 +108,8 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   let current = await attempt();
   let attempts = 1;
   const notes: string[] = [];
-  if (!current.ok && step.eventually && !ctx.signal.aborted) {
-    const within = Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity);
-    const waited = await eventually(attempt, current, { withinMs: within, kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal });
+  if (!current.ok && within !== undefined && !ctx.signal.aborted) {
+    const waited = await eventually(attempt, current, { withinMs: Math.max(deadline - performance.now(), 0), kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal });
     current = waited.result;
     attempts = waited.attempts;
     if (!current.ok) notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
@@ -183,7 +193,7 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
   const after = await read();
   const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: show(c.value), before: show(valueAt(before, c.path)), after: show(valueAt(after, c.path)) }));
   const problems: string[] = [];
-  if (a.result.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${a.result.exitCode ?? '-'}: ${exitMeaning(a.result.exitCode, a.result.signal)}).`);
+  if (a.result.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${describeExit(a.result)}).`);
   if (/Edit cancelled, no changes made/.test(a.stdout + a.stderr)) problems.push('kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다: 편집이 아무것도 바꾸지 않았습니다.');
   if (!after) problems.push(`편집 뒤 Service ${namespace}/${name} 를 읽을 수 없습니다.`);
   for (const c of changes) if (c.after !== c.documented) problems.push(`편집 뒤 ${c.field} 가 페이지의 값이 아닙니다: 기대 "${c.documented}", 실제 "${c.after}" (편집 전 "${c.before}").`);

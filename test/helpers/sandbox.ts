@@ -47,7 +47,7 @@ export const kubectl = sandboxKubectl;
  * same command line, working folder and log (and records the new pid where `kwokctl delete` looks).
  */
 export async function restartApiserver(state: SandboxState, outageMs: number): Promise<void> {
-  const pidFile = path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', 'kube-apiserver.pid');
+  const pidFile = kwokPidFile(state, 'kube-apiserver');
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
@@ -64,6 +64,25 @@ export async function restartApiserver(state: SandboxState, outageMs: number): P
   fs.closeSync(out);
   fs.writeFileSync(pidFile, String(child.pid));
   await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', env: { ...process.env, ...sandboxEnv(state) } }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
+}
+
+function kwokPidFile(state: SandboxState, component: string): string {
+  return path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', `${component}.pid`);
+}
+
+/**
+ * Freezes a kwok sandbox's etcd (SIGSTOP) until the returned function thaws it (SIGCONT): the API
+ * server keeps its port open but cannot answer anything that needs storage.
+ */
+export function freezeEtcd(state: SandboxState): () => void {
+  const pid = Number(fs.readFileSync(kwokPidFile(state, 'etcd'), 'utf8').trim());
+  process.kill(pid, 'SIGSTOP');
+  let thawed = false;
+  return () => {
+    if (thawed) return;
+    thawed = true;
+    process.kill(pid, 'SIGCONT');
+  };
 }
 
 /** Re-checks `condition` every 100 ms until it holds; throws after `timeoutMs` naming `what`. */

@@ -1,0 +1,32 @@
+import type { RunContext } from './context.ts';
+import { runScript } from './exec.ts';
+
+/** What `kubectl get --raw '/readyz?verbose'` said, read the way a person would. */
+export type ApiHealth =
+  | { ok: true }
+  | { ok: false; command: string; cause: string; output: string };
+
+export const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
+const HEALTH_LIMIT_MS = 8_000;
+
+/**
+ * Whether the API server answers and is ready. Asked after a failed step so that an API server
+ * (or its etcd) that stopped answering is named as the cause, ahead of the page's columns that
+ * could not be read. Uses the run's own kubectl and KUBECONFIG, so it works on every provider.
+ */
+export async function apiHealth(ctx: Pick<RunContext, 'workDir' | 'env' | 'signal' | 'redactor'>): Promise<ApiHealth> {
+  const r = await runScript(HEALTH_COMMAND, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: HEALTH_LIMIT_MS });
+  if (r.exitCode === 0 && /readyz check passed/.test(r.stdout)) return { ok: true };
+  const output = ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd();
+  return { ok: false, command: HEALTH_COMMAND, cause: healthCause(output, r.timedOut), output };
+}
+
+/** The one-line cause: failing checks (`etcd`), a timeout, or a refused connection. */
+export function healthCause(output: string, timedOut: boolean): string {
+  const failing = [...output.matchAll(/\[-\]([\w./-]+) failed/g)].map((m) => m[1]);
+  if (failing.length > 0) return `readyz 검사 실패: ${[...new Set(failing)].join(', ')}`;
+  if (timedOut || /Client\.Timeout|context deadline exceeded|timed out|\(Timeout\)/i.test(output)) return '5초 안에 답하지 않음';
+  if (/connection refused/i.test(output)) return '연결 거부 (API 서버가 꺼져 있음)';
+  const first = output.split('\n').find((l) => l.trim()) ?? '';
+  return first || '알 수 없는 오류';
+}
