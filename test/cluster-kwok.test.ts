@@ -12,12 +12,13 @@ import type { Io } from '../scripts/lib/io.ts';
 import { isAlive, run } from '../scripts/cluster/exec.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
-import { isPortOpen, sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
+import { sandboxProcesses } from '../scripts/cluster/procs.ts';
+import { isPortOpen, sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/targets.ts';
 import { KUBERNETES_RELEASES, resolveKubernetes } from '../scripts/cluster/versions.ts';
-import { mirrored } from './helpers/sandbox.ts';
+import { mirrored, processesNaming } from './helpers/sandbox.ts';
 import { EnvironmentError, UsageError } from '../scripts/lib/errors.ts';
 
 /** Minors to run end to end (`VDOCS_E2E_KUBERNETES=1.37,1.24`); the default version only by default. */
@@ -248,7 +249,7 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   it('down stops every process it started, frees the API port and removes the sandbox; twice is fine', async () => {
     const dir = sandboxPaths(NAME, process.env).dir;
     for (const p of state.processes) ourPids.add(p.pid);
-    for (const pid of sandboxProcesses(dir)) ourPids.add(pid);
+    for (const pid of [...sandboxProcesses(dir), ...processesNaming(dir)]) ourPids.add(pid);
     const port = Number(new URL(state.server).port);
     expect(await isPortOpen(port)).toBe(true);
     const io = testIo();
@@ -304,7 +305,7 @@ describe('a failed up', () => {
     expect(error.message).toContain('kube-proxy-config: simulated failure');
     expect(io.stderr()).toContain('만들다 만 샌드박스를 지웁니다');
     expect(fs.existsSync(dir)).toBe(false);
-    expect(sandboxProcesses(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
   }, 180_000);
 
   it('--retain keeps it running for debugging; down then cleans everything', async () => {

@@ -18,7 +18,8 @@ import { CGROUP_ROOTS, HOST_PATHS, NET, STANDIN_IMAGE } from '../scripts/cluster
 import { netnsFile, readSysctls } from '../scripts/cluster/pods/namespaces.ts';
 import { httpFromClient } from '../scripts/cluster/pods/probe.ts';
 import { hostMountsOf } from '../scripts/cluster/pods/teardown.ts';
-import { sandboxPaths, sandboxProcesses } from '../scripts/cluster/sandbox.ts';
+import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
+import { processesNaming } from './helpers/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
@@ -52,7 +53,7 @@ const MACHINE_LOCK = path.join(os.tmpdir(), 'vdocs-pods-tests.lock');
 /** Everything on the host that belongs to a pods sandbox; all empty after `down`. */
 function leftovers(dir: string) {
   return {
-    processes: sandboxProcesses(dir),
+    processes: processesNaming(dir),
     mounts: hostMountsOf(dir),
     netns: [NET.nodeNetns, NET.clientNetns].filter((n) => fs.existsSync(netnsFile(n))),
     cgroups: fs.readdirSync('/sys/fs/cgroup').flatMap((c) => CGROUP_ROOTS.map((r) => `/sys/fs/cgroup/${c}/${r}`)).filter((d) => fs.existsSync(d)),

@@ -96,8 +96,8 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
 }
 
 /**
- * One build per target at a time across processes (parallel test files, two `up`s): an O_EXCL
- * lock file holding the builder's pid. A lock whose pid is gone is stale and taken over.
+ * One build per target at a time across processes (parallel test files, two `up`s): a lock file
+ * holding the builder's pid (lock.ts). A lock whose pid is gone is stale and taken over.
  */
 async function acquireBuildLock(t: BuildTarget, io: Io, status: Status): Promise<() => void> {
   return acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) => status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`));

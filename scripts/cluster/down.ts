@@ -6,8 +6,10 @@ import { Status } from '../lib/status.ts';
 import type { Handler } from './cli.ts';
 import { deleteKindCluster } from './kind.ts';
 import { deleteKwokCluster, kwokPorts } from './kwok.ts';
+import { readSmallKubelet } from './kubelet/launch.ts';
 import { teardownPods } from './pods/teardown.ts';
-import { belongsTo, isPortOpen, sandboxPaths, sandboxProcesses, stopProcesses, waitFor } from './sandbox.ts';
+import { ownPids, sandboxProcesses, type ProcessRecord } from './procs.ts';
+import { isPortOpen, sandboxPaths, stopProcesses, waitFor, type SandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 import { currentProcesses } from './status.ts';
 import { KUBERNETES_RELEASES } from './versions.ts';
@@ -18,6 +20,19 @@ function readStateLoosely(name: string, io: Io): SandboxState | undefined {
   } catch {
     return undefined; // a corrupt state file must not prevent cleaning up
   }
+}
+
+/** The processes state.json recorded; one without a start time (an older state file) is dated by the file. */
+function recordedProcesses(state: SandboxState | undefined, p: SandboxPaths, io: Io): ProcessRecord[] {
+  if (!state) return [];
+  let writtenAt: number | undefined;
+  try {
+    writtenAt = fs.statSync(p.state).mtimeMs;
+  } catch {
+    writtenAt = undefined;
+  }
+  const all: ProcessRecord[] = [...state.processes, ...currentProcesses(state, io.env)];
+  return all.map((r) => (r.start === undefined && r.writtenAt === undefined ? { ...r, writtenAt } : r));
 }
 
 /** `kind v1.37.0` from the marker `up` writes before anything else. */
@@ -33,16 +48,20 @@ function readProviderMarker(file: string): [string | undefined, string | undefin
 /**
  * Stops everything a sandbox started and removes its folder. Works from a full state file,
  * a half-made sandbox (no state yet) or nothing at all (then it does nothing).
- * Order: small kubelet (and the controllers it runs), the cluster, then a sweep of any process
- * whose executable or arguments name the sandbox folder; then every recorded port must be closed.
+ * Order: small kubelet (and the controllers it runs), the cluster, then the recorded processes
+ * that are still the ones recorded, and a sweep of processes whose executable lives in the sandbox
+ * folder (never one that only names it, like a `tail -f` of its log); then every recorded port
+ * must be closed.
  */
 export async function teardown(name: string, io: Io, status: Status): Promise<{ existed: boolean }> {
   const p = sandboxPaths(name, io.env);
   if (!fs.existsSync(p.dir)) return { existed: false };
   const state = readStateLoosely(name, io);
+  const recorded = recordedProcesses(state, p, io);
   const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
-  const kubelet = state?.processes.filter((x) => x.name === 'small-kubelet' && belongsTo(x.pid, p.dir)).map((x) => x.pid) ?? [];
-  await stopProcesses(kubelet);
+  // The small kubelet's own record covers a half-made sandbox (started, but no state.json yet).
+  const kubelet = [...recorded.filter((x) => x.name === 'small-kubelet'), readSmallKubelet(p)].filter((x) => x !== undefined);
+  await stopProcesses(ownPids(kubelet, p.dir));
   const [provider, version] = state ? [state.provider, state.kubernetes] : readProviderMarker(p.provider);
   if (provider === 'pods') {
     await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () => teardownPods(p, status));
@@ -53,8 +72,7 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
     const pids = await status.step(`kwokctl delete cluster --name ${name}`, () => deleteKwokCluster(name, p, io));
     await stopProcesses(pids);
   }
-  const recorded = state ? [...state.processes, ...currentProcesses(state, io.env)].map((x) => x.pid).filter((pid) => belongsTo(pid, p.dir)) : [];
-  const left = await stopProcesses([...new Set([...recorded, ...sandboxProcesses(p.dir)])]);
+  const left = await stopProcesses([...new Set([...ownPids(recorded, p.dir), ...sandboxProcesses(p.dir)])]);
   if (left.length) {
     throw new EnvironmentError('CLUSTER_DOWN_STUCK', `다음 프로세스가 멈추지 않습니다: ${left.join(', ')}`, `수동으로 멈추세요: kill -9 ${left.join(' ')}`);
   }

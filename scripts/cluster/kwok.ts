@@ -9,7 +9,8 @@ import { binDirOf, ensureBuilt } from './build.ts';
 import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from './targets.ts';
 import { runOrThrow, type Env } from './exec.ts';
 import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
-import { belongsTo, kwokPids, type SandboxPaths } from './sandbox.ts';
+import { ownPids } from './procs.ts';
+import { kwokPids, type SandboxPaths } from './sandbox.ts';
 import type { KubernetesRelease } from './versions.ts';
 import { acquireLock } from './lock.ts';
 
@@ -194,9 +195,8 @@ export async function seedKubeProxy(p: SandboxPaths, kubeBin: string, server: st
 
 /** Stops the kwok cluster with `kwokctl delete cluster`; returns the component pids that were ours. */
 export async function deleteKwokCluster(name: string, p: SandboxPaths, io: Io): Promise<number[]> {
-  const pids = kwokPids(p.kwokWorkdir, name)
-    .filter((x) => belongsTo(x.pid, p.dir))
-    .map((x) => x.pid);
+  // Read before kwokctl removes the pid files; only pids that are still those processes.
+  const pids = ownPids(kwokPids(p.kwokWorkdir, name), p.dir);
   const kwokctl = path.join(binDirOf(kwokTarget(), io.env), 'kwokctl');
   if (fs.existsSync(kwokctl) && fs.existsSync(path.join(p.kwokWorkdir, 'clusters', name))) {
     const env = kwokctlEnv(io.env, p, 'kubectl');

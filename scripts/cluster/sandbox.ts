@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { isAlive, killGroup, type Env } from './exec.ts';
+import type { ProcessRecord } from './procs.ts';
 import { sandboxDir } from './state.ts';
 
 /** Where everything of one sandbox lives; `down` removes the whole folder. */
@@ -62,45 +63,23 @@ export async function stopProcesses(pids: number[], graceMs = 5000): Promise<num
   return alive.filter(isAlive);
 }
 
-/** Reads kwokctl's pid files (`<workdir>/clusters/<name>/pids/<component>.pid`). */
-export function kwokPids(workdir: string, cluster: string): Array<{ name: string; pid: number }> {
+/**
+ * Reads kwokctl's pid files (`<workdir>/clusters/<name>/pids/<component>.pid`), each with the time
+ * it was written: the process it names started before (a reused pid starts after).
+ */
+export function kwokPids(workdir: string, cluster: string): ProcessRecord[] {
   const dir = path.join(workdir, 'clusters', cluster, 'pids');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.pid'))
-    .map((f) => ({ name: f.replace(/\.pid$/, ''), pid: Number(fs.readFileSync(path.join(dir, f), 'utf8').trim()) }))
+    .flatMap((f) => {
+      try {
+        const file = path.join(dir, f);
+        return [{ name: f.replace(/\.pid$/, ''), pid: Number(fs.readFileSync(file, 'utf8').trim()), writtenAt: fs.statSync(file).mtimeMs }];
+      } catch {
+        return []; // removed meanwhile (kwokctl stopping a component)
+      }
+    })
     .filter((p) => Number.isInteger(p.pid) && p.pid > 0);
-}
-
-/**
- * Whether a pid still belongs to this sandbox (its executable or its arguments name the sandbox
- * folder), so a recycled pid of an unrelated process is never signalled.
- */
-export function belongsTo(pid: number, dir: string): boolean {
-  try {
-    const exe = fs.readlinkSync(`/proc/${pid}/exe`);
-    if (exe.startsWith(dir + path.sep)) return true;
-  } catch {
-    /* no permission or gone: fall through to the command line */
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(dir));
-  } catch {
-    return false;
-  }
-}
-
-/** Every live process that belongs to the sandbox folder (a sweep for `down`; Linux /proc). */
-export function sandboxProcesses(dir: string): number[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => pid !== process.pid && belongsTo(pid, dir) && isAlive(pid));
 }

@@ -26,8 +26,11 @@ export const SandboxState = z.object({
   /** Folder holding a kubectl built for this version; prepended to PATH when running against the sandbox. */
   binDir: z.string().optional(),
   createdAt: z.string(),
-  /** Processes the provider started and `down` must stop. */
-  processes: z.array(z.object({ name: z.string(), pid: z.number().int() })).default([]),
+  /**
+   * Processes the provider started and `down` must stop, each with its start time (clock ticks
+   * after boot, /proc/<pid>/stat): `down` signals a pid only while it is still that process.
+   */
+  processes: z.array(z.object({ name: z.string(), pid: z.number().int(), start: z.number().int().optional() })).default([]),
   /** Loopback TCP ports the sandbox's processes listen on; `down` waits until each is closed. */
   ports: z.array(z.number().int()).optional(),
   /** Log files worth attaching to a report (e.g. `metallb-controller`). */

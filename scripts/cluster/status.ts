@@ -4,6 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { apiReady, loadKubeConfig } from './api.ts';
 import type { Handler } from './cli.ts';
 import { isAlive } from './exec.ts';
+import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 
@@ -17,10 +18,13 @@ export interface Health {
  * The sandbox's processes as they are now: kwokctl's pid files win over the pids recorded at `up`
  * (a component restarted by hand, or by kwokctl, keeps its name but gets a new pid).
  */
-export function currentProcesses(state: SandboxState, env: Readonly<Record<string, string | undefined>>): SandboxState['processes'] {
+export function currentProcesses(state: SandboxState, env: Readonly<Record<string, string | undefined>>): ProcessRecord[] {
   if (state.provider !== 'kwok') return state.processes;
-  const live = new Map(kwokPids(sandboxPaths(state.name, env).kwokWorkdir, state.name).map((p) => [p.name, p.pid]));
-  return state.processes.map((p) => ({ name: p.name, pid: live.get(p.name) ?? p.pid }));
+  const live = new Map(kwokPids(sandboxPaths(state.name, env).kwokWorkdir, state.name).map((p) => [p.name, p]));
+  return state.processes.map((p) => {
+    const now = live.get(p.name);
+    return now && now.pid !== p.pid ? now : p;
+  });
 }
 
 export async function healthOf(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Health> {

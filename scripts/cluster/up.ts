@@ -10,6 +10,7 @@ import { containerEngineAnswers, createKindCluster, ensureKubectlDir, kindContex
 import { startSmallKubelet } from './kubelet/launch.ts';
 import { upPods } from './pods/provider.ts';
 import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from './kwok.ts';
+import { isRecorded, recordProcess } from './procs.ts';
 import { kwokPids, sandboxPaths, type SandboxPaths } from './sandbox.ts';
 import { healthOf } from './status.ts';
 import { readSandbox, writeSandbox, type SandboxState } from './state.ts';
@@ -55,7 +56,7 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
     }
   });
   await seedKubeProxy(p, bins.kubeBin, server, io, status);
-  const kubeletPid = await status.step('작은 kubelet 시작 (MetalLB controller 이미지를 로컬 바이너리로 실행)', () =>
+  const kubelet = await status.step('작은 kubelet 시작 (MetalLB controller 이미지를 로컬 바이너리로 실행)', () =>
     startSmallKubelet(p, { [METALLB_CONTROLLER_IMAGE]: bins.metallbController }, io.env),
   );
   return {
@@ -67,7 +68,8 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
     server,
     binDir: bins.kubeBin,
     createdAt: new Date().toISOString(),
-    processes: [...kwokPids(p.kwokWorkdir, name), { name: 'small-kubelet', pid: kubeletPid }],
+    // With their start times: `down` signals a recorded pid only while it is still that process.
+    processes: [...kwokPids(p.kwokWorkdir, name).map((c) => (isRecorded(c) ? recordProcess(c.name, c.pid) : { name: c.name, pid: c.pid })), kubelet],
     ports: kwokPorts(p.kwokWorkdir, name),
     logs: {
       'metallb-controller': path.join(p.logs, 'metallb-controller.log'),

@@ -109,3 +109,34 @@ export function processesIn(dir: string): number[] {
   }
   return found;
 }
+
+/**
+ * Pids of live processes that name `dir` anywhere: executable, arguments or working folder.
+ * For assertions only (after `down`, nothing of a test's sandbox may remain); `down` itself never
+ * signals by this (a user's `tail -f` of a sandbox log names it too).
+ */
+export function processesNaming(dir: string): number[] {
+  // The folder itself or anything inside it; not a sibling whose name starts the same (`vdocs-2`).
+  const pattern = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![^/\\s:=,])`);
+  const names = (s: string) => pattern.test(s);
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const link = (what: string) => {
+        try {
+          return fs.readlinkSync(`/proc/${entry}/${what}`);
+        } catch {
+          return '';
+        }
+      };
+      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if ([link('exe'), link('cwd'), ...argv].some(names)) found.push(Number(entry));
+    } catch {
+      // gone or not readable
+    }
+  }
+  return found;
+}

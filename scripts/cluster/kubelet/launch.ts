@@ -3,17 +3,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { writeAtomic } from '../../lib/fs.ts';
 import { isAlive } from '../exec.ts';
+import { recordProcess, type ProcessRecord } from '../procs.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
+const recordFile = (p: SandboxPaths) => path.join(p.kubelet, 'process.json');
+
+/** The small kubelet's record (pid and start time), written when it was started; undefined if none. */
+export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
+  try {
+    const r = JSON.parse(fs.readFileSync(recordFile(p), 'utf8')) as ProcessRecord;
+    return Number.isInteger(r.pid) && r.pid > 0 ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Starts the small kubelet detached (its own process group, so `down` can stop it and the
  * controllers it runs with one signal), logging to `<sandbox>/logs/kubelet.log`.
- * Returns its pid once it has written its status file.
+ * Returns its record (pid and start time) once it has written its status file.
  */
-export async function startSmallKubelet(p: SandboxPaths, images: Record<string, string>, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+export async function startSmallKubelet(p: SandboxPaths, images: Record<string, string>, env: Readonly<Record<string, string | undefined>>): Promise<ProcessRecord> {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.kubelet, { recursive: true, mode: 0o700 });
   const logFile = path.join(p.logs, 'kubelet.log');
@@ -35,6 +49,9 @@ export async function startSmallKubelet(p: SandboxPaths, images: Record<string, 
   child.unref();
   const pid = child.pid;
   if (!pid) throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet 프로세스를 시작하지 못했습니다.', `로그: ${logFile}`);
+  const record = recordProcess('small-kubelet', pid);
+  // Before anything can fail: a half-made sandbox (no state.json yet) is torn down from this.
+  writeAtomic(recordFile(p), JSON.stringify(record) + '\n');
   const statusFile = path.join(p.kubelet, 'status.json');
   const ready = await waitFor(() => {
     if (!isAlive(pid)) return true;
@@ -47,5 +64,5 @@ export async function startSmallKubelet(p: SandboxPaths, images: Record<string, 
   if (!ready || !isAlive(pid)) {
     throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet이 시작 직후 멈췄습니다.', `로그를 보세요: ${logFile}`);
   }
-  return pid;
+  return record;
 }

@@ -3,11 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, type Env } from '../exec.ts';
+import { recordProcess, type ProcessRecord } from '../procs.ts';
 
 /** One long-running process of the node, started detached (own process group) with its log file. */
-export interface Daemon {
-  name: string;
-  pid: number;
+export interface Daemon extends ProcessRecord {
   log: string;
 }
 
@@ -23,7 +22,8 @@ export function startDaemon(name: string, argv: string[], logs: string, env: Env
     const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: env as NodeJS.ProcessEnv });
     child.unref();
     if (!child.pid) throw new EnvironmentError('PODS_START_FAILED', `${name}을(를) 시작하지 못했습니다: ${argv.join(' ')}`);
-    return { name, pid: child.pid, log };
+    // Its start time too: `down` signals the pid only while it is still this process.
+    return { ...recordProcess(name, child.pid), log };
   } finally {
     fs.closeSync(fd);
   }

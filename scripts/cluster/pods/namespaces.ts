@@ -118,7 +118,7 @@ export function holderScript(pp: PodsPaths, pause: string): string {
   const lines = ['set -eu'];
   for (const key of Object.keys(KUBELET_SYSCTLS)) lines.push(`mount --bind ${pp.sysctls}/${key.replace(/\//g, '.')} /proc/sys/${key}`);
   for (const b of hostBinds(pp)) lines.push(`mount --bind ${b.sandbox} ${b.host}`);
-  // The sandbox folder as an argument: `down` recognises the holder by it (sandboxProcesses).
+  // The sandbox folder as an argument, so ps shows whose it is (`down` stops it from its record in created.json).
   lines.push(`exec ${pause} ${pp.root}`);
   return lines.join('\n');
 }

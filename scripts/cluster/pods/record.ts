@@ -18,9 +18,12 @@ export interface Created {
 
 const file = (pp: PodsPaths) => path.join(pp.root, 'created.json');
 
+/** What `up` recorded; a daemon recorded without a start time (an older file) is dated by the file. */
 export function readCreated(pp: PodsPaths): Created {
   try {
-    return JSON.parse(fs.readFileSync(file(pp), 'utf8')) as Created;
+    const created = JSON.parse(fs.readFileSync(file(pp), 'utf8')) as Created;
+    const writtenAt = fs.statSync(file(pp)).mtimeMs;
+    return { ...created, daemons: created.daemons.map((d) => (d.start === undefined ? { ...d, writtenAt } : d)) };
   } catch {
     return { daemons: [], paths: [] };
   }

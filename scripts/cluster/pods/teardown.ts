@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Status } from '../../lib/status.ts';
-import { belongsTo, sandboxProcesses, stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
+import { argvOf, ownPids, processesWhere, sandboxProcesses } from '../procs.ts';
+import { stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
 import { readClaim, releaseClaim } from './host.ts';
 import { CGROUP_ROOTS, NET, podsPaths } from './layout.ts';
 import { deleteNetns, netnsFile } from './namespaces.ts';
@@ -40,6 +41,24 @@ function cgroupPids(dirs: string[]): number[] {
   return [...pids];
 }
 
+/**
+ * containerd's shims serving our containerd: `containerd-shim-runc-v2 … -address <socket>` with our
+ * socket as that flag's value (not merely somewhere in the command line).
+ */
+export function shimsOf(socket: string): number[] {
+  return processesWhere((pid) => {
+    const argv = argvOf(pid);
+    let exe: string;
+    try {
+      exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return false;
+    }
+    if (!path.basename(exe).startsWith('containerd-shim')) return false;
+    return argv.some((a, i) => (a === '-address' || a === '--address') ? argv[i + 1] === socket : a === `-address=${socket}` || a === `--address=${socket}`);
+  });
+}
+
 /** Mounts in the host's namespace that name the sandbox folder or the node namespaces (there should be none left). */
 export function hostMountsOf(dir: string): string[] {
   const info = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
@@ -61,10 +80,10 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
   if (readClaim()?.dir !== p.dir) {
     // Not the machine's pods sandbox (e.g. a refused second `up`): the cgroups, namespaces and
     // host paths belong to another one. Only processes this folder started may be stopped.
-    await stopProcesses(created.daemons.filter((d) => belongsTo(d.pid, p.dir)).map((d) => d.pid));
+    await stopProcesses(ownPids(created.daemons, p.dir));
     return;
   }
-  const ours = (names: string[]) => created.daemons.filter((d) => names.includes(d.name) && belongsTo(d.pid, p.dir)).map((d) => d.pid);
+  const ours = (names: string[]) => ownPids(created.daemons.filter((d) => names.includes(d.name)), p.dir);
   await stopProcesses(ours(['kubelet', 'kube-proxy']));
   const killed = await waitFor(() => {
     const pids = cgroupPids(cgroupDirs());
@@ -78,9 +97,11 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
     return pids.length === 0;
   }, 15_000, 300);
   await stopProcesses(ours(['containerd']));
-  // Shims (their -address names our socket) and anything else naming the sandbox folder.
+  // containerd's shims for our socket (nothing records them), every other daemon recorded, and
+  // anything whose executable lives in the sandbox folder; the mount-namespace holder last.
   const holder = ours(['node-mounts']);
-  await stopProcesses(sandboxProcesses(p.dir).filter((pid) => !holder.includes(pid)));
+  const rest = [...shimsOf(pp.containerdSock), ...ownPids(created.daemons, p.dir), ...sandboxProcesses(p.dir)];
+  await stopProcesses([...new Set(rest)].filter((pid) => !holder.includes(pid)));
   await stopProcesses(holder);
   const problems: string[] = [];
   if (!killed) problems.push(`cgroup 안의 프로세스가 멈추지 않습니다: ${cgroupPids(cgroupDirs()).join(', ')}`);
