@@ -16,7 +16,7 @@ import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { resolveTarget, type Target } from './target.ts';
 import { sandboxEnv } from '../cluster/state.ts';
-import { which } from '../cluster/exec.ts';
+import { shellQuote, which } from '../cluster/exec.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 export const command = {
@@ -106,7 +106,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     io.out(renderPlan(binding, target, mirror, selected));
     if (typeof target !== 'string') target.dispose();
-    io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${args.context ? ` --context ${args.context}` : ''}\n`);
+    io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${targetFlags(args)}\n`);
     return 0;
   }
 
@@ -132,9 +132,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { execute, summarize } = await import('./runner.ts');
     const redactor = new Redactor();
     const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
-    writeOutputs(report, args.report, args.junit, workDir, io, redactor);
+    writeOutputs(report, args.report, args.junit, workDir, io, redactor, target);
     io.out(summarize(report));
-    io.err(nextCommand(report, runbook.name));
+    io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`));
     // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
     return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
   } finally {
@@ -143,7 +143,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** Report, JUnit and the logs kept with them (copied, so the report outlives the sandbox). */
-function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor): void {
+function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): void {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;
   const logs: Record<string, string> = {};
@@ -164,11 +164,17 @@ function writeOutputs(report: RunReport, reportFile: string | undefined, junitFi
   writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
   if (junitFile) {
-    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report));
+    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report, target));
     io.err(`JUnit: ${junitFile}\n`);
   }
 }
 
+/** The flags that chose the target, for the next command printed (without them it would run elsewhere). */
+function targetFlags(args: { context?: string | undefined; sandbox?: string | undefined }): string {
+  return `${args.context ? ` --context ${shellQuote(args.context)}` : ''}${args.sandbox ? ` --sandbox ${shellQuote(args.sandbox)}` : ''}`;
+}
+
+/** `name` is the runbook with its target flags. */
 function nextCommand(report: RunReport, name: string): string {
   if (report.status === 'passed') return `다음: 수동 확인 단계를 직접 확인하고, 끝나면 npm run cluster -- down 으로 샌드박스를 정리하세요.\n`;
   if (report.status === 'partial') return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
+import { pasteable } from './paste.ts';
 import { parseGet } from './kube.ts';
 
 function tail(file: string, lines: number): string {
@@ -14,13 +15,14 @@ function tail(file: string, lines: number): string {
 /**
  * What a person would look at next when a step does not reach the page's state: `kubectl
  * describe` and events of the objects the command reads, whether the controllers the runbook
- * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's).
+ * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's). Each command
+ * is shown with the target's KUBECONFIG, so pasting it reads the same cluster.
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
   const sections: string[] = [];
   const run = async (title: string, script: string) => {
     const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
-    sections.push(`$ ${title}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
+    sections.push(`$ ${pasteable(title, ctx.target)}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
   };
   const get = parseGet(command);
   if (get) {
