@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseCommand, closest } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -14,9 +13,9 @@ import type { RunReport } from '../model/report.ts';
 import { toJUnit, writeReport } from './report.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
-import { resolveTarget, type Target } from './target.ts';
+import { kubectlMissing, resolveTarget, type Target } from './target.ts';
 import { sandboxEnv } from '../cluster/state.ts';
-import { which } from '../cluster/exec.ts';
+import { shellQuote, which } from '../cluster/exec.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 export const command = {
@@ -72,7 +71,7 @@ function waitLimitMs(value: string | undefined): number | undefined {
 /** Asks before changing a cluster this project did not create. Returns false when refused. */
 async function confirmTarget(binding: Binding, target: Target, selected: Set<string>, yes: boolean, io: Io): Promise<boolean> {
   if (target.sandbox) return true;
-  io.err(`이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`);
+  io.err(`이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n  kubeconfig: ${target.kubeconfig} (이 컨텍스트만 든 사본, 실행 뒤에도 남겨 출력된 명령을 붙여 넣을 수 있게 함)\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`);
   if (yes) return true;
   if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`, '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.');
   const answer = (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim();
@@ -94,56 +93,51 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined);
   const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
-  const tmpRoot = os.tmpdir();
 
   if (args['dry-run']) {
     let target: Target | string;
     try {
-      target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io, tmpRoot);
+      target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io);
+      target.save(); // the plan's commands name this file
     } catch (error) {
       if (!(error instanceof UsageError) || error.code !== 'NO_SANDBOX') throw error;
       target = '샌드박스 없음 — 실행하려면 먼저 npm run cluster -- up';
     }
     io.out(renderPlan(binding, target, mirror, selected));
-    if (typeof target !== 'string') target.dispose();
-    io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${args.context ? ` --context ${args.context}` : ''}\n`);
+    io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${targetFlags(args)}\n`);
     return 0;
   }
 
-  const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io, tmpRoot);
-  try {
-    const env: Record<string, string | undefined> = {
-      ...io.env,
-      KUBECONFIG: target.kubeconfig,
-      ...(target.sandbox ? sandboxEnv(target.sandbox) : {}),
-      PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
-    };
-    if (!which('kubectl', env)) {
-      throw new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
-    }
-    if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {
-      io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
-      return 1;
-    }
-    // The default folder is ours to clear; a folder the user names is only created, never emptied.
-    const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name));
-    if (!args.workdir) fs.rmSync(workDir, { recursive: true, force: true });
-    fs.mkdirSync(workDir, { recursive: true });
-    const { execute, summarize } = await import('./runner.ts');
-    const redactor = new Redactor();
-    const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
-    writeOutputs(report, args.report, args.junit, workDir, io, redactor);
-    io.out(summarize(report));
-    io.err(nextCommand(report, runbook.name));
-    // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
-    return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
-  } finally {
-    target.dispose();
+  const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io);
+  const env: Record<string, string | undefined> = {
+    ...io.env,
+    KUBECONFIG: target.kubeconfig,
+    ...(target.sandbox ? sandboxEnv(target.sandbox) : {}),
+    PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
+  };
+  if (!which('kubectl', env)) throw kubectlMissing();
+  if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {
+    io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
+    return 1;
   }
+  // Kept after the run: the failures it prints name this file.
+  target.save();
+  // The default folder is ours to clear; a folder the user names is only created, never emptied.
+  const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name));
+  if (!args.workdir) fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const { execute, summarize } = await import('./runner.ts');
+  const redactor = new Redactor();
+  const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
+  writeOutputs(report, args.report, args.junit, workDir, io, redactor, target);
+  io.out(summarize(report));
+  io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`));
+  // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
+  return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
 }
 
 /** Report, JUnit and the logs kept with them (copied, so the report outlives the sandbox). */
-function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor): void {
+function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): void {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;
   const logs: Record<string, string> = {};
@@ -164,11 +158,17 @@ function writeOutputs(report: RunReport, reportFile: string | undefined, junitFi
   writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
   if (junitFile) {
-    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report));
+    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report, target));
     io.err(`JUnit: ${junitFile}\n`);
   }
 }
 
+/** The flags that chose the target, for the next command printed (without them it would run elsewhere). */
+function targetFlags(args: { context?: string | undefined; sandbox?: string | undefined }): string {
+  return `${args.context ? ` --context ${shellQuote(args.context)}` : ''}${args.sandbox ? ` --sandbox ${shellQuote(args.sandbox)}` : ''}`;
+}
+
+/** `name` is the runbook with its target flags. */
 function nextCommand(report: RunReport, name: string): string {
   if (report.status === 'passed') return `다음: 수동 확인 단계를 직접 확인하고, 끝나면 npm run cluster -- down 으로 샌드박스를 정리하세요.\n`;
   if (report.status === 'partial') return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;

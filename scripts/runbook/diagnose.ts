@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
+import { pasteable } from './paste.ts';
 import { parseGet } from './kube.ts';
 
 function tail(file: string, lines: number): string {
@@ -14,20 +15,21 @@ function tail(file: string, lines: number): string {
 /**
  * What a person would look at next when a step does not reach the page's state: `kubectl
  * describe` and events of the objects the command reads, whether the controllers the runbook
- * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's).
+ * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's). Each command
+ * is shown with the target's KUBECONFIG, so pasting it reads the same cluster.
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
   const sections: string[] = [];
   const health = await ctx.health();
   if (!health.ok) {
     // describe/events would wait on the same silent server; the runner puts the cause first.
-    sections.push(`$ ${health.command}\n${health.output}`, 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
+    sections.push(`$ ${pasteable(health.command, ctx.target)}\n${health.output}`, 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
     for (const [name, file] of Object.entries(runbookLogs(ctx))) sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
     return sections.join('\n\n');
   }
   const run = async (title: string, script: string) => {
     const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
-    sections.push(`$ ${title}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
+    sections.push(`$ ${pasteable(title, ctx.target)}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);
   };
   const get = parseGet(command);
   if (get) {

@@ -1,6 +1,7 @@
 import type { Binding, BoundStep } from './bind.ts';
 import { durationLabel } from './context.ts';
 import { describeChange } from './edits.ts';
+import { isShellStep, pasteable } from './paste.ts';
 import type { Mirror } from './mirror.ts';
 import type { Target } from './target.ts';
 
@@ -9,11 +10,12 @@ export function writes(bound: BoundStep): boolean {
   return bound.step.kind === 'edit' || (bound.step.kind === 'run' && bound.step.writes === true);
 }
 
-function describeStep(bound: BoundStep, file: string): string[] {
+function describeStep(bound: BoundStep, file: string, target: Target | undefined): string[] {
   const { step } = bound;
   const lines: string[] = [];
   if (bound.block && step.kind !== 'file') {
-    const [first, ...rest] = bound.block.code.split('\n');
+    // With a target, as a person would paste it to reach that cluster (the page's text alone reaches the current context).
+    const [first, ...rest] = (target && isShellStep(step) ? pasteable(bound.block.code, target) : bound.block.code).split('\n');
     lines.push(`          $ ${first}`, ...rest.map((l) => `            ${l}`));
   }
   if (step.kind === 'run') {
@@ -40,7 +42,7 @@ export function renderPlan(binding: Binding, target: Target | string, mirror: Mi
   for (const f of binding.fixtures) out.push(`  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`);
   out.push('', '단계:');
   binding.steps.forEach((bound, i) => {
-    const lines = describeStep(bound, binding.page.file);
+    const lines = describeStep(bound, binding.page.file, typeof target === 'string' ? undefined : target);
     const mark = selected.has(bound.step.id) ? '' : '  (이번 실행에서 건너뜀)';
     out.push(`[${String(i + 1).padStart(2)}/${binding.steps.length}]${lines[0]}${mark}`, ...lines.slice(1));
   });

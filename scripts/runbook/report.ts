@@ -1,13 +1,17 @@
 import { create } from 'xmlbuilder2';
 import { writeAtomic } from '../lib/fs.ts';
 import { RunReport } from '../model/report.ts';
+import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 
 export function writeReport(file: string, report: RunReport): void {
   writeAtomic(file, JSON.stringify(RunReport.parse(report), null, 2) + '\n');
 }
 
-/** JUnit XML from the same data: one testcase per step; manual and skipped steps are skipped. */
-export function toJUnit(report: RunReport): string {
+/**
+ * JUnit XML from the same data: one testcase per step; manual and skipped steps are skipped.
+ * Commands are shown with the target's KUBECONFIG (the report keeps the page's text).
+ */
+export function toJUnit(report: RunReport, target: CommandTarget): string {
   const failures = report.steps.filter((s) => s.status === 'failed').length;
   const skipped = report.steps.filter((s) => s.status === 'skipped' || s.status === 'manual').length;
   const time = (ms: number) => (ms / 1000).toFixed(3);
@@ -27,7 +31,7 @@ export function toJUnit(report: RunReport): string {
     } else if (step.status === 'skipped' || step.status === 'manual') {
       tc.ele('skipped', { message: step.reason ?? step.status });
     }
-    if (step.command) tc.ele('system-out').txt(`$ ${step.command}`);
+    if (step.command) tc.ele('system-out').txt(`$ ${isShellStep(step) ? pasteable(step.command, target) : step.command}`);
   }
   return doc.end({ prettyPrint: true }) + '\n';
 }

@@ -8,11 +8,12 @@ import { fixtureKey, ruleHashes, runnerHash } from '../model/fingerprint.ts';
 import { runStatus } from '../model/verdict.ts';
 import type { SkipCause } from '../model/report.ts';
 import { formatDuration, Status } from '../lib/status.ts';
-import type { Binding, BoundStep } from './bind.ts';
+import type { Binding } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel, minorOf } from './context.ts';
 import { runbookLogs } from './diagnose.ts';
 import { apiHealth, type ApiHealth } from './health.ts';
+import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { apiErrorText } from './objects.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
@@ -51,7 +52,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     nodes = await schedulableNodes(kube);
   } catch (error) {
     const cause = apiErrorText(error);
-    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : 'kubectl cluster-info 로 클러스터에 닿는지 확인하세요.');
+    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
   }
   const ctx: RunContext = {
     binding,
@@ -141,7 +142,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     if (report.status === 'failed') {
       failed = true;
       status.fail(label, durationMs);
-      io.err(explain(bound, report, binding.page.file, hint));
+      io.err(explain(report, binding.page.file, hint, { target, workDir: options.workDir }));
     } else if (report.status === 'manual') {
       status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
     } else if (report.status === 'passed') {
@@ -183,7 +184,7 @@ async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcom
   const health = await ctx.health();
   if (health.ok) return outcome;
   const where = `${ctx.target.server} (컨텍스트 ${ctx.target.context})`;
-  const diagnostics = outcome.diagnostics?.includes(health.command) ? outcome.diagnostics : [`$ ${health.command}\n${health.output}`, outcome.diagnostics].filter(Boolean).join('\n\n');
+  const diagnostics = outcome.diagnostics?.includes(health.command) ? outcome.diagnostics : [`$ ${pasteable(health.command, ctx.target)}\n${health.output}`, outcome.diagnostics].filter(Boolean).join('\n\n');
   return {
     ...outcome,
     problems: [`API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`, ...(outcome.problems ?? [])],
@@ -208,11 +209,15 @@ export function runSource(env: Io['env'], root = projectRoot): RunReport['source
   };
 }
 
-/** The failure block under a ✗ line: where, what ran, what differs, diff, hint. */
-function explain(bound: BoundStep, step: StepReport, file: string, hint: string | undefined): string {
+/**
+ * The failure block under a ✗ line: where, what ran, what differs, diff, hint. The command is
+ * shown with the target's KUBECONFIG (and sandbox kubectl), so pasting it reaches the same cluster.
+ */
+export function explain(step: StepReport, file: string, hint: string | undefined, shell: { target: CommandTarget; workDir: string }): string {
   const pad = (t: string) => t.split('\n').map((l) => `    ${l}`).join('\n');
-  const out = [`${file}:${bound.line}`];
-  if (step.command) out.push(`$ ${step.command.replace(/\n/g, '\n  ')}`);
+  const out = [`${file}:${step.line ?? ''}`];
+  if (step.command && isShellStep(step)) out.push(`$ ${pasteable(step.command, shell.target).replace(/\n/g, '\n  ')}`, `(작업 폴더: ${shell.workDir})`);
+  else if (step.command) out.push(`$ ${step.command.replace(/\n/g, '\n  ')}`);
   out.push(...step.problems);
   if (step.expected || step.actual) out.push(`기대(페이지):\n${pad(step.expected ?? '(출력 블록 없음)')}\n실제:\n${pad(step.actual ?? '')}`);
   if (step.diagnostics) out.push(`진단:\n${pad(step.diagnostics)}`);

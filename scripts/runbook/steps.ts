@@ -6,6 +6,7 @@ import type { Handler, Handlers, Outcome, RunContext } from './context.ts';
 import { durationMs, minorOf } from './context.ts';
 import { diagnose } from './diagnose.ts';
 import { describeExit, runScript, type CommandResult } from './exec.ts';
+import { pasteable } from './paste.ts';
 import type { ObjectCheck } from '../model/report.ts';
 import { EDIT_COMMAND } from './bind.ts';
 import { isNotFound, parseGet, watchPathFor } from './kube.ts';
@@ -238,7 +239,7 @@ const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   const screenshot = path.join(ctx.workDir, 'screenshots', `${bound.step.id.replace(/\//g, '-')}.png`);
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   try {
-    const r = await verifyBrowserStep(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal });
+    const r = await verifyBrowserStep(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal, show: (command) => pasteable(command, ctx.target) });
     return {
       status: 'passed',
       command: `(클라이언트 호스트에서 ${url} 을 HTTP 와 Chromium 으로 열기)`,

@@ -1,4 +1,6 @@
 import type { RunReport } from '../model/report.ts';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +8,9 @@ import YAML from 'yaml';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { DEFAULT_SANDBOX, readSandbox, type SandboxState } from '../cluster/state.ts';
+import { formatCommand, which } from '../cluster/exec.ts';
+import { writeAtomic } from '../lib/fs.ts';
+import { cacheDir } from '../lib/paths.ts';
 
 /** The cluster a run talks to, and how commands reach it. */
 export interface Target {
@@ -18,13 +23,16 @@ export interface Target {
   binDir: string | undefined;
   /** Set when the target is a sandbox this project created (safe to change). */
   sandbox: SandboxState | undefined;
-  /** Removes the temporary kubeconfig made for --context. */
-  dispose(): void;
+  /**
+   * Writes the private kubeconfig of a --context target (nothing for a sandbox). Called once the
+   * run is agreed to; the file stays after the run so the commands it printed can be pasted.
+   */
+  save(): void;
 }
 
 interface KubeconfigFile {
   'current-context'?: string;
-  contexts?: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
+  contexts?: { name: string; context: { cluster: string; user?: string; namespace?: string } }[];
   clusters?: { name: string; cluster: { server: string } & Record<string, unknown> }[];
   users?: { name: string; user: Record<string, unknown> }[];
 }
@@ -35,8 +43,10 @@ export function userKubeconfigs(env: Io['env']): string[] {
   return list && list.length > 0 ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
 }
 
-function loadKubeconfig(files: string[]): KubeconfigFile {
+/** The merged kubeconfig as kubectl sees it, and the file each user came from. Only checks and names: kubectl makes the copy. */
+function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<string, string> } {
   const merged: Required<Pick<KubeconfigFile, 'contexts' | 'clusters' | 'users'>> & KubeconfigFile = { contexts: [], clusters: [], users: [] };
+  const userOrigin = new Map<string, string>();
   for (const file of files) {
     let text: string;
     try {
@@ -54,30 +64,58 @@ function loadKubeconfig(files: string[]): KubeconfigFile {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new UsageError('KUBECONFIG_INVALID', `kubeconfig ${file} 에 설정이 없습니다.`, 'kubectl config view 로 파일을 확인하세요.');
     }
-    absolutise(parsed, path.dirname(path.resolve(file)));
     // kubectl's merge rule: the first file to define a name wins.
     merged['current-context'] ??= parsed['current-context'];
     for (const key of ['contexts', 'clusters', 'users'] as const) {
       for (const item of parsed[key] ?? []) {
         const list = merged[key] as { name: string }[];
-        if (!list.some((x) => x.name === item.name)) list.push(item);
+        if (list.some((x) => x.name === item.name)) continue;
+        list.push(item);
+        if (key === 'users') userOrigin.set(item.name, file);
       }
     }
   }
-  return merged;
+  return { ...merged, userOrigin };
 }
 
-const FILE_FIELDS = ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile'];
-
-/** kubectl resolves relative file paths against the kubeconfig's folder; the private copy lives elsewhere. */
-function absolutise(config: KubeconfigFile, base: string): void {
-  const entries = [...(config.clusters ?? []).map((c) => c.cluster), ...(config.users ?? []).map((u) => u.user)];
-  for (const entry of entries) {
-    for (const field of FILE_FIELDS) {
-      const value = entry?.[field];
-      if (typeof value === 'string' && value !== '' && !path.isAbsolute(value)) entry[field] = path.resolve(base, value);
-    }
+/**
+ * The private kubeconfig for `--context`: kubectl's own `config view --minify --flatten`, so the
+ * merge of a KUBECONFIG list and every file it reads are kubectl's (certificate authority, client
+ * certificate and key are embedded). Flatten leaves two paths that client-go resolves against the
+ * kubeconfig's folder when it loads one — `tokenFile`, and an exec plugin `command` containing a
+ * slash — and the copy lives in another folder, so those two are made absolute here, against the
+ * file that defined the user (kubectl's first-file-wins rule).
+ */
+function minifiedKubeconfig(kubectl: string, files: string[], context: string, userOrigin: Map<string, string>, env: Io['env']): KubeconfigFile {
+  const args = ['config', 'view', '--minify', '--flatten', '--context', context, '-o', 'json'];
+  const shown = { KUBECONFIG: files.join(path.delimiter) };
+  const r = spawnSync(kubectl, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...shown } as NodeJS.ProcessEnv });
+  if (r.status !== 0) {
+    const why = (r.stderr || r.error?.message || '').trim();
+    throw new UsageError('KUBECONFIG_INVALID', `kubectl 이 컨텍스트 "${context}" 만 든 kubeconfig 를 만들지 못했습니다: ${why}\n  $ ${formatCommand(kubectl, args, shown)}`, 'kubeconfig 가 가리키는 인증서·키 파일이 있는지 kubectl config view 로 확인하세요.');
   }
+  const config = JSON.parse(r.stdout) as KubeconfigFile;
+  for (const { name, user } of config.users ?? []) {
+    const origin = userOrigin.get(name);
+    if (!origin) continue;
+    const base = path.dirname(origin);
+    const exec = user.exec as { command?: unknown } | undefined;
+    if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command)) exec.command = path.resolve(base, exec.command);
+    if (typeof user.tokenFile === 'string' && user.tokenFile !== '' && !path.isAbsolute(user.tokenFile)) user.tokenFile = path.resolve(base, user.tokenFile);
+  }
+  return config;
+}
+
+/** Where the private kubeconfig of a context lives: one folder per context name, rewritten by each run. */
+function contextKubeconfigPath(context: string, env: Io['env']): string {
+  const safe = context.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 60);
+  const hash = crypto.createHash('sha256').update(context).digest('hex').slice(0, 8);
+  return path.join(cacheDir(env), 'contexts', `${safe}-${hash}`, 'kubeconfig');
+}
+
+/** The error for a missing kubectl, here (for --context) and before a sandbox run. */
+export function kubectlMissing(): UsageError {
+  return new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
 }
 
 export interface TargetOptions {
@@ -87,40 +125,46 @@ export interface TargetOptions {
 
 /**
  * By default the run targets the project's sandbox. `--context NAME` targets a cluster of the
- * user's kubeconfig through a private copy holding only that context, so the user's current
- * context is never changed.
+ * user's kubeconfig through a private copy holding only that context (made by kubectl, with the
+ * same kubectl the run uses), so the user's current context is never changed.
  */
-export function resolveTarget(options: TargetOptions, io: Io, tmpRoot: string): Target {
+export function resolveTarget(options: TargetOptions, io: Io): Target {
   if (!options.context) {
     const name = options.sandbox ?? DEFAULT_SANDBOX;
     const sandbox = readSandbox(name, io.env);
     if (!sandbox) {
       throw new UsageError('NO_SANDBOX', `샌드박스 클러스터 "${name}" 가 없습니다. 런북은 기본적으로 이 프로젝트가 만든 샌드박스에서만 실행됩니다.`, '먼저 npm run cluster -- up 으로 샌드박스를 만드세요. 직접 고른 클러스터에서 실행하려면 --context 이름 을 주세요.');
     }
-    return { provider: sandbox.provider, context: sandbox.context, server: sandbox.server, kubeconfig: sandbox.kubeconfig, binDir: sandbox.binDir, sandbox, dispose: () => undefined };
+    return { provider: sandbox.provider, context: sandbox.context, server: sandbox.server, kubeconfig: sandbox.kubeconfig, binDir: sandbox.binDir, sandbox, save: () => undefined };
   }
-  const files = userKubeconfigs(io.env);
+  const files = userKubeconfigs(io.env).map((f) => path.resolve(io.cwd, f));
   const config = loadKubeconfig(files);
   const context = config.contexts?.find((c) => c.name === options.context);
   if (!context) {
     const names = (config.contexts ?? []).map((c) => c.name);
     throw new UsageError('UNKNOWN_CONTEXT', `kubeconfig (${files.join(', ')}) 에 컨텍스트 "${options.context}" 가 없습니다.`, names.length ? `있는 컨텍스트: ${names.join(', ')}` : 'kubectl config get-contexts 로 이름을 확인하세요.');
   }
-  const cluster = config.clusters?.find((c) => c.name === context.context.cluster);
-  const user = config.users?.find((u) => u.name === context.context.user);
-  if (!cluster) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 클러스터 "${context.context.cluster}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
+  const { cluster: clusterName, user: userName } = context.context;
+  if (!config.clusters?.some((c) => c.name === clusterName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 클러스터 "${clusterName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
+  if (userName && !config.users?.some((u) => u.name === userName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 사용자 "${userName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
   const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX].map((n) => readSandbox(n, io.env)).filter((s): s is SandboxState => s?.context === options.context);
-  const dir = fs.mkdtempSync(path.join(tmpRoot, 'kubeconfig-'));
-  const file = path.join(dir, 'config');
-  const minimal: KubeconfigFile = { 'current-context': context.name, contexts: [context], clusters: [cluster], users: user ? [user] : [] };
-  fs.writeFileSync(file, YAML.stringify({ apiVersion: 'v1', kind: 'Config', ...minimal }), { mode: 0o600 });
+  // The kubectl the run will use: the sandbox's build first on PATH, else the user's.
+  const binDir = sandboxes[0]?.binDir;
+  const PATH = [binDir, io.env.PATH].filter(Boolean).join(path.delimiter);
+  const kubectl = which('kubectl', { PATH });
+  if (!kubectl) throw kubectlMissing();
+  const minimal = minifiedKubeconfig(kubectl, files, context.name, config.userOrigin, { ...io.env, PATH });
+  const file = contextKubeconfigPath(context.name, io.env);
   return {
     provider: sandboxes[0]?.provider ?? 'context',
     context: context.name,
-    server: cluster.cluster.server,
+    server: minimal.clusters?.[0]?.cluster.server ?? '',
     kubeconfig: file,
-    binDir: sandboxes[0]?.binDir,
+    binDir,
     sandbox: sandboxes[0],
-    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+    save: () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeAtomic(file, YAML.stringify(minimal), 0o600);
+    },
   };
 }

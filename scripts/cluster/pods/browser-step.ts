@@ -36,22 +36,24 @@ export async function verifyBrowserStep(
   kube: { core: k8s.CoreV1Api; apps: k8s.AppsV1Api },
   step: BrowserStep,
   screenshotPath: string,
-  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  opts: { timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string } = {},
 ): Promise<BrowserStepResult> {
   const t0 = performance.now();
+  // How a kubectl command in a hint is shown: the runner adds its target, so pasting it reads the same cluster.
+  const show = opts.show ?? ((command: string) => command);
   const timeoutMs = opts.timeoutMs ?? 90_000;
   const service = await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace });
   const backend = await ensureBackend(kube, service);
   if (!(await waitBackendReady(kube, backend, timeoutMs))) {
-    throw new EnvironmentError('PODS_BACKEND_NOT_READY', `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`, `kubectl -n ${backend.namespace} describe deployment ${backend.name}`);
+    throw new EnvironmentError('PODS_BACKEND_NOT_READY', `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`, show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`));
   }
   const expected = `${dashboardTitle(service)} 대역 (stand-in)`;
-  const answer = await httpFromClient(step.url, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const answer = await httpFromClient(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
   if (answer.status !== 200 || !answer.body.includes(expected) || !answer.body.includes(`${step.namespace}/${step.name}`)) {
     throw new EnvironmentError(
       'PODS_WRONG_ANSWER',
       `${step.url} 가 ${step.namespace}/${step.name} 의 대역 페이지로 답하지 않았습니다: HTTP ${answer.status}, 본문 앞부분 ${JSON.stringify(answer.body.slice(0, 200))}`,
-      `kubectl get svc -n ${step.namespace} ${step.name} -o wide 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
+      `${show(`kubectl get svc -n ${step.namespace} ${step.name} -o wide`)} 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
     );
   }
   const shot = await screenshotFromClient(step.url, screenshotPath);

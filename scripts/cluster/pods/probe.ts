@@ -39,7 +39,8 @@ function requireClient(): void {
  * `curl URL` from the client namespace (our http-get tool under nsenter): status and body.
  * Retries until `timeoutMs` while nothing answers yet (ARP and the speaker take a moment).
  */
-export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HttpAnswer> {
+export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string } = {}): Promise<HttpAnswer> {
+  const show = opts.show ?? ((command: string) => command);
   checkDocumentedUrl(url);
   requireClient();
   const env = opts.env ?? process.env;
@@ -56,7 +57,7 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
     }
     if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
     if (Date.now() >= deadline || opts.signal?.aborted) {
-      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, 'kubectl get svc -A 로 EXTERNAL-IP 를, kubectl -n metallb-system logs ds/speaker 로 ARP 응답을 확인하세요.');
+      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를, ${show('kubectl -n metallb-system logs ds/speaker')} 로 ARP 응답을 확인하세요.`);
     }
     await new Promise((res) => setTimeout(res, 500));
   }
