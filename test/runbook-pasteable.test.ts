@@ -103,6 +103,7 @@ describe('what a failed step prints', () => {
       workDir: tmp,
       redactor: new Redactor(),
       signal: new AbortController().signal,
+      health: async () => ({ ok: true }),
     } as unknown as RunContext;
     const text = await diagnose(ctx, 'kubectl get svc/istio-ingressgateway -n istio-system', '');
     const shown = text.split('\n').filter((l) => l.startsWith('$ '));
