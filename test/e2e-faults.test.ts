@@ -95,6 +95,39 @@ describe('faults on the kwok sandbox', () => {
     await until(ready, 60_000, 'readyz after thawing etcd');
   }, 180_000);
 
+  it('two runs at once on one sandbox: the second is refused naming the first, which still passes', async () => {
+    const report = path.join(tmp, 'first.json');
+    const first = startRun(['--report', report], '대상:');
+    await first.started;
+    const second = runbook([]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('[CLUSTER_BUSY]');
+    expect(second.stderr).toContain(`/${first.child.pid}/metallb (`);
+    expect(second.stderr).toContain('30초면 만료됩니다');
+    const { code, stderr } = await first.exited;
+    expect(code, stderr).toBe(0);
+    expect(readReport(report).status).toBe('passed');
+    expect(() => kubectl(state, ['get', 'lease/vdocs-runbook', '-n', 'default']), 'released at the end').toThrow(/NotFound/);
+  }, 300_000);
+
+  it('a lease left by a run that died expires and is taken over; a live one from another machine refuses', () => {
+    const lease = (renewedSecondsAgo: number) => JSON.stringify({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'vdocs-runbook', namespace: 'default' },
+      spec: { holderIdentity: 'other-host/4242/metallb', leaseDurationSeconds: 30, acquireTime: new Date(Date.now() - 600_000).toISOString().replace('Z', '000Z'), renewTime: new Date(Date.now() - renewedSecondsAgo * 1000).toISOString().replace('Z', '000Z') },
+    });
+    kubectl(state, ['apply', '-f', '-'], lease(5));
+    const refused = runbook(['--only', 'istio/get-before']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('다른 실행이 이 클러스터');
+    expect(refused.stderr).toContain('other-host/4242/metallb');
+    kubectl(state, ['apply', '-f', '-'], lease(120));
+    const taken = runbook(['--only', 'istio/get-before']);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(() => kubectl(state, ['get', 'lease/vdocs-runbook', '-n', 'default'])).toThrow(/NotFound/);
+  }, 120_000);
+
   it('no MetalLB controller: EXTERNAL-IP stays <pending>; the step fails in its limit naming the service, the IP and the controller', () => {
     kubectl(state, ['scale', 'deployment/controller', '-n', 'metallb-system', '--replicas=0']);
     kubectl(state, ['wait', '--for=delete', 'pod', '-l', 'component=controller', '-n', 'metallb-system', '--timeout=120s']);

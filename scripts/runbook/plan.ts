@@ -2,6 +2,7 @@ import type { Binding, BoundStep } from './bind.ts';
 import { durationLabel } from './context.ts';
 import { describeChange } from './edits.ts';
 import { isShellStep, pasteable } from './paste.ts';
+import { LEASE } from './lease.ts';
 import type { Mirror } from './mirror.ts';
 import type { Target } from './target.ts';
 
@@ -53,5 +54,6 @@ export function renderPlan(binding: Binding, target: Target | string, mirror: Mi
 export function renderWrites(binding: Binding, selected: Set<string>): string {
   const list = binding.steps.filter((b) => selected.has(b.step.id) && writes(b)).map((b) => `  - ${b.step.id}: ${b.step.title}`);
   const fixtures = binding.fixtures.map((f) => `  - 없으면 만듦: Service ${f.namespace}/${f.name} (대역)`);
-  return [...fixtures, ...list].join('\n');
+  const lease = `  - 실행하는 동안: Lease ${LEASE.namespace}/${LEASE.name} (같은 클러스터에서 두 실행이 겹치지 않게 함, 끝나면 지움)`;
+  return [lease, ...fixtures, ...list].join('\n');
 }

@@ -15,6 +15,7 @@ import { runbookLogs } from './diagnose.ts';
 import { apiHealth, type ApiHealth } from './health.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
+import { acquireRunLease } from './lease.ts';
 import { apiErrorText } from './objects.ts';
 import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import type { Mirror } from './mirror.ts';
@@ -54,126 +55,136 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     const cause = apiErrorText(error);
     throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
   }
-  const ctx: RunContext = {
-    binding,
-    io,
-    status,
-    target,
-    env: options.env,
-    workDir: options.workDir,
-    mirror: options.mirror,
-    redactor,
-    kube,
-    minor: minorOf(kubernetes),
-    nodes,
-    skip: new Map(),
-    waitLimitMs: options.waitLimitMs,
-    signal: io.signal,
-    health: async () => ({ ok: true }),
-  };
-  status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${ctx.nodes}개`);
-  if (target.sandbox?.simulation) status.info(`시뮬레이션: ${target.sandbox.simulation.simulated.join(' / ')}`);
+  // One run per cluster: a second one at the same time is refused before it changes anything.
+  const lease = await acquireRunLease(kube, binding.runbook.name, target.server).catch((error: unknown) => {
+    if (error instanceof EnvironmentError) throw error;
+    return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
+  });
+  if ('unprotected' in lease) status.info(`경고: ${lease.unprotected}`);
+  try {
+    const ctx: RunContext = {
+      binding,
+      io,
+      status,
+      target,
+      env: options.env,
+      workDir: options.workDir,
+      mirror: options.mirror,
+      redactor,
+      kube,
+      minor: minorOf(kubernetes),
+      nodes,
+      skip: new Map(),
+      waitLimitMs: options.waitLimitMs,
+      signal: io.signal,
+      health: async () => ({ ok: true }),
+    };
+    status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${ctx.nodes}개`);
+    if (target.sandbox?.simulation) status.info(`시뮬레이션: ${target.sandbox.simulation.simulated.join(' / ')}`);
 
-  const rules = ruleHashes(binding.runbook);
-  const steps: StepReport[] = [];
-  /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
-  const standIns = new Map<string, string>();
-  for (const f of binding.fixtures) {
-    const t0 = performance.now();
-    const reset = options.selected.has(f.fixture.resetWith);
-    const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
-    const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
-    try {
-      const r = await ensureServiceFixture(kube, f, reset);
-      if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
-      steps.push({ ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
-      status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
-    } catch (error) {
-      steps.push({ ...base, status: 'failed', durationMs: performance.now() - t0, problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
-      status.fail(base.title, performance.now() - t0);
+    const rules = ruleHashes(binding.runbook);
+    const steps: StepReport[] = [];
+    /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
+    const standIns = new Map<string, string>();
+    for (const f of binding.fixtures) {
+      const t0 = performance.now();
+      const reset = options.selected.has(f.fixture.resetWith);
+      const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
+      const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
+      try {
+        const r = await ensureServiceFixture(kube, f, reset);
+        if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
+        steps.push({ ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
+        status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
+      } catch (error) {
+        steps.push({ ...base, status: 'failed', durationMs: performance.now() - t0, problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
+        status.fail(base.title, performance.now() - t0);
+      }
     }
-  }
 
-  let failed = steps.some((s) => s.status === 'failed');
-  let apiSilent = false;
-  const total = binding.steps.length;
-  for (const [index, bound] of binding.steps.entries()) {
-    const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
-    const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
-    const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
-    const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
-    const conditional = ctx.skip.get(bound.step.id);
-    const skip: [SkipCause, string] | undefined = io.signal.aborted
-      ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
-      : !options.selected.has(bound.step.id)
-        ? ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.']
-        : conditional
-          ? ['condition', conditional]
-          : failed && !options.keepGoing
-            ? ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).']
-            : undefined;
-    if (skip) {
-      steps.push({ ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] });
-      if (options.selected.has(bound.step.id) && !io.signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
-      continue;
+    let failed = steps.some((s) => s.status === 'failed');
+    let apiSilent = false;
+    const total = binding.steps.length;
+    for (const [index, bound] of binding.steps.entries()) {
+      const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
+      const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
+      const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
+      const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
+      const conditional = ctx.skip.get(bound.step.id);
+      const skip: [SkipCause, string] | undefined = io.signal.aborted
+        ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
+        : !options.selected.has(bound.step.id)
+          ? ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.']
+          : conditional
+            ? ['condition', conditional]
+            : failed && !options.keepGoing
+              ? ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).']
+              : undefined;
+      if (skip) {
+        steps.push({ ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] });
+        if (options.selected.has(bound.step.id) && !io.signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
+        continue;
+      }
+      const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
+      status.start(`${label}${wait}`);
+      const t0 = performance.now();
+      const stepStartedAt = new Date().toISOString();
+      let health: Promise<ApiHealth> | undefined;
+      ctx.health = () => (health ??= apiHealth(ctx));
+      let outcome: Outcome;
+      try {
+        outcome = await handle(bound, ctx);
+      } catch (error) {
+        outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
+      }
+      if (outcome.status === 'failed' && !io.signal.aborted) {
+        outcome = await blameSilentApi(outcome, ctx);
+        apiSilent = !(await ctx.health()).ok;
+      }
+      const durationMs = performance.now() - t0;
+      if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
+      const standIn = outcome.status === 'passed' ? standIns.get(bound.step.id) : undefined;
+      const { hint, ...rest } = outcome;
+      const report: StepReport = { ...base, ...rest, ...(standIn ? { standIn } : {}), durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+      steps.push(report);
+      if (report.status === 'failed') {
+        failed = true;
+        status.fail(label, durationMs);
+        io.err(explain(report, binding.page.file, hint, { target, workDir: options.workDir }));
+      } else if (report.status === 'manual') {
+        status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
+      } else if (report.status === 'passed') {
+        status.ok(`${label}${standIn ? ' (대역으로 확인)' : ''}`, durationMs);
+      }
     }
-    const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
-    status.start(`${label}${wait}`);
-    const t0 = performance.now();
-    const stepStartedAt = new Date().toISOString();
-    let health: Promise<ApiHealth> | undefined;
-    ctx.health = () => (health ??= apiHealth(ctx));
-    let outcome: Outcome;
-    try {
-      outcome = await handle(bound, ctx);
-    } catch (error) {
-      outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
-    }
-    if (outcome.status === 'failed' && !io.signal.aborted) {
-      outcome = await blameSilentApi(outcome, ctx);
-      apiSilent = !(await ctx.health()).ok;
-    }
-    const durationMs = performance.now() - t0;
-    if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
-    const standIn = outcome.status === 'passed' ? standIns.get(bound.step.id) : undefined;
-    const { hint, ...rest } = outcome;
-    const report: StepReport = { ...base, ...rest, ...(standIn ? { standIn } : {}), durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
-    steps.push(report);
-    if (report.status === 'failed') {
-      failed = true;
-      status.fail(label, durationMs);
-      io.err(explain(report, binding.page.file, hint, { target, workDir: options.workDir }));
-    } else if (report.status === 'manual') {
-      status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
-    } else if (report.status === 'passed') {
-      status.ok(`${label}${standIn ? ' (대역으로 확인)' : ''}`, durationMs);
-    }
-  }
 
-  const components: Record<string, string> = {};
-  // With an API server that stopped answering, each read would only add its timeout to the run.
-  for (const v of apiSilent ? [] : binding.runbook.versions ?? []) {
-    const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
-    if (tag) components[v.name] = tag;
+    const components: Record<string, string> = {};
+    // With an API server that stopped answering, each read would only add its timeout to the run.
+    for (const v of apiSilent ? [] : binding.runbook.versions ?? []) {
+      const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
+      if (tag) components[v.name] = tag;
+    }
+    return {
+      schemaVersion: 2,
+      runbook: binding.runbook.name,
+      page: binding.page.file,
+      provider: target.provider,
+      kubernetes,
+      components,
+      context: target.context,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      status: runStatus(steps, io.signal.aborted),
+      ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
+      source,
+      fingerprints: { runner, inputs: options.mirror.inputs() },
+      ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
+      steps,
+      logs: runbookLogs({ binding, target }),
+    };
+  } finally {
+    if ('held' in lease) await lease.held.release();
   }
-  return {
-    schemaVersion: 2,
-    runbook: binding.runbook.name,
-    page: binding.page.file,
-    provider: target.provider,
-    kubernetes,
-    components,
-    context: target.context,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    status: runStatus(steps, io.signal.aborted),
-    ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
-    source,
-    fingerprints: { runner, inputs: options.mirror.inputs() },
-    ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
-    steps,
-    logs: runbookLogs({ binding, target }),
-  };
 }
 
 /**
