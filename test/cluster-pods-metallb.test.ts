@@ -20,13 +20,12 @@ import { memoryIo } from '../scripts/lib/io.ts';
 import { readReport } from '../scripts/model/report.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
+import { PODS_MACHINE_LOCK, podsSkipReason } from './helpers/pods-machine.ts';
 
-/** The same lock as cluster-pods.test.ts: one pods sandbox per machine, files take turns. */
-const MACHINE_LOCK = path.join(os.tmpdir(), 'vdocs-pods-tests.lock');
 
 const NAME = 'pods-metallb';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
-const skip = process.getuid?.() !== 0 ? 'root가 아닙니다' : !fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs') ? 'cgroup v1 memory 컨트롤러가 없습니다' : undefined;
+const skip = podsSkipReason;
 if (skip) console.warn(`cluster-pods-metallb: 건너뜀 — ${skip}`);
 
 /** The page's four browser steps: the address it documents and the Service behind it. */
@@ -52,7 +51,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   let release: () => void;
 
   beforeAll(async () => {
-    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
     expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(await clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', NAME], io())).toBe(0);
     state = readSandbox(NAME)!;

@@ -22,6 +22,7 @@ import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { processesNaming } from './helpers/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
+import { PODS_MACHINE_LOCK } from './helpers/pods-machine.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
 
 const NAME = 'pods-test';
@@ -47,8 +48,6 @@ function io(onErr?: (text: string) => void) {
   };
 }
 
-/** One pods sandbox per machine: test files that make one take turns (vitest runs files in parallel). */
-const MACHINE_LOCK = path.join(os.tmpdir(), 'vdocs-pods-tests.lock');
 
 /** Everything on the host that belongs to a pods sandbox; all empty after `down`. */
 function leftovers(dir: string) {
@@ -83,7 +82,7 @@ function capturedPackets(file: string): string[] {
 describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => {
   let release: () => void;
   beforeAll(async () => {
-    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
     expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
   }, 1_800_000);
   afterAll(() => release?.());
@@ -143,7 +142,7 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
   let release: () => void;
 
   beforeAll(async () => {
-    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
     expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(cannotRun(process.env), '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack').toEqual([]);
     sysctlsBefore = readSysctls();

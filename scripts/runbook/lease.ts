@@ -7,7 +7,8 @@ import { apiErrorText } from './objects.ts';
 /**
  * One run per cluster at a time. The lock lives in the cluster itself (a coordination.k8s.io Lease),
  * so it also holds between machines and CI jobs: two runs against one cluster would otherwise see
- * each other's objects and blame the page. A holder that dies stops renewing, and its lease expires.
+ * each other's objects and blame the page. A holder that dies stops renewing, and its lease expires;
+ * one on this machine whose process is gone is taken over at once.
  */
 export const LEASE = { namespace: 'default', name: 'vdocs-runbook' } as const;
 export const LEASE_SECONDS = 30;
@@ -26,7 +27,20 @@ export function holderIdentity(runbook: string, pid = process.pid, host = os.hos
   return `${host}/${pid}/${runbook}`;
 }
 
+/** A holder on this machine whose process is gone (a run killed with SIGKILL, or ended while the API was silent). */
+function holderDeadHere(lease: k8s.V1Lease): boolean {
+  const [host, pid] = (lease.spec?.holderIdentity ?? '').split('/');
+  if (host !== os.hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 function expired(lease: k8s.V1Lease, now: number): boolean {
+  if (holderDeadHere(lease)) return true;
   const renewed = lease.spec?.renewTime ?? lease.spec?.acquireTime;
   const seconds = lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS;
   return !renewed || new Date(renewed).getTime() + seconds * 1000 < now;

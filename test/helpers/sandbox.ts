@@ -1,6 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inNetns } from '../../scripts/cluster/pods/namespaces.ts';
+import { NET } from '../../scripts/cluster/pods/layout.ts';
+import { recordProcess } from '../../scripts/cluster/procs.ts';
 import { readSandbox, sandboxDir, sandboxEnv, sandboxKubectl, type SandboxState } from '../../scripts/cluster/state.ts';
 
 /**
@@ -42,16 +45,38 @@ export function down(name: string): void {
 /** kubectl against the sandbox with its own kubectl build. */
 export const kubectl = sandboxKubectl;
 
+/** A control-plane process of a sandbox, where its provider records it. */
+function component(state: SandboxState, name: 'kube-apiserver' | 'etcd'): { pid: number; rewrite: (pid: number) => void } {
+  if (state.provider === 'pods') {
+    const file = path.join(sandboxDir(state.name), 'pods', 'created.json');
+    const created = JSON.parse(fs.readFileSync(file, 'utf8')) as { daemons: Array<{ name: string; pid: number; log: string }> };
+    const daemon = created.daemons.find((d) => d.name === name);
+    if (!daemon) throw new Error(`no ${name} in ${file}`);
+    return {
+      pid: daemon.pid,
+      // `down` stops only what created.json records, with its start time: the restarted process must be there.
+      rewrite: (pid) => {
+        created.daemons = created.daemons.map((d) => (d.name === name ? { ...d, ...recordProcess(name, pid) } : d));
+        fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`);
+      },
+    };
+  }
+  const pidFile = path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', `${name}.pid`);
+  return { pid: Number(fs.readFileSync(pidFile, 'utf8').trim()), rewrite: (pid) => fs.writeFileSync(pidFile, String(pid)) };
+}
+
 /**
  * Stops the sandbox's kube-apiserver, keeps it down for `outageMs`, and starts it again with the
- * same command line, working folder and log (and records the new pid where `kwokctl delete` looks).
+ * same command line, working folder, log and (pods) network namespace, recording the new pid where
+ * `down` looks for it.
  */
 export async function restartApiserver(state: SandboxState, outageMs: number): Promise<void> {
-  const pidFile = kwokPidFile(state, 'kube-apiserver');
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  const { pid, rewrite } = component(state, 'kube-apiserver');
   const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
   const log = fs.readlinkSync(`/proc/${pid}/fd/1`);
+  // On pods it runs in the node's network namespace (its /proc/<pid>/ns/net); nsenter puts the new one there too.
+  const prefix = state.provider === 'pods' ? inNetns(NET.nodeNetns) : [];
   // Graceful stop first; open watches can hold a graceful shutdown for a minute, so then SIGKILL.
   const gone = () => !fs.existsSync(`/proc/${pid}`) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   process.kill(pid, 'SIGTERM');
@@ -59,23 +84,20 @@ export async function restartApiserver(state: SandboxState, outageMs: number): P
   await until(gone, 15_000, 'kube-apiserver to be killed');
   await new Promise((r) => setTimeout(r, outageMs));
   const out = fs.openSync(log, 'a');
-  const child = spawn(argv[0] ?? '', argv.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
+  const cmd = [...prefix, ...argv];
+  const child = spawn(cmd[0] ?? '', cmd.slice(1), { cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   fs.closeSync(out);
-  fs.writeFileSync(pidFile, String(child.pid));
+  rewrite(child.pid ?? 0);
   await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', env: { ...process.env, ...sandboxEnv(state) } }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
 }
 
-function kwokPidFile(state: SandboxState, component: string): string {
-  return path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', `${component}.pid`);
-}
-
 /**
- * Freezes a kwok sandbox's etcd (SIGSTOP) until the returned function thaws it (SIGCONT): the API
+ * Freezes the sandbox's etcd (SIGSTOP) until the returned function thaws it (SIGCONT): the API
  * server keeps its port open but cannot answer anything that needs storage.
  */
 export function freezeEtcd(state: SandboxState): () => void {
-  const pid = Number(fs.readFileSync(kwokPidFile(state, 'etcd'), 'utf8').trim());
+  const { pid } = component(state, 'etcd');
   process.kill(pid, 'SIGSTOP');
   let thawed = false;
   return () => {
