@@ -4,7 +4,8 @@ import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
 import type { BuildTarget } from './build.ts';
 import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper } from './gomod.ts';
-import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from './versions.ts';
+import { requireVersion } from '../model/version.ts';
+import { COMPONENTS, stagingVersion, type KubernetesRelease } from './versions.ts';
 
 /**
  * What the sandbox builds from the Go module proxy: one BuildTarget per cached bin folder.
@@ -12,7 +13,7 @@ import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from
 
 /** -X stamps so `--version` reports the real version (kwokctl reads it to pick flags). */
 export function kubernetesLdflags(kubernetes: string): string[] {
-  const { major, minor } = splitVersion(kubernetes);
+  const { major, minor } = requireVersion(kubernetes);
   const flags = ['-s', '-w'];
   for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
     flags.push(
