@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
-import { isAlive, run } from '../scripts/cluster/exec.ts';
+import { isAlive, run } from '../scripts/lib/process.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
 import { sandboxProcesses } from '../scripts/cluster/procs.ts';

@@ -4,7 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { cacheDir } from '../lib/paths.ts';
 import { Status, formatDuration } from '../lib/status.ts';
-import { runOrThrow, which, type Env } from './exec.ts';
+import { runOrThrow, which, type Env } from '../lib/process.ts';
 import { toolsGo } from './gomod.ts';
 import { acquireLock } from './lock.ts';
 
