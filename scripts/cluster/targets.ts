@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
 import type { BuildTarget } from './build.ts';
-import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper } from './gomod.ts';
+import { kubernetesWrapper, metallbWrapper, plainWrapper } from './gomod.ts';
 import { requireVersion } from '../model/version.ts';
 import { COMPONENTS, stagingVersion, type KubernetesRelease } from './versions.ts';
 
@@ -64,7 +64,7 @@ export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
     version,
     binaries: ['etcd'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`etcd-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }
 
@@ -75,7 +75,7 @@ export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
     version,
     binaries: ['kwok', 'kwokctl'],
     packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
-    goMod: async (fetch) => plainWrapper(`kwok-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }
 
@@ -123,6 +123,6 @@ export function kindTarget(version: string): BuildTarget {
     version,
     binaries: ['kind'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`kind-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }
