@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
-import { isAlive, run } from '../scripts/cluster/exec.ts';
+import { isAlive, run } from '../scripts/lib/process.ts';
+import { atLeast } from '../scripts/model/version.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { kwokctlCreateArgs, kwokctlEnv, plannedDownloads, type KwokBinaries } from '../scripts/cluster/kwok.ts';
 import { sandboxProcesses } from '../scripts/cluster/procs.ts';
@@ -60,7 +61,7 @@ async function kubectl(args: string[], input?: string) {
 describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   const release = resolveKubernetes(minor);
   const NAME = `e2e-${minor.replace('.', '-')}`;
-  const postPsp = Number(minor.split('.')[1]) >= 25;
+  const postPsp = atLeast(minor, '1.25');
   beforeAll(async () => {
     kubeconfigBefore = checksum(userKubeconfig);
     ourPids = new Set<number>();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES, KUBERNETES_RELEASES, resolveKubernetes, stagingVersion } from '../scripts/cluster/versions.ts';
 import { kubernetesLdflags } from '../scripts/cluster/targets.ts';
+import { atLeast } from '../scripts/model/version.ts';
 
 describe('Kubernetes version table', () => {
   it('default is 1.37: kind v0.33.0 default node image, and kwok builds the same version', () => {
@@ -12,7 +13,7 @@ describe('Kubernetes version table', () => {
   });
 
   it('has a version before 1.25, where MetalLB v0.11.0 PodSecurityPolicy objects still apply', () => {
-    const old = KUBERNETES_RELEASES.filter((r) => Number(r.minor.split('.')[1]) < 25);
+    const old = KUBERNETES_RELEASES.filter((r) => !atLeast(r.minor, '1.25'));
     expect(old.map((r) => r.minor)).toEqual(['1.24']);
     expect(old[0]!.kubernetes).toBe('v1.24.17');
     expect(old[0]!.kindRelease).toBe('v0.22.0');
@@ -31,6 +32,10 @@ describe('Kubernetes version table', () => {
     [' 1.24 ', 'v1.24.17'],
   ])('resolves %j to %s', (input, version) => {
     expect(resolveKubernetes(input).kubernetes).toBe(version);
+  });
+
+  it.each([['1.30'], ['1.37.5'], ['1.37.0-rc.1'], ['1'], ['latest'], ['1.37.0.0']])('refuses %j, listing the known versions', (input) => {
+    expect(() => resolveKubernetes(input)).toThrow(expect.objectContaining({ code: 'CLUSTER_UNKNOWN_VERSION', hint: expect.stringContaining('1.37 (v1.37.0)') }));
   });
 
   it('staging modules are v0.N.P and versions are stamped for both version packages', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../scripts/lib/io.ts';
-import { which } from '../scripts/cluster/exec.ts';
+import { which } from '../scripts/lib/process.ts';
 import { resolveTarget } from '../scripts/runbook/target.ts';
 
 /**

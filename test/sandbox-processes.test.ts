@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../scripts/lib/io.ts';
-import { isAlive } from '../scripts/cluster/exec.ts';
+import { isAlive } from '../scripts/lib/process.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { shimsOf } from '../scripts/cluster/pods/teardown.ts';
 import { belongsTo, isRecorded, ownPids, recordProcess, sandboxProcesses } from '../scripts/cluster/procs.ts';

@@ -6,7 +6,7 @@
 import { globSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { headingTexts, renderedBlocks, screenshotFigures, tableCellTexts, textOf, type RenderedBlock } from './helpers/html.ts';
+import { all, attr, first, headingTexts, renderedBlocks, screenshotFigures, tableCellTexts, textOf, visibleText, type RenderedBlock } from './helpers/html.ts';
 import { normalizeSpace, outline, SEED_FIXTURE, SEED_PATH, seedOutline } from './helpers/markdown.ts';
 import { readPage } from '../scripts/model/page.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
@@ -88,16 +88,16 @@ describe('step ids', () => {
   });
 
   it('never shows the raw fence meta to readers', () => {
-    const visible = textOf(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ''));
+    const visible = visibleText(html);
     expect(visible.match(/.{0,40}(?:step="|of="|ins=\{).{0,40}/g)).toBeNull();
   });
 });
 
 describe('page features', () => {
   it('is Korean: <html lang="ko"> with Starlight Korean UI strings', () => {
-    expect(html.match(/<html lang="[^"]*"/)?.[0]).toBe('<html lang="ko"');
-    expect(html.includes('title="클립보드로 복사"')).toBe(true);
-    expect(readBuilt(build, 'index.html').match(/<html lang="[^"]*"/)?.[0]).toBe('<html lang="ko"');
+    expect(attr(first(html, 'html'), 'lang')).toBe('ko');
+    expect(all(html, 'button[title="클립보드로 복사"]').length).toBe(blocks.length);
+    expect(attr(first(readBuilt(build, 'index.html'), 'html'), 'lang')).toBe('ko');
   });
 
   it('highlights bash and yaml and marks the two changed lines of each kubectl edit spec', () => {
@@ -116,28 +116,29 @@ describe('page features', () => {
     for (const figure of figures) {
       expect(figure.placeholder).toBe('스크린샷 준비 중');
       expect(figure.caption).toMatch(/^login-ui: .+ \(login-after-.+\.png\)$/);
-      expect(figure.body).not.toMatch(/<img\b/);
+      expect(first(figure.element, 'img')).toBeUndefined();
     }
-    expect(html.match(/<img\b[^>]*\.png[^>]*>/g)).toBeNull();
+    expect(all(html, 'img[src*=".png"], img[srcset*=".png"]')).toEqual([]);
   });
 
   it('is a production build: the search box is Pagefind, not the dev-server notice', () => {
-    expect(html.includes('<div id="starlight__search"')).toBe(true);
+    expect(first(html, 'div#starlight__search')).toBeDefined();
     expect(readBuilt(build, 'pagefind/pagefind-entry.json')).toMatch(/"languages":\{"ko":/);
   });
 
   it('has a table of contents linking the sections', () => {
-    const toc = /<starlight-toc[\s\S]*?<\/starlight-toc>/.exec(html)?.[0] ?? '';
-    expect(toc).toContain('목차');
+    const toc = first(html, 'starlight-toc');
+    expect(textOf(toc)).toContain('목차');
+    const links = all(toc, 'a').map((a) => attr(a, 'href'));
     for (const id of ['metallb란', '요구사항', 'metallb-설치', 'configuration', 'metallb-사용', 'grafana-dashboard']) {
-      expect(toc).toContain(`href="#${id}"`);
+      expect(links).toContain(`#${id}`);
     }
   });
 
   it('the index links to the MetalLB page, which exists', () => {
     const index = readBuilt(build, 'index.html');
-    expect(index.match(/href="\/appendix\/metallb\/"/g)?.length).toBeGreaterThan(0);
-    expect(index.includes('모든 단계는 실제 클러스터에서 실행되고')).toBe(true);
+    expect(all(index, 'a[href="/appendix/metallb/"]').length).toBeGreaterThan(0);
+    expect(textOf(index)).toContain('모든 단계는 실제 클러스터에서 실행되고');
   });
 
   it('ran the link validator, which found no broken internal link', () => {

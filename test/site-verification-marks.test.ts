@@ -19,7 +19,7 @@ import { verdict, type Mark } from '../scripts/model/verdict.ts';
 import { markFigures } from '../src/lib/verification/figures.ts';
 import { kst, NO_REPORT, resultLine, STEP_LABEL } from '../src/lib/verification/labels.ts';
 import { markElement } from '../src/lib/verification/mark-element.ts';
-import { loadVerification, minorOf } from '../src/lib/verification/reports.ts';
+import { loadVerification } from '../src/lib/verification/reports.ts';
 
 const PAGE = [
   '---', 'title: 시험', 'runbook: { name: demo, kubernetes: ["1.37", "1.24"] }', '---', '',
@@ -101,13 +101,6 @@ describe('labels', () => {
     ['2026-11-27T03:38:57.555Z', '2026-11-27 12:38 KST'],
     ['2026-12-31T15:30:00Z', '2027-01-01 00:30 KST'],
   ])('kst(%s) = %s', (iso, shown) => expect(kst(iso)).toBe(shown));
-
-  it.each([
-    ['v1.37.0', '1.37'],
-    ['1.24', '1.24'],
-    ['v1.24.17+k3s1', '1.24'],
-    ['latest', undefined],
-  ])('minorOf(%s) = %s', (version, minor) => expect(minorOf(version)).toBe(minor));
 
   it('a version without a report says so; a result line comes from the verdict', () => {
     expect(resultLine({ report: undefined, verdict: undefined })).toBe(NO_REPORT);

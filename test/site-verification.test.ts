@@ -16,7 +16,7 @@ import type { RunReport } from '../scripts/model/report.ts';
 import { verdict } from '../scripts/model/verdict.ts';
 import { kst, NO_REPORT, PROVIDER_LABEL, RUN_LABEL, simulationSummary, STEP_LABEL } from '../src/lib/verification/labels.ts';
 import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
-import { attr, blockMarks, figureMarks, renderedBlocks, textOf } from './helpers/html.ts';
+import { all, attr, blockMarks, figureMarks, first, renderedBlocks, textOf } from './helpers/html.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
 
 const PAGE_FILE = 'src/content/docs/appendix/metallb.md';
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(() => downSandbox(), 120_000);
 
-const badgeOf = (html: string) => /<section class="vbadge[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+const badgeOf = (html: string) => first(html, 'section.vbadge');
 
 describe('the fresh reports come from real runs on the site-e2e sandbox', () => {
   it('passing: the whole runbook passed on kwok, Kubernetes 1.37, just now', () => {
@@ -86,8 +86,9 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
     const fixtures = r.steps.filter((s) => s.kind === 'fixture');
     expect(fixtures).toHaveLength(4);
     expect(text).toContain('준비 단계');
-    for (const f of fixtures) expect(badge).toContain(`<li data-step-id="${f.id}">${f.title}</li>`);
-    expect(badge).toContain(`<a href="/verification/metallb/1.24/" data-minor="1.24">Kubernetes 1.24: ${NO_REPORT}</a>`);
+    for (const f of fixtures) expect(textOf(first(badge, `li[data-step-id="${f.id}"]`))).toBe(f.title);
+    const other = first(badge, 'a[data-minor="1.24"]');
+    expect([attr(other, 'href'), textOf(other)]).toEqual(['/verification/metallb/1.24/', `Kubernetes 1.24: ${NO_REPORT}`]);
   });
 
   it('marks every block with the status of its step, in page order', () => {
@@ -123,11 +124,12 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
 
   it('lists every step on the details page with its status, and links it from the 검증 현황 table', () => {
     const details = readBuilt(built(name), 'verification/metallb/1.37/index.html');
-    const steps = [...details.matchAll(/<li id="([^"]*)" class="vstep" data-step-id="([^"]*)" data-status="([^"]*)"/g)].map(([, , id, status]) => [id, status]);
+    const steps = all(details, 'li.vstep').map((li) => [attr(li, 'data-step-id'), attr(li, 'data-status')]);
     expect(steps).toEqual(report().steps.map((s) => [s.id, markOf(s.id)]));
     const index = readBuilt(built(name), 'verification/index.html');
-    expect(index).toMatch(new RegExp(`<td data-minor="1.37" data-status="${judged().status}"><a href="/verification/metallb/1.37/">`));
-    expect(textOf(/<td data-minor="1.24"[\s\S]*?<\/td>/.exec(index)?.[0] ?? '')).toBe(NO_REPORT);
+    const cell = first(index, 'td[data-minor="1.37"]');
+    expect([attr(cell, 'data-status'), attr(first(cell, 'a'), 'href')]).toEqual([judged().status, '/verification/metallb/1.37/']);
+    expect(textOf(first(index, 'td[data-minor="1.24"]'))).toBe(NO_REPORT);
   });
 });
 
@@ -148,7 +150,7 @@ describe('the failed step', () => {
 
   it('is listed with its diagnostics on the details page', () => {
     const details = readBuilt(built('failing'), 'verification/metallb/1.37/index.html');
-    const item = /<li id="step-istio-get-after"[\s\S]*?(?=<li id="step-|<\/ol>)/.exec(details)?.[0] ?? '';
+    const item = first(details, 'li#step-istio-get-after');
     expect(textOf(item)).toContain('진단: 다음으로 살펴볼 것');
     expect(textOf(item)).toContain('kubectl describe svc/istio-ingressgateway');
   });
@@ -190,7 +192,7 @@ describe('when the page and the reports disagree', () => {
     expect(textOf(badgeOf(html))).toContain(`Kubernetes 1.37: ${NO_REPORT}`);
     expect(attr(badgeOf(html), 'data-status')).toBe('none');
     expect([blockMarks(html), figureMarks(html)]).toEqual([[], []]);
-    expect(html).not.toContain('class="step-mark');
+    expect(all(html, '.step-mark')).toEqual([]);
   }, 300_000);
 
   it('stops the build, naming the file, when a 1.37 run is put under the 1.24 name', async () => {

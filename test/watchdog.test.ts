@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { isAlive } from '../scripts/cluster/exec.ts';
+import { isAlive } from '../scripts/lib/process.ts';
 import { ROOT } from './helpers/site-build.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-'));

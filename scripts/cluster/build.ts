@@ -4,8 +4,8 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { cacheDir } from '../lib/paths.ts';
 import { Status, formatDuration } from '../lib/status.ts';
-import { runOrThrow, which, type Env } from './exec.ts';
-import { toolsGo } from './gomod.ts';
+import { runOrThrow, which, type Env } from '../lib/process.ts';
+import { readGoMod, toolsGo, type GoMod } from './gomod.ts';
 import { acquireLock } from './lock.ts';
 
 /**
@@ -20,7 +20,7 @@ export interface BuildTarget {
   /** Go packages, built together (`go build -o dir/ p1 p2 …`) to share work. */
   packages: string[];
   /** Produces the wrapper go.mod, given a reader of upstream go.mod files from the module proxy. */
-  goMod: (fetch: (module: string, version: string) => Promise<string>) => Promise<string>;
+  goMod: (fetch: (module: string, version: string) => Promise<GoMod>) => Promise<string>;
   /** Extra files in the wrapper module (our own helper commands). */
   files?: Record<string, string>;
   ldflags?: string[];
@@ -156,8 +156,8 @@ async function build(t: BuildTarget, go: string, io: Io, status: Status): Promis
   });
 }
 
-/** Reads an upstream go.mod exactly as the module proxy serves it (`go mod download -json`). */
-export async function downloadGoMod(go: string, module: string, version: string, io: Io): Promise<string> {
+/** An upstream go.mod exactly as the module proxy serves it (`go mod download -json`), read by Go (`go mod edit -json`). */
+export async function downloadGoMod(go: string, module: string, version: string, io: Io): Promise<GoMod> {
   const cwd = path.join(cacheDir(io.env), 'build');
   fs.mkdirSync(cwd, { recursive: true });
   const res = await runOrThrow('GO_MOD_DOWNLOAD_FAILED', go, ['mod', 'download', '-json', `${module}@${version}`], {
@@ -169,5 +169,5 @@ export async function downloadGoMod(go: string, module: string, version: string,
   });
   const info = JSON.parse(res.stdout) as { GoMod?: string; Error?: string };
   if (!info.GoMod) throw new EnvironmentError('GO_MOD_DOWNLOAD_FAILED', `${module}@${version}: ${info.Error ?? 'go.mod 없음'}`);
-  return fs.readFileSync(info.GoMod, 'utf8');
+  return readGoMod(go, info.GoMod, goEnv(io.env), io.signal);
 }

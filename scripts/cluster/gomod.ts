@@ -3,6 +3,8 @@
  * files that build upstream commands whose own go.mod cannot be used from the proxy
  * (replace directives pointing into the repository, which the module zip does not hold).
  */
+import path from 'node:path';
+import { runOrThrow, type Env } from '../lib/process.ts';
 
 export interface Replace {
   from: string;
@@ -20,47 +22,37 @@ export interface GoMod {
   replace: Replace[];
 }
 
-/** Splits go.mod into directives, expanding `verb ( ... )` blocks into one entry per line. */
-function directives(text: string): Array<{ verb: string; args: string[] }> {
-  const out: Array<{ verb: string; args: string[] }> = [];
-  let block: string | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\/\/.*$/, '').trim();
-    if (!line) continue;
-    if (block) {
-      if (line === ')') block = undefined;
-      else out.push({ verb: block, args: line.split(/\s+/) });
-      continue;
-    }
-    const [verb, ...args] = line.split(/\s+/);
-    if (args.length === 1 && args[0] === '(') block = verb;
-    else out.push({ verb: verb!, args });
-  }
-  return out;
+/** What `go mod edit -json` prints (cmd/go's go.mod as JSON), the fields read here. */
+interface GoModJson {
+  Module?: { Path: string } | null;
+  Go?: string;
+  GoDebug?: Array<{ Key: string; Value: string }> | null;
+  Require?: Array<{ Path: string; Version: string }> | null;
+  Replace?: Array<{ Old: { Path: string; Version?: string }; New: { Path: string; Version?: string } }> | null;
 }
 
-export function parseGoMod(text: string): GoMod {
-  const mod: GoMod = { module: '', go: '', godebug: [], require: [], replace: [] };
-  for (const { verb, args } of directives(text)) {
-    if (verb === 'module') mod.module = args[0]!.replace(/^"|"$/g, '');
-    else if (verb === 'go') mod.go = args[0]!;
-    else if (verb === 'godebug') mod.godebug.push(...args);
-    else if (verb === 'require') mod.require.push({ path: args[0]!, version: args[1]! });
-    else if (verb === 'replace') {
-      const arrow = args.indexOf('=>');
-      if (arrow < 0) throw new Error(`malformed replace in go.mod: ${args.join(' ')}`);
-      const left = args.slice(0, arrow);
-      const right = args.slice(arrow + 1);
-      mod.replace.push({
-        from: left[0]!,
-        ...(left[1] ? { fromVersion: left[1] } : {}),
-        to: right[0]!,
-        ...(right[1] ? { toVersion: right[1] } : {}),
-      });
-    }
-  }
-  if (!mod.module) throw new Error('go.mod has no module directive');
-  return mod;
+/** Reads a go.mod file as Go itself reads it: `go mod edit -json <file>` (comments, blocks and quoting are Go's business). */
+export async function readGoMod(go: string, file: string, env: Env, signal?: AbortSignal): Promise<GoMod> {
+  const res = await runOrThrow('GO_MOD_DOWNLOAD_FAILED', go, ['mod', 'edit', '-json', file], {
+    cwd: path.dirname(file),
+    env,
+    signal,
+    what: `${file} 읽기(go mod edit -json)`,
+  });
+  const json = JSON.parse(res.stdout) as GoModJson;
+  if (!json.Module?.Path) throw new Error(`${file} has no module directive`);
+  return {
+    module: json.Module.Path,
+    go: json.Go ?? '',
+    godebug: (json.GoDebug ?? []).map((d) => `${d.Key}=${d.Value}`),
+    require: (json.Require ?? []).map((r) => ({ path: r.Path, version: r.Version })),
+    replace: (json.Replace ?? []).map(({ Old, New }) => ({
+      from: Old.Path,
+      ...(Old.Version ? { fromVersion: Old.Version } : {}),
+      to: New.Path,
+      ...(New.Version ? { toVersion: New.Version } : {}),
+    })),
+  };
 }
 
 const isLocalPath = (p: string) => p.startsWith('./') || p.startsWith('../') || p.startsWith('/');
@@ -96,8 +88,7 @@ export function renderGoMod(o: WrapperOptions): string {
  * `k8s.io/<m> => k8s.io/<m> v0.N.P`; every other replace (version pins, older releases have many)
  * is copied as is; replaces into other local folders are dropped; `godebug` is copied.
  */
-export function kubernetesWrapper(upstreamText: string, kubernetes: string, staging: string): string {
-  const upstream = parseGoMod(upstreamText);
+export function kubernetesWrapper(upstream: GoMod, kubernetes: string, staging: string): string {
   if (upstream.module !== 'k8s.io/kubernetes') throw new Error(`expected k8s.io/kubernetes go.mod, got ${upstream.module}`);
   const replaces: Replace[] = [];
   for (const r of upstream.replace) {
@@ -119,8 +110,7 @@ export function kubernetesWrapper(upstreamText: string, kubernetes: string, stag
  * The wrapper for MetalLB: requires go.universe.tf/metallb at the version, copies its whole
  * replace block (k8s.io pins), and bumps modules whose old versions break on Go >= 1.18.
  */
-export function metallbWrapper(upstreamText: string, version: string, bumps: Record<string, string>): string {
-  const upstream = parseGoMod(upstreamText);
+export function metallbWrapper(upstream: GoMod, version: string, bumps: Record<string, string>): string {
   if (upstream.module !== 'go.universe.tf/metallb') throw new Error(`expected go.universe.tf/metallb go.mod, got ${upstream.module}`);
   return renderGoMod({
     module: `vdocs.local/build/metallb-${version}`,

@@ -4,7 +4,7 @@ import type { Io } from '../lib/io.ts';
 import type { Status } from '../lib/status.ts';
 import { binDirOf, ensureBuilt, isBuilt } from './build.ts';
 import { kindTarget, kubectlTarget, kubernetesTarget } from './targets.ts';
-import { run, runOrThrow, which, type Env } from './exec.ts';
+import { run, runOrThrow, which, type Env } from '../lib/process.ts';
 import type { SandboxPaths } from './sandbox.ts';
 import type { KubernetesRelease } from './versions.ts';
 

@@ -7,7 +7,7 @@ import type { Io } from '../lib/io.ts';
 import type { Status } from '../lib/status.ts';
 import { binDirOf, ensureBuilt } from './build.ts';
 import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from './targets.ts';
-import { runOrThrow, type Env } from './exec.ts';
+import { runOrThrow, type Env } from '../lib/process.ts';
 import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
 import { ownPids } from './procs.ts';
 import { kwokPids, type SandboxPaths } from './sandbox.ts';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from './exec.ts';
+import { isAlive } from '../lib/process.ts';
 
 /**
  * A cross-process lock: a file holding its holder's pid. A holder that has exited is taken over

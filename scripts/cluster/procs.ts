@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from './exec.ts';
+import { isAlive } from '../lib/process.ts';
 
 /**
  * Which processes are a sandbox's, so `down` signals those and nothing else (Linux /proc).

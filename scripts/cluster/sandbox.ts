@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { isAlive, killGroup, type Env } from './exec.ts';
+import { isAlive, killGroup, type Env } from '../lib/process.ts';
 import type { ProcessRecord } from './procs.ts';
 import { sandboxDir } from './state.ts';
 

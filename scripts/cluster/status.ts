@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiReady, loadKubeConfig } from './api.ts';
 import type { Handler } from './cli.ts';
-import { isAlive } from './exec.ts';
+import { isAlive } from '../lib/process.ts';
 import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';

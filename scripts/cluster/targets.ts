@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
 import type { BuildTarget } from './build.ts';
-import { kubernetesWrapper, metallbWrapper, parseGoMod, plainWrapper } from './gomod.ts';
-import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from './versions.ts';
+import { kubernetesWrapper, metallbWrapper, plainWrapper } from './gomod.ts';
+import { requireVersion } from '../model/version.ts';
+import { COMPONENTS, stagingVersion, type KubernetesRelease } from './versions.ts';
 
 /**
  * What the sandbox builds from the Go module proxy: one BuildTarget per cached bin folder.
@@ -12,7 +13,7 @@ import { COMPONENTS, splitVersion, stagingVersion, type KubernetesRelease } from
 
 /** -X stamps so `--version` reports the real version (kwokctl reads it to pick flags). */
 export function kubernetesLdflags(kubernetes: string): string[] {
-  const { major, minor } = splitVersion(kubernetes);
+  const { major, minor } = requireVersion(kubernetes);
   const flags = ['-s', '-w'];
   for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
     flags.push(
@@ -63,7 +64,7 @@ export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
     version,
     binaries: ['etcd'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`etcd-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }
 
@@ -74,7 +75,7 @@ export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
     version,
     binaries: ['kwok', 'kwokctl'],
     packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
-    goMod: async (fetch) => plainWrapper(`kwok-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }
 
@@ -122,6 +123,6 @@ export function kindTarget(version: string): BuildTarget {
     version,
     binaries: ['kind'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`kind-${version}`, parseGoMod(await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) => plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
   };
 }

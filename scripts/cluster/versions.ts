@@ -1,4 +1,5 @@
 import { UsageError } from '../lib/errors.ts';
+import { majorMinor, requireVersion } from '../model/version.ts';
 
 /**
  * Which Kubernetes each sandbox can run, and the exact builds behind it.
@@ -61,9 +62,10 @@ export const METALLB_CONTROLLER_IMAGE = `quay.io/metallb/controller:${COMPONENTS
 /** Looks up a minor (`1.37`, `v1.37`, `1.37.0` all accepted); a UsageError lists the known ones. */
 export function resolveKubernetes(input: string | undefined): KubernetesRelease {
   const wanted = (input ?? DEFAULT_KUBERNETES).trim().replace(/^v/, '');
-  const minor = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(wanted);
-  const found = minor ? KUBERNETES_RELEASES.find((r) => r.minor === `${minor[1]}.${minor[2]}`) : undefined;
-  if (!found || (minor && wanted.split('.').length === 3 && found.kubernetes !== `v${wanted}`)) {
+  const minor = majorMinor(wanted);
+  const found = KUBERNETES_RELEASES.find((r) => r.minor === minor);
+  // A patch, when given, must be the one we build: `1.37.0`, not `1.37.5`.
+  if (!found || (wanted !== minor && found.kubernetes !== `v${wanted}`)) {
     const known = KUBERNETES_RELEASES.map((r) => `${r.minor} (${r.kubernetes})`).join(', ');
     throw new UsageError(
       'CLUSTER_UNKNOWN_VERSION',
@@ -74,15 +76,8 @@ export function resolveKubernetes(input: string | undefined): KubernetesRelease 
   return found;
 }
 
-/** `v1.37.0` → `{ major: '1', minor: '37' }`, for -ldflags version stamps. */
-export function splitVersion(version: string): { major: string; minor: string; patch: string } {
-  const m = /^v(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m) throw new Error(`not a semantic version: ${version}`);
-  return { major: m[1]!, minor: m[2]!, patch: m[3]! };
-}
-
 /** Staging modules of Kubernetes v1.N.P are tagged v0.N.P. */
 export function stagingVersion(kubernetes: string): string {
-  const { minor, patch } = splitVersion(kubernetes);
+  const { minor, patch } = requireVersion(kubernetes);
   return `v0.${minor}.${patch}`;
 }

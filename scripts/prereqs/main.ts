@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { formatCommand, which } from '../cluster/exec.ts';
+import { formatCommand, which } from '../lib/process.ts';
 import type { Io } from '../lib/io.ts';
 import { Status } from '../lib/status.ts';
 import { requirements as all, type Check, type Probe, type Requirement } from './requirements.ts';

@@ -15,7 +15,7 @@ import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { kubectlMissing, resolveTarget, type Target } from './target.ts';
 import { sandboxEnv } from '../cluster/state.ts';
-import { shellQuote, which } from '../cluster/exec.ts';
+import { shellQuote, which } from '../lib/process.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 export const command = {

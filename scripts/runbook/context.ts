@@ -57,9 +57,3 @@ export function durationMs(d: `${number}s` | `${number}m`): number {
 export function durationLabel(d: `${number}s` | `${number}m`): string {
   return d.endsWith('m') ? `최대 ${d.slice(0, -1)}분` : `최대 ${d.slice(0, -1)}초`;
 }
-
-/** `v1.37.0` or `1.25` → 37 / 25. */
-export function minorOf(version: string): number {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  return m ? Number(m[2]) : Number.NaN;
-}

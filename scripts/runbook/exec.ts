@@ -1,4 +1,5 @@
 import { $ } from 'zx';
+import { formatExit, killGroup } from '../lib/process.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -38,13 +39,7 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
     postfix: '',
   })`bash -o pipefail -c ${script}`;
   // The whole group, not only bash: a kubectl waiting on a silent API server must stop too.
-  const stop = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
+  const stop = () => killGroup(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
     timedOut = true;
     stop();
@@ -67,20 +62,6 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
 
 /** `1 (명령이 실패함)`, `- (40초 안에 끝나지 않아 멈춤)`: a command's end, for failure messages. */
 export function describeExit(r: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>): string {
-  const meaning = r.timedOut ? `${Math.round(r.durationMs / 1000)}초 안에 끝나지 않아 멈춤` : exitMeaning(r.exitCode, r.signal);
-  return `${r.exitCode ?? '-'} (${meaning})`;
-}
-
-/** What an exit code means, for failure messages people can act on. */
-export function exitMeaning(code: number | null, signal: string | null): string {
-  if (signal) return `신호 ${signal} 로 중단됨`;
-  switch (code) {
-    case 0: return '성공';
-    case 1: return '명령이 실패함';
-    case 2: return '잘못된 사용법';
-    case 126: return '실행 권한 없음';
-    case 127: return '명령을 찾을 수 없음 (PATH 확인)';
-    case 130: return 'Ctrl-C 로 중단됨';
-    default: return `종료 코드 ${code}`;
-  }
+  if (r.timedOut) return `${r.exitCode ?? '-'} (${Math.round(r.durationMs / 1000)}초 안에 끝나지 않아 멈춤)`;
+  return formatExit(r.exitCode, r.signal);
 }

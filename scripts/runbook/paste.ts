@@ -1,4 +1,4 @@
-import { shellQuote } from '../cluster/exec.ts';
+import { shellQuote } from '../lib/process.ts';
 
 // Commands as people paste them; apart from exec.ts (which loads zx) because the dry-run plan prints them too.
 

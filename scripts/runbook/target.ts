@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { DEFAULT_SANDBOX, readSandbox, type SandboxState } from '../cluster/state.ts';
-import { formatCommand, which } from '../cluster/exec.ts';
+import { formatCommand, which } from '../lib/process.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { cacheDir } from '../lib/paths.ts';
 

@@ -2,7 +2,7 @@
  * Debian's headless Chromium, driven by playwright-core, allowed to talk to loopback only.
  */
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { which } from '../../scripts/cluster/exec.ts';
+import { which } from '../../scripts/lib/process.ts';
 import { chromiumPath } from '../../scripts/prereqs/requirements.ts';
 
 /** CHROMIUM_PATH, else `chromium` on PATH: the same choice as the prereq step of `npm test`. */

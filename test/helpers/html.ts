@@ -1,31 +1,63 @@
 /**
- * Small, purpose-built readers for the HTML that Astro, Starlight and Expressive Code emit.
- * The project has no HTML parser dependency; these match the serialised output of the build
- * (double-quoted attributes, no nesting of the elements they look for). If a pattern stops
- * matching, the tests fail on an empty list rather than passing silently.
+ * Reads built pages with a real HTML parser (hast-util-from-html) and CSS selectors
+ * (hast-util-select): the code blocks Expressive Code rendered, screenshot figures, the
+ * verification marks under blocks and inside figures, headings, table cells and attributes.
+ * A reader that finds nothing returns an empty list, so a changed markup fails the tests loudly.
  */
+import type { Element, Nodes, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { matches, select, selectAll } from 'hast-util-select';
+import { toString } from 'hast-util-to-string';
+import { find, html as htmlSchema } from 'property-information';
 
-/** Decodes the entities Astro's serialiser emits (named basics and numeric). */
-export function decodeEntities(text: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return String.fromCodePoint(code);
-    }
-    return named[name.toLowerCase()] ?? whole;
-  });
+export type { Element };
+
+/** Parsed HTML, or HTML text to parse. */
+export type Html = string | Nodes;
+
+const parsed = new Map<string, Root>();
+
+/** A built page as a tree; the last few pages parsed are kept, since tests read one page many times. */
+export function parseHtml(html: string): Root {
+  let tree = parsed.get(html);
+  if (!tree) {
+    tree = fromHtml(html);
+    if (parsed.size >= 8) parsed.delete(parsed.keys().next().value!);
+    parsed.set(html, tree);
+  }
+  return tree;
 }
 
-/** Text content of an HTML fragment: tags removed, entities decoded. */
-export function textOf(fragment: string): string {
-  return decodeEntities(fragment.replace(/<[^>]*>/g, ''));
+const tree = (source: Html): Nodes => (typeof source === 'string' ? parseHtml(source) : source);
+
+/** The first element the CSS selector matches, or undefined. */
+export function first(source: Html | undefined, selector: string): Element | undefined {
+  return source === undefined ? undefined : select(selector, tree(source));
 }
 
-/** The value of `name="…"` in an element's opening tag, decoded; undefined when absent. */
-export function attr(openTag: string, name: string): string | undefined {
-  const match = new RegExp(`\\s${name}="([^"]*)"`).exec(openTag);
-  return match?.[1] === undefined ? undefined : decodeEntities(match[1]);
+/** Every element the CSS selector matches, in document order. */
+export function all(source: Html | undefined, selector: string): Element[] {
+  return source === undefined ? [] : selectAll(selector, tree(source));
+}
+
+/** Text content: tags dropped, entities decoded; '' for nothing. */
+export function textOf(source: Html | undefined): string {
+  return source === undefined ? '' : toString(tree(source));
+}
+
+/** The text a reader is shown: text content outside `<script>`, `<style>` and `<template>`. */
+export function visibleText(source: Html): string {
+  const skip = new Set(['script', 'style', 'template']);
+  const walk = (node: Nodes): string =>
+    node.type === 'text' ? node.value : 'children' in node && !(node.type === 'element' && skip.has(node.tagName)) ? node.children.map(walk).join('') : '';
+  return walk(tree(source));
+}
+
+/** An attribute as written in the HTML (`data-step`, `class`: lists joined by spaces); undefined when absent. */
+export function attr(element: Element | undefined, name: string): string | undefined {
+  const value = element?.properties[find(htmlSchema, name).property];
+  if (value === undefined || value === null || value === false) return undefined;
+  return Array.isArray(value) ? value.join(' ') : value === true ? '' : String(value);
 }
 
 /** One code block as Expressive Code rendered it. */
@@ -46,45 +78,49 @@ export interface RenderedBlock {
   frameClass: string;
 }
 
-/** Every Expressive Code block of a page, in document order. */
-export function renderedBlocks(html: string): RenderedBlock[] {
-  const blocks: RenderedBlock[] = [];
-  for (const match of html.matchAll(/(<figure class="[^"]*\bframe\b[^"]*"[^>]*>)([\s\S]*?)<\/figure>/g)) {
-    const [, openTag = '', body = ''] = match;
-    const pre = /<pre[^>]*>/.exec(body)?.[0] ?? '';
-    const button = /<button[^>]*data-code="[^"]*"[^>]*>/.exec(body)?.[0];
-    const code = /<code>([\s\S]*)<\/code>/.exec(body)?.[1] ?? '';
-    const lines = [...code.matchAll(/<div class="(ec-line[^"]*)">([\s\S]*?)(?=<div class="ec-line|$)/g)];
-    blocks.push({
-      step: attr(openTag, 'data-step'),
-      of: attr(openTag, 'data-of'),
-      language: attr(pre, 'data-language'),
-      copyText: button === undefined ? undefined : attr(button, 'data-code')?.replace(/\u007f/g, '\n'),
-      shownText: lines.map(([, , line = '']) => textOf(line)).join('\n'),
-      lineClasses: lines.map(([, cls = '']) => cls),
-      frameClass: attr(openTag, 'class') ?? '',
-    });
-  }
-  return blocks;
+function readBlock(frame: Element): RenderedBlock {
+  const lines = all(first(frame, 'pre > code'), '.ec-line');
+  return {
+    step: attr(frame, 'data-step'),
+    of: attr(frame, 'data-of'),
+    language: attr(first(frame, 'pre'), 'data-language'),
+    copyText: attr(first(frame, 'button[data-code]'), 'data-code')?.replace(/\u007f/g, '\n'),
+    shownText: lines.map(textOf).join('\n'),
+    lineClasses: lines.map((line) => attr(line, 'class') ?? ''),
+    frameClass: attr(frame, 'class') ?? '',
+  };
 }
 
-/** Text of every `<hN>` of the page content (level 1–6), in order. */
-export function headingTexts(html: string): string[] {
-  return [...html.matchAll(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1>/g)].map(([, , inner = '']) => textOf(inner));
+/** Every Expressive Code block of a page (`figure.frame`), in document order. */
+export function renderedBlocks(html: Html): RenderedBlock[] {
+  return all(html, 'figure.frame').map(readBlock);
 }
 
-/** Text of every table cell (`<th>`, `<td>`), in order. */
-export function tableCellTexts(html: string): string[] {
-  return [...html.matchAll(/<(t[dh])\b[^>]*>([\s\S]*?)<\/\1>/g)].map(([, , inner = '']) => textOf(inner));
+/** Text of every heading (`<h1>`–`<h6>`), in document order. */
+export function headingTexts(html: Html): string[] {
+  return all(html, 'h1, h2, h3, h4, h5, h6').map(textOf);
 }
 
-/** Every `<figure class="screenshot">` with its placeholder text and caption. */
-export function screenshotFigures(html: string): { step: string | undefined; placeholder: string; caption: string; body: string }[] {
-  return [...html.matchAll(/(<figure class="screenshot"[^>]*>)([\s\S]*?)<\/figure>/g)].map(([, openTag = '', body = '']) => ({
-    step: attr(openTag, 'data-step'),
-    placeholder: textOf(/<div class="screenshot-placeholder"[^>]*>([\s\S]*?)<\/div>/.exec(body)?.[1] ?? ''),
-    caption: textOf(/<figcaption>([\s\S]*?)<\/figcaption>/.exec(body)?.[1] ?? ''),
-    body,
+/** Text of every table cell (`<th>`, `<td>`), in document order. */
+export function tableCellTexts(html: Html): string[] {
+  return all(html, 'th, td').map(textOf);
+}
+
+/** A screenshot figure (`figure.screenshot`) of the page. */
+export interface ScreenshotFigure {
+  step: string | undefined;
+  placeholder: string;
+  caption: string;
+  element: Element;
+}
+
+/** Every screenshot figure with its placeholder text and caption, in document order. */
+export function screenshotFigures(html: Html): ScreenshotFigure[] {
+  return all(html, 'figure.screenshot').map((figure) => ({
+    step: attr(figure, 'data-step'),
+    placeholder: textOf(first(figure, '.screenshot-placeholder')),
+    caption: textOf(first(figure, 'figcaption')),
+    element: figure,
   }));
 }
 
@@ -98,39 +134,49 @@ export interface RenderedMark {
   stepFor: string | undefined;
   /** `details` when the mark opens on demand (expected vs actual, reason), else `div`. */
   tag: string;
-  /** Text of the mark, tags removed. */
+  /** Text of the mark. */
   text: string;
   /** Text of the `<summary>` (for `details`), or of the mark's first line. */
   summary: string;
   /** Headings and texts of the outputs it shows on demand, e.g. `[['기대한 출력 (페이지)', '…'], …]`. */
   outputs: [string, string][];
-  html: string;
 }
 
-const MARK = /(<(div|details) class="step-mark[^"]*"[^>]*>)([\s\S]*?)<\/\2>/;
-
-function readMark(element: string | undefined, markHtml: string): RenderedMark | undefined {
-  const m = MARK.exec(markHtml);
-  if (!m) return undefined;
-  const [html, open = '', tag = '', inner = ''] = m;
-  const summary = /<summary>([\s\S]*?)<\/summary>/.exec(inner)?.[1] ?? /<p class="step-mark-line">([\s\S]*?)<\/p>/.exec(inner)?.[1] ?? '';
-  const outputs = [...inner.matchAll(/<p class="step-mark-heading">([\s\S]*?)<\/p><pre class="step-mark-output">([\s\S]*?)<\/pre>/g)].map(
-    ([, heading = '', text = '']): [string, string] => [textOf(heading), textOf(text)],
-  );
-  return { element, status: attr(open, 'data-status'), stepFor: attr(open, 'data-mark-for'), tag, text: textOf(inner), summary: textOf(summary), outputs, html };
+/** Each `p.step-mark-heading` with the `pre.step-mark-output` right after it. */
+function outputsOf(mark: Element): [string, string][] {
+  return all(mark, '*').flatMap((parent) => {
+    const children = parent.children.filter((c): c is Element => c.type === 'element');
+    return children.flatMap((heading, i): [string, string][] => {
+      const output = children[i + 1];
+      return matches('p.step-mark-heading', heading) && output && matches('pre.step-mark-output', output) ? [[textOf(heading), textOf(output)]] : [];
+    });
+  });
 }
 
-/** Marks under code blocks, in document order: the block's wrapper `div.step-block`, its figure, then the mark. */
-export function blockMarks(html: string): RenderedMark[] {
-  const marks: RenderedMark[] = [];
-  for (const [, , figure = '', rest = ''] of html.matchAll(/<div class="step-block"[^>]*>([\s\S]*?)(<figure class="frame[^"]*"[^>]*>)[\s\S]*?<\/figure><\/div>((?:<div|<details) class="step-mark[\s\S]*?<\/(?:div|details)>)<\/div>/g)) {
-    const mark = readMark(attr(figure, 'data-step'), rest);
-    if (mark) marks.push(mark);
-  }
-  return marks;
+function readMark(element: string | undefined, mark: Element): RenderedMark {
+  return {
+    element,
+    status: attr(mark, 'data-status'),
+    stepFor: attr(mark, 'data-mark-for'),
+    tag: mark.tagName,
+    text: textOf(mark),
+    summary: textOf(first(mark, 'summary') ?? first(mark, 'p.step-mark-line')),
+    outputs: outputsOf(mark),
+  };
+}
+
+/** Marks under code blocks, in document order: `div.step-block` holds the block's figure, then its mark. */
+export function blockMarks(html: Html): RenderedMark[] {
+  return all(html, 'div.step-block').flatMap((block) => {
+    const mark = first(block, 'div.step-block > .step-mark');
+    return mark ? [readMark(attr(first(block, 'figure.frame'), 'data-step'), mark)] : [];
+  });
 }
 
 /** Marks inside screenshot figures, by the figure's `data-step`. */
-export function figureMarks(html: string): RenderedMark[] {
-  return screenshotFigures(html).flatMap((f) => readMark(f.step, f.body) ?? []);
+export function figureMarks(html: Html): RenderedMark[] {
+  return screenshotFigures(html).flatMap((f) => {
+    const mark = first(f.element, '.step-mark');
+    return mark ? [readMark(f.step, mark)] : [];
+  });
 }

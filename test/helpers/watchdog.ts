@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { isAlive } from '../../scripts/cluster/exec.ts';
+import { isAlive } from '../../scripts/lib/process.ts';
 
 type Vitest = Parameters<NonNullable<Reporter['onInit']>>[0];
 type HookContext = Parameters<NonNullable<Reporter['onHookStart']>>[0];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { writeAtomic } from '../../lib/fs.ts';
-import { isAlive } from '../exec.ts';
+import { isAlive } from '../../lib/process.ts';
 import { recordProcess, type ProcessRecord } from '../procs.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { splitVersion } from '../versions.ts';
+import { atLeast } from '../../model/version.ts';
 import { NET, NODE_NAME, PAUSE_IMAGE, type PodsPaths } from './layout.ts';
 
 /**
@@ -94,12 +94,11 @@ export function kubeconfigYaml(server: string, pki: string, user: string, contex
  * effectively off: the images were imported, nothing can pull them again.
  */
 export function kubeletConfig(pp: PodsPaths, kubernetes: string): string {
-  const minor = Number(splitVersion(kubernetes).minor);
   return stringify({
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
-    ...(minor >= 31 ? { failCgroupV1: false } : {}),
-    ...(minor >= 27 ? { containerRuntimeEndpoint: `unix://${pp.containerdSock}` } : {}),
+    ...(atLeast(kubernetes, '1.31') ? { failCgroupV1: false } : {}),
+    ...(atLeast(kubernetes, '1.27') ? { containerRuntimeEndpoint: `unix://${pp.containerdSock}` } : {}),
     cgroupDriver: 'cgroupfs',
     failSwapOn: false,
     oomScoreAdj: 0,
@@ -114,13 +113,12 @@ export function kubeletConfig(pp: PodsPaths, kubernetes: string): string {
     evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
     serializeImagePulls: false,
     volumePluginDir: `${pp.kubeletRoot}-plugins`,
-    ...(minor >= 29 ? { podLogsDir: `${pp.root}/pod-logs` } : {}),
+    ...(atLeast(kubernetes, '1.29') ? { podLogsDir: `${pp.root}/pod-logs` } : {}),
     resolvConf: `${pp.root}/resolv.conf`,
   });
 }
 
 export function kubeletArgs(pp: PodsPaths, kubernetes: string): string[] {
-  const minor = Number(splitVersion(kubernetes).minor);
   return [
     `--config=${pp.kubeletConfig}`,
     `--kubeconfig=${pp.kubeconfigs}/kubelet`,
@@ -128,7 +126,7 @@ export function kubeletArgs(pp: PodsPaths, kubernetes: string): string[] {
     `--cert-dir=${pp.pki}/kubelet-serving`,
     `--hostname-override=${NODE_NAME}`,
     `--node-ip=${NET.nodeIp}`,
-    ...(minor < 27 ? [`--container-runtime=remote`, `--container-runtime-endpoint=unix://${pp.containerdSock}`] : []),
+    ...(!atLeast(kubernetes, '1.27') ? [`--container-runtime=remote`, `--container-runtime-endpoint=unix://${pp.containerdSock}`] : []),
     '--v=1',
   ];
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { which, type Env } from '../exec.ts';
+import { which, type Env } from '../../lib/process.ts';
 import { CGROUP_ROOTS, HOST_PATHS, NET } from './layout.ts';
 import { netnsFile } from './namespaces.ts';
 

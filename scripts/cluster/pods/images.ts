@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../../lib/io.ts';
 import { cacheDir } from '../../lib/paths.ts';
-import { runOrThrow, type Env } from '../exec.ts';
+import { runOrThrow, type Env } from '../../lib/process.ts';
 import { METALLB_CONTROLLER_IMAGE, COMPONENTS } from '../versions.ts';
 import { PAUSE_IMAGE, STANDIN_IMAGE, type PodsPaths } from './layout.ts';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { isAlive, type Env } from '../exec.ts';
+import { isAlive, type Env } from '../../lib/process.ts';
 import { recordProcess, type ProcessRecord } from '../procs.ts';
 
 /** One long-running process of the node, started detached (own process group) with its log file. */

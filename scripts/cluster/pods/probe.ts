@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binDirOf } from '../build.ts';
-import { run, type Env } from '../exec.ts';
+import { run, type Env } from '../../lib/process.ts';
 import { podToolsTarget } from '../targets.ts';
 import { NET } from './layout.ts';
 import { inNetns, netnsFile } from './namespaces.ts';

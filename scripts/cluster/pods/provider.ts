@@ -6,7 +6,7 @@ import type { Io } from '../../lib/io.ts';
 import type { Status } from '../../lib/status.ts';
 import { apiReady, loadKubeConfig, serverVersion, waitForObject } from '../api.ts';
 import { ensureBuilt } from '../build.ts';
-import { runOrThrow } from '../exec.ts';
+import { runOrThrow } from '../../lib/process.ts';
 import { seedKubeProxy } from '../kwok.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 import type { SandboxState } from '../state.ts';

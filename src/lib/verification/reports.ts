@@ -16,6 +16,7 @@ import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/m
 import { RunReport } from '../../../scripts/model/report.ts';
 import { importRunbook } from '../../../scripts/model/runbooks.ts';
 import { verdict, type Verdict } from '../../../scripts/model/verdict.ts';
+import { majorMinor } from '../../../scripts/model/version.ts';
 
 /** The result of one declared Kubernetes version of a page: a report, or none yet. */
 export interface VersionResult {
@@ -50,12 +51,6 @@ export class ReportError extends Error {
   override name = 'ReportError';
 }
 
-/** `v1.37.0` or `1.37` → `1.37`; undefined when it is not a version. */
-export function minorOf(version: string): string | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.|$|[^\d])/.exec(version);
-  return m ? `${m[1]}.${m[2]}` : undefined;
-}
-
 /** Reads and validates one report file; the message names the file, the field and the fix. */
 export function readReportFile(file: string, expected: { runbook: string; minor: string }, root: string): RunReport {
   const shown = path.relative(root, file) || file;
@@ -74,7 +69,7 @@ export function readReportFile(file: string, expected: { runbook: string; minor:
   if (report.runbook !== expected.runbook) {
     throw new ReportError(`검증 보고서 ${shown} 는 런북 "${report.runbook}" 의 것인데 ${expected.runbook}/ 폴더에 있습니다.`);
   }
-  if (minorOf(report.kubernetes) !== expected.minor) {
+  if (majorMinor(report.kubernetes) !== expected.minor) {
     throw new ReportError(`검증 보고서 ${shown} 는 Kubernetes ${report.kubernetes} 에서 실행한 결과인데 파일 이름은 ${expected.minor} 입니다.\n힌트: 보고서를 다른 버전의 이름으로 옮기지 마세요. 그 버전에서 npm run verify 로 실행하세요.`);
   }
   return report;

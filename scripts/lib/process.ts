@@ -1,7 +1,12 @@
+/**
+ * Child processes, for the runner and the cluster code alike: commands shown so they can be pasted,
+ * what an exit means (in the Korean of failure messages), runs that never throw for a non-zero
+ * exit, stopping a whole process group, and whether a pid still runs.
+ */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../lib/errors.ts';
+import { EnvironmentError } from './errors.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,15 +38,28 @@ export function formatCommand(cmd: string, args: readonly string[], envShown: Re
   return prefix + [cmd, ...args].map(shellQuote).join(' ');
 }
 
-const exitMeaning: Record<number, string> = {
-  1: '일반 오류',
+const MEANINGS: Record<number, string> = {
+  0: '성공',
+  1: '명령이 실패함',
   2: '잘못된 사용법',
   126: '실행 권한 없음',
-  127: '명령을 찾을 수 없음',
-  130: 'SIGINT로 중단',
-  137: 'SIGKILL로 종료',
-  143: 'SIGTERM으로 종료',
+  127: '명령을 찾을 수 없음, PATH 확인',
+  130: 'Ctrl-C 로 중단됨',
+  137: 'SIGKILL 로 강제 종료됨',
+  143: 'SIGTERM 으로 종료됨',
 };
+
+/** What an exit means, for failure messages people can act on; undefined for a code without a usual meaning. */
+export function exitMeaning(code: number | null, signal?: string | null): string | undefined {
+  if (signal) return `신호 ${signal} 로 중단됨`;
+  return code === null ? undefined : MEANINGS[code];
+}
+
+/** `1 (명령이 실패함)`, `- (신호 SIGTERM 로 중단됨)`, `3`: an exit as failure messages show it. */
+export function formatExit(code: number | null, signal?: string | null): string {
+  const meaning = exitMeaning(code, signal);
+  return meaning ? `${code ?? '-'} (${meaning})` : `${code ?? '-'}`;
+}
 
 /** Runs a command to completion, collecting output. Never throws for a non-zero exit. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -93,11 +111,10 @@ export function commandError(
   result: RunResult,
   opts: { what: string; hint?: string; cwd?: string; envShown?: Record<string, string> },
 ): EnvironmentError {
-  const meaning = exitMeaning[result.code] ? ` (${exitMeaning[result.code]})` : '';
   const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-25).join('\n    ');
   return new EnvironmentError(
     code,
-    `${opts.what}에 실패했습니다: 종료 코드 ${result.code}${meaning}\n` +
+    `${opts.what}에 실패했습니다: 종료 코드 ${formatExit(result.code, result.signal)}\n` +
       `  $ ${formatCommand(cmd, args, opts.envShown)}\n` +
       (opts.cwd ? `  (작업 폴더: ${opts.cwd})\n` : '') +
       (tail ? `    ${tail}` : ''),
@@ -119,6 +136,7 @@ export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
+/** Whether the process runs: signal 0 reaches it and it is not a zombie. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,0 +1,66 @@
+/**
+ * The one process layer (scripts/lib/process.ts) as the runner and the cluster code use it: what
+ * an exit means, pasteable failures, a page block run in its own process group and stopped whole.
+ */
+import { describe, expect, it } from 'vitest';
+import { EnvironmentError } from '../scripts/lib/errors.ts';
+import { formatExit, isAlive, runOrThrow } from '../scripts/lib/process.ts';
+import { describeExit, runScript } from '../scripts/runbook/exec.ts';
+
+describe('what an exit means, in one table', () => {
+  it.each([
+    [0, null, '0 (성공)'],
+    [1, null, '1 (명령이 실패함)'],
+    [127, null, '127 (명령을 찾을 수 없음, PATH 확인)'],
+    [130, null, '130 (Ctrl-C 로 중단됨)'],
+    [143, null, '143 (SIGTERM 으로 종료됨)'],
+    [3, null, '3'],
+    [null, 'SIGTERM', '- (신호 SIGTERM 로 중단됨)'],
+  ])('%s / %s → %s', (code, signal, shown) => {
+    expect(formatExit(code, signal)).toBe(shown);
+  });
+
+  it('a page block past its limit says so instead of the signal', () => {
+    expect(describeExit({ exitCode: null, signal: 'SIGTERM', timedOut: true, durationMs: 40_200 })).toBe('- (40초 안에 끝나지 않아 멈춤)');
+    expect(describeExit({ exitCode: 1, signal: null, timedOut: false, durationMs: 10 })).toBe('1 (명령이 실패함)');
+  });
+});
+
+describe('runOrThrow', () => {
+  it('shows the failed command pasteable, its exit with the meaning, where it ran and stderr', async () => {
+    const error = await runOrThrow('DEMO_FAILED', 'sh', ['-c', 'echo broken >&2; exit 127'], { cwd: '/tmp', what: '데모 실행' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as EnvironmentError).message).toBe(
+      "데모 실행에 실패했습니다: 종료 코드 127 (명령을 찾을 수 없음, PATH 확인)\n  $ sh -c 'echo broken >&2; exit 127'\n  (작업 폴더: /tmp)\n    broken",
+    );
+  });
+});
+
+describe('runScript: a page block', () => {
+  // The whole environment, as the runner passes it: without SHLVL, bash with a socket on stdin reads ~/.bashrc.
+  const base = { cwd: '/tmp', env: process.env };
+
+  it('runs with pipefail: a failing command before a pipe is not hidden', async () => {
+    const r = await runScript('false | cat', { ...base, signal: new AbortController().signal });
+    expect([r.exitCode, describeExit(r)]).toEqual([1, '1 (명령이 실패함)']);
+  });
+
+  it('an abort stops the whole process group, not only bash', async () => {
+    const abort = new AbortController();
+    const running = runScript('sleep 30 & echo $!; wait', { ...base, signal: abort.signal });
+    const started = Date.now();
+    setTimeout(() => abort.abort(), 500);
+    const r = await running;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const sleeper = Number(r.stdout.trim());
+    expect(sleeper).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && isAlive(sleeper); i++) await new Promise((done) => setTimeout(done, 100));
+    expect(isAlive(sleeper), `sleep ${sleeper} still running`).toBe(false);
+  });
+
+  it('a block past its limit is stopped and said so', async () => {
+    const r = await runScript('sleep 30', { ...base, signal: new AbortController().signal, timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(describeExit(r)).toMatch(/^- \(0초 안에 끝나지 않아 멈춤\)$/);
+  });
+});
