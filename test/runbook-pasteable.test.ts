@@ -59,9 +59,10 @@ describe('pasteable: a page block as a person runs it against the runner\'s targ
     expect(text).toContain(block);
     const r = paste(text);
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual([
-      `sandbox-kubectl KUBECONFIG=${kubeconfig} get configmap kube-proxy -n kube-system -o yaml`,
+    // The two sides of a pipe run at once: which one logs first is up to the scheduler.
+    expect([...r.calls].sort()).toEqual([
       `sandbox-kubectl KUBECONFIG=${kubeconfig} apply -f - -n kube-system`,
+      `sandbox-kubectl KUBECONFIG=${kubeconfig} get configmap kube-proxy -n kube-system -o yaml`,
     ]);
     expect(r.stdout).toContain('after: KUBECONFIG=/home/user/.kube/config');
   });
