@@ -163,6 +163,9 @@ describe('reading a component through the API', () => {
     const r = await readComponentLogs(controller, { api: undefined, provider }, limits);
     expect(r.notes).toEqual(['API 없이 kwok 샌드박스의 작은 kubelet 파일에서, 그 파일에 적힌 라벨로 파드를 골랐습니다.']);
     expect(r.containers.map((c) => [c.pod, c.instances.map((i) => i.text)])).toEqual([['metallb-system/controller-new', ['new']], ['metallb-system/controller-old', ['old']]]);
+    // A simulated speaker has no files: that is not "no pods".
+    const none = await readComponentLogs(componentLogs('metallb-speaker', 'metallb-system', 'component=speaker,app=other'), { api: undefined, provider }, limits);
+    expect(none.notes[1]).toBe('kwok 샌드박스의 작은 kubelet 파일에는 metallb-system 의 component=speaker,app=other 파드가 없습니다. 클러스터의 파드 목록은 API 로 읽지 못했습니다.');
   });
 });
 

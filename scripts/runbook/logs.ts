@@ -142,6 +142,7 @@ export async function readComponentLogs(component: ComponentLogs, sources: { api
       notes.push(`API 에서 파드 목록을 읽지 못했습니다: ${logErrorText(error)}`);
     }
   }
+  const listedByApi = pods !== undefined;
   if (!pods && provider) {
     pods = providerPods(provider, component).map((p) => ({ ...p, containers: p.containers.map((name) => ({ name, restarts: 0 })), listed: false }));
     notes.push(`API 없이 ${provider.writer} 파일에서, 그 파일에 적힌 라벨로 파드를 골랐습니다.`);
@@ -150,7 +151,11 @@ export async function readComponentLogs(component: ComponentLogs, sources: { api
     notes.push(`${api ? '' : 'API 서버가 답하지 않고, '}이 클러스터에는 API 말고 로그를 읽을 곳이 없어 로그를 읽지 못했습니다.`);
     return { component, containers: [], notes };
   }
-  if (pods.length === 0) notes.push(`${component.namespace} 에 ${component.selector} 인 파드가 없습니다.`);
+  if (pods.length === 0) {
+    notes.push(listedByApi
+      ? `${component.namespace} 에 ${component.selector} 인 파드가 없습니다.`
+      : `${provider?.writer} 파일에는 ${component.namespace} 의 ${component.selector} 파드가 없습니다. 클러스터의 파드 목록은 API 로 읽지 못했습니다.`);
+  }
   if (pods.length > limits.pods) {
     notes.push(`파드 ${pods.length}개 중 ${limits.pods}개만 보였습니다.`);
     pods = pods.slice(0, limits.pods);
