@@ -2,7 +2,7 @@
  * Runbook for src/content/docs/appendix/metallb.md, in the page's order.
  * Every command comes from the page by step id; this file adds titles, matching rules and waits.
  */
-import { defineRunbook, edit, file, lines, manual, run, serviceFixture, table } from '../scripts/model/define.ts';
+import { componentLogs, defineRunbook, edit, file, lines, manual, run, serviceFixture, table } from '../scripts/model/define.ts';
 import type { Step } from '../scripts/model/runbook.ts';
 
 /** kubectl get svc: NAME, TYPE, EXTERNAL-IP and service ports exact; cluster IP, node ports and age vary. */
@@ -32,7 +32,10 @@ export default defineRunbook({
     serviceFixture('grafana/edit', 'grafana/edit-spec', 'grafana/get-before'),
   ],
   versions: [{ name: 'MetalLB', namespace: 'metallb-system', deployment: 'controller' }],
-  logs: ['metallb-controller'],
+  logs: [
+    componentLogs('metallb-controller', 'metallb-system', 'app=metallb,component=controller'),
+    componentLogs('metallb-speaker', 'metallb-system', 'app=metallb,component=speaker'),
+  ],
   steps: [
     run('strict-arp/check', 'kube-proxy 의 strictARP 모드 확인', {
       // grep also prints the last-applied annotation line after an apply: stdout contains the line; stderr stays empty.

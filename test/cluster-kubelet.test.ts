@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { adaptContainer, runnableContainer, wantsRunning } from '../scripts/cluster/kubelet/adapt.ts';
-import { podKubeconfig } from '../scripts/cluster/kubelet/runner.ts';
+import { podKubeconfig, PodRunner } from '../scripts/cluster/kubelet/runner.ts';
+import { containerLogFiles, LoggedPod } from '../scripts/cluster/state.ts';
 
 // The controller pod as MetalLB v0.11.0's metallb.yaml makes it (Deployment metallb-system/controller).
 const pod: V1Pod = {
@@ -62,4 +66,43 @@ it('the pod kubeconfig reads the token from a file (rotated by the small kubelet
   expect(text).toContain('    tokenFile: /s/token');
   expect(text).toContain('    certificate-authority-data: Q0E=');
   expect(text).not.toMatch(/^\s+token:/m);
+});
+
+it('each instance of a container logs to its own file in the kubelet layout, beside the pod\'s labels; the logs outlive the pod', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kubelet-logs-'));
+  try {
+    // A "controller" that prints a line and exits: the runner restarts it after the back-off.
+    const binary = path.join(tmp, 'controller');
+    fs.writeFileSync(binary, '#!/bin/sh\necho "instance started: $*"\nexit 3\n', { mode: 0o755 });
+    const token = 'tok-'.padEnd(60, 'x');
+    const lines: string[] = [];
+    const podLogs = path.join(tmp, 'logs', 'pods');
+    const labelled = { ...pod, metadata: { ...pod.metadata, labels: { app: 'metallb', component: 'controller' } } };
+    const runner = new PodRunner(labelled, labelled.spec!.containers[0]!, binary, {
+      requestToken: async () => ({ token, expiresAt: new Date(Date.now() + 3_600_000) }),
+      log: (l) => lines.push(l),
+      podLogs,
+      server: 'https://127.0.0.1:1',
+      ca: {},
+      podDir: path.join(tmp, 'kubelet', 'pods', 'u-1'),
+      backoff: { initialMs: 20, maxMs: 20, resetAfterMs: 60_000 },
+    });
+    const files = containerLogFiles(podLogs, { namespace: 'metallb-system', name: 'controller-7dcc8764f4-abcde', uid: 'u-1' });
+    await runner.start();
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(files.log('controller', 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await runner.stop(1000);
+    expect(fs.readFileSync(files.log('controller', 0), 'utf8')).toMatch(/^instance started: --port=\d+ --config=config --log-level=info --kubeconfig=\S+ --namespace=metallb-system\n$/);
+    expect(fs.existsSync(files.log('controller', 1))).toBe(true);
+    const record = LoggedPod.parse(JSON.parse(fs.readFileSync(files.record, 'utf8')));
+    expect(record).toMatchObject({ namespace: 'metallb-system', name: 'controller-7dcc8764f4-abcde', uid: 'u-1', labels: { app: 'metallb', component: 'controller' } });
+    expect(record.stoppedAt).toBeDefined();
+    expect(lines.join('\n')).toContain('controller-7dcc8764f4-abcde: starting (restart 1)');
+    for (const f of fs.readdirSync(path.join(tmp, 'logs'), { recursive: true }).map(String)) {
+      const file = path.join(tmp, 'logs', f);
+      if (fs.statSync(file).isFile()) expect(fs.readFileSync(file, 'utf8')).not.toContain(token);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

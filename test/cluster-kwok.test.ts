@@ -213,11 +213,18 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
       'wait', 'service/e2e-lb', '-n', 'default',
       '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=192.168.35.100', '--timeout=180s',
     ]);
+    // The small kubelet keeps each container's output in the kubelet's layout, named in state.json.
+    const controllerLog = () => {
+      const dir = state.containerLogs?.dir ?? '';
+      const pod = fs.existsSync(dir) ? fs.readdirSync(dir).find((d) => d.startsWith('metallb-system_controller-')) : undefined;
+      const file = pod ? path.join(dir, pod, 'controller', '0.log') : '';
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no log)';
+    };
     if (wait.code !== 0) {
-      const log = fs.existsSync(state.logs['metallb-controller']!) ? fs.readFileSync(state.logs['metallb-controller']!, 'utf8') : '(no log)';
-      throw new Error(`no EXTERNAL-IP: ${wait.stderr}\n--- metallb-controller.log\n${log.slice(-3000)}\n--- kubelet.log\n${fs.readFileSync(state.logs['small-kubelet']!, 'utf8').slice(-3000)}`);
+      throw new Error(`no EXTERNAL-IP: ${wait.stderr}\n--- controller/0.log\n${controllerLog().slice(-3000)}\n--- kubelet.log\n${fs.readFileSync(state.logs['small-kubelet']!, 'utf8').slice(-3000)}`);
     }
-    const log = fs.readFileSync(state.logs['metallb-controller']!, 'utf8');
+    expect(state.containerLogs?.dir).toBe(sandboxPaths(NAME, process.env).podLogs);
+    const log = controllerLog();
     expect(log).toContain('MetalLB controller starting');
     expect(log).toMatch(/"service":"default\/e2e-lb"|e2e-lb/);
   }, 240_000);
@@ -233,9 +240,10 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     expect(fs.statSync(path.join(podsDir, uid!, 'kubeconfig')).mode & 0o777).toBe(0o600);
     const token = fs.readFileSync(tokenFile, 'utf8');
     expect(token.length).toBeGreaterThan(100);
-    for (const file of fs.readdirSync(sandboxPaths(NAME, process.env).logs)) {
-      expect(fs.readFileSync(path.join(sandboxPaths(NAME, process.env).logs, file), 'utf8')).not.toContain(token);
-    }
+    const logs = sandboxPaths(NAME, process.env).logs;
+    const files = fs.readdirSync(logs, { recursive: true }).map((f) => path.join(logs, String(f))).filter((f) => fs.statSync(f).isFile());
+    expect(files.some((f) => f.endsWith(path.join('controller', '0.log')))).toBe(true);
+    for (const file of files) expect(fs.readFileSync(file, 'utf8')).not.toContain(token);
     ourPids.add(status.containers[0]!.pid);
   });
 

@@ -14,6 +14,8 @@ export function sandboxPaths(name: string, env: Env) {
     /** The project-local kubeconfig (never ~/.kube/config). */
     kubeconfig: path.join(dir, 'kubeconfig'),
     logs: path.join(dir, 'logs'),
+    /** Containers the small kubelet runs log here, in the kubelet's /var/log/pods layout (see `containerLogFiles`). */
+    podLogs: path.join(dir, 'logs', 'pods'),
     /** KWOK_WORKDIR: kwokctl's clusters, pids, pki and logs. */
     kwokWorkdir: path.join(dir, 'kwok'),
     kwokConfig: path.join(dir, 'kwokctl.yaml'),

@@ -33,8 +33,24 @@ export const SandboxState = z.object({
   processes: z.array(z.object({ name: z.string(), pid: z.number().int(), start: z.number().int().optional() })).default([]),
   /** Loopback TCP ports the sandbox's processes listen on; `down` waits until each is closed. */
   ports: z.array(z.number().int()).optional(),
-  /** Log files worth attaching to a report (e.g. `metallb-controller`). */
+  /** The sandbox's own component logs, for people and error hints (`small-kubelet`, `kube-apiserver`). */
   logs: z.record(z.string(), z.string()).default({}),
+  /**
+   * Container logs the provider writes itself because the API cannot serve them (kwok: a node's
+   * kubelet API is kwok's own, which holds no logs, while the small kubelet runs the MetalLB
+   * controller here). Runbooks read a pod's log here only after the API could not give it; absent
+   * when the API serves every container's log (pods, kind, a user's cluster).
+   */
+  containerLogs: z
+    .object({
+      /** Folder in the kubelet's /var/log/pods layout (see `containerLogFiles`), plain text. */
+      dir: z.string(),
+      /** Who wrote them, for the header of a kept log: `kwok 샌드박스의 작은 kubelet`. */
+      writer: z.string(),
+      /** What a pod without a folder here means, in one sentence. */
+      absent: z.string(),
+    })
+    .optional(),
   /** What this provider simulates and what is real, in Korean, for every report. */
   simulation: z
     .object({
@@ -81,4 +97,29 @@ export function sandboxKubectl(state: Pick<SandboxState, 'kubeconfig' | 'binDir'
   });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} 실패 (종료 코드 ${r.status}):\n${r.stderr}`);
   return r.stdout;
+}
+
+/** `pod.json` in a pod's log folder: which pod it was, so its logs can be found by label without the API. */
+export const LoggedPod = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  labels: z.record(z.string(), z.string()).default({}),
+  /** When its containers were stopped for good (the pod was deleted); absent while it runs. */
+  stoppedAt: z.string().optional(),
+});
+export type LoggedPod = z.infer<typeof LoggedPod>;
+
+/**
+ * Where a provider that runs containers itself keeps their output, as the kubelet lays out
+ * /var/log/pods: `<dir>/<namespace>_<pod>_<uid>/<container>/<restart>.log` (0.log, then 1.log
+ * after the first restart, …) and `pod.json` beside the container folders.
+ */
+export function containerLogFiles(dir: string, pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>) {
+  const folder = path.join(dir, `${pod.namespace}_${pod.name}_${pod.uid}`);
+  return {
+    folder,
+    record: path.join(folder, 'pod.json'),
+    log: (container: string, restart: number) => path.join(folder, container, `${restart}.log`),
+  };
 }

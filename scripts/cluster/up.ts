@@ -72,11 +72,16 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
     processes: [...kwokPids(p.kwokWorkdir, name).map((c) => (isRecorded(c) ? recordProcess(c.name, c.pid) : { name: c.name, pid: c.pid })), kubelet],
     ports: kwokPorts(p.kwokWorkdir, name),
     logs: {
-      'metallb-controller': path.join(p.logs, 'metallb-controller.log'),
       'small-kubelet': path.join(p.logs, 'kubelet.log'),
       'kube-apiserver': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-apiserver.log'),
       'kube-controller-manager': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-controller-manager.log'),
       'kwok-controller': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kwok-controller.log'),
+    },
+    // A kwok node's kubelet API is kwok's own and holds no logs: runbooks read the controller's here.
+    containerLogs: {
+      dir: p.podLogs,
+      writer: 'kwok 샌드박스의 작은 kubelet',
+      absent: 'kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다',
     },
     simulation: simulationNotes('kwok', release),
   };

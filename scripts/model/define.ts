@@ -1,4 +1,4 @@
-import type { EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
+import type { ComponentLogs, EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
 
 /** Identity helpers that give runbook files types and short, page-like lines. */
 export function defineRunbook(runbook: Runbook): Runbook {
@@ -31,4 +31,9 @@ export function table(block: string, options: Omit<TableRule, 'kind' | 'block'>)
 
 export function serviceFixture(edit: string, spec: string, resetWith: string): ServiceFixture {
   return { kind: 'service', edit, spec, resetWith };
+}
+
+/** The logs of a component's pods (`kubectl logs -n NAMESPACE -l SELECTOR`), kept as `<name>.log`. */
+export function componentLogs(name: string, namespace: string, selector: string): ComponentLogs {
+  return { name, namespace, selector };
 }

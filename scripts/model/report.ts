@@ -132,7 +132,11 @@ export const RunReport = z.object({
   /** Mirror used for remote URLs, if any. */
   mirror: z.string().optional(),
   steps: z.array(StepReport),
-  /** Log files kept with the report (e.g. the MetalLB controller's). */
+  /**
+   * Logs of the components the runbook names (`metallb-controller`, `metallb-speaker`), read at the
+   * end of the run: name → file relative to the report (`<report>.logs/<name>.log`), each saying in
+   * its header where its lines came from (through the API from the kubelet, or a provider's file).
+   */
   logs: z.record(z.string(), z.string()).default({}),
 });
 export type RunReport = z.infer<typeof RunReport>;

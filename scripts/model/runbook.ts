@@ -180,6 +180,21 @@ export interface ComponentVersion {
   deployment: string;
 }
 
+/**
+ * A component whose logs matter to the page (the MetalLB controller, its speakers), named by what it
+ * is, not by where a provider keeps its files: its pods are the ones `kubectl logs -n NAMESPACE -l
+ * SELECTOR --all-containers` reads. The runner reads them through the API (the same on every
+ * provider): the last lines under a failed step, and at the end of the run beside the report as
+ * `<report>.logs/<name>.log`.
+ */
+export interface ComponentLogs {
+  /** File name of the kept log (`<name>.log`) and its title in diagnostics: `metallb-controller`. */
+  name: string;
+  namespace: string;
+  /** Equality-based label selector of its pods: `app=metallb,component=controller`. */
+  selector: string;
+}
+
 export interface Runbook {
   /** Name used on the command line (`npm run runbook -- metallb`). */
   name: string;
@@ -189,6 +204,6 @@ export interface Runbook {
   steps: Step[];
   /** Versions to record in the report (the site's badge shows them). */
   versions?: ComponentVersion[];
-  /** Sandbox logs (by name) to show on failures and keep with the report, e.g. `metallb-controller`. */
-  logs?: string[];
+  /** Components whose logs to show on failures and keep with the report. */
+  logs?: ComponentLogs[];
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../lib/errors.ts';
 import { documentedChanges, type FieldChange } from './edits.ts';
 import { parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
+import { componentLogProblems } from './logs.ts';
 import { documentedValue, objectRuleProblems } from './objects.ts';
 import type { OutputRule, Runbook, ServiceFixture, Step } from '../model/runbook.ts';
 
@@ -153,6 +154,8 @@ export function bind(runbook: Runbook, page: Page): Binding {
   for (const anchor of page.anchors) {
     if (!runbook.steps.some((s) => s.kind === 'manual' && s.id === anchor.id)) problems.push(`${at(page, anchor.line)}: 그림 "${anchor.id}" 에 해당하는 수동 확인 단계가 런북에 없습니다.`);
   }
+
+  problems.push(...componentLogProblems(runbook.logs ?? []).map((p) => `runbooks/${runbook.name}.ts: ${p}`));
 
   if (problems.length > 0) {
     throw new UsageError('BINDING', `런북 ${runbook.name} 과 페이지가 맞지 않습니다:\n  ${problems.join('\n  ')}`, '페이지의 step id 와 runbooks/ 의 단계를 함께 고치세요. 목록은 npm run runbook -- ' + runbook.name + ' --dry-run 으로 볼 수 있습니다.');

@@ -136,7 +136,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
 }
 
-/** Report, JUnit and the logs kept with them (copied, so the report outlives the sandbox). */
+/** Report, JUnit and the component logs the run read at its end (copied from the run's folder to `<report>.logs/<name>.log`, paths relative to the report). */
 function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): void {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;

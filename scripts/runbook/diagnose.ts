@@ -1,22 +1,15 @@
-import fs from 'node:fs';
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
+import { diagnosticLogs } from './logs.ts';
 import { pasteable } from './paste.ts';
 import { parseGet } from './kube.ts';
-
-function tail(file: string, lines: number): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(로그를 읽을 수 없습니다)';
-  }
-}
 
 /**
  * What a person would look at next when a step does not reach the page's state: `kubectl
  * describe` and events of the objects the command reads, whether the controllers the runbook
- * depends on are ready, and the logs the sandbox keeps (the MetalLB controller's). Each command
- * is shown with the target's KUBECONFIG, so pasting it reads the same cluster.
+ * depends on are ready, and the last lines of the logs of the components the runbook names (read
+ * through the API; see logs.ts). Each command is shown with the target's KUBECONFIG, so pasting it
+ * reads the same cluster.
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
   const sections: string[] = [];
@@ -24,7 +17,7 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
   if (!health.ok) {
     // describe/events would wait on the same silent server; the runner puts the cause first.
     sections.push(`$ ${pasteable(health.command, ctx.target)}\n${health.output}`, 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
-    for (const [name, file] of Object.entries(runbookLogs(ctx))) sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
+    sections.push(...(await diagnosticLogs(ctx, false)));
     return sections.join('\n\n');
   }
   const run = async (title: string, script: string) => {
@@ -48,16 +41,8 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
     }
   }
   if (/<pending>/.test(stdout)) sections.push(pendingHint(ctx));
-  for (const [name, file] of Object.entries(runbookLogs(ctx))) {
-    sections.push(`--- ${name} 로그 (마지막 30줄: ${file})\n${ctx.redactor.apply(tail(file, 30))}`);
-  }
+  sections.push(...(await diagnosticLogs(ctx, true)));
   return sections.join('\n\n');
-}
-
-/** The sandbox logs this runbook asked for (name → file). */
-export function runbookLogs(ctx: Pick<RunContext, 'binding' | 'target'>): Record<string, string> {
-  const all = ctx.target.sandbox?.logs ?? {};
-  return Object.fromEntries((ctx.binding.runbook.logs ?? []).filter((n) => all[n]).map((n) => [n, all[n] ?? '']));
 }
 
 function pendingHint(ctx: RunContext): string {

@@ -12,7 +12,7 @@ import type { Binding } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel } from './context.ts';
 import { minorOf } from '../model/version.ts';
-import { runbookLogs } from './diagnose.ts';
+import { keepLogs } from './logs.ts';
 import { apiHealth, type ApiHealth } from './health.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
@@ -181,7 +181,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       fingerprints: { runner, inputs: options.mirror.inputs() },
       ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
       steps,
-      logs: runbookLogs({ binding, target }),
+      // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
+      logs: await keepLogs(ctx, !apiSilent, path.join(options.workDir, 'logs')),
     };
   } finally {
     if ('held' in lease) await lease.held.release();

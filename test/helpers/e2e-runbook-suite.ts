@@ -119,8 +119,9 @@ describe(`MetalLB runbook on the ${provider} sandbox`, () => {
     if (provider === 'kwok') expect(data.steps.filter((s) => s.status === 'manual').map((s) => s.id)).toEqual(browserSteps);
     else browserSteps.forEach((id, i) => expect(step(data, id)).toMatchObject({ status: 'passed', browser: { status: 200, url: expect.stringContaining(`192.168.35.10${i}`) } }));
     expect(fs.readFileSync(junit, 'utf8')).toContain('<testcase classname="metallb.istio" name="istio/get-after');
-    // kwok's small kubelet keeps the controller's log with the report; the pods provider does not name one yet.
-    if (provider === 'kwok') expect(fs.existsSync(path.join(tmp, 'first.logs', 'metallb-controller.log'))).toBe(true);
+    // The components the runbook names, read at the end of the run, beside the report.
+    expect(data.logs).toEqual({ 'metallb-controller': 'first.logs/metallb-controller.log', 'metallb-speaker': 'first.logs/metallb-speaker.log' });
+    expect(fs.readFileSync(path.join(tmp, 'first.logs', 'metallb-controller.log'), 'utf8')).toContain('MetalLB controller starting');
     // Object checks beside the text checks, each with the page's value and the API's.
     expect(step(data, 'strict-arp/check').objects).toEqual([{ what: 'ConfigMap kube-system/kube-proxy data["config.conf"] 의 ipvs.strictARP', expected: 'false', actual: 'false', ok: true }]);
     expect(step(data, 'strict-arp/apply').objects).toEqual([{ what: 'ConfigMap kube-system/kube-proxy data["config.conf"] 의 ipvs.strictARP', expected: 'true', actual: 'true', ok: true }]);
@@ -201,6 +202,38 @@ describe(`MetalLB runbook on the ${provider} sandbox`, () => {
     expect(failed[0]?.problems.join('\n')).toContain(problem);
     expect(r.stderr).toMatch(new RegExp(`${path.basename(copy)}:\\d+`));
     expect(r.stderr).toContain(`✗ [`);
+  }, 120_000);
+
+  it('a failed step shows the MetalLB controller\'s own log lines; the report keeps both components\' logs, saying where they came from', () => {
+    const copy = pageCopy('logs.md', (s) => s.replace('192.168.35.101   9000:31371/TCP', '192.168.35.109   9000:31371/TCP'));
+    const report = path.join(tmp, 'red-logs.json');
+    const r = runbook(['--page', copy, '--report', report, '--from', 'minio/get-before'], { RUNBOOK_WAIT_LIMIT: '4' });
+    expect(r.code).toBe(1);
+    const data = readReport(report);
+    const failed = step(data, 'minio/get-after');
+    expect(failed.status).toBe('failed');
+    // kwok: the kubelet API of a kwok node is kwok's own and has no logs; the small kubelet's file stands in.
+    const source = provider === 'kwok' ? 'kwok 샌드박스의 작은 kubelet 파일' : 'API 서버를 거쳐 kubelet 에서';
+    // What the controller itself printed when it gave the edited Service its address, during this run.
+    const assigned = /"event":"ipAllocated","ip":"192\.168\.35\.101","level":"info","msg":"IP address assigned by controller","service":"kubeflow\/minio-service"/;
+    expect(failed.diagnostics).toContain('--- metallb-controller 로그 (metallb-system 의 app=metallb,component=controller 파드, 컨테이너마다 마지막 30줄)');
+    expect(failed.diagnostics).toMatch(new RegExp(`\\[metallb-system/controller-\\S+ controller — 출처: ${source}`));
+    expect(failed.diagnostics).toMatch(assigned);
+    expect(r.stderr).toMatch(assigned);
+    expect(data.logs).toEqual({ 'metallb-controller': 'red-logs.logs/metallb-controller.log', 'metallb-speaker': 'red-logs.logs/metallb-speaker.log' });
+    const controller = fs.readFileSync(path.join(tmp, 'red-logs.logs', 'metallb-controller.log'), 'utf8');
+    expect(controller).toContain(`\n# 출처: ${source}\n`);
+    expect(controller).toMatch(assigned);
+    expect(controller).toContain('MetalLB controller starting');
+    const speaker = fs.readFileSync(path.join(tmp, 'red-logs.logs', 'metallb-speaker.log'), 'utf8');
+    if (provider === 'kwok') {
+      // Simulated: no container ran, so one line says so (and why), instead of a missing file.
+      expect(speaker).toContain('\n# 출처: 없음 (아래 줄이 이유를 말합니다)\n');
+      expect(speaker).toMatch(/\n\[metallb-system\/speaker-\S+ speaker\] 로그 없음 — API 서버가 주지 못했습니다: .+ kwok 샌드박스의 작은 kubelet 파일에도 없습니다: kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다\.\n/);
+    } else {
+      expect(speaker).toContain('\n# 출처: API 서버를 거쳐 kubelet 에서\n');
+      expect(speaker).toContain('MetalLB speaker starting');
+    }
   }, 120_000);
 
   it('"already done" needs exit 0 and exactly the documented line: a failing check command is red', () => {

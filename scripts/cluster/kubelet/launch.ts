@@ -24,7 +24,8 @@ export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
 
 /**
  * Starts the small kubelet detached (its own process group, so `down` can stop it and the
- * controllers it runs with one signal), logging to `<sandbox>/logs/kubelet.log`.
+ * controllers it runs with one signal), logging to `<sandbox>/logs/kubelet.log`; the containers it
+ * runs log to `<sandbox>/logs/pods/` (see `containerLogFiles`).
  * Returns its record (pid and start time) once it has written its status file.
  */
 export async function startSmallKubelet(p: SandboxPaths, images: Record<string, string>, env: Readonly<Record<string, string | undefined>>): Promise<ProcessRecord> {
@@ -36,7 +37,7 @@ export async function startSmallKubelet(p: SandboxPaths, images: Record<string, 
     MAIN,
     '--kubeconfig', p.kubeconfig,
     '--dir', p.dir,
-    '--container-log', path.join(p.logs, 'metallb-controller.log'),
+    '--pod-logs', p.podLogs,
     ...Object.entries(images).flatMap(([image, bin]) => ['--image', `${image}=${bin}`]),
   ];
   const child = spawn(process.execPath, args, {

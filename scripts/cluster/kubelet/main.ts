@@ -4,7 +4,10 @@
  * binary with the pod's args and env and a token of the pod's ServiceAccount; restarts it when it
  * exits; stops it when the pod goes. Everything else stays simulated by kwok.
  *
- *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --image IMAGE=BINARY …
+ * Each container's output goes to `--pod-logs` in the kubelet's /var/log/pods layout (the API
+ * cannot serve it: a kwok node's kubelet API is kwok's own); state.json names that folder.
+ *
+ *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR --image IMAGE=BINARY …
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,16 +21,16 @@ const { values } = parseArgs({
     kubeconfig: { type: 'string' },
     dir: { type: 'string' },
     image: { type: 'string', multiple: true, default: [] },
-    'container-log': { type: 'string' },
+    'pod-logs': { type: 'string' },
   },
 });
 if (!values.kubeconfig || !values.dir) {
-  process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --image IMAGE=BINARY\n');
+  process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR --image IMAGE=BINARY\n');
   process.exit(2);
 }
 const sandbox = values.dir;
 const images = Object.fromEntries(values.image.map((s) => [s.slice(0, s.lastIndexOf('=')), s.slice(s.lastIndexOf('=') + 1)]));
-const containerLog = values['container-log'] ?? path.join(sandbox, 'logs', 'metallb-controller.log');
+const podLogs = values['pod-logs'] ?? path.join(sandbox, 'logs', 'pods');
 const statusFile = path.join(sandbox, 'kubelet', 'status.json');
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -79,7 +82,7 @@ async function reconcile(pod: V1Pod): Promise<void> {
   const runner = new PodRunner(pod, runnable.container, runnable.binary, {
     requestToken,
     log,
-    containerLog,
+    podLogs,
     server: cluster!.server,
     ca: { ...(cluster!.caData ? { data: cluster!.caData } : {}), ...(cluster!.caFile ? { file: cluster!.caFile } : {}) },
     podDir: path.join(sandbox, 'kubelet', 'pods', uid),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { writeAtomic } from '../../lib/fs.ts';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { adaptContainer } from './adapt.ts';
+import { containerLogFiles, type LoggedPod } from '../state.ts';
 
 /** What a runner needs from the supervisor; injected so tests can fake the API. */
 export interface RunnerDeps {
@@ -12,8 +13,11 @@ export interface RunnerDeps {
   requestToken: (pod: V1Pod) => Promise<{ token: string; expiresAt: Date }>;
   /** Supervisor log (no secrets). */
   log: (line: string) => void;
-  /** Where the container's stdout/stderr go (appended). */
-  containerLog: string;
+  /**
+   * Folder of the containers' stdout/stderr, in the kubelet's /var/log/pods layout
+   * (`<namespace>_<pod>_<uid>/<container>/<restart>.log`, see `containerLogFiles`).
+   */
+  podLogs: string;
   /** API server URL and CA for the pod's kubeconfig. */
   server: string;
   ca: { data?: string; file?: string };
@@ -106,9 +110,21 @@ export class PodRunner {
     this.refreshTimer.unref();
   }
 
+  private get logFiles() {
+    return containerLogFiles(this.deps.podLogs, { namespace: this.pod.metadata?.namespace ?? 'default', name: this.pod.metadata?.name ?? '', uid: this.pod.metadata?.uid ?? '' });
+  }
+
+  /** `pod.json` beside the logs: the pod's labels, so its logs are found by selector even without the API. */
+  private writeRecord(stoppedAt?: string): void {
+    const m = this.pod.metadata;
+    const record: LoggedPod = { namespace: m?.namespace ?? 'default', name: m?.name ?? '', uid: m?.uid ?? '', labels: m?.labels ?? {}, ...(stoppedAt ? { stoppedAt } : {}) };
+    writeAtomic(this.logFiles.record, JSON.stringify(record, null, 2) + '\n');
+  }
+
   async start(): Promise<void> {
     if (this.stopped) return;
     fs.mkdirSync(this.deps.podDir, { recursive: true, mode: 0o700 });
+    this.writeRecord();
     await this.refreshToken();
     const ns = this.pod.metadata?.namespace ?? 'default';
     const sa = this.pod.spec?.serviceAccountName ?? 'default';
@@ -121,8 +137,11 @@ export class PodRunner {
   private launch(kubeconfig: string): void {
     if (this.stopped) return;
     const cmd = adaptContainer(this.pod, this.container, { kubeconfig, port: this.port });
-    const out = fs.openSync(this.deps.containerLog, 'a');
-    fs.writeSync(out, `--- ${new Date().toISOString()} ${this.key} 시작 (재시작 ${this.restarts}회): ${this.binary} ${cmd.args.join(' ')}\n`);
+    // One file per instance, as the kubelet keeps them: the previous one is `kubectl logs --previous`.
+    const file = this.logFiles.log(this.container.name, this.restarts);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const out = fs.openSync(file, 'a');
+    this.deps.log(`${this.key}: starting (restart ${this.restarts}): ${this.binary} ${cmd.args.join(' ')} > ${file}`);
     if (cmd.skippedEnv.length) this.deps.log(`${this.key}: env not resolved locally: ${cmd.skippedEnv.join(', ')}`);
     const startedAt = Date.now();
     const child = spawn(this.binary, cmd.args, {
@@ -136,7 +155,6 @@ export class PodRunner {
     child.on('error', (e) => this.deps.log(`${this.key}: spawn failed: ${e.message}`));
     child.on('exit', (code, signal) => {
       this.child = undefined;
-      fs.appendFileSync(this.deps.containerLog, `--- ${new Date().toISOString()} ${this.key} 종료: ${signal ?? `exit ${code}`}\n`);
       if (this.stopped) return;
       const b = this.deps.backoff ?? DEFAULT_BACKOFF;
       if (Date.now() - startedAt > b.resetAfterMs) this.delayMs = b.initialMs;
@@ -164,6 +182,8 @@ export class PodRunner {
       clearTimeout(timer);
     }
     fs.rmSync(this.deps.podDir, { recursive: true, force: true });
+    // The logs stay (a run's report may still want them); the record says the pod is gone.
+    if (fs.existsSync(this.logFiles.folder)) this.writeRecord(new Date().toISOString());
     this.deps.log(`${this.key}: stopped`);
   }
 }

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { containerLogFiles, LoggedPod, type SandboxState } from '../cluster/state.ts';
+import type { ComponentLogs } from '../model/runbook.ts';
+import { matchesSelector, parseSelector } from './selector.ts';
+
+/**
+ * The one place a provider may keep container logs the API cannot serve (state.json
+ * `containerLogs`: kwok's small kubelet), in the kubelet's /var/log/pods layout. Read only where
+ * the API did not give a log, and, while the API does not answer, to find pods by their labels.
+ */
+export type ProviderLogs = NonNullable<SandboxState['containerLogs']>;
+
+const LIMIT_BYTES = 1 << 20;
+
+/** A pod found in the provider's files: its record and the containers it has logs for. */
+export interface ProviderPod extends LoggedPod {
+  containers: string[];
+}
+
+/** Pods of the provider's files whose recorded labels match, running ones first, then by name. */
+export function providerPods(provider: ProviderLogs, component: ComponentLogs): ProviderPod[] {
+  const selector = parseSelector(component.selector);
+  if (typeof selector === 'string' || !fs.existsSync(provider.dir)) return [];
+  const pods: ProviderPod[] = [];
+  for (const entry of fs.readdirSync(provider.dir)) {
+    let record: LoggedPod;
+    try {
+      record = LoggedPod.parse(JSON.parse(fs.readFileSync(path.join(provider.dir, entry, 'pod.json'), 'utf8')));
+    } catch {
+      continue;
+    }
+    if (record.namespace !== component.namespace || !matchesSelector(record.labels, selector)) continue;
+    const { folder } = containerLogFiles(provider.dir, record);
+    const containers = fs.readdirSync(folder, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    pods.push({ ...record, containers });
+  }
+  return pods.sort((a, b) => Number(a.stoppedAt !== undefined) - Number(b.stoppedAt !== undefined) || a.name.localeCompare(b.name));
+}
+
+/** The container's last instance and the one before it (`<restart>.log`), last lines of each; empty when it has none. */
+export function providerInstances(provider: ProviderLogs, pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[] {
+  const files = containerLogFiles(provider.dir, pod);
+  let last = -1;
+  while (fs.existsSync(files.log(container, last + 1))) last++;
+  return [last - 1, last].filter((n) => n >= 0).map((restart) => ({ previous: restart < last, file: files.log(container, restart), text: tailFile(files.log(container, restart), lines) }));
+}
+
+/** The last `lines` lines of a file, reading at most its last megabyte. */
+export function tailFile(file: string, lines: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, LIMIT_BYTES);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, size - length);
+    const text = buffer.toString('utf8').replace(/\n$/, '');
+    return text === '' ? '' : text.split('\n').slice(-lines).join('\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
