@@ -4,7 +4,7 @@
  * with a link to the run, never an older committed result; a report of another run, or the
  * committed reports/ folder, stops the build.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { legFile, loadVerification } from '../src/lib/verification/reports.ts';
