@@ -60,8 +60,25 @@ export async function ensureKind(release: KubernetesRelease, io: Io, status: Sta
   return path.join(await ensureBuilt(kindTarget(release.kindRelease), io, status), 'kind');
 }
 
-/** kubectl of the same version: reuse the kwok build if present, else build kubectl alone. */
+/** kubectl's own version from `kubectl version --client -o json` (`{"clientVersion":{"gitVersion":"v1.37.0"}}`). */
+export function parseKubectlClientVersion(output: string): string | undefined {
+  try {
+    return (JSON.parse(output) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * kubectl of the same version: the one on PATH if it is exactly that release (the nightly puts the
+ * checksum-pinned release binary there), else the kwok build if present, else kubectl built alone.
+ */
 export async function ensureKubectlDir(release: KubernetesRelease, io: Io, status: Status): Promise<string> {
+  const onPath = which('kubectl', io.env);
+  if (onPath) {
+    const res = await run(onPath, ['version', '--client', '-o', 'json'], { env: io.env });
+    if (parseKubectlClientVersion(res.stdout) === release.kubernetes) return path.dirname(onPath);
+  }
   const full = kubernetesTarget(release);
   if (isBuilt(full, io.env)) return binDirOf(full, io.env);
   return ensureBuilt(kubectlTarget(release), io, status);

@@ -45,10 +45,67 @@ export async function serverVersion(kube: Kube): Promise<string> {
   return read(kube.config);
 }
 
-/** `kubectl get nodes` (schedulable ones), for "one speaker per node". */
-export async function schedulableNodes(kube: Kube): Promise<number> {
+/** The DaemonSet whose pods "one per node" counts: MetalLB's speaker. */
+export const SPEAKER = { namespace: 'metallb-system', name: 'speaker' } as const;
+
+type Taint = Pick<k8s.V1Taint, 'key' | 'value' | 'effect'>;
+type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'>;
+
+/**
+ * Tolerations the DaemonSet controller adds to every DaemonSet pod (pkg/controller/daemon/util):
+ * a cordoned or pressured node still runs them; `network-unavailable` only for host-network pods.
+ */
+export function daemonSetDefaultTolerations(hostNetwork: boolean): Toleration[] {
+  const t = (key: string, effect: string): Toleration => ({ key: `node.kubernetes.io/${key}`, operator: 'Exists', effect });
+  return [
+    t('not-ready', 'NoExecute'),
+    t('unreachable', 'NoExecute'),
+    t('disk-pressure', 'NoSchedule'),
+    t('memory-pressure', 'NoSchedule'),
+    t('pid-pressure', 'NoSchedule'),
+    t('unschedulable', 'NoSchedule'),
+    ...(hostNetwork ? [t('network-unavailable', 'NoSchedule')] : []),
+  ];
+}
+
+/** Whether a toleration tolerates a taint, as the scheduler decides (v1 helper ToleratesTaint). */
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  // An empty key with Exists matches every taint.
+  if (toleration.operator === 'Exists') return true;
+  return !toleration.key ? false : (toleration.value ?? '') === (taint.value ?? '');
+}
+
+/**
+ * Nodes a DaemonSet's pod can run on: no NoSchedule or NoExecute taint that its tolerations
+ * (plus the controller's defaults) leave untolerated. `undefined` tolerations (no DaemonSet yet)
+ * count the nodes without such taints. PreferNoSchedule never keeps a pod off a node.
+ */
+export function nodesForDaemonSet(nodes: Pick<k8s.V1Node, 'spec'>[], tolerations: Toleration[] | undefined, hostNetwork = false): number {
+  const all = tolerations === undefined ? [] : [...tolerations, ...daemonSetDefaultTolerations(hostNetwork)];
+  return nodes.filter((n) => {
+    if (tolerations === undefined && n.spec?.unschedulable) return false;
+    return (n.spec?.taints ?? []).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || all.some((t) => tolerates(t, taint)));
+  }).length;
+}
+
+/**
+ * `kubectl get nodes` counted the way the speaker DaemonSet would be placed, for "one speaker per
+ * node": with its tolerations when `kubectl -n metallb-system get ds speaker` exists, else the
+ * schedulable nodes without a NoSchedule/NoExecute taint (a multi-node kind cluster's
+ * control-plane taint keeps MetalLB v0.11's speaker off that node; it tolerates only the old
+ * `node-role.kubernetes.io/master` taint).
+ */
+export async function schedulableNodes(kube: Kube, daemonSet: { namespace: string; name: string } = SPEAKER): Promise<number> {
   const nodes = await kube.core.listNode();
-  return nodes.items.filter((n) => !n.spec?.unschedulable).length;
+  let spec: k8s.V1PodSpec | undefined;
+  try {
+    spec = (await kube.apps.readNamespacedDaemonSet(daemonSet)).spec?.template.spec;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return nodesForDaemonSet(nodes.items, spec ? (spec.tolerations ?? []) : undefined, spec?.hostNetwork ?? false);
 }
 
 /** The image tag of a Deployment's first container (`quay.io/metallb/controller:v0.11.0` → `v0.11.0`). */

@@ -7,6 +7,20 @@ import type { MarkStatus, RunStatus, Verdict } from '../../../scripts/model/verd
 
 export const NO_REPORT = '아직 검증 기록이 없습니다';
 
+/** A nightly build's version without a report of tonight's run (src/lib/verification/reports.ts `Absence`). */
+export const TONIGHT_LABEL: Record<'failed' | 'none', string> = {
+  failed: '오늘 밤 검증 실패',
+  none: '오늘 밤 검증 없음',
+};
+
+export const TONIGHT_NOTE: Record<'failed' | 'none', string> = {
+  failed: '오늘 밤 이 버전의 검증이 보고서를 남기기 전에 실패했습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 원인을 확인하세요.',
+  none: '오늘 밤 이 버전의 검증 보고서가 도착하지 않았습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 이 버전이 실행되었는지 확인하세요.',
+};
+
+/** The link text to the nightly workflow run. */
+export const RUN_LINK = '오늘 밤 실행 기록';
+
 /** What a step mark says. */
 export const STEP_LABEL: Record<MarkStatus, string> = {
   passed: '통과',
@@ -109,10 +123,10 @@ export function withBase(base: string, sitePath: string): string {
   return `${base.replace(/\/$/, '')}/${sitePath.replace(/^\//, '')}`;
 }
 
-/** One line for a version's result: `통과 · 2026-11-27 · kwok`, or `아직 검증 기록이 없습니다`. */
-export function resultLine(result: { report: Pick<RunReport, 'finishedAt' | 'provider'> | undefined; verdict: Pick<Verdict, 'status' | 'uncommitted'> | undefined }): string {
+/** One line for a version's result: `통과 · 2026-11-27 · kwok`, `오늘 밤 검증 실패` (nightly), or `아직 검증 기록이 없습니다`. */
+export function resultLine(result: { report: Pick<RunReport, 'finishedAt' | 'provider'> | undefined; verdict: Pick<Verdict, 'status' | 'uncommitted'> | undefined; absence?: { kind: 'failed' | 'none' } | undefined }): string {
   const { report, verdict } = result;
-  if (!report || !verdict) return NO_REPORT;
+  if (!report || !verdict) return result.absence ? TONIGHT_LABEL[result.absence.kind] : NO_REPORT;
   return `${RUN_LABEL[verdict.status]} · ${kstDate(report.finishedAt)} · ${report.provider}${verdict.uncommitted ? ` · ${UNCOMMITTED}` : ''}`;
 }
 

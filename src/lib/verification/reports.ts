@@ -7,6 +7,11 @@
  * and asks the one verdict (scripts/model/verdict.ts) what each report still proves against the
  * current page, runbook, runner code and mirror files (`RUNBOOK_MIRROR`, when set).
  * An invalid report stops the build with the file's name and what is wrong with it.
+ *
+ * Nightly builds (`NIGHTLY_RUN_URL` set to the workflow run, see .github/workflows/nightly.yml) read
+ * only tonight's folder: every declared version must have a report from that run, or it is shown as
+ * 오늘 밤 검증 실패 (its leg ended badly, `leg-kubernetes-<minor>.json`) or 오늘 밤 검증 없음, with a link
+ * to the run. A report from another run, or the committed `reports/` folder, stops the build.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +22,27 @@ import { RunReport } from '../../../scripts/model/report.ts';
 import { importRunbook } from '../../../scripts/model/runbooks.ts';
 import { verdict, type Verdict } from '../../../scripts/model/verdict.ts';
 import { majorMinor } from '../../../scripts/model/version.ts';
+
+/**
+ * Why a nightly build has no report of tonight's run for a declared version: its matrix leg failed
+ * (or was cancelled) before writing one, or nothing of that version arrived at all.
+ */
+export interface Absence {
+  kind: 'failed' | 'none';
+  /** The workflow run to look at (GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID). */
+  run: string;
+}
+
+/** How a nightly matrix leg ended, as the workflow records it beside its reports (`job.status`). */
+export interface LegOutcome {
+  kubernetes: string;
+  status: string;
+}
+
+/** `<reports>/leg-kubernetes-<minor>.json`: written by each nightly leg, whatever happened to it. */
+export function legFile(reportsDir: string, minor: string): string {
+  return path.join(reportsDir, `leg-kubernetes-${minor}.json`);
+}
 
 /** The result of one declared Kubernetes version of a page: a report, or none yet. */
 export interface VersionResult {
@@ -29,6 +55,8 @@ export interface VersionResult {
   verdict: Verdict | undefined;
   /** Where the report is (or would be), relative to the project root. */
   file: string;
+  /** In a nightly build, why there is no report of tonight's run; undefined otherwise. */
+  absence?: Absence | undefined;
 }
 
 export interface PageVerification {
@@ -40,6 +68,8 @@ export interface PageVerification {
 export interface Verification {
   /** The reports folder that was read (absolute). */
   reportsDir: string;
+  /** The nightly run this site shows, when built by the nightly; only its reports were read. */
+  nightly?: string | undefined;
   /** Pages with a runbook, in the site's order. */
   pages: PageVerification[];
   /** The verification of a page by its path relative to the project root, e.g. `src/content/docs/appendix/metallb.md`. */
@@ -91,11 +121,38 @@ function readAll(reportsDir: string, root: string): Map<string, RunReport> {
   return reports;
 }
 
-/** Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR` and `RUNBOOK_MIRROR` from the environment unless given. */
-export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string } = {}): Promise<Verification> {
+/** How the leg of a version ended, from its `leg-kubernetes-<minor>.json`; undefined when absent. */
+function readLeg(reportsDir: string, minor: string, root: string): LegOutcome | undefined {
+  const file = legFile(reportsDir, minor);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const leg = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LegOutcome>;
+    if (typeof leg.status === 'string' && typeof leg.kubernetes === 'string') return { kubernetes: leg.kubernetes, status: leg.status };
+  } catch {
+    // reported below
+  }
+  throw new ReportError(`nightly 기록 ${path.relative(root, file)} 를 읽을 수 없습니다. {"kubernetes":"${minor}","status":"<job.status>"} 모양이어야 합니다.`);
+}
+
+/** Nightly: a report must come from tonight's run (the runner records the run in `source.ci`). */
+function checkTonight(report: RunReport, file: string, run: string, root: string): void {
+  if (report.source.ci !== run) {
+    throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 이번 nightly 실행(${run})이 아니라 ${report.source.ci ?? 'CI 밖'} 에서 만든 것입니다.\n힌트: nightly 사이트는 오늘 밤 각 버전이 올린 보고서만으로 만드세요. 예전 결과를 오늘 밤 결과처럼 보여 주면 안 됩니다.`);
+  }
+}
+
+/**
+ * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR`, `RUNBOOK_MIRROR`
+ * and `NIGHTLY_RUN_URL` from the environment unless given.
+ */
+export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string; nightly?: string } = {}): Promise<Verification> {
   const root = options.root ?? process.cwd();
   const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
   const mirror = options.mirror ?? process.env['RUNBOOK_MIRROR'];
+  const nightly = options.nightly ?? (process.env['NIGHTLY_RUN_URL'] || undefined);
+  if (nightly && reportsDir === path.resolve(root, 'reports')) {
+    throw new ReportError(`NIGHTLY_RUN_URL 이 있는 nightly 빌드가 커밋된 보고서 폴더 ${path.relative(root, reportsDir)}/ 를 읽으려 합니다.\n힌트: REPORTS_DIR 를 오늘 밤 내려받은 보고서 폴더로 정하세요.`);
+  }
   const all = readAll(reportsDir, root);
   const runner = runnerHash(root);
   const pages = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification> => {
@@ -109,20 +166,23 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
         if (report && report.page !== page.file) {
           throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
         }
+        if (report && nightly) checkTonight(report, file, nightly, root);
         const inputs = report && mirror ? mirrorFingerprints(path.resolve(root, mirror), Object.keys(report.fingerprints.inputs)) : undefined;
         const judged = report ? verdict({ report, page: current, runbook, runner, ...(inputs ? { inputs } : {}) }) : undefined;
-        return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file) };
+        const leg = !report && nightly ? readLeg(reportsDir, minor, root) : undefined;
+        const absence: Absence | undefined = !report && nightly ? { kind: leg && leg.status !== 'success' ? 'failed' : 'none', run: nightly } : undefined;
+        return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file), absence };
       }),
     };
   }));
-  return { reportsDir, pages, forPage: (file) => pages.find((p) => p.page.file === file) };
+  return { reportsDir, nightly, pages, forPage: (file) => pages.find((p) => p.page.file === file) };
 }
 
 let cached: { key: string; value: Promise<Verification> } | undefined;
 
-/** `loadVerification()` once per build (per project root, reports folder and mirror). */
+/** `loadVerification()` once per build (per project root, reports folder, mirror and nightly run). */
 export function verification(root = process.cwd()): Promise<Verification> {
-  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}\0${process.env['RUNBOOK_MIRROR'] ?? ''}`;
+  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}\0${process.env['RUNBOOK_MIRROR'] ?? ''}\0${process.env['NIGHTLY_RUN_URL'] ?? ''}`;
   if (cached?.key !== key) cached = { key, value: loadVerification({ root }) };
   return cached.value;
 }
