@@ -22,6 +22,22 @@ export function loadClient(env: Readonly<Record<string, string | undefined>> = p
   return (loading ??= load(env));
 }
 
+/**
+ * Starts loading the client early (while the page is read and bound), only when the bundle is
+ * already built: a run that stops at bad input writes nothing to the cache.
+ */
+export function preloadClient(env: Readonly<Record<string, string | undefined>> = process.env): void {
+  try {
+    if (env.VDOCS_CLIENT_BUNDLE !== '0' && fs.existsSync(bundlePath(env))) void loadClient(env).catch(() => undefined);
+  } catch {
+    // the real load reports problems
+  }
+}
+
+function bundlePath(env: Readonly<Record<string, string | undefined>>): string {
+  return path.join(cacheDir(env), 'bundles', `client-node-${packageVersion()}-${NAMES.length}.mjs`);
+}
+
 async function load(env: Readonly<Record<string, string | undefined>>): Promise<Client> {
   if (env.VDOCS_CLIENT_BUNDLE === '0') return import('@kubernetes/client-node');
   try {
@@ -40,7 +56,7 @@ function packageVersion(): string {
 
 /** The bundle's path, built first when it is missing. */
 export async function ensureBundle(env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
-  const file = path.join(cacheDir(env), 'bundles', `client-node-${packageVersion()}-${NAMES.length}.mjs`);
+  const file = bundlePath(env);
   if (fs.existsSync(file)) return file;
   const esbuild = await import('esbuild');
   fs.mkdirSync(path.dirname(file), { recursive: true });
