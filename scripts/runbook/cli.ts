@@ -82,7 +82,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   // The API client takes most of a second to load: start now, while the page is read and bound.
-  if (!args['dry-run']) void import('@kubernetes/client-node').catch(() => undefined);
+  if (!args['dry-run']) void import('./client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
   const runbook = await loadRunbook(args.name);
   const page = readPage(args.page ?? runbook.page, projectRoot);
   const binding = bind(runbook, page);

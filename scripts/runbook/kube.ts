@@ -1,11 +1,12 @@
 import type * as k8s from '@kubernetes/client-node';
+import { loadClient, type Client } from './client.ts';
 
 /**
  * Typed API reads and watches for the runner, loaded lazily (the client library takes ~1 s to
  * import, and `--dry-run` must not pay for it). Each call names the kubectl command it stands for.
  */
 export interface Kube {
-  lib: typeof k8s;
+  lib: Client;
   config: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
@@ -19,7 +20,7 @@ export interface Kube {
 export const API_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function connect(kubeconfig: string): Promise<Kube> {
-  const lib = await import('@kubernetes/client-node');
+  const lib = await loadClient();
   const config = new lib.KubeConfig();
   config.loadFromFile(kubeconfig);
   const server = config.getCurrentCluster()?.server;
@@ -39,10 +40,11 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   return { lib, config, core: new lib.CoreV1Api(configuration), apps: new lib.AppsV1Api(configuration), coordination: new lib.CoordinationV1Api(configuration) };
 }
 
-/** `kubectl version -o json | jq .serverVersion.gitVersion` (the cluster code's helper, on this client). */
+/** `kubectl version -o json | jq .serverVersion.gitVersion`. */
 export async function serverVersion(kube: Kube): Promise<string> {
-  const { serverVersion: read } = await import('../cluster/api.ts');
-  return read(kube.config);
+  // Not cluster/api.ts's helper: it imports the whole client package, which loadClient avoids.
+  const info = await kube.config.makeApiClient(kube.lib.VersionApi).getCode();
+  return info.gitVersion;
 }
 
 /** The DaemonSet whose pods "one per node" counts: MetalLB's speaker. */

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BoundStep } from './bind.ts';
 import type { Handler, Handlers, Outcome, RunContext } from './context.ts';
 import { durationMs } from './context.ts';
@@ -19,8 +18,7 @@ import { checkObject, objectProblems, show, valueAt } from './objects.ts';
 import { captureSecrets } from './redact.ts';
 import type { Drift, EditStep, FileStep, ManualStep, OutputRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
-
-const EDITOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'editor.ts');
+import { startEditServer } from './edit-server.ts';
 
 interface Attempt {
   ok: boolean;
@@ -190,8 +188,8 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
     throw error;
   });
   const before = await read();
-  const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(EDITOR)}`;
-  const a = await execute(ctx, block.code, { KUBE_EDITOR: editor, VDOCS_EDIT_CHANGES: JSON.stringify(bound.changes) });
+  const editor = await startEditServer(bound.changes);
+  const a = await execute(ctx, block.code, editor.env).finally(() => editor.close());
   const after = await read();
   const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: show(c.value), before: show(valueAt(before, c.path)), after: show(valueAt(after, c.path)) }));
   const problems: string[] = [];
