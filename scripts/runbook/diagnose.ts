@@ -30,7 +30,9 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
     const object = name ? `${kind}/${name}` : kind;
     await run(`kubectl describe ${object} -n ${ns}`, `kubectl describe ${object} -n ${ns}`);
     const field = name ? ` --field-selector involvedObject.name=${name}` : '';
-    await run(`kubectl get events -n ${ns}${field}`, `kubectl get events -n ${ns}${field} --sort-by=.lastTimestamp | tail -n 20`);
+    // By creation time: the scheduler's events (events.k8s.io, with a series) often have no lastTimestamp
+    // and would sort first, then fall out of the last 20 on a real node's busy event list.
+    await run(`kubectl get events -n ${ns}${field}`, `kubectl get events -n ${ns}${field} --sort-by=.metadata.creationTimestamp | tail -n 20`);
   }
   for (const v of ctx.binding.runbook.versions ?? []) {
     try {
