@@ -2,6 +2,9 @@
  * The one process layer (scripts/lib/process.ts) as the runner and the cluster code use it: what
  * an exit means, pasteable failures, a page block run in its own process group and stopped whole.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
 import { formatExit, isAlive, runOrThrow } from '../scripts/lib/process.ts';
@@ -37,7 +40,7 @@ describe('runOrThrow', () => {
 });
 
 describe('runScript: a page block', () => {
-  // The whole environment, as the runner passes it: without SHLVL, bash with a socket on stdin reads ~/.bashrc.
+  // The whole environment, as the runner passes it.
   const base = { cwd: '/tmp', env: process.env };
 
   it('runs with pipefail: a failing command before a pipe is not hidden', async () => {
@@ -56,6 +59,18 @@ describe('runScript: a page block', () => {
     expect(sleeper).toBeGreaterThan(0);
     for (let i = 0; i < 50 && isAlive(sleeper); i++) await new Promise((done) => setTimeout(done, 100));
     expect(isAlive(sleeper), `sleep ${sleeper} still running`).toBe(false);
+  });
+
+  it("never runs the user's ~/.bashrc or ~/.profile, even with no shell level set (cron, systemd)", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-home-'));
+    try {
+      for (const rc of ['.bashrc', '.profile', '.bash_profile']) fs.writeFileSync(path.join(home, rc), `echo ${rc}-READ >&2\nexport PATH=/nowhere:$PATH\n`);
+      const r = await runScript('echo "$PATH"', { cwd: home, env: { PATH: process.env.PATH, HOME: home }, signal: new AbortController().signal });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).not.toContain('/nowhere');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a block past its limit is stopped and said so', async () => {

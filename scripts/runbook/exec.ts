@@ -31,13 +31,16 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
   // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor).
   const child = $({
     cwd: options.cwd,
-    env: options.env as NodeJS.ProcessEnv,
+    // Node's pipes are sockets: bash then takes itself for an ssh login and sources ~/.bashrc
+    // unless a shell level is set (cron, systemd and bare test environments have none). A page
+    // block must not run the user's rc file (its PATH could pick another kubectl).
+    env: { SHLVL: '1', ...options.env } as NodeJS.ProcessEnv,
     nothrow: true,
     quiet: true,
     detached: true,
     prefix: '',
     postfix: '',
-  })`bash -o pipefail -c ${script}`;
+  })`bash --norc --noprofile -o pipefail -c ${script}`;
   // The whole group, not only bash: a kubectl waiting on a silent API server must stop too.
   const stop = () => killGroup(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
