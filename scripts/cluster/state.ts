@@ -63,6 +63,11 @@ export type SandboxState = z.infer<typeof SandboxState>;
 
 export const DEFAULT_SANDBOX = 'vdocs';
 
+/** `npm run cluster -- VERB` for a sandbox, naming it only when it is not the default one. */
+export function clusterCommand(verb: 'up' | 'down' | 'status', name: string): string {
+  return `npm run cluster -- ${verb}${name === DEFAULT_SANDBOX ? '' : ` --name ${name}`}`;
+}
+
 export function sandboxDir(name = DEFAULT_SANDBOX, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return path.join(cacheDir(env), 'sandbox', name);
 }

@@ -6,7 +6,7 @@ import type { Handler } from './cli.ts';
 import { isAlive } from '../lib/process.ts';
 import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
-import { readSandbox, type SandboxState } from './state.ts';
+import { clusterCommand, readSandbox, type SandboxState } from './state.ts';
 
 export interface Health {
   apiReachable: boolean;
@@ -42,7 +42,7 @@ export async function healthOf(state: SandboxState, env: Readonly<Record<string,
 }
 
 function noSandbox(name: string): EnvironmentError {
-  return new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${name}"가 없습니다.`, `먼저 만드세요: npm run cluster -- up${name === 'vdocs' ? '' : ` --name ${name}`}`);
+  return new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${name}"가 없습니다.`, `먼저 만드세요: ${clusterCommand('up', name)}`);
 }
 
 export const status: Handler<'status'> = async (cmd, io) => {

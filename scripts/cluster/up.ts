@@ -13,7 +13,7 @@ import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from '
 import { isRecorded, recordProcess } from './procs.ts';
 import { kwokPids, sandboxPaths, type SandboxPaths } from './sandbox.ts';
 import { healthOf } from './status.ts';
-import { readSandbox, writeSandbox, type SandboxState } from './state.ts';
+import { clusterCommand, readSandbox, writeSandbox, type SandboxState } from './state.ts';
 import { COMPONENTS, METALLB_CONTROLLER_IMAGE, resolveKubernetes, type KubernetesRelease } from './versions.ts';
 
 export const kwokContext = (name: string) => `kwok-${name}`;
@@ -116,7 +116,7 @@ function printSummary(state: SandboxState, io: Io): void {
   io.err(
     `\n다음으로 실행하세요:\n  npm run runbook -- metallb\n` +
       `kubectl로 직접 보려면:\n  kubectl --kubeconfig ${state.kubeconfig} get nodes\n` +
-      `끝나면:\n  npm run cluster -- down${state.name === 'vdocs' ? '' : ` --name ${state.name}`}\n`,
+      `끝나면:\n  ${clusterCommand('down', state.name)}\n`,
   );
 }
 

@@ -1,5 +1,6 @@
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
+import { healthSection } from './health.ts';
 import { diagnosticLogs } from './logs.ts';
 import { pasteable } from './paste.ts';
 import { parseGet } from './kube.ts';
@@ -16,7 +17,7 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
   const health = await ctx.health();
   if (!health.ok) {
     // describe/events would wait on the same silent server; the runner puts the cause first.
-    sections.push(`$ ${pasteable(health.command, ctx.target)}\n${health.output}`, 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
+    sections.push(healthSection(health, ctx.target), 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
     sections.push(...(await diagnosticLogs(ctx, false)));
     return sections.join('\n\n');
   }

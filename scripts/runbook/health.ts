@@ -1,5 +1,6 @@
 import type { RunContext } from './context.ts';
 import { runScript } from './exec.ts';
+import { pasteable, type CommandTarget } from './paste.ts';
 
 /** What `kubectl get --raw '/readyz?verbose'` said, read the way a person would. */
 export type ApiHealth =
@@ -19,6 +20,11 @@ export async function apiHealth(ctx: Pick<RunContext, 'workDir' | 'env' | 'signa
   if (r.exitCode === 0 && /readyz check passed/.test(r.stdout)) return { ok: true };
   const output = ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd();
   return { ok: false, command: HEALTH_COMMAND, cause: healthCause(output, r.timedOut), output };
+}
+
+/** The readyz answer as diagnostics show it: the command a person can paste, then what it said. */
+export function healthSection(health: Extract<ApiHealth, { ok: false }>, target: CommandTarget): string {
+  return `$ ${pasteable(health.command, target)}\n${health.output}`;
 }
 
 /** The one-line cause: failing checks (`etcd`), a timeout, or a refused connection. */

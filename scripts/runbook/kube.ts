@@ -122,8 +122,21 @@ export async function deploymentImageTag(kube: Kube, namespace: string, name: st
   }
 }
 
+/** The HTTP status of a failed API call (the client's ApiException puts it in `code`). */
+export function apiStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 export function isNotFound(error: unknown): boolean {
-  return (error as { code?: number })?.code === 404;
+  return apiStatus(error) === 404;
+}
+
+/** An API call's failure in words: a request past its deadline, a refused connection, or the server's status. */
+export function apiErrorText(error: unknown): string {
+  const e = error as { name?: string; code?: number | string; message?: string; cause?: { code?: string; name?: string } };
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.name === 'AbortError') return `API 서버가 ${API_REQUEST_TIMEOUT_MS / 1000}초 안에 답하지 않음`;
+  return String(e.cause?.code ?? e.code ?? e.message ?? error);
 }
 
 /**

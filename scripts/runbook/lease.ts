@@ -1,8 +1,7 @@
 import os from 'node:os';
 import type * as k8s from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
-import type { Kube } from './kube.ts';
-import { apiErrorText } from './objects.ts';
+import { apiErrorText, apiStatus, type Kube } from './kube.ts';
 
 /**
  * One run per cluster at a time. The lock lives in the cluster itself (a coordination.k8s.io Lease),
@@ -55,8 +54,6 @@ function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
   return { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: microTime(acquired), renewTime: microTime(now) };
 }
 
-const codeOf = (error: unknown) => (error as { code?: number }).code;
-
 /**
  * Takes the cluster's run lease or refuses with who holds it. A cluster that does not allow this
  * user to write Leases runs unprotected (the caller says so); any other API error is not a reason
@@ -75,15 +72,15 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
   try {
     current = await kube.coordination.createNamespacedLease({ namespace: LEASE.namespace, body: body() });
   } catch (error) {
-    if (codeOf(error) === 403) return { unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).` };
-    if (codeOf(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
+    if (apiStatus(error) === 403) return { unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).` };
+    if (apiStatus(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
     const existing = await kube.coordination.readNamespacedLease({ ...LEASE });
     if (!expired(existing, Date.now())) throw busy(existing, server);
     try {
       // Optimistic concurrency: of two runs taking over the same expired lease, exactly one succeeds.
       current = await kube.coordination.replaceNamespacedLease({ ...LEASE, body: body(existing.metadata?.resourceVersion) });
     } catch (replaceError) {
-      if (codeOf(replaceError) === 409) throw busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server);
+      if (apiStatus(replaceError) === 409) throw busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server);
       throw replaceError;
     }
   }

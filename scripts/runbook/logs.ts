@@ -3,8 +3,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { writeAtomic } from '../lib/fs.ts';
 import type { ComponentLogs } from '../model/runbook.ts';
 import type { RunContext } from './context.ts';
-import type { Kube } from './kube.ts';
-import { apiErrorText } from './objects.ts';
+import { apiErrorText, type Kube } from './kube.ts';
 import { providerInstances, providerPods, type ProviderLogs } from './provider-logs.ts';
 import { parseSelector } from './selector.ts';
 

@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import type { ObjectCheck } from '../model/report.ts';
 import type { ObjectRule } from '../model/runbook.ts';
-import { API_REQUEST_TIMEOUT_MS, isNotFound, parseGet, type Kube } from './kube.ts';
+import { apiErrorText, isNotFound, parseGet, type Kube } from './kube.ts';
 import { nameStem, parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
 
@@ -74,13 +74,6 @@ export async function checkObject(kube: Kube, rule: ObjectRule, command: string,
     // An API server that does not answer is a failed check (an eventual step keeps waiting), not a crash.
     return [{ what: `${rule.kind} 객체 읽기 (${command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'))?.trim() ?? command})`, expected: 'API 서버의 응답', actual: `오류: ${apiErrorText(error)}`, ok: false }];
   }
-}
-
-/** An API call's failure in words: a request past its deadline, a refused connection, or the server's status. */
-export function apiErrorText(error: unknown): string {
-  const e = error as { name?: string; code?: number | string; message?: string; cause?: { code?: string; name?: string } };
-  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.name === 'AbortError') return `API 서버가 ${API_REQUEST_TIMEOUT_MS / 1000}초 안에 답하지 않음`;
-  return String(e.cause?.code ?? e.code ?? e.message ?? error);
 }
 
 async function readAndCompare(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {

@@ -13,12 +13,12 @@ import type { Outcome, RunContext } from './context.ts';
 import { durationLabel } from './context.ts';
 import { minorOf } from '../model/version.ts';
 import { keepLogs } from './logs.ts';
-import { apiHealth, type ApiHealth } from './health.ts';
+import { apiHealth, healthSection, type ApiHealth } from './health.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { acquireRunLease } from './lease.ts';
-import { apiErrorText } from './objects.ts';
-import { connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
+import { apiErrorText, connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
+import { clusterCommand } from '../cluster/state.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
 import type { RunReport, StepReport } from '../model/report.ts';
@@ -54,7 +54,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     nodes = await schedulableNodes(kube);
   } catch (error) {
     const cause = apiErrorText(error);
-    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. npm run cluster -- status${target.sandbox.name === 'vdocs' ? '' : ` --name ${target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
+    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${clusterCommand('status', target.sandbox.name)} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
   }
   // One run per cluster: a second one at the same time is refused before it changes anything.
   const lease = await acquireRunLease(kube, binding.runbook.name, target.server).catch((error: unknown) => {
@@ -197,13 +197,15 @@ async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcom
   const health = await ctx.health();
   if (health.ok) return outcome;
   const where = `${ctx.target.server} (컨텍스트 ${ctx.target.context})`;
-  const diagnostics = outcome.diagnostics?.includes(health.command) ? outcome.diagnostics : [`$ ${pasteable(health.command, ctx.target)}\n${health.output}`, outcome.diagnostics].filter(Boolean).join('\n\n');
+  // diagnose() already leads with it; steps that do not diagnose (edits, browser steps) get it here.
+  const section = healthSection(health, ctx.target);
+  const diagnostics = outcome.diagnostics?.includes(section) ? outcome.diagnostics : [section, outcome.diagnostics].filter(Boolean).join('\n\n');
   return {
     ...outcome,
     problems: [`API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`, ...(outcome.problems ?? [])],
     diagnostics,
     hint: ctx.target.sandbox
-      ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. npm run cluster -- status${ctx.target.sandbox.name === 'vdocs' ? '' : ` --name ${ctx.target.sandbox.name}`} 로 확인하고, 필요하면 down 후 up 하세요.`
+      ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. ${clusterCommand('status', ctx.target.sandbox.name)} 로 확인하고, 필요하면 down 후 up 하세요.`
       : 'kubectl get --raw /readyz?verbose 로 클러스터 상태를 확인하세요.',
   };
 }
