@@ -122,13 +122,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   // Kept after the run: the failures it prints name this file.
   target.save();
-  // The default folder is ours to clear; a folder the user names is only created, never emptied.
-  const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name));
-  if (!args.workdir) fs.rmSync(workDir, { recursive: true, force: true });
+  // The default folder is one per runbook and cluster, so runs against two sandboxes never share it; it
+  // is ours to clear, but only once the run holds the cluster's lease (runner.ts). A folder the user names
+  // is only created, never emptied.
+  const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name, target.context.replace(/[^\w.-]/g, '_')));
   fs.mkdirSync(workDir, { recursive: true });
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
-  const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, mirror, waitLimitMs: waitLimit, env, redactor });
+  const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
   writeOutputs(report, args.report, args.junit, workDir, io, redactor, target);
   io.out(summarize(report));
   io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`));

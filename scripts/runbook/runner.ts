@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   selected: Set<string>;
   keepGoing: boolean;
   workDir: string;
+  /** Empty `workDir` once the lease is held (the default folder; never one the user named). */
+  clearWorkDir: boolean;
   mirror: Mirror;
   waitLimitMs: number | undefined;
   env: Record<string, string | undefined>;
@@ -62,6 +65,11 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
   });
   if ('unprotected' in lease) status.info(`경고: ${lease.unprotected}`);
+  // Only now: a run refused because another holds this cluster must not empty that run's folder.
+  if (options.clearWorkDir) {
+    fs.rmSync(options.workDir, { recursive: true, force: true });
+    fs.mkdirSync(options.workDir, { recursive: true });
+  }
   try {
     const ctx: RunContext = {
       binding,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../../scripts/cluster/state.ts';
+import { cacheDir } from '../../scripts/lib/paths.ts';
 import { readReport } from '../../scripts/model/report.ts';
 import { cli, down, freezeEtcd, kubectl, processesIn, restartApiserver, testMirror, until, up } from './sandbox.ts';
 
@@ -104,7 +105,11 @@ describe(`faults on the ${provider} sandbox`, () => {
     const report = path.join(tmp, 'first.json');
     const first = startRun(['--report', report], '대상:');
     await first.started;
+    // The refused run must not touch the first one's working folder (one per runbook and cluster).
+    const marker = path.join(cacheDir(process.env), 'runs', 'metallb', state.context, 'first-run-marker');
+    fs.writeFileSync(marker, '');
     const second = runbook([]);
+    expect(fs.existsSync(marker), 'the first run\'s working folder is left alone').toBe(true);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('[CLUSTER_BUSY]');
     expect(second.stderr).toContain(`/${first.child.pid}/metallb (`);
