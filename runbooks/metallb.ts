@@ -2,11 +2,15 @@
  * Runbook for src/content/docs/appendix/metallb.md, in the page's order.
  * Every command comes from the page by step id; this file adds titles, matching rules and waits.
  */
-import { componentLogs, defineRunbook, edit, file, lines, manual, run, serviceFixture, table } from '../scripts/model/define.ts';
+import { componentLogs, defineRunbook, edit, file, goImage, lines, manual, run, serviceFixture, table } from '../scripts/model/define.ts';
 import type { Step } from '../scripts/model/runbook.ts';
 
 /** kubectl get svc: NAME, TYPE, EXTERNAL-IP and service ports exact; cluster IP, node ports and age vary. */
 const service = { key: 'NAME', keyMatch: 'exact', volatile: ['CLUSTER-IP', 'AGE'], ports: ['PORT(S)'] } as const;
+
+/** MetalLB v0.11.0's go.mod pins modules that no longer build: reflect2 v1.0.1 breaks on Go >= 1.18. */
+const bumps = { 'github.com/modern-go/reflect2': 'v1.0.2', 'github.com/json-iterator/go': 'v1.1.12' };
+const metallb = { module: 'go.universe.tf/metallb', version: 'v0.11.0', bumps } as const;
 
 /** One "MetalLB 사용" section: check, edit to LoadBalancer, wait for the documented IP, look in a browser. */
 function dashboard(section: string, name: string): Step[] {
@@ -32,6 +36,11 @@ export default defineRunbook({
     serviceFixture('grafana/edit', 'grafana/edit-spec', 'grafana/get-before'),
   ],
   versions: [{ name: 'MetalLB', namespace: 'metallb-system', deployment: 'controller' }],
+  // The manifest's two images, built from the tagged source (upstream's Dockerfiles put the binaries at /controller and /speaker).
+  images: [
+    goImage('quay.io/metallb/controller:v0.11.0', 'MetalLB controller', { ...metallb, package: 'go.universe.tf/metallb/controller', entrypoint: '/controller', runOnSimulatedNodes: true }),
+    goImage('quay.io/metallb/speaker:v0.11.0', 'MetalLB speaker', { ...metallb, package: 'go.universe.tf/metallb/speaker', entrypoint: '/speaker' }),
+  ],
   logs: [
     componentLogs('metallb-controller', 'metallb-system', 'app=metallb,component=controller'),
     componentLogs('metallb-speaker', 'metallb-system', 'app=metallb,component=speaker'),
@@ -69,7 +78,7 @@ export default defineRunbook({
         key: 'NAME',
         keyMatch: 'generated-suffix',
         volatile: ['RESTARTS', 'AGE'],
-        rows: { speaker: 'one-per-node' },
+        rows: { speaker: { onePerNodeOf: { namespace: 'metallb-system', daemonSet: 'speaker' } } },
       }),
       object: { kind: 'pods' },
       eventually: { within: '3m' },

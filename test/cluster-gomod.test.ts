@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
 import { downloadGoMod, findGo, goEnv } from '../scripts/cluster/build.ts';
-import { METALLB_BUMPS } from '../scripts/cluster/targets.ts';
-import { kubernetesWrapper, metallbWrapper, readGoMod, toolsGo, type GoMod } from '../scripts/cluster/gomod.ts';
+import { imageTarget } from '../scripts/cluster/targets.ts';
+import runbook from '../runbooks/metallb.ts';
+import { kubernetesWrapper, moduleWrapper, readGoMod, toolsGo, type GoMod } from '../scripts/cluster/gomod.ts';
 
 // A few lines in the shape of k8s.io/kubernetes' go.mod (1.24 pins third-party modules too).
 const K8S_MOD = `// This is a generated file. Do not edit directly.
@@ -91,14 +92,23 @@ describe('kubernetesWrapper', () => {
   });
 });
 
-describe('metallbWrapper', () => {
-  it('requires MetalLB, bumps reflect2 and json-iterator, copies the replace block', () => {
-    const lines = metallbWrapper(metallb, 'v0.11.0', METALLB_BUMPS).split('\n');
+describe('moduleWrapper (the images a runbook declares)', () => {
+  it('requires MetalLB, bumps reflect2 and json-iterator as the runbook declares, copies the replace block', async () => {
+    const controller = runbook.images!.find((i) => i.image === 'quay.io/metallb/controller:v0.11.0')!;
+    const target = imageTarget(controller);
+    expect([target.component, target.version, target.binaries, target.packages]).toEqual(['metallb-controller', 'v0.11.0', ['controller'], ['go.universe.tf/metallb/controller']]);
+    const lines = (await target.goMod(async (module, version) => {
+      expect([module, version]).toEqual(['go.universe.tf/metallb', 'v0.11.0']);
+      return metallb;
+    })).split('\n');
     expect(lines).toContain('require go.universe.tf/metallb v0.11.0');
     expect(lines).toContain('require github.com/modern-go/reflect2 v1.0.2');
     expect(lines).toContain('require github.com/json-iterator/go v1.1.12');
     expect(lines).toContain('\tk8s.io/api => k8s.io/api v0.20.2');
     expect(lines).toContain('\tk8s.io/kubernetes => k8s.io/kubernetes v1.20.2');
+  });
+  it('refuses the go.mod of another module', () => {
+    expect(() => moduleWrapper(metallb, 'go.universe.tf/other', 'v1.0.0', {})).toThrow('expected the go.mod of go.universe.tf/other, got go.universe.tf/metallb');
   });
 });
 

@@ -17,7 +17,10 @@ import { sandboxProcesses } from '../scripts/cluster/procs.ts';
 import { isPortOpen, sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
-import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from '../scripts/cluster/targets.ts';
+import { etcdTarget, kubernetesTarget, kwokTarget } from '../scripts/cluster/targets.ts';
+import { sandboxProvider } from '../scripts/cluster/provider.ts';
+import { readRegisteredImages } from '../scripts/cluster/kubelet/images.ts';
+import metallbRunbook from '../runbooks/metallb.ts';
 import { KUBERNETES_RELEASES, resolveKubernetes } from '../scripts/cluster/versions.ts';
 import { mirrored, processesNaming } from './helpers/sandbox.ts';
 import { EnvironmentError, UsageError } from '../scripts/lib/errors.ts';
@@ -128,7 +131,6 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
       etcd: path.join(binDirOf(etcdTarget(), process.env), 'etcd'),
       kwok: path.join(kwokBin, 'kwok'),
       kwokctl: path.join(kwokBin, 'kwokctl'),
-      metallbController: path.join(binDirOf(metallbTarget(), process.env), 'controller'),
     };
     fs.mkdirSync(p.dir, { recursive: true });
     fs.writeFileSync(p.kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  bindAddress: 127.0.0.1\n');
@@ -167,6 +169,14 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   });
 
   it('MetalLB v0.11.0 from the manifests assigns EXTERNAL-IP 192.168.35.100 (API data only)', async () => {
+    // What the runner does before a page's steps: the runbook's images, the provider's way (kwok: the
+    // controller registered with the small kubelet, the speaker left to kwok's simulation).
+    const provided = await sandboxProvider(state).provideImages(metallbRunbook.images!, testIo());
+    expect(provided.simulated).toEqual([
+      expect.stringMatching(/^MetalLB controller \(quay\.io\/metallb\/controller:v0\.11\.0\): 컨테이너가 아니라 같은 태그의 소스\(go\.universe\.tf\/metallb v0\.11\.0\)/),
+      'MetalLB speaker (quay.io/metallb/speaker:v0.11.0): 실행되지 않습니다 (kwok 이 파드를 Running 으로 표시할 뿐입니다)',
+    ]);
+    expect(Object.keys(readRegisteredImages(sandboxPaths(NAME, process.env).dir))).toEqual(['quay.io/metallb/controller:v0.11.0']);
     const ns = await kubectl(['apply', '-f', `${mirror}/namespace.yaml`]);
     expect(ns.code).toBe(0);
     // On 1.25+ the two PodSecurityPolicy objects fail (real drift); everything else is created.
@@ -280,7 +290,7 @@ function failingCache(): string {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-fail-'));
   const bin = path.join(cache, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  for (const t of [etcdTarget(), kwokTarget(), metallbTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, `${t.component}-${t.version}`));
+  for (const t of [etcdTarget(), kwokTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, `${t.component}-${t.version}`));
   const real = binDirOf(kubernetesTarget(resolveKubernetes('1.37')), process.env);
   const kube = path.join(bin, 'kubernetes-v1.37.0');
   fs.mkdirSync(kube);
@@ -294,7 +304,7 @@ describe('a failed up', () => {
   beforeAll(async () => {
     // The real binaries (built by the describe above, or now on a cold cache).
     const io = testIo();
-    for (const t of [kubernetesTarget(resolveKubernetes('1.37')), etcdTarget(), kwokTarget(), metallbTarget()]) await ensureBuilt(t, io);
+    for (const t of [kubernetesTarget(resolveKubernetes('1.37')), etcdTarget(), kwokTarget()]) await ensureBuilt(t, io);
     cache = failingCache();
   }, 60 * 60_000);
   afterAll(async () => {

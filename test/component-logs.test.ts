@@ -7,9 +7,9 @@ import { containerLogFiles, type LoggedPod } from '../scripts/cluster/state.ts';
 import { componentLogs } from '../scripts/model/define.ts';
 import type { RunContext } from '../scripts/runbook/context.ts';
 import { componentLogProblems, diagnosticLogs, keepLogs, readComponentLogs, type PodLogApi } from '../scripts/runbook/logs.ts';
-import type { ProviderLogs } from '../scripts/runbook/provider-logs.ts';
+import { keptLogs, type KeptLogs } from '../scripts/cluster/kept-logs.ts';
 import { Redactor } from '../scripts/runbook/redact.ts';
-import { matchesSelector, parseSelector } from '../scripts/runbook/selector.ts';
+import { matchesSelector, parseSelector } from '../scripts/lib/selector.ts';
 
 /**
  * Component logs (runbook `logs`: namespace + label selector) read through a fake API: what the API
@@ -50,7 +50,7 @@ function fakeApi(pods: V1Pod[], logs: Record<string, string>, calls: string[] = 
 }
 
 /** A provider folder as the small kubelet writes it: pod.json and `<container>/<restart>.log`. */
-function providerWith(name: string, pods: Array<{ record: LoggedPod; logs: Record<string, string[]> }>): ProviderLogs {
+function providerWith(name: string, pods: Array<{ record: LoggedPod; logs: Record<string, string[]> }>): KeptLogs & { dir: string } {
   const dir = path.join(tmp, name);
   for (const { record, logs } of pods) {
     const files = containerLogFiles(dir, record);
@@ -63,7 +63,7 @@ function providerWith(name: string, pods: Array<{ record: LoggedPod; logs: Recor
       });
     }
   }
-  return { dir, writer: 'kwok 샌드박스의 작은 kubelet', absent: 'kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다' };
+  return { dir, ...keptLogs({ dir, writer: 'kwok 샌드박스의 작은 kubelet', absent: 'kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다' })! };
 }
 
 const limits = { tailLines: 30, pods: 3 };
@@ -169,7 +169,7 @@ describe('reading a component through the API', () => {
   });
 });
 
-function context(provider: ProviderLogs | undefined, api: PodLogApi): RunContext {
+function context(provider: KeptLogs | undefined, api: PodLogApi): RunContext {
   const redactor = new Redactor();
   redactor.add('s3cr3t-token');
   // podLogApi(kube) reads kube.core: the fake answers in its place.

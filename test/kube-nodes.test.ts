@@ -1,6 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { nodesForDaemonSet, schedulableNodes, tolerates, type Kube } from '../scripts/runbook/kube.ts';
+import { nodesForDaemonSet, perNodeCounts, schedulableNodes, tolerates, type Kube } from '../scripts/runbook/kube.ts';
+import metallb from '../runbooks/metallb.ts';
 
 /** A node with the given taints (`key[=value]:Effect`) and, optionally, cordoned. */
 function node(taints: string[] = [], unschedulable = false): k8s.V1Node {
@@ -78,19 +79,35 @@ describe('nodes the speaker DaemonSet runs on', () => {
   });
 });
 
+const SPEAKER = { namespace: 'metallb-system', name: 'speaker' };
+
 describe('schedulableNodes (through the API)', () => {
-  it('reads the speaker DaemonSet tolerations when it exists', async () => {
+  it('reads the DaemonSet tolerations when it exists', async () => {
     const nodes = [node([CONTROL_PLANE]), node(), node()];
-    expect(await schedulableNodes(fakeKube(nodes, speakerDs(SPEAKER_V011)))).toBe(2);
-    expect(await schedulableNodes(fakeKube(nodes, speakerDs([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }])))).toBe(3);
+    expect(await schedulableNodes(fakeKube(nodes, speakerDs(SPEAKER_V011)), SPEAKER)).toBe(2);
+    expect(await schedulableNodes(fakeKube(nodes, speakerDs([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }])), SPEAKER)).toBe(3);
   });
 
-  it('counts untainted nodes when the DaemonSet is absent (404)', async () => {
-    expect(await schedulableNodes(fakeKube([node([CONTROL_PLANE]), node()]))).toBe(1);
+  it('counts untainted nodes when the DaemonSet is absent (404), or none is named', async () => {
+    expect(await schedulableNodes(fakeKube([node([CONTROL_PLANE]), node()]), SPEAKER)).toBe(1);
+    expect(await schedulableNodes(fakeKube([node([CONTROL_PLANE]), node(), node()], speakerDs([{ operator: 'Exists' }])))).toBe(2);
   });
 
   it('does not hide an API error other than 404', async () => {
     const kube = { core: { listNode: async () => ({ items: [] }) }, apps: { readNamespacedDaemonSet: async () => { throw Object.assign(new Error('forbidden'), { code: 403 }); } } } as unknown as Kube;
-    await expect(schedulableNodes(kube)).rejects.toThrow('forbidden');
+    await expect(schedulableNodes(kube, SPEAKER)).rejects.toThrow('forbidden');
+  });
+
+  it('the page\'s pods table counts speaker rows by the DaemonSet the runbook names, read when compared', async () => {
+    const step = metallb.steps.find((s) => s.id === 'install/get-pods');
+    const rule = step?.kind === 'run' ? step.output : undefined;
+    expect(rule?.kind).toBe('table');
+    const read: string[] = [];
+    const kube = fakeKube([node([CONTROL_PLANE]), node(), node()], speakerDs(SPEAKER_V011));
+    const apps = kube.apps as unknown as { readNamespacedDaemonSet: (r: { namespace: string; name: string }) => Promise<unknown> };
+    const real = apps.readNamespacedDaemonSet.bind(apps);
+    apps.readNamespacedDaemonSet = (r) => (read.push(`${r.namespace}/${r.name}`), real(r));
+    expect(await perNodeCounts(kube, rule!)).toEqual({ speaker: 2 });
+    expect(read).toEqual(['metallb-system/speaker']);
   });
 });

@@ -6,7 +6,7 @@ const podsPage = `NAME                          READY   STATUS    RESTARTS   AGE
 controller-7dcc8764f4-8n92q   1/1     Running   1          1m
 speaker-fnf8l                 1/1     Running   1          1m`;
 
-const pods: TableRule = { kind: 'table', block: 'install/get-pods-output', key: 'NAME', keyMatch: 'generated-suffix', volatile: ['RESTARTS', 'AGE'], rows: { speaker: 'one-per-node' } };
+const pods: TableRule = { kind: 'table', block: 'install/get-pods-output', key: 'NAME', keyMatch: 'generated-suffix', volatile: ['RESTARTS', 'AGE'], rows: { speaker: { onePerNodeOf: { namespace: 'metallb-system', daemonSet: 'speaker' } } } };
 
 const svcAfterPage = `NAME                   TYPE           CLUSTER-IP    EXTERNAL-IP      PORT(S)                                                                      AGE
 istio-ingressgateway   LoadBalancer   10.103.72.5   192.168.35.100   15021:31054/TCP,80:30853/TCP,443:30443/TCP,31400:30012/TCP,15443:31650/TCP   5h1m`;
@@ -51,13 +51,19 @@ speaker-7r8vh                 1/1     Running   0          35s`, 2, false],
 speaker-7r8vh   1/1     Running   0          35s`, 1, false],
     ['no resources', '', 1, false],
   ])('%s', (_name, actual, nodes, ok) => {
-    expect(matchTable(pods, podsPage, actual, { nodes }).ok).toBe(ok);
+    expect(matchTable(pods, podsPage, actual, { nodes: { speaker: nodes } }).ok).toBe(ok);
+  });
+
+  it('a node count the API could not give is a problem, never a skipped check', () => {
+    const r = matchTable(pods, podsPage, podsPage, {});
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(['speaker 행은 노드마다 하나여야 하는데, metallb-system/speaker 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.']);
   });
 
   it('says which row and column differ, in words a person reads', () => {
     const r = matchTable(pods, podsPage, `NAME                          READY   STATUS    RESTARTS   AGE
 controller-5d8c4c8b7d-x2xkz   0/1     Pending   0          3s
-speaker-7r8vh                 1/1     Running   0          3s`, { nodes: 1 });
+speaker-7r8vh                 1/1     Running   0          3s`, { nodes: { speaker: 1 } });
     expect(r.problems).toEqual([
       'controller-5d8c4c8b7d-x2xkz 행의 READY: 기대 "1/1", 실제 "0/1"',
       'controller-5d8c4c8b7d-x2xkz 행의 STATUS: 기대 "Running", 실제 "Pending"',
@@ -68,7 +74,7 @@ speaker-7r8vh                 1/1     Running   0          3s`, { nodes: 1 });
 
   it('fails when the page shows a status the cluster does not (a wrong page turns red)', () => {
     const wrongPage = podsPage.replace('speaker-fnf8l                 1/1     Running', 'speaker-fnf8l                 1/1     Pending');
-    const r = matchTable(pods, wrongPage, podsPage, { nodes: 1 });
+    const r = matchTable(pods, wrongPage, podsPage, { nodes: { speaker: 1 } });
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(['speaker-fnf8l 행의 STATUS: 기대 "Pending", 실제 "Running"']);
   });

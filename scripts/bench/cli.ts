@@ -9,6 +9,7 @@ import { readPage } from '../model/page.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { Status } from '../lib/status.ts';
 import { readSandbox, sandboxEnv } from '../cluster/state.ts';
+import { sandboxProvider } from '../cluster/provider.ts';
 import { bind } from '../runbook/bind.ts';
 import { readReport } from '../model/report.ts';
 import runbook from '../../runbooks/metallb.ts';
@@ -63,6 +64,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     // The API client bundle is built on a runner's first use; the bench measures later runs.
     await ensureBundle(io.env).catch(() => undefined);
+    // The page's images, as the runner provides them before its steps: the hand-written script needs them too.
+    await sandboxProvider(state, io.env).provideImages(runbook.images ?? [], io, status);
     for (let i = 0; i < runs; i++) {
       reset(state, binding.fixtures);
       const conditions = await watchConditions(state.kubeconfig, services);

@@ -51,7 +51,7 @@ export function findGo(env: Env): string {
       'GO_NOT_FOUND',
       explicit
         ? `VDOCS_GO=${explicit} 는 실행할 수 있는 go가 아닙니다.`
-        : 'Go 툴체인(go)을 PATH에서 찾을 수 없습니다. kwok 샌드박스는 Kubernetes·etcd·kwok·MetalLB를 Go 모듈 프록시에서 빌드합니다.',
+        : 'Go 툴체인(go)을 PATH에서 찾을 수 없습니다. 샌드박스는 Kubernetes·etcd·kwok 과 런북이 밝힌 이미지의 명령을 Go 모듈 프록시에서 빌드합니다.',
       'Go 1.26 이상을 설치하세요: https://go.dev/doc/install (예: /usr/local/go/bin을 PATH에 추가). 다른 위치의 go를 쓰려면 VDOCS_GO=/path/to/go 를 지정하세요.',
       2,
     );

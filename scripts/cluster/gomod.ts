@@ -107,16 +107,17 @@ export function kubernetesWrapper(upstream: GoMod, kubernetes: string, staging: 
 }
 
 /**
- * The wrapper for MetalLB: requires go.universe.tf/metallb at the version, copies its whole
- * replace block (k8s.io pins), and bumps modules whose old versions break on Go >= 1.18.
+ * The wrapper for a module whose own go.mod pins through a replace block (MetalLB v0.11.0 pins
+ * k8s.io this way): requires the module at the version, copies its replace block (local paths
+ * left out: they are not in the module zip), and bumps requires whose old versions no longer build.
  */
-export function metallbWrapper(upstream: GoMod, version: string, bumps: Record<string, string>): string {
-  if (upstream.module !== 'go.universe.tf/metallb') throw new Error(`expected go.universe.tf/metallb go.mod, got ${upstream.module}`);
+export function moduleWrapper(upstream: GoMod, module: string, version: string, bumps: Record<string, string>): string {
+  if (upstream.module !== module) throw new Error(`expected the go.mod of ${module}, got ${upstream.module}`);
   return renderGoMod({
-    module: `vdocs.local/build/metallb-${version}`,
-    comment: `Builds go.universe.tf/metallb ${version} controller; replace block copied from its go.mod on the module proxy.`,
+    module: `vdocs.local/build/${module.replace(/[^A-Za-z0-9.-]+/g, '_')}-${version}`,
+    comment: `Builds commands of ${module} ${version}; replace block copied from its go.mod on the module proxy.`,
     go: upstream.go,
-    requires: [{ path: 'go.universe.tf/metallb', version }, ...Object.entries(bumps).map(([path, v]) => ({ path, version: v }))],
+    requires: [{ path: module, version }, ...Object.entries(bumps).map(([path, v]) => ({ path, version: v }))],
     replaces: upstream.replace.filter((r) => !isLocalPath(r.to)),
   });
 }

@@ -6,7 +6,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import type { Status } from '../lib/status.ts';
 import { binDirOf, ensureBuilt } from './build.ts';
-import { etcdTarget, kubernetesTarget, kwokTarget, metallbTarget } from './targets.ts';
+import { etcdTarget, kubernetesTarget, kwokTarget } from './targets.ts';
 import { runOrThrow, type Env } from '../lib/process.ts';
 import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
 import { ownPids } from './procs.ts';
@@ -20,20 +20,17 @@ export interface KwokBinaries {
   etcd: string;
   kwok: string;
   kwokctl: string;
-  metallbController: string;
 }
 
 export async function buildKwokBinaries(release: KubernetesRelease, io: Io, status: Status): Promise<KwokBinaries> {
   const kubeBin = await ensureBuilt(kubernetesTarget(release), io, status);
   const etcdBin = await ensureBuilt(etcdTarget(), io, status);
   const kwokBin = await ensureBuilt(kwokTarget(), io, status);
-  const metallbBin = await ensureBuilt(metallbTarget(), io, status);
   return {
     kubeBin,
     etcd: path.join(etcdBin, 'etcd'),
     kwok: path.join(kwokBin, 'kwok'),
     kwokctl: path.join(kwokBin, 'kwokctl'),
-    metallbController: path.join(metallbBin, 'controller'),
   };
 }
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
 import type { BuildTarget } from './build.ts';
-import { kubernetesWrapper, metallbWrapper, plainWrapper } from './gomod.ts';
+import { kubernetesWrapper, moduleWrapper, plainWrapper } from './gomod.ts';
+import type { ImageBuild } from '../model/runbook.ts';
 import { requireVersion } from '../model/version.ts';
 import { COMPONENTS, stagingVersion, type KubernetesRelease } from './versions.ts';
 
@@ -79,23 +80,26 @@ export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
   };
 }
 
-/** MetalLB's go.mod pins modules that no longer build: reflect2 v1.0.1 breaks on Go >= 1.18. */
-export const METALLB_BUMPS = { 'github.com/modern-go/reflect2': 'v1.0.2', 'github.com/json-iterator/go': 'v1.1.12' };
-
-export function metallbTarget(version = COMPONENTS.metallb): BuildTarget {
+/**
+ * The command of an image a runbook declares (see ImageBuild): a wrapper module requiring
+ * `module@version` and one `go build` of its package, cached in `<cache>/bin/<module>-<binary>-<version>/`
+ * (`metallb-controller-v0.11.0`). One folder per command, so pages needing different commands of one
+ * module never rebuild each other's; Go's build cache shares the compiled dependencies.
+ */
+export function imageTarget(image: ImageBuild): BuildTarget {
+  const { module, version } = image;
+  const binary = binaryName(image.package);
   return {
-    component: 'metallb',
+    component: `${module.split('/').pop()!.replace(/[^A-Za-z0-9.-]+/g, '_')}-${binary}`,
     version,
-    binaries: ['controller'],
-    packages: ['go.universe.tf/metallb/controller'],
-    goMod: async (fetch) => metallbWrapper(await fetch('go.universe.tf/metallb', version), version, METALLB_BUMPS),
+    binaries: [binary],
+    packages: [image.package],
+    goMod: async (fetch) => moduleWrapper(await fetch(module, version), module, version, image.bumps ?? {}),
   };
 }
 
-/** The MetalLB speaker (pods provider: it runs as a real container there). */
-export function metallbSpeakerTarget(version = COMPONENTS.metallb): BuildTarget {
-  return { ...metallbTarget(version), component: 'metallb-speaker', binaries: ['speaker'], packages: ['go.universe.tf/metallb/speaker'] };
-}
+/** `go build` names a command after its package's last element. */
+export const binaryName = (pkg: string) => pkg.split('/').pop()!;
 
 const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netns-forward'];
 

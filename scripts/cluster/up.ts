@@ -13,8 +13,10 @@ import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from '
 import { isRecorded, recordProcess } from './procs.ts';
 import { kwokPids, sandboxPaths, type SandboxPaths } from './sandbox.ts';
 import { healthOf } from './status.ts';
-import { clusterCommand, readSandbox, writeSandbox, type SandboxState } from './state.ts';
-import { COMPONENTS, METALLB_CONTROLLER_IMAGE, resolveKubernetes, type KubernetesRelease } from './versions.ts';
+import { clusterCommand, DEFAULT_SANDBOX, readSandbox, writeSandbox, type SandboxState } from './state.ts';
+import { COMPONENTS, resolveKubernetes, type KubernetesRelease } from './versions.ts';
+import { availableRunbooks } from '../model/runbooks.ts';
+import { projectRoot } from '../lib/paths.ts';
 
 export const kwokContext = (name: string) => `kwok-${name}`;
 
@@ -25,19 +27,18 @@ export function simulationNotes(provider: 'kwok' | 'kind', release: KubernetesRe
       simulated: [],
       real: [
         `kind 노드 컨테이너 안의 실제 Kubernetes ${release.kubernetes} (${release.kindNodeImage}, kind ${release.kindRelease})`,
-        '모든 파드(MetalLB controller와 speaker 포함)가 실제 컨테이너로 실행됩니다',
+        '모든 파드가 실제 컨테이너로 실행되고, 이미지는 레지스트리에서 내려받습니다',
       ],
     };
   }
   return {
     simulated: [
       'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',
-      'MetalLB speaker와 ARP 응답은 실행되지 않습니다',
+      '컨테이너가 없으므로 서비스 주소의 ARP 응답도, 그 주소로의 접속도 일어나지 않습니다',
       'kube-proxy는 실행되지 않습니다: kube-system/kube-proxy ConfigMap은 kubeadm이 쓰는 모양으로 미리 만들어 둔 것입니다',
     ],
     real: [
       `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes ${release.kubernetes})`,
-      `MetalLB controller ${COMPONENTS.metallb}가 EXTERNAL-IP를 할당합니다 (파드의 ServiceAccount 토큰으로 이 머신에서 실행)`,
     ],
   };
 }
@@ -56,9 +57,7 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
     }
   });
   await seedKubeProxy(p, bins.kubeBin, server, io, status);
-  const kubelet = await status.step('작은 kubelet 시작 (MetalLB controller 이미지를 로컬 바이너리로 실행)', () =>
-    startSmallKubelet(p, { [METALLB_CONTROLLER_IMAGE]: bins.metallbController }, io.env),
-  );
+  const kubelet = await status.step('작은 kubelet 시작 (런북이 밝힌 이미지의 파드를 로컬 바이너리로 실행)', () => startSmallKubelet(p, io.env));
   return {
     name,
     provider: 'kwok',
@@ -114,7 +113,7 @@ async function upKind(name: string, release: KubernetesRelease, p: SandboxPaths,
 function printSummary(state: SandboxState, io: Io): void {
   io.out(`context: ${state.context}\nkubeconfig: ${state.kubeconfig}\n`);
   io.err(
-    `\n다음으로 실행하세요:\n  npm run runbook -- metallb\n` +
+    `\n다음으로 실행하세요:\n${availableRunbooks(projectRoot).map((n) => `  npm run runbook -- ${n}${state.name === DEFAULT_SANDBOX ? '' : ` --sandbox ${state.name}`}\n`).join('')}` +
       `kubectl로 직접 보려면:\n  kubectl --kubeconfig ${state.kubeconfig} get nodes\n` +
       `끝나면:\n  ${clusterCommand('down', state.name)}\n`,
   );

@@ -53,11 +53,7 @@ export const COMPONENTS = {
   /** Newest 3.6 patch on proxy.golang.org (go.etcd.io/etcd/server/v3/@v/list) when this was pinned. */
   etcd: 'v3.6.16',
   kwok: 'v0.8.0',
-  metallb: 'v0.11.0',
 } as const;
-
-/** The image the small kubelet can run, and the binary it runs for it. */
-export const METALLB_CONTROLLER_IMAGE = `quay.io/metallb/controller:${COMPONENTS.metallb}`;
 
 /** Looks up a minor (`1.37`, `v1.37`, `1.37.0` all accepted); a UsageError lists the known ones. */
 export function resolveKubernetes(input: string | undefined): KubernetesRelease {

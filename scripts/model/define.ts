@@ -1,4 +1,4 @@
-import type { ComponentLogs, EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
+import type { ComponentLogs, ImageBuild, EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
 
 /** Identity helpers that give runbook files types and short, page-like lines. */
 export function defineRunbook(runbook: Runbook): Runbook {
@@ -36,4 +36,9 @@ export function serviceFixture(edit: string, spec: string, resetWith: string): S
 /** The logs of a component's pods (`kubectl logs -n NAMESPACE -l SELECTOR`), kept as `<name>.log`. */
 export function componentLogs(name: string, namespace: string, selector: string): ComponentLogs {
   return { name, namespace, selector };
+}
+
+/** An image built from `module@version` (`package` is the command), named exactly as the manifests name it. */
+export function goImage(image: string, title: string, build: Omit<ImageBuild, 'image' | 'title'>): ImageBuild {
+  return { image, title, ...build };
 }

@@ -25,8 +25,16 @@ export interface TableRule {
   volatile: readonly string[];
   /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
   ports?: readonly string[];
-  /** How many rows each key should have: as on the page (default) or one per node (a DaemonSet's pods). */
-  rows?: Record<string, 'as-page' | 'one-per-node'>;
+  /**
+   * How many rows each key should have: as on the page (default), or one per node a DaemonSet's pods
+   * can run on (its tolerations against the nodes' taints, read when the output is compared).
+   */
+  rows?: Record<string, 'as-page' | OnePerNode>;
+}
+
+/** A key with one row per node that the named DaemonSet places a pod on. */
+export interface OnePerNode {
+  onePerNodeOf: { namespace: string; daemonSet: string };
 }
 
 export type LinesMode = 'exact' | 'contains';
@@ -195,6 +203,35 @@ export interface ComponentLogs {
   selector: string;
 }
 
+/**
+ * An image the page's manifests name, which the project builds from its tagged source instead of
+ * pulling (nothing is pulled here): the runner hands these to the cluster's provider before the
+ * steps, and the provider makes them runnable its own way (kwok: a binary the small kubelet runs
+ * for pods of that image; pods: an OCI image imported into containerd; kind: nothing, it pulls).
+ * Generic cluster code knows components only through these declarations.
+ */
+export interface ImageBuild {
+  /** Exactly as the manifests write it: `quay.io/metallb/controller:v0.11.0`. */
+  image: string;
+  /** What it is, for people: `MetalLB controller`. */
+  title: string;
+  /** Go module and version holding the command: `go.universe.tf/metallb`, `v0.11.0`. */
+  module: string;
+  version: string;
+  /** The command's package: `go.universe.tf/metallb/controller`; its last element names the binary. */
+  package: string;
+  /** Where the binary sits in the image and runs from (upstream's Dockerfile): `/controller`. */
+  entrypoint: string;
+  /** Requires raised above the module's own pins because those no longer build (module → version). */
+  bumps?: Record<string, string>;
+  /**
+   * Where nodes are simulated (kwok), run this image's pods anyway, as a local process with a token
+   * of the pod's ServiceAccount (`--kubeconfig`, `--port` and `--namespace` are set for it).
+   * Without it such pods only look Running.
+   */
+  runOnSimulatedNodes?: boolean;
+}
+
 export interface Runbook {
   /** Name used on the command line (`npm run runbook -- metallb`). */
   name: string;
@@ -206,4 +243,6 @@ export interface Runbook {
   versions?: ComponentVersion[];
   /** Components whose logs to show on failures and keep with the report. */
   logs?: ComponentLogs[];
+  /** Images the page's manifests use that the project builds from source (see ImageBuild). */
+  images?: ImageBuild[];
 }

@@ -14,7 +14,6 @@ import { toJUnit, writeReport } from './report.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { kubectlMissing, resolveTarget, type Target } from './target.ts';
-import { sandboxEnv } from '../cluster/state.ts';
 import { shellQuote, which } from '../lib/process.ts';
 import type { Runbook } from '../model/runbook.ts';
 
@@ -112,7 +111,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const env: Record<string, string | undefined> = {
     ...io.env,
     KUBECONFIG: target.kubeconfig,
-    ...(target.sandbox ? sandboxEnv(target.sandbox) : {}),
+    ...target.sandbox?.env(),
     PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
   };
   if (!which('kubectl', env)) throw kubectlMissing();
@@ -132,7 +131,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
   writeOutputs(report, args.report, args.junit, workDir, io, redactor, target);
   io.out(summarize(report));
-  io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`));
+  io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`, target));
   // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
   return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
 }
@@ -170,8 +169,11 @@ function targetFlags(args: { context?: string | undefined; sandbox?: string | un
 }
 
 /** `name` is the runbook with its target flags. */
-function nextCommand(report: RunReport, name: string): string {
-  if (report.status === 'passed') return `다음: 수동 확인 단계를 직접 확인하고, 끝나면 npm run cluster -- down 으로 샌드박스를 정리하세요.\n`;
+function nextCommand(report: RunReport, name: string, target: Target): string {
+  if (report.status === 'passed') {
+    const manual = report.steps.some((s) => s.status === 'manual') ? '수동 확인 단계를 직접 확인하고, ' : '';
+    return target.sandbox ? `다음: ${manual}끝나면 ${target.sandbox.command('down')} 으로 샌드박스를 정리하세요.\n` : manual ? `다음: ${manual.replace(/, $/, '')}.\n` : '';
+  }
   if (report.status === 'partial') return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;
   const failed = report.steps.find((s) => s.status === 'failed');
   if (report.status === 'interrupted') return `중단되었습니다. 이어서 실행: npm run runbook -- ${name}${failed ? ` --from ${failed.id}` : ''}\n`;

@@ -24,7 +24,6 @@ export interface RunContext {
   kube: Kube;
   /** Kubernetes minor version of the server (37 for v1.37.0). */
   minor: number;
-  nodes: number;
   /** Steps a previous step decided to skip (the page's conditional), with the reason. */
   skip: Map<string, string>;
   /** Caps every declared wait (tests use it to fail fast); undefined = as declared. */

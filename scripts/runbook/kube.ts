@@ -1,5 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import { loadClient, type Client } from './client.ts';
+import type { OnePerNode } from '../model/runbook.ts';
 
 /**
  * Typed API reads and watches for the runner, loaded lazily (the client library takes ~1 s to
@@ -47,9 +48,6 @@ export async function serverVersion(kube: Kube): Promise<string> {
   return info.gitVersion;
 }
 
-/** The DaemonSet whose pods "one per node" counts: MetalLB's speaker. */
-export const SPEAKER = { namespace: 'metallb-system', name: 'speaker' } as const;
-
 type Taint = Pick<k8s.V1Taint, 'key' | 'value' | 'effect'>;
 type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'>;
 
@@ -93,19 +91,21 @@ export function nodesForDaemonSet(nodes: Pick<k8s.V1Node, 'spec'>[], tolerations
 }
 
 /**
- * `kubectl get nodes` counted the way the speaker DaemonSet would be placed, for "one speaker per
- * node": with its tolerations when `kubectl -n metallb-system get ds speaker` exists, else the
- * schedulable nodes without a NoSchedule/NoExecute taint (a multi-node kind cluster's
- * control-plane taint keeps MetalLB v0.11's speaker off that node; it tolerates only the old
- * `node-role.kubernetes.io/master` taint).
+ * `kubectl get nodes` counted the way a DaemonSet's pods are placed, for a table key with one row per
+ * node (the runbook names the DaemonSet): with its tolerations when it exists, else (or with no
+ * DaemonSet given) the schedulable nodes without a NoSchedule/NoExecute taint. A multi-node kind
+ * cluster's control-plane taint, for example, keeps MetalLB v0.11's speaker off that node: it
+ * tolerates only the old `node-role.kubernetes.io/master` taint.
  */
-export async function schedulableNodes(kube: Kube, daemonSet: { namespace: string; name: string } = SPEAKER): Promise<number> {
+export async function schedulableNodes(kube: Kube, daemonSet?: { namespace: string; name: string }): Promise<number> {
   const nodes = await kube.core.listNode();
   let spec: k8s.V1PodSpec | undefined;
-  try {
-    spec = (await kube.apps.readNamespacedDaemonSet(daemonSet)).spec?.template.spec;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  if (daemonSet) {
+    try {
+      spec = (await kube.apps.readNamespacedDaemonSet(daemonSet)).spec?.template.spec;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
   return nodesForDaemonSet(nodes.items, spec ? (spec.tolerations ?? []) : undefined, spec?.hostNetwork ?? false);
 }
@@ -197,4 +197,16 @@ export function watchPathFor(command: string): { path: string; query: Record<str
   const resource = get && CORE_RESOURCES[get.kind];
   if (!get || !resource) return undefined;
   return { path: `/api/v1/namespaces/${get.namespace}/${resource}`, query: get.name ? { fieldSelector: `metadata.name=${get.name}` } : {} };
+}
+
+/** For each table key the rule counts per node: how many nodes its DaemonSet places a pod on, now. */
+export async function perNodeCounts(kube: Kube, rule: { kind: string; rows?: Record<string, 'as-page' | OnePerNode> }): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (rule.kind !== 'table') return out;
+  for (const [key, policy] of Object.entries(rule.rows ?? {})) {
+    if (policy === 'as-page') continue;
+    // Unread (the API did not answer): the table check names the missing count instead of skipping it.
+    await schedulableNodes(kube, { namespace: policy.onePerNodeOf.namespace, name: policy.onePerNodeOf.daemonSet }).then((n) => (out[key] = n), () => undefined);
+  }
+  return out;
 }

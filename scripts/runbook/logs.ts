@@ -4,14 +4,14 @@ import { writeAtomic } from '../lib/fs.ts';
 import type { ComponentLogs } from '../model/runbook.ts';
 import type { RunContext } from './context.ts';
 import { apiErrorText, type Kube } from './kube.ts';
-import { providerInstances, providerPods, type ProviderLogs } from './provider-logs.ts';
-import { parseSelector } from './selector.ts';
+import type { KeptLogs } from '../cluster/provider.ts';
+import { parseSelector } from '../lib/selector.ts';
 
 /**
  * The logs of the components a runbook names (namespace + label selector), read through the API
  * the same way on every provider: `GET /api/v1/namespaces/NS/pods/POD/log` for every container of
  * every matching pod, and the instance before the last restart. Where the API cannot give a
- * container's log, the one place a provider may keep it instead is read (provider-logs.ts); a
+ * container's log, the one place a provider may keep it instead is read (Provider.containerLogs); a
  * container with no log anywhere gets one line saying so.
  */
 
@@ -102,7 +102,7 @@ export function logErrorText(error: unknown): string {
   return typeof message === 'string' ? `${message} (HTTP ${e.code})` : apiErrorText(error);
 }
 
-async function readContainer(pod: PodRef, container: PodRef['containers'][number], api: PodLogApi | undefined, provider: ProviderLogs | undefined, tailLines: number): Promise<ContainerLog> {
+async function readContainer(pod: PodRef, container: PodRef['containers'][number], api: PodLogApi | undefined, provider: KeptLogs | undefined, tailLines: number): Promise<ContainerLog> {
   const out: ContainerLog = { pod: `${pod.namespace}/${pod.name}`, container: container.name, instances: [] };
   if (api && pod.listed) {
     const request = (previous: boolean) => `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
@@ -120,7 +120,7 @@ async function readContainer(pod: PodRef, container: PodRef['containers'][number
     }
   }
   if (provider) {
-    out.instances = providerInstances(provider, pod, container.name, tailLines).map((i) => ({ previous: i.previous, origin: 'provider', source: `${provider.writer} 파일 ${i.file}`, text: i.text }));
+    out.instances = provider.instances(pod, container.name, tailLines).map((i) => ({ previous: i.previous, origin: 'provider', source: `${provider.writer} 파일 ${i.file}`, text: i.text }));
     if (out.instances.length > 0) return out;
   }
   const viaApi = out.apiError ? `API 서버가 주지 못했습니다: ${out.apiError}` : 'API 서버가 답하지 않습니다';
@@ -130,7 +130,7 @@ async function readContainer(pod: PodRef, container: PodRef['containers'][number
 }
 
 /** Reads one component's logs: through the API when `api` is given, else (and where it fails) from the provider's files. */
-export async function readComponentLogs(component: ComponentLogs, sources: { api: PodLogApi | undefined; provider: ProviderLogs | undefined }, limits: { tailLines: number; pods: number }): Promise<ComponentLogResult> {
+export async function readComponentLogs(component: ComponentLogs, sources: { api: PodLogApi | undefined; provider: KeptLogs | undefined }, limits: { tailLines: number; pods: number }): Promise<ComponentLogResult> {
   const { api, provider } = sources;
   const notes: string[] = [];
   let pods: PodRef[] | undefined;
@@ -143,7 +143,7 @@ export async function readComponentLogs(component: ComponentLogs, sources: { api
   }
   const listedByApi = pods !== undefined;
   if (!pods && provider) {
-    pods = providerPods(provider, component).map((p) => ({ ...p, containers: p.containers.map((name) => ({ name, restarts: 0 })), listed: false }));
+    pods = provider.pods(component).map((p) => ({ ...p, containers: p.containers.map((name) => ({ name, restarts: 0 })), listed: false }));
     notes.push(`API 없이 ${provider.writer} 파일에서, 그 파일에 적힌 라벨로 파드를 골랐습니다.`);
   }
   if (!pods) {

@@ -19,7 +19,7 @@ import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { acquireRunLease } from './lease.ts';
 import { apiErrorText, connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
-import { clusterCommand } from '../cluster/state.ts';
+import { mergeSimulation, type Simulation } from '../cluster/provider.ts';
 import type { Mirror } from './mirror.ts';
 import type { Redactor } from './redact.ts';
 import type { RunReport, StepReport } from '../model/report.ts';
@@ -57,7 +57,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     nodes = await schedulableNodes(kube);
   } catch (error) {
     const cause = apiErrorText(error);
-    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${clusterCommand('status', target.sandbox.name)} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
+    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
   }
   // One run per cluster: a second one at the same time is refused before it changes anything.
   const lease = await acquireRunLease(kube, binding.runbook.name, target.server).catch((error: unknown) => {
@@ -82,14 +82,19 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       redactor,
       kube,
       minor: minorOf(kubernetes),
-      nodes,
       skip: new Map(),
       waitLimitMs: options.waitLimitMs,
       signal: io.signal,
       health: async () => ({ ok: true }),
     };
-    status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${ctx.nodes}개`);
-    if (target.sandbox?.simulation) status.info(`시뮬레이션: ${target.sandbox.simulation.simulated.join(' / ')}`);
+    status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`);
+    // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
+    let simulation: Simulation | undefined;
+    if (target.sandbox) {
+      const images = binding.runbook.images ?? [];
+      simulation = mergeSimulation(target.sandbox.simulation, await target.sandbox.provideImages(images, io, status));
+      status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
+    }
 
     const rules = ruleHashes(binding.runbook);
     const steps: StepReport[] = [];
@@ -184,7 +189,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       startedAt,
       finishedAt: new Date().toISOString(),
       status: runStatus(steps, io.signal.aborted),
-      ...(target.sandbox?.simulation ? { simulation: target.sandbox.simulation } : {}),
+      ...(simulation ? { simulation } : {}),
       source,
       fingerprints: { runner, inputs: options.mirror.inputs() },
       ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
@@ -213,7 +218,7 @@ async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcom
     problems: [`API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`, ...(outcome.problems ?? [])],
     diagnostics,
     hint: ctx.target.sandbox
-      ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. ${clusterCommand('status', ctx.target.sandbox.name)} 로 확인하고, 필요하면 down 후 up 하세요.`
+      ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. ${ctx.target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.`
       : 'kubectl get --raw /readyz?verbose 로 클러스터 상태를 확인하세요.',
   };
 }

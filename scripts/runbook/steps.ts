@@ -9,7 +9,7 @@ import { describeExit, runScript, type CommandResult } from './exec.ts';
 import { pasteable } from './paste.ts';
 import type { ObjectCheck } from '../model/report.ts';
 import { EDIT_COMMAND } from './bind.ts';
-import { isNotFound, parseGet, watchPathFor } from './kube.ts';
+import { isNotFound, parseGet, perNodeCounts, watchPathFor } from './kube.ts';
 import { matchLines } from './match/lines.ts';
 import { splitLines } from './match/result.ts';
 import { matchTable, parseTable } from './match/table.ts';
@@ -72,7 +72,7 @@ export function expectationFor(bound: BoundStep & { step: RunStep }, minor: numb
   return { rule: { ...drift.output, ...(applyVerbs ? { applyVerbs } : {}) }, text: [...kept, ...splitLines(aside)].join('\n'), exitCode: drift.exitCode, drift };
 }
 
-function compare(rule: OutputRule, text: string, a: { stdout: string; stderr: string }, nodes: number) {
+function compare(rule: OutputRule, text: string, a: { stdout: string; stderr: string }, nodes: Record<string, number>) {
   return rule.kind === 'table' ? matchTable(rule, text, a.stdout, { nodes }) : matchLines(rule, text, a);
 }
 
@@ -94,7 +94,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     if (a.result.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${describeExit(a.result)}`);
     let diff = '';
     if (expect.rule && expect.text !== undefined) {
-      const m = compare(expect.rule, expect.text, a, ctx.nodes);
+      const m = compare(expect.rule, expect.text, a, await perNodeCounts(ctx.kube, expect.rule));
       problems.push(...m.problems);
       notes.push(...m.notes);
       diff = m.diff;
@@ -117,7 +117,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   if (!current.ok && step.alreadyDone && expect.rule) {
     // The page's conditional: exit 0, exactly the documented "already done" line, and the object agrees.
     const { line, skip, because } = step.alreadyDone;
-    const text = compare(expect.rule, line, current, ctx.nodes);
+    const text = compare(expect.rule, line, current, await perNodeCounts(ctx.kube, expect.rule));
     const objects = step.object ? await checkObject(ctx.kube, step.object, block.code, line) : [];
     if (current.result.exitCode === 0 && text.ok && objects.every((o) => o.ok)) {
       for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
@@ -221,24 +221,23 @@ function serviceAt(ctx: RunContext, host: string): { name: string; namespace: st
 }
 
 /**
- * A browser step. Where the sandbox has a client host on the page's network (the pods provider),
+ * A browser step. Where the sandbox has a client host on the page's network (Provider.clientHost),
  * it runs for real: the documented address must answer from that host with the Service's
  * stand-in page, and Chromium saves a screenshot; the dashboard UI itself is a stand-in, so the
  * step is marked as such. Elsewhere a person checks it (manual).
  */
 const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   const anchor = bound.anchor!;
-  if (ctx.target.sandbox?.provider !== 'pods') {
+  const client = ctx.target.sandbox?.clientHost;
+  if (!client) {
     return { status: 'manual', reason: `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 "${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 이 주소에 접속하지 않습니다.` };
   }
   const url = anchor.links[0] ?? '';
   const service = serviceAt(ctx, new URL(url).hostname);
   if (!service) return { status: 'failed', problems: [`${url} 의 주소를 EXTERNAL-IP 로 적은 서비스 확인 단계가 페이지에 없어, 어느 서비스가 답해야 하는지 알 수 없습니다.`] };
-  const { verifyBrowserStep } = await import('../cluster/pods/browser-step.ts');
   const screenshot = path.join(ctx.workDir, 'screenshots', `${bound.step.id.replace(/\//g, '-')}.png`);
-  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   try {
-    const r = await verifyBrowserStep(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal, show: (command) => pasteable(command, ctx.target) });
+    const r = await client.open(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal, show: (command) => pasteable(command, ctx.target) });
     return {
       status: 'passed',
       command: `(클라이언트 호스트에서 ${url} 을 HTTP 와 Chromium 으로 열기)`,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
-import { DEFAULT_SANDBOX, readSandbox, type SandboxState } from '../cluster/state.ts';
+import { DEFAULT_SANDBOX, openSandbox, type Provider } from '../cluster/provider.ts';
 import { formatCommand, which } from '../lib/process.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { cacheDir } from '../lib/paths.ts';
@@ -21,8 +21,8 @@ export interface Target {
   kubeconfig: string;
   /** Folder with a kubectl built for the sandbox's version, put first on PATH. */
   binDir: string | undefined;
-  /** Set when the target is a sandbox this project created (safe to change). */
-  sandbox: SandboxState | undefined;
+  /** Set when the target is a sandbox this project created (safe to change): its provider, the only way the run reaches it. */
+  sandbox: Provider | undefined;
   /**
    * Writes the private kubeconfig of a --context target (nothing for a sandbox). Called once the
    * run is agreed to; the file stays after the run so the commands it printed can be pasted.
@@ -131,11 +131,11 @@ export interface TargetOptions {
 export function resolveTarget(options: TargetOptions, io: Io): Target {
   if (!options.context) {
     const name = options.sandbox ?? DEFAULT_SANDBOX;
-    const sandbox = readSandbox(name, io.env);
+    const sandbox = openSandbox(name, io.env);
     if (!sandbox) {
       throw new UsageError('NO_SANDBOX', `샌드박스 클러스터 "${name}" 가 없습니다. 런북은 기본적으로 이 프로젝트가 만든 샌드박스에서만 실행됩니다.`, '먼저 npm run cluster -- up 으로 샌드박스를 만드세요. 직접 고른 클러스터에서 실행하려면 --context 이름 을 주세요.');
     }
-    return { provider: sandbox.provider, context: sandbox.context, server: sandbox.server, kubeconfig: sandbox.kubeconfig, binDir: sandbox.binDir, sandbox, save: () => undefined };
+    return { provider: sandbox.name, context: sandbox.context, server: sandbox.server, kubeconfig: sandbox.kubeconfig, binDir: sandbox.binDir, sandbox, save: () => undefined };
   }
   const files = userKubeconfigs(io.env).map((f) => path.resolve(io.cwd, f));
   const config = loadKubeconfig(files);
@@ -147,7 +147,7 @@ export function resolveTarget(options: TargetOptions, io: Io): Target {
   const { cluster: clusterName, user: userName } = context.context;
   if (!config.clusters?.some((c) => c.name === clusterName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 클러스터 "${clusterName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
   if (userName && !config.users?.some((u) => u.name === userName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 사용자 "${userName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
-  const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX].map((n) => readSandbox(n, io.env)).filter((s): s is SandboxState => s?.context === options.context);
+  const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX].map((n) => openSandbox(n, io.env)).filter((s): s is Provider => s?.context === options.context);
   // The kubectl the run will use: the sandbox's build first on PATH, else the user's.
   const binDir = sandboxes[0]?.binDir;
   const PATH = [binDir, io.env.PATH].filter(Boolean).join(path.delimiter);
@@ -156,7 +156,7 @@ export function resolveTarget(options: TargetOptions, io: Io): Target {
   const minimal = minifiedKubeconfig(kubectl, files, context.name, config.userOrigin, { ...io.env, PATH });
   const file = contextKubeconfigPath(context.name, io.env);
   return {
-    provider: sandboxes[0]?.provider ?? 'context',
+    provider: sandboxes[0]?.name ?? 'context',
     context: context.name,
     server: minimal.clusters?.[0]?.cluster.server ?? '',
     kubeconfig: file,

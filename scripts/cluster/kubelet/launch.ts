@@ -28,7 +28,7 @@ export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
  * runs log to `<sandbox>/logs/pods/` (see `containerLogFiles`).
  * Returns its record (pid and start time) once it has written its status file.
  */
-export async function startSmallKubelet(p: SandboxPaths, images: Record<string, string>, env: Readonly<Record<string, string | undefined>>): Promise<ProcessRecord> {
+export async function startSmallKubelet(p: SandboxPaths, env: Readonly<Record<string, string | undefined>>): Promise<ProcessRecord> {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.kubelet, { recursive: true, mode: 0o700 });
   const logFile = path.join(p.logs, 'kubelet.log');
@@ -38,7 +38,6 @@ export async function startSmallKubelet(p: SandboxPaths, images: Record<string, 
     '--kubeconfig', p.kubeconfig,
     '--dir', p.dir,
     '--pod-logs', p.podLogs,
-    ...Object.entries(images).flatMap(([image, bin]) => ['--image', `${image}=${bin}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: p.dir,

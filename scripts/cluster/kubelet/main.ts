@@ -1,35 +1,54 @@
 /**
  * The small kubelet: a detached process started by `cluster up` (kwok provider). It watches pods
- * and, for a pod bound to a node whose image it can build (MetalLB's controller), runs the local
- * binary with the pod's args and env and a token of the pod's ServiceAccount; restarts it when it
- * exits; stops it when the pod goes. Everything else stays simulated by kwok.
+ * and, for a pod bound to a node whose image a runbook registered (`<sandbox>/kubelet/images.json`,
+ * written before the run's steps: image → a binary built from the image's tagged source), runs the
+ * local binary with the pod's args and env and a token of the pod's ServiceAccount; restarts it when
+ * it exits; stops it when the pod goes. Everything else stays simulated by kwok.
  *
  * Each container's output goes to `--pod-logs` in the kubelet's /var/log/pods layout (the API
  * cannot serve it: a kwok node's kubelet API is kwok's own); state.json names that folder.
  *
- *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR --image IMAGE=BINARY …
+ *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeAtomic } from '../../lib/fs.ts';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { runnableContainer, wantsRunning } from './adapt.ts';
+import { readRegisteredImages, registeredImagesFile } from './images.ts';
 import { PodRunner } from './runner.ts';
 
 const { values } = parseArgs({
   options: {
     kubeconfig: { type: 'string' },
     dir: { type: 'string' },
-    image: { type: 'string', multiple: true, default: [] },
     'pod-logs': { type: 'string' },
   },
 });
 if (!values.kubeconfig || !values.dir) {
-  process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR --image IMAGE=BINARY\n');
+  process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR\n');
   process.exit(2);
 }
 const sandbox = values.dir;
-const images = Object.fromEntries(values.image.map((s) => [s.slice(0, s.lastIndexOf('=')), s.slice(s.lastIndexOf('=') + 1)]));
+const imagesFile = registeredImagesFile(sandbox);
+/** The registered images (image → binary), read again whenever the file changes. */
+let images: Record<string, string> = {};
+let imagesStamp = '';
+function readImages(): boolean {
+  let stamp = '';
+  try {
+    const st = fs.statSync(imagesFile);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    stamp = 'absent';
+  }
+  if (stamp === imagesStamp) return false;
+  imagesStamp = stamp;
+  images = readRegisteredImages(sandbox);
+  log(`images: ${Object.keys(images).join(', ') || '(none registered)'}`);
+  return true;
+}
 const podLogs = values['pod-logs'] ?? path.join(sandbox, 'logs', 'pods');
 const statusFile = path.join(sandbox, 'kubelet', 'status.json');
 
@@ -145,5 +164,10 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 writeStatus();
-log(`small kubelet started (pid ${process.pid}); images: ${Object.keys(images).join(', ')}`);
+log(`small kubelet started (pid ${process.pid})`);
+readImages();
+// A runbook registers its images just before its steps; pods already known are looked at again then.
+setInterval(() => {
+  if (readImages()) for (const pod of informer.list()) enqueue(() => reconcile(pod));
+}, 500).unref();
 startWatch();

@@ -32,8 +32,11 @@ export interface BrowserStepResult {
   seconds: number;
 }
 
+/** The API clients a browser step needs (the runner's, so no second client package load). */
+export type BrowserKube = { core: k8s.CoreV1Api; apps: k8s.AppsV1Api };
+
 export async function verifyBrowserStep(
-  kube: { core: k8s.CoreV1Api; apps: k8s.AppsV1Api },
+  kube: BrowserKube,
   step: BrowserStep,
   screenshotPath: string,
   opts: { timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string } = {},
@@ -63,7 +66,7 @@ export async function verifyBrowserStep(
     status: answer.status,
     title: shot.title,
     screenshot: screenshotPath,
-    proven: `같은 네트워크의 다른 호스트(${NET.clientIp})에서 ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (MetalLB speaker 의 ARP 응답과 kube-proxy 를 거쳐).`,
+    proven: `같은 네트워크의 다른 호스트(${NET.clientIp})에서 ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
     simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };

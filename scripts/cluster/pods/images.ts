@@ -4,10 +4,14 @@ import path from 'node:path';
 import type { Io } from '../../lib/io.ts';
 import { cacheDir } from '../../lib/paths.ts';
 import { runOrThrow, type Env } from '../../lib/process.ts';
-import { METALLB_CONTROLLER_IMAGE, COMPONENTS } from '../versions.ts';
-import { PAUSE_IMAGE, STANDIN_IMAGE, type PodsPaths } from './layout.ts';
-
-export const METALLB_SPEAKER_IMAGE = `quay.io/metallb/speaker:${COMPONENTS.metallb}`;
+import type { Status } from '../../lib/status.ts';
+import type { ImageBuild } from '../../model/runbook.ts';
+import { ensureBuilt } from '../build.ts';
+import type { Simulation } from '../provider.ts';
+import { sandboxPaths } from '../sandbox.ts';
+import { imageTarget, podToolsTarget } from '../targets.ts';
+import { PAUSE_IMAGE, STANDIN_IMAGE, podsPaths, type PodsPaths } from './layout.ts';
+import { readCreated } from './record.ts';
 
 /** An image we build: its exact name (as manifests use it), the binary and where it sits in the image. */
 export interface LocalImage {
@@ -19,18 +23,17 @@ export interface LocalImage {
 export interface ImageBinaries {
   pause: string;
   standinWeb: string;
-  metallbController: string;
-  metallbSpeaker: string;
 }
 
-/** Every image the node has: nothing else exists, and pulling anything else fails (no route out). */
+/**
+ * The images the node has from `up`: the sandbox's own (pause, the stand-in web server). A runbook's
+ * images are added before its steps (`providePodsImages`); nothing else exists, and pulling
+ * anything else fails (no route out).
+ */
 export function localImages(b: ImageBinaries): LocalImage[] {
   return [
     { name: PAUSE_IMAGE, binary: b.pause, entrypoint: '/pause' },
     { name: STANDIN_IMAGE, binary: b.standinWeb, entrypoint: '/standin-web' },
-    // Upstream's Dockerfiles put the binaries at /controller and /speaker with those entrypoints.
-    { name: METALLB_CONTROLLER_IMAGE, binary: b.metallbController, entrypoint: '/controller' },
-    { name: METALLB_SPEAKER_IMAGE, binary: b.metallbSpeaker, entrypoint: '/speaker' },
   ];
 }
 
@@ -69,4 +72,40 @@ export async function importImages(images: LocalImage[], ociImage: string, pp: P
     });
     return image.name;
   }));
+}
+
+/** Which tarball each image name was last imported from (`<pods>/imported.json`): an unchanged image is not imported again. */
+const importedFile = (pp: PodsPaths) => path.join(pp.root, 'imported.json');
+
+/**
+ * A runbook's images on a pods sandbox: each command built from its tagged source (cached), packed
+ * as an OCI image under the exact name the manifests use, and imported into the node's containerd.
+ */
+export async function providePodsImages(sandboxName: string, images: readonly ImageBuild[], io: Io, status: Status): Promise<Simulation> {
+  const pp = podsPaths(sandboxPaths(sandboxName, io.env));
+  const holder = readCreated(pp).holder;
+  if (!holder) throw new Error(`샌드박스 ${sandboxName} 의 노드 마운트 네임스페이스 기록이 없습니다 (${pp.root}/created.json).`);
+  const tools = await ensureBuilt(podToolsTarget(), io, status);
+  const local: LocalImage[] = [];
+  for (const image of images) {
+    const target = imageTarget(image);
+    local.push({ name: image.image, binary: path.join(await ensureBuilt(target, io, status), target.binaries[0]!), entrypoint: image.entrypoint });
+  }
+  const ociImage = path.join(tools, 'oci-image');
+  let imported: Record<string, string> = {};
+  try {
+    imported = JSON.parse(fs.readFileSync(importedFile(pp), 'utf8')) as Record<string, string>;
+  } catch {
+    imported = {};
+  }
+  const wanted = local.filter((i) => imported[i.name] !== imageTarPath(i, ociImage, io.env));
+  if (wanted.length > 0) {
+    await status.step(`이미지 가져오기: ${wanted.map((i) => i.name).join(', ')} (레지스트리 없이, 소스에서 빌드)`, () => importImages(wanted, ociImage, pp, holder, io));
+    for (const i of wanted) imported[i.name] = imageTarPath(i, ociImage, io.env);
+    fs.writeFileSync(importedFile(pp), `${JSON.stringify(imported, null, 2)}\n`);
+  }
+  return {
+    simulated: images.map((i) => `${i.title} (${i.image}): 내려받지 않고 같은 태그의 소스(${i.module} ${i.version})에서 빌드한 이미지입니다`),
+    real: images.map((i) => `${i.title} 가 실제 컨테이너로 실행됩니다`),
+  };
 }

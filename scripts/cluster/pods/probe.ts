@@ -57,7 +57,7 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
     }
     if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
     if (Date.now() >= deadline || opts.signal?.aborted) {
-      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를, ${show('kubectl -n metallb-system logs ds/speaker')} 로 ARP 응답을 확인하세요.`);
+      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
     }
     await new Promise((res) => setTimeout(res, 500));
   }

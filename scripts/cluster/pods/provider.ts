@@ -10,7 +10,7 @@ import { runOrThrow } from '../../lib/process.ts';
 import { seedKubeProxy } from '../kwok.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 import type { SandboxState } from '../state.ts';
-import { etcdTarget, kubernetesNodeTarget, kubernetesTarget, metallbSpeakerTarget, metallbTarget, podToolsTarget } from '../targets.ts';
+import { etcdTarget, kubernetesNodeTarget, kubernetesTarget, podToolsTarget } from '../targets.ts';
 import { COMPONENTS, type KubernetesRelease } from '../versions.ts';
 import * as conf from './config.ts';
 import { busyError, cannotRun, cannotRunError, ownersOf, takeClaim } from './host.ts';
@@ -28,8 +28,6 @@ interface PodsBinaries {
   nodeBin: string;
   etcd: string;
   tools: string;
-  metallbController: string;
-  metallbSpeaker: string;
 }
 
 async function buildAll(release: KubernetesRelease, io: Io, status: Status): Promise<PodsBinaries> {
@@ -37,15 +35,11 @@ async function buildAll(release: KubernetesRelease, io: Io, status: Status): Pro
   const nodeBin = await ensureBuilt(kubernetesNodeTarget(release), io, status);
   const etcdBin = await ensureBuilt(etcdTarget(), io, status);
   const tools = await ensureBuilt(podToolsTarget(), io, status);
-  const controller = await ensureBuilt(metallbTarget(), io, status);
-  const speaker = await ensureBuilt(metallbSpeakerTarget(), io, status);
   return {
     kubeBin,
     nodeBin,
     etcd: path.join(etcdBin, 'etcd'),
     tools,
-    metallbController: path.join(controller, 'controller'),
-    metallbSpeaker: path.join(speaker, 'speaker'),
   };
 }
 
@@ -53,15 +47,14 @@ async function buildAll(release: KubernetesRelease, io: Io, status: Status): Pro
 export function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
   return {
     simulated: [
-      `MetalLB ${COMPONENTS.metallb} controller·speaker 이미지는 내려받지 않고 같은 태그의 소스(go.universe.tf/metallb)에서 빌드해 가져온 것입니다`,
       'kube-proxy는 DaemonSet 파드가 아니라 노드의 프로세스(iptables 모드)로 실행됩니다: kube-system/kube-proxy ConfigMap(strictARP)을 바꿔도 실행 중인 kube-proxy에는 반영되지 않습니다',
       '웹 브라우저 단계의 대시보드(istio-ingressgateway, minio, mlflow, grafana)는 대역 서비스와 대역 웹 서버 파드입니다',
       '노드와 "다른 호스트"는 이 머신 안의 네트워크 네임스페이스 두 개입니다 (192.168.35.0/24 는 그 안에만 있습니다)',
     ],
     real: [
       `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy (Kubernetes ${release.kubernetes})`,
-      'containerd + runc + CNI(bridge): 모든 파드가 실제 컨테이너로 실행됩니다 (MetalLB controller와 speaker 포함)',
-      'MetalLB speaker가 192.168.35.x 주소에 ARP로 응답하고, 다른 네트워크 네임스페이스에서 그 주소로 HTTP 요청이 파드에 닿습니다',
+      'containerd + runc + CNI(bridge): 모든 파드가 실제 컨테이너로 실행됩니다',
+      '노드와 클라이언트 호스트 사이의 실제 L2 네트워크(192.168.35.0/24): 서비스 주소의 ARP 응답과 그 주소로 가는 HTTP 요청이 실제로 오갑니다',
     ],
   };
 }
@@ -140,7 +133,7 @@ export async function upPods(name: string, release: KubernetesRelease, p: Sandbo
   );
   await status.step('이미지 가져오기 (레지스트리 없이, 이 프로젝트가 빌드한 OCI 이미지)', async () => {
     const names = await importImages(
-      localImages({ pause: tool('pause'), standinWeb: tool('standin-web'), metallbController: bins.metallbController, metallbSpeaker: bins.metallbSpeaker }),
+      localImages({ pause: tool('pause'), standinWeb: tool('standin-web') }),
       tool('oci-image'),
       pp,
       holder.pid,

@@ -46,8 +46,8 @@ function normalisePorts(value: string): string {
 }
 
 export interface TableContext {
-  /** Number of schedulable nodes, for `one-per-node` rows. */
-  nodes?: number;
+  /** For each key with one row per node: how many nodes its DaemonSet places a pod on. */
+  nodes?: Record<string, number>;
 }
 
 export function matchTable(rule: TableRule, pageText: string, actualText: string, context: TableContext = {}): MatchResult {
@@ -75,9 +75,11 @@ export function matchTable(rule: TableRule, pageText: string, actualText: string
     const actualRows = actual.rows.filter((r) => keyOf(r) === key);
     seen.add(key);
     const policy = rule.rows?.[key] ?? 'as-page';
-    const want = policy === 'one-per-node' ? context.nodes : expectedRows.length;
+    const perNode = policy !== 'as-page';
+    const want = perNode ? context.nodes?.[key] : expectedRows.length;
+    if (perNode && want === undefined) problems.push(`${key} 행은 노드마다 하나여야 하는데, ${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.`);
     if (want !== undefined && actualRows.length !== want) {
-      const why = policy === 'one-per-node' ? `노드 ${want}개에 하나씩` : '페이지와 같이';
+      const why = perNode ? `${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 ${want}개에 하나씩` : '페이지와 같이';
       problems.push(`${key} 행이 ${why} ${want}개여야 하는데 ${actualRows.length}개입니다.`);
     }
     for (const row of actualRows) {

@@ -1,15 +1,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { containerLogFiles, LoggedPod, type SandboxState } from '../cluster/state.ts';
+import { containerLogFiles, LoggedPod, type SandboxState } from './state.ts';
 import type { ComponentLogs } from '../model/runbook.ts';
-import { matchesSelector, parseSelector } from './selector.ts';
+import { matchesSelector, parseSelector } from '../lib/selector.ts';
 
 /**
  * The one place a provider may keep container logs the API cannot serve (state.json
- * `containerLogs`: kwok's small kubelet), in the kubelet's /var/log/pods layout. Read only where
- * the API did not give a log, and, while the API does not answer, to find pods by their labels.
+ * `containerLogs`: kwok's small kubelet), in the kubelet's /var/log/pods layout. The runner reads
+ * them only through `KeptLogs` (Provider.containerLogs): where the API did not give a log, and,
+ * while the API does not answer, to find pods by their labels.
  */
 export type ProviderLogs = NonNullable<SandboxState['containerLogs']>;
+
+/** What the runner may ask of a provider's kept container logs, without knowing their layout. */
+export interface KeptLogs {
+  /** Who wrote them, for the header of a kept log: `kwok 샌드박스의 작은 kubelet`. */
+  writer: string;
+  /** What a pod without logs here means, in one sentence. */
+  absent: string;
+  /** Pods whose recorded labels match the component's selector, running ones first. */
+  pods(component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[];
+  /** A container's last instance and the one before it, last `lines` lines of each. */
+  instances(pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[];
+}
+
+export function keptLogs(provider: ProviderLogs | undefined): KeptLogs | undefined {
+  if (!provider) return undefined;
+  return {
+    writer: provider.writer,
+    absent: provider.absent,
+    pods: (component) => providerPods(provider, component),
+    instances: (pod, container, lines) => providerInstances(provider, pod, container, lines),
+  };
+}
 
 const LIMIT_BYTES = 1 << 20;
 
@@ -19,7 +42,7 @@ export interface ProviderPod extends LoggedPod {
 }
 
 /** Pods of the provider's files whose recorded labels match, running ones first, then by name. */
-export function providerPods(provider: ProviderLogs, component: ComponentLogs): ProviderPod[] {
+export function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[] {
   const selector = parseSelector(component.selector);
   if (typeof selector === 'string' || !fs.existsSync(provider.dir)) return [];
   const pods: ProviderPod[] = [];

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Io } from '../lib/io.ts';
+import type { Env } from '../lib/process.ts';
+import { Status } from '../lib/status.ts';
+import type { ImageBuild } from '../model/runbook.ts';
+import { keptLogs, type KeptLogs } from './kept-logs.ts';
+import { clusterCommand, DEFAULT_SANDBOX, readSandbox, sandboxDir, sandboxEnv, type SandboxState } from './state.ts';
+
+export { DEFAULT_SANDBOX, type KeptLogs };
+
+/**
+ * The one face a sandbox shows the runner, `verify` and `bench`, whichever provider made it. Code
+ * outside scripts/cluster/ reaches a sandbox only through this: it never reads a provider's files,
+ * never asks which provider it is in order to behave differently (`name` is for reports and
+ * messages), and never names a component (images come from the runbook: `provideImages`).
+ */
+export interface Provider {
+  /** For reports, badges and messages only. */
+  readonly name: SandboxState['provider'];
+  /** The sandbox's name (`--sandbox`, `--name`). */
+  readonly sandbox: string;
+  readonly context: string;
+  readonly server: string;
+  readonly kubeconfig: string;
+  /** The exact Kubernetes version the sandbox was made for (`v1.37.0`). */
+  readonly kubernetes: string;
+  /** A kubectl of the sandbox's version, first on PATH for every command. */
+  readonly binDir: string | undefined;
+  /** Environment every kubectl against it gets: its kubeconfig and its own discovery cache. */
+  env(): { KUBECONFIG: string; KUBECACHEDIR: string };
+  /** What the provider itself simulates and what is real, in Korean. */
+  readonly simulation: Simulation;
+  /** Container logs the provider keeps where the API has none (kwok's small kubelet), else undefined. */
+  readonly containerLogs: KeptLogs | undefined;
+  /**
+   * Makes the runbook's images runnable here, its own way, and says what that simulates: kwok builds
+   * the binaries and registers those that run on simulated nodes with the small kubelet; pods builds
+   * OCI images and imports them into the node's containerd; kind does nothing (the nodes pull).
+   */
+  provideImages(images: readonly ImageBuild[], io: Io, status?: Status): Promise<Simulation>;
+  /**
+   * Another host on the page's network that can open a Service's documented address (pods provider),
+   * or undefined: then a browser step stays a person's to check.
+   */
+  readonly clientHost: ClientHost | undefined;
+  /** `npm run cluster -- VERB` for this sandbox, for hints. */
+  command(verb: 'up' | 'down' | 'status'): string;
+}
+
+export interface Simulation {
+  simulated: string[];
+  real: string[];
+}
+
+/** A browser step's request: the documented address and the Service that must answer there. */
+export interface AddressCheck {
+  url: string;
+  namespace: string;
+  name: string;
+}
+
+export interface AddressAnswer {
+  status: number;
+  title: string;
+  seconds: number;
+  /** What the answer proves and what it does not (the dashboard is a stand-in), in Korean. */
+  proven: string;
+  simulated: string;
+}
+
+export interface ClientHost {
+  /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
+  open(kube: import('./pods/browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
+}
+
+export function mergeSimulation(...parts: Simulation[]): Simulation {
+  return { simulated: parts.flatMap((p) => p.simulated), real: parts.flatMap((p) => p.real) };
+}
+
+/** The sandbox `name` as a Provider, or undefined when there is none. */
+export function openSandbox(name: string, env: Env = process.env): Provider | undefined {
+  const state = readSandbox(name, env);
+  return state && sandboxProvider(state, env);
+}
+
+export function sandboxProvider(state: SandboxState, env: Env = process.env): Provider {
+  const dir = sandboxDir(state.name, env);
+  const provideImages = async (images: readonly ImageBuild[], io: Io, status = new Status(io)): Promise<Simulation> => {
+    if (images.length === 0 || state.provider === 'kind') return { simulated: [], real: [] };
+    if (state.provider === 'kwok') return (await import('./kubelet/provide.ts')).provideKwokImages(dir, images, io, status);
+    return (await import('./pods/images.ts')).providePodsImages(state.name, images, io, status);
+  };
+  return {
+    name: state.provider,
+    sandbox: state.name,
+    context: state.context,
+    server: state.server,
+    kubeconfig: state.kubeconfig,
+    kubernetes: state.kubernetes,
+    binDir: state.binDir,
+    env: () => sandboxEnv(state),
+    simulation: state.simulation ?? { simulated: [], real: [] },
+    containerLogs: keptLogs(state.containerLogs),
+    provideImages,
+    clientHost:
+      state.provider === 'pods'
+        ? {
+            open: async (kube, check, screenshot, opts) => {
+              const { verifyBrowserStep } = await import('./pods/browser-step.ts');
+              fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+              return verifyBrowserStep(kube, check, screenshot, opts);
+            },
+          }
+        : undefined,
+    command: (verb) => clusterCommand(verb, state.name),
+  };
+}
