@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { markdownToHtml, mdxToJs } from 'satteri';
 import { describe, expect, it } from 'vitest';
-import { findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from '../src/plugins/drop-in/unsupported-syntax.ts';
+import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from '../src/plugins/drop-in/unsupported-syntax.ts';
 import { unsupportedSyntaxPlugin } from '../src/plugins/drop-in/index.ts';
 
 function scan(source: string, format: 'markdown' | 'mdx' = 'markdown'): Unsupported[] {
@@ -44,10 +44,17 @@ describe('syntax that cannot work is found, with what to write instead', () => {
 
   it('finds Docusaurus-only modules in an .mdx page', () => {
     const found = scan("import Tabs from '@theme/Tabs';\nimport Logo from '@site/static/img/logo.png';\n\n# 설치\n", 'mdx');
-    expect(found.map((f) => [f.found, f.instead])).toEqual([
-      ["import … from '@theme/Tabs'", "import { Tabs, TabItem } from '@astrojs/starlight/components';"],
-      ["import … from '@site/static/img/logo.png'", "페이지 파일에서 본 상대 경로 (예: './logo.png')"],
+    expect(found.map((f) => [f.line, f.found, f.instead])).toEqual([
+      [1, "import … from '@theme/Tabs'", "import { Tabs, TabItem } from '@astrojs/starlight/components';"],
+      [2, "import … from '@site/static/img/logo.png'", "페이지 파일에서 본 상대 경로 (예: './logo.png')"],
     ]);
+  });
+
+  it('finds Hugo shortcodes in an .mdx page before the MDX parser stops at them without saying what to write', () => {
+    const source = '# 설치\n\n`{{< shown >}}` 는 괜찮습니다.\n\n```text\n{{< also shown >}}\n```\n\n{{< figure src="a.png" >}}\n';
+    expect(findShortcodesInMdx(source).map((f) => [f.line, f.found])).toEqual([[9, '{{< figure src="a.png" >}}']]);
+    const run = () => mdxToJs(source, { mdastPlugins: [unsupportedSyntaxPlugin('/')], features: { directive: true } });
+    expect(run).toThrow('(Markdown):9  {{< figure src="a.png" >}}');
   });
 
   it('reports a closing shortcode only when its opening was not reported', () => {

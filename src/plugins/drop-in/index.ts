@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
-import { findUnsupported, unsupportedMessage, type SyntaxNode } from './unsupported-syntax.ts';
+import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from './unsupported-syntax.ts';
 
 /**
  * Lines of the file before the text the parser got: Astro's content loader hands it the body after
@@ -36,19 +36,23 @@ function linesBefore(fileURL: URL | undefined, source: string): number {
  * `failed`: called with each page's message before it is thrown.
  */
 export function unsupportedSyntaxPlugin(root: string, failed: (message: string) => void = () => {}): (ctx: PluginFactoryContext) => MdastPluginDefinition {
-  return ({ fileURL }) => ({
-    name: 'vdocs-unsupported-syntax',
-    options: { position: true },
-    before(tree, ctx) {
-      const found = findUnsupported(tree as SyntaxNode, ctx.source, ctx.sourceFormat === 'mdx' ? 'mdx' : 'markdown');
+  return ({ fileURL, source, sourceFormat }) => {
+    const stop = (found: Unsupported[], parsed: string): void => {
       if (found.length === 0) return;
-      const offset = linesBefore(fileURL, ctx.source);
+      const offset = linesBefore(fileURL, parsed);
       const file = fileURL ? path.relative(root, fileURLToPath(fileURL)) : '(Markdown)';
       const message = unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })));
       failed(message);
       throw new Error(message);
-    },
-  });
+    };
+    // The MDX parser would stop at a shortcode first, without saying what to write.
+    if (sourceFormat === 'mdx') stop(findShortcodesInMdx(source), source);
+    return {
+      name: 'vdocs-unsupported-syntax',
+      options: { position: true },
+      before: (tree, ctx) => stop(findUnsupported(tree as SyntaxNode, ctx.source, sourceFormat === 'mdx' ? 'mdx' : 'markdown'), ctx.source),
+    };
+  };
 }
 
 /** Registers the check with the site's Markdown processor; a processor it cannot extend stops the build. */

@@ -117,13 +117,30 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
     }
     node.children?.forEach(visit);
     if (node.type === 'mdxjsEsm') {
-      for (const [, module = ''] of (node.value ?? '').matchAll(MDX_MODULE)) {
-        found.push({ line: at, found: `import … from '${module}'`, why: 'Docusaurus 에만 있는 모듈입니다.', instead: moduleInstead(module) });
+      for (const { 1: module = '', index } of (node.value ?? '').matchAll(MDX_MODULE)) {
+        found.push({ line: at + (node.value ?? '').slice(0, index).split('\n').length - 1, found: `import … from '${module}'`, why: 'Docusaurus 에만 있는 모듈입니다.', instead: moduleInstead(module) });
       }
     }
   };
   visit(root);
+  return [...found, ...shortcodes(source, skipped)].sort((a, b) => a.line - b.line);
+}
 
+/**
+ * Hugo shortcodes in an `.mdx` page, read before parsing: there `{{<` is an expression the MDX
+ * parser refuses ("Could not parse expression") without saying what to write. Fenced code, inline
+ * code and HTML comments are skipped by pattern, since there is no tree yet.
+ */
+export function findShortcodesInMdx(source: string): Unsupported[] {
+  const skipped = [/^ {0,3}(`{3,}|~{3,})[^\n]*\n[^]*?^ {0,3}\1[`~]*[ \t]*$/gm, /`+[^`\n]+`+/g, /<!--[^]*?-->/g].flatMap((pattern) =>
+    [...source.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]),
+  );
+  return shortcodes(source, skipped);
+}
+
+/** Hugo shortcodes outside the skipped ranges; a closing one only when its opening was not reported. */
+function shortcodes(source: string, skipped: ReadonlyArray<readonly [number, number]>): Unsupported[] {
+  const found: Unsupported[] = [];
   const opened = new Set<string>();
   for (const match of source.matchAll(SHORTCODE)) {
     const index = match.index;
@@ -132,9 +149,9 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
     if (closing && opened.has(name)) continue;
     opened.add(name);
     const shown = `{{${delimiter} ${closing}${name} ${delimiter === '<' ? '>' : '%'}}}`.replace('  ', ' ');
-    found.push({ line: lineAt(index), found: whole.length > 60 ? shown : whole, why: 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.', instead: shortcodeInstead(name, arg?.replaceAll('"', '')) });
+    found.push({ line: source.slice(0, index).split('\n').length, found: whole.length > 60 ? shown : whole, why: 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.', instead: shortcodeInstead(name, arg?.replaceAll('"', '')) });
   }
-  return found.sort((a, b) => a.line - b.line);
+  return found;
 }
 
 /** The build error: the page, then one `file:line` entry per construct with what to write instead. */
