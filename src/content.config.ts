@@ -5,14 +5,19 @@
 import { defineCollection } from 'astro:content';
 import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders';
 import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
-import { ProjectFrontmatter } from '../scripts/model/frontmatter.ts';
+import { dropInDefaults, ProjectFrontmatter } from '../scripts/model/frontmatter.ts';
 
 export type { RunbookFrontmatter } from '../scripts/model/frontmatter.ts';
 
 export const collections = {
+  /**
+   * Starlight's fields plus the project's (`runbook`) and those of the guide's Docusaurus/Hugo pages
+   * (`sidebar_position`, `weight`, `date`, `lastmod`, `contributors`, `menu`): a page in that form
+   * drops in as it is, its position and date becoming Starlight's `sidebar.order` and `lastUpdated`.
+   */
   docs: defineCollection({
     loader: docsLoader(),
-    schema: docsSchema({ extend: ProjectFrontmatter }),
+    schema: (context) => docsSchema({ extend: ProjectFrontmatter })(context).transform(dropInDefaults),
   }),
   /**
    * UI strings (src/content/i18n/ko.json). Starlight's Korean covers its own UI; the Pagefind

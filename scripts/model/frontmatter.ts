@@ -37,16 +37,112 @@ export const RunbookFrontmatter = z.object({
 });
 export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
 
+/**
+ * A date as Hugo and Docusaurus pages write it: `2024-05-01`, `2024-05-01T09:00:00+09:00`.
+ * Astro's YAML reader gives a Date, the runner's YAML 1.2 reader a string; both become a Date.
+ * (A bare number is refused: `date: 2024` would otherwise be a millisecond count in 1970.)
+ */
+const PageDate = z.union([z.date(), z.string()], { error: '날짜는 2024-05-01 처럼 쓰세요.' }).transform((value, ctx) => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: `날짜 "${String(value)}" 를 읽을 수 없습니다. 2024-05-01 처럼 쓰세요.` });
+  return date;
+});
+
+/** One entry of a Hugo `menu` map; Hugo's own fields, all optional. */
+const HugoMenuEntry = z.object({
+  identifier: z.string().optional(),
+  name: z.string().optional(),
+  parent: z.string().optional(),
+  pre: z.string().optional(),
+  post: z.string().optional(),
+  title: z.string().optional(),
+  url: z.string().optional(),
+  weight: z.number().int().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * The fields pages of the same guide carry in their Docusaurus or Hugo form, so such a page can be
+ * dropped into `src/content/docs/` as it is. Other unknown fields (`id`, `tags`, `aliases`, …) are
+ * accepted and ignored, as Starlight does; these are typed because the site uses them or they have
+ * one well-known shape. See {@link dropInDefaults} for what they become.
+ */
+export const DropInFrontmatter = z.object({
+  /** Docusaurus: position in its sidebar, lower first. Used as `sidebar.order` when that is not given. */
+  sidebar_position: z.number({ error: 'sidebar_position 은 숫자로 쓰세요 (예: 3).' }).optional(),
+  /** Docusaurus: the page's name in the sidebar. Used as `sidebar.label` when that is not given. */
+  sidebar_label: z.string().optional(),
+  /** Hugo: the page's short name in menus. Used as `sidebar.label` after `sidebar_label`. */
+  linkTitle: z.string().optional(),
+  /** Hugo: position in its section, lower first; 0 means unset, as in Hugo. Used as `sidebar.order` after `sidebar_position`. */
+  weight: z.number({ error: 'weight 는 정수로 쓰세요 (예: 30).' }).int({ error: 'weight 는 정수로 쓰세요 (예: 30).' }).optional(),
+  /** Hugo: the page's date. Shown as the last update when neither `lastUpdated` nor `lastmod` is given (Hugo's own fallback). */
+  date: PageDate.optional(),
+  /** Hugo: the page's last modification. Shown as the last update (Starlight's `lastUpdated`) when that is not given. */
+  lastmod: PageDate.optional(),
+  /** Who wrote the page: a list of names (one name may be written as a string). Kept, not shown. */
+  contributors: z
+    .union([z.string(), z.array(z.string())], { error: 'contributors 는 이름 목록으로 쓰세요 (예: ["홍길동"]).' })
+    .transform((names) => (typeof names === 'string' ? [names] : names))
+    .optional(),
+  /**
+   * Hugo: the menus the page belongs to: `main`, `[main, docs]` or `{ docs: { parent, weight } }`,
+   * normalised to the map form. Kept, not used: this site's sidebar comes from its folders.
+   */
+  menu: z
+    .union([z.string(), z.array(z.string()), z.record(z.string(), HugoMenuEntry.nullable())], {
+      error: 'menu 는 Hugo 형식으로 쓰세요 (예: main, [main, docs] 또는 { docs: { weight: 10 } }).',
+    })
+    .transform((menu): Record<string, z.infer<typeof HugoMenuEntry>> => {
+      if (typeof menu === 'string') return { [menu]: {} };
+      if (Array.isArray(menu)) return Object.fromEntries(menu.map((name) => [name, {}]));
+      return Object.fromEntries(Object.entries(menu).map(([name, entry]) => [name, entry ?? {}]));
+    })
+    .optional(),
+});
+export type DropInFrontmatter = z.infer<typeof DropInFrontmatter>;
+
 /** Frontmatter fields this project adds to Starlight's. */
 export const ProjectFrontmatter = z.object({
   /** Optional. The runbook that verifies this page; see {@link RunbookFrontmatter}. */
   runbook: RunbookFrontmatter.optional(),
+  ...DropInFrontmatter.shape,
 });
+
+/** The Starlight fields the drop-in fields stand in for. */
+interface StarlightFields {
+  sidebar: { order?: number | undefined; label?: string | undefined };
+  lastUpdated?: Date | boolean | undefined;
+}
+
+/**
+ * The page's sidebar order: Starlight's `sidebar.order`, else Docusaurus `sidebar_position`,
+ * else a non-zero Hugo `weight`. Lower first; undefined sorts last.
+ */
+export function pageOrder(data: { sidebar?: { order?: number | undefined } | undefined } & Pick<DropInFrontmatter, 'sidebar_position' | 'weight'>): number | undefined {
+  return data.sidebar?.order ?? data.sidebar_position ?? (data.weight ? data.weight : undefined);
+}
+
+/**
+ * Fills Starlight's `sidebar.order`, `sidebar.label` and `lastUpdated` from the drop-in fields when
+ * the page does not set them; Starlight's own fields always win. `lastUpdated: false` stays false.
+ */
+export function dropInDefaults<T extends StarlightFields & DropInFrontmatter>(data: T): T {
+  const order = pageOrder(data);
+  const label = data.sidebar.label ?? data.sidebar_label ?? data.linkTitle;
+  const lastUpdated = data.lastUpdated ?? data.lastmod ?? data.date;
+  return {
+    ...data,
+    sidebar: { ...data.sidebar, ...(order === undefined ? {} : { order }), ...(label === undefined ? {} : { label }) },
+    ...(lastUpdated === undefined ? {} : { lastUpdated }),
+  };
+}
 
 /** Reads the project's fields from a page's parsed frontmatter; the message names the field and the fix. */
 export function projectFrontmatter(data: unknown, file: string): z.infer<typeof ProjectFrontmatter> {
   const parsed = ProjectFrontmatter.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(frontmatter)'}: ${i.message}`);
-  throw new UsageError('FRONTMATTER_INVALID', `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`, '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }');
+  const aboutRunbook = parsed.error.issues.some((i) => i.path[0] === 'runbook');
+  throw new UsageError('FRONTMATTER_INVALID', `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`, aboutRunbook ? '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }' : undefined);
 }

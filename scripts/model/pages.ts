@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectFrontmatter } from './frontmatter.ts';
+import { pageOrder, projectFrontmatter } from './frontmatter.ts';
 import { frontmatterOf } from './page.ts';
 
 /** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
@@ -18,7 +18,7 @@ export interface VerifiedPage {
 
 const DOCS = 'src/content/docs';
 
-/** Pages with a `runbook:` frontmatter, in the site's sidebar order (sidebar.order, then path). */
+/** Pages with a `runbook:` frontmatter, in the site's sidebar order (sidebar.order or its drop-in stand-ins, then path). */
 export function verifiedPages(root: string): VerifiedPage[] {
   const pages: VerifiedPage[] = [];
   const walk = (dir: string) => {
@@ -27,14 +27,15 @@ export function verifiedPages(root: string): VerifiedPage[] {
       if (entry.isDirectory()) walk(rel);
       else if (/\.mdx?$/.test(entry.name)) {
         const fm = frontmatterOf(fs.readFileSync(path.join(root, rel), 'utf8'));
-        const rb = projectFrontmatter(fm, rel).runbook;
+        const project = projectFrontmatter(fm, rel);
+        const rb = project.runbook;
         if (!rb) continue;
         pages.push({
           file: rel,
           title: String(fm.title ?? rel),
           runbook: rb.name,
           kubernetes: rb.kubernetes,
-          order: Number((fm.sidebar as { order?: number } | undefined)?.order ?? Number.MAX_SAFE_INTEGER),
+          order: pageOrder({ ...project, sidebar: fm.sidebar as { order?: number } | undefined }) ?? Number.MAX_SAFE_INTEGER,
           slug: rel.slice(DOCS.length + 1).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, ''),
         });
       }

@@ -1,0 +1,113 @@
+/**
+ * Issue 14, item 5: pages of the same guide in their Docusaurus/Hugo Markdown form, dropped into
+ * src/content/docs/ with their images beside them, build without a change to the site's
+ * configuration; a page with a Hugo shortcode stops the build with file:line and what to write.
+ *
+ * Builds a scratch copy of the site (config, src/, public/, scripts/, runbooks/) with the pages of
+ * test/fixtures/drop-in/pages/ added: a Docusaurus page (sidebar_position, sidebar_label, date,
+ * contributors, an image beside it, a localhost link, a `:::tip[…]` box, and a block and a figure
+ * with the MetalLB page's step ids but no runbook) and a Hugo page bundle (grafana/index.md: weight,
+ * linkTitle, date, lastmod, menu, contributors, an image beside it, a 127.0.0.1 link). The committed
+ * reports are read so the MetalLB page in the same build shows its badge and marks (the control).
+ */
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { all, attr, blockMarks, figureMarks, first, textOf } from './helpers/html.ts';
+import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
+
+const SCRATCH = 'test-results/site-drop-in';
+const FIXTURES = join(ROOT, 'test/fixtures/drop-in');
+
+/** A scratch copy of the site with the fixture pages (and `extra` files) dropped into src/content/docs/. */
+async function buildWithDropIns(name: string, extra: Record<string, string> = {}): Promise<SiteBuild> {
+  const root = join(ROOT, SCRATCH, name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
+  cpSync(join(FIXTURES, 'pages'), join(root, 'src/content/docs'), { recursive: true });
+  for (const [from, to] of Object.entries(extra)) cpSync(join(FIXTURES, from), join(root, 'src/content/docs', to));
+  return buildSite({ root: `${SCRATCH}/${name}`, outDir: `${SCRATCH}/${name}/dist`, env: { REPORTS_DIR: join(ROOT, 'reports') }, inputs: ['reports', 'test/fixtures/drop-in'] });
+}
+
+afterAll(() => rmSync(join(ROOT, SCRATCH), { recursive: true, force: true }));
+
+describe('Docusaurus and Hugo pages dropped in as they are', () => {
+  let build: SiteBuild;
+  let docusaurus: string;
+  let hugo: string;
+  let metallb: string;
+  beforeAll(async () => {
+    build = await buildWithDropIns('pages');
+    expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
+    docusaurus = readBuilt(build, 'appendix/port-forward/index.html');
+    hugo = readBuilt(build, 'appendix/grafana/index.html');
+    metallb = readBuilt(build, 'appendix/metallb/index.html');
+  }, 180_000);
+
+  it('keeps the link check and lets links to the reader\'s own machine through', () => {
+    expect(build.log).toContain('All internal links are valid.');
+    expect(all(docusaurus, 'main a[href="http://localhost:8090"]')).toHaveLength(1);
+    expect(all(hugo, 'main a[href="http://127.0.0.1:3000"]')).toHaveLength(1);
+  });
+
+  it('renders the images beside each page through Astro\'s image pipeline', () => {
+    const images = [first(docusaurus, 'main img[alt="Kubeflow 로그인 화면"]'), first(hugo, 'main img[alt="Grafana 로그인 화면"]')];
+    expect(images.map((img) => [attr(img, 'width'), attr(img, 'height')])).toEqual([['160', '90'], ['200', '120']]);
+    for (const img of images) {
+      const src = attr(img, 'src') ?? '';
+      expect(src).toMatch(/^\/_astro\/.+\.webp$/);
+      expect(existsSync(join(build.outDir, src)), src).toBe(true);
+    }
+  });
+
+  it('orders and names them in the sidebar by sidebar_position / weight and sidebar_label / linkTitle', () => {
+    const appendix = all(metallb, '#starlight__sidebar a[href^="/appendix/"]').map((a) => [attr(a, 'href'), textOf(a).trim()]);
+    expect(appendix).toEqual([
+      ['/appendix/port-forward/', '포트 포워딩'],
+      ['/appendix/grafana/', 'Grafana'],
+      ['/appendix/metallb/', '2. bare-metal 클러스터용 load balancer metallb 설치'],
+    ]);
+  });
+
+  it('shows lastmod, else date, as the last update; a page with neither shows none', () => {
+    expect(attr(first(hugo, 'time'), 'datetime')).toBe('2024-04-20T00:00:00.000Z');
+    expect(attr(first(docusaurus, 'time'), 'datetime')).toBe('2024-03-15T00:00:00.000Z');
+    expect(textOf(first(docusaurus, 'p:has(> time)'))).toContain('마지막 업데이트');
+    expect(first(metallb, 'time')).toBeUndefined();
+  });
+
+  it('renders a Docusaurus 3 box with its title (:::tip[Title] is Starlight syntax too)', () => {
+    const aside = first(docusaurus, 'aside.starlight-aside--tip');
+    expect(textOf(first(aside, '.starlight-aside__title')).trim()).toBe('포트가 이미 쓰이고 있다면');
+  });
+
+  it('claims nothing on a page without a runbook, even with the MetalLB page\'s step ids; the MetalLB page keeps its badge and marks', () => {
+    expect(all(docusaurus, 'figure.frame[data-step="strict-arp/check"]')).toHaveLength(1);
+    expect(all(docusaurus, 'figure.screenshot[data-step="istio/browser"]')).toHaveLength(1);
+    for (const page of [docusaurus, hugo]) {
+      expect(all(page, '.vbadge')).toEqual([]);
+      expect(blockMarks(page)).toEqual([]);
+      expect(figureMarks(page)).toEqual([]);
+      expect(all(page, '.step-mark, .step-block, [data-status]')).toEqual([]);
+    }
+    expect(all(metallb, '.vbadge')).toHaveLength(1);
+    expect(blockMarks(metallb).map((m) => m.element)).toContain('strict-arp/check');
+    expect(figureMarks(metallb).map((m) => m.element)).toContain('istio/browser');
+  });
+});
+
+it('stops the build at a Hugo shortcode with file:line and what to write instead', async () => {
+  const build = await buildWithDropIns('broken', { 'broken/hugo-shortcodes.md': 'appendix/hugo-shortcodes.md' });
+  expect(build.exitCode).not.toBe(0);
+  const file = 'src/content/docs/appendix/hugo-shortcodes.md';
+  expect(build.log).toContain(`${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 문법이 3곳 있습니다.`);
+  expect(build.log).toContain(`${file}:8  {{< figure src="topology.png" title="네트워크 구성" >}}`);
+  expect(build.log).toContain('대신 이렇게 쓰세요: ![설명](./그림.png)');
+  expect(build.log).toContain(`${file}:10  {{% notice warning %}}`);
+  expect(build.log).toContain('대신 이렇게 쓰세요: :::caution');
+  expect(build.log).toContain(`${file}:20  :::info`);
+  // Shown as code on lines 14 and 17: fine.
+  expect(build.log).not.toMatch(new RegExp(`${file}:(14|17)\\b`));
+  expect(existsSync(join(build.outDir, 'appendix/hugo-shortcodes/index.html'))).toBe(false);
+}, 180_000);
