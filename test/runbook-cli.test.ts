@@ -101,3 +101,21 @@ describe('the real CLI', () => {
     for (const flag of ['--context', '--dry-run', '--from', '--only', '--report', '--junit', '--keep-going', '--mirror', '--yes']) expect(r.stdout).toContain(flag);
   });
 });
+
+describe('a page whose pods must really run', () => {
+  it('is refused on a kwok sandbox before anything runs, naming why and the provider to use', async () => {
+    const cache = path.join(tmp, 'kwok-cache');
+    const dir = path.join(cache, 'sandbox', 'vdocs');
+    fs.mkdirSync(dir, { recursive: true });
+    // A sandbox whose API server does not exist: the refusal must come before any connection.
+    fs.writeFileSync(path.join(dir, 'kubeconfig'), fs.readFileSync(kubeconfig(['kwok-vdocs'])));
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: 'vdocs', provider: 'kwok', kubernetes: 'v1.37.0', context: 'kwok-vdocs', kubeconfig: path.join(dir, 'kubeconfig'), server: 'https://127.0.0.1:1', createdAt: new Date().toISOString() }));
+    const r = await cli(['metallb-v0-16'], { VDOCS_CACHE_DIR: cache });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('[PROVIDER_CANNOT_RUN_PAGE]');
+    expect(r.err).toContain('런북 metallb-v0-16 은 파드가 실제로 실행되는 클러스터가 필요한데, 샌드박스 "vdocs" 의 kwok 는 파드를 Running 으로 표시만 합니다');
+    expect(r.err).toContain('검증 웹훅');
+    expect(r.err).toContain('npm run cluster -- down 후 npm run cluster -- up --provider pods');
+    expect(fs.existsSync(path.join(cache, 'runs'))).toBe(false);
+  });
+});

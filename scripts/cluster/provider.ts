@@ -31,6 +31,8 @@ export interface Provider {
   env(): { KUBECONFIG: string; KUBECACHEDIR: string };
   /** What the provider itself simulates and what is real, in Korean. */
   readonly simulation: Simulation;
+  /** Whether pods really run (containers, a pod network): false where the provider only marks them Running. */
+  readonly runsPods: boolean;
   /** Container logs the provider keeps where the API has none (kwok's small kubelet), else undefined. */
   readonly containerLogs: KeptLogs | undefined;
   /**
@@ -74,6 +76,9 @@ export interface ClientHost {
   open(kube: import('./pods/browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
 }
 
+/** Which providers really run pods (kwok only marks them Running; its small kubelet runs a few images as local processes). */
+export const RUNS_PODS: Record<SandboxState['provider'], boolean> = { kwok: false, pods: true, kind: true };
+
 export function mergeSimulation(...parts: Simulation[]): Simulation {
   return { simulated: parts.flatMap((p) => p.simulated), real: parts.flatMap((p) => p.real) };
 }
@@ -101,6 +106,7 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
     binDir: state.binDir,
     env: () => sandboxEnv(state),
     simulation: state.simulation ?? { simulated: [], real: [] },
+    runsPods: RUNS_PODS[state.provider],
     containerLogs: keptLogs(state.containerLogs),
     provideImages,
     clientHost:
@@ -115,4 +121,17 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
         : undefined,
     command: (verb) => clusterCommand(verb, state.name),
   };
+}
+
+/**
+ * For a page whose pods must really run: the provider this machine can offer for it (`pods` where it
+ * can run, else `kind` when a container engine answers), or why there is none.
+ */
+export async function providerRunningPods(env: Env): Promise<{ provider: SandboxState['provider'] } | { why: string }> {
+  const { cannotRun } = await import('./pods/host.ts');
+  const reasons = cannotRun(env);
+  if (reasons.length === 0) return { provider: 'pods' };
+  const { containerEngineAnswers } = await import('./kind.ts');
+  if (await containerEngineAnswers(env)) return { provider: 'kind' };
+  return { why: `pods 프로바이더를 쓸 수 없고(${reasons.join('; ')}), kind 에 필요한 컨테이너 엔진도 응답하지 않습니다` };
 }

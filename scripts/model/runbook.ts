@@ -245,4 +245,10 @@ export interface Runbook {
   logs?: ComponentLogs[];
   /** Images the page's manifests use that the project builds from source (see ImageBuild). */
   images?: ImageBuild[];
+  /**
+   * What the page needs from the cluster beyond an API server. `runningPods`: its pods must really
+   * run (for example the API server calls a validating webhook served by a pod); the reason, in
+   * Korean, is shown when a run or `verify` is refused on a provider that only simulates pods.
+   */
+  needs?: { runningPods?: string };
 }

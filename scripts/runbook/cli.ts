@@ -108,6 +108,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io);
+  const needsPods = runbook.needs?.runningPods;
+  if (needsPods && target.sandbox && !target.sandbox.runsPods) {
+    throw new UsageError(
+      'PROVIDER_CANNOT_RUN_PAGE',
+      `런북 ${runbook.name} 은 파드가 실제로 실행되는 클러스터가 필요한데, 샌드박스 "${target.sandbox.sandbox}" 의 ${target.provider} 는 파드를 Running 으로 표시만 합니다: ${needsPods}`,
+      `파드를 실행하는 샌드박스를 만드세요: ${target.sandbox.command('down')} 후 ${target.sandbox.command('up')} --provider pods (root 권한과 cgroup v1 이 필요합니다), 또는 Docker 가 있으면 --provider kind.`,
+    );
+  }
   const env: Record<string, string | undefined> = {
     ...io.env,
     KUBECONFIG: target.kubeconfig,

@@ -8,6 +8,7 @@ import { projectRoot } from '../lib/paths.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import { readReport } from '../model/report.ts';
 import { PROVIDERS } from '../cluster/cli.ts';
+import { providerRunningPods, RUNS_PODS } from '../cluster/provider.ts';
 import { runnerHash } from '../model/fingerprint.ts';
 import { readPage } from '../model/page.ts';
 import { reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
@@ -59,6 +60,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let failed = false;
 
   for (const page of pages) {
+    // A page whose pods must really run (a webhook the API server calls) gets a provider that runs them.
+    const needsPods = (await importRunbook(projectRoot, page.runbook)).needs?.runningPods;
+    let pageProvider = args.provider;
+    if (needsPods && !(args.provider && RUNS_PODS[args.provider as keyof typeof RUNS_PODS])) {
+      const chosen = args.provider ? { why: `--provider ${args.provider} 는 파드를 Running 으로 표시만 합니다` } : await providerRunningPods(io.env);
+      if ('why' in chosen) {
+        status.fail(`${page.runbook}: 이 머신에서 검증할 수 없습니다 — ${chosen.why}. ${needsPods}`);
+        results.push(`✗ ${page.runbook}  검증하지 못함: ${chosen.why} (--provider pods 또는 kind 로 실행하세요)`);
+        failed = true;
+        continue;
+      }
+      pageProvider = chosen.provider;
+      status.info(`${page.runbook}: 파드가 실제로 실행되어야 하는 페이지라 ${pageProvider} 프로바이더로 검증합니다.`);
+    }
     for (const minor of page.kubernetes.filter((v) => !only || only.includes(v))) {
       if (io.signal.aborted) break;
       const sandbox = `verify-${minor.replace('.', '-')}`;
@@ -67,7 +82,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
       const t0 = performance.now();
       fs.rmSync(report, { force: true });
-      const provider = args.provider ? ['--provider', args.provider] : [];
+      const provider = pageProvider ? ['--provider', pageProvider] : [];
       // A fresh sandbox every time: a leftover of an interrupted run is taken down first.
       await child('cluster.ts', ['down', '--name', sandbox], io);
       const up = await child('cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider], io);
