@@ -55,7 +55,7 @@ describe('npm run runbook -- metallb --dry-run', () => {
 
 describe('bad input: a clear message and exit code 2, nothing written', () => {
   it.each<[string, string[], Record<string, string>, RegExp]>([
-    ['unknown runbook', ['metalb'], {}, /런북 "metalb" 이 없습니다\.[\s\S]*있는 런북: metallb \("metallb" 를 뜻했나요\?\)/],
+    ['unknown runbook', ['metalb'], {}, /런북 "metalb" 이 없습니다\.[\s\S]*있는 런북: metallb, metallb-v0-16 \("metallb" 를 뜻했나요\?\)/],
     ['no runbook name', [], {}, /실행할 런북 이름을 주세요[\s\S]*있는 런북: metallb/],
     ['unknown step for --from', ['metallb', '--from', 'istio/get-afterr'], {}, /--from istio\/get-afterr: 런북 metallb 에 이 단계가 없습니다[\s\S]*"istio\/get-after" 를 뜻했나요\?/],
     ['unknown step for --only', ['metallb', '--only', 'nope'], {}, /--only nope: 런북 metallb 에 이 단계가 없습니다/],

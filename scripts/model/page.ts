@@ -74,6 +74,11 @@ export function at(page: Pick<Page, 'file'>, line: number): string {
 
 const parser = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']).use(remarkDirective);
 
+/** The page's markdown tree, parsed exactly as the page reader parses it (the scaffold walks it). */
+export function markdownTree(source: string): Root {
+  return parser.parse(source) as Root;
+}
+
 /** Reads and validates a page: every fenced block needs a well-formed, unique step id. */
 export function readPage(file: string, root = process.cwd()): Page {
   let source: string;

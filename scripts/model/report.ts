@@ -68,6 +68,11 @@ export const StepReport = z.object({
   /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
   expected: z.string().optional(),
   actual: z.string().optional(),
+  /**
+   * What a run step's command printed, stdout and stderr apart (redacted, mirror paths restored), for
+   * steps compared with an output block: what `--update` writes into the page where it differs.
+   */
+  streams: z.object({ stdout: z.string(), stderr: z.string() }).optional(),
   /** Facts about objects read through the API beside the text check; the step passes only when all hold. */
   objects: z.array(ObjectCheck).optional(),
   /**

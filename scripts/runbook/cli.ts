@@ -4,7 +4,7 @@ import { parseCommand, closest } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { readPage } from '../model/page.ts';
-import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
+import { availableRunbooks, importRunbook, importRunbookFile } from '../model/runbooks.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
 import { bind, type Binding } from './bind.ts';
 import { createMirror } from './mirror.ts';
@@ -33,6 +33,8 @@ export const command = {
     yes: { type: 'boolean', description: '터미널이 아닐 때 샌드박스가 아닌 클러스터에서 실행하는 것을 승인' },
     page: { type: 'string', description: '런북의 페이지 대신 읽을 페이지 파일 (페이지 사본을 시험할 때)' },
     workdir: { type: 'string', description: '명령을 실행할 폴더 (기본: .cache/runs/<런북>)' },
+    update: { type: 'boolean', description: '실행한 뒤 실제 출력과 다른 출력 블록을 페이지에 씁니다 (차이를 보이고 묻습니다; --yes 면 묻지 않음)' },
+    runbook: { type: 'string', description: 'runbooks/<이름>.ts 대신 읽을 런북 파일 (npm run runbook -- new 로 만든 사본용)' },
   },
 } as const;
 
@@ -78,11 +80,13 @@ async function confirmTarget(binding: Binding, target: Target, selected: Set<str
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'new') return (await import('./scaffold-cli.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
+  if (args.update && args['dry-run']) throw new UsageError('FLAG_CONFLICT', '--update 와 --dry-run 은 함께 쓸 수 없습니다.', '--update 는 실행한 출력을 씁니다. 계획만 보려면 --dry-run 만 주세요.');
   // The API client takes most of a second to load: start now, while the page is read and bound.
   if (!args['dry-run']) void import('./client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
-  const runbook = await loadRunbook(args.name);
+  const runbook = args.runbook ? await importRunbookFile(path.resolve(io.cwd, args.runbook)) : await loadRunbook(args.name);
   const page = readPage(args.page ?? runbook.page, projectRoot);
   const binding = bind(runbook, page);
   const selected = selectSteps(binding, args.from, args.only);
@@ -136,10 +140,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
   fs.mkdirSync(workDir, { recursive: true });
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
-  const report = await execute(binding, target, io, { selected, keepGoing: args['keep-going'] === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
-  writeOutputs(report, args.report, args.junit, workDir, io, redactor, target);
-  io.out(summarize(report));
-  io.err(nextCommand(report, `${runbook.name}${targetFlags(args)}`, target));
+  // --update runs every chosen step (a wrong output block must not hide the blocks after it).
+  const run = async (b: Binding) => {
+    const r = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
+    writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
+    io.out(summarize(r));
+    return r;
+  };
+  const report = await run(binding);
+  const again = `${args.runbook ? `--runbook ${shellQuote(args.runbook)}` : runbook.name}${args.page ? ` --page ${shellQuote(args.page)}` : ''}${targetFlags(args)}`;
+  if (args.update) {
+    const file = path.resolve(projectRoot, args.page ?? runbook.page);
+    const verify = () => run(bind(runbook, readPage(args.page ?? runbook.page, projectRoot)));
+    const { updatePage } = await import('./update.ts');
+    return updatePage({ binding, report, file, io, yes: args.yes === true, verify, command: again });
+  }
+  io.err(nextCommand(report, again, target));
   // A partial run whose chosen steps all passed exits 0, but its report says `partial`, never passed.
   return report.status === 'passed' || report.status === 'partial' ? 0 : report.status === 'interrupted' ? 130 : 1;
 }

@@ -154,7 +154,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     attempts,
     ...(current.objects.length > 0 ? { objects: current.objects } : {}),
   };
-  if (expect.text !== undefined) outcome.expected = expect.text;
+  if (expect.text !== undefined) Object.assign(outcome, { expected: expect.text, streams: { stdout: current.stdout, stderr: current.stderr } });
   if (!current.ok) {
     outcome.diagnostics = await diagnose(ctx, block.code, current.stdout);
     const urls = urlsIn(block.code).filter((u) => !served.some((s) => s.url === u));

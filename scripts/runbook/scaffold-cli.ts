@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCommand } from '../lib/args.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { projectRoot } from '../lib/paths.ts';
+import { frontmatterOf, parsePage } from '../model/page.ts';
+import type { OutputRule, Runbook, Step } from '../model/runbook.ts';
+import { bind } from './bind.ts';
+import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
+
+export const command = {
+  meta: { name: 'runbook new', description: 'step id 가 없는 페이지의 모든 블록에 step id 를 붙이고, 블록마다 단계를 둔 런북 파일을 만듭니다.' },
+  args: {
+    page: { type: 'positional', description: '페이지 파일 (예: src/content/docs/appendix/metallb.md)', required: false },
+    name: { type: 'string', description: '런북 이름 (기본: frontmatter 의 runbook.name, 없으면 파일 이름)' },
+    runbook: { type: 'string', description: '쓸 런북 파일 (기본: runbooks/<이름>.ts)' },
+  },
+} as const;
+
+/** `npm run runbook -- new PAGE [--name NAME] [--runbook FILE]`: checks everything first, then writes both files or neither. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parseCommand(argv, command, io);
+  if (!args) return 0;
+  if (!args.page) throw new UsageError('NO_PAGE', 'step id 를 붙일 페이지를 주세요.', '예: npm run runbook -- new src/content/docs/appendix/metallb.md');
+  const pageFile = path.resolve(io.cwd, args.page);
+  if (!fs.statSync(pageFile, { throwIfNoEntry: false })?.isFile()) throw new UsageError('UNKNOWN_PAGE', `페이지가 없습니다: ${args.page}`, '페이지 경로를 확인하세요. 예: npm run runbook -- new src/content/docs/appendix/metallb.md');
+  const source = fs.readFileSync(pageFile, 'utf8');
+  const fm = frontmatterOf(source) as { runbook?: { name?: unknown } };
+  const name = args.name ?? (typeof fm.runbook?.name === 'string' ? fm.runbook.name : slug(path.basename(pageFile).replace(/\.mdx?$/, '')));
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) throw new UsageError('BAD_RUNBOOK_NAME', `런북 이름 "${name}" 을 쓸 수 없습니다. 소문자, 숫자, '-' 만 씁니다.`, '--name 이름 으로 정하세요. 예: --name metallb');
+  const out = path.resolve(io.cwd, args.runbook ?? path.join(projectRoot, 'runbooks', `${name}.ts`));
+  const shownOut = path.relative(io.cwd, out) || out;
+  if (fs.existsSync(out)) throw new UsageError('RUNBOOK_EXISTS', `런북 파일이 이미 있습니다: ${shownOut}. 덮어쓰지 않습니다.`, `다른 이름(--name) 이나 파일(--runbook 경로.ts)을 주거나, 있는 런북을 쓰세요: npm run runbook -- ${name} --dry-run`);
+  const shownPage = path.relative(projectRoot, pageFile) || pageFile;
+  let made: Scaffold;
+  try {
+    made = scaffold(source, shownPage);
+  } catch (error) {
+    if (!(error instanceof ScaffoldError)) throw error;
+    const hasIds = error.problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
+    throw new UsageError(hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD', `${hasIds ? `페이지 ${shownPage} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${shownPage} 에서 런북을 만들 수 없습니다`}:\n  ${error.problems.join('\n  ')}`, hasIds ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.` : '위 블록을 고친 뒤 다시 실행하세요.');
+  }
+  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps };
+  // The promise of `new`: what it writes binds. Checked before anything is written.
+  bind(runbook, parsePage(made.source, shownPage));
+  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage);
+  // Both files or neither: temp files beside each, then the renames.
+  const tmp = [`${out}.${process.pid}.tmp`, `${pageFile}.${process.pid}.tmp`] as const;
+  try {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(tmp[0], text);
+    fs.writeFileSync(tmp[1], made.source);
+  } catch (error) {
+    for (const t of tmp) fs.rmSync(t, { force: true });
+    throw error;
+  }
+  fs.renameSync(tmp[0], out);
+  fs.renameSync(tmp[1], pageFile);
+  const count = (k: Step['kind']) => made.steps.filter((s) => s.kind === k).length;
+  io.out(`${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`);
+  for (const [id, note] of made.todo) io.out(`  TODO ${id}: ${note}\n`);
+  const run = args.runbook ? `--runbook ${shownOut}` : name;
+  io.err(`다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`);
+  return 0;
+}
+
+/** JavaScript literal in the runbooks' style: single quotes, regex literals, unquoted keys where possible. */
+function lit(v: unknown): string {
+  if (v instanceof RegExp) return String(v);
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(lit).join(', ')}]`;
+  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : lit(k)}: ${lit(x)}`).join(', ')} }`;
+  return String(v);
+}
+
+function rule(r: OutputRule): string {
+  const { kind, block, ...options } = r;
+  return `${kind}(${lit(block)}, ${lit(options)})`;
+}
+
+function step(s: Step): string {
+  if (s.kind === 'file') return `file(${lit(s.id)}, ${lit(s.title)})`;
+  if (s.kind === 'manual') return `manual(${lit(s.id)}, ${lit(s.title)})`;
+  if (s.kind === 'edit') return `edit(${lit(s.id)}, ${lit(s.title)}, ${lit(s.spec)})`;
+  const { kind: _k, id, title, output, drift, ...rest } = s;
+  const options = [
+    ...(output ? [`output: ${rule(output)}`] : []),
+    ...Object.entries(rest).map(([k, v]) => `${k}: ${lit(v)}`),
+    ...(drift ? [`drift: { since: ${lit(drift.since)}, output: ${rule(drift.output)}, exitCode: ${drift.exitCode}, because: ${lit(drift.because)} }`] : []),
+  ];
+  return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
+}
+
+export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string): string {
+  const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
+  if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
+  for (const s of runbook.steps) if (s.kind === 'run') for (const r of [s.output, s.drift?.output]) if (r) helpers.add(r.kind);
+  const from = model.startsWith('.') ? model : `./${model}`;
+  const steps = runbook.steps.map((s) => `${todo.has(s.id) ? `    // TODO: ${todo.get(s.id)}\n` : ''}    ${step(s)},`);
+  const fixtures = runbook.fixtures.map((f) => `    serviceFixture(${lit(f.edit)}, ${lit(f.spec)}, ${lit(f.resetWith)}),`);
+  return `/**
+ * Runbook for ${page}, in the page's order, made by \`npm run runbook -- new\`.
+ * Every command comes from the page by step id; refine the titles, matching rules and waits.
+ */
+import { ${[...helpers].sort().join(', ')} } from '${from}/define.ts';
+
+export default defineRunbook({
+  name: ${lit(runbook.name)},
+  page: ${lit(runbook.page)},
+  // Stand-ins for the Services the edits change, made from the page's edit blocks only when absent (an earlier chapter makes them).
+  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],
+  steps: [
+${steps.join('\n')}
+  ],
+});
+`;
+}

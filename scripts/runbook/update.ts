@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { UsageError } from '../lib/errors.ts';
+import { writeAtomic } from '../lib/fs.ts';
+import type { Io } from '../lib/io.ts';
+import { at, parsePage, type Block } from '../model/page.ts';
+import type { RunReport } from '../model/report.ts';
+import { minorOf } from '../model/version.ts';
+import type { Binding } from './bind.ts';
+import { mergeOutput, replaceBlocks } from './rewrite.ts';
+
+/** One output block and the text `--update` writes into it. */
+export interface BlockChange {
+  step: string;
+  block: Block;
+  text: string;
+}
+
+export interface UpdatePlan {
+  changes: BlockChange[];
+  /** Failures `--update` does not fix (exit codes, drift, outputs the rule could never accept), for people. */
+  left: string[];
+}
+
+/**
+ * Which output blocks a run proved wrong and what to write into them: only failed run steps, only
+ * their own output block, only where the rule does not accept the difference (rewrite.ts). Commands,
+ * edit and file blocks are never touched.
+ */
+export function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
+  const minor = minorOf(report.kubernetes);
+  const changes: BlockChange[] = [];
+  const left: string[] = [];
+  for (const bound of binding.steps) {
+    const { step } = bound;
+    const ran = report.steps.find((s) => s.id === step.id);
+    if (step.kind !== 'run' || ran?.status !== 'failed') continue;
+    const why = ran.problems[0] ?? '';
+    if (!step.output) {
+      left.push(`${step.id}: 출력 블록이 없는 단계라 고칠 블록이 없습니다 (${why}).`);
+      continue;
+    }
+    if (step.drift && minor >= minorOf(step.drift.since)) {
+      left.push(`${step.id}: Kubernetes 1.${minor} 에서는 페이지가 밝힌 차이(drift, ${step.drift.since} 부터)와 비교하므로, 두 출력 블록 중 어느 것을 고칠지 정할 수 없어 고치지 않았습니다. 위 차이를 보고 손으로 고치세요.`);
+      continue;
+    }
+    if (!ran.streams) {
+      left.push(`${step.id}: 명령의 출력이 남지 않아 고치지 않았습니다 (${why}).`);
+      continue;
+    }
+    const block = bound.outputs.get(step.output.block);
+    if (!block) continue;
+    const merged = mergeOutput(step.output, block.code, ran.streams);
+    if (!merged.ok) left.push(`${at(binding.page, block.line)}: ${block.id} 는 고치지 않았습니다. ${merged.problem}`);
+    else if (merged.text !== block.code) changes.push({ step: step.id, block, text: merged.text });
+    const exitCode = step.exitCode ?? 0;
+    if (ran.exitCode !== exitCode) left.push(`${step.id}: 종료 코드가 기대 ${exitCode} 와 다릅니다 (실제 ${ran.exitCode ?? '없음'}). 종료 코드는 런북이 정하므로 --update 가 고치지 않습니다.`);
+    else if (merged.ok && merged.text === block.code) left.push(`${step.id}: 출력 블록은 실제 출력과 맞지만 다른 이유로 실패했습니다: ${why}`);
+  }
+  return { changes, left };
+}
+
+export interface UpdateOptions {
+  binding: Binding;
+  report: RunReport;
+  /** The page file the run read (absolute). */
+  file: string;
+  io: Io;
+  /** `--yes`: write without asking. */
+  yes: boolean;
+  /** Runs the written page again (re-read and re-bound) and reports; the run's own output shows the result. */
+  verify: () => Promise<RunReport>;
+  /** `metallb --page X ...`, for the commands printed. */
+  command: string;
+}
+
+/** `--update` after a run: plan, show the diff, ask (or `--yes`), write atomically, run again. Returns the exit code. */
+export async function updatePage(o: UpdateOptions): Promise<number> {
+  const { io } = o;
+  const plan = planUpdate(o.binding, o.report);
+  const shown = path.relative(io.cwd, o.file) || o.file;
+  for (const l of plan.left) io.err(`--update: ${l}\n`);
+  const passed = o.report.status === 'passed' || o.report.status === 'partial';
+  if (plan.changes.length === 0) {
+    io.err(`--update: 실제 출력과 다른 출력 블록이 없습니다. ${shown} 는 그대로입니다.\n`);
+    return passed ? 0 : 1;
+  }
+  const source = fs.readFileSync(o.file, 'utf8');
+  // The page must still be the one the run read: a block edited meanwhile is not overwritten.
+  const now = new Map(parsePage(source, o.binding.page.file).blocks.map((b) => [b.id, b]));
+  const moved = plan.changes.filter((c) => now.get(c.block.id)?.code !== c.block.code || now.get(c.block.id)?.line !== c.block.line);
+  if (moved.length > 0) throw new UsageError('PAGE_CHANGED', `실행하는 동안 ${shown} 의 블록 ${moved.map((c) => c.block.id).join(', ')} 가 바뀌어 쓰지 않았습니다.`, `npm run runbook -- ${o.command} --update 로 다시 실행하세요.`);
+  const next = replaceBlocks(source, plan.changes);
+  io.out(createTwoFilesPatch(shown, shown, source, next, '페이지', '실제 출력을 쓴 페이지', { context: 2 }));
+  const list = plan.changes.map((c) => c.block.id).join(', ');
+  if (!o.yes) {
+    if (!io.interactive || !io.ask) {
+      throw new UsageError('CONFIRMATION_REQUIRED', `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`, `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`);
+    }
+    const answer = (await io.ask(`${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `)).trim();
+    if (answer !== 'yes') {
+      io.err(`쓰지 않았습니다. ${shown} 는 그대로입니다.\n`);
+      return 1;
+    }
+  }
+  writeAtomic(o.file, next);
+  io.err(`${shown} 에 출력 블록 ${plan.changes.length}개를 썼습니다: ${list}. 쓴 페이지로 다시 실행해 확인합니다.\n`);
+  const again = await o.verify();
+  if (again.status === 'passed' || again.status === 'partial') {
+    io.err(`✓ 쓴 페이지로 다시 실행해 통과했습니다. 변경을 검토한 뒤 커밋하세요: git diff -- ${shown}\n`);
+    return 0;
+  }
+  io.err(`✗ 쓴 페이지로 다시 실행했지만 통과하지 않았습니다 (위 실패를 보세요). 쓴 블록: ${list}. 되돌리려면: git checkout -- ${shown}\n`);
+  return 1;
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatError } from '../scripts/lib/errors.ts';
+import { memoryIo } from '../scripts/lib/io.ts';
+import { readReport } from '../scripts/model/report.ts';
+import { main } from '../scripts/runbook/cli.ts';
+import { cli, down, testMirror, up } from './helpers/sandbox.ts';
+
+/**
+ * Items 3 and 4 of issue 14 on a real API server (kwok): a runbook scaffolded from the MetalLB page
+ * without its step ids binds and passes its plain run/output steps; `--update` on a copy whose
+ * output blocks were edited writes them back from a real run (volatile columns keep the page's
+ * values), runs the written page again, and a second `--update` changes nothing.
+ */
+const NAME = 'e2e-update';
+const PAGE = 'src/content/docs/appendix/metallb.md';
+const MIRROR = testMirror();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${NAME}-`));
+const original = fs.readFileSync(PAGE, 'utf8');
+
+function edit(source: string, pairs: Array<[string, string]>): string {
+  return pairs.reduce((s, [from, to]) => {
+    expect(s.split(from).length, `exactly one "${from}"`).toBe(2);
+    return s.replace(from, to);
+  }, source);
+}
+
+/** Three output blocks as an author might have got them wrong; RESTARTS (volatile) edited too, which must stay. */
+const WRONG: Array<[string, string]> = [
+  ['speaker-fnf8l                 1/1     Running   1', 'speaker-fnf8l                 1/1     Pending   7'],
+  ['192.168.35.101   9000:31371/TCP', '192.168.35.109   9000:31371/TCP'],
+  ['```text step="config/apply-output" of="config/apply"\nconfigmap/config created', '```text step="config/apply-output" of="config/apply"\nconfigmap/konfig created'],
+];
+/** What the page should read after --update: the cluster's values, except RESTARTS which is volatile. */
+const RESTORED = edit(original, [WRONG[0]!]).replace('Pending   7', 'Running   7');
+
+function runbook(args: string[]) {
+  return cli('runbook', [...args, '--sandbox', NAME], { RUNBOOK_MIRROR: MIRROR, RUNBOOK_WAIT_LIMIT: '5' });
+}
+
+beforeAll(() => {
+  up(NAME);
+}, 60 * 60_000);
+
+afterAll(() => {
+  down(NAME);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}, 120_000);
+
+describe('runbook new and --update on the kwok sandbox', () => {
+  it('a runbook scaffolded from the page without step ids binds and passes every plain run/output step, untouched', () => {
+    const page = path.join(tmp, 'scaffold.md');
+    fs.writeFileSync(page, original.replace(/ (step|of|data-step)="[^"]*"/g, ''));
+    const file = path.join(tmp, 'scaffold.ts');
+    const made = cli('runbook', ['new', page, '--runbook', file]);
+    expect(made.code).toBe(0);
+    const report = path.join(tmp, 'scaffold.json');
+    // --keep-going: the one step the author must refine (two outputs, a drift) must not hide the others.
+    const r = runbook(['--runbook', file, '--report', report, '--keep-going']);
+    expect(r.stderr).not.toContain('[BINDING]');
+    const data = readReport(report);
+    const status = Object.fromEntries(data.steps.map((s) => [s.id, s.status]));
+    expect(data.steps.filter((s) => s.status === 'failed').map((s) => s.id)).toEqual(['metallb/apply']);
+    const plain = ['preparation/get', 'preparation/apply', 'manifest/get', 'metallb-config-yaml/apply', ...['kubeflow', 'minio', 'mlflow', 'grafana'].flatMap((d) => [`${d}-dashboard/get`, `${d}-dashboard/get-2`])];
+    for (const id of plain) expect([id, status[id]]).toEqual([id, 'passed']);
+    for (const d of ['kubeflow', 'minio', 'mlflow', 'grafana']) {
+      expect(status[`${d}-dashboard/edit`]).toBe('passed');
+      expect(status[`${d}-dashboard/browser`]).toBe('manual');
+    }
+    expect(status['metallb-config-yaml/file']).toBe('passed');
+    // Without the drift the author adds, 1.37 prints what the page's caution box says: the page's own 1.24 list fails.
+    expect(data.steps.find((s) => s.id === 'metallb/apply')?.problems.join(' ')).toContain('종료 코드: 기대 0, 실제 1');
+  }, 240_000);
+
+  it('--update writes the cluster\'s output into the edited blocks, keeps volatile columns, runs the page again, and a second --update changes nothing', () => {
+    const page = path.join(tmp, 'update.md');
+    fs.writeFileSync(page, edit(original, WRONG));
+    const first = runbook(['metallb', '--page', page, '--update', '--yes', '--report', path.join(tmp, 'update.json')]);
+    expect(first.stderr.slice(-1500)).toContain('✓ 쓴 페이지로 다시 실행해 통과했습니다.');
+    expect(first.code).toBe(0);
+    expect(fs.readFileSync(page, 'utf8')).toBe(RESTORED);
+    expect(first.stdout).toContain('-minio-service   LoadBalancer   10.109.209.87   192.168.35.109   9000:31371/TCP   5h21m\n+minio-service   LoadBalancer   10.109.209.87   192.168.35.101   9000:31371/TCP   5h21m');
+    expect(first.stdout).toContain('-configmap/konfig created\n+configmap/config created');
+    expect(first.stderr).toContain('출력 블록 3개를 썼습니다: install/get-pods-output, config/apply-output, minio/get-after-output');
+    // The report left is the verification's: the written page passed.
+    expect(readReport(path.join(tmp, 'update.json')).status).toBe('passed');
+
+    const second = runbook(['metallb', '--page', page, '--update', '--yes']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('실제 출력과 다른 출력 블록이 없습니다.');
+    expect(second.stdout).not.toContain('@@');
+    expect(fs.readFileSync(page, 'utf8')).toBe(RESTORED);
+  }, 360_000);
+
+  it('asks before writing: no terminal and no --yes exits 2, "no" keeps the page, "yes" writes', async () => {
+    const wrong = edit(original, [WRONG[1]!]);
+    const page = path.join(tmp, 'ask.md');
+    fs.writeFileSync(page, wrong);
+    const args = ['metallb', '--page', page, '--only', 'minio/get-after', '--update', '--sandbox', NAME];
+    const noTty = cli('runbook', args, { RUNBOOK_MIRROR: MIRROR, RUNBOOK_WAIT_LIMIT: '3' });
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toContain('[CONFIRMATION_REQUIRED]');
+    expect(noTty.stderr).toContain('--update --yes');
+    expect(noTty.stdout).toContain('+minio-service   LoadBalancer');
+    expect(fs.readFileSync(page, 'utf8')).toBe(wrong);
+
+    const ask = async (answer: string) => {
+      const questions: string[] = [];
+      const io = { ...memoryIo({ PATH: process.env.PATH, RUNBOOK_MIRROR: MIRROR, RUNBOOK_WAIT_LIMIT: '3' }), interactive: true, ask: async (q: string) => (questions.push(q), answer) };
+      let code: number;
+      try {
+        code = await main(args, io);
+      } catch (error) {
+        code = formatError(error).exitCode;
+      }
+      return { code, questions, err: io.stderr() };
+    };
+    const no = await ask('no');
+    expect(no.code).toBe(1);
+    expect(no.questions).toEqual([expect.stringContaining('의 출력 블록 1개(minio/get-after-output)를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요')]);
+    expect(no.err).toContain('쓰지 않았습니다.');
+    expect(fs.readFileSync(page, 'utf8')).toBe(wrong);
+    const yes = await ask('yes');
+    expect(yes.code).toBe(0);
+    expect(fs.readFileSync(page, 'utf8')).toBe(original);
+  }, 240_000);
+});
