@@ -28,3 +28,26 @@ it('fails the build and names the link when a page links to a page that does not
   expect(build.log).toContain('Links validation failed');
   expect(build.log).toContain('/no-such-page/');
 }, 120_000);
+
+it('every relative link between pages (the validator skips them) resolves to a page of the built site', async () => {
+  const { buildSite: build, readBuilt } = await import('./helpers/site-build.ts');
+  const { all, attr } = await import('./helpers/html.ts');
+  const { globSync, existsSync } = await import('node:fs');
+  const { dirname, resolve, relative } = await import('node:path');
+  const site = await build();
+  expect(site.exitCode, site.log).toBe(0);
+  const dist = site.outDir;
+  const checked: string[] = [];
+  for (const file of globSync('**/*.html', { cwd: dist })) {
+    for (const a of all(readBuilt(site, file), 'a[href]')) {
+      const href = attr(a, 'href') ?? '';
+      if (!/^\.\.?\//.test(href)) continue;
+      const target = resolve(dirname(join(dist, file)), href.split('#')[0]!);
+      const page = href.split('#')[0]!.endsWith('/') ? join(target, 'index.html') : target;
+      checked.push(`${file} → ${href}`);
+      expect(existsSync(page), `${file}: ${href} → ${relative(dist, page)}`).toBe(true);
+    }
+  }
+  // The two MetalLB pages link to each other.
+  expect(checked).toEqual(expect.arrayContaining(['appendix/metallb/index.html → ../metallb-v0-16/', 'appendix/metallb-v0-16/index.html → ../metallb/']));
+}, 600_000);

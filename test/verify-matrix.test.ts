@@ -14,12 +14,25 @@ const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-matrix-'));
 afterAll(() => fs.rmSync(reports, { recursive: true, force: true }));
 
 describe('npm run verify on the kwok provider', () => {
-  it('passes every page on every declared Kubernetes version and writes a report and JUnit for each', () => {
+  it('refuses, before any sandbox, a page whose pods must really run, naming why and what to use', () => {
+    const r = cli('verify', ['--provider', 'kwok', '--page', 'metallb-v0-16', '--reports', reports]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ metallb-v0-16  검증하지 못함: --provider kwok 는 파드를 Running 으로 표시만 합니다 (--provider pods 또는 kind 로 실행하세요)');
+    expect(r.stderr).toContain('검증 웹훅');
+    expect(r.stderr).not.toContain('kwokctl create cluster');
+    expect(fs.existsSync(reportPath(reports, 'metallb-v0-16', '1.37'))).toBe(false);
+  });
+
+  it('passes every page that kwok can run on every declared Kubernetes version and writes a report and JUnit for each', async () => {
     const mirror = testMirror();
-    const r = cli('verify', ['--provider', 'kwok', '--reports', reports], { RUNBOOK_MIRROR: mirror });
+    const r = cli('verify', ['--provider', 'kwok', '--page', 'metallb', '--reports', reports], { RUNBOOK_MIRROR: mirror });
     expect(r.stderr.slice(-3000)).toContain('다음: npm run build');
     expect(r.code).toBe(0);
-    for (const page of verifiedPages(process.cwd())) {
+    const { importRunbook } = await import('../scripts/model/runbooks.ts');
+    const kwokPages = [];
+    for (const page of verifiedPages(process.cwd())) if (!(await importRunbook(process.cwd(), page.runbook)).needs?.runningPods) kwokPages.push(page);
+    expect(kwokPages.map((p) => p.runbook)).toEqual(['metallb']);
+    for (const page of kwokPages) {
       for (const minor of page.kubernetes) {
         const report = readReport(reportPath(reports, page.runbook, minor));
         expect(report).toMatchObject({ status: 'passed', provider: 'kwok', page: page.file });

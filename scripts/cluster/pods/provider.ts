@@ -48,7 +48,7 @@ export function podsSimulationNotes(release: KubernetesRelease): NonNullable<San
   return {
     simulated: [
       'kube-proxy는 DaemonSet 파드가 아니라 노드의 프로세스(iptables 모드)로 실행됩니다: kube-system/kube-proxy ConfigMap(strictARP)을 바꿔도 실행 중인 kube-proxy에는 반영되지 않습니다',
-      '웹 브라우저 단계의 대시보드(istio-ingressgateway, minio, mlflow, grafana)는 대역 서비스와 대역 웹 서버 파드입니다',
+      '웹 브라우저 단계가 여는 화면은 실제 대시보드가 아니라, 그 서비스의 selector 에 맞춰 만든 대역 웹 서버 파드의 페이지입니다',
       '노드와 "다른 호스트"는 이 머신 안의 네트워크 네임스페이스 두 개입니다 (192.168.35.0/24 는 그 안에만 있습니다)',
     ],
     real: [
