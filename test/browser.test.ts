@@ -208,7 +208,7 @@ describe('verification results in Chromium', () => {
     expect(await page.locator('h1').innerText()).toBe('검증 현황');
     await page.screenshot({ path: shot('verification'), fullPage: true });
     for (const { minor, report } of committed.versions) {
-      await page.locator(`td[data-minor="${minor}"] a`).click();
+      await page.locator(`tr[data-runbook="metallb"] td[data-minor="${minor}"] a`).click();
       await page.waitForURL(new RegExp(`/verification/metallb/${minor.replace('.', '\\.')}/$`));
       expect(await page.locator('.vstep').count()).toBe(report?.steps.length ?? 0);
       expect(await page.locator('.vstep').first().isVisible()).toBe(report !== undefined);
