@@ -2,6 +2,7 @@ import type * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { REQUIRE_BANNER } from '../lib/fast-start.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
 
 /** The parts of `@kubernetes/client-node` the runner uses (see kube.ts). */
@@ -72,7 +73,7 @@ export async function ensureBundle(env: Readonly<Record<string, string | undefin
       outfile: tmp,
       logLevel: 'silent',
       // The package's CommonJS dependencies call require() for Node's built-ins.
-      banner: { js: "import { createRequire as __vdocsRequire } from 'node:module'; const require = __vdocsRequire(import.meta.url);" },
+      banner: { js: REQUIRE_BANNER },
     });
     fs.renameSync(tmp, file);
   } finally {
