@@ -1,6 +1,7 @@
 /**
  * The kind provider cannot run here (no Docker engine), so this drives `up`/`down --provider kind`
- * against stand-ins on PATH: a `docker` whose `info` answers, a `kind` that records its arguments
+ * against stand-ins on PATH: a `docker` whose `info` answers and whose `network inspect kind` shows
+ * the page's subnet, a `kind` that records its arguments
  * and writes a kubeconfig, and a tiny HTTP server playing the API server (/readyz, /version).
  */
 import fs from 'node:fs';
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { kubernetesTarget } from '../scripts/cluster/targets.ts';
-import { kindCreateArgs, kindDeleteArgs } from '../scripts/cluster/kind.ts';
+import { kindCreateArgs, kindDeleteArgs, networkInspectArgs } from '../scripts/cluster/kind.ts';
+import { simulationNotes } from '../scripts/cluster/up.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { readSandbox } from '../scripts/cluster/state.ts';
@@ -54,7 +56,12 @@ beforeAll(async () => {
   port = (server.address() as { port: number }).port;
   const bin = path.join(root, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\n[ "$1" = info ] && echo 28.2.2 && exit 0\nexit 1\n', { mode: 0o755 });
+  // docker: `info` answers; `network inspect kind` shows the subnet the nightly creates the network on (records what it was asked).
+  fs.writeFileSync(
+    path.join(bin, 'docker'),
+    `#!/bin/sh\n[ "$1" = info ] && echo 28.2.2 && exit 0\necho "$*" >> ${JSON.stringify(path.join(root, 'docker-calls'))}\n[ "$1 $2 $3" = "network inspect kind" ] && echo '192.168.35.0/24 ' && exit 0\nexit 1\n`,
+    { mode: 0o755 },
+  );
   // kind: records argv as JSON, writes the kubeconfig it was given (like kind export kubeconfig).
   fs.writeFileSync(
     path.join(bin, 'kind'),
@@ -101,6 +108,10 @@ describe('kind provider (with stand-ins for docker and kind)', () => {
     const state = readSandbox('k1', env)!;
     expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [] });
     expect(fs.existsSync(path.join(state.binDir!, 'kubectl'))).toBe(true);
+    // The report's notes follow the network kind's nodes are on: the page's subnet, so real L2 and HTTP from the runner host.
+    expect(fs.readFileSync(path.join(root, 'docker-calls'), 'utf8')).toBe(`${networkInspectArgs('kind').join(' ')}\n`);
+    expect(state.simulation).toEqual(simulationNotes('kind', resolveKubernetes('1.37'), { network: 'kind', subnets: ['192.168.35.0/24'] }));
+    expect(state.simulation?.real.join('\n')).toContain('kind Docker 네트워크(192.168.35.0/24) 위의 실제 L2');
     expect(o.stdout()).toBe(`context: kind-k1\nkubeconfig: ${p.kubeconfig}\n`);
     expect(fs.readFileSync(path.join(env.HOME!, '.kube', 'config'), 'utf8')).toBe('untouched\n');
   });

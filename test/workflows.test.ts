@@ -123,7 +123,8 @@ describe('the nightly publishes only tonight\'s truth', () => {
 
   it('installs kind and kubectl from release binaries with pinned sha256 (cached), never from Go source', () => {
     const verify = nightly.jobs.verify;
-    expect(nightlyText).not.toMatch(/go (build|install)|setup-go/);
+    // Go is there for the project's own pod-tools only (next test); nothing in the workflow builds a Go binary itself.
+    expect(nightlyText).not.toMatch(/go (build|install|get)\b/);
     for (const leg of verify.strategy.matrix.include) {
       const release = resolveKubernetes(leg.kubernetes);
       expect([leg.kind, leg.kubectl]).toEqual([release.kindRelease, release.kubernetes]);
@@ -152,6 +153,20 @@ describe('the nightly publishes only tonight\'s truth', () => {
     const pool = /(192\.168\.35\.(\d+))-(192\.168\.35\.(\d+))/.exec(fs.readFileSync('src/content/docs/appendix/metallb.md', 'utf8'));
     expect(pool).not.toBeNull();
     expect(Number(pool![2])).toBeGreaterThan(63);
+  });
+
+  it('the browser steps can run on kind: Go for the stand-in image (built by the project\'s own code) and Chromium with the Korean font, before verify', () => {
+    const steps = nightly.jobs.verify.steps;
+    const verify = steps.indexOf(verifyStep()!);
+    const go = stepUsing(nightly.jobs.verify, 'actions/setup-go');
+    expect(go?.with?.['go-version']).toBe(YAML.parse(fs.readFileSync('.github/workflows/ci.yml', 'utf8')).jobs.test.steps.find((s: Step) => s.uses?.startsWith('actions/setup-go@'))?.with?.['go-version']);
+    const prereqs = steps.find((s) => run(s).trim() === 'npm run prereqs');
+    expect(prereqs).toBeDefined();
+    expect(steps.indexOf(go!)).toBeLessThan(verify);
+    expect(steps.indexOf(prereqs!)).toBeLessThan(verify);
+    expect(steps.indexOf(prereqs!)).toBeGreaterThan(steps.findIndex((s) => run(s).trim() === 'npm ci'));
+    // The stand-in image is the project's: built from go/pod-tools and loaded by the kind provider, not by a workflow step.
+    for (const step of steps) expect(run(step)).not.toMatch(/kind load|docker (build|pull|load)|oci-image|standin/);
   });
 
   it('uses current action majors (Node 24), in every workflow', () => {

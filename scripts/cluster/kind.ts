@@ -32,6 +32,19 @@ export async function containerEngineAnswers(env: Env): Promise<boolean> {
 
 export const kindContext = (name: string) => `kind-${name}`;
 
+/** The Docker network kind puts its nodes on (`KIND_EXPERIMENTAL_DOCKER_NETWORK`, else `kind`). */
+export const kindNetwork = (env: Env) => env.KIND_EXPERIMENTAL_DOCKER_NETWORK || 'kind';
+
+export const networkInspectArgs = (network: string) => ['network', 'inspect', network, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}'];
+
+/** The kind network's subnets (`docker network inspect`), or why they could not be read. */
+export async function kindNetworkSubnets(env: Env, signal?: AbortSignal): Promise<{ network: string; subnets: string[] } | { network: string; error: string }> {
+  const network = kindNetwork(env);
+  const r = await run(which('docker', env) ?? 'docker', networkInspectArgs(network), { env, ...(signal ? { signal } : {}) }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  if (r.code !== 0) return { network, error: r.stderr.trim() || `종료 코드 ${r.code}` };
+  return { network, subnets: r.stdout.trim().split(/\s+/).filter(Boolean) };
+}
+
 /** `kind create cluster` for the pinned image; kind deletes a failed cluster itself unless --retain. */
 export function kindCreateArgs(name: string, release: KubernetesRelease, kubeconfig: string, retain: boolean): string[] {
   return ['create', 'cluster', '--name', name, '--image', release.kindNodeImage, '--kubeconfig', kubeconfig, '--wait', '5m', ...(retain ? ['--retain'] : [])];

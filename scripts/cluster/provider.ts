@@ -38,12 +38,14 @@ export interface Provider {
   /**
    * Makes the runbook's images runnable here, its own way, and says what that simulates: kwok builds
    * the binaries and registers those that run on simulated nodes with the small kubelet; pods builds
-   * OCI images and imports them into the node's containerd; kind does nothing (the nodes pull).
+   * OCI images and imports them into the node's containerd; kind leaves them to the nodes (they pull)
+   * and loads only the stand-in web server's image, which no registry has (kind-standin.ts).
    */
   provideImages(images: readonly ImageBuild[], io: Io, status?: Status): Promise<Simulation>;
   /**
-   * Another host on the page's network that can open a Service's documented address (pods provider),
-   * or undefined: then a browser step stays a person's to check.
+   * A host on the page's network that can open a Service's documented address, or undefined: then a
+   * browser step stays a person's to check. pods: another host (the client network namespace);
+   * kind: the runner host itself, on the kind Docker network.
    */
   readonly clientHost: ClientHost | undefined;
   /** `npm run cluster -- VERB` for this sandbox, for hints. */
@@ -73,7 +75,7 @@ export interface AddressAnswer {
 
 export interface ClientHost {
   /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
-  open(kube: import('./pods/browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
+  open(kube: import('./browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
 }
 
 /** Which providers really run pods (kwok only marks them Running; its small kubelet runs a few images as local processes). */
@@ -92,7 +94,12 @@ export function openSandbox(name: string, env: Env = process.env): Provider | un
 export function sandboxProvider(state: SandboxState, env: Env = process.env): Provider {
   const dir = sandboxDir(state.name, env);
   const provideImages = async (images: readonly ImageBuild[], io: Io, status = new Status(io)): Promise<Simulation> => {
-    if (images.length === 0 || state.provider === 'kind') return { simulated: [], real: [] };
+    // kind: the nodes pull the runbook's images; only the stand-in web server's image is put into them.
+    if (state.provider === 'kind') {
+      await (await import('./kind-standin.ts')).loadStandinImage(state, io, status);
+      return { simulated: [], real: [] };
+    }
+    if (images.length === 0) return { simulated: [], real: [] };
     if (state.provider === 'kwok') return (await import('./kubelet/provide.ts')).provideKwokImages(dir, images, io, status);
     return (await import('./pods/images.ts')).providePodsImages(state.name, images, io, status);
   };
@@ -118,7 +125,15 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
               return verifyBrowserStep(kube, check, screenshot, opts);
             },
           }
-        : undefined,
+        : state.provider === 'kind'
+          ? {
+              open: async (kube, check, screenshot, opts) => {
+                const { kindClientHost } = await import('./kind-client.ts');
+                fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+                return kindClientHost(state, env).open(kube, check, screenshot, opts);
+              },
+            }
+          : undefined,
     command: (verb) => clusterCommand(verb, state.name),
   };
 }

@@ -1,73 +1,26 @@
-import type * as k8s from '@kubernetes/client-node';
-import { EnvironmentError } from '../../lib/errors.ts';
-import { dashboardTitle, ensureBackend, waitBackendReady, type BackendResult } from './backend.ts';
+import { openAddress, type AddressClient, type BrowserKube, type BrowserStep, type BrowserStepResult } from '../browser-step.ts';
 import { NET } from './layout.ts';
 import { httpFromClient, screenshotFromClient } from './probe.ts';
 
+export type { BrowserKube, BrowserStep, BrowserStepResult };
+
 /**
- * One "웹 브라우저로 접속" step of the page, checked for real on the pods provider: the Service gets
- * its stand-in backend, the documented address must answer from the client namespace with that
- * stand-in's page, and headless Chromium (in the client namespace too) saves a screenshot.
+ * A browser step on the pods provider: the shared check (../browser-step.ts) with the request and
+ * Chromium run from the client network namespace (192.168.35.50), "another host on the same network".
  * What the runner calls for a manual browser step when the sandbox's provider is `pods`.
  */
+export const podsClient: AddressClient = {
+  from: `같은 네트워크의 다른 호스트(${NET.clientIp})에서`,
+  codes: { backendNotReady: 'PODS_BACKEND_NOT_READY', wrongAnswer: 'PODS_WRONG_ANSWER' },
+  http: (url, opts) => httpFromClient(url, opts),
+  screenshot: (url, png) => screenshotFromClient(url, png),
+};
 
-export interface BrowserStep {
-  /** The address the page documents, e.g. `http://192.168.35.100`. */
-  url: string;
-  /** The Service behind it (the runner's stand-in fixture). */
-  namespace: string;
-  name: string;
-}
-
-export interface BrowserStepResult {
-  url: string;
-  backend: BackendResult;
-  status: number;
-  /** The page title Chromium saw. */
-  title: string;
-  screenshot: string;
-  /** What this proves and what it does not, in Korean, for the step's mark. */
-  proven: string;
-  simulated: string;
-  seconds: number;
-}
-
-/** The API clients a browser step needs (the runner's, so no second client package load). */
-export type BrowserKube = { core: k8s.CoreV1Api; apps: k8s.AppsV1Api };
-
-export async function verifyBrowserStep(
+export function verifyBrowserStep(
   kube: BrowserKube,
   step: BrowserStep,
   screenshotPath: string,
   opts: { timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string } = {},
 ): Promise<BrowserStepResult> {
-  const t0 = performance.now();
-  // How a kubectl command in a hint is shown: the runner adds its target, so pasting it reads the same cluster.
-  const show = opts.show ?? ((command: string) => command);
-  const timeoutMs = opts.timeoutMs ?? 90_000;
-  const service = await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace });
-  const backend = await ensureBackend(kube, service);
-  if (!(await waitBackendReady(kube, backend, timeoutMs))) {
-    throw new EnvironmentError('PODS_BACKEND_NOT_READY', `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`, show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`));
-  }
-  const expected = `${dashboardTitle(service)} 대역 (stand-in)`;
-  const answer = await httpFromClient(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
-  if (answer.status !== 200 || !answer.body.includes(expected) || !answer.body.includes(`${step.namespace}/${step.name}`)) {
-    throw new EnvironmentError(
-      'PODS_WRONG_ANSWER',
-      `${step.url} 가 ${step.namespace}/${step.name} 의 대역 페이지로 답하지 않았습니다: HTTP ${answer.status}, 본문 앞부분 ${JSON.stringify(answer.body.slice(0, 200))}`,
-      `${show(`kubectl get svc -n ${step.namespace} ${step.name} -o wide`)} 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
-    );
-  }
-  const shot = await screenshotFromClient(step.url, screenshotPath);
-  return {
-    url: step.url,
-    backend,
-    status: answer.status,
-    title: shot.title,
-    screenshot: screenshotPath,
-    proven: `같은 네트워크의 다른 호스트(${NET.clientIp})에서 ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
-    simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
-    seconds: Math.round((performance.now() - t0) / 100) / 10,
-  };
+  return openAddress(kube, step, screenshotPath, podsClient, opts);
 }

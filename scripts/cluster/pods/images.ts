@@ -51,6 +51,21 @@ export function imageTarPath(image: LocalImage, ociImage: string, env: Env): str
 }
 
 /**
+ * The image's OCI layout tarball (our oci-image tool), made once and cached: the path. The kind
+ * provider loads the same tarball into its nodes (`kind load image-archive`), so it passes its code.
+ */
+export async function packImage(image: LocalImage, ociImage: string, io: Pick<Io, 'env' | 'signal'>, code = 'PODS_IMAGE_FAILED'): Promise<string> {
+  const tar = imageTarPath(image, ociImage, io.env);
+  fs.mkdirSync(path.dirname(tar), { recursive: true });
+  // oci-image writes <tar>.tmp and renames: a tarball that exists is whole.
+  if (!fs.existsSync(tar)) await runOrThrow(code, ociImage, ['--name', image.name, '--file', `${image.entrypoint}=${image.binary}`, '--entrypoint', image.entrypoint, '--out', tar], {
+    signal: io.signal,
+    what: `${image.name} 이미지 만들기`,
+  });
+  return tar;
+}
+
+/**
  * Packs each image as an OCI layout tarball (our oci-image tool) and imports it into the node's
  * containerd (`ctr -n k8s.io images import`), unpacked for the CRI snapshotter.
  * Each image is one gzip layer holding one static binary; tarballs are cached across sandboxes.
@@ -58,13 +73,7 @@ export function imageTarPath(image: LocalImage, ociImage: string, env: Env): str
 export async function importImages(images: LocalImage[], ociImage: string, pp: PodsPaths, holder: number, io: Io): Promise<string[]> {
   // All at once: packing is CPU, importing waits on containerd; together they take the longest one's time.
   return Promise.all(images.map(async (image) => {
-    const tar = imageTarPath(image, ociImage, io.env);
-    fs.mkdirSync(path.dirname(tar), { recursive: true });
-    // oci-image writes <tar>.tmp and renames: a tarball that exists is whole.
-    if (!fs.existsSync(tar)) await runOrThrow('PODS_IMAGE_FAILED', ociImage, ['--name', image.name, '--file', `${image.entrypoint}=${image.binary}`, '--entrypoint', image.entrypoint, '--out', tar], {
-      signal: io.signal,
-      what: `${image.name} 이미지 만들기`,
-    });
+    const tar = await packImage(image, ociImage, io);
     // ctr runs in the node's mount namespace: it writes under /run/containerd, which is the sandbox's there.
     await runOrThrow('PODS_IMAGE_FAILED', 'nsenter', [`--mount=/proc/${holder}/ns/mnt`, '--', 'ctr', '--address', pp.containerdSock, '-n', 'k8s.io', 'images', 'import', '--snapshotter', 'overlayfs', tar], {
       signal: io.signal,

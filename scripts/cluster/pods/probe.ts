@@ -78,8 +78,20 @@ export async function screenshotFromClient(url: string, pngPath: string, opts: {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-client-chromium-'));
   const wrapper = path.join(dir, 'chromium');
   fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(NET.clientNetns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
+  try {
+    return await chromiumScreenshot(wrapper, url, pngPath, opts);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Headless Chromium (`executablePath`, launched by Playwright) opens `url` once fonts are ready and
+ * saves a PNG screenshot: the part the pods and kind client hosts share. Returns the page title.
+ */
+export async function chromiumScreenshot(executablePath: string, url: string, pngPath: string, opts: { timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
   const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({ executablePath: wrapper, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 });
+  const browser = await pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 });
   try {
     const page = await browser.newPage({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
     const response = await page.goto(url, { timeout: opts.timeoutMs ?? 30_000, waitUntil: 'load' });
@@ -89,6 +101,5 @@ export async function screenshotFromClient(url: string, pngPath: string, opts: {
     return { title: await page.title(), status: response?.status() };
   } finally {
     await browser.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

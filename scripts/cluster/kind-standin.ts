@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Io } from '../lib/io.ts';
+import { runOrThrow, type Env } from '../lib/process.ts';
+import type { Status } from '../lib/status.ts';
+import { ensureBuilt } from './build.ts';
+import { ensureKind } from './kind.ts';
+import { localImages, packImage } from './pods/images.ts';
+import { STANDIN_IMAGE } from './pods/layout.ts';
+import { sandboxDir, type SandboxState } from './state.ts';
+import { podToolsTarget } from './targets.ts';
+import { resolveKubernetes } from './versions.ts';
+
+/**
+ * The stand-in web server's image in a kind cluster's nodes. Its name (vdocs.local/standin-web:v1)
+ * is on no registry and the backend pods never pull it (imagePullPolicy: Never), so the image is
+ * built from go/pod-tools/standin-web as the same OCI tarball the pods provider imports
+ * (pods/images.ts) and put into every node with `kind load image-archive`.
+ *
+ * Done by the kind Provider's `provideImages`, before a run's steps, where the run's progress
+ * lines and abort signal are at hand; a failure does not stop the run: it is recorded, and the
+ * browser steps that need the image fail with it (`requireStandinImage`), every other step still runs.
+ */
+
+export const kindLoadArgs = (tar: string, cluster: string) => ['load', 'image-archive', tar, '--name', cluster];
+
+/** `<sandbox>/kind-standin.json`: the tarball loaded into this cluster (its createdAt), or why it could not be. */
+interface LoadRecord {
+  createdAt: string;
+  tar?: string;
+  error?: string;
+  hint?: string;
+}
+const recordFile = (state: SandboxState, env: Env) => path.join(sandboxDir(state.name, env), 'kind-standin.json');
+
+function readRecord(state: SandboxState, env: Env): LoadRecord | undefined {
+  try {
+    const r = JSON.parse(fs.readFileSync(recordFile(state, env), 'utf8')) as LoadRecord;
+    return r.createdAt === state.createdAt ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds (cached) and loads the stand-in image into the cluster's nodes once per cluster and tarball; never throws but for an abort. */
+export async function loadStandinImage(state: SandboxState, io: Io, status: Status): Promise<void> {
+  const write = (r: LoadRecord) => fs.writeFileSync(recordFile(state, io.env), `${JSON.stringify(r, null, 2)}\n`);
+  try {
+    const tools = await ensureBuilt(podToolsTarget(), io, status);
+    const image = localImages({ pause: path.join(tools, 'pause'), standinWeb: path.join(tools, 'standin-web') }).find((i) => i.name === STANDIN_IMAGE)!;
+    const tar = await packImage(image, path.join(tools, 'oci-image'), io, 'KIND_IMAGE_FAILED');
+    if (readRecord(state, io.env)?.tar === tar) return;
+    const kind = await ensureKind(resolveKubernetes(state.kubernetes.replace(/^v?(\d+\.\d+).*$/, '$1')), io, status);
+    await status.step(`kind load image-archive: ${STANDIN_IMAGE} (대역 웹 서버, 프로젝트 소스에서 빌드)`, () =>
+      runOrThrow('KIND_IMAGE_FAILED', kind, kindLoadArgs(tar, state.name), {
+        env: io.env,
+        signal: io.signal,
+        what: `${STANDIN_IMAGE} 를 kind 노드에 넣기`,
+        hint: `kind 노드 목록: ${kind} get nodes --name ${state.name}`,
+      }),
+    );
+    write({ createdAt: state.createdAt, tar });
+  } catch (error) {
+    if (io.signal.aborted) throw error;
+    const e = error as Error & { hint?: string };
+    status.info(`대역 웹 서버 이미지를 kind 노드에 넣지 못했습니다. 브라우저 단계가 이 이유로 실패합니다: ${e.message}`);
+    write({ createdAt: state.createdAt, error: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+  }
+}
+
+/** Throws unless the stand-in image was loaded into this cluster: with the recorded reason when loading failed. */
+export function requireStandinImage(state: SandboxState, env: Env): void {
+  const r = readRecord(state, env);
+  if (r?.tar) return;
+  throw new EnvironmentError(
+    'KIND_NO_STANDIN_IMAGE',
+    r?.error ? `대역 웹 서버 이미지(${STANDIN_IMAGE})를 kind 노드에 넣지 못했습니다: ${r.error}` : `대역 웹 서버 이미지(${STANDIN_IMAGE})가 kind 노드에 없습니다 (런북 실행이 단계 전에 넣습니다).`,
+    r?.hint ?? 'Go 가 PATH 에 있는지 확인하고 런북을 다시 실행하세요 (npm run runbook -- <이름>).',
+  );
+}
