@@ -43,4 +43,15 @@ describe('fast start', () => {
     const help = run(['--help']);
     expect(help.stdout).toBe(run(['--help'], { VDOCS_BUNDLE: '0' }).stdout);
   }, 120_000);
+
+  it('a usage error exits 2 from the bundle as from the sources (one copy of the error classes)', () => {
+    for (const env of [{}, { VDOCS_BUNDLE: '0' }]) {
+      const r = run(['no-such-runbook'], env);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('[UNKNOWN_RUNBOOK]');
+    }
+    const cluster = spawnSync(process.execPath, ['scripts/cluster.ts', 'up', '--kubernetes', '9.99'], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(cluster.status).toBe(2);
+    expect(cluster.stderr).toContain('[CLUSTER_UNKNOWN_VERSION]');
+  }, 120_000);
 });
