@@ -45,7 +45,7 @@ describe('fast start', () => {
   }, 120_000);
 
   it('a usage error exits 2 from the bundle as from the sources (one copy of the error classes)', () => {
-    for (const env of [{}, { VDOCS_BUNDLE: '0' }]) {
+    for (const env of [{}, { VDOCS_BUNDLE: '0' }] as Record<string, string>[]) {
       const r = run(['no-such-runbook'], env);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('[UNKNOWN_RUNBOOK]');

@@ -23,8 +23,8 @@ function withoutIds(source: string): string {
   return source.replace(/ (step|of|data-step)="[^"]*"/g, '');
 }
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo({ PATH: process.env.PATH });
+async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIo({ PATH: process.env.PATH, ...env });
   let code: number;
   try {
     code = await main(argv, io);
@@ -41,6 +41,24 @@ function copy(name: string, text: string): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+describe('runbook new: the images the page installs', () => {
+  it('declares the images of the manifests the page applies, with the build another runbook declares, and names the rest as TODO', async () => {
+    const { testMirror } = await import('./helpers/sandbox.ts');
+    const manifest = path.join(tmp, 'other-app.yaml');
+    fs.writeFileSync(manifest, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: app }\nspec:\n  selector: { matchLabels: { app: a } }\n  template:\n    metadata: { labels: { app: a } }\n    spec:\n      containers:\n      - name: app\n        image: example.com/app:v1\n');
+    const page = copy('images.md', `${withoutIds(fs.readFileSync(PAGE, 'utf8'))}\n## 다른 앱\n\n\`\`\`bash\nkubectl apply -f other-app.yaml\n\`\`\`\n`);
+    const file = path.join(tmp, 'images.ts');
+    const r = await run(['new', page, '--runbook', file], { RUNBOOK_MIRROR: testMirror() });
+    expect(r.code, r.err).toBe(0);
+    const runbook = await importRunbookFile(file);
+    const metallb = (await import('../runbooks/metallb.ts')).default;
+    // In the manifest's order (the speaker DaemonSet comes first there).
+    expect(runbook.images).toHaveLength(2);
+    expect(runbook.images).toEqual(expect.arrayContaining(metallb.images!));
+    expect(fs.readFileSync(file, 'utf8')).toContain('// TODO: 매니페스트가 쓰는 이미지 example.com/app:v1 를 빌드할 Go 모듈을');
+  });
+});
 
 describe('runbook new', () => {
   it('gives every fence and linked figure a step id from its heading, and writes a runbook that binds on the first try', async () => {

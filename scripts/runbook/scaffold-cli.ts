@@ -7,6 +7,9 @@ import { projectRoot } from '../lib/paths.ts';
 import { frontmatterOf, parsePage } from '../model/page.ts';
 import type { OutputRule, Runbook, Step } from '../model/runbook.ts';
 import { bind } from './bind.ts';
+import { createMirror } from './mirror.ts';
+import { scaffoldImages } from './scaffold-images.ts';
+import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
 
 export const command = {
@@ -41,10 +44,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const hasIds = error.problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
     throw new UsageError(hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD', `${hasIds ? `페이지 ${shownPage} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${shownPage} 에서 런북을 만들 수 없습니다`}:\n  ${error.problems.join('\n  ')}`, hasIds ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.` : '위 블록을 고친 뒤 다시 실행하세요.');
   }
-  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps };
+  const parsed = parsePage(made.source, shownPage);
+  // The images the page's manifests use, with the builds other runbooks already declare for them.
+  const mirrorDir = io.env.RUNBOOK_MIRROR;
+  const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
+  const found = scaffoldImages(made.steps, new Map(parsed.blocks.map((b) => [b.id, b.code])), createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined), known, path.dirname(pageFile));
+  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps, ...(found.images.length > 0 ? { images: found.images } : {}) };
   // The promise of `new`: what it writes binds. Checked before anything is written.
-  bind(runbook, parsePage(made.source, shownPage));
-  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage);
+  bind(runbook, parsed);
+  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage, found.undeclared);
   // Both files or neither: temp files beside each, then the renames.
   const tmp = [`${out}.${process.pid}.tmp`, `${pageFile}.${process.pid}.tmp`] as const;
   try {
@@ -92,9 +100,12 @@ function step(s: Step): string {
   return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
 }
 
-export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string): string {
+export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = []): string {
   const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
   if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
+  if (runbook.images?.length) helpers.add('goImage');
+  const images = (runbook.images ?? []).map(({ image, title, ...build }) => `    goImage(${lit(image)}, ${lit(title)}, ${lit(build)}),`);
+  const todoImages = undeclared.map((i) => `    // TODO: 매니페스트가 쓰는 이미지 ${i} 를 빌드할 Go 모듈을 goImage(이미지, 제목, { module, version, package, entrypoint }) 로 밝히세요 (kwok 에서 파드로 실행하려면 runOnSimulatedNodes: true).`);
   for (const s of runbook.steps) if (s.kind === 'run') for (const r of [s.output, s.drift?.output]) if (r) helpers.add(r.kind);
   const from = model.startsWith('.') ? model : `./${model}`;
   const steps = runbook.steps.map((s) => `${todo.has(s.id) ? `    // TODO: ${todo.get(s.id)}\n` : ''}    ${step(s)},`);
@@ -109,7 +120,11 @@ export default defineRunbook({
   name: ${lit(runbook.name)},
   page: ${lit(runbook.page)},
   // Stand-ins for the Services the edits change, made from the page's edit blocks only when absent (an earlier chapter makes them).
-  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],
+  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],${images.length + todoImages.length > 0 ? `
+  // The images the page's manifests use: built from their source (another runbook's declaration where one exists), never pulled here.
+  images: [
+${[...images, ...todoImages].join('\n')}
+  ],` : ''}
   steps: [
 ${steps.join('\n')}
   ],
