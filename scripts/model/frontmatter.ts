@@ -34,6 +34,16 @@ export const RunbookFrontmatter = z.object({
     .refine((versions) => new Set(versions).size === versions.length, {
       error: 'runbook.kubernetes 에 같은 버전이 두 번 있습니다.',
     }),
+  /**
+   * The runbook of the page this page continues from (it assumes what that page installed). `npm run
+   * verify` runs that page first on the same fresh sandbox, then this one, and this page's report
+   * says so. Without it every page is verified on a sandbox of its own.
+   * @example metallb
+   */
+  continuesFrom: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'runbook.continuesFrom 은 이어지는 페이지의 런북 이름입니다 (예: metallb).' })
+    .optional(),
 });
 export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
 

@@ -14,6 +14,8 @@ export interface VerifiedPage {
   order: number;
   /** Site route, e.g. `appendix/metallb`. */
   slug: string;
+  /** The runbook of the page this one continues from (frontmatter `runbook.continuesFrom`). */
+  continuesFrom?: string;
 }
 
 const DOCS = 'src/content/docs';
@@ -37,6 +39,7 @@ export function verifiedPages(root: string): VerifiedPage[] {
           kubernetes: rb.kubernetes,
           order: pageOrder({ ...project, sidebar: fm.sidebar as { order?: number } | undefined }) ?? Number.MAX_SAFE_INTEGER,
           slug: rel.slice(DOCS.length + 1).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, ''),
+          ...(rb.continuesFrom ? { continuesFrom: rb.continuesFrom } : {}),
         });
       }
     }
@@ -48,4 +51,22 @@ export function verifiedPages(root: string): VerifiedPage[] {
 /** `reports/<runbook>/kubernetes-<minor>.json` */
 export function reportPath(reportsDir: string, runbook: string, minor: string): string {
   return path.join(reportsDir, runbook, `kubernetes-${minor}.json`);
+}
+
+/**
+ * The pages a page's verification runs on one sandbox, in order: the pages it continues from (each
+ * `continuesFrom`, followed back), then the page itself. A name no page declares, or a loop, is an
+ * error naming the page to fix.
+ */
+export function continuationChain(page: VerifiedPage, pages: readonly VerifiedPage[]): VerifiedPage[] | { error: string } {
+  const chain = [page];
+  for (let at = page; at.continuesFrom; ) {
+    const name = at.continuesFrom;
+    const before = pages.find((p) => p.runbook === name);
+    if (!before) return { error: `${at.file}: runbook.continuesFrom 의 "${name}" 을 runbook.name 으로 밝힌 페이지가 없습니다 (있는 런북: ${pages.map((p) => p.runbook).join(', ')}).` };
+    if (chain.includes(before)) return { error: `${page.file}: runbook.continuesFrom 이 돌고 돕니다: ${[...chain].reverse().concat(before).map((p) => p.runbook).join(' → ')}.` };
+    chain.unshift(before);
+    at = before;
+  }
+  return chain;
 }

@@ -120,6 +120,11 @@ export const RunReport = z.object({
   status: z.enum(['passed', 'failed', 'partial', 'interrupted']),
   /** What the provider simulates and what is real. */
   simulation: z.object({ simulated: z.array(z.string()), real: z.array(z.string()) }).optional(),
+  /**
+   * The runbooks run before this one on the same cluster, in order (`runbook.continuesFrom` of the
+   * page, followed back): the cluster held what those pages installed, not a fresh sandbox.
+   */
+  continuesFrom: z.array(z.string()).optional(),
   /** Where the run came from: the commit of the whole tracked tree, whether it had local changes, and the CI run. */
   source: z.object({
     /** `git rev-parse HEAD` when the run started; absent outside a git checkout. */

@@ -33,6 +33,7 @@ export const command = {
     yes: { type: 'boolean', description: '터미널이 아닐 때 샌드박스가 아닌 클러스터에서 실행하는 것을 승인' },
     page: { type: 'string', description: '런북의 페이지 대신 읽을 페이지 파일 (페이지 사본을 시험할 때)' },
     workdir: { type: 'string', description: '명령을 실행할 폴더 (기본: .cache/runs/<런북>)' },
+    'continues-from': { type: 'string', description: '이 클러스터에서 먼저 실행한 런북들 (쉼표로 구분, 보고서에 적음; npm run verify 가 씀)' },
     update: { type: 'boolean', description: '실행한 뒤 실제 출력과 다른 출력 블록을 페이지에 씁니다 (차이를 보이고 묻습니다; --yes 면 묻지 않음)' },
     runbook: { type: 'string', description: 'runbooks/<이름>.ts 대신 읽을 런북 파일 (npm run runbook -- new 로 만든 사본용)' },
   },
@@ -141,8 +142,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
   // --update runs every chosen step (a wrong output block must not hide the blocks after it).
+  const before = args['continues-from']?.split(',').map((n) => n.trim()).filter(Boolean);
   const run = async (b: Binding) => {
-    const r = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
+    const executed = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
+    const r = before?.length ? { ...executed, continuesFrom: before } : executed;
     writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
     io.out(summarize(r));
     return r;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseCommand } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -11,7 +12,7 @@ import { PROVIDERS } from '../cluster/cli.ts';
 import { providerRunningPods, RUNS_PODS } from '../cluster/provider.ts';
 import { runnerHash } from '../model/fingerprint.ts';
 import { readPage } from '../model/page.ts';
-import { reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
+import { continuationChain, reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
 
@@ -59,9 +60,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const results: string[] = [];
   let failed = false;
 
+  const all = verifiedPages(projectRoot);
   for (const page of pages) {
+    // The pages this one continues from run first on its sandbox (runbook.continuesFrom).
+    const chain = continuationChain(page, all);
+    if ('error' in chain) throw new UsageError('BAD_CONTINUES_FROM', chain.error, 'runbook.continuesFrom 에는 먼저 실행할 페이지의 runbook.name 을 적으세요. 돌고 도는 연결은 끊으세요.');
+    const before = chain.slice(0, -1);
     // A page whose pods must really run (a webhook the API server calls) gets a provider that runs them.
-    const needsPods = (await importRunbook(projectRoot, page.runbook)).needs?.runningPods;
+    const needsPods = (await Promise.all(chain.map(async (p) => (await importRunbook(projectRoot, p.runbook)).needs?.runningPods))).find(Boolean);
     let pageProvider = args.provider;
     if (needsPods && !(args.provider && RUNS_PODS[args.provider as keyof typeof RUNS_PODS])) {
       const chosen = args.provider ? { why: `--provider ${args.provider} 는 파드를 Running 으로 표시만 합니다` } : await providerRunningPods(io.env);
@@ -87,13 +93,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
       await child('cluster.ts', ['down', '--name', sandbox], io);
       const up = await child('cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider], io);
       let code = up;
-      if (up === 0) {
+      let brokenBefore: string | undefined;
+      for (const earlier of up === 0 ? before : []) {
+        // Its report is not this page's: kept beside the run's working files, not in the reports folder.
+        const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
+        status.info(`${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`);
+        code = await child('runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch], io);
+        fs.rmSync(scratch, { force: true });
+        if (code !== 0) {
+          brokenBefore = earlier.runbook;
+          break;
+        }
+      }
+      if (up === 0 && !brokenBefore) {
         fs.mkdirSync(path.dirname(junit), { recursive: true });
-        code = await child('runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit], io);
+        const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
+        code = await child('runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues], io);
       }
       if (!args.keep || up !== 0) await child('cluster.ts', ['down', '--name', sandbox], io);
       const ms = performance.now() - t0;
-      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
+      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : brokenBefore ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
       if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       failed ||= code !== 0;

@@ -102,6 +102,11 @@ export function seconds(ms: number): string {
 }
 
 /** A short note on what a kwok run simulated, from the report's own lists. */
+/** A report made on a cluster where other pages ran first (`runbook.continuesFrom`). */
+export function continuesLabel(runbooks: readonly string[]): string {
+  return `앞 페이지(${runbooks.join(' → ')})를 먼저 실행한 같은 클러스터에서 검증`;
+}
+
 export function simulationSummary(report: Pick<RunReport, 'simulation'>): string | undefined {
   const sim = report.simulation;
   if (!sim) return undefined;
