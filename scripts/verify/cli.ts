@@ -89,16 +89,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const t0 = performance.now();
       fs.rmSync(report, { force: true });
       const provider = pageProvider ? ['--provider', pageProvider] : [];
+      // Where the time goes, for the summary line: sandbox up, the runbooks, sandbox down.
+      const split = { up: 0, run: 0, down: 0 };
+      const timedChild = async (part: keyof typeof split, script: string, argv: string[]) => {
+        const started = performance.now();
+        const code = await child(script, argv, io);
+        split[part] += performance.now() - started;
+        return code;
+      };
       // A fresh sandbox every time: a leftover of an interrupted run is taken down first.
-      await child('cluster.ts', ['down', '--name', sandbox], io);
-      const up = await child('cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider], io);
+      await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
+      const up = await timedChild('up', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider]);
       let code = up;
       let brokenBefore: string | undefined;
       for (const earlier of up === 0 ? before : []) {
         // Its report is not this page's: kept beside the run's working files, not in the reports folder.
         const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
         status.info(`${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`);
-        code = await child('runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch], io);
+        code = await timedChild('run', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
         fs.rmSync(scratch, { force: true });
         if (code !== 0) {
           brokenBefore = earlier.runbook;
@@ -108,15 +116,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (up === 0 && !brokenBefore) {
         fs.mkdirSync(path.dirname(junit), { recursive: true });
         const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
-        code = await child('runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues], io);
+        code = await timedChild('run', 'runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues]);
       }
-      if (!args.keep || up !== 0) await child('cluster.ts', ['down', '--name', sandbox], io);
+      if (!args.keep || up !== 0) await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
       const ms = performance.now() - t0;
       const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : brokenBefore ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
       if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       failed ||= code !== 0;
-      results.push(`${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)}  ${path.relative(io.cwd, report)}`);
+      const parts = `up ${formatDuration(split.up)} · 실행 ${formatDuration(split.run)} · down ${formatDuration(split.down)}`;
+      results.push(`${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`);
     }
   }
   io.out(`${results.join('\n')}\n`);
