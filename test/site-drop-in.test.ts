@@ -67,6 +67,7 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
       ['/appendix/port-forward/', '포트 포워딩'],
       ['/appendix/grafana/', 'Grafana'],
       ['/appendix/metallb/', '2. bare-metal 클러스터용 load balancer metallb 설치'],
+      ['/appendix/metallb-v0-16/', '2-1. 최신 Kubernetes 에서 MetalLB v0.16.1 설치 (IPAddressPool)'],
     ]);
   });
 
