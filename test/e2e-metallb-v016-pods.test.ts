@@ -6,6 +6,7 @@ import { readReport, type RunReport } from '../scripts/model/report.ts';
 import type { SandboxState } from '../scripts/cluster/state.ts';
 import { podsMachineHooks, podsSkipReason } from './helpers/pods-machine.ts';
 import { cli, down, kubectl, testMirror, up } from './helpers/sandbox.ts';
+import { pageCopy as copyOfPage } from './helpers/page-copy.ts';
 
 /**
  * The second page (MetalLB v0.16.1: CRDs, IPAddressPool, L2Advertisement and the controller's
@@ -23,14 +24,7 @@ function runbook(args: string[], env: Record<string, string> = {}) {
   return cli('runbook', ['metallb-v0-16', '--sandbox', NAME, ...args], { RUNBOOK_MIRROR: testMirror(), ...env });
 }
 
-function pageCopy(name: string, mutate: (s: string) => string): string {
-  const source = fs.readFileSync(PAGE, 'utf8');
-  const copy = mutate(source);
-  expect(copy, 'the mutation changed the page').not.toBe(source);
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, copy);
-  return file;
-}
+const pageCopy = (name: string, mutate: (s: string) => string): string => copyOfPage(PAGE, tmp, name, mutate);
 
 const step = (report: RunReport, id: string) => report.steps.find((s) => s.id === id)!;
 

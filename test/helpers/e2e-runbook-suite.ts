@@ -9,6 +9,7 @@ import { memoryIo } from '../../scripts/lib/io.ts';
 import { main } from '../../scripts/runbook/cli.ts';
 import { readReport, RunReport } from '../../scripts/model/report.ts';
 import { cli, down, kubectl, testMirror, up } from './sandbox.ts';
+import { pageCopy as copyOfPage } from './page-copy.ts';
 
 /**
  * The MetalLB runbook end to end on a real API server, on one provider (kwok: e2e-runbook.test.ts;
@@ -36,14 +37,7 @@ function runbook(args: string[], env: Record<string, string | undefined> = {}) {
   return r;
 }
 
-function pageCopy(name: string, mutate: (s: string) => string): string {
-  const source = fs.readFileSync(PAGE, 'utf8');
-  const copy = mutate(source);
-  expect(copy, 'the mutation changed the page').not.toBe(source);
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, copy);
-  return file;
-}
+const pageCopy = (name: string, mutate: (s: string) => string): string => copyOfPage(PAGE, tmp, name, mutate);
 
 function step(report: RunReport, id: string) {
   const s = report.steps.find((x) => x.id === id);
