@@ -3,7 +3,7 @@ import type { Block } from '../model/page.ts';
 import type { LinesRule, OutputRule, TableRule } from '../model/runbook.ts';
 import { matchLines } from './match/lines.ts';
 import { splitLines } from './match/result.ts';
-import { matchTable, nameStem, parseTable } from './match/table.ts';
+import { matchTable, parseTable, rowKey } from './match/table.ts';
 
 /** What a command printed, the two streams apart (a report step's `streams`). */
 export interface Streams {
@@ -39,10 +39,9 @@ function compare(rule: OutputRule, documented: string, actual: Streams): boolean
  * checked that number against its nodes; here only the page's text is at stake).
  */
 function printedNodes(rule: Extract<OutputRule, { kind: 'table' }>, stdout: string): { nodes: Record<string, number> } {
-  const keyOf = (row: Record<string, string>) => (rule.keyMatch === 'generated-suffix' ? nameStem(row[rule.key] ?? '') : (row[rule.key] ?? ''));
   const printed = parseTable(stdout).rows;
   const nodes: Record<string, number> = {};
-  for (const [key, policy] of Object.entries(rule.rows ?? {})) if (policy !== 'as-page') nodes[key] = printed.filter((r) => keyOf(r) === key).length;
+  for (const [key, policy] of Object.entries(rule.rows ?? {})) if (policy !== 'as-page') nodes[key] = printed.filter((r) => rowKey(rule, r) === key).length;
   return { nodes };
 }
 
@@ -59,7 +58,7 @@ function mergeTable(rule: TableRule, documented: string, stdout: string): Merged
   // The page's columns the cluster still prints, in the page's order (columns the page left out stay out).
   const header = page.header.filter((h) => actual.header.includes(h));
   if (!header.includes(rule.key)) return { ok: false, problem: `실제 출력이 ${rule.key} 열이 있는 표가 아닙니다 (머리글: ${actual.header.join(' ') || '없음'}).` };
-  const keyOf = (row: Record<string, string>) => (rule.keyMatch === 'generated-suffix' ? nameStem(row[rule.key] ?? '') : (row[rule.key] ?? ''));
+  const keyOf = (row: Record<string, string>) => rowKey(rule, row);
   const ports = (v: string) => v.split(',').map((p) => p.replace(/^(\d+):\d+\//, '$1/')).join(',');
   const cell = (column: string, doc: Record<string, string> | undefined, act: Record<string, string>): string => {
     const a = act[column] ?? '';

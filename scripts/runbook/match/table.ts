@@ -50,15 +50,18 @@ export interface TableContext {
   nodes?: Record<string, number>;
 }
 
+/** Which documented row a printed row stands for: its key column, without a generated name suffix when the rule says so. */
+export function rowKey(rule: Pick<TableRule, 'key' | 'keyMatch'>, row: Record<string, string>): string {
+  const key = row[rule.key] ?? '';
+  return rule.keyMatch === 'generated-suffix' ? nameStem(key) : key;
+}
+
 export function matchTable(rule: TableRule, pageText: string, actualText: string, context: TableContext = {}): MatchResult {
   const page = parseTable(pageText);
   const actual = parseTable(actualText);
   const problems: string[] = [];
   const notes: string[] = [];
-  const keyOf = (row: Record<string, string>) => {
-    const key = row[rule.key] ?? '';
-    return rule.keyMatch === 'generated-suffix' ? nameStem(key) : key;
-  };
+  const keyOf = (row: Record<string, string>) => rowKey(rule, row);
 
   const missingColumns = page.header.filter((h) => !actual.header.includes(h));
   if (missingColumns.length > 0) problems.push(`실제 출력에 페이지의 열이 없습니다: ${missingColumns.join(', ')}`);
