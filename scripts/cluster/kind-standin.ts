@@ -11,6 +11,7 @@ import { STANDIN_IMAGE } from './pods/layout.ts';
 import { sandboxDir, type SandboxState } from './state.ts';
 import { podToolsTarget } from './targets.ts';
 import { resolveKubernetes } from './versions.ts';
+import { majorMinor } from '../model/version.ts';
 
 /**
  * The stand-in web server's image in a kind cluster's nodes. Its name (vdocs.local/standin-web:v1)
@@ -51,7 +52,7 @@ export async function loadStandinImage(state: SandboxState, io: Io, status: Stat
     const image = localImages({ pause: path.join(tools, 'pause'), standinWeb: path.join(tools, 'standin-web') }).find((i) => i.name === STANDIN_IMAGE)!;
     const tar = await packImage(image, path.join(tools, 'oci-image'), io, 'KIND_IMAGE_FAILED');
     if (readRecord(state, io.env)?.tar === tar) return;
-    const kind = await ensureKind(resolveKubernetes(state.kubernetes.replace(/^v?(\d+\.\d+).*$/, '$1')), io, status);
+    const kind = await ensureKind(resolveKubernetes(majorMinor(state.kubernetes)), io, status);
     await status.step(`kind load image-archive: ${STANDIN_IMAGE} (대역 웹 서버, 프로젝트 소스에서 빌드)`, () =>
       runOrThrow('KIND_IMAGE_FAILED', kind, kindLoadArgs(tar, state.name), {
         env: io.env,

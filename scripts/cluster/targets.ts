@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/paths.ts';
-import type { BuildTarget } from './build.ts';
+import { ensureBuilt, type BuildTarget } from './build.ts';
+import type { Io } from '../lib/io.ts';
+import type { Status } from '../lib/status.ts';
 import { kubernetesWrapper, moduleWrapper, plainWrapper } from './gomod.ts';
 import type { ImageBuild } from '../model/runbook.ts';
 import { requireVersion } from '../model/version.ts';
@@ -96,6 +98,12 @@ export function imageTarget(image: ImageBuild): BuildTarget {
     packages: [image.package],
     goMod: async (fetch) => moduleWrapper(await fetch(module, version), module, version, image.bumps ?? {}),
   };
+}
+
+/** The built command of a runbook's image (cached): its path. */
+export async function ensureImageBinary(image: ImageBuild, io: Io, status?: Status): Promise<string> {
+  const target = imageTarget(image);
+  return path.join(await ensureBuilt(target, io, status), target.binaries[0]!);
 }
 
 /** `go build` names a command after its package's last element. */

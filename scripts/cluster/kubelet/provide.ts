@@ -1,10 +1,8 @@
-import path from 'node:path';
 import type { Io } from '../../lib/io.ts';
 import type { Status } from '../../lib/status.ts';
 import type { ImageBuild } from '../../model/runbook.ts';
-import { ensureBuilt } from '../build.ts';
 import type { Simulation } from '../provider.ts';
-import { imageTarget } from '../targets.ts';
+import { ensureImageBinary } from '../targets.ts';
 import { registerImages } from './images.ts';
 
 /**
@@ -15,10 +13,7 @@ import { registerImages } from './images.ts';
 export async function provideKwokImages(sandboxDir: string, images: readonly ImageBuild[], io: Io, status: Status): Promise<Simulation> {
   const run = images.filter((i) => i.runOnSimulatedNodes);
   const registered: Record<string, string> = {};
-  for (const image of run) {
-    const target = imageTarget(image);
-    registered[image.image] = path.join(await ensureBuilt(target, io, status), target.binaries[0]!);
-  }
+  for (const image of run) registered[image.image] = await ensureImageBinary(image, io, status);
   registerImages(sandboxDir, registered);
   return {
     simulated: [

@@ -9,7 +9,7 @@ import type { ImageBuild } from '../../model/runbook.ts';
 import { ensureBuilt } from '../build.ts';
 import type { Simulation } from '../provider.ts';
 import { sandboxPaths } from '../sandbox.ts';
-import { imageTarget, podToolsTarget } from '../targets.ts';
+import { ensureImageBinary, podToolsTarget } from '../targets.ts';
 import { PAUSE_IMAGE, STANDIN_IMAGE, podsPaths, type PodsPaths } from './layout.ts';
 import { readCreated } from './record.ts';
 
@@ -96,10 +96,7 @@ export async function providePodsImages(sandboxName: string, images: readonly Im
   if (!holder) throw new Error(`샌드박스 ${sandboxName} 의 노드 마운트 네임스페이스 기록이 없습니다 (${pp.root}/created.json).`);
   const tools = await ensureBuilt(podToolsTarget(), io, status);
   const local: LocalImage[] = [];
-  for (const image of images) {
-    const target = imageTarget(image);
-    local.push({ name: image.image, binary: path.join(await ensureBuilt(target, io, status), target.binaries[0]!), entrypoint: image.entrypoint });
-  }
+  for (const image of images) local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
   const ociImage = path.join(tools, 'oci-image');
   let imported: Record<string, string> = {};
   try {
@@ -107,10 +104,11 @@ export async function providePodsImages(sandboxName: string, images: readonly Im
   } catch {
     imported = {};
   }
-  const wanted = local.filter((i) => imported[i.name] !== imageTarPath(i, ociImage, io.env));
+  const tars = new Map(local.map((i) => [i, imageTarPath(i, ociImage, io.env)]));
+  const wanted = local.filter((i) => imported[i.name] !== tars.get(i));
   if (wanted.length > 0) {
     await status.step(`이미지 가져오기: ${wanted.map((i) => i.name).join(', ')} (레지스트리 없이, 소스에서 빌드)`, () => importImages(wanted, ociImage, pp, holder, io));
-    for (const i of wanted) imported[i.name] = imageTarPath(i, ociImage, io.env);
+    for (const i of wanted) imported[i.name] = tars.get(i)!;
     fs.writeFileSync(importedFile(pp), `${JSON.stringify(imported, null, 2)}\n`);
   }
   return {
