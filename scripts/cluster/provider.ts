@@ -116,25 +116,25 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
     runsPods: RUNS_PODS[state.provider],
     containerLogs: keptLogs(state.containerLogs),
     provideImages,
-    clientHost:
-      state.provider === 'pods'
-        ? {
-            open: async (kube, check, screenshot, opts) => {
-              const { verifyBrowserStep } = await import('./pods/browser-step.ts');
-              fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-              return verifyBrowserStep(kube, check, screenshot, opts);
-            },
-          }
-        : state.provider === 'kind'
-          ? {
-              open: async (kube, check, screenshot, opts) => {
-                const { kindClientHost } = await import('./kind-client.ts');
-                fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-                return kindClientHost(state, env).open(kube, check, screenshot, opts);
-              },
-            }
-          : undefined,
+    clientHost: clientHost(state, env),
     command: (verb) => clusterCommand(verb, state.name),
+  };
+}
+
+/** Another host on the page's network: the client namespace (pods), the runner host on the kind network (kind); none on kwok. */
+function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
+  const host =
+    state.provider === 'pods'
+      ? async (): Promise<ClientHost> => ({ open: (await import('./pods/browser-step.ts')).verifyBrowserStep })
+      : state.provider === 'kind'
+        ? async (): Promise<ClientHost> => (await import('./kind-client.ts')).kindClientHost(state, env)
+        : undefined;
+  if (!host) return undefined;
+  return {
+    open: async (kube, check, screenshot, opts) => {
+      fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+      return (await host()).open(kube, check, screenshot, opts);
+    },
   };
 }
 

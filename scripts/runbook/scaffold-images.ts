@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import type { ImageBuild, Runbook, Step } from '../model/runbook.ts';
 import type { Mirror } from './mirror.ts';
@@ -43,7 +44,7 @@ export function scaffoldImages(steps: readonly Step[], commands: ReadonlyMap<str
     const { served } = mirror.rewrite(code);
     for (const m of code.matchAll(APPLY)) {
       const target = m[1]!;
-      const file = served.find((x) => x.url === target)?.file ?? (/^https?:\/\//.test(target) ? undefined : `${cwd}/${target}`);
+      const file = served.find((x) => x.url === target)?.file ?? (/^https?:\/\//.test(target) ? undefined : path.resolve(cwd, target));
       if (!file || !fs.existsSync(file)) continue;
       used.push(...manifestImages(fs.readFileSync(file, 'utf8')));
     }

@@ -52,7 +52,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`);
-  const pages = verifiedPages(projectRoot).filter((p) => !args.page || p.runbook === args.page);
+  const all = verifiedPages(projectRoot);
+  const pages = all.filter((p) => !args.page || p.runbook === args.page);
   if (pages.length === 0) throw new UsageError('NO_PAGES', args.page ? `런북 ${args.page} 를 밝힌 페이지가 없습니다.` : '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
   const only = args.kubernetes?.split(',').map((v) => v.trim());
   const reportsDir = path.resolve(io.cwd, args.reports ?? 'reports');
@@ -60,7 +61,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const results: string[] = [];
   let failed = false;
 
-  const all = verifiedPages(projectRoot);
   for (const page of pages) {
     // The pages this one continues from run first on its sandbox (runbook.continuesFrom).
     const chain = continuationChain(page, all);
