@@ -133,8 +133,13 @@ const enqueue = (work: () => Promise<void>) => {
 };
 
 const informer = makeInformer<V1Pod>(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
-informer.on('add', (pod) => enqueue(() => reconcile(pod)));
-informer.on('update', (pod) => enqueue(() => reconcile(pod)));
+// Registrations first (cheap when unchanged: one stat), so the pod is looked at with the current images.
+const onPod = (pod: V1Pod) => {
+  refreshImages();
+  enqueue(() => reconcile(pod));
+};
+informer.on('add', onPod);
+informer.on('update', onPod);
 informer.on('delete', (pod) => enqueue(() => forget(pod)));
 /** (Re)starts the watch; list/watch failures arrive as 'error' events, a rejected start retries too. */
 function startWatch(): void {
@@ -163,11 +168,17 @@ async function shutdown(sig: string): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
+/** Registrations changed: every pod already known is looked at again (one created before its image was registered). */
+function refreshImages(): void {
+  if (readImages()) for (const pod of informer.list()) enqueue(() => reconcile(pod));
+}
+
 writeStatus();
 log(`small kubelet started (pid ${process.pid})`);
 readImages();
-// A runbook registers its images just before its steps; pods already known are looked at again then.
-setInterval(() => {
-  if (readImages()) for (const pod of informer.list()) enqueue(() => reconcile(pod));
-}, 500).unref();
+// A runbook registers its images just before its steps (written whole, renamed into place): woken by
+// the rename, and checked again on every pod event.
+fs.watch(path.dirname(imagesFile), (_event, name) => {
+  if (name === path.basename(imagesFile)) refreshImages();
+}).unref();
 startWatch();
