@@ -73,6 +73,23 @@ describe('runScript: a page block', () => {
     }
   });
 
+  it('reads no $BASH_ENV either', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-home-'));
+    try {
+      fs.writeFileSync(path.join(home, 'env.sh'), 'echo BASH_ENV-READ >&2\n');
+      const r = await runScript('echo ok', { cwd: home, env: { PATH: process.env.PATH, HOME: home, BASH_ENV: path.join(home, 'env.sh') }, signal: new AbortController().signal });
+      expect([r.stdout, r.stderr]).toEqual(['ok\n', '']);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the block in a bash that is the runner\'s own child, named bash in its messages', async () => {
+    const r = await runScript('ps -o comm= -p $PPID; echo "$0"; nosuch-command', { ...base, signal: new AbortController().signal });
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([path.basename(process.execPath).slice(0, 15), 'bash']);
+    expect(r.stderr).toBe('bash: line 1: nosuch-command: command not found\n');
+  });
+
   it('a block past its limit is stopped and said so', async () => {
     const r = await runScript('sleep 30', { ...base, signal: new AbortController().signal, timeoutMs: 300 });
     expect(r.timedOut).toBe(true);

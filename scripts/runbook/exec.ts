@@ -29,18 +29,20 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
   const timeoutMs = options.timeoutMs ?? 120_000;
   let timedOut = false;
   // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor).
+  // One bash, started by Node itself (`bash -c`), running the block as written: zx's quoting is
+  // turned off for this one interpolation (the block is the whole command line) and `pipefail`
+  // is its prefix. No second bash is started per step.
   const child = $({
     cwd: options.cwd,
-    // Node's pipes are sockets: bash then takes itself for an ssh login and sources ~/.bashrc
-    // unless a shell level is set (cron, systemd and bare test environments have none). A page
-    // block must not run the user's rc file (its PATH could pick another kubectl).
-    env: { SHLVL: '1', ...options.env } as NodeJS.ProcessEnv,
+    env: blockEnv(options.env),
     nothrow: true,
     quiet: true,
     detached: true,
-    prefix: '',
+    shell: 'bash',
+    quote: (block: string) => block,
+    prefix: 'set -o pipefail; ',
     postfix: '',
-  })`bash --norc --noprofile -o pipefail -c ${script}`;
+  })`${script}`;
   // The whole group, not only bash: a kubectl waiting on a silent API server must stop too.
   const stop = () => killGroup(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
@@ -61,6 +63,17 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
     timedOut,
     durationMs: performance.now() - t0,
   };
+}
+
+/**
+ * The environment a page block runs in. A non-interactive `bash -c` reads no rc file, except:
+ * Node's pipes are sockets, so bash takes itself for an ssh login and sources ~/.bashrc unless a
+ * shell level is set (cron, systemd and bare test environments have none); and any shell reads
+ * `$BASH_ENV`. A page block must run neither (their PATH could pick another kubectl).
+ */
+export function blockEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const { BASH_ENV: _bashEnv, ENV: _env, ...rest } = env;
+  return { SHLVL: '1', ...rest } as NodeJS.ProcessEnv;
 }
 
 /** `1 (명령이 실패함)`, `- (40초 안에 끝나지 않아 멈춤)`: a command's end, for failure messages. */
