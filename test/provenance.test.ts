@@ -26,20 +26,20 @@ function repo(): string {
 }
 
 describe('runSource', () => {
-  it('a clean tree: the commit, not dirty', () => {
+  it('a clean tree: the commit, not dirty', async () => {
     const dir = repo();
-    const source = runSource({}, dir);
+    const source = await runSource({}, dir);
     expect(source.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(source.dirty).toBe(false);
   });
 
-  it('an uncommitted change to runner code (not the page, not the runbook) is dirty', () => {
+  it('an uncommitted change to runner code (not the page, not the runbook) is dirty', async () => {
     const dir = repo();
     fs.appendFileSync(path.join(dir, 'scripts/runner.ts'), '// local change\n');
-    expect(runSource({}, dir).dirty).toBe(true);
+    expect((await runSource({}, dir)).dirty).toBe(true);
   });
 
-  it('reports/ is output, not input: rewriting a committed report keeps the tree clean', () => {
+  it('reports/ is output, not input: rewriting a committed report keeps the tree clean', async () => {
     const dir = repo();
     fs.mkdirSync(path.join(dir, 'reports'));
     fs.writeFileSync(path.join(dir, 'reports/r.json'), '{}\n');
@@ -47,23 +47,23 @@ describe('runSource', () => {
     spawnSync('git', ['add', 'reports'], { cwd: dir });
     spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'r'], { cwd: dir });
     fs.writeFileSync(path.join(dir, 'reports/r.json'), '{"new":1}\n');
-    expect(runSource({}, dir).dirty).toBe(false);
+    expect((await runSource({}, dir)).dirty).toBe(false);
   });
 
-  it('an untracked scratch file is not a change to the tracked tree', () => {
+  it('an untracked scratch file is not a change to the tracked tree', async () => {
     const dir = repo();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'scratch\n');
-    expect(runSource({}, dir).dirty).toBe(false);
+    expect((await runSource({}, dir)).dirty).toBe(false);
   });
 
-  it('outside git: no commit, and dirty (nothing proves the code was committed)', () => {
+  it('outside git: no commit, and dirty (nothing proves the code was committed)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-nogit-'));
     dirs.push(dir);
-    expect(runSource({}, dir)).toEqual({ dirty: true });
+    expect(await runSource({}, dir)).toEqual({ dirty: true });
   });
 
-  it('names the CI run', () => {
+  it('names the CI run', async () => {
     const dir = repo();
-    expect(runSource({ GITHUB_RUN_ID: '7', GITHUB_REPOSITORY: 'o/r' }, dir).ci).toBe('https://github.com/o/r/actions/runs/7');
+    expect((await runSource({ GITHUB_RUN_ID: '7', GITHUB_REPOSITORY: 'o/r' }, dir)).ci).toBe('https://github.com/o/r/actions/runs/7');
   });
 });

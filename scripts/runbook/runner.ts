@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
+import { run } from '../lib/process.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { anchorHash, blockHash } from '../model/page.ts';
@@ -46,15 +46,15 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const status = new Status(io);
   const startedAt = new Date().toISOString();
   const { redactor } = options;
-  // What the run is made from, taken before anything runs (a file edited mid-run must not pass as committed).
-  const source = runSource(io.env);
+  // What the run is made from, taken before anything runs (a file edited mid-run must not pass as
+  // committed): git runs beside the API client's loading and the first reads, and is awaited before any step.
+  const sourceTaken = runSource(io.env);
   const runner = runnerHash(projectRoot);
   const kube = await connect(target.kubeconfig);
   let kubernetes: string;
   let nodes: number;
   try {
-    kubernetes = await serverVersion(kube);
-    nodes = await schedulableNodes(kube);
+    [kubernetes, nodes] = await Promise.all([serverVersion(kube), schedulableNodes(kube)]);
   } catch (error) {
     const cause = apiErrorText(error);
     throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
@@ -89,32 +89,19 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     };
     status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`);
     // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
-    let simulation: Simulation | undefined;
-    if (target.sandbox) {
-      const images = binding.runbook.images ?? [];
-      simulation = mergeSimulation(target.sandbox.simulation, await target.sandbox.provideImages(images, io, status));
-      status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
-    }
-
+    // The images and the stand-ins touch different things: made ready at the same time.
+    const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], io, status);
+    provided?.catch(() => undefined); // awaited below, after the stand-ins
     const rules = ruleHashes(binding.runbook);
-    const steps: StepReport[] = [];
     /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
     const standIns = new Map<string, string>();
-    for (const f of binding.fixtures) {
-      const t0 = performance.now();
-      const reset = options.selected.has(f.fixture.resetWith);
-      const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
-      const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
-      try {
-        const r = await ensureServiceFixture(kube, f, reset);
-        if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
-        steps.push({ ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
-        status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
-      } catch (error) {
-        steps.push({ ...base, status: 'failed', durationMs: performance.now() - t0, problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
-        status.fail(base.title, performance.now() - t0);
-      }
+    const steps: StepReport[] = await readyFixtures(binding, kube, rules, options.selected, standIns, status);
+    let simulation: Simulation | undefined;
+    if (target.sandbox && provided) {
+      simulation = mergeSimulation(target.sandbox.simulation, await provided);
+      status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
     }
+    const source = await sourceTaken;
 
     let failed = steps.some((s) => s.status === 'failed');
     let apiSilent = false;
@@ -172,12 +159,15 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       }
     }
 
-    const components: Record<string, string> = {};
     // With an API server that stopped answering, each read would only add its timeout to the run.
-    for (const v of apiSilent ? [] : binding.runbook.versions ?? []) {
-      const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
-      if (tag) components[v.name] = tag;
-    }
+    // The versions and the logs are independent reads, made together.
+    const [tags, logs] = await Promise.all([
+      Promise.all((apiSilent ? [] : binding.runbook.versions ?? []).map(async (v) => [v.name, await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined)] as const)),
+      // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
+      keepLogs(ctx, !apiSilent, path.join(options.workDir, 'logs')),
+    ]);
+    const components: Record<string, string> = {};
+    for (const [name, tag] of tags) if (tag) components[name] = tag;
     return {
       schemaVersion: 2,
       runbook: binding.runbook.name,
@@ -194,12 +184,40 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       fingerprints: { runner, inputs: options.mirror.inputs() },
       ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
       steps,
-      // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
-      logs: await keepLogs(ctx, !apiSilent, path.join(options.workDir, 'logs')),
+      logs,
     };
   } finally {
     if ('held' in lease) await lease.held.release();
   }
+}
+
+/**
+ * The stand-in Services, made ready before the steps: those in different namespaces at the same
+ * time, those sharing one in page order (the namespace is made once). Reports in page order.
+ */
+async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: Map<string, string>, selected: Set<string>, standIns: Map<string, string>, status: Status): Promise<StepReport[]> {
+  const byNamespace = Map.groupBy(binding.fixtures, (f) => f.namespace);
+  const reports = new Map<(typeof binding.fixtures)[number], StepReport>();
+  await Promise.all(
+    [...byNamespace.values()].map(async (group) => {
+      for (const f of group) {
+        const t0 = performance.now();
+        const reset = selected.has(f.fixture.resetWith);
+        const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
+        const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
+        try {
+          const r = await ensureServiceFixture(kube, f, reset);
+          if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
+          reports.set(f, { ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
+          status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
+        } catch (error) {
+          reports.set(f, { ...base, status: 'failed', durationMs: performance.now() - t0, problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
+          status.fail(base.title, performance.now() - t0);
+        }
+      }
+    }),
+  );
+  return binding.fixtures.map((f) => reports.get(f)!);
 }
 
 /**
@@ -224,15 +242,17 @@ async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcom
 }
 
 /** The commit of the whole tracked tree, whether it had local changes outside reports/ (or no git at all), and the CI run. */
-export function runSource(env: Io['env'], root = projectRoot): RunReport['source'] {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  const head = git(['rev-parse', 'HEAD']);
-  // reports/ is what runs write (verify rewrites it run after run), not what they are made from.
-  const changes = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports']);
+export async function runSource(env: Io['env'], root = projectRoot): Promise<RunReport['source']> {
+  const git = (args: string[]) => run('git', args, { cwd: root }).catch(() => ({ code: 1, stdout: '' }));
+  const [head, changes] = await Promise.all([
+    git(['rev-parse', 'HEAD']),
+    // reports/ is what runs write (verify rewrites it run after run), not what they are made from.
+    git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports']),
+  ]);
   const ci = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   return {
-    ...(head.status === 0 ? { commit: head.stdout.trim() } : {}),
-    dirty: head.status !== 0 || changes.status !== 0 || changes.stdout.trim() !== '',
+    ...(head.code === 0 ? { commit: head.stdout.trim() } : {}),
+    dirty: head.code !== 0 || changes.code !== 0 || changes.stdout.trim() !== '',
     ...(ci ? { ci } : {}),
   };
 }
