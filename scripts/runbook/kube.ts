@@ -12,6 +12,7 @@ export interface Kube {
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
   coordination: k8s.CoordinationV1Api;
+  version: k8s.VersionApi;
 }
 
 /**
@@ -26,10 +27,23 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   config.loadFromFile(kubeconfig);
   const server = config.getCurrentCluster()?.server;
   if (!server) throw new Error(`${kubeconfig} 의 현재 컨텍스트에 클러스터가 없습니다.`);
+  // One connection for the whole run. client-node gives every request a new undici Agent, so each
+  // read paid a new TCP connection and TLS handshake (a fifth of the runner's own CPU time); the
+  // first request's Agent, which keeps its connection alive, serves every later one. The headers
+  // (a token an exec plugin refreshes) are still applied per request.
+  let dispatcher: ReturnType<k8s.RequestContext['getDispatcher']>;
+  const auth: k8s.SecurityAuthentication = {
+    getName: () => 'kubeconfig, one connection',
+    applySecurityAuthentication: async (context) => {
+      await config.applySecurityAuthentication(context);
+      if (dispatcher === undefined) dispatcher = context.getDispatcher();
+      else context.setDispatcher(dispatcher);
+    },
+  };
   // makeApiClient's configuration, plus a deadline on every request.
   const configuration = lib.createConfiguration({
     baseServer: new lib.ServerConfiguration(server, {}),
-    authMethods: { default: config },
+    authMethods: { default: auth },
     promiseMiddleware: [{
       pre: async (context) => {
         context.setSignal(AbortSignal.timeout(API_REQUEST_TIMEOUT_MS));
@@ -38,13 +52,13 @@ export async function connect(kubeconfig: string): Promise<Kube> {
       post: async (context) => context,
     }],
   });
-  return { lib, config, core: new lib.CoreV1Api(configuration), apps: new lib.AppsV1Api(configuration), coordination: new lib.CoordinationV1Api(configuration) };
+  return { lib, config, core: new lib.CoreV1Api(configuration), apps: new lib.AppsV1Api(configuration), coordination: new lib.CoordinationV1Api(configuration), version: new lib.VersionApi(configuration) };
 }
 
 /** `kubectl version -o json | jq .serverVersion.gitVersion`. */
 export async function serverVersion(kube: Kube): Promise<string> {
   // Not cluster/api.ts's helper: it imports the whole client package, which loadClient avoids.
-  const info = await kube.config.makeApiClient(kube.lib.VersionApi).getCode();
+  const info = await kube.version.getCode();
   return info.gitVersion;
 }
 

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { SandboxState } from '../../scripts/cluster/state.ts';
 import { formatError } from '../../scripts/lib/errors.ts';
 import { memoryIo } from '../../scripts/lib/io.ts';
 import { main } from '../../scripts/runbook/cli.ts';
+import { connect, serverVersion } from '../../scripts/runbook/kube.ts';
 import { readReport, RunReport } from '../../scripts/model/report.ts';
 import { cli, down, kubectl, testMirror, up } from './sandbox.ts';
 import { pageCopy as copyOfPage } from './page-copy.ts';
@@ -94,6 +96,21 @@ describe(`MetalLB runbook on the ${provider} sandbox`, () => {
     expect(code).toBe(1);
     expect(io.stderr()).toContain('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.');
     expect(writable()).toBe(before);
+  });
+
+  it('reads the API over one kept-alive TLS connection, not a new handshake per request', async () => {
+    const connects: unknown[] = [];
+    const original = tls.connect;
+    const counting = (...args: Parameters<typeof tls.connect>) => (connects.push(args[0]), original(...args));
+    (tls as { connect: typeof tls.connect }).connect = counting as typeof tls.connect;
+    try {
+      const kube = await connect(state.kubeconfig);
+      await serverVersion(kube);
+      for (let i = 0; i < 10; i++) await kube.core.readNamespace({ name: 'kube-system' });
+      expect(connects).toHaveLength(1);
+    } finally {
+      (tls as { connect: typeof tls.connect }).connect = original;
+    }
   });
 
   it('passes end to end: strictARP true, pods Running, EXTERNAL-IPs .100 to .103', () => {
