@@ -1,8 +1,13 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readPage } from '../scripts/model/page.ts';
 import { renderBenchmarks, type Figures } from '../scripts/bench/render.ts';
 import { median } from '../scripts/bench/latency.ts';
+import { pageCopy, removeCopies, type VerifyFigures } from '../scripts/bench/verify-growth.ts';
+import type { VerifyTiming } from '../scripts/verify/cli.ts';
 
 const page = readPage('src/content/docs/appendix/metallb.md');
 const code = (id: string) => page.blocks.find((b) => b.id === id)?.code ?? '';
@@ -49,5 +54,43 @@ describe('docs/benchmarks.md', () => {
 
   it.each([[[1, 2, 3], 2], [[4, 1, 3, 2], 2.5], [[], Number.NaN]])('median of %j is %d', (values, m) => {
     expect(median(values)).toBe(m);
+  });
+});
+
+describe('npm run verify, measured by the bench', () => {
+  const run = (runbook: string, ms: number): VerifyTiming => ({ runbook, kubernetes: '1.37', provider: 'kwok', ok: true, ms, upMs: ms * 0.4, runMs: ms * 0.35, downMs: ms * 0.25 });
+  const verify = (perPage: number[]): VerifyFigures => ({
+    matrix: { ms: 60_000, runs: [run('metallb', 30_000), { ...run('metallb', 29_000), kubernetes: '1.24' }] },
+    growth: perPage.map((ms, i) => ({ pages: i + 1, ms: perPage.slice(0, i + 1).reduce((a, b) => a + b, 0), runs: perPage.slice(0, i + 1).map((m, k) => run(k ? `bench-copy-${k}` : 'metallb', m)) })),
+  });
+
+  it('a copy of the page has its own runbook name, sidebar place and 1.37 only; everything else is the page', () => {
+    const text = fs.readFileSync('src/content/docs/appendix/metallb.md', 'utf8');
+    const copy = pageCopy(text, 2);
+    const front = YAML.parse(copy.split('---')[1]!) as { runbook: { name: string; kubernetes: string[] }; sidebar: { order: number } };
+    expect(front.runbook).toEqual({ name: 'bench-copy-2', kubernetes: ['1.37'] });
+    expect(front.sidebar.order).not.toBe((YAML.parse(text.split('---')[1]!) as { sidebar: { order: number } }).sidebar.order);
+    expect(copy.split('---').slice(2).join('---')).toBe(text.split('---').slice(2).join('---'));
+    expect(() => pageCopy(text.replace('  name: metallb', '  name: other'), 1)).toThrow(/frontmatter/);
+  });
+
+  it('removes only the copies a killed bench left behind', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-copies-'));
+    fs.mkdirSync(path.join(root, 'src/content/docs/appendix'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'runbooks'));
+    for (const f of ['src/content/docs/appendix/bench-copy-1.md', 'src/content/docs/appendix/metallb.md', 'runbooks/bench-copy-1.ts', 'runbooks/bench-copy-x.ts', 'runbooks/metallb.ts']) fs.writeFileSync(path.join(root, f), '');
+    removeCopies(root);
+    expect([...fs.readdirSync(path.join(root, 'src/content/docs/appendix')), ...fs.readdirSync(path.join(root, 'runbooks'))].sort()).toEqual(['bench-copy-x.ts', 'metallb.md', 'metallb.ts']);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['linear', [30_000, 31_000, 29_500], '**선형**입니다'],
+    ['not linear', [30_000, 45_000, 60_000], '**선형이 아닙니다**'],
+  ])('says whether it grows linearly with the pages (%s) and what dominates', (_name, perPage, words) => {
+    const text = renderBenchmarks({ ...figures([1], [1], [1]), verify: verify(perPage) });
+    expect(text).toContain('| 1.24 | 29.0 s | 11.6 s | 10.2 s | 7.3 s |');
+    expect(text).toContain(words);
+    expect(text).toContain('가장 큰 몫은 up (40%)');
   });
 });

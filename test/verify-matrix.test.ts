@@ -14,6 +14,15 @@ const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-matrix-'));
 afterAll(() => fs.rmSync(reports, { recursive: true, force: true }));
 
 describe('npm run verify on the kwok provider', () => {
+  it('takes several pages with --page a,b and refuses a name no page declares, listing the ones that exist', () => {
+    const r = cli('verify', ['--provider', 'kwok', '--page', 'metallb-v0-16, metallbb', '--reports', reports]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('런북 metallbb 를 밝힌 페이지가 없습니다.');
+    expect(r.stderr).toContain('있는 페이지의 런북: metallb, metallb-v0-16');
+    const two = cli('verify', ['--provider', 'kwok', '--page', 'metallb-v0-16,metallb-v0-16', '--reports', reports]);
+    expect(two.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it('refuses, before any sandbox, a page whose pods must really run, naming why and what to use', () => {
     const r = cli('verify', ['--provider', 'kwok', '--page', 'metallb-v0-16', '--reports', reports]);
     expect(r.code).toBe(1);

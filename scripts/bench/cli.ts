@@ -19,6 +19,7 @@ import { renderBenchmarks, type Figures } from './render.ts';
 import { siteBytes } from './site.ts';
 import { measureEdit } from './edit.ts';
 import { ensureBundle } from '../runbook/client.ts';
+import { measureVerify } from './verify-growth.ts';
 
 export const command = {
   meta: { name: 'bench', description: '러너의 시간을 손으로 쓴 스크립트와 같은 클러스터에서 번갈아 재고, 감지 지연, 시작 시간, 사이트 크기를 잽니다.' },
@@ -27,6 +28,8 @@ export const command = {
     sandbox: { type: 'string', description: '쓸 kwok 샌드박스 (기본: vdocs; npm run cluster -- up 으로 먼저 만드세요)' },
     out: { type: 'string', description: '결과를 쓸 Markdown 파일 (기본: docs/benchmarks.md)' },
     'skip-site': { type: 'boolean', description: '사이트 빌드 측정을 건너뜀' },
+    'skip-verify': { type: 'boolean', description: 'npm run verify 측정(버전 매트릭스와 페이지 수에 따른 증가)을 건너뜀' },
+    'verify-pages': { type: 'string', description: 'verify 증가를 잴 때 페이지를 몇 개까지 (기본: 3; 둘째부터는 임시 사본)' },
   },
 } as const;
 
@@ -46,6 +49,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!args) return 0;
   const runs = Number(args.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError('BAD_RUNS', `--runs 는 1 이상의 정수여야 합니다: ${args.runs}`, '예: --runs 5');
+  const verifyPages = Number(args['verify-pages'] ?? 3);
+  if (!Number.isInteger(verifyPages) || verifyPages < 2 || verifyPages > 9) throw new UsageError('BAD_VERIFY_PAGES', `--verify-pages 는 2 에서 9 사이의 정수여야 합니다: ${args['verify-pages']}`, '예: --verify-pages 3 (증가를 보려면 페이지가 둘 이상 필요합니다)');
   const state = readSandbox(args.sandbox ?? 'vdocs', io.env);
   if (!state) throw new UsageError('NO_SANDBOX', `샌드박스 ${args.sandbox ?? 'vdocs'} 가 없습니다.`, 'npm run cluster -- up 으로 먼저 만드세요 (벤치마크는 데워진 샌드박스에서 잽니다).');
   const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
@@ -104,6 +109,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       dryNode.push((await timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv })).ms);
     }
     status.ok('시작 시간: --dry-run 5번');
+    const verify = args['skip-verify'] ? undefined : await measureVerify(io, verifyPages, (what, ms) => status.ok(what, ms));
     const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
     const figures: Figures = {
       date: new Date().toISOString(),
@@ -119,6 +125,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       dryRunNpm: dryNpm,
       dryRunNode: dryNode,
       site,
+      verify,
     };
     const out = path.resolve(io.cwd, args.out ?? 'docs/benchmarks.md');
     fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -131,6 +138,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(`outside the steps median ${(median(split.outside) / 1000).toFixed(2)} s\n`);
     for (const [step, values] of Object.entries(latency)) io.out(`detection latency ${step}: median ${(median(values) / 1000).toFixed(3)} s\n`);
     io.out(`dry-run (npm run) median ${(median(dryNpm) / 1000).toFixed(2)} s; (node) median ${(median(dryNode) / 1000).toFixed(2)} s\n`);
+    if (verify) for (const g of verify.growth) io.out(`verify ${g.pages} page(s) on 1.37: ${(g.ms / 1000).toFixed(1)} s\n`);
     if (site) io.out(`site build ${(site.buildMs / 1000).toFixed(1)} s; metallb page JS ${site.page.jsGzip} B gzip, CSS ${site.page.cssGzip} B gzip; plain page JS ${site.plain.jsGzip} B, CSS ${site.plain.cssGzip} B\n`);
     io.out(`runbook/hand-written median ratio: ${ratio.toFixed(2)}\n`);
     return 0;

@@ -1,6 +1,7 @@
 import type { PageBytes } from './site.ts';
 import { median } from './latency.ts';
 import type { EditCost } from './edit.ts';
+import type { VerifyFigures } from './verify-growth.ts';
 
 export interface Figures {
   date: string;
@@ -18,6 +19,8 @@ export interface Figures {
   dryRunNpm: number[];
   dryRunNode: number[];
   site: { buildMs: number; page: PageBytes; plain: PageBytes } | undefined;
+  /** `npm run verify`: the MetalLB page's matrix, and 1…N copies of the page on 1.37 (`--skip-verify`: absent). */
+  verify?: VerifyFigures | undefined;
 }
 
 const s = (ms: number, digits = 2) => `${(ms / 1000).toFixed(digits)} s`;
@@ -58,6 +61,7 @@ export function renderBenchmarks(f: Figures): string {
   for (const [step, values] of Object.entries(f.latency)) out.push(`| ${step} | ${s(median(values), 3)} | ${values.length} |`);
   out.push('', `전체 중앙값: **${s(median(latencies), 3)}** (목표 ≤ ${s(GOALS.latencyMs, 1)}: ${verdict(median(latencies) <= GOALS.latencyMs)})`, '');
   out.push('## 시작 시간', '', `- \`npm run runbook -- metallb --dry-run\`: 중앙값 **${s(median(f.dryRunNpm))}** (5회; 목표 ≤ ${s(GOALS.dryRunMs, 1)}: ${verdict(median(f.dryRunNpm) <= GOALS.dryRunMs)})`, `- \`node scripts/runbook.ts metallb --dry-run\` (npm 없이): 중앙값 ${s(median(f.dryRunNode))}`, '');
+  if (f.verify) out.push(...renderVerify(f.verify));
   if (f.site) {
     const extra = f.site.page.jsGzip - f.site.plain.jsGzip;
     out.push('## 사이트', '', `- \`npm run build\`: ${s(f.site.buildMs, 1)}`, '', '| 페이지 | JS (raw) | JS (gzip) | CSS (raw) | CSS (gzip) |', '|---|---|---|---|---|');
@@ -65,4 +69,28 @@ export function renderBenchmarks(f: Figures): string {
     out.push('', `MetalLB 페이지가 더 싣는 JS: **${(extra / 1024).toFixed(2)} KB gzip** (목표 ≤ 5 KB: ${verdict(extra <= GOALS.extraJsBytes)})`, '');
   }
   return `${out.join('\n')}\n`;
+}
+
+function renderVerify(v: VerifyFigures): string[] {
+  const out = ['## `npm run verify`', '', '페이지·버전마다 새 kwok 샌드박스를 만들고(up), 런북을 실행하고(실행), 지웁니다(down). 보고서는 임시 폴더에 씁니다.', ''];
+  out.push('### MetalLB 페이지의 버전 매트릭스', '', '| 버전 | 전체 | up | 실행 | down |', '|---|---|---|---|---|');
+  for (const r of v.matrix.runs) out.push(`| ${r.kubernetes} | ${s(r.ms, 1)} | ${s(r.upMs, 1)} | ${s(r.runMs, 1)} | ${s(r.downMs, 1)} |`);
+  out.push('', `\`npm run verify -- --provider kwok --page metallb\` 전체: ${s(v.matrix.ms, 1)}`, '');
+  out.push('### 페이지 수에 따른 증가 (Kubernetes 1.37)', '', '두 번째부터는 같은 페이지의 임시 사본(자기 런북 이름, 커밋하지 않음)입니다.', '', '| 페이지 | 전체 | 페이지당 | up 합 | 실행 합 | down 합 |', '|---|---|---|---|---|---|');
+  const sum = (runs: VerifyFigures['growth'][number]['runs'], k: 'upMs' | 'runMs' | 'downMs') => runs.reduce((n, r) => n + r[k], 0);
+  for (const g of v.growth) out.push(`| ${g.pages} | ${s(g.ms, 1)} | ${s(g.ms / g.pages, 1)} | ${s(sum(g.runs, 'upMs'), 1)} | ${s(sum(g.runs, 'runMs'), 1)} | ${s(sum(g.runs, 'downMs'), 1)} |`);
+  const first = v.growth[0];
+  const last = v.growth.at(-1);
+  if (first && last && last.pages > first.pages) {
+    const perExtra = (last.ms - first.ms) / (last.pages - first.pages);
+    const all = v.growth.flatMap((g) => g.runs);
+    const parts = { up: all.reduce((n, r) => n + r.upMs, 0), 실행: all.reduce((n, r) => n + r.runMs, 0), down: all.reduce((n, r) => n + r.downMs, 0) };
+    const [top] = Object.entries(parts).sort((a, b) => b[1] - a[1]);
+    const total = parts.up + parts.실행 + parts.down;
+    // Linear: each extra page adds what the first one cost, within a fifth.
+    const linear = Math.abs(perExtra - first.ms) <= first.ms * 0.2;
+    out.push('', `페이지 하나를 더할 때마다 ${s(perExtra, 1)} 늘어납니다 (첫 페이지 ${s(first.ms, 1)}): ${linear ? '페이지 수에 **선형**입니다' : '**선형이 아닙니다**'}. 페이지마다 새 샌드박스를 만들기 때문입니다. 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`);
+  }
+  out.push('');
+  return out;
 }

@@ -6,6 +6,7 @@ import { parseCommand } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
+import { writeAtomic } from '../lib/fs.ts';
 import { formatDuration, Status } from '../lib/status.ts';
 import { readReport } from '../model/report.ts';
 import { PROVIDERS } from '../cluster/cli.ts';
@@ -21,11 +22,24 @@ export const command = {
   args: {
     provider: { type: 'string', description: 'kwok | kind | pods (기본: cluster up 의 기본값)' },
     kubernetes: { type: 'string', description: '이 버전들만 (쉼표로 구분, 예: 1.37)' },
-    page: { type: 'string', description: '이 런북의 페이지만 (예: metallb)' },
+    page: { type: 'string', description: '이 런북들의 페이지만 (쉼표로 구분, 예: metallb)' },
     reports: { type: 'string', description: '보고서 폴더 (기본: reports)' },
     keep: { type: 'boolean', description: '실행 뒤 샌드박스를 지우지 않음' },
+    timings: { type: 'string', description: '페이지·버전마다 걸린 시간(up, 실행, down)을 JSON 으로 쓸 파일' },
   },
 } as const;
+
+/** One page on one Kubernetes version: its wall time and where it went (`--timings FILE`). */
+export interface VerifyTiming {
+  runbook: string;
+  kubernetes: string;
+  provider: string;
+  ok: boolean;
+  ms: number;
+  upMs: number;
+  runMs: number;
+  downMs: number;
+}
 
 /** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
 function child(script: string, args: string[], io: Io): Promise<number> {
@@ -53,12 +67,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!args) return 0;
   if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`);
   const all = verifiedPages(projectRoot);
-  const pages = all.filter((p) => !args.page || p.runbook === args.page);
-  if (pages.length === 0) throw new UsageError('NO_PAGES', args.page ? `런북 ${args.page} 를 밝힌 페이지가 없습니다.` : '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
+  const wanted = args.page?.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = wanted?.filter((name) => !all.some((p) => p.runbook === name)) ?? [];
+  if (unknown.length > 0) throw new UsageError('NO_PAGES', `런북 ${unknown.join(', ')} 를 밝힌 페이지가 없습니다.`, `있는 페이지의 런북: ${all.map((p) => p.runbook).join(', ') || '(없음)'}. 페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.`);
+  const pages = all.filter((p) => !wanted || wanted.includes(p.runbook));
+  if (pages.length === 0) throw new UsageError('NO_PAGES', '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
   const only = args.kubernetes?.split(',').map((v) => v.trim());
   const reportsDir = path.resolve(io.cwd, args.reports ?? 'reports');
   const status = new Status(io);
   const results: string[] = [];
+  const timings: VerifyTiming[] = [];
   let failed = false;
 
   for (const page of pages) {
@@ -125,9 +143,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       failed ||= code !== 0;
       const parts = `up ${formatDuration(split.up)} · 실행 ${formatDuration(split.run)} · down ${formatDuration(split.down)}`;
+      timings.push({ runbook: page.runbook, kubernetes: minor, provider: pageProvider ?? 'default', ok: code === 0, ms: Math.round(ms), upMs: Math.round(split.up), runMs: Math.round(split.run), downMs: Math.round(split.down) });
       results.push(`${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`);
     }
   }
+  if (args.timings) writeAtomic(path.resolve(io.cwd, args.timings), `${JSON.stringify(timings, null, 2)}\n`);
   io.out(`${results.join('\n')}\n`);
   io.err(`다음: npm run build 로 이 보고서를 담은 사이트를 만드세요.\n`);
   return io.signal.aborted ? 130 : failed ? 1 : 0;

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Io } from '../lib/io.ts';
+import { projectRoot } from '../lib/paths.ts';
+import type { VerifyTiming } from '../verify/cli.ts';
+
+/**
+ * `npm run verify` measured: the declared matrix of the MetalLB page on the kwok provider (a fresh
+ * sandbox per version: up, run, down), then the same page verified 1, 2, … N times over on
+ * Kubernetes 1.37, each extra time as a temporary copy of the page with its own runbook name
+ * (`bench-copy-K`: a page under src/content/docs/appendix/ and a runbook re-exporting the MetalLB
+ * runbook for it). The copies exist only while their verify runs and are removed afterwards,
+ * even when it fails; reports go to a scratch folder, never to reports/.
+ */
+export interface VerifyFigures {
+  matrix: { ms: number; runs: VerifyTiming[] };
+  growth: { pages: number; ms: number; runs: VerifyTiming[] }[];
+}
+
+const PAGE = 'src/content/docs/appendix/metallb.md';
+const COPY = /^bench-copy-\d+$/;
+
+const copyPage = (k: number) => path.join(projectRoot, 'src/content/docs/appendix', `bench-copy-${k}.md`);
+const copyRunbook = (k: number) => path.join(projectRoot, 'runbooks', `bench-copy-${k}.ts`);
+
+/** Copies a bench left behind when it was killed (no `finally` ran): they would be verified and built as pages. */
+export function removeCopies(root = projectRoot): void {
+  for (const [dir, ext] of [['src/content/docs/appendix', '.md'], ['runbooks', '.ts']] as const) {
+    const full = path.join(root, dir);
+    for (const f of fs.existsSync(full) ? fs.readdirSync(full) : []) if (f.endsWith(ext) && COPY.test(f.slice(0, -ext.length))) fs.rmSync(path.join(full, f));
+  }
+}
+
+/** The page with its own runbook name, title and place in the sidebar, declaring Kubernetes 1.37 only. */
+export function pageCopy(text: string, k: number): string {
+  const replaced = text
+    .replace(/^title: "(.*)"$/m, `title: "$1 (벤치마크 사본 ${k})"`)
+    .replace(/^  name: metallb$/m, `  name: bench-copy-${k}`)
+    .replace(/^  kubernetes: \[.*\]$/m, '  kubernetes: ["1.37"]')
+    .replace(/^  order: (\d+)$/m, (_, n: string) => `  order: ${Number(n) + 100 + k}`);
+  if (!replaced.includes(`name: bench-copy-${k}`) || !replaced.includes('kubernetes: ["1.37"]')) throw new Error(`${PAGE} 의 frontmatter 모양이 바뀌어 벤치마크 사본을 만들 수 없습니다 (runbook.name, runbook.kubernetes).`);
+  return replaced;
+}
+
+function writeCopies(count: number): void {
+  const text = fs.readFileSync(path.join(projectRoot, PAGE), 'utf8');
+  for (let k = 1; k <= count; k++) {
+    fs.writeFileSync(copyPage(k), pageCopy(text, k));
+    fs.writeFileSync(copyRunbook(k), `// Temporary (npm run bench): the MetalLB runbook for a copy of its page.\nimport metallb from './metallb.ts';\n\nexport default { ...metallb, name: 'bench-copy-${k}', page: 'src/content/docs/appendix/bench-copy-${k}.md' };\n`);
+  }
+}
+
+/** One `npm run verify` (as node scripts/verify.ts, so npm's own start is not counted), its wall time and timings. */
+function verify(args: string[], io: Io, scratch: string): Promise<{ ms: number; runs: VerifyTiming[] }> {
+  const timings = path.join(scratch, `timings-${Date.now()}.json`);
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const stop = () => child.kill('SIGINT');
+    io.signal.addEventListener('abort', stop, { once: true });
+    child.on('close', (code) => {
+      io.signal.removeEventListener('abort', stop);
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${code}):\n${stderr.slice(-3000)}`));
+      resolve({ ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] });
+    });
+  });
+}
+
+export async function measureVerify(io: Io, maxPages: number, onStep: (what: string, ms: number) => void): Promise<VerifyFigures> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verify-'));
+  removeCopies();
+  try {
+    const matrix = await verify(['--provider', 'kwok', '--page', 'metallb'], io, scratch);
+    onStep('npm run verify: MetalLB 페이지의 버전 매트릭스 (kwok)', matrix.ms);
+    writeCopies(maxPages - 1);
+    const growth: VerifyFigures['growth'] = [];
+    for (let pages = 1; pages <= maxPages; pages++) {
+      const names = ['metallb', ...Array.from({ length: pages - 1 }, (_, i) => `bench-copy-${i + 1}`)];
+      const r = await verify(['--provider', 'kwok', '--kubernetes', '1.37', '--page', names.join(',')], io, scratch);
+      growth.push({ pages, ...r });
+      onStep(`npm run verify: 페이지 ${pages}개, Kubernetes 1.37 (kwok)`, r.ms);
+    }
+    return { matrix, growth };
+  } finally {
+    removeCopies();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
