@@ -93,7 +93,10 @@ export interface RunStep extends StepBase {
    * page wanted is already there: pass, and skip the listed steps.
    */
   alreadyDone?: { line: string; skip: string[]; because: string };
-  /** After the command, re-run another command block and require a line in its output. */
+  /**
+   * After the command, the state another step's command shows must hold `line`: read through the
+   * API when that step declares the object it reads (`object`), else by running its command again.
+   */
   confirm?: { step: string; line: string };
   /**
    * Marks what this command prints as secret: every match's first group (or the whole match) is

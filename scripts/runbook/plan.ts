@@ -23,7 +23,7 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
     if (step.output) lines.push(`          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'})`);
     if (step.eventually) lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
     if (step.alreadyDone) lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
-    if (step.confirm) lines.push(`          확인: 실행 뒤 ${step.confirm.step} 의 출력에 "${step.confirm.line}"`);
+    if (step.confirm) lines.push(`          확인: 실행 뒤 ${step.confirm.step} 가 보여 주는 상태에 "${step.confirm.line}" (그 단계가 읽는 객체를 API 로)`);
     if (step.drift) lines.push(`          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`);
   }
   if (step.kind === 'file') lines.push(`          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`);

@@ -127,19 +127,24 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   if (current.ok && step.confirm) {
     const { step: id, line } = step.confirm;
     const target = ctx.binding.steps.find((s) => s.step.id === id);
-    const check = await execute(ctx, target?.block?.code ?? 'false');
-    if (!check.stdout.split('\n').some((l) => l.trim() === line)) {
-      current.problems.push(`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`);
-      current.ok = false;
-    } else {
-      notes.push(`적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`);
-    }
     const rule = target?.step.kind === 'run' ? target.step.object : undefined;
     if (rule && target?.block) {
+      // The other step's command prints a field of an object it reads: that field is read through the
+      // API, which is the fact itself (its command, started again, would only print it).
       const objects = await checkObject(ctx.kube, rule, target.block.code, line);
       current.objects.push(...objects);
       current.problems.push(...objectProblems(objects));
-      current.ok &&= objects.every((o) => o.ok);
+      if (objects.length === 0) current.problems.push(`적용한 뒤 ${id} 가 읽는 객체를 확인하지 못했습니다.`);
+      current.ok &&= objects.length > 0 && objects.every((o) => o.ok);
+      if (current.ok) notes.push(`적용 뒤 ${id} 가 읽는 ${objects.map((o) => o.what).join(', ')} 를 API 로 다시 읽어 "${line}" 를 확인했습니다.`);
+    } else {
+      const check = await execute(ctx, target?.block?.code ?? 'false');
+      if (!check.stdout.split('\n').some((l) => l.trim() === line)) {
+        current.problems.push(`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`);
+        current.ok = false;
+      } else {
+        notes.push(`적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`);
+      }
     }
   }
   if (expect.drift) notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);

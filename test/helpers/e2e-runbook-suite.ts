@@ -123,7 +123,8 @@ describe(`MetalLB runbook on the ${provider} sandbox`, () => {
     expect(data).toMatchObject({ status: 'passed', provider, kubernetes: 'v1.37.0', components: { MetalLB: 'v0.11.0' } });
     expect(data.simulation?.simulated.join(' ')).toContain('speaker');
     expect(data.steps.filter((s) => s.status === 'failed')).toEqual([]);
-    expect(step(data, 'strict-arp/apply').notes).toContain('적용 뒤 strict-arp/check 를 다시 실행해 "strictARP: true" 를 확인했습니다.');
+    expect(step(data, 'strict-arp/apply').notes).toContain('적용 뒤 strict-arp/check 가 읽는 ConfigMap kube-system/kube-proxy data["config.conf"] 의 ipvs.strictARP 를 API 로 다시 읽어 "strictARP: true" 를 확인했습니다.');
+    expect(step(data, 'strict-arp/apply').objects).toEqual([expect.objectContaining({ expected: 'true', actual: 'true', ok: true })]);
     expect(step(data, 'install/get-pods').actual).toMatch(/controller-\S+\s+1\/1\s+Running/);
     ['istio', 'minio', 'mlflow', 'grafana'].forEach((s, i) => expect(step(data, `${s}/get-after`).actual).toContain(`192.168.35.10${i}`));
     const browserSteps = ['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser'];
