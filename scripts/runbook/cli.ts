@@ -88,7 +88,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // The API client takes most of a second to load: start now, while the page is read and bound.
   if (!args['dry-run']) void import('./client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
   const runbook = args.runbook ? await importRunbookFile(path.resolve(io.cwd, args.runbook)) : await loadRunbook(args.name);
-  const page = readPage(args.page ?? runbook.page, projectRoot);
+  // Parsed once per page version (.cache/pages/): the markdown parser is the largest part of the start.
+  const page = readPage(args.page ?? runbook.page, projectRoot, { cacheDir: path.join(cacheDir(io.env), 'pages') });
   const binding = bind(runbook, page);
   const selected = selectSteps(binding, args.from, args.only);
   const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;
