@@ -109,7 +109,11 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   let attempts = 1;
   const notes: string[] = [];
   if (!current.ok && within !== undefined && !ctx.signal.aborted) {
-    const waited = await eventually(attempt, current, { withinMs: Math.max(deadline - performance.now(), 0), kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal });
+    // The object check the attempt makes anyway, alone (an API read, not the page's command), tells which changes are worth a new attempt.
+    const object = step.object;
+    const text = expect.text;
+    const ready = object && text !== undefined ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok) : undefined;
+    const waited = await eventually(attempt, current, { withinMs: Math.max(deadline - performance.now(), 0), kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal, ...(ready ? { ready } : {}) });
     current = waited.result;
     attempts = waited.attempts;
     if (!current.ok) notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);

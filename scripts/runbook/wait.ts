@@ -9,6 +9,14 @@ export interface WaitOptions {
   signal: AbortSignal;
   /** Safety net when no event arrives (or nothing can be watched). */
   fallbackMs?: number;
+  /**
+   * A cheap read of what the attempt also requires (the step's object check through the API): a
+   * change that leaves it false does not start the command again. The safety net's attempts run
+   * regardless, so a predicate that is wrongly false only slows the wait down.
+   */
+  ready?: () => Promise<boolean>;
+  /** Where changes come from (default: a watch on `watch`); returns how to stop listening. */
+  changes?: (onChange: () => void) => () => void;
 }
 
 /**
@@ -24,26 +32,42 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
     pending = true;
     wake?.();
   };
-  const stop = options.watch ? watchChanges(options.kube, options.watch.path, options.watch.query, trigger) : () => undefined;
+  const { watch } = options;
+  const stop = options.changes ? options.changes(trigger) : watch ? watchChanges(options.kube, watch.path, watch.query, trigger) : () => undefined;
   options.signal.addEventListener('abort', trigger);
   let result = first;
   let attempts = 1;
+  /** Changes seen since the last attempt that the predicate said were not worth one. */
+  let skipped = false;
   try {
     while (!result.ok && !options.signal.aborted) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
+      let byEvent = pending;
       if (!pending) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(fallback, remaining));
+        byEvent = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), Math.min(fallback, remaining));
           wake = () => {
             clearTimeout(timer);
-            resolve();
+            resolve(true);
           };
         });
         wake = undefined;
       }
       if (options.signal.aborted || performance.now() >= deadline) break;
       pending = false;
+      // Events arrive in bursts (a pod is created, scheduled, started, made ready): most leave the
+      // page's state false, and a command started for one would delay the one that sees it true.
+      if (byEvent && options.ready && !(await options.ready().catch(() => true))) {
+        skipped = true;
+        continue;
+      }
+      skipped = false;
+      result = await attempt();
+      attempts++;
+    }
+    // A failure shows the cluster as it is at the end, not as the last attempt before skipped changes saw it.
+    if (!result.ok && skipped && !options.signal.aborted) {
       result = await attempt();
       attempts++;
     }

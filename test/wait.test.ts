@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Kube } from '../scripts/runbook/kube.ts';
+import { eventually } from '../scripts/runbook/wait.ts';
+
+/** A cluster whose state changes on cue, each change announced like a watch event. */
+function cluster() {
+  let state = 'Pending';
+  let announce = () => {};
+  return {
+    set(next: string) {
+      state = next;
+      announce();
+    },
+    get: () => state,
+    changes: (onChange: () => void) => ((announce = onChange), () => (announce = () => {})),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('eventually: a wait woken by changes', () => {
+  it('starts the command again only for a change after which the object check holds', async () => {
+    const c = cluster();
+    const seen: string[] = [];
+    const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
+    const waiting = eventually(attempt, { ok: false }, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => c.get() === 'Running' });
+    for (const s of ['Scheduled', 'ContainerCreating', 'Starting', 'Running']) {
+      await sleep(20);
+      c.set(s);
+    }
+    const r = await waiting;
+    expect(r.result.ok).toBe(true);
+    expect(seen).toEqual(['Running']);
+    expect(r.attempts).toBe(2);
+  });
+
+  it('without a predicate every change starts the command again', async () => {
+    const c = cluster();
+    const seen: string[] = [];
+    const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
+    const waiting = eventually(attempt, { ok: false }, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes });
+    for (const s of ['Scheduled', 'Running']) {
+      await sleep(20);
+      c.set(s);
+    }
+    await waiting;
+    expect(seen).toEqual(['Scheduled', 'Running']);
+  });
+
+  it('a failed wait ends with one more attempt, so the failure shows the cluster as it is, not as it was', async () => {
+    const c = cluster();
+    const seen: string[] = [];
+    const attempt = async () => (seen.push(c.get()), { ok: false, state: c.get() });
+    const waiting = eventually(attempt, { ok: false, state: 'Pending' }, { withinMs: 300, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => false });
+    await sleep(20);
+    c.set('CrashLoopBackOff');
+    const r = await waiting;
+    expect(seen).toEqual(['CrashLoopBackOff']);
+    expect(r.result).toEqual({ ok: false, state: 'CrashLoopBackOff' });
+  });
+
+  it('the safety net attempts whatever the predicate says (a predicate wrongly false only slows the wait)', async () => {
+    let n = 0;
+    const r = await eventually(async () => ({ ok: ++n >= 2 }), { ok: false }, { withinMs: 2_000, fallbackMs: 50, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, ready: async () => false });
+    expect(r.result.ok).toBe(true);
+  });
+});
