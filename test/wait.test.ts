@@ -65,3 +65,22 @@ describe('eventually: a wait woken by changes', () => {
     expect(r.result.ok).toBe(true);
   });
 });
+
+describe('eventually, started before the command ever ran', () => {
+  it('runs the command once, when a change makes the state hold', async () => {
+    const c = cluster();
+    const seen: string[] = [];
+    const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
+    const waiting = eventually(attempt, undefined, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => c.get() === 'Running' });
+    await sleep(20);
+    c.set('Running');
+    const r = await waiting;
+    expect([seen, r.attempts, r.result.ok]).toEqual([['Running'], 1, true]);
+  });
+
+  it('runs it at the end when nothing ever made the state hold, so there is an output to show', async () => {
+    const seen: string[] = [];
+    const r = await eventually(async () => (seen.push('ran'), { ok: false }), undefined, { withinMs: 100, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: () => () => undefined, ready: async () => false });
+    expect([seen, r.attempts, r.result.ok]).toEqual([['ran'], 1, false]);
+  });
+});

@@ -105,18 +105,26 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     return { ...a, ok: problems.length === 0, problems, notes, diff, objects };
   };
 
-  let current = await attempt();
-  let attempts = 1;
+  // The object check the attempt makes anyway, alone (an API read, not the page's command), tells
+  // whether the page's state can hold yet, and which changes are worth a new attempt.
+  const object = step.object;
+  const text = expect.text;
+  const ready = within !== undefined && object && text !== undefined ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok) : undefined;
+  // A wait whose state does not hold yet starts with the watch, not the command: the watch's first
+  // events (every object it reads, then each change) say when to run it.
+  let current: Attempt | undefined = ready && !(await ready().catch(() => true)) ? undefined : await attempt();
+  let attempts = current ? 1 : 0;
   const notes: string[] = [];
-  if (!current.ok && within !== undefined && !ctx.signal.aborted) {
-    // The object check the attempt makes anyway, alone (an API read, not the page's command), tells which changes are worth a new attempt.
-    const object = step.object;
-    const text = expect.text;
-    const ready = object && text !== undefined ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok) : undefined;
+  if (!current?.ok && within !== undefined && !ctx.signal.aborted) {
     const waited = await eventually(attempt, current, { withinMs: Math.max(deadline - performance.now(), 0), kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal, ...(ready ? { ready } : {}) });
     current = waited.result;
     attempts = waited.attempts;
     if (!current.ok) notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
+  }
+  if (!current) {
+    // interrupted before the command ever ran: it runs now and stops at once, so the step still shows what it got
+    current = await attempt();
+    attempts++;
   }
   if (!current.ok && step.alreadyDone && expect.rule) {
     // The page's conditional: exit 0, exactly the documented "already done" line, and the object agrees.

@@ -23,7 +23,7 @@ export interface WaitOptions {
  * Re-checks until `attempt` matches or the limit passes. A watch on the objects the command reads
  * wakes the check as soon as anything changes; a short interval covers what cannot be watched.
  */
-export async function eventually<T extends { ok: boolean }>(attempt: () => Promise<T>, first: T, options: WaitOptions): Promise<{ result: T; attempts: number }> {
+export async function eventually<T extends { ok: boolean }>(attempt: () => Promise<T>, first: T | undefined, options: WaitOptions): Promise<{ result: T; attempts: number }> {
   const deadline = performance.now() + options.withinMs;
   const fallback = options.fallbackMs ?? (options.watch ? 1000 : 500);
   let pending = false;
@@ -36,11 +36,11 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
   const stop = options.changes ? options.changes(trigger) : watch ? watchChanges(options.kube, watch.path, watch.query, trigger) : () => undefined;
   options.signal.addEventListener('abort', trigger);
   let result = first;
-  let attempts = 1;
+  let attempts = first ? 1 : 0;
   /** Changes seen since the last attempt that the predicate said were not worth one. */
   let skipped = false;
   try {
-    while (!result.ok && !options.signal.aborted) {
+    while (!result?.ok && !options.signal.aborted) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
       let byEvent = pending;
@@ -66,8 +66,9 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
       result = await attempt();
       attempts++;
     }
-    // A failure shows the cluster as it is at the end, not as the last attempt before skipped changes saw it.
-    if (!result.ok && skipped && !options.signal.aborted) {
+    // A failure shows the cluster as it is at the end, not as the last attempt before skipped changes
+    // saw it (or as nothing, when the command never ran).
+    if (!result || (!result.ok && skipped && !options.signal.aborted)) {
       result = await attempt();
       attempts++;
     }
