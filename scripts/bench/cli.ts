@@ -83,10 +83,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const sum = (pred: (k: string) => boolean) => data.steps.filter((x) => pred(x.kind)).reduce((n, x) => n + x.durationMs, 0);
       const runMs = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
       split.outside.push(ra.ms - runMs);
-      split.fixtures.push(sum((k) => k === 'fixture'));
+      // The stand-ins are made ready together: their span, not the sum of their durations.
+      const fixtures = data.steps.filter((x) => x.kind === 'fixture' && x.startedAt && x.finishedAt);
+      const fixtureSpan = fixtures.length ? Math.max(...fixtures.map((x) => Date.parse(x.finishedAt!))) - Math.min(...fixtures.map((x) => Date.parse(x.startedAt!))) : 0;
+      split.fixtures.push(fixtureSpan);
       split.edits.push(sum((k) => k === 'edit'));
       split.otherSteps.push(sum((k) => k !== 'fixture' && k !== 'edit'));
-      split.between.push(runMs - sum(() => true));
+      split.between.push(runMs - fixtureSpan - sum((k) => k !== 'fixture'));
       for (const step of data.steps) {
         const trueAt = conditions.seen.get(step.id);
         if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);

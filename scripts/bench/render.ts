@@ -44,10 +44,10 @@ export function renderBenchmarks(f: Figures): string {
   out.push('### A 의 시간은 어디에 쓰이나 (중앙값)', '', '| 부분 | 시간 |', '|---|---|');
   const outside = median(f.split.outside);
   out.push(`| 실행 밖: npm, Node 시작, 모듈 로드, 페이지 읽기·바인딩, 보고서·JUnit 쓰기 (목표 ≤ ${s(GOALS.outsideMs, 1)}: ${verdict(outside <= GOALS.outsideMs)}) | ${s(outside)} |`);
-  out.push(`| 준비 단계: 대역 서비스 확인 4개 (API 읽기) | ${s(median(f.split.fixtures))} |`);
+  out.push(`| 준비 단계: 대역 서비스 확인 4개 (API 읽기, 함께 실행한 시간) | ${s(median(f.split.fixtures))} |`);
   out.push(`| \`kubectl edit\` 4번 (bash 편집기가 러너에 변경 적용을 요청; B 는 sed), 앞뒤 API 읽기 포함 | ${s(median(f.split.edits))} |`);
-  out.push(`| 나머지 명령 단계 (kubectl, 비교, strictARP 재확인, 기다림) | ${s(median(f.split.otherSteps))} |`);
-  out.push(`| 단계 사이 (API 서버 버전·노드 수·구성 요소 버전 읽기, 진행 줄) | ${s(median(f.split.between))} |`);
+  out.push(`| 나머지 명령 단계 (kubectl, 비교, 객체 확인, 기다림) | ${s(median(f.split.otherSteps))} |`);
+  out.push(`| 단계 사이 (API 연결, 서버 버전·노드 수, Lease, 이미지 준비, 구성 요소 버전·로그 읽기, 진행 줄) | ${s(median(f.split.between))} |`);
   const gap = median(f.a) - median(f.b);
   out.push('', gap > 0
     ? `A 가 B 보다 ${s(gap)} 더 걸립니다. B 에는 실행 밖 시간(프로세스 하나, 모듈 없음)과 비교·확인이 없습니다.`

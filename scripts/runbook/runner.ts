@@ -202,16 +202,17 @@ async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: 
     [...byNamespace.values()].map(async (group) => {
       for (const f of group) {
         const t0 = performance.now();
+        const startedAt = new Date().toISOString();
         const reset = selected.has(f.fixture.resetWith);
         const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
         const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
         try {
           const r = await ensureServiceFixture(kube, f, reset);
           if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
-          reports.set(f, { ...base, status: 'fixture', durationMs: performance.now() - t0, problems: [], notes: [r.note] });
+          reports.set(f, { ...base, status: 'fixture', durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [], notes: [r.note] });
           status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
         } catch (error) {
-          reports.set(f, { ...base, status: 'failed', durationMs: performance.now() - t0, problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
+          reports.set(f, { ...base, status: 'failed', durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
           status.fail(base.title, performance.now() - t0);
         }
       }
