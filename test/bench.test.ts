@@ -48,6 +48,8 @@ describe('docs/benchmarks.md', () => {
     const text = renderBenchmarks(figures([4400], [2700], [600, 700, 800]));
     expect(text).toContain('| `kubectl edit` 4번');
     expect(text).toContain('전체 중앙값: **0.700 s** (목표 ≤ 0.1 s: **미달**)');
+    expect(text).toContain('| istio/get-after | 0.700 s | - | 3 |');
+    expect(renderBenchmarks({ ...figures([4400], [2700], [600, 700, 800]), reaction: { 'istio/get-after': [0, 10, 40] } })).toContain('| istio/get-after | 0.700 s | 0.010 s | 3 |');
     expect(text).toContain('(목표 ≤ 0.3 s: **미달**) | 1.00 s |');
     expect(text).toContain('러너의 편집기가 더 쓰는 시간: **30 ms** (목표 ≤ 50 ms: 달성)');
   });

@@ -65,6 +65,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const a: number[] = [];
   const b: number[] = [];
   const latency: Record<string, number[]> = {};
+  const reaction: Record<string, number[]> = {};
   const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [] };
   try {
     // The API client bundle is built on a runner's first use; the bench measures later runs.
@@ -93,6 +94,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       for (const step of data.steps) {
         const trueAt = conditions.seen.get(step.id);
         if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);
+        // 0 when the passing command had already started before the condition held (an edit that got its IP at once).
+        if (trueAt !== undefined && step.lastAttemptAt) (reaction[step.id] ??= []).push(Math.max(0, Date.parse(step.lastAttemptAt) - trueAt));
       }
       status.ok(`A ${i + 1}/${runs}: npm run runbook -- metallb`, ra.ms);
 
@@ -123,6 +126,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       a,
       b,
       latency,
+      reaction,
       split,
       edit,
       dryRunNpm: dryNpm,

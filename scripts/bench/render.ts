@@ -12,6 +12,8 @@ export interface Figures {
   a: number[];
   b: number[];
   latency: Record<string, number[]>;
+  /** From the same moment to the start of the command whose output passed (0 when it had started before). */
+  reaction?: Record<string, number[]>;
   /** Where A's wall time goes, per run (ms): outside the run (process start, module loading, report writing), fixtures, edit steps, other steps, in between steps. */
   split: { outside: number[]; fixtures: number[]; edits: number[]; otherSteps: number[]; between: number[] };
   /** One documented `kubectl edit`, with the runner's editor and with sed. */
@@ -57,8 +59,8 @@ export function renderBenchmarks(f: Figures): string {
   out.push(`| 러너 (edit-server.ts: bash 편집기 → 러너가 표시된 줄만 적용) | ${s(median(f.edit.runner), 3)} | ${s(Math.min(...f.edit.runner), 3)} | ${s(Math.max(...f.edit.runner), 3)} |`);
   out.push(`| sed (B 의 편집기) | ${s(median(f.edit.sed), 3)} | ${s(Math.min(...f.edit.sed), 3)} | ${s(Math.max(...f.edit.sed), 3)} |`);
   out.push('', `러너의 편집기가 더 쓰는 시간: **${editExtra.toFixed(0)} ms** (목표 ≤ ${GOALS.editExtraMs} ms: ${verdict(editExtra <= GOALS.editExtraMs)})`, '');
-  out.push('## 준비 완료 감지 지연', '', '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지.', '', '| 단계 | 중앙값 | 표본 |', '|---|---|---|');
-  for (const [step, values] of Object.entries(f.latency)) out.push(`| ${step} | ${s(median(values), 3)} | ${values.length} |`);
+  out.push('## 준비 완료 감지 지연', '', '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지. 반응은 그중 통과한 명령(페이지의 `kubectl get`)을 시작하기까지이고, 나머지는 그 명령 자체와 비교·객체 확인입니다.', '', '| 단계 | 통과까지 중앙값 | 반응 중앙값 | 표본 |', '|---|---|---|---|');
+  for (const [step, values] of Object.entries(f.latency)) out.push(`| ${step} | ${s(median(values), 3)} | ${f.reaction?.[step]?.length ? s(median(f.reaction[step]), 3) : '-'} | ${values.length} |`);
   out.push('', `전체 중앙값: **${s(median(latencies), 3)}** (목표 ≤ ${s(GOALS.latencyMs, 1)}: ${verdict(median(latencies) <= GOALS.latencyMs)})`, '');
   out.push('## 시작 시간', '', `- \`npm run runbook -- metallb --dry-run\`: 중앙값 **${s(median(f.dryRunNpm))}** (5회; 목표 ≤ ${s(GOALS.dryRunMs, 1)}: ${verdict(median(f.dryRunNpm) <= GOALS.dryRunMs)})`, `- \`node scripts/runbook.ts metallb --dry-run\` (npm 없이): 중앙값 ${s(median(f.dryRunNode))}`, '');
   if (f.verify) out.push(...renderVerify(f.verify));

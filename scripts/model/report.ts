@@ -93,6 +93,8 @@ export const StepReport = z.object({
   exitCode: z.number().int().nullable().optional(),
   /** How many times an eventual step re-ran its command before it matched (or gave up). */
   attempts: z.number().int().positive().optional(),
+  /** When the attempt whose output the step reports started its command (a wait: how soon the runner reacted). */
+  lastAttemptAt: z.string().optional(),
 }).refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, { error: '건너뛴 단계에는 skipCause 가 있어야 합니다.', path: ['skipCause'] });
 export type StepReport = z.infer<typeof StepReport>;
 

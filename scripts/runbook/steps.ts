@@ -22,6 +22,8 @@ import { startEditServer } from './edit-server.ts';
 
 interface Attempt {
   ok: boolean;
+  /** When its command started. */
+  at: string;
   objects: ObjectCheck[];
   result: CommandResult;
   stdout: string;
@@ -88,6 +90,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const commandLimit = () => Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
 
   const attempt = async (): Promise<Attempt> => {
+    const at = new Date().toISOString();
     const a = await execute(ctx, command, {}, step.secret, commandLimit());
     const problems: string[] = [];
     const notes: string[] = [];
@@ -102,7 +105,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     // A command stopped at the step's limit already says the cluster did not answer in time.
     const objects = step.object && expect.text !== undefined && !a.result.timedOut ? await checkObject(ctx.kube, step.object, block.code, expect.text) : [];
     problems.push(...objectProblems(objects));
-    return { ...a, ok: problems.length === 0, problems, notes, diff, objects };
+    return { ...a, at, ok: problems.length === 0, problems, notes, diff, objects };
   };
 
   // The object check the attempt makes anyway, alone (an API read, not the page's command), tells
@@ -169,6 +172,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     problems: current.problems,
     notes: [...current.notes, ...notes],
     attempts,
+    ...(within !== undefined ? { lastAttemptAt: current.at } : {}),
     ...(current.objects.length > 0 ? { objects: current.objects } : {}),
   };
   if (expect.text !== undefined) Object.assign(outcome, { expected: expect.text, streams: { stdout: current.stdout, stderr: current.stderr } });
