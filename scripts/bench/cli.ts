@@ -18,7 +18,7 @@ import { median, watchConditions } from './latency.ts';
 import { renderBenchmarks, type Figures } from './render.ts';
 import { siteBytes } from './site.ts';
 import { measureEdit } from './edit.ts';
-import { ensureBundle } from '../runbook/client.ts';
+import { ensureBundle } from '../lib/client.ts';
 import { measureVerify } from './verify-growth.ts';
 
 export const command = {

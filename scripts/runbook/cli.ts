@@ -86,7 +86,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!args) return 0;
   if (args.update && args['dry-run']) throw new UsageError('FLAG_CONFLICT', '--update 와 --dry-run 은 함께 쓸 수 없습니다.', '--update 는 실행한 출력을 씁니다. 계획만 보려면 --dry-run 만 주세요.');
   // The API client takes most of a second to load: start now, while the page is read and bound.
-  if (!args['dry-run']) void import('./client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
+  if (!args['dry-run']) void import('../lib/client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
   const runbook = args.runbook ? await importRunbookFile(path.resolve(io.cwd, args.runbook)) : await loadRunbook(args.name);
   // Parsed once per page version (.cache/pages/): the markdown parser is the largest part of the start.
   const page = readPage(args.page ?? runbook.page, projectRoot, { cacheDir: path.join(cacheDir(io.env), 'pages') });

@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { loadClient, type Client } from './client.ts';
+import { loadClient, type Client } from '../lib/client.ts';
 import type { OnePerNode } from '../model/runbook.ts';
 
 /**

@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeAtomic } from '../../lib/fs.ts';
-import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { loadClient } from '../../lib/client.ts';
 import { runnableContainer, wantsRunning } from './adapt.ts';
 import { readRegisteredImages, registeredImagesFile } from './images.ts';
 import { PodRunner } from './runner.ts';
@@ -54,6 +55,8 @@ const statusFile = path.join(sandbox, 'kubelet', 'status.json');
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
+// The same one-file client as the runner's (a third of the package's start-up): `up` waits for this process.
+const { CoreV1Api, KubeConfig, makeInformer } = await loadClient();
 const kc = new KubeConfig();
 kc.loadFromFile(values.kubeconfig);
 const cluster = kc.getCurrentCluster();

@@ -2,12 +2,12 @@ import type * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { REQUIRE_BANNER } from '../lib/fast-start.ts';
-import { cacheDir, projectRoot } from '../lib/paths.ts';
+import { REQUIRE_BANNER } from './fast-start.ts';
+import { cacheDir, projectRoot } from './paths.ts';
 
-/** The parts of `@kubernetes/client-node` the runner uses (see kube.ts). */
+/** The parts of `@kubernetes/client-node` the runner (runbook/kube.ts) and the small kubelet (cluster/kubelet/main.ts) use. */
 export type Client = Pick<typeof k8s, (typeof NAMES)[number]>;
-const NAMES = ['KubeConfig', 'CoreV1Api', 'AppsV1Api', 'CoordinationV1Api', 'VersionApi', 'Watch', 'createConfiguration', 'ServerConfiguration'] as const;
+const NAMES = ['KubeConfig', 'CoreV1Api', 'AppsV1Api', 'CoordinationV1Api', 'VersionApi', 'Watch', 'createConfiguration', 'ServerConfiguration', 'makeInformer'] as const;
 
 let loading: Promise<Client> | undefined;
 
