@@ -59,10 +59,16 @@ describe('eventually: a wait woken by changes', () => {
     expect(r.result).toEqual({ ok: false, state: 'CrashLoopBackOff' });
   });
 
-  it('the safety net attempts whatever the predicate says (a predicate wrongly false only slows the wait)', async () => {
-    let n = 0;
-    const r = await eventually(async () => ({ ok: ++n >= 2 }), { ok: false }, { withinMs: 2_000, fallbackMs: 50, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, ready: async () => false });
+  it('the safety net ticks are gated too, but the command runs every ungatedMs whatever the predicate says (a predicate wrongly false only slows the wait)', async () => {
+    const times: number[] = [];
+    let checks = 0;
+    const t0 = performance.now();
+    const r = await eventually(async () => (times.push(performance.now() - t0), { ok: times.length >= 2 }), { ok: false }, { withinMs: 3_000, fallbackMs: 50, ungatedMs: 400, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, ready: async () => (checks++, false) });
     expect(r.result.ok).toBe(true);
+    expect(times).toHaveLength(2);
+    expect(times[0]).toBeGreaterThanOrEqual(380);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(380);
+    expect(checks).toBeGreaterThan(5);
   });
 });
 

@@ -11,10 +11,13 @@ export interface WaitOptions {
   fallbackMs?: number;
   /**
    * A cheap read of what the attempt also requires (the step's object check through the API): a
-   * change that leaves it false does not start the command again. The safety net's attempts run
-   * regardless, so a predicate that is wrongly false only slows the wait down.
+   * change, or a tick of the safety net, that leaves it false does not start the command again.
+   * The command still runs every `ungatedMs` whatever it says, so a predicate that is wrongly
+   * false only slows the wait down.
    */
   ready?: () => Promise<boolean>;
+  /** With `ready`: the longest time without an attempt (default 5 s). */
+  ungatedMs?: number;
   /** Where changes come from (default: a watch on `watch`); returns how to stop listening. */
   changes?: (onChange: () => void) => () => void;
 }
@@ -39,6 +42,8 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
   let attempts = first ? 1 : 0;
   /** Changes seen since the last attempt that the predicate said were not worth one. */
   let skipped = false;
+  const ungated = options.ungatedMs ?? 5000;
+  let lastAttempt = performance.now();
   try {
     while (!result?.ok && !options.signal.aborted) {
       const remaining = deadline - performance.now();
@@ -58,11 +63,13 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
       pending = false;
       // Events arrive in bursts (a pod is created, scheduled, started, made ready): most leave the
       // page's state false, and a command started for one would delay the one that sees it true.
-      if (byEvent && options.ready && !(await options.ready().catch(() => true))) {
+      const due = !byEvent && performance.now() - lastAttempt >= ungated;
+      if (options.ready && !due && !(await options.ready().catch(() => true))) {
         skipped = true;
         continue;
       }
       skipped = false;
+      lastAttempt = performance.now();
       result = await attempt();
       attempts++;
     }
