@@ -88,8 +88,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // The API client takes most of a second to load: start now, while the page is read and bound.
   if (!args['dry-run']) void import('../lib/client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
   const runbook = args.runbook ? await importRunbookFile(path.resolve(io.cwd, args.runbook)) : await loadRunbook(args.name);
-  // Parsed once per page version (.cache/pages/): the markdown parser is the largest part of the start.
-  const page = readPage(args.page ?? runbook.page, projectRoot, { cacheDir: path.join(cacheDir(io.env), 'pages') });
+  // Parsed once per page version: the markdown parser was the largest part of the start. Beside the
+  // bundles and Node's compile cache in the project's own .cache/ (derived from the project's files,
+  // keyed by content), never in the run state of VDOCS_CACHE_DIR, which bad input leaves untouched.
+  const page = readPage(args.page ?? runbook.page, projectRoot, { cacheDir: path.join(projectRoot, '.cache', 'pages') });
   const binding = bind(runbook, page);
   const selected = selectSteps(binding, args.from, args.only);
   const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;
