@@ -82,16 +82,19 @@ function renderVerify(v: VerifyFigures): string[] {
   const sum = (runs: VerifyFigures['growth'][number]['runs'], k: 'upMs' | 'runMs' | 'downMs') => runs.reduce((n, r) => n + r[k], 0);
   for (const g of v.growth) out.push(`| ${g.pages} | ${s(g.ms, 1)} | ${s(g.ms / g.pages, 1)} | ${s(sum(g.runs, 'upMs'), 1)} | ${s(sum(g.runs, 'runMs'), 1)} | ${s(sum(g.runs, 'downMs'), 1)} |`);
   const first = v.growth[0];
-  const last = v.growth.at(-1);
-  if (first && last && last.pages > first.pages) {
-    const perExtra = (last.ms - first.ms) / (last.pages - first.pages);
+  const increments = v.growth.slice(1).map((g, i) => (g.ms - v.growth[i]!.ms) / (g.pages - v.growth[i]!.pages));
+  if (first && increments.length > 0) {
+    const perPage = increments.reduce((a, b) => a + b, 0) / increments.length;
     const all = v.growth.flatMap((g) => g.runs);
     const parts = { up: all.reduce((n, r) => n + r.upMs, 0), 실행: all.reduce((n, r) => n + r.runMs, 0), down: all.reduce((n, r) => n + r.downMs, 0) };
     const [top] = Object.entries(parts).sort((a, b) => b[1] - a[1]);
     const total = parts.up + parts.실행 + parts.down;
-    // Linear: each extra page adds what the first one cost, within a fifth.
-    const linear = Math.abs(perExtra - first.ms) <= first.ms * 0.2;
-    out.push('', `페이지 하나를 더할 때마다 ${s(perExtra, 1)} 늘어납니다 (첫 페이지 ${s(first.ms, 1)}): ${linear ? '페이지 수에 **선형**입니다' : '**선형이 아닙니다**'}. 페이지마다 새 샌드박스를 만들기 때문입니다. 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`);
+    // Linear: every page added costs the same, within a fifth (a fixed cost once per verify is allowed).
+    const linear = increments.every((d) => Math.abs(d - perPage) <= perPage * 0.2);
+    const shown = increments.map((d) => s(d, 1)).join(', ');
+    out.push('', linear
+      ? `페이지 하나를 더할 때마다 ${s(perPage, 1)} 늘어납니다 (늘어난 값: ${shown}): 페이지 수에 **선형**입니다. 한 번만 드는 비용 약 ${s(first.ms - perPage, 1)} 에 페이지마다 ${s(perPage, 1)} 가 더해집니다. 페이지마다 새 샌드박스를 만들기 때문이고, 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`
+      : `페이지 하나를 더할 때 늘어난 값이 ${shown} 로 고르지 않아 **선형이 아닙니다**. 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`);
   }
   out.push('');
   return out;
