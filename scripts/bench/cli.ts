@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { siteBytes } from './site.ts';
 import { measureEdit } from './edit.ts';
 import { ensureBundle } from '../lib/client.ts';
 import { measureVerify } from './verify-growth.ts';
+import { timed } from './timed.ts';
 
 export const command = {
   meta: { name: 'bench', description: '러너의 시간을 손으로 쓴 스크립트와 같은 클러스터에서 번갈아 재고, 감지 지연, 시작 시간, 사이트 크기를 잽니다.' },
@@ -32,17 +32,6 @@ export const command = {
     'verify-pages': { type: 'string', description: 'verify 증가를 잴 때 페이지를 몇 개까지 (기본: 3; 둘째부터는 임시 사본)' },
   },
 } as const;
-
-/** Runs a command and times it. Asynchronous, so the latency watches keep receiving events meanwhile. */
-function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ ms: number; status: number | null; stderr: string }> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ ms: performance.now() - t0, status, stderr }));
-  });
-}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import type { VerifyTiming } from '../verify/cli.ts';
+import { timed } from './timed.ts';
 
 /**
  * `npm run verify` measured: the declared matrix of the MetalLB page on the kwok provider (a fresh
@@ -53,22 +53,11 @@ function writeCopies(count: number): void {
 }
 
 /** One `npm run verify` (as node scripts/verify.ts, so npm's own start is not counted), its wall time and timings. */
-function verify(args: string[], io: Io, scratch: string): Promise<{ ms: number; runs: VerifyTiming[] }> {
+async function verify(args: string[], io: Io, scratch: string): Promise<{ ms: number; runs: VerifyTiming[] }> {
   const timings = path.join(scratch, `timings-${Date.now()}.json`);
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const stop = () => child.kill('SIGINT');
-    io.signal.addEventListener('abort', stop, { once: true });
-    child.on('close', (code) => {
-      io.signal.removeEventListener('abort', stop);
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${code}):\n${stderr.slice(-3000)}`));
-      resolve({ ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] });
-    });
-  });
+  const r = await timed(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv });
+  if (r.status !== 0) throw new Error(`npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${r.status}):\n${r.stderr.slice(-3000)}`);
+  return { ms: r.ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] };
 }
 
 export async function measureVerify(io: Io, maxPages: number, onStep: (what: string, ms: number) => void): Promise<VerifyFigures> {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAtomic } from '../lib/fs.ts';
+import { projectRoot } from '../lib/paths.ts';
 import { MetaOptions } from '@expressive-code/core';
 import type { Code, Html, Root } from 'mdast';
 import remarkDirective from 'remark-directive';
@@ -119,10 +121,7 @@ function cachedParse(source: string, file: string, cacheDir: string): Page {
   const page = parsePage(source, file);
   const stored: StoredPage = { ...page, blocks: page.blocks.map((b) => ({ ...b, meta: metaSource.get(b.meta) ?? '' })) };
   try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${entry}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(stored));
-    fs.renameSync(tmp, entry);
+    writeAtomic(entry, JSON.stringify(stored));
   } catch {
     // an unwritable cache only costs the next start its parse
   }
@@ -139,7 +138,7 @@ let parserKeyValue: string | undefined;
 function parserKey(): string {
   if (parserKeyValue) return parserKeyValue;
   const hash = createHash('sha256');
-  for (const file of [fileURLToPath(import.meta.url), path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package-lock.json')]) {
+  for (const file of [fileURLToPath(import.meta.url), path.join(projectRoot, 'package-lock.json')]) {
     try {
       hash.update(fs.readFileSync(file));
     } catch {

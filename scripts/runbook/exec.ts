@@ -72,7 +72,7 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
  * `$BASH_ENV`. A page block must run neither (their PATH could pick another kubectl).
  */
 export function blockEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const { BASH_ENV: _bashEnv, ENV: _env, ...rest } = env;
+  const { BASH_ENV: _bashEnv, ...rest } = env;
   return { SHLVL: '1', ...rest } as NodeJS.ProcessEnv;
 }
 
