@@ -85,8 +85,9 @@ describe('runScript: a page block', () => {
   });
 
   it('runs the block in a bash that is the runner\'s own child, named bash in its messages', async () => {
-    const r = await runScript('ps -o comm= -p $PPID; echo "$0"; nosuch-command', { ...base, signal: new AbortController().signal });
-    expect(r.stdout.split('\n').slice(0, 2)).toEqual([path.basename(process.execPath).slice(0, 15), 'bash']);
+    // The parent's pid, not its name: Node 24 names its main thread `MainThread`.
+    const r = await runScript('echo "$PPID"; echo "$0"; nosuch-command', { ...base, signal: new AbortController().signal });
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([String(process.pid), 'bash']);
     expect(r.stderr).toBe('bash: line 1: nosuch-command: command not found\n');
   });
 
