@@ -87,6 +87,9 @@ async function buildBundle(entry: string, dir: string): Promise<void> {
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
       external: EXTERNAL,
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
       logLevel: 'silent',
       // Bundled CommonJS packages call require() for Node's built-ins.
       banner: { js: REQUIRE_BANNER },
