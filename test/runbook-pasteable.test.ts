@@ -7,7 +7,7 @@ import type { RunContext } from '../scripts/runbook/context.ts';
 import { diagnose } from '../scripts/runbook/diagnose.ts';
 import { pasteable } from '../scripts/runbook/paste.ts';
 import { Redactor } from '../scripts/runbook/redact.ts';
-import { toJUnit } from '../scripts/runbook/report.ts';
+import { toJUnit } from '../scripts/runbook/junit.ts';
 import { explain } from '../scripts/runbook/runner.ts';
 import type { RunReport, StepReport } from '../scripts/model/report.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';

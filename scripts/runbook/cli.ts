@@ -10,7 +10,7 @@ import { bind, type Binding } from './bind.ts';
 import { createMirror } from './mirror.ts';
 import { renderPlan, renderWrites } from './plan.ts';
 import type { RunReport } from '../model/report.ts';
-import { toJUnit, writeReport } from './report.ts';
+import { writeReport } from './report.ts';
 import { writeAtomic } from '../lib/fs.ts';
 import { Redactor } from './redact.ts';
 import { kubectlMissing, resolveTarget, type Target } from './target.ts';
@@ -149,7 +149,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const run = async (b: Binding) => {
     const executed = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
     const r = before?.length ? { ...executed, continuesFrom: before } : executed;
-    writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
+    await writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
     io.out(summarize(r));
     return r;
   };
@@ -167,7 +167,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** Report, JUnit and the component logs the run read at its end (copied from the run's folder to `<report>.logs/<name>.log`, paths relative to the report). */
-function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): void {
+async function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): Promise<void> {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;
   const logs: Record<string, string> = {};
@@ -188,6 +188,7 @@ function writeOutputs(report: RunReport, reportFile: string | undefined, junitFi
   writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
   if (junitFile) {
+    const { toJUnit } = await import('./junit.ts');
     writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report, target));
     io.err(`JUnit: ${junitFile}\n`);
   }
