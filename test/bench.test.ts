@@ -8,6 +8,9 @@ import { renderBenchmarks, type Figures } from '../scripts/bench/render.ts';
 import { median } from '../scripts/bench/latency.ts';
 import { pageCopy, removeCopies, type VerifyFigures } from '../scripts/bench/verify-growth.ts';
 import type { VerifyTiming } from '../scripts/verify/cli.ts';
+import { main as benchMain } from '../scripts/bench/cli.ts';
+import { UsageError } from '../scripts/lib/errors.ts';
+import type { Io } from '../scripts/lib/io.ts';
 
 const page = readPage('src/content/docs/appendix/metallb.md');
 const code = (id: string) => page.blocks.find((b) => b.id === id)?.code ?? '';
@@ -54,6 +57,18 @@ describe('docs/benchmarks.md', () => {
     expect(text).toContain('러너의 편집기가 더 쓰는 시간: **30 ms** (목표 ≤ 50 ms: 달성)');
   });
 
+  it('shows the real-pod A/B apart, judged against the same target, only when it was measured', () => {
+    const pods = { kubernetes: 'v1.37.0', runs: 3, a: [20_000, 21_000, 22_000], b: [22_000, 23_000, 24_000], split: { outside: [800], fixtures: [50], edits: [1300], otherSteps: [18_000], between: [300] }, latency: { 'install/get-pods': [400, 500, 600] }, reaction: {} };
+    const text = renderBenchmarks({ ...figures([3100], [3000], [70]), pods });
+    expect(text).toContain('### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes v1.37.0)');
+    expect(text).toContain('runbook/hand-written median ratio (실제 파드): **0.91** (목표 ≤ 1.00: 달성)');
+    expect(text).toContain('| A `npm run runbook -- metallb` | 21.00 s | 20.00 s | 22.00 s |');
+    expect(text).toContain('감지 지연) 전체 중앙값: 0.500 s');
+    // the kwok figure stays the headline
+    expect(text).toContain('runbook/hand-written median ratio: **1.03** (목표 ≤ 1.00: **미달**)');
+    expect(renderBenchmarks(figures([3100], [3000], [70]))).not.toContain('실제 파드 샌드박스');
+  });
+
   it.each([[[1, 2, 3], 2], [[4, 1, 3, 2], 2.5], [[], Number.NaN]])('median of %j is %d', (values, m) => {
     expect(median(values)).toBe(m);
   });
@@ -95,5 +110,36 @@ describe('npm run verify, measured by the bench', () => {
     expect(text).toContain('| 1.24 | 29.0 s | 11.6 s | 10.2 s | 7.3 s |');
     expect(text).toContain(words);
     expect(text).toContain('가장 큰 몫은 up (40%)');
+  });
+});
+
+describe('npm run bench: bad input for the real-pod A/B', () => {
+  const io = (env: Record<string, string>): { io: Io; err: () => string } => {
+    let err = '';
+    return { io: { cwd: process.cwd(), env, out: () => undefined, err: (t: string) => { err += t; }, interactive: false, signal: new AbortController().signal } as unknown as Io, err: () => err };
+  };
+  const withSandbox = (provider: string) => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cache-'));
+    const dir = path.join(cache, 'sandbox', 'plain');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: 'plain', provider, kubernetes: 'v1.37.0', context: 'vdocs-plain', kubeconfig: path.join(dir, 'kubeconfig'), binDir: dir, createdAt: new Date().toISOString(), server: 'https://127.0.0.1:1' }));
+    return cache;
+  };
+
+  it.each([
+    ['a sandbox that does not exist', ['--sandbox', 'plain', '--pods-sandbox', 'nosuch'], 'NO_SANDBOX', 'npm run cluster -- up --provider pods --name nosuch'],
+    ['a kwok sandbox', ['--sandbox', 'plain', '--pods-sandbox', 'plain'], 'NOT_PODS_SANDBOX', '--pods-sandbox plain 는 kwok 샌드박스입니다'],
+    ['a run count that is not a whole number', ['--sandbox', 'plain', '--pods-runs', '0'], 'BAD_RUNS', '--pods-runs 는 1 이상의 정수여야 합니다: 0'],
+  ])('refuses %s before it measures anything', async (_what, argv, code, words) => {
+    const cache = withSandbox('kwok');
+    try {
+      const { io: i } = io({ ...process.env, VDOCS_CACHE_DIR: cache } as Record<string, string>);
+      const error = await benchMain(argv, i).then(() => undefined, (e: unknown) => e as UsageError);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error?.code).toBe(code);
+      expect(`${error?.message} ${error?.hint}`).toContain(words);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,8 @@ import { sandboxProvider } from '../cluster/provider.ts';
 import { bind } from '../runbook/bind.ts';
 import { readReport } from '../model/report.ts';
 import runbook from '../../runbooks/metallb.ts';
+import type { Binding } from '../runbook/bind.ts';
+import type { SandboxState } from '../cluster/state.ts';
 import { reset } from './cluster.ts';
 import { median, watchConditions } from './latency.ts';
 import { renderBenchmarks, type Figures } from './render.ts';
@@ -30,6 +32,8 @@ export const command = {
     'skip-site': { type: 'boolean', description: '사이트 빌드 측정을 건너뜀' },
     'skip-verify': { type: 'boolean', description: 'npm run verify 측정(버전 매트릭스와 페이지 수에 따른 증가)을 건너뜀' },
     'verify-pages': { type: 'string', description: 'verify 증가를 잴 때 페이지를 몇 개까지 (기본: 3; 둘째부터는 임시 사본)' },
+    'pods-sandbox': { type: 'string', description: '같은 A/B 를 실제 파드 샌드박스에서도 잼 (npm run cluster -- up --provider pods --name 이름 으로 먼저 만드세요)' },
+    'pods-runs': { type: 'string', description: '실제 파드 샌드박스에서 A 와 B 를 각각 몇 번 (기본: 3)' },
   },
 } as const;
 
@@ -42,6 +46,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(verifyPages) || verifyPages < 2 || verifyPages > 9) throw new UsageError('BAD_VERIFY_PAGES', `--verify-pages 는 2 에서 9 사이의 정수여야 합니다: ${args['verify-pages']}`, '예: --verify-pages 3 (증가를 보려면 페이지가 둘 이상 필요합니다)');
   const state = readSandbox(args.sandbox ?? 'vdocs', io.env);
   if (!state) throw new UsageError('NO_SANDBOX', `샌드박스 ${args.sandbox ?? 'vdocs'} 가 없습니다.`, 'npm run cluster -- up 으로 먼저 만드세요 (벤치마크는 데워진 샌드박스에서 잽니다).');
+  const podsRuns = Number(args['pods-runs'] ?? 3);
+  if (!Number.isInteger(podsRuns) || podsRuns < 1) throw new UsageError('BAD_RUNS', `--pods-runs 는 1 이상의 정수여야 합니다: ${args['pods-runs']}`, '예: --pods-runs 3');
+  const podsState = args['pods-sandbox'] === undefined ? undefined : readSandbox(args['pods-sandbox'], io.env);
+  if (args['pods-sandbox'] !== undefined && !podsState) throw new UsageError('NO_SANDBOX', `샌드박스 ${args['pods-sandbox']} 가 없습니다.`, `npm run cluster -- up --provider pods --name ${args['pods-sandbox']} 로 먼저 만드세요 (root 권한과 cgroup v1 이 필요합니다).`);
+  if (podsState && podsState.provider !== 'pods') throw new UsageError('NOT_PODS_SANDBOX', `--pods-sandbox ${podsState.name} 는 ${podsState.provider} 샌드박스입니다: 실제 파드 A/B 는 pods 샌드박스에서만 잽니다.`, `npm run cluster -- up --provider pods --name 다른이름 으로 만들고 그 이름을 주세요.`);
   const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
   const manifestBase = mirror ? path.join(mirror, 'raw.githubusercontent.com') : 'https://raw.githubusercontent.com';
   const binding = bind(runbook, readPage(runbook.page, projectRoot));
@@ -51,49 +60,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const env = { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
   // The machine's load when the bench starts: numbers taken while other jobs compete for the cores are slower.
   const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
-  const a: number[] = [];
-  const b: number[] = [];
-  const latency: Record<string, number[]> = {};
-  const reaction: Record<string, number[]> = {};
-  const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [] };
   try {
     // The API client bundle is built on a runner's first use; the bench measures later runs.
     await ensureBundle(io.env).catch(() => undefined);
-    // The page's images, as the runner provides them before its steps: the hand-written script needs them too.
-    await sandboxProvider(state, io.env).provideImages(runbook.images ?? [], io, status);
-    for (let i = 0; i < runs; i++) {
-      reset(state, binding.fixtures);
-      const conditions = await watchConditions(state.kubeconfig, services);
-      const report = path.join(scratch, `a-${i}.json`);
-      const ra = await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--sandbox', state.name, '--report', report, '--workdir', path.join(scratch, 'a')], { cwd: projectRoot, env });
-      conditions.stop();
-      if (ra.status !== 0) throw new Error(`A(런북) ${i + 1}번째 실행이 실패했습니다:\n${ra.stderr.slice(-3000)}`);
-      a.push(ra.ms);
-      const data = readReport(report);
-      const sum = (pred: (k: string) => boolean) => data.steps.filter((x) => pred(x.kind)).reduce((n, x) => n + x.durationMs, 0);
-      const runMs = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
-      split.outside.push(ra.ms - runMs);
-      // The stand-ins are made ready together: their span, not the sum of their durations.
-      const fixtures = data.steps.filter((x) => x.kind === 'fixture' && x.startedAt && x.finishedAt);
-      const fixtureSpan = fixtures.length ? Math.max(...fixtures.map((x) => Date.parse(x.finishedAt!))) - Math.min(...fixtures.map((x) => Date.parse(x.startedAt!))) : 0;
-      split.fixtures.push(fixtureSpan);
-      split.edits.push(sum((k) => k === 'edit'));
-      split.otherSteps.push(sum((k) => k !== 'fixture' && k !== 'edit'));
-      split.between.push(runMs - fixtureSpan - sum((k) => k !== 'fixture'));
-      for (const step of data.steps) {
-        const trueAt = conditions.seen.get(step.id);
-        if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);
-        // 0 when the passing command had already started before the condition held (an edit that got its IP at once).
-        if (trueAt !== undefined && step.lastAttemptAt) (reaction[step.id] ??= []).push(Math.max(0, Date.parse(step.lastAttemptAt) - trueAt));
-      }
-      status.ok(`A ${i + 1}/${runs}: npm run runbook -- metallb`, ra.ms);
-
-      reset(state, binding.fixtures);
-      fs.mkdirSync(path.join(scratch, 'b'), { recursive: true });
-      const rb = await timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
-      if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
-      b.push(rb.ms);
-      status.ok(`B ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
+    const { a, b, latency, reaction, split } = await abRuns(state, runs, { io, status, binding, services, scratch, manifestBase, label: '' });
+    // The same A/B on the real-pod sandbox (real kubelet, containerd, MetalLB's own controller and
+    // speaker), where the cluster's own time dominates: asked for with --pods-sandbox.
+    let pods: Figures['pods'];
+    if (podsState) {
+      const r = await abRuns(podsState, podsRuns, { io, status, binding, services, scratch, manifestBase, label: ' (pods)' });
+      pods = { kubernetes: podsState.kubernetes, runs: podsRuns, a: r.a, b: r.b, split: r.split, latency: r.latency, reaction: r.reaction };
     }
     const edit = await measureEdit(state, binding, env, path.join(scratch, 'b'), Math.max(runs, 5));
     status.ok(`kubectl edit ${edit.runner.length}번씩: 러너의 편집기 대 sed`);
@@ -118,6 +94,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       reaction,
       split,
       edit,
+      pods,
       dryRunNpm: dryNpm,
       dryRunNode: dryNode,
       site,
@@ -136,9 +113,72 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(`dry-run (npm run) median ${(median(dryNpm) / 1000).toFixed(2)} s; (node) median ${(median(dryNode) / 1000).toFixed(2)} s\n`);
     if (verify) for (const g of verify.growth) io.out(`verify ${g.pages} page(s) on 1.37: ${(g.ms / 1000).toFixed(1)} s\n`);
     if (site) io.out(`site build ${(site.buildMs / 1000).toFixed(1)} s; metallb page JS ${site.page.jsGzip} B gzip, CSS ${site.page.cssGzip} B gzip; plain page JS ${site.plain.jsGzip} B, CSS ${site.plain.cssGzip} B\n`);
+    if (pods) io.out(`runbook/hand-written median ratio on real pods (${pods.kubernetes}): ${(median(pods.a) / median(pods.b)).toFixed(2)}\n`);
     io.out(`runbook/hand-written median ratio: ${ratio.toFixed(2)}\n`);
     return 0;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+interface AbContext {
+  io: Io;
+  status: Status;
+  binding: Binding;
+  services: { namespace: string; name: string; ip: string; step: string }[];
+  scratch: string;
+  manifestBase: string;
+  /** Added to progress lines: which sandbox. */
+  label: string;
+}
+
+/**
+ * A (`npm run runbook -- metallb`) and B (the hand-written script) alternately on one sandbox,
+ * each from the same starting state, with the watches that time each awaited condition.
+ */
+async function abRuns(state: SandboxState, runs: number, c: AbContext) {
+  const { io, status, binding, services, scratch, manifestBase } = c;
+  const env = { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
+  const a: number[] = [];
+  const b: number[] = [];
+  const latency: Record<string, number[]> = {};
+  const reaction: Record<string, number[]> = {};
+  const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [] };
+  // The page's images, as the runner provides them before its steps: the hand-written script needs them too.
+  await sandboxProvider(state, io.env).provideImages(runbook.images ?? [], io, status);
+  for (let i = 0; i < runs; i++) {
+    reset(state, binding.fixtures);
+    const conditions = await watchConditions(state.kubeconfig, services);
+    const report = path.join(scratch, `a-${i}.json`);
+    const ra = await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--sandbox', state.name, '--report', report, '--workdir', path.join(scratch, 'a')], { cwd: projectRoot, env });
+    conditions.stop();
+    if (ra.status !== 0) throw new Error(`A(런북) ${i + 1}번째 실행이 실패했습니다:\n${ra.stderr.slice(-3000)}`);
+    a.push(ra.ms);
+    const data = readReport(report);
+    const sum = (pred: (k: string) => boolean) => data.steps.filter((x) => pred(x.kind)).reduce((n, x) => n + x.durationMs, 0);
+    const runMs = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
+    split.outside.push(ra.ms - runMs);
+    // The stand-ins are made ready together: their span, not the sum of their durations.
+    const fixtures = data.steps.filter((x) => x.kind === 'fixture' && x.startedAt && x.finishedAt);
+    const fixtureSpan = fixtures.length ? Math.max(...fixtures.map((x) => Date.parse(x.finishedAt!))) - Math.min(...fixtures.map((x) => Date.parse(x.startedAt!))) : 0;
+    split.fixtures.push(fixtureSpan);
+    split.edits.push(sum((k) => k === 'edit'));
+    split.otherSteps.push(sum((k) => k !== 'fixture' && k !== 'edit'));
+    split.between.push(runMs - fixtureSpan - sum((k) => k !== 'fixture'));
+    for (const step of data.steps) {
+      const trueAt = conditions.seen.get(step.id);
+      if (trueAt !== undefined && step.finishedAt) (latency[step.id] ??= []).push(Date.parse(step.finishedAt) - trueAt);
+      // 0 when the passing command had already started before the condition held (an edit that got its IP at once).
+      if (trueAt !== undefined && step.lastAttemptAt) (reaction[step.id] ??= []).push(Math.max(0, Date.parse(step.lastAttemptAt) - trueAt));
+    }
+    status.ok(`A${c.label} ${i + 1}/${runs}: npm run runbook -- metallb`, ra.ms);
+
+    reset(state, binding.fixtures);
+    fs.mkdirSync(path.join(scratch, 'b'), { recursive: true });
+    const rb = await timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
+    if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
+    b.push(rb.ms);
+    status.ok(`B${c.label} ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
+  }
+  return { a, b, latency, reaction, split, env };
 }

@@ -18,6 +18,8 @@ export interface Figures {
   split: { outside: number[]; fixtures: number[]; edits: number[]; otherSteps: number[]; between: number[] };
   /** One documented `kubectl edit`, with the runner's editor and with sed. */
   edit: EditCost;
+  /** The same A/B on a real-pod sandbox (`--pods-sandbox`), when asked for. */
+  pods?: { kubernetes: string; runs: number; a: number[]; b: number[]; split: Figures['split']; latency: Record<string, number[]>; reaction: Record<string, number[]> } | undefined;
   dryRunNpm: number[];
   dryRunNode: number[];
   site: { buildMs: number; page: PageBytes; plain: PageBytes } | undefined;
@@ -54,6 +56,7 @@ export function renderBenchmarks(f: Figures): string {
   out.push('', gap > 0
     ? `A 가 B 보다 ${s(gap)} 더 걸립니다. B 에는 실행 밖 시간(프로세스 하나, 모듈 없음)과 비교·확인이 없습니다.`
     : `A 가 B 보다 ${s(-gap)} 빠릅니다. 같은 kubectl 명령을 실행하지만, A 는 기다림을 watch 로 깨우고 B 는 1초마다 폴링합니다.`, '');
+  if (f.pods) out.push(...renderPods(f.pods));
   const editExtra = median(f.edit.runner) - median(f.edit.sed);
   out.push('### `kubectl edit` 한 번의 비용', '', `페이지의 \`${f.edit.command}\` 를 그대로, 매번 서비스를 ClusterIP 로 다시 만든 뒤 편집기만 바꿔 번갈아 ${f.edit.runner.length}번씩 (러너의 편집기는 편집 서버 시작·종료 포함).`, '', '| 편집기 | 중앙값 | 최소 | 최대 |', '|---|---|---|---|');
   out.push(`| 러너 (edit-server.ts: bash 편집기 → 러너가 표시된 줄만 적용) | ${s(median(f.edit.runner), 3)} | ${s(Math.min(...f.edit.runner), 3)} | ${s(Math.max(...f.edit.runner), 3)} |`);
@@ -71,6 +74,25 @@ export function renderBenchmarks(f: Figures): string {
     out.push('', `MetalLB 페이지가 더 싣는 JS: **${(extra / 1024).toFixed(2)} KB gzip** (목표 ≤ 5 KB: ${verdict(extra <= GOALS.extraJsBytes)})`, '');
   }
   return `${out.join('\n')}\n`;
+}
+
+function renderPods(p: NonNullable<Figures['pods']>): string[] {
+  const ratio = median(p.a) / median(p.b);
+  const latencies = Object.values(p.latency).flat();
+  const out = [`### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes ${p.kubernetes})`, ''];
+  out.push(`실제 kubelet·containerd·runc 가 이 프로젝트가 만든 네트워크 네임스페이스 안에서 MetalLB 의 controller 와 speaker 를 (이 머신에서 빌드한 이미지로) 실행합니다. IP 는 MetalLB 자신이 붙입니다. A 와 B 를 ${p.runs}번씩 번갈아, 매번 같은 초기 상태로 되돌린 뒤 (\`npm run bench -- --pods-sandbox 이름\`).`, '');
+  out.push('| | 중앙값 | 최소 | 최대 |', '|---|---|---|---|');
+  out.push(`| A \`npm run runbook -- metallb\` | ${s(median(p.a))} | ${s(Math.min(...p.a))} | ${s(Math.max(...p.a))} |`);
+  out.push(`| B \`bench/hand-written.sh\` | ${s(median(p.b))} | ${s(Math.min(...p.b))} | ${s(Math.max(...p.b))} |`);
+  out.push('', `runbook/hand-written median ratio (실제 파드): **${ratio.toFixed(2)}** (목표 ≤ ${GOALS.ratio.toFixed(2)}: ${verdict(ratio <= GOALS.ratio)})`, '');
+  out.push('| A 의 부분 (중앙값) | 시간 |', '|---|---|');
+  out.push(`| 실행 밖 (npm, Node 시작, 모듈 로드, 보고서) | ${s(median(p.split.outside))} |`);
+  out.push(`| \`kubectl edit\` 4번 | ${s(median(p.split.edits))} |`);
+  out.push(`| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`);
+  out.push(`| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`);
+  if (latencies.length) out.push('', `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(p.latency).map(([k, v]) => `${k} ${s(median(v), 3)}`).join(', ')})`);
+  out.push('');
+  return out;
 }
 
 function renderVerify(v: VerifyFigures): string[] {
