@@ -58,11 +58,13 @@ describe('docs/benchmarks.md', () => {
   });
 
   it('shows the real-pod A/B apart, judged against the same target, only when it was measured', () => {
-    const pods = { kubernetes: 'v1.37.0', runs: 3, a: [20_000, 21_000, 22_000], b: [22_000, 23_000, 24_000], split: { outside: [800], fixtures: [50], edits: [1300], otherSteps: [18_000], between: [300] }, latency: { 'install/get-pods': [400, 500, 600] }, reaction: {} };
+    const pods = { kubernetes: 'v1.37.0', runs: 3, a: [36_000, 37_000, 38_000], b: [22_000, 23_000, 24_000], split: { outside: [800], fixtures: [50], edits: [1300], otherSteps: [18_000], between: [300], browser: [16_000, 16_000, 16_000] }, latency: { 'install/get-pods': [400, 500, 600] }, reaction: {} };
     const text = renderBenchmarks({ ...figures([3100], [3000], [70]), pods });
     expect(text).toContain('### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes v1.37.0)');
-    expect(text).toContain('runbook/hand-written median ratio (실제 파드): **0.91** (목표 ≤ 1.00: 달성)');
-    expect(text).toContain('| A `npm run runbook -- metallb` | 21.00 s | 20.00 s | 22.00 s |');
+    // B has no browser: the ratio leaves A's browser steps out, run by run, and shows both times
+    expect(text).toContain('runbook/hand-written median ratio (실제 파드, 같은 일): **0.91** (목표 ≤ 1.00: 달성)');
+    expect(text).toContain('| A `npm run runbook -- metallb` (브라우저 단계 포함) | 37.00 s | 36.00 s | 38.00 s |');
+    expect(text).toContain('| A, 브라우저 단계를 뺀 시간 (B 와 같은 일) | 21.00 s | 20.00 s | 22.00 s |');
     expect(text).toContain('감지 지연) 전체 중앙값: 0.500 s');
     // the kwok figure stays the headline
     expect(text).toContain('runbook/hand-written median ratio: **1.03** (목표 ≤ 1.00: **미달**)');
