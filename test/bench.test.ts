@@ -9,6 +9,7 @@ import { median } from '../scripts/bench/latency.ts';
 import { pageCopy, removeCopies, type VerifyFigures } from '../scripts/bench/verify-growth.ts';
 import type { VerifyTiming } from '../scripts/verify/cli.ts';
 import { main as benchMain } from '../scripts/bench/cli.ts';
+import { timed } from '../scripts/bench/timed.ts';
 import { UsageError } from '../scripts/lib/errors.ts';
 import type { Io } from '../scripts/lib/io.ts';
 
@@ -34,7 +35,7 @@ describe('baseline B does the page\'s work', () => {
 const figures = (a: number[], b: number[], latency: number[]): Figures => ({
   date: '2026-11-27T00:00:00.000Z', machine: 'test', kubernetes: 'v1.37.0', provider: 'kwok', runs: a.length, a, b,
   latency: { 'istio/get-after': latency },
-  split: { outside: [1000], fixtures: [90], edits: [1100], otherSteps: [1900], between: [90] },
+  split: { outside: [1000], fixtures: [90], edits: [1100], otherSteps: [1900], between: [90], browser: [0] },
   edit: { command: 'kubectl edit svc/x -n y', runner: [150, 160, 170], sed: [120, 130, 140] },
   dryRunNpm: [600], dryRunNode: [500], site: undefined,
 });
@@ -143,5 +144,22 @@ describe('npm run bench: bad input for the real-pod A/B', () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a timed command', () => {
+  it('is interrupted when the bench is (a verify child must clean up its sandbox), and says it was', async () => {
+    const abort = new AbortController();
+    const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'timed-')), 'ready');
+    // Node, not bash: a shell cannot trap a SIGINT its parent ignored, as a test worker may.
+    const child = `process.on('SIGINT', () => { process.stderr.write('interrupted\\n'); process.exit(130); }); require('node:fs').writeFileSync(${JSON.stringify(ready)}, ''); setTimeout(() => undefined, 30_000);`;
+    const run = timed(process.execPath, ['-e', child], { cwd: os.tmpdir(), env: process.env, signal: abort.signal });
+    while (!fs.existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    const r = await run;
+    expect(r.status).toBe(130);
+    expect(r.stderr).toBe('interrupted\n');
+    expect(r.ms).toBeLessThan(10_000);
+    fs.rmSync(path.dirname(ready), { recursive: true, force: true });
   });
 });

@@ -55,7 +55,7 @@ function writeCopies(count: number): void {
 /** One `npm run verify` (as node scripts/verify.ts, so npm's own start is not counted), its wall time and timings. */
 async function verify(args: string[], io: Io, scratch: string): Promise<{ ms: number; runs: VerifyTiming[] }> {
   const timings = path.join(scratch, `timings-${Date.now()}.json`);
-  const r = await timed(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv });
+  const r = await timed(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, signal: io.signal });
   if (r.status !== 0) throw new Error(`npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${r.status}):\n${r.stderr.slice(-3000)}`);
   return { ms: r.ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] };
 }
