@@ -57,7 +57,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const services = binding.fixtures.map((f) => ({ namespace: f.namespace, name: f.name, ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value), step: f.fixture.resetWith.replace('get-before', 'get-after') }));
   const status = new Status(io);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const env = { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
+  const env = sandboxCommandEnv(state, io);
   // The machine's load when the bench starts: numbers taken while other jobs compete for the cores are slower.
   const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
   try {
@@ -68,8 +68,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // speaker), where the cluster's own time dominates: asked for with --pods-sandbox.
     let pods: Figures['pods'];
     if (podsState) {
-      const r = await abRuns(podsState, podsRuns, { io, status, binding, services, scratch, manifestBase, label: ' (pods)' });
-      pods = { kubernetes: podsState.kubernetes, runs: podsRuns, a: r.a, b: r.b, split: r.split, latency: r.latency, reaction: r.reaction };
+      pods = { kubernetes: podsState.kubernetes, runs: podsRuns, ...(await abRuns(podsState, podsRuns, { io, status, binding, services, scratch, manifestBase, label: ' (pods)' })) };
     }
     const edit = await measureEdit(state, binding, env, path.join(scratch, 'b'), Math.max(runs, 5));
     status.ok(`kubectl edit ${edit.runner.length}번씩: 러너의 편집기 대 sed`);
@@ -138,7 +137,7 @@ interface AbContext {
  */
 async function abRuns(state: SandboxState, runs: number, c: AbContext) {
   const { io, status, binding, services, scratch, manifestBase } = c;
-  const env = { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
+  const env = sandboxCommandEnv(state, io);
   const a: number[] = [];
   const b: number[] = [];
   const latency: Record<string, number[]> = {};
@@ -166,7 +165,7 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
     split.otherSteps.push(sum((k) => k !== 'fixture' && k !== 'edit' && k !== 'manual'));
     // The page's "open it in a browser" steps: manual on kwok (no time), run in Chromium where the
     // addresses answer (pods). B has no browser: they are not part of the work both do.
-    split.browser?.push(sum((k) => k === 'manual'));
+    split.browser.push(sum((k) => k === 'manual'));
     split.between.push(runMs - fixtureSpan - sum((k) => k !== 'fixture'));
     for (const step of data.steps) {
       const trueAt = conditions.seen.get(step.id);
@@ -183,5 +182,10 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
     b.push(rb.ms);
     status.ok(`B${c.label} ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
   }
-  return { a, b, latency, reaction, split, env };
+  return { a, b, latency, reaction, split };
+}
+
+/** Commands against a sandbox: its kubeconfig and cache, its kubectl first on PATH, no colour. */
+function sandboxCommandEnv(state: SandboxState, io: Io): NodeJS.ProcessEnv {
+  return { ...io.env, ...sandboxEnv(state), PATH: [state.binDir, io.env.PATH].filter(Boolean).join(':'), NO_COLOR: '1' } as NodeJS.ProcessEnv;
 }

@@ -14,8 +14,8 @@ export interface Figures {
   latency: Record<string, number[]>;
   /** From the same moment to the start of the command whose output passed (0 when it had started before). */
   reaction?: Record<string, number[]>;
-  /** Where A's wall time goes, per run (ms): outside the run (process start, module loading, report writing), fixtures, edit steps, other steps, in between steps. */
-  split: { outside: number[]; fixtures: number[]; edits: number[]; otherSteps: number[]; between: number[]; browser?: number[] };
+  /** Where A's wall time goes, per run (ms): outside the run (process start, module loading, report writing), fixtures, edit steps, other steps, in between steps, and the page's browser steps (manual on kwok, run in Chromium on pods). */
+  split: { outside: number[]; fixtures: number[]; edits: number[]; otherSteps: number[]; between: number[]; browser: number[] };
   /** One documented `kubectl edit`, with the runner's editor and with sed. */
   edit: EditCost;
   /** The same A/B on a real-pod sandbox (`--pods-sandbox`), when asked for. */
@@ -77,8 +77,8 @@ export function renderBenchmarks(f: Figures): string {
 }
 
 /** A's runs without its browser steps (B has no browser), run by run. */
-export function withoutBrowser(a: readonly number[], browser: readonly number[] | undefined): number[] {
-  return a.map((ms, i) => ms - (browser?.[i] ?? 0));
+export function withoutBrowser(a: readonly number[], browser: readonly number[]): number[] {
+  return a.map((ms, i) => ms - (browser[i] ?? 0));
 }
 
 function renderPods(p: NonNullable<Figures['pods']>): string[] {
@@ -97,7 +97,7 @@ function renderPods(p: NonNullable<Figures['pods']>): string[] {
   out.push(`| 실행 밖 (npm, Node 시작, 모듈 로드, 보고서) | ${s(median(p.split.outside))} |`);
   out.push(`| \`kubectl edit\` 4번 | ${s(median(p.split.edits))} |`);
   out.push(`| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`);
-  out.push(`| 브라우저 단계 4개 (B 에는 없음) | ${s(median(p.split.browser ?? [0]))} |`);
+  out.push(`| 브라우저 단계 4개 (B 에는 없음) | ${s(median(p.split.browser))} |`);
   out.push(`| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`);
   if (latencies.length) out.push('', `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(p.latency).map(([k, v]) => `${k} ${s(median(v), 3)}`).join(', ')})`);
   out.push('');
