@@ -81,7 +81,7 @@ describe('npm run verify, measured by the bench', () => {
   const run = (runbook: string, ms: number): VerifyTiming => ({ runbook, kubernetes: '1.37', provider: 'kwok', ok: true, ms, upMs: ms * 0.4, runMs: ms * 0.35, downMs: ms * 0.25 });
   const verify = (perPage: number[]): VerifyFigures => ({
     matrix: { ms: 60_000, runs: [run('metallb', 30_000), { ...run('metallb', 29_000), kubernetes: '1.24' }] },
-    growth: perPage.map((ms, i) => ({ pages: i + 1, ms: perPage.slice(0, i + 1).reduce((a, b) => a + b, 0), runs: perPage.slice(0, i + 1).map((m, k) => run(k ? `bench-copy-${k}` : 'metallb', m)) })),
+    growth: perPage.map((_, i) => ({ pages: i + 1, ms: perPage.slice(0, i + 1).reduce((a, b) => a + b, 0), runs: perPage.slice(0, i + 1).map((m, k) => run(k ? `bench-copy-${k}` : 'metallb', m)) })),
   });
 
   it('a copy of the page has its own runbook name, sidebar place and 1.37 only; everything else is the page', () => {
