@@ -41,7 +41,8 @@ expose() { # namespace service ip
   kubectl get "svc/$2" -n "$1"
   # The page's `kubectl edit`, with sed as the editor making the page's two-line change.
   KUBE_EDITOR="sed -i -e 's/^  type: ClusterIP\$/  type: LoadBalancer\\n  loadBalancerIP: $3/'" kubectl edit "svc/$2" -n "$1"
-  until [ "$(kubectl get "svc/$2" -n "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}')" = "$3" ]; do sleep 1; done
+  # One line on stderr per sleep, so the bench can count how often this poll waited (nothing else changes).
+  until [ "$(kubectl get "svc/$2" -n "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}')" = "$3" ]; do echo "poll-sleep svc/$2" >&2; sleep 1; done
   kubectl get "svc/$2" -n "$1"
 }
 expose istio-system istio-ingressgateway 192.168.35.100

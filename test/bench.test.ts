@@ -33,11 +33,11 @@ describe('baseline B does the page\'s work', () => {
 });
 
 const figures = (a: number[], b: number[], latency: number[]): Figures => ({
-  date: '2026-11-27T00:00:00.000Z', machine: 'test', kubernetes: 'v1.37.0', provider: 'kwok', runs: a.length, a, b,
+  date: '2026-11-27T00:00:00.000Z', machine: 'test', kubernetes: 'v1.37.0', provider: 'kwok', runs: a.length, a, b, bSleeps: a.map(() => 0),
   latency: { 'istio/get-after': latency },
   split: { outside: [1000], fixtures: [90], edits: [1100], otherSteps: [1900], between: [90], browser: [0] },
   edit: { command: 'kubectl edit svc/x -n y', runner: [150, 160, 170], sed: [120, 130, 140] },
-  dryRunNpm: [600], dryRunNode: [500], site: undefined,
+  dryRunNpm: [600], dryRunNode: [500], floor: { npmRun: [240, 250, 260], node: [80, 90, 100] }, site: undefined,
 });
 
 describe('docs/benchmarks.md', () => {
@@ -58,8 +58,18 @@ describe('docs/benchmarks.md', () => {
     expect(text).toContain('러너의 편집기가 더 쓰는 시간: **30 ms** (목표 ≤ 50 ms: 달성)');
   });
 
+  it('says whether B ever waited in its poll loops, and what start-up costs before any project code', () => {
+    const text = renderBenchmarks(figures([3100, 3200, 3300], [3000, 3000, 3000], [70]));
+    expect(text).toContain('B 의 1초 폴링은 3번 실행에서 한 번도 잠들지 않았습니다');
+    expect(text).toContain("(`npm run env`) 0.25 s, 같은 Node 가 빈 프로그램을 시작하는 데(`node -e ''`) 0.09 s, 합 0.34 s. 이 프로젝트의 코드가 한 줄도 돌기 전에 이미 목표 0.3 s 를 넘습니다.");
+    const waited = renderBenchmarks({ ...figures([3100, 3200], [3000, 3000], [70]), bSleeps: [0, 3], floor: { npmRun: [150], node: [50] } });
+    expect(waited).toContain('B 의 1초 폴링이 잠든 횟수 (실행마다): 0, 3 (합 3번, 한 번에 1초).');
+    expect(waited).not.toContain('한 번도 잠들지 않았습니다');
+    expect(waited).toContain('합 0.20 s. 목표 0.3 s 안에 0.10 s 가 남습니다.');
+  });
+
   it('shows the real-pod A/B apart, judged against the same target, only when it was measured', () => {
-    const pods = { kubernetes: 'v1.37.0', runs: 3, a: [36_000, 37_000, 38_000], b: [22_000, 23_000, 24_000], split: { outside: [800], fixtures: [50], edits: [1300], otherSteps: [18_000], between: [300], browser: [16_000, 16_000, 16_000] }, latency: { 'install/get-pods': [400, 500, 600] }, reaction: {} };
+    const pods = { kubernetes: 'v1.37.0', runs: 3, a: [36_000, 37_000, 38_000], b: [22_000, 23_000, 24_000], bSleeps: [0, 2, 0], split: { outside: [800], fixtures: [50], edits: [1300], otherSteps: [18_000], between: [300], browser: [16_000, 16_000, 16_000] }, latency: { 'install/get-pods': [400, 500, 600] }, reaction: {} };
     const text = renderBenchmarks({ ...figures([3100], [3000], [70]), pods });
     expect(text).toContain('### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes v1.37.0)');
     // B has no browser: the ratio leaves A's browser steps out, run by run, and shows both times
@@ -67,6 +77,7 @@ describe('docs/benchmarks.md', () => {
     expect(text).toContain('| A `npm run runbook -- metallb` (브라우저 단계 포함) | 37.00 s | 36.00 s | 38.00 s |');
     expect(text).toContain('| A, 브라우저 단계를 뺀 시간 (B 와 같은 일) | 21.00 s | 20.00 s | 22.00 s |');
     expect(text).toContain('감지 지연) 전체 중앙값: 0.500 s');
+    expect(text).toContain('B 의 1초 폴링이 잠든 횟수 (실행마다): 0, 2, 0 (합 2번, 한 번에 1초).');
     // the kwok figure stays the headline
     expect(text).toContain('runbook/hand-written median ratio: **1.03** (목표 ≤ 1.00: **미달**)');
     expect(renderBenchmarks(figures([3100], [3000], [70]))).not.toContain('실제 파드 샌드박스');

@@ -63,7 +63,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     // The API client bundle is built on a runner's first use; the bench measures later runs.
     await ensureBundle(io.env).catch(() => undefined);
-    const { a, b, latency, reaction, split } = await abRuns(state, runs, { io, status, binding, services, scratch, manifestBase, label: '' });
+    const { a, b, bSleeps, latency, reaction, split } = await abRuns(state, runs, { io, status, binding, services, scratch, manifestBase, label: '' });
     // The same A/B on the real-pod sandbox (real kubelet, containerd, MetalLB's own controller and
     // speaker), where the cluster's own time dominates: asked for with --pods-sandbox.
     let pods: Figures['pods'];
@@ -74,11 +74,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     status.ok(`kubectl edit ${edit.runner.length}번씩: 러너의 편집기 대 sed`);
     const dryNpm: number[] = [];
     const dryNode: number[] = [];
+    const floor: Figures['floor'] = { npmRun: [], node: [] };
+    const here = { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv };
     for (let i = 0; i < 5; i++) {
-      dryNpm.push((await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv })).ms);
-      dryNode.push((await timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], { cwd: projectRoot, env: { ...io.env } as NodeJS.ProcessEnv })).ms);
+      dryNpm.push((await timed('npm', ['run', '--silent', 'runbook', '--', 'metallb', '--dry-run'], here)).ms);
+      dryNode.push((await timed(process.execPath, ['scripts/runbook.ts', 'metallb', '--dry-run'], here)).ms);
+      // What A pays before any of this project's code runs: npm running one script (its built-in
+      // `env`, through sh), and the same Node starting an empty program.
+      floor.npmRun.push((await timed('npm', ['run', '--silent', 'env'], here)).ms);
+      floor.node.push((await timed(process.execPath, ['-e', ''], here)).ms);
     }
-    status.ok('시작 시간: --dry-run 5번');
+    status.ok('시작 시간: --dry-run, npm run env, node -e 5번씩');
     const verify = args['skip-verify'] ? undefined : await measureVerify(io, verifyPages, (what, ms) => status.ok(what, ms));
     const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
     const figures: Figures = {
@@ -89,6 +95,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       runs,
       a,
       b,
+      bSleeps,
       latency,
       reaction,
       split,
@@ -96,6 +103,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       pods,
       dryRunNpm: dryNpm,
       dryRunNode: dryNode,
+      floor,
       site,
       verify,
     };
@@ -109,6 +117,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(`kubectl edit median: runner editor ${(median(edit.runner) / 1000).toFixed(3)} s, sed ${(median(edit.sed) / 1000).toFixed(3)} s\n`);
     io.out(`outside the steps median ${(median(split.outside) / 1000).toFixed(2)} s\n`);
     for (const [step, values] of Object.entries(latency)) io.out(`detection latency ${step}: median ${(median(values) / 1000).toFixed(3)} s\n`);
+    io.out(`B's 1 s poll loops slept ${bSleeps.reduce((n, x) => n + x, 0)} times in ${runs} runs\n`);
+    io.out(`start-up floor: npm run env median ${(median(floor.npmRun) / 1000).toFixed(2)} s, node -e '' median ${(median(floor.node) / 1000).toFixed(2)} s\n`);
     io.out(`dry-run (npm run) median ${(median(dryNpm) / 1000).toFixed(2)} s; (node) median ${(median(dryNode) / 1000).toFixed(2)} s\n`);
     if (verify) for (const g of verify.growth) io.out(`verify ${g.pages} page(s) on 1.37: ${(g.ms / 1000).toFixed(1)} s\n`);
     if (site) io.out(`site build ${(site.buildMs / 1000).toFixed(1)} s; metallb page JS ${site.page.jsGzip} B gzip, CSS ${site.page.cssGzip} B gzip; plain page JS ${site.plain.jsGzip} B, CSS ${site.plain.cssGzip} B\n`);
@@ -143,6 +153,7 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
   const latency: Record<string, number[]> = {};
   const reaction: Record<string, number[]> = {};
   const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [], browser: [] };
+  const bSleeps: number[] = [];
   // The page's images, as the runner provides them before its steps: the hand-written script needs them too.
   await sandboxProvider(state, io.env).provideImages(runbook.images ?? [], io, status);
   for (let i = 0; i < runs; i++) {
@@ -180,9 +191,10 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
     const rb = await timed('bash', [path.join(projectRoot, 'bench/hand-written.sh')], { cwd: path.join(scratch, 'b'), env: { ...env, BASE: manifestBase } });
     if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
     b.push(rb.ms);
+    bSleeps.push(rb.stderr.match(/^poll-sleep /gm)?.length ?? 0);
     status.ok(`B${c.label} ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
   }
-  return { a, b, latency, reaction, split };
+  return { a, b, bSleeps, latency, reaction, split };
 }
 
 /** Commands against a sandbox: its kubeconfig and cache, its kubectl first on PATH, no colour. */

@@ -11,6 +11,8 @@ export interface Figures {
   runs: number;
   a: number[];
   b: number[];
+  /** How many times B's 1-second poll loops slept, run by run (0: every condition held at B's first look). */
+  bSleeps: number[];
   latency: Record<string, number[]>;
   /** From the same moment to the start of the command whose output passed (0 when it had started before). */
   reaction?: Record<string, number[]>;
@@ -19,9 +21,11 @@ export interface Figures {
   /** One documented `kubectl edit`, with the runner's editor and with sed. */
   edit: EditCost;
   /** The same A/B on a real-pod sandbox (`--pods-sandbox`), when asked for. */
-  pods?: { kubernetes: string; runs: number; a: number[]; b: number[]; split: Figures['split']; latency: Record<string, number[]>; reaction: Record<string, number[]> } | undefined;
+  pods?: { kubernetes: string; runs: number; a: number[]; b: number[]; bSleeps: number[]; split: Figures['split']; latency: Record<string, number[]>; reaction: Record<string, number[]> } | undefined;
   dryRunNpm: number[];
   dryRunNode: number[];
+  /** What any `npm run` of a Node script costs before its code runs: `npm run env`, and `node -e ''`. */
+  floor: { npmRun: number[]; node: number[] };
   site: { buildMs: number; page: PageBytes; plain: PageBytes } | undefined;
   /** `npm run verify`: the MetalLB page's matrix, and 1…N copies of the page on 1.37 (`--skip-verify`: absent). */
   verify?: VerifyFigures | undefined;
@@ -56,6 +60,9 @@ export function renderBenchmarks(f: Figures): string {
   out.push('', gap > 0
     ? `A 가 B 보다 ${s(gap)} 더 걸립니다. B 에는 실행 밖 시간(프로세스 하나, 모듈 없음)과 비교·확인이 없습니다.`
     : `A 가 B 보다 ${s(-gap)} 빠릅니다. 같은 kubectl 명령을 실행하지만, A 는 기다림을 watch 로 깨우고 B 는 1초마다 폴링합니다.`, '');
+  out.push(sleepsLine(f.bSleeps), '');
+  const floor = median(f.floor.npmRun) + median(f.floor.node);
+  out.push(`실행 밖 시간의 바닥: npm 이 스크립트 하나를 실행하는 데(\`npm run env\`) ${s(median(f.floor.npmRun))}, 같은 Node 가 빈 프로그램을 시작하는 데(\`node -e ''\`) ${s(median(f.floor.node))}, 합 ${s(floor)}. ${floor > GOALS.outsideMs ? `이 프로젝트의 코드가 한 줄도 돌기 전에 이미 목표 ${s(GOALS.outsideMs, 1)} 를 넘습니다.` : `목표 ${s(GOALS.outsideMs, 1)} 안에 ${s(GOALS.outsideMs - floor)} 가 남습니다.`}`, '');
   if (f.pods) out.push(...renderPods(f.pods));
   const editExtra = median(f.edit.runner) - median(f.edit.sed);
   out.push('### `kubectl edit` 한 번의 비용', '', `페이지의 \`${f.edit.command}\` 를 그대로, 매번 서비스를 ClusterIP 로 다시 만든 뒤 편집기만 바꿔 번갈아 ${f.edit.runner.length}번씩 (러너의 편집기는 편집 서버 시작·종료 포함).`, '', '| 편집기 | 중앙값 | 최소 | 최대 |', '|---|---|---|---|');
@@ -74,6 +81,17 @@ export function renderBenchmarks(f: Figures): string {
     out.push('', `MetalLB 페이지가 더 싣는 JS: **${(extra / 1024).toFixed(2)} KB gzip** (목표 ≤ 5 KB: ${verdict(extra <= GOALS.extraJsBytes)})`, '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Whether B's 1-second polls ever slept. When they never did, every condition already held at B's
+ * first look, and waiting better (A's watches) has no time to win back.
+ */
+function sleepsLine(sleeps: readonly number[]): string {
+  const total = sleeps.reduce((n, x) => n + x, 0);
+  return total === 0
+    ? `B 의 1초 폴링은 ${sleeps.length}번 실행에서 한 번도 잠들지 않았습니다: 모든 조건이 B 의 첫 확인에서 이미 참이었으므로, A 가 watch 로 더 일찍 깨어나 되찾을 시간이 없습니다.`
+    : `B 의 1초 폴링이 잠든 횟수 (실행마다): ${sleeps.join(', ')} (합 ${total}번, 한 번에 1초).`;
 }
 
 /** A's runs without its browser steps (B has no browser), run by run. */
@@ -99,6 +117,7 @@ function renderPods(p: NonNullable<Figures['pods']>): string[] {
   out.push(`| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`);
   out.push(`| 브라우저 단계 4개 (B 에는 없음) | ${s(median(p.split.browser))} |`);
   out.push(`| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`);
+  out.push('', sleepsLine(p.bSleeps));
   if (latencies.length) out.push('', `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(p.latency).map(([k, v]) => `${k} ${s(median(v), 3)}`).join(', ')})`);
   out.push('');
   return out;
