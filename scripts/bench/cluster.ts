@@ -32,3 +32,14 @@ export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
     kubectl(state, ['create', '-f', '-'], JSON.stringify(serviceBody(f, false)));
   }
 }
+
+/**
+ * Container restarts in metallb-system so far. On real pods MetalLB v0.11.0's speaker exits with
+ * `secret "memberlist" not found` when it starts before the controller has made that secret, and
+ * the kubelet starts it again after its 10 s back-off: a run that hits this race waits for the
+ * cluster, not for whoever runs the page.
+ */
+export function metallbRestarts(state: SandboxState): number {
+  const counts = kubectl(state, ['get', 'pods', '-n', 'metallb-system', '-o', 'jsonpath={.items[*].status.containerStatuses[*].restartCount}']);
+  return counts.split(/\s+/).filter(Boolean).reduce((n, x) => n + Number(x), 0);
+}
