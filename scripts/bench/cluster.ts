@@ -34,12 +34,14 @@ export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
 }
 
 /**
- * Container restarts in metallb-system so far. On real pods MetalLB v0.11.0's speaker exits with
- * `secret "memberlist" not found` when it starts before the controller has made that secret, and
- * the kubelet starts it again after its 10 s back-off: a run that hits this race waits for the
- * cluster, not for whoever runs the page.
+ * How often the kubelet could not start a container in metallb-system so far (its Warning events
+ * with reason Failed, by their count). On real pods MetalLB v0.11.0's speaker reads the
+ * `memberlist` secret that the controller makes: when the speaker comes first, the kubelet reports
+ * `Error: secret "memberlist" not found` and tries again after its 10 s back-off (the container
+ * never ran, so its restart count stays 0). A run that hits this race waits for the cluster, not
+ * for whoever runs the page.
  */
-export function metallbRestarts(state: SandboxState): number {
-  const counts = kubectl(state, ['get', 'pods', '-n', 'metallb-system', '-o', 'jsonpath={.items[*].status.containerStatuses[*].restartCount}']);
-  return counts.split(/\s+/).filter(Boolean).reduce((n, x) => n + Number(x), 0);
+export function metallbStartFailures(state: SandboxState): number {
+  const events = JSON.parse(kubectl(state, ['get', 'events', '-n', 'metallb-system', '--field-selector', 'type=Warning,reason=Failed', '-o', 'json'])) as { items: { count?: number }[] };
+  return events.items.reduce((n, e) => n + (e.count ?? 1), 0);
 }
