@@ -14,7 +14,7 @@ import { readReport } from '../model/report.ts';
 import runbook from '../../runbooks/metallb.ts';
 import type { Binding } from '../runbook/bind.ts';
 import type { SandboxState } from '../cluster/state.ts';
-import { metallbStartFailures, reset } from './cluster.ts';
+import { metallbStartDelay, reset } from './cluster.ts';
 import { median, watchConditions } from './latency.ts';
 import { podsRatio, renderBenchmarks, type Figures } from './render.ts';
 import { siteBytes } from './site.ts';
@@ -124,7 +124,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (site) io.out(`site build ${(site.buildMs / 1000).toFixed(1)} s; metallb page JS ${site.page.jsGzip} B gzip, CSS ${site.page.cssGzip} B gzip; plain page JS ${site.plain.jsGzip} B, CSS ${site.plain.cssGzip} B\n`);
     if (pods) {
       const r = podsRatio(pods);
-      io.out(`runbook/hand-written median ratio on real pods (${pods.kubernetes}, without the browser steps B does not have${r.clean ? `, runs where the kubelet started the speaker at once: A ${r.clean.a}, B ${r.clean.b}` : ''}): ${r.ratio.toFixed(2)}\n`);
+      io.out(`runbook/hand-written median ratio on real pods (${pods.kubernetes}, without the browser steps B does not have${r.clean ? `, runs where MetalLB started without the kubelet's back-off: A ${r.clean.a}, B ${r.clean.b}` : ''}): ${r.ratio.toFixed(2)}\n`);
     }
     io.out(`runbook/hand-written median ratio: ${ratio.toFixed(2)}\n`);
     return 0;
@@ -157,7 +157,7 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
   const reaction: Record<string, number[]> = {};
   const split: Figures['split'] = { outside: [], fixtures: [], edits: [], otherSteps: [], between: [], browser: [] };
   const bSleeps: number[] = [];
-  const startFailures: { a: number[]; b: number[] } = { a: [], b: [] };
+  const startDelays: { a: number[]; b: number[] } = { a: [], b: [] };
   // The page's images, as the runner provides them before its steps: the hand-written script needs them too.
   await sandboxProvider(state, io.env).provideImages(runbook.images ?? [], io, status);
   for (let i = 0; i < runs; i++) {
@@ -168,7 +168,7 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
     conditions.stop();
     if (ra.status !== 0) throw new Error(`A(런북) ${i + 1}번째 실행이 실패했습니다:\n${ra.stderr.slice(-3000)}`);
     a.push(ra.ms);
-    startFailures.a.push(metallbStartFailures(state));
+    startDelays.a.push(metallbStartDelay(state));
     const data = readReport(report);
     const sum = (pred: (k: string) => boolean) => data.steps.filter((x) => pred(x.kind)).reduce((n, x) => n + x.durationMs, 0);
     const runMs = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
@@ -197,10 +197,10 @@ async function abRuns(state: SandboxState, runs: number, c: AbContext) {
     if (rb.status !== 0) throw new Error(`B(손으로 쓴 스크립트) ${i + 1}번째 실행이 실패했습니다:\n${rb.stderr.slice(-3000)}`);
     b.push(rb.ms);
     bSleeps.push(rb.stderr.match(/^poll-sleep /gm)?.length ?? 0);
-    startFailures.b.push(metallbStartFailures(state));
+    startDelays.b.push(metallbStartDelay(state));
     status.ok(`B${c.label} ${i + 1}/${runs}: bench/hand-written.sh`, rb.ms);
   }
-  return { a, b, bSleeps, startFailures, latency, reaction, split };
+  return { a, b, bSleeps, startDelays, latency, reaction, split };
 }
 
 /** Commands against a sandbox: its kubeconfig and cache, its kubectl first on PATH, no colour. */
