@@ -95,7 +95,7 @@ function sleepsLine(sleeps: readonly number[]): string {
 }
 
 /** A's runs without its browser steps (B has no browser), run by run. */
-export function withoutBrowser(a: readonly number[], browser: readonly number[]): number[] {
+function withoutBrowser(a: readonly number[], browser: readonly number[]): number[] {
   return a.map((ms, i) => ms - (browser[i] ?? 0));
 }
 
