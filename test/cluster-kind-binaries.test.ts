@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureKind, ensureKubectlDir, parseKubectlClientVersion } from '../scripts/cluster/kind.ts';
+import { ensureKind, ensureKubectlDir, parseKubectlClientVersion } from '../scripts/cluster/kind/cluster.ts';
 import { resolveKubernetes } from '../scripts/cluster/versions.ts';
 import type { Io } from '../scripts/lib/io.ts';
 import { Status } from '../scripts/lib/status.ts';

@@ -15,15 +15,14 @@ import type * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAddress, type AddressClient, type BrowserKube } from '../scripts/cluster/browser-step.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
-import { hostClient, httpFromHost, inSubnet, kindClientHost } from '../scripts/cluster/kind-client.ts';
-import { networkInspectArgs } from '../scripts/cluster/kind.ts';
-import { kindLoadArgs, loadStandinImage } from '../scripts/cluster/kind-standin.ts';
+import { hostClient, httpFromHost, inSubnet, kindClientHost } from '../scripts/cluster/kind/client.ts';
+import { kindSimulationNotes, networkInspectArgs } from '../scripts/cluster/kind/cluster.ts';
+import { kindLoadArgs, loadStandinImage } from '../scripts/cluster/kind/images.ts';
 import { podsClient } from '../scripts/cluster/pods/browser-step.ts';
 import { STANDIN_IMAGE } from '../scripts/cluster/pods/layout.ts';
 import { sandboxProvider } from '../scripts/cluster/provider.ts';
 import { sandboxDir, type SandboxState } from '../scripts/cluster/state.ts';
 import { podToolsTarget } from '../scripts/cluster/targets.ts';
-import { simulationNotes } from '../scripts/cluster/up.ts';
 import { resolveKubernetes } from '../scripts/cluster/versions.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { Status } from '../scripts/lib/status.ts';
@@ -348,19 +347,21 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
 
 describe('the kind report says what is real and what is still a stand-in', () => {
   const release = resolveKubernetes('1.37');
+  const pinned = { image: release.kindNodeImage, pulls: true, differences: [] };
+  const simulationNotes = (network?: Parameters<typeof kindSimulationNotes>[3]) => kindSimulationNotes(release, pinned, false, network);
 
   it('on the page\'s subnet: real L2, the speaker\'s ARP and HTTP from the runner host; the services, their pods and the screenshots are stand-ins', () => {
-    const notes = simulationNotes('kind', release, { network: 'kind', subnets: ['192.168.35.0/24', 'fc00::/64'] })!;
+    const notes = simulationNotes({ network: 'kind', subnets: ['192.168.35.0/24', 'fc00::/64'] });
     expect(notes.simulated).toEqual([
       expect.stringContaining('대시보드의 서비스들은 런북이 페이지의 편집 블록에서 만든 대역'),
       expect.stringMatching(/대역 웹 서버\(vdocs\.local\/standin-web:v1.*kind load image-archive.*스크린샷도 이 대역 페이지/),
       expect.stringContaining('다른 호스트가 아니라 kind Docker 네트워크(192.168.35.0/24)에 붙은 러너 호스트 자신'),
     ]);
     expect(notes.real).toEqual([
-      expect.stringContaining(`실제 Kubernetes v1.37.0 (${release.kindNodeImage}, kind ${release.kindRelease})`),
-      expect.stringContaining('모든 파드가 실제 컨테이너로 실행'),
-      expect.stringMatching(/kind Docker 네트워크\(192\.168\.35\.0\/24\) 위의 실제 L2: 서비스 주소의 ARP 응답\(로드밸런서의 speaker 파드\).*러너 호스트에서/),
-      expect.stringContaining('러너 호스트에서 문서의 주소마다 HTTP 요청과 headless Chromium 스크린샷'),
+      expect.stringContaining(`kind ${release.kindRelease} 가 만든 노드 컨테이너 안의 실제 Kubernetes v1.37.0 (kubeadm, kubelet, containerd, kube-proxy, CoreDNS; 노드 이미지 ${release.kindNodeImage})`),
+      expect.stringContaining('모든 파드가 실제 컨테이너로 실행됩니다 (런북의 이미지는 레지스트리에서 내려받습니다)'),
+      expect.stringMatching(/kind Docker 네트워크\(192\.168\.35\.0\/24\) 위의 실제 L2: 서비스 주소의 ARP 응답\(로드밸런서의 speaker 파드\).*클라이언트 호스트에서/),
+      expect.stringContaining('클라이언트 호스트에서 문서의 주소마다 HTTP 요청과 headless Chromium 스크린샷'),
     ]);
   });
 
@@ -369,7 +370,7 @@ describe('the kind report says what is real and what is still a stand-in', () =>
     ['no network docker could show', { network: 'kind', error: 'Error: No such network: kind' }, 'No such network'],
     ['nothing known', undefined, '알 수 없음'],
   ])('elsewhere (%s) claims no L2 or HTTP, and says the browser steps fail', (_what, network, shown) => {
-    const notes = simulationNotes('kind', release, network)!;
+    const notes = simulationNotes(network);
     expect(notes.real.join('\n')).not.toMatch(/L2|HTTP|Chromium/);
     expect(notes.simulated.at(-1)).toContain(`페이지의 서브넷(192.168.35.0/24)이 아닙니다(`);
     expect(notes.simulated.at(-1)).toContain(shown);

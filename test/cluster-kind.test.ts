@@ -1,5 +1,6 @@
 /**
- * The kind provider cannot run here (no Docker engine), so this drives `up`/`down --provider kind`
+ * The kind provider on a user's Docker (a laptop, a GitHub runner: the pinned kindest/node, nodes
+ * that pull) cannot run here: no registry answers. So this drives `up`/`down --provider kind`
  * against stand-ins on PATH: a `docker` whose `info` answers and whose `network inspect kind` shows
  * the page's subnet, a `kind` that records its arguments
  * and writes a kubeconfig, and a tiny HTTP server playing the API server (/readyz, /version).
@@ -12,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { kubernetesTarget } from '../scripts/cluster/targets.ts';
-import { kindCreateArgs, kindDeleteArgs, networkInspectArgs } from '../scripts/cluster/kind.ts';
-import { simulationNotes } from '../scripts/cluster/up.ts';
+import { kindCreateArgs, kindDeleteArgs, kindSimulationNotes, networkInspectArgs } from '../scripts/cluster/kind/cluster.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { readSandbox } from '../scripts/cluster/state.ts';
@@ -56,10 +56,20 @@ beforeAll(async () => {
   port = (server.address() as { port: number }).port;
   const bin = path.join(root, 'bin');
   fs.mkdirSync(bin);
-  // docker: `info` answers; `network inspect kind` shows the subnet the nightly creates the network on (records what it was asked).
+  // docker: `info` answers (a cgroup v2 engine); the pinned node image is there; `network inspect kind` shows the
+  // subnet the nightly creates the network on (records what it was asked besides `info`).
   fs.writeFileSync(
     path.join(bin, 'docker'),
-    `#!/bin/sh\n[ "$1" = info ] && echo 28.2.2 && exit 0\necho "$*" >> ${JSON.stringify(path.join(root, 'docker-calls'))}\n[ "$1 $2 $3" = "network inspect kind" ] && echo '192.168.35.0/24 ' && exit 0\nexit 1\n`,
+    [
+      '#!/bin/sh',
+      '[ "$1 $3" = "info {{.CgroupVersion}}" ] && echo 2 && exit 0',
+      '[ "$1" = info ] && echo 28.2.2 && exit 0',
+      `echo "$*" >> ${JSON.stringify(path.join(root, 'docker-calls'))}`,
+      '[ "$1 $2" = "image inspect" ] && echo sha256:0 && exit 0',
+      `[ "$1 $2 $3" = "network inspect kind" ] && echo '192.168.35.0/24 ' && exit 0`,
+      'exit 1',
+      '',
+    ].join('\n'),
     { mode: 0o755 },
   );
   // kind: records argv as JSON, writes the kubeconfig it was given (like kind export kubeconfig).
@@ -98,19 +108,30 @@ afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-describe('kind provider (with stand-ins for docker and kind)', () => {
+const release = resolveKubernetes('1.37');
+const pinned = { image: release.kindNodeImage, pulls: true, differences: [] };
+const createArgs = (name: string, retain: boolean) => {
+  const p = sandboxPaths(name, env);
+  return kindCreateArgs(name, release.kindNodeImage, p.kubeconfig, path.join(p.dir, 'kind.yaml'), retain);
+};
+
+describe('kind provider on a user\'s Docker (stand-ins for docker and kind; the real one runs in e2e-kind.test.ts)', () => {
   it('is the default when a container engine answers, and creates with the pinned image into the project kubeconfig', async () => {
     const o = io();
     expect(await clusterMain(['up', '--name', 'k1'], o)).toBe(0);
     expect(o.stderr()).toContain('프로바이더: kind (컨테이너 엔진이 응답함)');
     const p = sandboxPaths('k1', env);
-    expect(calls()).toEqual([kindCreateArgs('k1', resolveKubernetes('1.37'), p.kubeconfig, false)]);
+    expect(calls()).toEqual([createArgs('k1', false)]);
+    // The user's engine: no daemon of ours, no forwarder, nothing but what kind needs on this cgroup v2 engine.
+    expect(fs.readFileSync(path.join(p.dir, 'kind.yaml'), 'utf8')).toBe('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
     const state = readSandbox('k1', env)!;
-    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [] });
+    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [], pulls: true });
+    expect(state.docker).toBeUndefined();
     expect(fs.existsSync(path.join(state.binDir!, 'kubectl'))).toBe(true);
-    // The report's notes follow the network kind's nodes are on: the page's subnet, so real L2 and HTTP from the runner host.
-    expect(fs.readFileSync(path.join(root, 'docker-calls'), 'utf8')).toBe(`${networkInspectArgs('kind').join(' ')}\n`);
-    expect(state.simulation).toEqual(simulationNotes('kind', resolveKubernetes('1.37'), { network: 'kind', subnets: ['192.168.35.0/24'] }));
+    // The pinned image was there, so nothing was pulled or built; the report's notes follow the network
+    // kind's nodes are on: the page's subnet, so real L2 and HTTP from the runner host.
+    expect(fs.readFileSync(path.join(root, 'docker-calls'), 'utf8')).toBe(`image inspect --format {{.Id}} ${release.kindNodeImage}\n${networkInspectArgs('kind').join(' ')}\n`);
+    expect(state.simulation).toEqual(kindSimulationNotes(release, pinned, false, { network: 'kind', subnets: ['192.168.35.0/24'] }));
     expect(state.simulation?.real.join('\n')).toContain('kind Docker 네트워크(192.168.35.0/24) 위의 실제 L2');
     expect(o.stdout()).toBe(`context: kind-k1\nkubeconfig: ${p.kubeconfig}\n`);
     expect(fs.readFileSync(path.join(env.HOME!, '.kube', 'config'), 'utf8')).toBe('untouched\n');
@@ -126,7 +147,7 @@ describe('kind provider (with stand-ins for docker and kind)', () => {
 
   it('passes --retain through (kind then keeps a failed cluster for debugging)', async () => {
     expect(await clusterMain(['up', '--provider', 'kind', '--name', 'k2', '--retain'], io())).toBe(0);
-    expect(calls().at(-1)).toEqual(kindCreateArgs('k2', resolveKubernetes('1.37'), sandboxPaths('k2', env).kubeconfig, true));
+    expect(calls().at(-1)).toEqual(createArgs('k2', true));
     expect(await clusterMain(['down', '--name', 'k2'], io())).toBe(0);
   });
 
@@ -136,7 +157,7 @@ describe('kind provider (with stand-ins for docker and kind)', () => {
       const error = await clusterMain(['up', '--provider', 'kind', '--name', 'k3'], io()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       const p = sandboxPaths('k3', env);
-      expect(calls().slice(-2)).toEqual([kindCreateArgs('k3', resolveKubernetes('1.37'), p.kubeconfig, false), kindDeleteArgs('k3', p.kubeconfig)]);
+      expect(calls().slice(-2)).toEqual([createArgs('k3', false), kindDeleteArgs('k3', p.kubeconfig)]);
       expect(fs.existsSync(p.dir)).toBe(false);
     } finally {
       versionFails = false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kindCreateArgs, kindDeleteArgs, parseKindVersion } from '../scripts/cluster/kind.ts';
+import { kindConfig, kindCreateArgs, kindDeleteArgs, pageNetworkArgs, parseKindVersion } from '../scripts/cluster/kind/cluster.ts';
+import { componentOf } from '../scripts/cluster/kind/node-image.ts';
 import { kwokctlConfiguration, kwokctlCreateArgs, kwokctlEnv, plannedDownloads } from '../scripts/cluster/kwok.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { resolveKubernetes } from '../scripts/cluster/versions.ts';
@@ -10,17 +11,42 @@ const p = sandboxPaths('vdocs', env);
 const bins = { kubeBin: '/c/bin/kubernetes-v1.37.0', etcd: '/c/bin/etcd-v3.6.16/etcd', kwok: '/c/bin/kwok-v0.8.0/kwok', kwokctl: '/c/bin/kwok-v0.8.0/kwokctl', metallbController: '/c/bin/metallb-v0.11.0/controller' };
 
 describe('kind provider command lines', () => {
-  it('creates with the pinned image, into the project kubeconfig, waiting for the control plane', () => {
-    expect(kindCreateArgs('vdocs', resolveKubernetes('1.37'), p.kubeconfig, false)).toEqual([
+  it('creates with the given image and configuration, into the project kubeconfig, waiting for the control plane', () => {
+    expect(kindCreateArgs('vdocs', resolveKubernetes('1.37').kindNodeImage, p.kubeconfig, '/c/sandbox/vdocs/kind.yaml', false)).toEqual([
       'create', 'cluster', '--name', 'vdocs',
       '--image', 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+      '--config', '/c/sandbox/vdocs/kind.yaml',
       '--kubeconfig', '/c/sandbox/vdocs/kubeconfig', '--wait', '5m',
     ]);
   });
-  it('passes --retain through, and uses the 1.24 image for 1.24', () => {
-    const args = kindCreateArgs('x', resolveKubernetes('1.24'), '/k', true);
-    expect(args).toContain('--retain');
-    expect(args[args.indexOf('--image') + 1]).toBe('kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51');
+  it('passes --retain through, and pins the 1.24 image for 1.24', () => {
+    expect(kindCreateArgs('x', 'img', '/k', '/c', true)).toContain('--retain');
+    expect(resolveKubernetes('1.24').kindNodeImage).toBe('kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51');
+  });
+  it('configures only what the machine needs: failCgroupV1 on a cgroup v1 engine (kubelet 1.31+), oomScoreAdj 0 without CAP_SYS_RESOURCE, the forwarded API port', () => {
+    expect(parse(kindConfig(resolveKubernetes('1.37'), { cgroupV1: false, noSysResource: false }))).toEqual({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4' });
+    const here = parse(kindConfig(resolveKubernetes('1.37'), { apiServerPort: 41234, cgroupV1: true, noSysResource: true })) as { networking: unknown; kubeadmConfigPatches: string[] };
+    expect(here.networking).toEqual({ apiServerAddress: '127.0.0.1', apiServerPort: 41234 });
+    expect(here.kubeadmConfigPatches.map((x) => parse(x) as unknown)).toEqual([
+      { kind: 'KubeletConfiguration', failCgroupV1: false, oomScoreAdj: 0 },
+      { kind: 'KubeProxyConfiguration', oomScoreAdj: 0 },
+    ]);
+    // kubelet 1.24 has no failCgroupV1 field (strict decoding would refuse it).
+    expect(kindConfig(resolveKubernetes('1.24'), { cgroupV1: true, noSysResource: false })).not.toContain('failCgroupV1');
+  });
+  it('puts the page network on the page subnet with the gateway on .1 and Docker\'s own addresses below .64', () => {
+    expect(pageNetworkArgs('kind')).toEqual(['network', 'create', '--subnet', '192.168.35.0/24', '--gateway', '192.168.35.1', '--ip-range', '192.168.35.0/26', 'kind']);
+  });
+  it.each([
+    ['registry.k8s.io/kube-apiserver:v1.37.0', { kind: 'kube', command: 'kube-apiserver' }],
+    ['registry.k8s.io/kube-proxy:v1.37.0', { kind: 'kube', command: 'kube-proxy' }],
+    ['registry.k8s.io/etcd:3.7.0-0', { kind: 'etcd', version: 'v3.7.0' }],
+    ['registry.k8s.io/coredns/coredns:v1.14.6', { kind: 'coredns', version: 'v1.14.6' }],
+    ['registry.k8s.io/pause:3.10.2', { kind: 'pause', version: '3.10.2' }],
+    ['registry.k8s.io/etcd:latest', undefined],
+    ['docker.io/library/nginx:1.27', undefined],
+  ])('the offline node image builds %s as %j', (name, expected) => {
+    expect(componentOf(name)).toEqual(expected);
   });
   it('deletes from the same kubeconfig (never ~/.kube/config)', () => {
     expect(kindDeleteArgs('vdocs', '/k')).toEqual(['delete', 'cluster', '--name', 'vdocs', '--kubeconfig', '/k']);

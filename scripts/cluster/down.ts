@@ -4,7 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { Status } from '../lib/status.ts';
 import type { Handler } from './cli.ts';
-import { deleteKindCluster } from './kind.ts';
+import { deleteKindCluster } from './kind/cluster.ts';
 import { deleteKwokCluster, kwokPorts } from './kwok.ts';
 import { readSmallKubelet } from './kubelet/launch.ts';
 import { teardownPods } from './pods/teardown.ts';
@@ -12,7 +12,6 @@ import { ownPids, sandboxProcesses, type ProcessRecord } from './procs.ts';
 import { isPortOpen, sandboxPaths, stopProcesses, waitFor, type SandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 import { currentProcesses } from './status.ts';
-import { KUBERNETES_RELEASES } from './versions.ts';
 
 function readStateLoosely(name: string, io: Io): SandboxState | undefined {
   try {
@@ -66,8 +65,7 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
   if (provider === 'pods') {
     await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () => teardownPods(p, status));
   } else if (provider === 'kind') {
-    const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === version);
-    await status.step(`kind delete cluster --name ${name}`, () => deleteKindCluster(name, p, release, io));
+    await deleteKindCluster(name, p, state, version, io, status);
   } else if (fs.existsSync(p.kwokWorkdir)) {
     const pids = await status.step(`kwokctl delete cluster --name ${name}`, () => deleteKwokCluster(name, p, io));
     await stopProcesses(pids);

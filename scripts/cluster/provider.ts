@@ -38,8 +38,9 @@ export interface Provider {
   /**
    * Makes the runbook's images runnable here, its own way, and says what that simulates: kwok builds
    * the binaries and registers those that run on simulated nodes with the small kubelet; pods builds
-   * OCI images and imports them into the node's containerd; kind leaves them to the nodes (they pull)
-   * and loads only the stand-in web server's image, which no registry has (kind-standin.ts).
+   * OCI images and imports them into the node's containerd; kind leaves them to the nodes where they
+   * pull, else builds and loads them like pods, and always loads the stand-in web server's image,
+   * which no registry has (kind/images.ts).
    */
   provideImages(images: readonly ImageBuild[], io: Io, status?: Status): Promise<Simulation>;
   /**
@@ -96,8 +97,9 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
   const provideImages = async (images: readonly ImageBuild[], io: Io, status = new Status(io)): Promise<Simulation> => {
     // kind: the nodes pull the runbook's images; only the stand-in web server's image is put into them.
     if (state.provider === 'kind') {
-      await (await import('./kind-standin.ts')).loadStandinImage(state, io, status);
-      return { simulated: [], real: [] };
+      const kindImages = await import('./kind/images.ts');
+      await kindImages.loadStandinImage(state, io, status);
+      return kindImages.provideKindImages(state, images, io, status);
     }
     if (images.length === 0) return { simulated: [], real: [] };
     if (state.provider === 'kwok') return (await import('./kubelet/provide.ts')).provideKwokImages(dir, images, io, status);
@@ -127,7 +129,7 @@ function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
     state.provider === 'pods'
       ? async (): Promise<ClientHost> => ({ open: (await import('./pods/browser-step.ts')).verifyBrowserStep })
       : state.provider === 'kind'
-        ? async (): Promise<ClientHost> => (await import('./kind-client.ts')).kindClientHost(state, env)
+        ? async (): Promise<ClientHost> => (await import('./kind/client.ts')).kindClientHost(state, env)
         : undefined;
   if (!host) return undefined;
   return {
@@ -146,7 +148,7 @@ export async function providerRunningPods(env: Env): Promise<{ provider: Sandbox
   const { cannotRun } = await import('./pods/host.ts');
   const reasons = cannotRun(env);
   if (reasons.length === 0) return { provider: 'pods' };
-  const { containerEngineAnswers } = await import('./kind.ts');
-  if (await containerEngineAnswers(env)) return { provider: 'kind' };
+  const { dockerAnswers } = await import('./kind/engine.ts');
+  if (await dockerAnswers(env)) return { provider: 'kind' };
   return { why: `pods 프로바이더를 쓸 수 없고(${reasons.join('; ')}), kind 에 필요한 컨테이너 엔진도 응답하지 않습니다` };
 }

@@ -51,6 +51,13 @@ export const SandboxState = z.object({
       absent: z.string(),
     })
     .optional(),
+  /**
+   * kind on the project's own Docker daemon (kind/engine.ts): its socket, and the network namespace
+   * holding the kind network's bridge side (where a browser step's requests start).
+   */
+  docker: z.object({ host: z.string(), netns: z.string() }).optional(),
+  /** kind: whether the nodes pull images (false: the node image and the runbook's images were built here). */
+  pulls: z.boolean().optional(),
   /** What this provider simulates and what is real, in Korean, for every report. */
   simulation: z
     .object({

@@ -46,9 +46,9 @@ export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
   };
 }
 
-const NODE_COMMANDS = ['kubelet', 'kube-proxy'];
+const NODE_COMMANDS = ['kubelet', 'kube-proxy', 'kubeadm'];
 
-/** kubelet + kube-proxy (pods provider): the same wrapper module and stamps as the control plane. */
+/** kubelet, kube-proxy and kubeadm (pods provider, kind's offline node image): the same wrapper module and stamps as the control plane. */
 export function kubernetesNodeTarget(release: KubernetesRelease): BuildTarget {
   const k = kubernetesTarget(release);
   return { ...k, component: 'kubernetes-node', binaries: NODE_COMMANDS, packages: NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), files: {} };
@@ -60,7 +60,7 @@ export function kubectlTarget(release: KubernetesRelease): BuildTarget {
   return { ...k, component: 'kubectl', binaries: ['kubectl'], packages: ['k8s.io/kubernetes/cmd/kubectl'], files: {} };
 }
 
-export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
+export function etcdTarget(version: string = COMPONENTS.etcd): BuildTarget {
   const module = 'go.etcd.io/etcd/server/v3';
   return {
     component: 'etcd',
@@ -68,6 +68,22 @@ export function etcdTarget(version = COMPONENTS.etcd): BuildTarget {
     binaries: ['etcd'],
     packages: [module],
     goMod: async (fetch) => plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+  };
+}
+
+/**
+ * CoreDNS at the version kubeadm deploys, built with only the plugins of kubeadm's Corefile
+ * (go/coredns/main.go) for the offline kind node image.
+ */
+export function corednsTarget(version: string): BuildTarget {
+  const module = 'github.com/coredns/coredns';
+  return {
+    component: 'coredns',
+    version,
+    binaries: ['coredns'],
+    packages: ['./coredns'],
+    goMod: async (fetch) => plainWrapper(`coredns-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    files: { 'coredns/main.go': fs.readFileSync(path.join(projectRoot, 'go/coredns/main.go'), 'utf8') },
   };
 }
 
@@ -109,7 +125,7 @@ export async function ensureImageBinary(image: ImageBuild, io: Io, status?: Stat
 /** `go build` names a command after its package's last element. */
 export const binaryName = (pkg: string) => pkg.split('/').pop()!;
 
-const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netns-forward'];
+const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netns-forward', 'node-cni'];
 
 /** Our own small Go commands for the pods provider (go/pod-tools/): no dependencies beyond the standard library. */
 export function podToolsTarget(): BuildTarget {

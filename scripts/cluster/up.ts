@@ -6,9 +6,9 @@ import { Status } from '../lib/status.ts';
 import { apiReady, loadKubeConfig, serverOf, serverVersion, waitForObject } from './api.ts';
 import type { Handler } from './cli.ts';
 import { teardown } from './down.ts';
-import { containerEngineAnswers, createKindCluster, ensureKubectlDir, kindContext, kindNetworkSubnets } from './kind.ts';
+import { upKind } from './kind/cluster.ts';
+import { dockerAnswers } from './kind/engine.ts';
 import { startSmallKubelet } from './kubelet/launch.ts';
-import { NET, STANDIN_IMAGE } from './pods/layout.ts';
 import { upPods } from './pods/provider.ts';
 import { buildKwokBinaries, createKwokCluster, kwokPorts, seedKubeProxy } from './kwok.ts';
 import { isRecorded, recordProcess } from './procs.ts';
@@ -21,35 +21,8 @@ import { projectRoot } from '../lib/paths.ts';
 
 export const kwokContext = (name: string) => `kwok-${name}`;
 
-/**
- * What each provider simulates and what is real, in Korean, copied into every report. For kind,
- * `network` is what `docker network inspect` said about kind's network at `up`: only on the page's
- * subnet are the page's addresses this cluster's, reachable from the runner host.
- */
-export function simulationNotes(provider: 'kwok' | 'kind', release: KubernetesRelease, network?: Awaited<ReturnType<typeof kindNetworkSubnets>>): SandboxState['simulation'] {
-  if (provider === 'kind') {
-    const onPageSubnet = network !== undefined && 'subnets' in network && network.subnets.includes(NET.subnet);
-    const where = network === undefined ? '알 수 없음' : 'subnets' in network ? network.subnets.join(', ') || '서브넷 없음' : network.error;
-    return {
-      simulated: [
-        '대시보드의 서비스들은 런북이 페이지의 편집 블록에서 만든 대역입니다: 대시보드 자체는 설치되지 않습니다',
-        `그 서비스들 뒤의 파드는 서비스의 selector 에 맞춰 만든 대역 웹 서버(${STANDIN_IMAGE}, 프로젝트의 Go 소스에서 빌드해 kind load image-archive 로 노드에 넣은 이미지)입니다: 웹 브라우저 단계의 스크린샷도 이 대역 페이지를 보여 줍니다`,
-        onPageSubnet
-          ? `주소를 여는 "클라이언트 호스트"는 다른 호스트가 아니라 kind Docker 네트워크(${NET.subnet})에 붙은 러너 호스트 자신입니다`
-          : `kind Docker 네트워크가 페이지의 서브넷(${NET.subnet})이 아닙니다(${where}): 페이지의 주소는 이 클러스터에 닿지 않으므로 러너는 접속하지 않고, 웹 브라우저 단계는 실패합니다`,
-      ],
-      real: [
-        `kind 노드 컨테이너 안의 실제 Kubernetes ${release.kubernetes} (${release.kindNodeImage}, kind ${release.kindRelease})`,
-        '모든 파드가 실제 컨테이너로 실행되고, 런북의 이미지는 레지스트리에서 내려받습니다',
-        ...(onPageSubnet
-          ? [
-              `kind Docker 네트워크(${NET.subnet}) 위의 실제 L2: 서비스 주소의 ARP 응답(로드밸런서의 speaker 파드)과, 러너 호스트에서 그 주소를 거쳐 서비스의 파드에 닿는 HTTP 요청이 실제로 오갑니다`,
-              '웹 브라우저 단계: 러너 호스트에서 문서의 주소마다 HTTP 요청과 headless Chromium 스크린샷 (보고서 옆에 보관)',
-            ]
-          : []),
-      ],
-    };
-  }
+/** What the kwok provider simulates and what is real, in Korean, copied into every report (kind: kind/cluster.ts). */
+export function kwokSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
   return {
     simulated: [
       'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',
@@ -101,30 +74,7 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
       writer: 'kwok 샌드박스의 작은 kubelet',
       absent: 'kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다',
     },
-    simulation: simulationNotes('kwok', release),
-  };
-}
-
-async function upKind(name: string, release: KubernetesRelease, p: SandboxPaths, retain: boolean, io: Io, status: Status): Promise<SandboxState> {
-  const binDir = await ensureKubectlDir(release, io, status);
-  await createKindCluster(name, release, p, retain, io, status);
-  const context = kindContext(name);
-  const server = serverOf(p.kubeconfig, context);
-  if (!server) throw new EnvironmentError('KIND_NO_CONTEXT', `kind가 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
-  const kc = loadKubeConfig(p.kubeconfig);
-  kc.setCurrentContext(context);
-  return {
-    name,
-    provider: 'kind',
-    kubernetes: await serverVersion(kc),
-    context,
-    kubeconfig: p.kubeconfig,
-    server,
-    binDir,
-    createdAt: new Date().toISOString(),
-    processes: [],
-    logs: {},
-    simulation: simulationNotes('kind', release, await kindNetworkSubnets(io.env, io.signal)),
+    simulation: kwokSimulationNotes(release),
   };
 }
 
@@ -164,7 +114,7 @@ export const up: Handler<'up'> = async (cmd, io) => {
     await teardown(cmd.name, io, status);
   }
   // A broken sandbox is recreated with the provider it had (a pods sandbox must not come back as kwok).
-  const provider = cmd.provider ?? existing?.provider ?? ((await containerEngineAnswers(io.env)) ? 'kind' : 'kwok');
+  const provider = cmd.provider ?? existing?.provider ?? ((await dockerAnswers(io.env)) ? 'kind' : 'kwok');
   status.info(
     cmd.provider || existing
       ? `프로바이더: ${provider}`

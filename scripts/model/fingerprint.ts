@@ -57,7 +57,7 @@ export function fixtureKey(fixture: Fixture): string {
  * verdict), the small shared library, and the code that checks browser steps on the pods provider.
  * A change to any of it makes every report stale.
  */
-export const RUNNER_CODE = ['scripts/runbook', 'scripts/model', 'scripts/lib', 'scripts/cluster/provider.ts', 'scripts/cluster/kept-logs.ts', 'scripts/cluster/kubelet/provide.ts', 'scripts/cluster/pods/images.ts', 'scripts/cluster/browser-step.ts', 'scripts/cluster/kind-client.ts', 'scripts/cluster/kind-standin.ts', 'scripts/cluster/pods/browser-step.ts', 'scripts/cluster/pods/probe.ts', 'scripts/cluster/pods/backend.ts'] as const;
+export const RUNNER_CODE = ['scripts/runbook', 'scripts/model', 'scripts/lib', 'scripts/cluster/provider.ts', 'scripts/cluster/kept-logs.ts', 'scripts/cluster/kubelet/provide.ts', 'scripts/cluster/pods/images.ts', 'scripts/cluster/browser-step.ts', 'scripts/cluster/kind/client.ts', 'scripts/cluster/kind/images.ts', 'scripts/cluster/pods/browser-step.ts', 'scripts/cluster/pods/probe.ts', 'scripts/cluster/pods/backend.ts'] as const;
 
 /** One fingerprint over the runner's code files (path and content, in path order). */
 export function runnerHash(root: string): string {

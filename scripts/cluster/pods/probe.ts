@@ -29,24 +29,26 @@ export function checkDocumentedUrl(url: string): URL {
   return u;
 }
 
-function requireClient(): void {
-  if (!fs.existsSync(netnsFile(NET.clientNetns))) {
-    throw new EnvironmentError('PODS_NO_CLIENT', `클라이언트 네트워크 네임스페이스 ${netnsFile(NET.clientNetns)} 가 없습니다.`, '먼저 만드세요: npm run cluster -- up --provider pods');
+function requireClient(netns: string): void {
+  if (!fs.existsSync(netnsFile(netns))) {
+    throw new EnvironmentError('PODS_NO_CLIENT', `클라이언트 네트워크 네임스페이스 ${netnsFile(netns)} 가 없습니다.`, '먼저 샌드박스를 만드세요: npm run cluster -- up');
   }
 }
 
 /**
- * `curl URL` from the client namespace (our http-get tool under nsenter): status and body.
- * Retries until `timeoutMs` while nothing answers yet (ARP and the speaker take a moment).
+ * `curl URL` from a client namespace (our http-get tool under nsenter; the pods provider's by
+ * default): status and body. Retries until `timeoutMs` while nothing answers yet (ARP and the
+ * speaker take a moment).
  */
-export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string } = {}): Promise<HttpAnswer> {
+export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string; netns?: string } = {}): Promise<HttpAnswer> {
   const show = opts.show ?? ((command: string) => command);
+  const netns = opts.netns ?? NET.clientNetns;
   checkDocumentedUrl(url);
-  requireClient();
+  requireClient(netns);
   const env = opts.env ?? process.env;
   const tool = path.join(binDirOf(podToolsTarget(), env), 'http-get');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  const argv = [...inNetns(NET.clientNetns), tool, url];
+  const argv = [...inNetns(netns), tool, url];
   for (;;) {
     const r = await run(argv[0]!, argv.slice(1), { env, ...(opts.signal ? { signal: opts.signal } : {}) });
     let answer: { status?: number; body?: string; error?: string } = {};
@@ -57,7 +59,7 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
     }
     if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
     if (Date.now() >= deadline || opts.signal?.aborted) {
-      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${NET.clientIp})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
+      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${netns})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
     }
     await new Promise((res) => setTimeout(res, 500));
   }
@@ -67,17 +69,18 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'];
 
 /**
- * Opens `url` in headless Chromium started inside the client namespace (an nsenter wrapper as the
+ * Opens `url` in headless Chromium started inside a client namespace (an nsenter wrapper as the
  * executable Playwright launches) and saves a PNG screenshot to `pngPath`. Returns the page title.
  */
-export async function screenshotFromClient(url: string, pngPath: string, opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
+export async function screenshotFromClient(url: string, pngPath: string, opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number; netns?: string } = {}): Promise<{ title: string; status: number | undefined }> {
+  const netns = opts.netns ?? NET.clientNetns;
   checkDocumentedUrl(url);
-  requireClient();
+  requireClient(netns);
   const chromium = opts.chromium ?? '/usr/bin/chromium';
   if (!fs.existsSync(chromium)) throw new EnvironmentError('PODS_NO_CHROMIUM', `Chromium(${chromium})이 없습니다.`, 'apt-get install chromium fonts-noto-cjk');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-client-chromium-'));
   const wrapper = path.join(dir, 'chromium');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(NET.clientNetns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(netns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
   try {
     return await chromiumScreenshot(wrapper, url, pngPath, opts);
   } finally {

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { EnvironmentError } from '../lib/errors.ts';
-import { which, type Env } from '../lib/process.ts';
-import { openAddress, type AddressClient, type HttpAnswer, type Show } from './browser-step.ts';
-import { kindNetworkSubnets } from './kind.ts';
-import { requireStandinImage } from './kind-standin.ts';
-import { NET } from './pods/layout.ts';
-import { chromiumScreenshot } from './pods/probe.ts';
-import type { ClientHost } from './provider.ts';
-import type { SandboxState } from './state.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { which, type Env } from '../../lib/process.ts';
+import { openAddress, type AddressClient, type HttpAnswer, type Show } from '../browser-step.ts';
+import { engineEnv, kindNetworkSubnets } from './cluster.ts';
+import { requireStandinImage } from './images.ts';
+import { NET } from '../pods/layout.ts';
+import { chromiumScreenshot, httpFromClient, screenshotFromClient } from '../pods/probe.ts';
+import type { ClientHost } from '../provider.ts';
+import type { SandboxState } from '../state.ts';
 
 /**
  * The kind provider's client host is the runner machine itself: the nightly creates the `kind`
@@ -90,14 +90,29 @@ export function hostClient(env: Env, subnet: string = NET.subnet): AddressClient
   };
 }
 
+/**
+ * The bridge side of the kind network on the project's own Docker daemon (kind/engine.ts): that
+ * daemon's network namespace, where the runner host would sit on a GitHub runner. Requests and
+ * Chromium run there (nsenter), the same way as the pods provider's client host.
+ */
+export function engineNetnsClient(env: Env, netns: string, subnet: string = NET.subnet): AddressClient {
+  return {
+    from: `kind Docker 네트워크(${subnet})의 게이트웨이 쪽, 이 프로젝트의 Docker 데몬이 있는 네트워크 네임스페이스(${netns}, 다른 호스트가 아님)에서`,
+    codes: { backendNotReady: 'KIND_BACKEND_NOT_READY', wrongAnswer: 'KIND_WRONG_ANSWER' },
+    http: (url, opts) => httpFromClient(url, { ...opts, env, netns }),
+    screenshot: (url, png) => screenshotFromClient(url, png, { chromium: hostChromium(env), netns }),
+  };
+}
+
 /** The kind Provider's clientHost: the stand-in image must be in the nodes and the network on the page's subnet before anything is asked. */
 export function kindClientHost(state: SandboxState, env: Env, subnet: string = NET.subnet): ClientHost {
   return {
     open: async (kube, check, screenshot, opts) => {
       requireStandinImage(state, env);
       checkKindUrl(check.url, subnet);
-      await requirePageNetwork(env, subnet, opts.signal);
-      return openAddress(kube, check, screenshot, hostClient(env, subnet), opts);
+      await requirePageNetwork(engineEnv(state, env), subnet, opts.signal);
+      const client = state.docker ? engineNetnsClient(env, state.docker.netns, subnet) : hostClient(env, subnet);
+      return openAddress(kube, check, screenshot, client, opts);
     },
   };
 }
