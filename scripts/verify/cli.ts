@@ -41,6 +41,15 @@ export interface VerifyTiming {
   downMs: number;
 }
 
+/**
+ * The sandbox of one page on one Kubernetes minor: `verify-metallb-1-37`, `verify-metallb-v0-16-1-37`.
+ * One per page, so a kept sandbox (`--keep`) is that page's cluster and `kind export logs --name`
+ * reads the page it names; the nightly's log export step matches these names (`verify-*-<minor>`).
+ */
+export function verifySandboxName(runbook: string, minor: string): string {
+  return `verify-${runbook}-${minor.replace(/\./g, '-')}`;
+}
+
 /** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
 function child(script: string, args: string[], io: Io): Promise<number> {
   return new Promise((resolve) => {
@@ -78,6 +87,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const results: string[] = [];
   const timings: VerifyTiming[] = [];
   let failed = false;
+  // --keep: sandboxes left up by this run. One that passed is taken down before the next comes up
+  // (pods holds the machine; kind's sandboxes share one network and the page's address pool); one
+  // that failed stays for its logs.
+  const kept: { sandbox: string; ok: boolean }[] = [];
 
   for (const page of pages) {
     // The pages this one continues from run first on its sandbox (runbook.continuesFrom).
@@ -100,7 +113,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     for (const minor of page.kubernetes.filter((v) => !only || only.includes(v))) {
       if (io.signal.aborted) break;
-      const sandbox = `verify-${minor.replace('.', '-')}`;
+      const sandbox = verifySandboxName(page.runbook, minor);
       const report = reportPath(reportsDir, page.runbook, minor);
       const junit = path.join(reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
       status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
@@ -117,6 +130,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       };
       // A fresh sandbox every time: a leftover of an interrupted run is taken down first.
       await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
+      for (const earlier of kept.splice(0)) {
+        if (earlier.ok) await timedChild('down', 'cluster.ts', ['down', '--name', earlier.sandbox]);
+        else {
+          kept.push(earlier);
+          // Known limit: on kind both clusters sit on one network, and the kept one's MetalLB may still answer for the page's addresses.
+          status.info(`실패한 샌드박스 ${earlier.sandbox} 를 로그를 위해 남겨 둔 채 ${sandbox} 를 만듭니다 (--keep). 같은 네트워크의 두 클러스터가 페이지의 주소에 함께 응답할 수 있으니 이 페이지의 브라우저 단계 결과를 그 점을 감안해 읽으세요.`);
+        }
+      }
       const up = await timedChild('up', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider]);
       let code = up;
       let brokenBefore: string | undefined;
@@ -137,6 +158,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await timedChild('run', 'runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues]);
       }
       if (!args.keep || up !== 0) await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
+      else kept.push({ sandbox, ok: code === 0 });
       const ms = performance.now() - t0;
       const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : brokenBefore ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
       if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);

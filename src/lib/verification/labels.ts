@@ -7,16 +7,27 @@ import type { MarkStatus, RunStatus, Verdict } from '../../../scripts/model/verd
 
 export const NO_REPORT = '아직 검증 기록이 없습니다';
 
+/** Why a nightly build has no report of tonight's run (src/lib/verification/reports.ts `Absence`). */
+export type AbsenceKind = 'failed' | 'setup' | 'none';
+
 /** A nightly build's version without a report of tonight's run (src/lib/verification/reports.ts `Absence`). */
-export const TONIGHT_LABEL: Record<'failed' | 'none', string> = {
+export const TONIGHT_LABEL: Record<AbsenceKind, string> = {
   failed: '오늘 밤 검증 실패',
+  setup: '검증하지 못함 (설정 실패)',
   none: '오늘 밤 검증 없음',
 };
 
-export const TONIGHT_NOTE: Record<'failed' | 'none', string> = {
+export const TONIGHT_NOTE: Record<AbsenceKind, string> = {
   failed: '오늘 밤 이 버전의 검증이 보고서를 남기기 전에 실패했습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 원인을 확인하세요.',
+  setup: '오늘 밤에는 검증을 시작하기 전의 준비 단계(패키지 설치, 체크섬 확인, 네트워크, 이미지 받기, npm ci 등)가 실패해 이 버전을 검증하지 못했습니다. 페이지의 실패가 아닙니다. 실행 기록에서 원인을 확인하세요.',
   none: '오늘 밤 이 버전의 검증 보고서가 도착하지 않았습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 이 버전이 실행되었는지 확인하세요.',
 };
+
+/** Before the last real result shown beside a version whose setup failed tonight. */
+export const LAST_RESULT = '마지막 검증 결과 (오늘 밤 결과가 아닙니다)';
+
+/** What that last result is, in one sentence. */
+export const LAST_RESULT_NOTE = '저장소에 커밋된 이 버전의 마지막 검증 보고서입니다. 오늘 밤 실행한 결과가 아니니 날짜를 확인하세요.';
 
 /** The link text to the nightly workflow run. */
 export const RUN_LINK = '오늘 밤 실행 기록';
@@ -128,11 +139,23 @@ export function withBase(base: string, sitePath: string): string {
   return `${base.replace(/\/$/, '')}/${sitePath.replace(/^\//, '')}`;
 }
 
-/** One line for a version's result: `통과 · 2026-11-27 · kwok`, `오늘 밤 검증 실패` (nightly), or `아직 검증 기록이 없습니다`. */
-export function resultLine(result: { report: Pick<RunReport, 'finishedAt' | 'provider'> | undefined; verdict: Pick<Verdict, 'status' | 'uncommitted'> | undefined; absence?: { kind: 'failed' | 'none' } | undefined }): string {
-  const { report, verdict } = result;
-  if (!report || !verdict) return result.absence ? TONIGHT_LABEL[result.absence.kind] : NO_REPORT;
-  return `${RUN_LABEL[verdict.status]} · ${kstDate(report.finishedAt)} · ${report.provider}${verdict.uncommitted ? ` · ${UNCOMMITTED}` : ''}`;
+type Shown = { report: Pick<RunReport, 'finishedAt' | 'provider'>; verdict: Pick<Verdict, 'status' | 'uncommitted'> };
+
+/**
+ * One line for a version's result: `통과 · 2026-11-27 · kwok`, `오늘 밤 검증 실패` (nightly),
+ * `검증하지 못함 (설정 실패) · 마지막 검증 결과 (오늘 밤 결과가 아닙니다): 통과 · 2026-11-27 · kind`, or `아직 검증 기록이 없습니다`.
+ */
+export function resultLine(result: { report: Shown['report'] | undefined; verdict: Shown['verdict'] | undefined; absence?: { kind: AbsenceKind; last?: Shown | undefined } | undefined }): string {
+  const { report, verdict, absence } = result;
+  const line = (shown: Shown) => `${RUN_LABEL[shown.verdict.status]} · ${kstDate(shown.report.finishedAt)} · ${shown.report.provider}${shown.verdict.uncommitted ? ` · ${UNCOMMITTED}` : ''}`;
+  if (report && verdict) return line({ report, verdict });
+  if (!absence) return NO_REPORT;
+  return absence.last ? `${TONIGHT_LABEL[absence.kind]} · ${LAST_RESULT}: ${line(absence.last)}` : TONIGHT_LABEL[absence.kind];
+}
+
+/** `data-status` of a version without tonight's report: a failed leg is failed; a setup failure or nothing is no result. */
+export function absenceStatus(absence: { kind: AbsenceKind } | undefined): 'failed' | 'none' {
+  return absence?.kind === 'failed' ? 'failed' : 'none';
 }
 
 /** How many steps show each mark, for people: `통과 12 · 대역으로 확인 4 · 수동 확인 4`. */

@@ -8,10 +8,14 @@
  * current page, runbook, runner code and mirror files (`RUNBOOK_MIRROR`, when set).
  * An invalid report stops the build with the file's name and what is wrong with it.
  *
- * Nightly builds (`NIGHTLY_RUN_URL` set to the workflow run, see .github/workflows/nightly.yml) read
- * only tonight's folder: every declared version must have a report from that run, or it is shown as
- * 오늘 밤 검증 실패 (its leg ended badly, `leg-kubernetes-<minor>.json`) or 오늘 밤 검증 없음, with a link
- * to the run. A report from another run, or the committed `reports/` folder, stops the build.
+ * Nightly builds (`NIGHTLY_RUN_URL` set to the workflow run attempt, see .github/workflows/nightly.yml)
+ * read only tonight's folder: every declared version must have a report from that run (any attempt
+ * of it: "Re-run failed jobs" keeps the legs that passed), or it is shown as 오늘 밤 검증 실패 (its
+ * leg ended badly, `leg-kubernetes-<minor>.json`) or 오늘 밤 검증 없음, with a link to the run. A leg
+ * whose setup failed before `npm run verify` ran (`"status":"setup-failed"`) is 검증하지 못함 (설정
+ * 실패): never a failed page, and the committed report of that version is shown beside it as the last
+ * real result, labelled as not tonight's. A report from another run in tonight's folder, or the
+ * committed `reports/` folder as tonight's, stops the build.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,18 +29,41 @@ import { majorMinor } from '../../../scripts/model/version.ts';
 
 /**
  * Why a nightly build has no report of tonight's run for a declared version: its matrix leg failed
- * (or was cancelled) before writing one, or nothing of that version arrived at all.
+ * (or was cancelled) before writing one (`failed`), its setup failed so the verification never ran
+ * (`setup`: apt, a checksum, the network, a pull, npm ci), or nothing of that version arrived (`none`).
  */
 export interface Absence {
-  kind: 'failed' | 'none';
-  /** The workflow run to look at (GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID). */
+  kind: 'failed' | 'setup' | 'none';
+  /** The workflow run attempt to look at (…/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT). */
   run: string;
+  /**
+   * `setup` only: the last real result of this version, the committed report (`reports/`), with
+   * what it proves now. Never tonight's: shown apart, labelled as such, and never as page marks.
+   */
+  last?: LastResult | undefined;
 }
 
-/** How a nightly matrix leg ended, as the workflow records it beside its reports (`job.status`). */
+/** A committed report shown as the last real result when tonight's leg could not verify. */
+export interface LastResult {
+  report: RunReport;
+  verdict: Verdict;
+  /** Where the report is, relative to the project root (`reports/<runbook>/kubernetes-<minor>.json`). */
+  file: string;
+}
+
+/** What a leg record's `status` says when a step before `npm run verify` failed. */
+export const SETUP_FAILED = 'setup-failed';
+
+/**
+ * How a nightly matrix leg ended, as the workflow records it beside its reports: `status` is the
+ * job's status (`success`, `failure`, `cancelled`) or `setup-failed` when a step before the
+ * verification failed; `verify` is how the verification step itself ended (`steps.verify.outcome`:
+ * `success`, `failure`, `cancelled`, `skipped`), when recorded.
+ */
 export interface LegOutcome {
   kubernetes: string;
   status: string;
+  verify?: string | undefined;
 }
 
 /** `<reports>/leg-kubernetes-<minor>.json`: written by each nightly leg, whatever happened to it. */
@@ -127,16 +154,33 @@ function readLeg(reportsDir: string, minor: string, root: string): LegOutcome | 
   if (!fs.existsSync(file)) return undefined;
   try {
     const leg = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LegOutcome>;
-    if (typeof leg.status === 'string' && typeof leg.kubernetes === 'string') return { kubernetes: leg.kubernetes, status: leg.status };
+    if (typeof leg.status === 'string' && typeof leg.kubernetes === 'string' && (leg.verify === undefined || typeof leg.verify === 'string')) {
+      return { kubernetes: leg.kubernetes, status: leg.status, verify: leg.verify };
+    }
   } catch {
     // reported below
   }
-  throw new ReportError(`nightly 기록 ${path.relative(root, file)} 를 읽을 수 없습니다. {"kubernetes":"${minor}","status":"<job.status>"} 모양이어야 합니다.`);
+  throw new ReportError(`nightly 기록 ${path.relative(root, file)} 를 읽을 수 없습니다. {"kubernetes":"${minor}","status":"<job.status 또는 ${SETUP_FAILED}>","verify":"<steps.verify.outcome>"} 모양이어야 합니다.`);
 }
 
-/** Nightly: a report must come from tonight's run (the runner records the run in `source.ci`). */
+/** Why a version has no report tonight, from its leg record. */
+function absenceOf(leg: LegOutcome | undefined): Absence['kind'] {
+  if (!leg) return 'none';
+  if (leg.status === SETUP_FAILED) return 'setup';
+  return leg.status === 'success' ? 'none' : 'failed';
+}
+
+/** `…/actions/runs/123/attempts/2` → `…/actions/runs/123`: the run a report's `source.ci` names. */
+export function runOf(url: string): string {
+  return url.replace(/\/attempts\/\d+\/?$/, '');
+}
+
+/**
+ * Nightly: a report must come from tonight's run (the runner records the run in `source.ci`). Any
+ * attempt of it counts: "Re-run failed jobs" re-runs only the failed legs, the others' reports stay.
+ */
 function checkTonight(report: RunReport, file: string, run: string, root: string): void {
-  if (report.source.ci !== run) {
+  if (report.source.ci === undefined || runOf(report.source.ci) !== runOf(run)) {
     throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 이번 nightly 실행(${run})이 아니라 ${report.source.ci ?? 'CI 밖'} 에서 만든 것입니다.\n힌트: nightly 사이트는 오늘 밤 각 버전이 올린 보고서만으로 만드세요. 예전 결과를 오늘 밤 결과처럼 보여 주면 안 됩니다.`);
   }
 }
@@ -145,7 +189,7 @@ function checkTonight(report: RunReport, file: string, run: string, root: string
  * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR`, `RUNBOOK_MIRROR`
  * and `NIGHTLY_RUN_URL` from the environment unless given.
  */
-export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string; nightly?: string } = {}): Promise<Verification> {
+export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string; nightly?: string; committedDir?: string } = {}): Promise<Verification> {
   const root = options.root ?? process.cwd();
   const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
   const mirror = options.mirror ?? process.env['RUNBOOK_MIRROR'];
@@ -154,6 +198,8 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
     throw new ReportError(`NIGHTLY_RUN_URL 이 있는 nightly 빌드가 커밋된 보고서 폴더 ${path.relative(root, reportsDir)}/ 를 읽으려 합니다.\n힌트: REPORTS_DIR 를 오늘 밤 내려받은 보고서 폴더로 정하세요.`);
   }
   const all = readAll(reportsDir, root);
+  // Nightly, for a leg whose setup failed: the committed report is the last real result (read only then).
+  const committedDir = path.resolve(root, options.committedDir ?? 'reports');
   const runner = runnerHash(root);
   const pages = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification> => {
     const runbook = await importRunbook(root, page.runbook);
@@ -167,10 +213,21 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
           throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
         }
         if (report && nightly) checkTonight(report, file, nightly, root);
-        const inputs = report && mirror ? mirrorFingerprints(path.resolve(root, mirror), Object.keys(report.fingerprints.inputs)) : undefined;
-        const judged = report ? verdict({ report, page: current, runbook, runner, ...(inputs ? { inputs } : {}) }) : undefined;
-        const leg = !report && nightly ? readLeg(reportsDir, minor, root) : undefined;
-        const absence: Absence | undefined = !report && nightly ? { kind: leg && leg.status !== 'success' ? 'failed' : 'none', run: nightly } : undefined;
+        const judge = (r: RunReport) => {
+          const inputs = mirror ? mirrorFingerprints(path.resolve(root, mirror), Object.keys(r.fingerprints.inputs)) : undefined;
+          return verdict({ report: r, page: current, runbook, runner, ...(inputs ? { inputs } : {}) });
+        };
+        const judged = report ? judge(report) : undefined;
+        let absence: Absence | undefined;
+        if (!report && nightly) {
+          const kind = absenceOf(readLeg(reportsDir, minor, root));
+          absence = { kind, run: nightly };
+          const committed = reportPath(committedDir, page.runbook, minor);
+          if (kind === 'setup' && fs.existsSync(committed)) {
+            const last = readReportFile(committed, { runbook: page.runbook, minor }, root);
+            if (last.page === page.file) absence.last = { report: last, verdict: judge(last), file: path.relative(root, committed) };
+          }
+        }
         return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file), absence };
       }),
     };
