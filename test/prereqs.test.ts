@@ -34,6 +34,7 @@ function fakeSystem({ root = false, installed = [], env = {}, sudo = false, aptF
     which: (name) => (name.startsWith('/') ? (have.has(name) ? name : undefined) : have.has(name) ? `/usr/bin/${name}` : undefined),
     query: (cmd) => {
       if (cmd === 'sudo') return sudo ? '' : undefined;
+      if (cmd === 'gcc') return have.has('libc6-dev') ? '/usr/lib/x86_64-linux-gnu/libc.a\n' : 'libc.a\n';
       if (cmd !== 'fc-list' || !have.has('fontconfig')) return undefined;
       return have.has('fonts-noto-cjk') ? 'DejaVu Sans\nNoto Sans CJK KR,Noto Sans CJK KR Regular\n' : 'DejaVu Sans\n';
     },
@@ -42,6 +43,7 @@ function fakeSystem({ root = false, installed = [], env = {}, sudo = false, aptF
       if (aptFails) return 100;
       if (args.includes('install')) for (const p of args.slice(args.indexOf('--no-install-recommends') + 1)) if (!p.startsWith('-') && !p.includes('::')) have.add(p);
       if (have.has('containernetworking-plugins')) have.add('/usr/lib/cni/bridge');
+      if (have.has('docker.io')) have.add('dockerd');
       return 0;
     },
   };
@@ -49,15 +51,17 @@ function fakeSystem({ root = false, installed = [], env = {}, sudo = false, aptF
 }
 
 const podsTools = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'];
-const everything = ['chromium', 'fontconfig', 'fonts-noto-cjk', ...podsTools];
+const kindTools = ['dockerd', 'mmdebstrap', 'gcc', 'libc6-dev'];
+const everything = ['chromium', 'fontconfig', 'fonts-noto-cjk', ...podsTools, ...kindTools];
 const PODS_PACKAGES = 'containerd runc containernetworking-plugins iptables conntrack util-linux iproute2 tcpdump';
+const KIND_PACKAGES = 'docker.io mmdebstrap gcc libc6-dev';
 
 describe('npm test prerequisites', () => {
   it('passes quietly when everything is there: one ✓ line each, nothing installed', async () => {
     const { system, calls } = fakeSystem({ installed: everything });
     const io = memoryIo();
     expect(await checkPrereqs(io, system)).toBe(0);
-    expect(io.stderr()).toBe(`✓ Chromium: /usr/bin/chromium\n✓ 한국어 글꼴 (Noto Sans CJK): fc-list 에 Noto Sans CJK 가 있습니다\n✓ Go: ${goDir}/go\n✓ 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump): root 가 아니어서 pods 테스트는 건너뜁니다 (kwok 으로 검증)\n`);
+    expect(io.stderr()).toBe(`✓ Chromium: /usr/bin/chromium\n✓ 한국어 글꼴 (Noto Sans CJK): fc-list 에 Noto Sans CJK 가 있습니다\n✓ Go: ${goDir}/go\n✓ 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump): root 가 아니어서 pods 테스트는 건너뜁니다 (kwok 으로 검증)\n✓ kind 샌드박스 (이 프로젝트의 Docker 데몬, 노드 이미지): root 가 아니어서 이 프로젝트의 Docker 데몬은 띄우지 않습니다 (Docker 가 응답하면 그것을 씁니다)\n`);
     expect(calls).toEqual([]);
   });
 
@@ -77,9 +81,10 @@ describe('npm test prerequisites', () => {
     expect(await checkPrereqs(io, system)).toBe(0);
     expect(calls).toEqual([
       'apt-get update -qq -o DPkg::Lock::Timeout=300',
-      `env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES}`,
+      `env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES} ${KIND_PACKAGES}`,
     ]);
-    expect(io.stderr()).toContain(`테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (Chromium, 한국어 글꼴 (Noto Sans CJK), 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump)): chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES}`);
+    expect(io.stderr()).toContain(`테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (Chromium, 한국어 글꼴 (Noto Sans CJK), 실제 파드 샌드박스 (containerd, runc, CNI, iptables, conntrack, tcpdump), kind 샌드박스 (이 프로젝트의 Docker 데몬, 노드 이미지)): chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES} ${KIND_PACKAGES}`);
+    expect(io.stderr()).toContain('✓ kind 샌드박스 (이 프로젝트의 Docker 데몬, 노드 이미지): dockerd, mmdebstrap, gcc');
     expect(io.stderr()).toContain('✓ Chromium: /usr/bin/chromium');
   });
 
@@ -124,7 +129,7 @@ describe('npm test prerequisites', () => {
   it('one list: a tool added with command() joins the same apt-get install', async () => {
     const { system, calls } = fakeSystem({ root: true, installed: ['fontconfig'] });
     expect(await checkPrereqs(memoryIo(), system, [...requirements, command('jq', 'JSON 도구', ['jq'])])).toBe(0);
-    expect(calls[1]).toMatch(new RegExp(`--no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES} jq$`));
+    expect(calls[1]).toMatch(new RegExp(`--no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-noto-cjk fontconfig ${PODS_PACKAGES} ${KIND_PACKAGES} jq$`));
   });
 
   it('runs on this machine as npm test runs it: exit 0 here, and 1 at once for a missing CHROMIUM_PATH', () => {

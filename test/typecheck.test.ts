@@ -49,12 +49,13 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('type checking', () => {
-  it('npm test runs the prereq step, then the type check, then vitest', () => {
+  it('npm test runs the prereq step, then the type check, then the unit tier; test:e2e runs the cluster tier', () => {
     const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     // Types only: astro.config.mjs validates the reports when it loads, so point it at no reports
     // (the reports have their own tests) and a stale report is not reported as a type error.
     expect(scripts['typecheck']).toBe('REPORTS_DIR=.cache/typecheck-no-reports astro check');
-    expect(scripts['test']).toBe('node scripts/prereqs.ts && npm run --silent typecheck && vitest run');
+    expect(scripts['test']).toBe('node scripts/prereqs.ts && npm run --silent typecheck && vitest run --project unit');
+    expect(scripts['test:e2e']).toBe('node scripts/prereqs.ts && vitest run --project e2e');
   });
 
   it('the complete handler table compiles', () => {

@@ -10,6 +10,7 @@
  */
 import { findGo } from '../cluster/build.ts';
 import { DEBIAN_PACKAGES } from '../cluster/pods/host.ts';
+import { ENGINE_PACKAGES } from '../cluster/kind/engine.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 
 /** What a check may look at (the real machine, or a fake one in tests). */
@@ -115,5 +116,22 @@ const pods: Requirement = {
   },
 };
 
+/**
+ * kind where no Docker answers: the project's own Docker daemon (Debian's docker.io), the offline
+ * node image's root file system (mmdebstrap) and its pause image (gcc, glibc's static library).
+ * Needed only as root (elsewhere a user's Docker is the engine, or kind cannot run here).
+ */
+export const kind: Requirement = {
+  name: 'kind 샌드박스 (이 프로젝트의 Docker 데몬, 노드 이미지)',
+  usedBy: 'kind 프로바이더 (npm run cluster -- up --provider kind) 와 그 테스트 test/e2e-kind.test.ts',
+  debian: [...ENGINE_PACKAGES, 'gcc', 'libc6-dev'],
+  check: (probe) => {
+    if (!probe.isRoot) return { found: 'root 가 아니어서 이 프로젝트의 Docker 데몬은 띄우지 않습니다 (Docker 가 응답하면 그것을 씁니다)' };
+    const missing = ['dockerd', 'mmdebstrap', 'gcc'].filter((t) => !probe.which(t));
+    if (probe.query('gcc', ['-print-file-name=libc.a'])?.trim().startsWith('/') !== true) missing.push('libc.a (libc6-dev)');
+    return missing.length === 0 ? { found: 'dockerd, mmdebstrap, gcc' } : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+  },
+};
+
 /** Everything `npm test` checks, in the order it reports them. Extend here. */
-export const requirements: Requirement[] = [chromium, koreanFont, go, pods];
+export const requirements: Requirement[] = [chromium, koreanFont, go, pods, kind];

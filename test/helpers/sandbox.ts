@@ -30,7 +30,7 @@ export function cli(script: string, args: string[], env: Record<string, string |
 }
 
 /** Brings a named sandbox (kwok unless told) up for a test file and returns its state. */
-export function up(name: string, provider: 'kwok' | 'pods' = 'kwok'): SandboxState {
+export function up(name: string, provider: 'kwok' | 'pods' | 'kind' = 'kwok'): SandboxState {
   const r = cli('cluster', ['up', '--provider', provider, '--name', name]);
   if (r.code !== 0) throw new Error(`cluster up --name ${name} failed (${r.code}):\n${r.stderr}`);
   const state = readSandbox(name);

@@ -16,7 +16,7 @@ import { isPortOpen, stopProcesses, waitFor, type SandboxPaths } from '../sandbo
 import type { SandboxState } from '../state.ts';
 import { kindTarget, kubectlTarget, kubernetesTarget, podToolsTarget } from '../targets.ts';
 import { KUBERNETES_RELEASES, type KubernetesRelease } from '../versions.ts';
-import { acquireEngine, ENGINE_NETNS, enginePaths, ownEngineEnv, releaseEngine, withholdsSysResource, type Engine } from './engine.ts';
+import { acquireEngine, dockerAnswers, ENGINE_NETNS, enginePaths, ownEngineEnv, releaseEngine, withholdsSysResource, type Engine } from './engine.ts';
 import { ensureNodeImage } from './node-image.ts';
 import { atLeast } from '../../model/version.ts';
 
@@ -191,6 +191,13 @@ export function kindSimulationNotes(release: KubernetesRelease, image: { image: 
  * stopped by `down`) brings it to the host's loopback at the same port.
  */
 export async function upKind(name: string, release: KubernetesRelease, p: SandboxPaths, retain: boolean, io: Io, status: Status): Promise<SandboxState> {
+  if (process.getuid?.() === 0 && !(await dockerAnswers(io.env))) {
+    // The project's own daemon and node image need Debian's packages: installed here as `npm test` does.
+    const [{ checkPrereqs, hostSystem }, { kind }] = await Promise.all([import('../../prereqs/main.ts'), import('../../prereqs/requirements.ts')]);
+    if ((await checkPrereqs(io, hostSystem(io), [kind])) !== 0) {
+      throw new EnvironmentError('KIND_NO_ENGINE', 'kind 에 필요한 Debian 패키지를 설치하지 못했습니다.', `apt-get install --no-install-recommends ${kind.debian.join(' ')}`);
+    }
+  }
   const engine = await acquireEngine(name, io, status);
   const binDir = await ensureKubectlDir(release, io, status);
   const image = await nodeImage(release, engine, io, status);

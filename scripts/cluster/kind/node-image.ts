@@ -128,9 +128,9 @@ function nodeFiles(release: KubernetesRelease, pauseImage: string, cniImage: str
     { to: '/etc/systemd/system/kubelet.service', text: read('kubelet.service'), mode: 0o644 },
     { to: '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf', text: read('10-kubeadm.conf'), mode: 0o644 },
     { to: '/etc/systemd/system/multi-user.target.wants/kubelet.service', link: '/etc/systemd/system/kubelet.service', mode: 0o777 },
-    { to: '/etc/containerd/config.toml', text: read('containerd.toml').replace('PAUSE_IMAGE', pauseImage), mode: 0o644 },
+    { to: '/etc/containerd/config.toml', text: read('containerd.toml').replace('@pause-image@', pauseImage), mode: 0o644 },
     { to: '/kind/version', text: `${release.kubernetes}\n`, mode: 0o644 },
-    { to: '/kind/manifests/default-cni.yaml', text: read('default-cni.yaml').replace('NODE_CNI_IMAGE', cniImage), mode: 0o644 },
+    { to: '/kind/manifests/default-cni.yaml', text: read('default-cni.yaml').replace('@node-cni-image@', cniImage), mode: 0o644 },
   ];
 }
 
