@@ -39,6 +39,10 @@ export const COMMANDS = {
     meta: { name: 'kubeconfig', description: 'kubeconfig 파일 경로만 출력합니다 (kind get kubeconfig처럼)' },
     args: { name: nameArg },
   }),
+  logs: defineCommand({
+    meta: { name: 'logs', description: '샌드박스의 구성요소 로그를 폴더에 모읍니다 (kind 는 kind export logs 까지)' },
+    args: { name: nameArg, to: { type: 'string', description: '로그를 쓸 폴더 (필수)' } },
+  }),
 };
 
 export type ClusterCommand =
@@ -47,6 +51,7 @@ export type ClusterCommand =
   | { kind: 'down'; name: string }
   | { kind: 'status'; name: string }
   | { kind: 'kubeconfig'; name: string }
+  | { kind: 'logs'; name: string; to: string }
   | { kind: 'help'; text: string };
 
 const root = defineCommand({
@@ -94,6 +99,10 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
     throw new UsageError('CLUSTER_UNEXPECTED_ARG', `필요 없는 인자입니다: ${parsed._.join(' ')}`, `옵션은 --이름 값 형태로 주세요. 예: npm run cluster -- ${sub} --name vdocs`);
   }
   const name = checkName(String(parsed.name ?? DEFAULT_SANDBOX));
+  if (kind === 'logs') {
+    if (typeof parsed.to !== 'string' || parsed.to === '') throw new UsageError('CLUSTER_NO_LOGS_DIR', '로그를 쓸 폴더가 없습니다.', `예: npm run cluster -- logs --name ${name} --to logs/${name}`);
+    return { kind, name, to: parsed.to };
+  }
   if (kind !== 'up') return { kind, name } as ClusterCommand;
   const provider = parsed.provider === undefined ? undefined : String(parsed.provider);
   if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) {

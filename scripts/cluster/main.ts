@@ -1,6 +1,7 @@
 import { useColor, type Io } from '../lib/io.ts';
 import { parseClusterArgs, type ClusterCommand } from './cli.ts';
 import { down } from './down.ts';
+import { logs } from './logs.ts';
 import { kubeconfig, status } from './status.ts';
 import { up } from './up.ts';
 
@@ -12,6 +13,7 @@ const handlers: Handlers = {
   down,
   status,
   kubeconfig,
+  logs,
   help: async (cmd, io) => {
     // citty colours its usage unconditionally; honour NO_COLOR / CI / pipes.
     io.out((useColor(io) ? cmd.text : cmd.text.replace(/\u001b\[[0-9;]*m/g, '')) + '\n');

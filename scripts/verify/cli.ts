@@ -157,6 +157,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
         code = await timedChild('run', 'runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues]);
       }
+      // A page that failed on a sandbox that came up: its logs beside its report, before the sandbox goes.
+      if (up === 0 && code !== 0) await timedChild('down', 'cluster.ts', ['logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox)]);
       if (!args.keep || up !== 0) await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
       else kept.push({ sandbox, ok: code === 0 });
       const ms = performance.now() - t0;

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import { runOrThrow } from '../lib/process.ts';
+import { Status } from '../lib/status.ts';
+import type { Handler } from './cli.ts';
+import { engineEnv, ensureKind } from './kind/cluster.ts';
+import { sandboxPaths } from './sandbox.ts';
+import { clusterCommand, readSandbox } from './state.ts';
+import { resolveKubernetes } from './versions.ts';
+import { majorMinor } from '../model/version.ts';
+
+/**
+ * `npm run cluster -- logs --name NAME --to DIR`: what a person needs to see why a sandbox failed,
+ * in one folder: the sandbox's own component logs (API server, kubelet, the small kubelet, the
+ * Docker daemon…) and, on kind, `kind export logs` (every node's journal, containers and pods).
+ * `npm run verify` calls it for a page that failed, before taking its sandbox down.
+ */
+export const logs: Handler<'logs'> = async (cmd, io) => {
+  const state = readSandbox(cmd.name, io.env);
+  if (!state) throw new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${cmd.name}"가 없습니다.`, `먼저 만드세요: ${clusterCommand('up', cmd.name)}`);
+  const to = path.resolve(io.cwd, cmd.to);
+  fs.mkdirSync(to, { recursive: true });
+  const own = sandboxPaths(cmd.name, io.env).logs;
+  if (fs.existsSync(own)) fs.cpSync(own, path.join(to, 'sandbox'), { recursive: true });
+  for (const [component, file] of Object.entries(state.logs)) {
+    if (fs.existsSync(file) && !file.startsWith(own + path.sep)) fs.copyFileSync(file, path.join(to, `${component}.log`));
+  }
+  if (state.provider === 'kind') {
+    const status = new Status(io);
+    const kind = await ensureKind(resolveKubernetes(majorMinor(state.kubernetes)), io, status);
+    await status.step(`kind export logs ${path.join(to, 'kind')} --name ${cmd.name}`, () =>
+      runOrThrow('KIND_LOGS_FAILED', kind, ['export', 'logs', path.join(to, 'kind'), '--name', cmd.name], { env: engineEnv(state, io.env), signal: io.signal, what: 'kind export logs' }),
+    );
+  }
+  io.out(`${to}\n`);
+  return 0;
+};
