@@ -13,7 +13,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { dashboardTitle } from '../scripts/cluster/pods/backend.ts';
 import { verifyBrowserStep } from '../scripts/cluster/pods/browser-step.ts';
-import { readClaim } from '../scripts/cluster/pods/host.ts';
+import { liveClaim } from '../scripts/cluster/pods/host.ts';
 import { httpFromClient } from '../scripts/cluster/pods/probe.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
@@ -52,7 +52,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
 
   beforeAll(async () => {
     release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
-    expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+    expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(await clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', NAME], io())).toBe(0);
     state = readSandbox(NAME)!;
     kc = new KubeConfig();

@@ -1,14 +1,19 @@
 /** The pods provider's pure parts: configuration text, backends for the page's Services, probe guards, messages. */
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseClusterArgs } from '../scripts/cluster/cli.ts';
 import { backendDeployment, backendPorts, dashboardTitle } from '../scripts/cluster/pods/backend.ts';
 import { containerdConfig, kubeletArgs, kubeletConfig, kubeProxyConfig } from '../scripts/cluster/pods/config.ts';
-import { busyError, cannotRunError } from '../scripts/cluster/pods/host.ts';
+import { busyError, cannotRun, cannotRunError, liveClaim, readClaim, takeClaim } from '../scripts/cluster/pods/host.ts';
 import { podsPaths, STANDIN_IMAGE } from '../scripts/cluster/pods/layout.ts';
 import { holderScript, KUBELET_SYSCTLS } from '../scripts/cluster/pods/namespaces.ts';
 import { checkDocumentedUrl } from '../scripts/cluster/pods/probe.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
+import { recordProcess, startTicks } from '../scripts/cluster/procs.ts';
 
 const pp = podsPaths(sandboxPaths('unit', { VDOCS_CACHE_DIR: '/tmp/vdocs-unit-cache' }));
 
@@ -101,7 +106,69 @@ describe('probe and messages', () => {
     expect(busyError(['x']).code).toBe('PODS_MACHINE_BUSY');
   });
 
+  it('refuses a user other than root first, whatever else the machine has (uid 65534, nobody)', () => {
+    const reasons = cannotRun(process.env, 65534);
+    expect(reasons[0]).toBe('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
+    expect(cannotRunError(reasons).message).toMatch(/^이 머신에서는 pods 프로바이더\(실제 kubelet·containerd\)를 실행할 수 없습니다: root 권한이 아닙니다/);
+    expect(cannotRun(process.env, 0)).not.toContain(reasons[0]);
+  });
+
   it('the CLI accepts --provider pods', async () => {
     expect(await parseClusterArgs(['up', '--provider', 'pods'])).toMatchObject({ kind: 'up', provider: 'pods' });
+  });
+});
+
+describe('the machine-wide claim (/run/vdocs-pods.owner)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-claim-'));
+  const claim = path.join(tmp, 'vdocs-pods.owner');
+  // The claimed sandbox's folder is kept in every case, as a sandbox killed mid-run leaves it.
+  const killed = path.join(tmp, 'sandbox', 'pods-killed');
+  const next = path.join(tmp, 'sandbox', 'pods-next');
+  fs.mkdirSync(killed, { recursive: true });
+  fs.mkdirSync(next, { recursive: true });
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    fs.rmSync(claim, { force: true });
+    fs.rmSync(podsPaths({ dir: killed }).root, { recursive: true, force: true });
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const claimedBy = (c: object) => fs.writeFileSync(claim, JSON.stringify(c) + '\n');
+  const deadPid = () => spawnSync('true').pid!;
+  const busy = { code: 'PODS_MACHINE_BUSY' };
+
+  it('a sandbox killed mid-run (folder kept, no daemon or up of its own running) no longer holds the machine', () => {
+    claimedBy({ pid: deadPid(), dir: killed });
+    expect(() => takeClaim(next, claim)).not.toThrow();
+    expect(readClaim(claim)).toMatchObject({ pid: process.pid, dir: next });
+  });
+
+  it('nor does it when its up pid now belongs to another process (another start time)', () => {
+    claimedBy({ pid: process.ppid, start: (startTicks(process.ppid) ?? 0) + 1, dir: killed });
+    expect(() => takeClaim(next, claim)).not.toThrow();
+  });
+
+  it('an up still starting (alive, no daemon recorded yet) holds it', () => {
+    claimedBy({ pid: process.pid, dir: killed });
+    expect(() => takeClaim(next, claim)).toThrow(expect.objectContaining(busy));
+    expect(readClaim(claim)?.dir).toBe(killed);
+  });
+
+  it('the pods tests ask for a live claim: a stale one left behind does not stop them', () => {
+    claimedBy({ pid: deadPid(), dir: killed });
+    expect(liveClaim(claim)).toBeUndefined();
+    fs.rmSync(claim);
+    takeClaim(next, claim);
+    expect(liveClaim(claim)).toMatchObject({ pid: process.pid, start: startTicks(process.pid), dir: next });
+  });
+
+  it('a sandbox whose recorded daemon still runs holds it after its up has exited', () => {
+    const daemon = spawn('sleep', ['30'], { stdio: 'ignore' });
+    children.push(daemon);
+    const pp = podsPaths({ dir: killed });
+    fs.mkdirSync(pp.root, { recursive: true });
+    fs.writeFileSync(path.join(pp.root, 'created.json'), JSON.stringify({ daemons: [{ ...recordProcess('kubelet', daemon.pid!), log: '/dev/null' }], paths: [] }));
+    claimedBy({ pid: deadPid(), dir: killed });
+    expect(() => takeClaim(next, claim)).toThrow(expect.objectContaining(busy));
   });
 });

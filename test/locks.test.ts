@@ -40,4 +40,14 @@ describe('acquire (the site build and fresh reports lock)', () => {
     fs.rmSync(lock);
     expect(await within(waiting, 2_000)).toBe(true);
   });
+
+  it("releases only its own lock: one taken over by another holder meanwhile stays (mutual exclusion)", async () => {
+    const lock = path.join(dir, 'taken-over.lock');
+    const release = await acquire(lock);
+    // Another holder has it now (it took ours for a dead holder's): its file, its pid.
+    fs.rmSync(lock);
+    fs.writeFileSync(lock, String(process.ppid));
+    release();
+    expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.ppid));
+  });
 });

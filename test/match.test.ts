@@ -29,6 +29,16 @@ describe('parseTable', () => {
 speaker-x2x4z   1/1     Running   1 (3m ago)    5m`);
     expect(t.rows[0]).toEqual({ NAME: 'speaker-x2x4z', READY: '1/1', STATUS: 'Running', RESTARTS: '1 (3m ago)', AGE: '5m' });
   });
+
+  it('finds a column by its whole header word: NAME is not the NAME in NAMESPACE', () => {
+    // `kubectl get svc -A -L app`: the label column is empty for most rows, so those rows are cut by the header's columns.
+    const t = parseTable(`NAMESPACE      NAME                   TYPE           CLUSTER-IP     EXTERNAL-IP      PORT(S)                        AGE   APP
+default        kubernetes             ClusterIP      10.96.0.1      <none>           443/TCP                        5m
+istio-system   istio-ingressgateway   LoadBalancer   10.96.201.17   192.168.35.100   15021:30512/TCP,80:31234/TCP   4s    istio-ingressgateway`);
+    expect(t.header).toEqual(['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'APP']);
+    expect(t.rows[0]).toEqual({ NAMESPACE: 'default', NAME: 'kubernetes', TYPE: 'ClusterIP', 'CLUSTER-IP': '10.96.0.1', 'EXTERNAL-IP': '<none>', 'PORT(S)': '443/TCP', AGE: '5m', APP: '' });
+    expect(t.rows[1]).toMatchObject({ NAMESPACE: 'istio-system', NAME: 'istio-ingressgateway', APP: 'istio-ingressgateway' });
+  });
 });
 
 describe('matchTable: pods', () => {

@@ -2,12 +2,13 @@
  * The one process layer (scripts/lib/process.ts) as the runner and the cluster code use it: what
  * an exit means, pasteable failures, a page block run in its own process group and stopped whole.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../scripts/lib/errors.ts';
-import { formatExit, isAlive, runOrThrow } from '../scripts/lib/process.ts';
+import { formatExit, isAlive, run, runOrThrow } from '../scripts/lib/process.ts';
 import { describeExit, runScript } from '../scripts/runbook/exec.ts';
 
 describe('what an exit means, in one table', () => {
@@ -36,6 +37,51 @@ describe('runOrThrow', () => {
     expect((error as EnvironmentError).message).toBe(
       "데모 실행에 실패했습니다: 종료 코드 127 (명령을 찾을 수 없음, PATH 확인)\n  $ sh -c 'echo broken >&2; exit 127'\n  (작업 폴더: /tmp)\n    broken",
     );
+  });
+});
+
+describe('run', () => {
+  it('an already-aborted signal (Ctrl-C between two build steps) starts nothing and throws its reason', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-aborted-'));
+    try {
+      const abort = new AbortController();
+      const reason = Object.assign(new Error('received SIGINT'), { signal: 'SIGINT' });
+      abort.abort(reason);
+      const marker = path.join(dir, 'started');
+      await expect(run('sh', ['-c', `touch ${marker}`], { signal: abort.signal })).rejects.toBe(reason);
+      await new Promise((done) => setTimeout(done, 300));
+      expect(fs.existsSync(marker), 'the command ran').toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('exiting while run() children run (a second Ctrl-C)', () => {
+  it('stops the process groups run() started, so none is left orphaned', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-exit-'));
+    let sleeper = 0;
+    try {
+      // An entry point as scripts/*.ts have them: runMain, a run() still going, then process.exit.
+      const script = path.join(dir, 'exit.mjs');
+      const lib = path.resolve(import.meta.dirname, '../scripts/lib');
+      fs.writeFileSync(script, `
+import { runMain } from ${JSON.stringify(path.join(lib, 'main.ts'))};
+import { run } from ${JSON.stringify(path.join(lib, 'process.ts'))};
+await runMain(async () => {
+  await new Promise((started) => void run('sh', ['-c', 'echo $$ >&2; exec sleep 60'], { onStderr: (pid) => { process.stdout.write(pid); started(); } }));
+  process.exit(3);
+});
+`);
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, r.stderr).toBe(3);
+      sleeper = Number(r.stdout.trim());
+      expect(sleeper).toBeGreaterThan(0);
+      expect(isAlive(sleeper), `sleep ${sleeper} still running after its parent exited`).toBe(false);
+    } finally {
+      if (sleeper > 0 && isAlive(sleeper)) process.kill(sleeper, 'SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

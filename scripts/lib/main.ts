@@ -1,6 +1,7 @@
 import readline from 'node:readline/promises';
 import type { Io } from './io.ts';
 import { formatError } from './errors.ts';
+import { stopRunning } from './process.ts';
 
 export type Entry = (argv: string[], io: Io) => Promise<number>;
 
@@ -10,6 +11,9 @@ export type Entry = (argv: string[], io: Io) => Promise<number>;
  * A second signal while shutting down exits at once.
  */
 export async function runMain(entry: Entry): Promise<void> {
+  // However the process ends (a second signal, process.exit, a crash), the commands run() started in
+  // their own process groups must not outlive it. Installed for good: `exit` can come after runMain.
+  process.once('exit', () => stopRunning());
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {

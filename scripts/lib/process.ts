@@ -61,8 +61,17 @@ export function formatExit(code: number | null, signal?: string | null): string 
   return meaning ? `${code ?? '-'} (${meaning})` : `${code ?? '-'}`;
 }
 
+/**
+ * The process groups `run()` started that are still running. Each is detached (its own group), so
+ * nothing stops it when this process exits: `stopRunning()` does, from main.ts's exit handler.
+ */
+const running = new Set<number>();
+
 /** Runs a command to completion, collecting output. Never throws for a non-zero exit. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  // An 'abort' listener never fires for a signal aborted already (Ctrl-C between two build steps):
+  // start nothing, and throw its reason as `throwIfAborted()` does.
+  if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -70,6 +79,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so an abort can stop grandchildren too
     });
+    const pid = child.pid;
+    if (pid) running.add(pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -80,10 +91,12 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     const onAbort = () => killGroup(child.pid, 'SIGTERM');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
+      if (pid) running.delete(pid);
       opts.signal?.removeEventListener('abort', onAbort);
       reject(err);
     });
     child.on('close', (code, signal) => {
+      if (pid) running.delete(pid);
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr });
     });
@@ -134,6 +147,23 @@ export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
       /* already gone */
     }
   }
+}
+
+/**
+ * Stops every process group `run()` started that still runs: SIGTERM, up to `graceMs` for them to
+ * end, then SIGKILL. Synchronous, for an `exit` handler (a second Ctrl-C, `process.exit` while a
+ * 20-minute `go build` runs): without it they run on, orphaned.
+ */
+export function stopRunning(graceMs = 2000): void {
+  const groups = [...running];
+  running.clear();
+  if (groups.length === 0) return;
+  for (const pid of groups) killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline && groups.some(isAlive)) Atomics.wait(pause, 0, 0, 50);
+  // The whole group, even when its leader ended: a grandchild may have ignored SIGTERM.
+  for (const pid of groups) killGroup(pid, 'SIGKILL');
 }
 
 /** Whether the process runs: signal 0 reaches it and it is not a zombie. */

@@ -6,20 +6,37 @@ import { apiErrorText, apiStatus, type Kube } from './kube.ts';
 /**
  * One run per cluster at a time. The lock lives in the cluster itself (a coordination.k8s.io Lease),
  * so it also holds between machines and CI jobs: two runs against one cluster would otherwise see
- * each other's objects and blame the page. A holder that dies stops renewing, and its lease expires;
- * one on this machine whose process is gone is taken over at once.
+ * each other's objects and blame the page. As client-go's leader election does it:
+ * - A run finding the lease held watches it: renewed (changed) means a live holder, refused; left
+ *   unchanged for its duration on the watcher's OWN clock (observedTime) means a dead one, taken over.
+ *   The holder's renewTime is never compared with this machine's clock: two machines' clocks differ.
+ *   One on this machine whose process is gone is taken over at once.
+ * - The holder renews it, and when renewing has failed for the lease's duration (the renew deadline),
+ *   from when the last successful renewal was sent, it stops its run (`lost`): from then on another
+ *   run may hold the cluster, and this one's results prove nothing.
  */
 export const LEASE = { namespace: 'default', name: 'vdocs-runbook' } as const;
 export const LEASE_SECONDS = 30;
 const RENEW_MS = 10_000;
+/** How often a run waiting on another's lease reads it again. */
+const RETRY_MS = 2_000;
 
 export interface RunLease {
   holder: string;
+  /** Aborted, with a LEASE_LOST error naming the lease, once renewing has failed past the renew deadline. */
+  lost: AbortSignal;
   /** Stops renewing and deletes the lease (only if it is still ours). */
   release(): Promise<void>;
 }
 
 export type LeaseOutcome = { held: RunLease } | { unprotected: string };
+
+export interface LeaseOptions {
+  /** Ctrl-C while waiting on another run's lease. */
+  signal?: AbortSignal;
+  /** Told once when the lease is held by another run and this one watches it (up to its duration). */
+  onWait?: (message: string) => void;
+}
 
 /** `host/pid/runbook`, what a person needs to find the other run. */
 export function holderIdentity(runbook: string, pid = process.pid, host = os.hostname()): string {
@@ -38,11 +55,50 @@ function holderDeadHere(lease: k8s.V1Lease): boolean {
   }
 }
 
-function expired(lease: k8s.V1Lease, now: number): boolean {
-  if (holderDeadHere(lease)) return true;
-  const renewed = lease.spec?.renewTime ?? lease.spec?.acquireTime;
-  const seconds = lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS;
-  return !renewed || new Date(renewed).getTime() + seconds * 1000 < now;
+const durationMs = (lease: k8s.V1Lease) => (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
+
+/** The renewTime as written (the client gives a Date or the wire's string): compared with another renewTime only. */
+const renewedMs = (lease: k8s.V1Lease) => (lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined);
+
+/** Whether the holder wrote it again: any write changes its resourceVersion (and a renewal its renewTime). */
+function changed(seen: k8s.V1Lease, now: k8s.V1Lease): boolean {
+  return now.metadata?.resourceVersion !== seen.metadata?.resourceVersion || renewedMs(now) !== renewedMs(seen);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Reads the lease every RETRY_MS from the moment `seen` was read (its observedTime, on our clock):
+ * `renewed` with what its holder wrote, `gone` when it was released, `expired` when it stayed the same
+ * for its whole duration.
+ */
+async function watchLease(kube: Kube, seen: k8s.V1Lease, signal: AbortSignal | undefined): Promise<{ renewed: k8s.V1Lease } | 'gone' | 'expired'> {
+  const observedAt = performance.now();
+  for (;;) {
+    await sleep(RETRY_MS, signal);
+    let now: k8s.V1Lease;
+    try {
+      now = await kube.coordination.readNamespacedLease({ ...LEASE });
+    } catch (error) {
+      if (apiStatus(error) === 404) return 'gone';
+      throw error;
+    }
+    if (changed(seen, now)) return { renewed: now };
+    if (performance.now() - observedAt >= durationMs(seen)) return 'expired';
+  }
 }
 
 /** metav1.MicroTime wants six fractional digits; the client sends a Date as milliseconds, which the server rejects. */
@@ -59,7 +115,7 @@ function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
  * user to write Leases runs unprotected (the caller says so); any other API error is not a reason
  * to refuse the run either, since the steps will report a silent API server themselves.
  */
-export async function acquireRunLease(kube: Kube, runbook: string, server: string): Promise<LeaseOutcome> {
+export async function acquireRunLease(kube: Kube, runbook: string, server: string, options: LeaseOptions = {}): Promise<LeaseOutcome> {
   const holder = holderIdentity(runbook);
   const acquired = new Date();
   const body = (resourceVersion?: string): k8s.V1Lease => ({
@@ -68,14 +124,27 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
     metadata: { name: LEASE.name, namespace: LEASE.namespace, ...(resourceVersion ? { resourceVersion } : {}), labels: { 'app.kubernetes.io/managed-by': 'vdocs-runbook' } },
     spec: spec(holder, acquired, new Date()),
   });
-  let current: k8s.V1Lease;
-  try {
-    current = await kube.coordination.createNamespacedLease({ namespace: LEASE.namespace, body: body() });
-  } catch (error) {
-    if (apiStatus(error) === 403) return { unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).` };
-    if (apiStatus(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
+  let current: k8s.V1Lease | undefined;
+  let sentAt = 0; // when the request that wrote `current` was sent
+  let announced = false;
+  while (!current) {
+    sentAt = performance.now();
+    try {
+      current = await kube.coordination.createNamespacedLease({ namespace: LEASE.namespace, body: body() });
+      break;
+    } catch (error) {
+      if (apiStatus(error) === 403) return { unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).` };
+      if (apiStatus(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
+    }
     const existing = await kube.coordination.readNamespacedLease({ ...LEASE });
-    if (!expired(existing, Date.now())) throw busy(existing, server);
+    if (!holderDeadHere(existing)) {
+      if (!announced) options.onWait?.(`Lease ${LEASE.namespace}/${LEASE.name} 를 ${existing.spec?.holderIdentity ?? '(알 수 없음)'} 가 가지고 있습니다. 갱신되는지 최대 ${durationMs(existing) / 1000}초 지켜봅니다.`);
+      announced = true;
+      const seen = await watchLease(kube, existing, options.signal);
+      if (seen === 'gone') continue; // released meanwhile: create it again
+      if (seen !== 'expired') throw busy(seen.renewed, server);
+    }
+    sentAt = performance.now();
     try {
       // Optimistic concurrency: of two runs taking over the same expired lease, exactly one succeeds.
       current = await kube.coordination.replaceNamespacedLease({ ...LEASE, body: body(existing.metadata?.resourceVersion) });
@@ -84,39 +153,81 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
       throw replaceError;
     }
   }
+  return { held: renewing(kube, holder, acquired, current, sentAt, server) };
+}
+
+/**
+ * Renews `lease` every RENEW_MS until released, every RETRY_MS after a failed renewal. `renewedAt` is
+ * when the request that last wrote it was sent (the earliest another run can have seen that write):
+ * renewing that keeps failing until the lease's duration has passed since then aborts `lost`.
+ */
+function renewing(kube: Kube, holder: string, acquired: Date, lease: k8s.V1Lease, renewedAt: number, server: string): RunLease {
+  const lost = new AbortController();
+  let current = lease;
   let stopped = false;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const later = (fn: () => void, ms: number) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.(); // never what keeps the process alive
+    return t;
+  };
+  const lose = () => {
     if (stopped) return;
-    const renewed = { ...current, spec: spec(holder, acquired, new Date()) };
-    kube.coordination.replaceNamespacedLease({ ...LEASE, body: renewed }).then((l) => (current = l), () => undefined);
-  }, RENEW_MS);
-  timer.unref();
-  return {
-    held: {
-      holder,
-      release: async () => {
-        stopped = true;
-        clearInterval(timer);
-        try {
-          const now = await kube.coordination.readNamespacedLease({ ...LEASE });
-          if (now.spec?.holderIdentity !== holder) return;
-          await kube.coordination.deleteNamespacedLease({ ...LEASE, body: { preconditions: { uid: now.metadata?.uid, resourceVersion: now.metadata?.resourceVersion } } });
-        } catch {
-          // Gone already, taken by another run after it expired (409), or the API is silent: then it expires by itself.
-        }
+    stopped = true;
+    clearTimeout(timer);
+    lost.abort(
+      new EnvironmentError(
+        'LEASE_LOST',
+        `Lease ${LEASE.namespace}/${LEASE.name} 를 ${LEASE_SECONDS}초 넘게 갱신하지 못해 실행을 멈췄습니다. 그 뒤로는 다른 실행이 이 클러스터(${server})를 가져갈 수 있어, 이 실행의 결과는 아무것도 증명하지 못합니다.`,
+        'API 서버에 닿는지 확인한 뒤 다시 실행하세요.',
+      ),
+    );
+  };
+  const deadlineAfter = (sent: number) => later(lose, LEASE_SECONDS * 1000 - (performance.now() - sent));
+  let deadline = deadlineAfter(renewedAt);
+  const renew = () => {
+    if (stopped) return;
+    const sent = performance.now();
+    kube.coordination.replaceNamespacedLease({ ...LEASE, body: { ...current, spec: spec(holder, acquired, new Date()) } }).then(
+      (l) => {
+        if (stopped) return;
+        current = l;
+        renewedAt = sent;
+        clearTimeout(deadline);
+        deadline = deadlineAfter(renewedAt);
+        timer = later(renew, RENEW_MS);
       },
+      () => {
+        if (!stopped) timer = later(renew, RETRY_MS); // the deadline counts how long this lasts
+      },
+    );
+  };
+  timer = later(renew, RENEW_MS);
+  return {
+    holder,
+    lost: lost.signal,
+    release: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(deadline);
+      try {
+        const now = await kube.coordination.readNamespacedLease({ ...LEASE });
+        if (now.spec?.holderIdentity !== holder) return;
+        await kube.coordination.deleteNamespacedLease({ ...LEASE, body: { preconditions: { uid: now.metadata?.uid, resourceVersion: now.metadata?.resourceVersion } } });
+      } catch {
+        // Gone already, taken by another run after it expired (409), or the API is silent: then it expires by itself.
+      }
     },
   };
 }
 
 function busy(lease: k8s.V1Lease, server: string): EnvironmentError {
   const holder = lease.spec?.holderIdentity ?? '(알 수 없음)';
+  // The holder's clock, as it wrote it: shown, never compared with ours.
   const since = lease.spec?.acquireTime ? new Date(lease.spec.acquireTime).toISOString() : '?';
-  const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : Date.now();
-  const left = Math.max(0, Math.ceil((renewed + (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000 - Date.now()) / 1000));
   return new EnvironmentError(
     'CLUSTER_BUSY',
     `다른 실행이 이 클러스터(${server})를 쓰고 있습니다: ${holder} (${since} 부터). 두 실행이 한 클러스터에서 겹치면 서로 만든 객체 때문에 페이지가 틀린 것처럼 보이므로 실행하지 않았습니다.`,
-    `그 실행이 끝난 뒤 다시 실행하세요. 그 프로세스가 이미 죽었다면 Lease ${LEASE.namespace}/${LEASE.name} 는 갱신이 멈춘 뒤 ${lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS}초면 만료됩니다 (지금부터 약 ${left}초).`,
+    `그 실행이 끝난 뒤 다시 실행하세요. 그 프로세스가 이미 죽었다면 Lease ${LEASE.namespace}/${LEASE.name} 는 갱신이 멈춘 뒤 ${durationMs(lease) / 1000}초면 만료됩니다 (다음 실행이 그동안 바뀌지 않는 것을 보고 가져갑니다).`,
   );
 }

@@ -60,8 +60,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
   }
   // One run per cluster: a second one at the same time is refused before it changes anything.
-  const lease = await acquireRunLease(kube, binding.runbook.name, target.server).catch((error: unknown) => {
-    if (error instanceof EnvironmentError) throw error;
+  const lease = await acquireRunLease(kube, binding.runbook.name, target.server, { signal: io.signal, onWait: (text) => status.info(text) }).catch((error: unknown) => {
+    if (error instanceof EnvironmentError || io.signal.aborted) throw error;
     return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
   });
   if ('unprotected' in lease) status.info(`경고: ${lease.unprotected}`);
@@ -71,9 +71,12 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     fs.mkdirSync(options.workDir, { recursive: true });
   }
   try {
+    // A lost lease stops the run as Ctrl-C does: every command, wait and build below watches this signal.
+    const signal = 'held' in lease ? AbortSignal.any([io.signal, lease.held.lost]) : io.signal;
+    const runIo: Io = { ...io, signal };
     const ctx: RunContext = {
       binding,
-      io,
+      io: runIo,
       status,
       target,
       env: options.env,
@@ -84,13 +87,13 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       minor: minorOf(kubernetes),
       skip: new Map(),
       waitLimitMs: options.waitLimitMs,
-      signal: io.signal,
+      signal,
       health: async () => ({ ok: true }),
     };
     status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`);
     // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
     // The images and the stand-ins touch different things: made ready at the same time.
-    const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], io, status);
+    const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], runIo, status);
     provided?.catch(() => undefined); // awaited below, after the stand-ins
     const rules = ruleHashes(binding.runbook);
     /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
@@ -112,7 +115,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
       const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
       const conditional = ctx.skip.get(bound.step.id);
-      const skip: [SkipCause, string] | undefined = io.signal.aborted
+      const skip: [SkipCause, string] | undefined = signal.aborted
         ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
         : !options.selected.has(bound.step.id)
           ? ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.']
@@ -123,7 +126,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
               : undefined;
       if (skip) {
         steps.push({ ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] });
-        if (options.selected.has(bound.step.id) && !io.signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
+        if (options.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
         continue;
       }
       const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
@@ -138,12 +141,12 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       } catch (error) {
         outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
       }
-      if (outcome.status === 'failed' && !io.signal.aborted) {
+      if (outcome.status === 'failed' && !signal.aborted) {
         outcome = await blameSilentApi(outcome, ctx);
         apiSilent = !(await ctx.health()).ok;
       }
       const durationMs = performance.now() - t0;
-      if (io.signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
+      if (signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
       const standIn = outcome.status === 'passed' ? standIns.get(bound.step.id) : undefined;
       const { hint, ...rest } = outcome;
       const report: StepReport = { ...base, ...rest, ...(standIn ? { standIn } : {}), durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
@@ -158,6 +161,10 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
         status.ok(`${label}${standIn ? ' (대역으로 확인)' : ''}`, durationMs);
       }
     }
+
+    // Lost while the steps ran: another run may have changed the cluster since, so no report at all
+    // (one lost after the last step still holds: nobody could take the cluster before it was lost).
+    if ('held' in lease) lease.held.lost.throwIfAborted();
 
     // With an API server that stopped answering, each read would only add its timeout to the run.
     // The versions and the logs are independent reads, made together.

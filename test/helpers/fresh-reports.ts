@@ -53,7 +53,9 @@ async function runOnFreshSandbox(name: 'pass' | 'fail', flags: string[], extraEn
   const reportsDir = path.join(DIR, name);
   const report = path.join(reportsDir, 'metallb', `kubernetes-${MINOR}.json`);
   await downSandbox();
-  await cluster(['up', '--kubernetes', MINOR]);
+  // The provider by name: without it `up` picks kind wherever Docker answers (a GitHub runner), on
+  // Docker's default network, where the browser steps refuse the page's addresses.
+  await cluster(['up', '--provider', 'kwok', '--kubernetes', MINOR]);
   try {
     // kubectl caches API discovery per host:port in ~/.kube/cache; sandboxes reuse ports across
     // Kubernetes versions (a 1.24 sandbox's cache makes a 1.37 apply try PodSecurityPolicy): own cache.
@@ -69,8 +71,7 @@ async function runOnFreshSandbox(name: 'pass' | 'fail', flags: string[], extraEn
 
 /** The two fresh reports, made now unless this test run already made them. */
 export async function freshReports(): Promise<FreshReports> {
-  const lock = `${DIR}.lock`;
-  await acquire(lock);
+  const release = await acquire(`${DIR}.lock`);
   try {
     const stamp = fs.existsSync(STAMP) ? (JSON.parse(fs.readFileSync(STAMP, 'utf8')) as { run: number }) : undefined;
     if (stamp?.run !== process.ppid) {
@@ -84,7 +85,7 @@ export async function freshReports(): Promise<FreshReports> {
     const read = (dir: string) => readReport(path.join(dir, 'metallb', `kubernetes-${MINOR}.json`));
     return { pass, fail, passed: read(pass), failed: read(fail) };
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    release();
   }
 }
 

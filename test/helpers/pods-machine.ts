@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { readClaim } from '../../scripts/cluster/pods/host.ts';
+import { liveClaim } from '../../scripts/cluster/pods/host.ts';
 import { acquireLock } from '../../scripts/cluster/lock.ts';
 
 /** Why this machine cannot host the pods provider (not root, or no cgroup v1), or undefined. */
@@ -18,7 +18,7 @@ export function podsMachineHooks(): { before: () => Promise<void>; after: () => 
   return {
     before: async () => {
       release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
-      expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+      expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     },
     after: () => release?.(),
   };

@@ -53,8 +53,7 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
   // This file is an input too: how the build runs shapes its output.
   const inputs = [import.meta.filename, ...INPUTS.map((p) => join(root, p)), ...(options.inputs ?? []).map((p) => resolve(ROOT, p))];
   const key = inputHash(root, inputs, env);
-  const lock = `${outDir}.lock`;
-  await acquire(lock);
+  const release = await acquire(`${outDir}.lock`);
   try {
     const cached = readStamp(outDir);
     if (cached && cached.key === key && process.env['SITE_REBUILD'] !== '1') return cached.build;
@@ -76,7 +75,7 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
     if (build.exitCode === 0) writeFileSync(join(outDir, STAMP), JSON.stringify({ key, build }, null, 2));
     return build;
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -95,10 +94,12 @@ function readStamp(outDir: string): { key: string; build: SiteBuild } | undefine
  * The cross-process pid lock of the cluster code (scripts/cluster/lock.ts): a lock whose owner has
  * exited (a stopped run) is taken over at once, a missing parent folder is created, and waiting is
  * announced. Before, a `mkdir` lock took ENOENT (no test-results/ in a fresh clone) for a held lock,
- * and site-base and site-verification sat idle until their hook timeouts. Release: `rmSync(lock)`.
+ * and site-base and site-verification sat idle until their hook timeouts. Release with the function
+ * it returns, never by removing the file: that removes only our own lock, not one another holder took
+ * over meanwhile (removing theirs would let a third one in beside them).
  */
-export async function acquire(lock: string): Promise<void> {
-  await acquireLock(lock, new AbortController().signal, (owner) => console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner})`));
+export function acquire(lock: string): Promise<() => void> {
+  return acquireLock(lock, new AbortController().signal, (owner) => console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner})`));
 }
 
 function inputHash(root: string, paths: string[], env: Record<string, string>): string {

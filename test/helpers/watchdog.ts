@@ -4,15 +4,19 @@
  * - After `quiet` minutes without a finished test, it prints what each running file is doing
  *   (which hook or test, for how long), so a cold Kubernetes build is visibly a build, not a hang.
  * - After `limit` minutes in total, it prints the files still running and what they wait on, stops
- *   every process the run started (SIGTERM, then SIGKILL) and exits with code 1.
+ *   every process the run started (SIGTERM, then SIGKILL), runs `cluster down` for each sandbox the
+ *   run made (their daemons were started detached: no longer below this process) and exits with code 1.
  *
  * Hooks may allow 60 minutes for a cold build, and a blocking child process cannot be interrupted
  * by vitest's own timeouts: this bound holds whatever a test file does. The defaults (80 and
  * 5 minutes) fit under CI's 90-minute job limit; VDOCS_TEST_LIMIT_MINUTES and
  * VDOCS_TEST_QUIET_MINUTES change them.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { cacheDir, projectRoot } from '../../scripts/lib/paths.ts';
 import { isAlive } from '../../scripts/lib/process.ts';
 
 type Vitest = Parameters<NonNullable<Reporter['onInit']>>[0];
@@ -117,6 +121,8 @@ export default class Watchdog implements Reporter {
       '  남은 샌드박스는 `npm run cluster -- status --name <이름>` 으로 보고 `npm run cluster -- down --name <이름>` 으로 정리하세요 (.cache/sandbox/ 의 폴더 이름).',
     ]);
     stopDescendants(process.pid);
+    const made = sandboxesToTearDown(sandboxFolders(path.join(cacheDir(), 'sandbox')), this.started);
+    if (made.length > 0) this.print([`  이 실행이 만든 샌드박스를 내립니다 (각각 최대 ${minutes(DOWN_LIMIT_MS)}):`, ...made.map(tearDown)]);
     process.exit(1);
   }
 
@@ -125,6 +131,51 @@ export default class Watchdog implements Reporter {
     if (this.vitest) this.vitest.logger.error(text);
     else process.stderr.write(`${text}\n`);
   }
+}
+
+export interface SandboxFolder {
+  /** The folder's name under .cache/sandbox/: the sandbox's `--name`. */
+  name: string;
+  createdMs: number;
+}
+
+/** The sandboxes this run made: folders created since it started, by name. One there before is someone else's. */
+export function sandboxesToTearDown(folders: readonly SandboxFolder[], runStartedMs: number): string[] {
+  return folders.filter((f) => f.createdMs >= runStartedMs).map((f) => f.name).sort();
+}
+
+/**
+ * The sandbox folders with when each was made: its birth time where the file system keeps one, else
+ * its last change (a sandbox made, or remade, during the run changed after it started).
+ */
+function sandboxFolders(dir: string): SandboxFolder[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    if (!e.isDirectory()) return [];
+    const stat = fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false });
+    return stat ? [{ name: e.name, createdMs: stat.birthtimeMs || stat.mtimeMs }] : [];
+  });
+}
+
+/** Long enough for a pods sandbox's teardown (containers, cgroups, namespaces), short against CI's job limit. */
+const DOWN_LIMIT_MS = 120_000;
+
+/** `cluster down --name <name>`, synchronously (the process exits next), bounded; one line saying how it went. */
+function tearDown(name: string): string {
+  const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/cluster.ts'), 'down', '--name', name], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: DOWN_LIMIT_MS,
+  });
+  if (r.status === 0) return `  샌드박스 ${name}: 내렸습니다`;
+  const why = r.error ? r.error.message : `종료 코드 ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').at(-1) ?? ''}`;
+  return `  샌드박스 ${name}: 내리지 못했습니다 (${why}). npm run cluster -- down --name ${name}`;
 }
 
 function moduleOf(hook: HookContext): string {

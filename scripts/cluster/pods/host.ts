@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { which, type Env } from '../../lib/process.ts';
-import { CGROUP_ROOTS, HOST_PATHS, NET } from './layout.ts';
+import { isAlive, which, type Env } from '../../lib/process.ts';
+import { isRecorded, ownPids, startTicks } from '../procs.ts';
+import { CGROUP_ROOTS, HOST_PATHS, NET, podsPaths } from './layout.ts';
 import { netnsFile } from './namespaces.ts';
+import { readCreated } from './record.ts';
 
 /**
  * Whether this machine can run the pods provider, and whether it is free to. Each reason is one
@@ -23,10 +25,13 @@ export function cgroupControllers(): string[] {
   }
 }
 
-/** Why the pods provider cannot run here at all (not root, no cgroups, missing tools); empty when it can. */
-export function cannotRun(env: Env): string[] {
+/**
+ * Why the pods provider cannot run here at all (not root, no cgroups, missing tools); empty when it can.
+ * `uid` is whose run is judged (this process's by default; a test asks about another user's).
+ */
+export function cannotRun(env: Env, uid: number | undefined = process.getuid?.()): string[] {
   const reasons: string[] = [];
-  if (process.getuid?.() !== 0) reasons.push('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
+  if (uid !== 0) reasons.push('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
   const controllers = cgroupControllers();
   if (!controllers.includes('memory') || !controllers.includes('cpu')) {
     reasons.push('/sys/fs/cgroup 에 cgroup v1 memory·cpu 컨트롤러가 없습니다 (kubelet이 파드 cgroup을 만들 수 없습니다)');
@@ -70,17 +75,38 @@ function foreignDaemons(ourDir: string | undefined): string[] {
 }
 
 export interface Claim {
+  /** The `up` that wrote it. */
   pid: number;
+  /** Its start time (procs.ts `startTicks`): another process with that pid later is not it. */
+  start?: number;
   dir: string;
 }
 
-export function readClaim(): Claim | undefined {
+/** `file` is the machine's claim; another only in tests. */
+export function readClaim(file: string = HOST_PATHS.claim): Claim | undefined {
   try {
-    const c = JSON.parse(fs.readFileSync(HOST_PATHS.claim, 'utf8')) as Claim;
+    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Claim;
     return typeof c.dir === 'string' ? c : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a claim no longer stands for a running sandbox: its folder is gone, or nothing of its own
+ * runs, neither a daemon it recorded (created.json) nor the `up` that wrote it (one still building
+ * has started no daemon yet). A sandbox killed mid-run would otherwise hold the machine until a reboot.
+ */
+export function isStaleClaim(claim: Claim): boolean {
+  if (!fs.existsSync(claim.dir)) return true;
+  const upRuns = claim.start === undefined ? isAlive(claim.pid) : isRecorded({ name: 'up', pid: claim.pid, start: claim.start });
+  return !upRuns && ownPids(readCreated(podsPaths(claim)).daemons, claim.dir).length === 0;
+}
+
+/** The claim of a pods sandbox that still runs on this machine, if any (a stale one is not). */
+export function liveClaim(file: string = HOST_PATHS.claim): Claim | undefined {
+  const claim = readClaim(file);
+  return claim && !isStaleClaim(claim) ? claim : undefined;
 }
 
 /**
@@ -90,7 +116,7 @@ export function readClaim(): Claim | undefined {
 export function ownersOf(dir: string): string[] {
   const owners: string[] = [];
   const claim = readClaim();
-  if (claim && claim.dir !== dir && fs.existsSync(claim.dir)) owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
+  if (claim && claim.dir !== dir && !isStaleClaim(claim)) owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
   const daemons = foreignDaemons(claim?.dir ?? dir);
   if (daemons.length) owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
   for (const p of [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs]) {
@@ -119,18 +145,19 @@ export function busyError(owners: string[]): EnvironmentError {
 }
 
 /**
- * Takes the machine-wide claim (O_EXCL). The claim lives as long as its sandbox folder: one whose
- * folder is gone is stale and replaced. (`pid` only says which `up` wrote it.)
+ * Takes the machine-wide claim (O_EXCL). The claim lives as long as its sandbox runs: a stale one
+ * (`isStaleClaim`) is replaced.
  */
-export function takeClaim(dir: string): void {
-  const existing = readClaim();
-  if (existing && existing.dir !== dir && fs.existsSync(existing.dir)) throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
-  if (existing) fs.rmSync(HOST_PATHS.claim, { force: true });
+export function takeClaim(dir: string, file: string = HOST_PATHS.claim): void {
+  const existing = readClaim(file);
+  if (existing && existing.dir !== dir && !isStaleClaim(existing)) throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
+  if (existing) fs.rmSync(file, { force: true });
   try {
-    fs.writeFileSync(HOST_PATHS.claim, JSON.stringify({ pid: process.pid, dir }) + '\n', { flag: 'wx' });
+    const start = startTicks(process.pid);
+    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, ...(start === undefined ? {} : { start }), dir }) + '\n', { flag: 'wx' });
   } catch (error) {
     // Another `up` claimed the machine between our read and our write.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw busyError([`다른 pods 샌드박스가 방금 시작되었습니다: ${readClaim()?.dir ?? '?'}`]);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw busyError([`다른 pods 샌드박스가 방금 시작되었습니다: ${readClaim(file)?.dir ?? '?'}`]);
     throw error;
   }
 }

@@ -48,8 +48,8 @@ export const HOST_PATHS = {
 /** Cgroups created at the root of every v1 controller (kubelet's QoS tree, containerd's namespace). */
 export const CGROUP_ROOTS = ['kubepods', 'k8s.io'] as const;
 
-/** Everything of the pods provider inside the sandbox folder. */
-export function podsPaths(p: SandboxPaths) {
+/** Everything of the pods provider inside the sandbox folder (only its folder is needed: a claim names no more). */
+export function podsPaths(p: Pick<SandboxPaths, 'dir'>) {
   const root = path.join(p.dir, 'pods');
   return {
     root,

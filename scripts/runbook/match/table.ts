@@ -13,9 +13,11 @@ export interface Table {
 /** Parses kubectl's aligned table output. Cells may hold single spaces (`1 (3m ago)`), never two. */
 export function parseTable(text: string): Table {
   const lines = splitLines(text).filter((l) => l.trim() !== '');
-  const headerLine = lines[0] ?? '';
-  const header = headerLine.trim().split(/\s{2,}/);
-  const starts = header.map((h) => headerLine.indexOf(h));
+  // Each header cell with where it starts, read in one pass: a search for the text would find
+  // NAME inside NAMESPACE. A cell is words joined by single spaces (`NOMINATED NODE`), as for rows.
+  const headerCells = [...(lines[0] ?? '').matchAll(/\S+(?:\s\S+)*/g)];
+  const header = headerCells.map((c) => c[0]);
+  const starts = headerCells.map((c) => c.index);
   const rows = lines.slice(1).map((line) => {
     let cells = line.trim().split(/\s{2,}/);
     if (cells.length !== header.length) {
