@@ -20,13 +20,12 @@ import { memoryIo } from '../scripts/lib/io.ts';
 import { readReport } from '../scripts/model/report.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
-import { PODS_MACHINE_LOCK, podsSkipReason } from './helpers/pods-machine.ts';
+import { MACHINE_LOCK, skipReason } from './helpers/machine.ts';
 
 
 const NAME = 'pods-metallb';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
-const skip = podsSkipReason;
-if (skip) console.warn(`cluster-pods-metallb: 건너뜀 — ${skip}`);
+const skip = skipReason('pods', 'cluster-pods-metallb');
 
 /** The page's four browser steps: the address it documents and the Service behind it. */
 const BROWSER_STEPS = [
@@ -51,7 +50,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   let release: () => void;
 
   beforeAll(async () => {
-    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
     expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(await clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', NAME], io())).toBe(0);
     state = readSandbox(NAME)!;

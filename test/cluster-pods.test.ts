@@ -22,20 +22,13 @@ import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { processesNaming } from './helpers/sandbox.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
-import { PODS_MACHINE_LOCK } from './helpers/pods-machine.ts';
+import { MACHINE_LOCK, skipReason } from './helpers/machine.ts';
 import { acquireLock } from '../scripts/cluster/lock.ts';
 
 const NAME = 'pods-test';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
 
-/** The only reasons to skip: the machine cannot host it. Missing packages fail instead (CI must install them). */
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'root가 아닙니다: 네트워크 네임스페이스·마운트·cgroup을 만들 수 없습니다';
-  if (!fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs')) return '/sys/fs/cgroup 에 cgroup v1 memory 컨트롤러가 없습니다';
-  return undefined;
-}
-const skip = skipReason();
-if (skip) console.warn(`cluster-pods: 건너뜀 — ${skip}`);
+const skip = skipReason('pods', 'cluster-pods');
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
@@ -99,7 +92,7 @@ function capturedPackets(file: string): string[] {
 describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => {
   let release: () => void;
   beforeAll(async () => {
-    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
     expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
   }, 1_800_000);
   afterAll(() => release?.());
@@ -159,7 +152,7 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
   let release: () => void;
 
   beforeAll(async () => {
-    release = await acquireLock(PODS_MACHINE_LOCK, new AbortController().signal);
+    release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
     expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
     expect(cannotRun(process.env), '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack').toEqual([]);
     sysctlsBefore = readSysctls();

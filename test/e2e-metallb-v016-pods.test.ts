@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readReport, type RunReport } from '../scripts/model/report.ts';
 import type { SandboxState } from '../scripts/cluster/state.ts';
-import { podsMachineHooks, podsSkipReason } from './helpers/pods-machine.ts';
+import { machineHooks, providerDescribe } from './helpers/machine.ts';
 import { cli, down, kubectl, testMirror, up } from './helpers/sandbox.ts';
 import { pageCopy as copyOfPage } from './helpers/page-copy.ts';
 
@@ -17,7 +17,7 @@ import { pageCopy as copyOfPage } from './helpers/page-copy.ts';
 const NAME = 'v016';
 const PAGE = 'src/content/docs/appendix/metallb-v0-16.md';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-v016-'));
-const hooks = podsMachineHooks();
+const hooks = machineHooks();
 let state: SandboxState;
 
 function runbook(args: string[], env: Record<string, string> = {}) {
@@ -28,9 +28,7 @@ const pageCopy = (name: string, mutate: (s: string) => string): string => copyOf
 
 const step = (report: RunReport, id: string) => report.steps.find((s) => s.id === id)!;
 
-if (podsSkipReason) console.warn(`e2e-metallb-v016-pods: 건너뜀 — ${podsSkipReason}`);
-
-describe.skipIf(podsSkipReason !== undefined)('MetalLB v0.16.1 page on the pods sandbox', () => {
+providerDescribe('pods', 'e2e-metallb-v016-pods')('MetalLB v0.16.1 page on the pods sandbox', () => {
   beforeAll(async () => {
     await hooks.before();
     state = up(NAME, 'pods');

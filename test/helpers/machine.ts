@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { enginePaths, readEngineClaim } from '../../scripts/cluster/kind/engine.ts';
-import { readClaim } from '../../scripts/cluster/pods/host.ts';
+import { liveClaim } from '../../scripts/cluster/pods/host.ts';
 import { acquireLock } from '../../scripts/cluster/lock.ts';
 
 /**
@@ -35,20 +35,26 @@ export function cannotHost(provider: RealProvider): string | undefined {
 
 export const SKIPPED_FILE = path.resolve('test-results/skipped-suites.txt');
 
-/**
- * `describe` for a suite on `provider`, or `describe.skip` with the reason recorded; under CI an
- * unannounced skip throws, so the file fails rather than going green without running.
- */
+/** `describe` for a suite on `provider`, or `describe.skip` with the reason recorded (see `skipReason`). */
 export function providerDescribe(provider: RealProvider, suite: string): typeof describe | typeof describe.skip {
+  return skipReason(provider, suite) === undefined ? describe : describe.skip;
+}
+
+/**
+ * Why `suite` skips here (recorded for the end of the run), or undefined when the machine hosts
+ * `provider`. Under CI an unannounced skip throws, so the file fails rather than going green unrun.
+ */
+export function skipReason(provider: RealProvider, suite: string): string | undefined {
   const reason = cannotHost(provider);
-  if (!reason) return describe;
+  if (!reason) return undefined;
   const allowed = (process.env.VDOCS_ALLOW_SKIP ?? '').split(',').map((s) => s.trim());
   if (process.env.CI && !allowed.includes(provider)) {
     throw new Error(`${suite}: 이 CI 머신은 ${provider} 프로바이더를 실행할 수 없습니다 (${reason}). 일부러 건너뛰려면 VDOCS_ALLOW_SKIP=${provider} 로 이유를 밝히세요.`);
   }
   fs.mkdirSync(path.dirname(SKIPPED_FILE), { recursive: true });
   fs.appendFileSync(SKIPPED_FILE, `${suite}: ${provider} — ${reason}\n`);
-  return describe.skip;
+  console.warn(`${suite}: 건너뜀 — ${reason}`);
+  return reason;
 }
 
 /** The lock every real-pod test file takes: files take turns on the machine. */
@@ -60,7 +66,7 @@ export function machineHooks(): { before: () => Promise<void>; after: () => void
   return {
     before: async () => {
       release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
-      expect(readClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+      expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
       const engine = readEngineClaim();
       expect(engine === undefined || engine.dir === enginePaths(process.env).dir, `다른 체크아웃의 Docker 데몬(${engine?.dir})이 떠 있습니다: 그 체크아웃에서 kind 샌드박스를 내리세요`).toBe(true);
     },

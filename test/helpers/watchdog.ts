@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { cacheDir, projectRoot } from '../../scripts/lib/paths.ts';
 import { isAlive } from '../../scripts/lib/process.ts';
+import { SKIPPED_FILE } from './machine.ts';
 
 type Vitest = Parameters<NonNullable<Reporter['onInit']>>[0];
 type HookContext = Parameters<NonNullable<Reporter['onHookStart']>>[0];
@@ -52,6 +53,7 @@ export default class Watchdog implements Reporter {
 
   /** The limits count per run (watch mode starts a new one on each change). */
   onTestRunStart(): void {
+    fs.rmSync(SKIPPED_FILE, { force: true });
     this.started = this.lastNews = Date.now();
     this.running.clear();
     clearInterval(this.timer);
@@ -86,8 +88,11 @@ export default class Watchdog implements Reporter {
     this.lastNews = Date.now();
   }
 
+  /** Ends with the suites that skipped and why (machine.ts records them): a skip is never silent. */
   onTestRunEnd(): void {
     clearInterval(this.timer);
+    const skipped = fs.existsSync(SKIPPED_FILE) ? fs.readFileSync(SKIPPED_FILE, 'utf8').trim() : '';
+    process.stderr.write(skipped ? `\n건너뛴 스위트 (이 머신이 그 프로바이더를 실행할 수 없음):\n${skipped.split('\n').map((l) => `  - ${l}`).join('\n')}\n` : '\n건너뛴 스위트: 없음\n');
   }
 
   private doing(moduleId: string, what: string | undefined): void {

@@ -8,7 +8,7 @@ import { isAlive, run, which, type Env } from '../../lib/process.ts';
 import type { Status } from '../../lib/status.ts';
 import { acquireLock } from '../lock.ts';
 import { processesWhere, recordProcess, isRecorded, type ProcessRecord } from '../procs.ts';
-import { readClaim as readPodsClaim } from '../pods/host.ts';
+import { liveClaim } from '../pods/host.ts';
 import { startDaemon, assertAlive, logTail } from '../pods/launch.ts';
 import { deleteNetns, netnsFile } from '../pods/namespaces.ts';
 import { stopProcesses, waitFor } from '../sandbox.ts';
@@ -122,8 +122,8 @@ function machineHolders(dir: string): string[] {
   const holders: string[] = [];
   const claim = readEngineClaim();
   if (claim && claim.dir !== dir && fs.existsSync(claim.dir)) holders.push(`다른 체크아웃의 Docker 데몬이 실행 중입니다: ${claim.dir} (그곳에서 kind 샌드박스를 내리세요: npm run cluster -- down)`);
-  const pods = readPodsClaim();
-  if (pods && fs.existsSync(pods.dir)) holders.push(`pods 샌드박스가 머신을 쓰고 있습니다: ${pods.dir} (pods 와 kind 는 함께 실행하지 않습니다. 먼저 내리세요: npm run cluster -- down)`);
+  const pods = liveClaim();
+  if (pods) holders.push(`pods 샌드박스가 머신을 쓰고 있습니다: ${pods.dir} (pods 와 kind 는 함께 실행하지 않습니다. 먼저 내리세요: npm run cluster -- down)`);
   if (!claim && fs.existsSync(netnsFile(ENGINE_NETNS))) holders.push(`네트워크 네임스페이스 ${netnsFile(ENGINE_NETNS)} 가 이미 있습니다 (이 프로젝트가 만든 기록은 없습니다)`);
   return holders;
 }

@@ -5,6 +5,7 @@ import { isAlive, which, type Env } from '../../lib/process.ts';
 import { isRecorded, ownPids, startTicks } from '../procs.ts';
 import { CGROUP_ROOTS, HOST_PATHS, NET, podsPaths } from './layout.ts';
 import { netnsFile } from './namespaces.ts';
+import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
 import { readCreated } from './record.ts';
 
 /**
@@ -117,6 +118,9 @@ export function ownersOf(dir: string): string[] {
   const owners: string[] = [];
   const claim = readClaim();
   if (claim && claim.dir !== dir && !isStaleClaim(claim)) owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
+  // kind on the project's own Docker daemon: its containerd and kubelets are another runtime on this machine.
+  const engine = readEngineClaim();
+  if (engine && fs.existsSync(netnsFile(ENGINE_NETNS))) owners.push(`이 프로젝트의 Docker 데몬(kind 샌드박스용)이 머신을 쓰고 있습니다: ${engine.dir} (pods 와 kind 는 함께 실행하지 않습니다. 그 체크아웃의 kind 샌드박스를 먼저 내리세요)`);
   const daemons = foreignDaemons(claim?.dir ?? dir);
   if (daemons.length) owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
   for (const p of [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs]) {
