@@ -111,6 +111,10 @@ providerDescribe('kind', 'e2e-kind')('kind on the project\'s own Docker daemon, 
       expect(fs.readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     }
     expect(step(report, 'istio/browser').browser?.proven).toContain(`네트워크 네임스페이스(${ENGINE_NETNS}`);
+    // The addresses are on no interface: the bridge side learned .100 from the speaker's ARP answer, at the node's MAC.
+    const mac = spawnSync('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}', `${FIRST}-control-plane`], { encoding: 'utf8', env: ownEngineEnv(process.env) }).stdout.trim();
+    expect(mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(spawnSync('nsenter', [`--net=${netnsFile(ENGINE_NETNS)}`, 'ip', 'neigh', 'show', '192.168.35.100'], { encoding: 'utf8' }).stdout).toContain(`lladdr ${mac}`);
     expect(report.simulation?.simulated.join('\n')).toContain('내려받지 않고 같은 태그의 소스(go.universe.tf/metallb v0.11.0)');
   }, 15 * 60_000);
 

@@ -27,8 +27,9 @@ export function cannotHost(provider: RealProvider): string | undefined {
     if (!fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs')) return '/sys/fs/cgroup 에 cgroup v1 memory 컨트롤러가 없습니다';
     return undefined;
   }
-  if (spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0) return undefined;
-  if (!isRoot) return 'Docker 가 응답하지 않고, root 가 아니어서 이 프로젝트의 Docker 데몬도 띄울 수 없습니다';
+  // The kind suites test kind on the project's own Docker daemon, offline; kind on a user's Docker is the nightly's.
+  if (spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0) return '이 머신의 Docker 가 응답합니다: 이 스위트는 이 프로젝트의 Docker 데몬 위의 kind 를 시험합니다 (여러분의 Docker 위의 kind 는 nightly 가 검증합니다)';
+  if (!isRoot) return 'root 가 아니어서 이 프로젝트의 Docker 데몬을 띄울 수 없습니다';
   if (process.platform !== 'linux') return 'Linux 가 아닙니다';
   return undefined;
 }
