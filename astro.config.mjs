@@ -35,7 +35,7 @@ export default defineConfig({
     starlight({
       title: '검증된 MLOps 설치 가이드',
       description:
-        '온프레미스 MLOps 플랫폼 설치 가이드입니다. 모든 단계는 실제 클러스터에서 실행되고 확인됩니다.',
+        '온프레미스 MLOps 플랫폼 설치 가이드입니다. 명령은 테스트용 클러스터에서 실행해 확인하고, 단계마다 무엇을 확인했는지 표시합니다.',
       locales: { root: { label: '한국어', lang: 'ko' } },
       sidebar: [
         { slug: 'index', label: '소개' },

@@ -17,6 +17,10 @@ export default defineRunbook({
   },
   images: metallbImages('v0.16.1'),
   logs: metallbLogs(),
+  // sha256 of the manifest install/apply reads (from the offline mirror's copy): a mirror copy or a download with other bytes fails the step.
+  pins: {
+    'https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml': 'bf25feebb7582ca7df845efd52ffbc2960d6cbf4cfc972f47fded9f788b67f0b',
+  },
   steps: [
     ...strictArp('페이지: "strictARP: true 가 이미 출력된다면 다음 명령은 실행하지 않아도 됩니다."'),
     run('install/apply', 'MetalLB v0.16.1 매니페스트 적용', {

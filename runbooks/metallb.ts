@@ -15,6 +15,11 @@ export default defineRunbook({
   // Its controller also runs where nodes are simulated (kwok): it assigns the EXTERNAL-IPs there.
   images: metallbImages('v0.11.0', { bumps: { 'github.com/modern-go/reflect2': 'v1.0.2', 'github.com/json-iterator/go': 'v1.1.12' }, runControllerOnSimulatedNodes: true }),
   logs: metallbLogs(),
+  // sha256 of the manifests install/apply reads (from the offline mirror's copies): a mirror copy or a download with other bytes fails the step.
+  pins: {
+    'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml': '51a1c68cd8f92e4653075ea978642689a7786099000f9017a616567bab76114f',
+    'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/metallb.yaml': '3fa4893469564b52d243b833ba93298b3289a76e01973ffe9ddc635b189fa4b2',
+  },
   steps: [
     ...strictArp('페이지: "strictARP: true가 이미 출력된다면 다음 커맨드를 수행하지 않으셔도 됩니다."'),
     run('install/apply', 'MetalLB v0.11.0 매니페스트 적용', {

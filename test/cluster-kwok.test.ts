@@ -290,9 +290,9 @@ function failingCache(): string {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-fail-'));
   const bin = path.join(cache, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  for (const t of [etcdTarget(), kwokTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, `${t.component}-${t.version}`));
+  for (const t of [etcdTarget(), kwokTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, path.basename(binDirOf(t, process.env))));
   const real = binDirOf(kubernetesTarget(resolveKubernetes('1.37')), process.env);
-  const kube = path.join(bin, 'kubernetes-v1.37.0');
+  const kube = path.join(bin, path.basename(real));
   fs.mkdirSync(kube);
   for (const f of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'build.json']) fs.symlinkSync(path.join(real, f), path.join(kube, f));
   fs.writeFileSync(path.join(kube, 'kube-proxy-config'), '#!/bin/sh\necho "kube-proxy-config: simulated failure" >&2\nexit 3\n', { mode: 0o755 });

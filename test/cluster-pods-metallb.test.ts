@@ -75,7 +75,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
     for (const b of BROWSER_STEPS) {
       const step = report.steps.find((s) => s.id === b.step);
       expect(step).toMatchObject({ status: 'passed', browser: { url: b.url, status: 200 } });
-      expect(step?.standIn).toContain('대역 웹 서버');
+      expect(step?.browser?.simulated).toContain('대역 웹 서버');
       expect(fs.statSync(path.resolve(path.dirname(reportFile), step!.browser!.screenshot)).size).toBeGreaterThan(5000);
     }
   });

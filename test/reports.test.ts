@@ -1,27 +1,36 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { mirrorFingerprints, runnerHash } from '../scripts/model/fingerprint.ts';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codeFingerprint } from '../scripts/model/fingerprint.ts';
 import { readPage } from '../scripts/model/page.ts';
-import { reportPath, verifiedPages } from '../scripts/model/pages.ts';
-import { readReport } from '../scripts/model/report.ts';
+import { reportPath, verifiedPages, type VerifiedPage } from '../scripts/model/pages.ts';
+import { readReport, type RunReport } from '../scripts/model/report.ts';
 import { importRunbook } from '../scripts/model/runbooks.ts';
-import { verdict } from '../scripts/model/verdict.ts';
-import { testMirror } from './helpers/sandbox.ts';
+import { verdict, type Verdict } from '../scripts/model/verdict.ts';
+import { bind } from '../scripts/runbook/bind.ts';
+import { passingReport, withStep } from './helpers/reports.ts';
 
 /**
  * The reports committed for the site come from real runs of committed code, on the current page,
- * runbook, runner and mirror files: every declared version has a schema-valid report whose verdict
- * is `passed` (not stale, partial or failed), made from a clean tree at a commit of this history.
- * Changing a block, a rule, the runner or a mirrored file fails here until `npm run verify` is
- * run again from committed code and reports/ is committed.
+ * runbook and code: every declared version has a schema-valid report whose verdict is `passed` (its
+ * evidence checked again against the page bound to its runbook now, nothing stale, partial, failed
+ * or contradicting its status), made from a clean tree at a commit of this history. Changing a
+ * block, a rule, a pin, the runbook's other fields or any file of the code that runs and judges
+ * steps fails here until `npm run verify` is run again from committed code and reports/ is committed.
  */
 const root = process.cwd();
 const pages = verifiedPages(root);
-const runner = runnerHash(root);
-const mirror = testMirror();
+const code = codeFingerprint(root);
 const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
 const inGit = git('rev-parse', 'HEAD').status === 0;
+
+/** What this file requires of a report file, in one place: read and validated, then judged on the page bound to its runbook now. */
+async function judgeReportFile(file: string, page: VerifiedPage): Promise<Verdict> {
+  const report = readReport(file);
+  return verdict({ report, binding: bind(await importRunbook(root, page.runbook), readPage(page.file, root)), code });
+}
 
 describe.each(pages.flatMap((p) => p.kubernetes.map((v) => [`${p.runbook} @ Kubernetes ${v}`, p, v] as const)))('%s', (_label, page, minor) => {
   const file = reportPath('reports', page.runbook, minor);
@@ -35,10 +44,8 @@ describe.each(pages.flatMap((p) => p.kubernetes.map((v) => [`${p.runbook} @ Kube
     expect(report.provider).not.toBe('context');
   });
 
-  it(`Kubernetes ${minor}: its verdict on the current page, runbook, runner and mirror is passed`, async () => {
-    const report = readReport(file);
-    const inputs = mirror ? mirrorFingerprints(mirror, Object.keys(report.fingerprints.inputs)) : undefined;
-    const v = verdict({ report, page: readPage(page.file), runbook: await importRunbook(root, page.runbook), runner, ...(inputs ? { inputs } : {}) });
+  it(`Kubernetes ${minor}: its verdict on the current page, runbook and code is passed`, async () => {
+    const v = await judgeReportFile(file, page);
     expect(v.reasons, again).toEqual([]);
     expect(v.status).toBe('passed');
   });
@@ -50,5 +57,37 @@ describe.each(pages.flatMap((p) => p.kubernetes.map((v) => [`${p.runbook} @ Kube
     // A shallow clone may not have the commit; then the ancestry cannot be told and is not claimed.
     if (git('cat-file', '-e', `${report.source.commit}^{commit}`).status !== 0 && git('rev-parse', '--is-shallow-repository').stdout.trim() === 'true') return;
     expect(git('merge-base', '--is-ancestor', report.source.commit ?? '', 'HEAD').status, `${report.source.commit} 는 HEAD 의 조상이 아닙니다. ${again}`).toBe(0);
+  });
+});
+
+/** The check above, on forged copies of a report that passes it: none of them passes. */
+describe('forged reports do not pass this check', () => {
+  const page = pages.find((p) => p.runbook === 'metallb')!;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forged-reports-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, report: RunReport) => {
+    const file = path.join(dir, `${name}.json`);
+    fs.writeFileSync(file, JSON.stringify(report));
+    return file;
+  };
+  const honest = async () => passingReport(bind(await importRunbook(root, page.runbook), readPage(page.file, root)), code);
+
+  it('an honest report of the current page and code passes (so the forgeries below fail for their forgery)', async () => {
+    expect((await judgeReportFile(write('honest', await honest()), page)).status).toBe('passed');
+  });
+
+  it.each([
+    ['a step flipped to passed against its streams', (r: RunReport) => withStep(r, 'istio/get-after', { status: 'passed', streams: { stdout: 'NAME                   TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE\nistio-ingressgateway   ClusterIP   10.103.72.5   <none>        80/TCP    7s\n', stderr: '' } }), 'error'],
+    ['a changed stream', (r: RunReport) => withStep(r, 'config/apply', { streams: { stdout: 'configmap/other created\n', stderr: '' } }), 'error'],
+    ['a block the report did not cover', (r: RunReport) => withStep(r, 'install/get-pods', { blockHashes: { 'install/get-pods': r.steps.find((s) => s.id === 'install/get-pods')!.blockHashes['install/get-pods']! } }), 'stale'],
+    ['code the report was not made from', (r: RunReport) => ({ ...r, fingerprints: { ...r.fingerprints, code: { ...r.fingerprints.code, 'scripts/cluster/kubeproxy.ts': '0123456789abcdef' } } }), 'stale'],
+  ] as const)('%s', async (name, forge, expected) => {
+    const v = await judgeReportFile(write(name.replace(/\W+/g, '-'), forge(await honest())), page);
+    expect(v.status).toBe(expected);
+  });
+
+  it('an empty block set is refused when the report is read', async () => {
+    const file = write('empty-blocks', withStep(await honest(), 'install/get-pods', { blockHashes: {} }));
+    await expect(judgeReportFile(file, page)).rejects.toThrow(/blockHashes 는 비어 있을 수 없습니다/);
   });
 });

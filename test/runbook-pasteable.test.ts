@@ -113,7 +113,7 @@ describe('what a failed step prints', () => {
   });
 
   it('JUnit shows the command with its target too', () => {
-    const report = { schemaVersion: 2, runbook: 'metallb', page: 'p.md', provider: 'kwok', kubernetes: 'v1.37.0', components: {}, context: 'kwok-vdocs', startedAt: '', finishedAt: '', status: 'failed', source: { dirty: false }, fingerprints: { runner: '0123456789abcdef', inputs: {} }, steps: [failed], logs: {} } satisfies RunReport;
+    const report = { schemaVersion: 3, runbook: 'metallb', page: 'p.md', provider: 'kwok', kubernetes: 'v1.37.0', components: {}, context: 'kwok-vdocs', startedAt: '', finishedAt: '', status: 'failed', source: { dirty: false }, fingerprints: { code: { 'scripts/runbook.ts': '0123456789abcdef' }, runbook: {} }, seeded: [], steps: [failed], logs: {} } satisfies RunReport;
     const xml = toJUnit(report, target);
     expect(xml).toContain(`$ KUBECONFIG='${kubeconfig}' PATH=`);
     expect(xml).not.toContain('$ kubectl');

@@ -89,6 +89,8 @@ describe('runbook new', () => {
     // Two output blocks under one command: the second is a drift with the version the page names, left for the author.
     expect(runbook.steps.find((s) => s.id === 'metallb/apply')).toMatchObject({ drift: { since: '1.25', output: { block: 'metallb/apply-output-2' } } });
     expect(fs.readFileSync(file, 'utf8')).toContain('// TODO: 출력 블록이 둘입니다');
+    // The manifests the page applies are pinned as runbooks/metallb.ts pins them (no mirror needed).
+    expect(runbook.pins).toEqual((await import('../runbooks/metallb.ts')).default.pins);
     expect(runbook.fixtures).toEqual(['kubeflow', 'minio', 'mlflow', 'grafana'].map((d) => ({ kind: 'service', edit: `${d}-dashboard/edit`, spec: `${d}-dashboard/edit-spec`, resetWith: `${d}-dashboard/get` })));
     expect(readPage(page).anchors.map((a) => a.id)).toEqual(['kubeflow', 'minio', 'mlflow', 'grafana'].map((d) => `${d}-dashboard/browser`));
   });

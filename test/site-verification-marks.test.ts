@@ -11,13 +11,14 @@ import { toHtml } from '@astrojs/starlight/expressive-code/hast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { passingReport } from './helpers/reports.ts';
 import { defineRunbook, edit, lines, manual, run } from '../scripts/model/define.ts';
-import { runnerHash } from '../scripts/model/fingerprint.ts';
+import { fingerprint } from '../scripts/model/fingerprint.ts';
 import { parsePage } from '../scripts/model/page.ts';
+import { bind } from '../scripts/runbook/bind.ts';
 import type { RunReport, StepReport } from '../scripts/model/report.ts';
 import type { Runbook } from '../scripts/model/runbook.ts';
 import { verdict, type Mark } from '../scripts/model/verdict.ts';
 import { markFigures } from '../src/lib/verification/figures.ts';
-import { kst, NO_REPORT, resultLine, STEP_LABEL } from '../src/lib/verification/labels.ts';
+import { inputsLine, kst, NO_REPORT, resultLine, STEP_ICON, STEP_LABEL } from '../src/lib/verification/labels.ts';
 import { markElement } from '../src/lib/verification/mark-element.ts';
 import { loadVerification } from '../src/lib/verification/reports.ts';
 
@@ -25,8 +26,9 @@ const PAGE = [
   '---', 'title: 시험', 'runbook: { name: demo, kubernetes: ["1.37", "1.24"] }', '---', '',
   '```bash step="a/run"', 'kubectl get pods', '```', '',
   '```text step="a/run-output" of="a/run"', 'No resources found', '```', '',
-  '```bash step="b/edit"', 'kubectl edit svc/x', '```', '',
-  '```yaml step="b/edit-spec" of="b/edit"', 'spec: {}', '```', '',
+  '```bash step="b/edit"', 'kubectl edit svc/x -n demo', '```', '',
+  '```yaml step="b/edit-spec" of="b/edit" ins={2}', 'spec:', '  type: LoadBalancer', '```', '',
+  '[http://192.168.35.100](http://192.168.35.100) 에 접속하세요.', '',
   '<figure class="screenshot" data-step="c/browser">', '<figcaption>화면</figcaption>', '</figure>', '',
 ].join('\n');
 const page = parsePage(PAGE, 'src/content/docs/demo.md');
@@ -34,8 +36,11 @@ const runbook: Runbook = defineRunbook({
   name: 'demo', page: 'src/content/docs/demo.md', fixtures: [],
   steps: [run('a/run', 'a', { output: lines('a/run-output', { mode: 'exact' }) }), edit('b/edit', 'b', 'b/edit-spec'), manual('c/browser', 'c')],
 });
-const RUNNER = runnerHash(process.cwd());
-const good = passingReport(page, runbook, RUNNER);
+const binding = bind(runbook, page);
+/** The code of the scratch projects below: one runner file. */
+const RUNNER_FILE = '// runner\n';
+const CODE = { 'scripts/runbook.ts': fingerprint(RUNNER_FILE) };
+const good = passingReport(binding, CODE);
 
 function step(id: string, status: StepReport['status'], extra: Partial<StepReport> = {}): StepReport {
   return { ...(good.steps.find((s) => s.id === id) ?? { id, title: id, kind: 'run', durationMs: 1, problems: [], notes: [], blockHashes: {}, ruleHash: '0'.repeat(16) }), status, ...extra };
@@ -52,12 +57,12 @@ describe('verdict marks: a block shows the verdict of its step', () => {
     ['b/edit', false],
     ['b/edit-spec', true],
   ])('details (expected vs actual, reason) go on the last block of a step: %s → %s', (id, details) => {
-    const v = verdict({ report: report([step('a/run', 'failed'), step('b/edit', 'failed'), step('c/browser', 'manual')]), page, runbook, runner: RUNNER });
+    const v = verdict({ report: report([step('a/run', 'failed'), step('b/edit', 'failed'), step('c/browser', 'manual')]), binding, code: CODE });
     expect(v.blocks.get(id)?.details).toBe(details);
   });
 
   it('a screenshot figure shows its manual step with the reason', () => {
-    const v = verdict({ report: report([step('a/run', 'passed'), step('b/edit', 'passed'), step('c/browser', 'manual', { reason: '직접 확인하세요.' })]), page, runbook, runner: RUNNER });
+    const v = verdict({ report: report([step('a/run', 'passed'), step('b/edit', 'passed'), step('c/browser', 'manual', { reason: '직접 확인하세요.' })]), binding, code: CODE });
     expect(v.figures.get('c/browser')).toMatchObject({ status: 'manual', step: { reason: '직접 확인하세요.' } });
   });
 });
@@ -81,7 +86,7 @@ describe('mark markup', () => {
   });
 
   it('a stand-in check says why it is not a ✓; a stale step says what changed', () => {
-    const standin = toHtml(markElement(mark('standin', step('a/run', 'passed', { standIn: 'ns/svc 는 대역입니다.' })), '/v/'));
+    const standin = toHtml(markElement({ ...mark('standin', step('a/run', 'passed')), why: 'ns/svc 는 대역입니다.' }, '/v/'));
     expect(standin).toContain('대역으로 확인');
     expect(standin).toContain('ns/svc 는 대역입니다.');
     const stale = toHtml(markElement(mark('stale', step('a/run', 'passed')), '/v/'));
@@ -113,11 +118,13 @@ describe('labels', () => {
 describe('loadVerification: reports of the declared versions, validated', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-  function project(reports: Record<string, unknown>): string {
+  function project(reports: Record<string, unknown>, source = PAGE): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'site-verification-'));
     roots.push(root);
     fs.mkdirSync(path.join(root, 'src/content/docs'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'src/content/docs/demo.md'), PAGE);
+    fs.writeFileSync(path.join(root, 'src/content/docs/demo.md'), source);
+    fs.mkdirSync(path.join(root, 'scripts'));
+    fs.writeFileSync(path.join(root, 'scripts/runbook.ts'), RUNNER_FILE);
     fs.mkdirSync(path.join(root, 'runbooks'));
     const define = path.resolve('scripts/model/define.ts');
     fs.writeFileSync(path.join(root, 'runbooks/demo.ts'), `import { defineRunbook, edit, lines, manual, run } from ${JSON.stringify(define)};
@@ -132,7 +139,7 @@ export default defineRunbook({ name: 'demo', page: 'src/content/docs/demo.md', f
   }
 
   it('pairs each declared version with its report and judges it; a missing version has none', async () => {
-    const root = project({ 'reports/demo/kubernetes-1.37.json': passingReport(page, runbook, runnerHash(os.tmpdir() + '/nothing-here')) });
+    const root = project({ 'reports/demo/kubernetes-1.37.json': good });
     const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
     expect(found.versions.map((v) => [v.minor, v.primary, v.verdict?.status, v.file])).toEqual([
       ['1.37', true, 'passed', 'reports/demo/kubernetes-1.37.json'],
@@ -141,9 +148,42 @@ export default defineRunbook({ name: 'demo', page: 'src/content/docs/demo.md', f
   });
 
   it('a report of another runner is stale on the site too', async () => {
-    const root = project({ 'reports/demo/kubernetes-1.37.json': passingReport(page, runbook, '0123456789abcdef') });
+    const root = project({ 'reports/demo/kubernetes-1.37.json': passingReport(binding, { 'scripts/runbook.ts': '0123456789abcdef' }) });
     const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
     expect(found.versions[0]?.verdict?.status).toBe('stale');
+    expect(found.versions[0]?.verdict?.reasons[0]).toContain('scripts/runbook.ts');
+  });
+
+  it.each([
+    ['a step flipped to passed against its streams', { status: 'passed', streams: { stdout: 'pod/a created\n', stderr: '' } }],
+    ['a changed stream', { streams: { stdout: 'No resources found in demo namespace.\n', stderr: '' } }],
+    ['its evidence removed', { streams: undefined, exitCode: undefined }],
+  ] as const)('a forged report (%s) shows a verdict error on the page, never a ✓', async (_name, change) => {
+    const forged = { ...good, steps: good.steps.map((s) => (s.id === 'a/run' ? { ...s, ...change } : s)) };
+    const root = project({ 'reports/demo/kubernetes-1.37.json': forged });
+    const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage('src/content/docs/demo.md')!;
+    const judged = found.versions[0]!.verdict!;
+    expect(judged.status).toBe('error');
+    for (const id of ['a/run', 'a/run-output']) {
+      const mark = judged.blocks.get(id)!;
+      expect(mark.status).toBe('error');
+      const html = toHtml(markElement(mark, '/verification/demo/1.37/'));
+      expect(html).toContain(STEP_LABEL.error);
+      expect(html).not.toContain(STEP_ICON.passed);
+    }
+  });
+
+  it('a block added to the page that no step compares stops the build with file:line, as a bad report does', async () => {
+    const added = PAGE.replace('```bash step="b/edit"', '```text step="a/run-more" of="a/run"\nNo resources found\n```\n\n```bash step="b/edit"');
+    const root = project({ 'reports/demo/kubernetes-1.37.json': good }, added);
+    await expect(loadVerification({ root, reportsDir: 'reports' })).rejects.toThrow(/src\/content\/docs\/demo\.md:\d+: 블록 "a\/run-more" 를 실행하거나 비교하는 런북 단계가 없습니다/);
+  });
+
+  it('the badge says where remote files came from, and that they were checked against their pins', () => {
+    const fetched = (source: 'mirror' | 'url') => ({ url: 'https://example.com/a.yaml', sha256: 'a'.repeat(64), pin: 'a'.repeat(64), source });
+    expect(inputsLine({ steps: [step('a/run', 'passed', { fetched: [fetched('mirror')] })] })).toBe('원격 파일: 오프라인 미러 사본에서 읽음 (런북의 sha256 고정값으로 확인)');
+    expect(inputsLine({ steps: [step('a/run', 'passed', { fetched: [fetched('url')] })] })).toBe('원격 파일: URL에서 읽음 (런북의 sha256 고정값으로 확인)');
+    expect(inputsLine({ steps: [step('a/run', 'passed')] })).toBeUndefined();
   });
 
   it('no reports folder: every version has no report', async () => {

@@ -10,7 +10,8 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import metallb from '../runbooks/metallb.ts';
-import { runnerHash } from '../scripts/model/fingerprint.ts';
+import { codeFingerprint } from '../scripts/model/fingerprint.ts';
+import { bind } from '../scripts/runbook/bind.ts';
 import { readPage } from '../scripts/model/page.ts';
 import type { RunReport } from '../scripts/model/report.ts';
 import { verdict } from '../scripts/model/verdict.ts';
@@ -61,7 +62,7 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
   const html = () => readBuilt(built(name), PAGE);
   const stepOf = (id: string) => report().steps.find((s) => s.id === id);
   /** What the site must show: the one verdict on this report (never the report's own status). */
-  const judged = () => verdict({ report: report(), page, runbook: metallb, runner: runnerHash(ROOT) });
+  const judged = () => verdict({ report: report(), binding: bind(metallb, page), code: codeFingerprint(ROOT) });
   const markOf = (id: string) => judged().steps.get(id)!.status;
 
   it('shows the badge of the report: result, date (KST), provider, versions, simulation, fixtures, the other version', () => {
@@ -73,9 +74,10 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
     expect(attr(badge, 'data-status')).toBe(v.status);
     expect(text).toContain(`검증 ${RUN_LABEL[v.status]}`);
     if (name === 'passing') {
-      expect(v.counts.standin, 'the four "before" tables compare stand-ins built from the page').toBe(4);
-      expect(text).toContain('대역으로 확인 4');
-      expect(text).toContain('대역으로 확인한 단계 (4개): 통과로 세지 않습니다');
+      // The four "before" tables compare stand-ins built from the page; the two strictARP steps read and change the ConfigMap kwok seeded.
+      expect(v.counts.standin).toBe(6);
+      expect(text).toContain('대역으로 확인 6');
+      expect(text).toContain('대역으로 확인한 단계 (6개): 통과로 세지 않습니다');
     }
     expect(text).toContain(kst(r.finishedAt));
     expect(text).toContain(`Kubernetes ${r.kubernetes}`);
@@ -165,7 +167,8 @@ describe('when the page and the reports disagree', () => {
   it('marks the blocks of a step whose command changed after the run as not verified yet', async () => {
     const root = path.join(ROOT, scratch);
     rmSync(root, { recursive: true, force: true });
-    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    // The code the report's fingerprint covers (scripts/, go/, the lockfile) comes along: only the page differs.
+    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks', 'go', 'package-lock.json']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
     const file = path.join(root, PAGE_FILE);
     const source = readPage(PAGE_FILE, ROOT);
     const check = source.blocks.find((b) => b.id === 'strict-arp/check')!;
@@ -176,7 +179,8 @@ describe('when the page and the reports disagree', () => {
     expect(stale.exitCode, stale.log).toBe(0);
     const marks = blockMarks(readBuilt(stale, PAGE));
     const status = (id: string) => marks.find((m) => m.element === id)?.status;
-    expect([status('strict-arp/check'), status('strict-arp/check-output'), status('strict-arp/apply')]).toEqual(['stale', 'stale', 'passed']);
+    // strict-arp/apply is unchanged: still the stand-in it was (it changes the ConfigMap kwok seeded).
+    expect([status('strict-arp/check'), status('strict-arp/check-output'), status('strict-arp/apply')]).toEqual(['stale', 'stale', 'standin']);
     expect(marks.find((m) => m.element === 'strict-arp/check')?.summary).toContain('바뀐 뒤 아직 검증되지 않음');
     const badge = badgeOf(readBuilt(stale, PAGE));
     expect(attr(badge, 'data-status'), 'a changed page never shows 통과').toBe('stale');

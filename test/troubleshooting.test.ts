@@ -25,7 +25,7 @@ describe('문제 해결 page', () => {
   });
 
   it('quotes the runner\'s own wording for the failures it explains', () => {
-    for (const text of ['이 명령은 원격 URL 을 읽습니다', '준비된 파드', '바뀐 뒤 아직 검증되지 않음', '대역으로 확인', '부분 실행']) {
+    for (const text of ['를 내려받지 못했습니다', '의 sha256 이 고정값과 다릅니다', '준비된 파드', '바뀐 뒤 아직 검증되지 않음', '검증 오류: 보고서가 증거와 맞지 않음', '이미 적용되어 있음', '대역으로 확인', '부분 실행']) {
       expect(page).toContain(text);
       expect(sources + fs.readFileSync('src/lib/verification/labels.ts', 'utf8')).toContain(text);
     }

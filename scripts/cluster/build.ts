@@ -5,12 +5,14 @@ import type { Io } from '../lib/io.ts';
 import { cacheDir } from '../lib/paths.ts';
 import { Status, formatDuration } from '../lib/status.ts';
 import { runOrThrow, which, type Env } from '../lib/process.ts';
+import { canonical, fingerprint } from '../model/fingerprint.ts';
 import { readGoMod, toolsGo, type GoMod } from './gomod.ts';
 import { acquireLock } from './lock.ts';
 
 /**
  * One cached build: Go packages compiled in ONE `go build` inside a generated wrapper module
- * (`<cache>/build/<component>-<version>/`), binaries kept in `<cache>/bin/<component>-<version>/`.
+ * (`<cache>/build/<component>-<version>-<inputs>/`), binaries kept in `<cache>/bin/<component>-<version>-<inputs>/`,
+ * where `<inputs>` is a digest of everything the build is made from besides the module proxy.
  */
 export interface BuildTarget {
   component: string;
@@ -21,6 +23,8 @@ export interface BuildTarget {
   packages: string[];
   /** Produces the wrapper go.mod, given a reader of upstream go.mod files from the module proxy. */
   goMod: (fetch: (module: string, version: string) => Promise<GoMod>) => Promise<string>;
+  /** Everything `goMod` writes besides what the proxy serves (modules, versions, bumps): part of the cache key. */
+  goModInputs: unknown;
   /** Extra files in the wrapper module (our own helper commands). */
   files?: Record<string, string>;
   ldflags?: string[];
@@ -37,10 +41,18 @@ export interface BuildRecord {
   builtAt: string;
 }
 
-export const binDirOf = (t: Pick<BuildTarget, 'component' | 'version'>, env: Env) =>
-  path.join(cacheDir(env), 'bin', `${t.component}-${t.version}`);
-export const buildDirOf = (t: Pick<BuildTarget, 'component' | 'version'>, env: Env) =>
-  path.join(cacheDir(env), 'build', `${t.component}-${t.version}`);
+/**
+ * A digest of what a build is made from: the packages and binaries, the files we add, the link
+ * flags, the toolchain and the go.mod inputs (a runbook's bumps). A change to any of them is
+ * another folder, so a cached binary is never reused for other inputs.
+ */
+export function inputsDigest(t: BuildTarget): string {
+  const { component: _c, version: _v, goMod: _g, ...inputs } = t;
+  return fingerprint(canonical(inputs)).slice(0, 12);
+}
+
+export const binDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'bin', `${t.component}-${t.version}-${inputsDigest(t)}`);
+export const buildDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'build', `${t.component}-${t.version}-${inputsDigest(t)}`);
 
 /** The `go` the builds use: `$VDOCS_GO` or `go` on PATH. Missing Go is a usage-level problem (exit 2). */
 export function findGo(env: Env): string {

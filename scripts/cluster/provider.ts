@@ -36,6 +36,11 @@ export interface Provider {
   /** Container logs the provider keeps where the API has none (kwok's small kubelet), else undefined. */
   readonly containerLogs: KeptLogs | undefined;
   /**
+   * Objects the provider made itself for the page to find, and why a step that only reads or changes
+   * them proves nothing about a real cluster (the verdict marks such steps as stand-ins).
+   */
+  readonly seeded: SeededObject[];
+  /**
    * Makes the runbook's images runnable here, its own way, and says what that simulates: kwok builds
    * the binaries and registers those that run on simulated nodes with the small kubelet; pods builds
    * OCI images and imports them into the node's containerd; kind leaves them to the nodes where they
@@ -79,6 +84,26 @@ export interface ClientHost {
   open(kube: import('./browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
 }
 
+export interface SeededObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** In Korean, for the stand-in mark. */
+  why: string;
+}
+
+/**
+ * What each provider seeds. kwok and pods write `kube-system/kube-proxy` as kubeadm would (kwok.ts
+ * `seedKubeProxy`), but no kube-proxy reads it: kwok runs none, and pods runs kube-proxy as a node
+ * process from its own configuration file. On kind it is kubeadm's own ConfigMap, the one the
+ * kube-proxy DaemonSet was started from: a real object, not seeded.
+ */
+export const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
+  kwok: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.' }],
+  pods: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.' }],
+  kind: [],
+};
+
 /** Which providers really run pods (kwok only marks them Running; its small kubelet runs a few images as local processes). */
 export const RUNS_PODS: Record<SandboxState['provider'], boolean> = { kwok: false, pods: true, kind: true };
 
@@ -117,6 +142,7 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
     simulation: state.simulation ?? { simulated: [], real: [] },
     runsPods: RUNS_PODS[state.provider],
     containerLogs: keptLogs(state.containerLogs),
+    seeded: SEEDED[state.provider],
     provideImages,
     clientHost: clientHost(state, env),
     command: (verb) => clusterCommand(verb, state.name),

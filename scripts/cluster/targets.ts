@@ -40,6 +40,7 @@ export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
     packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), './kube-proxy-config'],
     goMod: async (fetch) =>
       kubernetesWrapper(await fetch('k8s.io/kubernetes', release.kubernetes), release.kubernetes, stagingVersion(release.kubernetes)),
+    goModInputs: { module: 'k8s.io/kubernetes', version: release.kubernetes, staging: stagingVersion(release.kubernetes) },
     files: { 'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8') },
     ldflags: kubernetesLdflags(release.kubernetes),
     ...(release.goToolchain ? { toolchain: release.goToolchain } : {}),
@@ -68,6 +69,7 @@ export function etcdTarget(version: string = COMPONENTS.etcd): BuildTarget {
     binaries: ['etcd'],
     packages: [module],
     goMod: async (fetch) => plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goModInputs: { module, version },
   };
 }
 
@@ -83,6 +85,7 @@ export function corednsTarget(version: string): BuildTarget {
     binaries: ['coredns'],
     packages: ['./coredns'],
     goMod: async (fetch) => plainWrapper(`coredns-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goModInputs: { module, version },
     files: { 'coredns/main.go': fs.readFileSync(path.join(projectRoot, 'go/coredns/main.go'), 'utf8') },
   };
 }
@@ -95,13 +98,14 @@ export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
     binaries: ['kwok', 'kwokctl'],
     packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
     goMod: async (fetch) => plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goModInputs: { module, version },
   };
 }
 
 /**
  * The command of an image a runbook declares (see ImageBuild): a wrapper module requiring
- * `module@version` and one `go build` of its package, cached in `<cache>/bin/<module>-<binary>-<version>/`
- * (`metallb-controller-v0.11.0`). One folder per command, so pages needing different commands of one
+ * `module@version` and one `go build` of its package, cached in `<cache>/bin/<module>-<binary>-<version>-<inputs>/`
+ * (`metallb-controller-v0.11.0-…`: the digest covers the bumps). One folder per command, so pages needing different commands of one
  * module never rebuild each other's; Go's build cache shares the compiled dependencies.
  */
 export function imageTarget(image: ImageBuild): BuildTarget {
@@ -113,6 +117,7 @@ export function imageTarget(image: ImageBuild): BuildTarget {
     binaries: [binary],
     packages: [image.package],
     goMod: async (fetch) => moduleWrapper(await fetch(module, version), module, version, image.bumps ?? {}),
+    goModInputs: { module, version, bumps: image.bumps ?? {} },
   };
 }
 
@@ -140,6 +145,7 @@ export function podToolsTarget(): BuildTarget {
     binaries: POD_TOOLS,
     packages: POD_TOOLS.map((t) => `./${t}`),
     goMod: async () => plainWrapper('pod-tools', '1.22', []),
+    goModInputs: { go: '1.22' },
     files,
   };
 }
@@ -152,5 +158,6 @@ export function kindTarget(version: string): BuildTarget {
     binaries: ['kind'],
     packages: [module],
     goMod: async (fetch) => plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goModInputs: { module, version },
   };
 }

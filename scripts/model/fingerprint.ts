@@ -1,10 +1,12 @@
 /**
  * Fingerprints: what a report records so that any later change to what a step depended on
- * (its page blocks, its rule in the runbook, the runner's code, a mirrored file) is seen.
+ * (its page blocks, its rule in the runbook, the runbook's other fields, the code of the runner and
+ * the providers) is seen.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { builtinModules } from 'node:module';
 import type { Fixture, Runbook, Step } from './runbook.ts';
 
 /** First 16 hex digits of the sha256 of a text or bytes. */
@@ -53,37 +55,121 @@ export function fixtureKey(fixture: Fixture): string {
 }
 
 /**
- * The code that runs and judges steps: the runner, the shared model (page reader, report schema,
- * verdict), the small shared library, and the code that checks browser steps on the pods provider.
- * A change to any of it makes every report stale.
+ * The programs whose code decides a run's outcome: the runner and the cluster providers. Every
+ * project module they load is found from these by following imports (static, dynamic, and `.ts`
+ * files named by path, such as the small kubelet a provider starts), not from a list kept by hand.
  */
-export const RUNNER_CODE = ['scripts/runbook', 'scripts/model', 'scripts/lib', 'scripts/cluster/provider.ts', 'scripts/cluster/kept-logs.ts', 'scripts/cluster/kubelet/provide.ts', 'scripts/cluster/pods/images.ts', 'scripts/cluster/browser-step.ts', 'scripts/cluster/kind/client.ts', 'scripts/cluster/kind/images.ts', 'scripts/cluster/pods/browser-step.ts', 'scripts/cluster/pods/probe.ts', 'scripts/cluster/pods/backend.ts'] as const;
+export const CODE_ENTRIES = ['scripts/runbook.ts', 'scripts/cluster.ts'] as const;
 
-/** One fingerprint over the runner's code files (path and content, in path order). */
-export function runnerHash(root: string): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    if (!fs.existsSync(path.join(root, dir))) return;
-    if (dir.endsWith('.ts')) return void files.push(dir);
-    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts')) files.push(rel);
+/**
+ * What the providers build or copy into what a run uses, beside the TypeScript: every file under
+ * go/ (our Go commands: the stand-in web server, kube-proxy's config helper, CoreDNS, the pod tools)
+ * and every file under scripts/ that is not TypeScript (the kind node image's files).
+ */
+const BUILT_FROM = [{ dir: 'go', all: true }, { dir: 'scripts', all: false }] as const;
+
+/** Reads a project file by its path relative to the root; undefined when there is none. */
+export type CodeReader = (file: string) => string | Uint8Array | undefined;
+
+const STATIC_IMPORT = /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"]([^'"\n]+)['"]/gm;
+const DYNAMIC_IMPORT = /\bimport\s*\(\s*(?:\/\*[^*]*\*\/\s*)?['"]([^'"\n]+)['"]\s*\)/g;
+const TS_PATH = /['"]([\w./-]+\.ts)['"]/g;
+
+/**
+ * The fingerprint of everything that decides a run's outcome besides the page and the runbook, file
+ * by file (path → hash), so that a change names the file: the modules `CODE_ENTRIES` load, the files
+ * under `BUILT_FROM`, and the npm packages those modules import with everything they depend on
+ * (their package-lock.json entries, as `package-lock.json: node_modules/<name>`). `read` lets a test
+ * change a file without touching the tree.
+ */
+export function codeFingerprint(root: string, read: CodeReader = (file) => readOrNone(path.join(root, file))): Record<string, string> {
+  const seen = new Map<string, string | undefined>();
+  const text = (file: string) => {
+    if (!seen.has(file)) {
+      const bytes = read(file);
+      seen.set(file, bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
     }
+    return seen.get(file);
   };
-  RUNNER_CODE.forEach(walk);
-  const hash = crypto.createHash('sha256');
-  for (const file of files.sort()) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
-  return hash.digest('hex').slice(0, 16);
+  const out: Record<string, string> = {};
+  const packages = new Set<string>();
+  const todo: string[] = [...CODE_ENTRIES];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    const source = text(file);
+    if (source === undefined || out[file] !== undefined) continue;
+    out[file] = fingerprint(source);
+    const dir = path.posix.dirname(file);
+    const specs = [...[...source.matchAll(STATIC_IMPORT)].filter((m) => !m[1]).map((m) => m[2]!), ...[...source.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!)];
+    for (const spec of specs) {
+      if (spec.startsWith('.')) todo.push(path.posix.join(dir, spec));
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+    for (const [, named] of source.matchAll(TS_PATH)) {
+      const found = [path.posix.join(dir, named!), path.posix.normalize(named!)].find((f) => text(f) !== undefined);
+      if (found) todo.push(found);
+    }
+  }
+  for (const { dir, all } of BUILT_FROM) {
+    for (const file of filesUnder(root, dir)) if (all || !file.endsWith('.ts')) out[file] = fingerprint(read(file) ?? '');
+  }
+  const lock = text('package-lock.json');
+  if (lock !== undefined) Object.assign(out, packageFingerprints(JSON.parse(lock) as PackageLock, packages));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Current fingerprints of mirrored files (`<dir>/<host>/<path>`) for the given URLs; absent files are left out. */
-export function mirrorFingerprints(dir: string, urls: readonly string[]): Record<string, string> {
+interface PackageLock {
+  packages: Record<string, { version?: string; integrity?: string; resolved?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>;
+}
+
+/** The lockfile entries of the packages and everything they depend on, resolved as Node resolves them (nested first). */
+function packageFingerprints(lock: PackageLock, names: Iterable<string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const url of urls) {
-    const u = new URL(url);
-    const file = path.join(dir, u.host, decodeURIComponent(u.pathname));
-    if (fs.existsSync(file)) out[url] = fingerprint(fs.readFileSync(file));
-  }
+  const visit = (name: string, from: string) => {
+    let key: string | undefined;
+    for (let at = from; key === undefined; at = at.replace(/\/?node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
+      const candidate = `${at ? `${at}/` : ''}node_modules/${name}`;
+      if (lock.packages[candidate]) key = candidate;
+      else if (!at) return;
+    }
+    if (out[`package-lock.json: ${key}`] !== undefined) return;
+    const entry = lock.packages[key]!;
+    out[`package-lock.json: ${key}`] = fingerprint(`${entry.version ?? ''} ${entry.integrity ?? entry.resolved ?? ''}`);
+    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies })) visit(dep, key);
+  };
+  for (const name of names) visit(name, '');
   return out;
+}
+
+function readOrNone(file: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every file under a folder of the project, relative to the root (none when it does not exist). */
+function filesUnder(root: string, dir: string): string[] {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return [];
+  return (fs.readdirSync(full, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/**
+ * The runbook's fields other than its steps, fixtures and pins, each fingerprinted (field → hash):
+ * the images and their go.mod bumps, what the page needs, the logs and versions to read. A change to
+ * any of them makes every step of a report stale (pins are judged per step, by the URLs it read).
+ */
+export function runbookFields(runbook: Runbook): Record<string, string> {
+  const { steps: _steps, fixtures: _fixtures, pins: _pins, ...fields } = runbook;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => [k, fingerprint(canonical(v))]));
+}
+
+/** What differs between two path → hash records, one line per key: `a` as recorded, `b` now. */
+export function changedKeys(a: Record<string, string>, b: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
 }

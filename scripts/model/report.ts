@@ -12,6 +12,9 @@ import { z } from 'zod';
 /** A 16-hex-digit sha256 prefix (see `fingerprint()`). */
 const Hash = z.string().regex(/^[0-9a-f]{16}$/, { error: '지문(fingerprint)은 16자리 16진수여야 합니다.' });
 
+/** A full sha256, 64 hex digits (a remote file's pin and what was served). */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'sha256 은 64자리 16진수여야 합니다.' });
+
 /** Why a step did not run. Only `condition` (the page's own "if already done, skip") keeps a run whole. */
 export const SkipCause = z.enum(['condition', 'selection', 'earlier-failure', 'interrupted']);
 export type SkipCause = z.infer<typeof SkipCause>;
@@ -27,6 +30,31 @@ export const ObjectCheck = z.object({
   ok: z.boolean(),
 });
 export type ObjectCheck = z.infer<typeof ObjectCheck>;
+
+/**
+ * What the API returned for a step's object check: the evidence the verdict compares with the
+ * page again (scripts/runbook/objects.ts `compareObject`). `data` is the ConfigMap key's raw text.
+ */
+export const ObjectReading = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('service'), namespace: z.string(), name: z.string(), found: z.boolean(), type: z.string().optional(), ip: z.string().optional() }),
+  z.object({ kind: z.literal('pods'), namespace: z.string(), pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string() })) }),
+  z.object({ kind: z.literal('config'), namespace: z.string(), name: z.string(), found: z.boolean(), data: z.string().optional() }),
+  /** The API server did not answer the read. */
+  z.object({ kind: z.literal('error'), what: z.string(), error: z.string() }),
+]);
+export type ObjectReading = z.infer<typeof ObjectReading>;
+
+/** A remote file a command read: where from, its pin at the time, and the sha256 of what was served. */
+export const Fetched = z.object({
+  url: z.string(),
+  /** The runbook's pin for the URL when the step ran (a changed pin makes the step stale). */
+  pin: Sha256.optional(),
+  /** sha256 of the bytes served. */
+  sha256: Sha256,
+  /** The offline mirror (RUNBOOK_MIRROR) or the URL itself. */
+  source: z.enum(['mirror', 'url']),
+});
+export type Fetched = z.infer<typeof Fetched>;
 
 /** One field an edit step changed, read back from the object before and after. */
 export const FieldChangeReport = z.object({
@@ -56,24 +84,32 @@ export const StepReport = z.object({
   command: z.string().optional(),
   /** Page line of the block. */
   line: z.number().int().nonnegative().optional(),
-  /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id. */
-  blockHashes: z.record(z.string(), Hash),
+  /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id: never none. */
+  blockHashes: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, { error: '단계가 읽은 블록이 없습니다: blockHashes 는 비어 있을 수 없습니다.' }),
   /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
   ruleHash: Hash,
-  /**
-   * Set when what the step compared was built by the runner from the page itself (a stand-in
-   * Service made from the page's YAML): the check agrees with the page by construction. Says why.
-   */
-  standIn: z.string().optional(),
   /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
   expected: z.string().optional(),
   actual: z.string().optional(),
-  /**
-   * What a run step's command printed, stdout and stderr apart (redacted, mirror paths restored), for
-   * steps compared with an output block: what `--update` writes into the page where it differs.
+  /*
+   * Evidence: what the checks read, kept so the verdict can run the same checks again on the page
+   * and runbook as they are now (scripts/runbook/check.ts). A step's mark is what these support.
    */
+  /** What a run or edit step's command printed, stdout and stderr apart (redacted, mirror paths restored); `--update` writes it into the page. */
   streams: z.object({ stdout: z.string(), stderr: z.string() }).optional(),
-  /** Facts about objects read through the API beside the text check; the step passes only when all hold. */
+  /** What the API returned for the step's object check (its last attempt). */
+  readings: z.array(ObjectReading).optional(),
+  /** For a table with one row per node: how many nodes each key's DaemonSet places a pod on, as read. */
+  nodes: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** After the command, the state another step reads (`confirm`): its object read through the API, or its command's stdout. */
+  confirm: z.object({ readings: z.array(ObjectReading).optional(), stdout: z.string().optional() }).optional(),
+  /** Remote files the command read, each checked against its pin before use. */
+  fetched: z.array(Fetched).optional(),
+  /** For a file step: what was written (the name and the fingerprint of the bytes). */
+  written: z.object({ file: z.string(), hash: Hash }).optional(),
+  /** For a fixture: whether the runner made the stand-in (`created`, `reset`, `kept`) or the cluster had the real object (`existing`). */
+  fixture: z.enum(['created', 'reset', 'kept', 'existing']).optional(),
+  /** The checks the runner made of objects (for people; the verdict recomputes them from `readings`). */
   objects: z.array(ObjectCheck).optional(),
   /**
    * For a browser step checked for real (the pods provider): the documented address answered from
@@ -101,7 +137,7 @@ export type StepReport = z.infer<typeof StepReport>;
 export const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;
 
 export const RunReport = z.object({
-  schemaVersion: z.literal(2),
+  schemaVersion: z.literal(3),
   runbook: z.string(),
   /** Page path relative to the project root. */
   page: z.string(),
@@ -117,7 +153,7 @@ export const RunReport = z.object({
   /**
    * What the runner saw: `passed` only when every step ran (or the page's own condition skipped
    * it) and none failed; `partial` when steps were left out by flag; `failed`; `interrupted`.
-   * The site never shows this alone: the verdict also checks fingerprints and provenance.
+   * The site never shows this alone: the verdict checks each step's evidence again, the fingerprints and provenance.
    */
   status: z.enum(['passed', 'failed', 'partial', 'interrupted']),
   /** What the provider simulates and what is real. */
@@ -136,13 +172,21 @@ export const RunReport = z.object({
     /** CI run URL (GitHub Actions). */
     ci: z.string().optional(),
   }),
-  /** Fingerprints of what is not on the page: the runner's code, and every mirror file served (by URL). */
+  /**
+   * Fingerprints of what decides outcomes beyond the page and the steps' rules: every file of the
+   * code the runner and the providers load, with the Go sources and node-image files they build
+   * from and the npm packages they import (path → hash, `codeFingerprint`), and the runbook's
+   * fields other than steps and fixtures (`images`, `needs`, `logs`, …: field → hash).
+   */
   fingerprints: z.object({
-    runner: Hash,
-    inputs: z.record(z.string(), Hash),
+    code: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, { error: '코드 지문이 비어 있습니다.' }),
+    runbook: z.record(z.string(), Hash),
   }),
-  /** Mirror used for remote URLs, if any. */
-  mirror: z.string().optional(),
+  /**
+   * Objects the provider made itself before the page ran (kwok and pods: the kube-proxy ConfigMap),
+   * with why a step that only reads or changes them proves nothing about a real cluster.
+   */
+  seeded: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), why: z.string() })),
   steps: z.array(StepReport),
   /**
    * Logs of the components the runbook names (`metallb-controller`, `metallb-speaker`), read at the

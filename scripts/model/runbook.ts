@@ -249,6 +249,12 @@ export interface Runbook {
   /** Images the page's manifests use that the project builds from source (see ImageBuild). */
   images?: ImageBuild[];
   /**
+   * The sha256 (64 hex digits) of every remote file the page's commands read, by URL. The mirror's
+   * copy and a download are both checked against it before a command sees them; a URL without a
+   * pin, or bytes with another sha256, fail the step.
+   */
+  pins?: Record<string, string>;
+  /**
    * What the page needs from the cluster beyond an API server. `runningPods`: its pods must really
    * run (for example the API server calls a validating webhook served by a pod); the reason, in
    * Korean, is shown when a run or `verify` is refused on a provider that only simulates pods.

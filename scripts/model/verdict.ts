@@ -1,25 +1,35 @@
 /**
- * The one verdict: from a report, the current page and the current runbook, what the run proves
- * now. The runner (the status it writes), `npm run verify`, the site (badge, block and figure
- * marks, 검증 현황, step pages) and the tests all ask this module; nothing else decides a ✓.
+ * The one verdict: from a report, the page bound to its runbook as they are now, and the code as it
+ * is now, what the run proves. The runner (its summary), `npm run verify`, the site (badge, block and
+ * figure marks, 검증 현황, step pages) and the tests all ask this module; nothing else decides a ✓.
  *
- * A step earns `passed` only when it ran, its checks held, and nothing it depended on changed
- * since: the blocks and figures it read, its own rule in the runbook, the runner's code, and the
- * mirrored files it fetched. A check against a stand-in the runner built from the page itself is
- * `standin`, counted apart. A run earns `passed` only when every step ran (or the page's own
- * condition skipped it); a run with steps left out is `partial`.
+ * A step's mark rests on its evidence, never on the status the report gives it: the verdict runs the
+ * step's checks again (scripts/runbook/check.ts) on what the report kept (streams, exit code, object
+ * readings, edits read back, what a file step wrote, the remote files it read) against the blocks the
+ * page binds to the step now and the step's rule now. Evidence that does not support the reported
+ * status is a verdict `error`, never a ✓. Before that, a step is `stale` when anything it depended on
+ * changed since the run: a block it is bound to now (or one the report did not cover), its rule, a
+ * pin of a file it read, the runbook's other fields, or any file of the code that runs and judges
+ * steps and makes the sandboxes (`codeFingerprint`).
+ *
+ * What a ✓ (`passed`) means: an output, an object or an edit compared with the page. Apart from it:
+ * `already` (the page's "already done" line, the steps it names skipped), `written` (a file block
+ * written as is), `standin` (compared with something the runner or the provider made: a stand-in
+ * Service built from the page, a stand-in web page, an object the provider seeded), `manual`.
  */
 import type { Page } from './page.ts';
-import { pageHashes } from './page.ts';
-import { fixtureKey, ruleHashes } from './fingerprint.ts';
+import { changedKeys, fixtureKey, ruleHashes, runbookFields } from './fingerprint.ts';
 import type { RunReport, StepReport } from './report.ts';
-import type { Runbook } from './runbook.ts';
+import { minorOf } from './version.ts';
+import { boundHashes, fixtureHashes, fixtureId, type Binding, type BoundStep } from '../runbook/bind.ts';
+import { checkStep, REPORTED, type CheckContext, type Checked } from '../runbook/check.ts';
+import { objectTarget } from '../runbook/objects.ts';
 
 /** What a block, a figure or a step shows. */
-export type MarkStatus = 'passed' | 'failed' | 'skipped' | 'manual' | 'standin' | 'fixture' | 'stale';
+export type MarkStatus = 'passed' | 'already' | 'written' | 'failed' | 'skipped' | 'manual' | 'standin' | 'fixture' | 'stale' | 'error';
 
 /** What a whole run shows. */
-export type RunStatus = 'passed' | 'failed' | 'partial' | 'interrupted' | 'stale';
+export type RunStatus = 'passed' | 'failed' | 'partial' | 'interrupted' | 'stale' | 'error';
 
 export interface StepVerdict {
   status: MarkStatus;
@@ -27,10 +37,14 @@ export interface StepVerdict {
   step: StepReport | undefined;
   /** For `stale`: what changed since the run, one sentence each. */
   changed: string[];
+  /** For `standin`, `already` and `error`: why, in one sentence. */
+  why?: string | undefined;
+  /** The checks the verdict ran on the step's evidence (object checks with the page's values as they are now). */
+  checked?: Checked | undefined;
 }
 
 export interface Mark extends StepVerdict {
-  /** Id of the step the mark is about (a block's `of`, else its own id). */
+  /** Id of the step the mark is about. */
   stepId: string;
   /** True on the last block of a step: where the on-demand details go. */
   details: boolean;
@@ -40,27 +54,23 @@ export interface Verdict {
   status: RunStatus;
   /** The report was made from a tree with uncommitted changes (or outside git): labelled on the badge. */
   uncommitted: boolean;
-  /** Why the run is not `passed`, one sentence each (stale changes, left-out steps, failures). */
+  /** Why the run is not `passed`, one sentence each (errors, stale changes, left-out steps, failures). */
   reasons: string[];
-  /** Every step of the current runbook, and the report's fixtures, by step id. */
+  /** Every step of the current runbook, and the stand-ins, by step id. */
   steps: Map<string, StepVerdict>;
   /** Block marks by block id, figure marks by figure id. */
   blocks: Map<string, Mark>;
   figures: Map<string, Mark>;
-  /** How many steps show each mark (the badge counts stand-ins and manual checks apart). */
+  /** How many steps show each mark (the badge counts every kind apart). */
   counts: Record<MarkStatus, number>;
 }
 
 export interface VerdictInput {
   report: RunReport;
-  /** The page as it is now. */
-  page: Pick<Page, 'blocks' | 'anchors'>;
-  /** The runbook as it is now. */
-  runbook: Runbook;
-  /** The runner's code fingerprint now (`runnerHash(root)`). */
-  runner: string;
-  /** Current fingerprints of mirrored inputs by URL, where known (a missing URL is not compared). */
-  inputs?: Record<string, string | undefined>;
+  /** The page bound to its runbook as they are now (`bind(runbook, page)`: a page that does not bind has no verdict). */
+  binding: Pick<Binding, 'runbook' | 'steps' | 'fixtures'> & { page: Pick<Page, 'file'> };
+  /** The code fingerprint now (`codeFingerprint(root)`). */
+  code: Record<string, string>;
 }
 
 /**
@@ -81,62 +91,135 @@ function worst(a: RunReport['status'], b: RunReport['status']): RunReport['statu
   return SEVERITY.indexOf(a) >= SEVERITY.indexOf(b) ? a : b;
 }
 
-const EMPTY_COUNTS: Record<MarkStatus, number> = { passed: 0, failed: 0, skipped: 0, manual: 0, standin: 0, fixture: 0, stale: 0 };
+const EMPTY_COUNTS: Record<MarkStatus, number> = { passed: 0, already: 0, written: 0, failed: 0, skipped: 0, manual: 0, standin: 0, fixture: 0, stale: 0, error: 0 };
+
+/** `a, b, c 외 4개`: a long list of files, shortened. */
+const some = (items: string[], max = 5) => `${items.slice(0, max).join(', ')}${items.length > max ? ` 외 ${items.length - max}개` : ''}`;
+
+/** What differs between the blocks a step is bound to now and those its report covered. */
+function blockChanges(id: string, now: Record<string, string>, then: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [block, hash] of Object.entries(now)) {
+    if (then[block] === undefined) out.push(`${id} 에 묶인 블록 ${block} 는 이 보고서가 확인하지 않은 블록입니다.`);
+    else if (then[block] !== hash) out.push(`${id} 가 읽은 블록 ${block} 가 바뀌었습니다.`);
+  }
+  for (const block of Object.keys(then)) if (now[block] === undefined) out.push(`${id} 가 읽은 블록 ${block} 는 이제 이 단계에 묶여 있지 않습니다.`);
+  return out;
+}
+
+const OBJECT_KIND = { config: 'ConfigMap', service: 'Service', pods: 'Pod' } as const;
 
 export function verdict(input: VerdictInput): Verdict {
-  const { report, page, runbook } = input;
-  const hashes = pageHashes(page);
+  const { report, binding } = input;
+  const { runbook } = binding;
   const rules = ruleHashes(runbook);
   const reported = new Map(report.steps.map((s) => [s.id, s]));
-  const reasons: string[] = [];
-  const runnerChanged = report.fingerprints.runner !== input.runner;
-  if (runnerChanged) reasons.push(`런북 실행기 코드가 바뀌었습니다 (보고서 ${report.fingerprints.runner}, 지금 ${input.runner}).`);
-  const changedInputs = Object.entries(report.fingerprints.inputs).filter(([url, hash]) => {
-    const now = input.inputs?.[url];
-    return now !== undefined && now !== hash;
-  }).map(([url]) => url);
-  for (const url of changedInputs) reasons.push(`미러 파일이 바뀌었습니다: ${url}`);
+  const ctx: CheckContext = { minor: minorOf(report.kubernetes), pins: runbook.pins ?? {}, steps: binding.steps };
 
-  const judge = (id: string, step: StepReport | undefined, rule: string | undefined): StepVerdict => {
-    if (!step) return { status: 'stale', step, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
-    const changed: string[] = [];
-    if (runnerChanged) changed.push('런북 실행기 코드가 바뀌었습니다.');
-    if (rule === undefined) changed.push(`${id} 는 지금의 런북에 없습니다.`);
-    else if (rule !== step.ruleHash) changed.push(`runbooks/${runbook.name}.ts 의 ${id} 규칙이 바뀌었습니다.`);
-    for (const [blockId, hash] of Object.entries(step.blockHashes)) {
-      if (!hashes.has(blockId)) changed.push(`${id} 가 읽은 블록 ${blockId} 가 페이지에서 사라졌습니다.`);
-      else if (hashes.get(blockId) !== hash) changed.push(`${id} 가 읽은 블록 ${blockId} 가 바뀌었습니다.`);
+  // What every step depended on: the code, the runbook's other fields.
+  const everywhere: string[] = [];
+  const code = changedKeys(report.fingerprints.code, input.code);
+  if (code.length > 0) everywhere.push(`런북 실행기와 샌드박스의 코드가 바뀌었습니다: ${some(code)}`);
+  const fields = changedKeys(report.fingerprints.runbook, runbookFields(runbook));
+  if (fields.length > 0) everywhere.push(`runbooks/${runbook.name}.ts 의 ${fields.join(', ')} 가 바뀌었습니다.`);
+
+  /** Objects the provider made itself, read by a step (its own object check, or the one its `confirm` reads). */
+  const seededBy = (bound: BoundStep) => {
+    const confirmed = bound.step.kind === 'run' ? bound.step.confirm?.step : undefined;
+    for (const b of [bound, binding.steps.find((s) => s.step.id === confirmed)]) {
+      if (!b || b.step.kind !== 'run' || !b.step.object || !b.block) continue;
+      const target = objectTarget(b.step.object, b.block.code);
+      const kind = OBJECT_KIND[b.step.object.kind];
+      const found = typeof target === 'string' ? undefined : report.seeded.find((o) => o.kind === kind && o.namespace === target.namespace && (target.name === undefined || o.name === target.name));
+      if (found) return found.why;
     }
-    for (const url of changedInputs) if (step.command?.includes(url)) changed.push(`${id} 가 읽은 ${url} 의 미러 파일이 바뀌었습니다.`);
+    return undefined;
+  };
+
+  /** Why a step compared something the runner or the provider made rather than what the page installs; undefined when it did not. */
+  const standInWhy = (bound: BoundStep, step: StepReport): string | undefined => {
+    if (step.browser) return `${step.browser.proven} ${step.browser.simulated}`;
+    const fixture = binding.fixtures.find((f) => f.fixture.resetWith === bound.step.id);
+    // Only a real object the cluster already had (`existing`) makes the comparison a real one.
+    if (fixture && reported.get(fixtureId(fixture))?.fixture !== 'existing') {
+      return `${fixture.namespace}/${fixture.name} 는 런북이 페이지의 ${fixture.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`;
+    }
+    return seededBy(bound);
+  };
+
+  /** Steps the page's own condition may skip: those an `already` outcome named (and those named by a step that changed since). */
+  const skippable = new Set<string>();
+  const skippedByChanged = new Map<string, string>();
+
+  const judge = (bound: BoundStep): StepVerdict => {
+    const id = bound.step.id;
+    const step = reported.get(id);
+    if (!step || step.kind === 'fixture') return { status: 'stale', step: undefined, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
+    const changed = [...everywhere];
+    if (rules.get(id) !== step.ruleHash) changed.push(`runbooks/${runbook.name}.ts 의 ${id} 규칙이 바뀌었습니다.`);
+    changed.push(...blockChanges(id, boundHashes(bound), step.blockHashes));
+    for (const f of step.fetched ?? []) if (f.pin !== ctx.pins[f.url]) changed.push(`runbooks/${runbook.name}.ts 의 ${f.url} 고정값(pin)이 바뀌었습니다.`);
     if (changed.length > 0) return { status: 'stale', step, changed };
-    const status: MarkStatus = step.status === 'passed' && step.standIn ? 'standin' : step.status;
-    return { status, step, changed };
+
+    if (step.status === 'skipped') {
+      const by = skippedByChanged.get(id);
+      if (step.skipCause === 'condition' && by) return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
+      if (step.skipCause === 'condition' && !skippable.has(id)) return { status: 'error', step, changed, why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.` };
+      return { status: 'skipped', step, changed };
+    }
+    const checked = checkStep(bound, step, ctx);
+    if (REPORTED[checked.outcome] !== step.status) {
+      const because = checked.problems.length > 0 ? `: ${checked.problems.slice(0, 3).join(' / ')}` : '';
+      return { status: 'error', step, changed, checked, why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}` };
+    }
+    if (checked.outcome === 'already' && bound.step.kind === 'run') bound.step.alreadyDone?.skip.forEach((s) => skippable.add(s));
+    if (checked.outcome === 'failed' || checked.outcome === 'manual') return { status: checked.outcome, step, changed, checked };
+    const standin = standInWhy(bound, step);
+    if (standin) return { status: 'standin', step, changed, checked, why: standin };
+    if (checked.outcome === 'already' && bound.step.kind === 'run') return { status: 'already', step, changed, checked, why: bound.step.alreadyDone?.because };
+    return { status: checked.outcome, step, changed, checked };
   };
 
   const steps = new Map<string, StepVerdict>();
-  const fixtureRules = new Map(runbook.fixtures.map((f) => [f.edit, rules.get(fixtureKey(f))]));
-  for (const step of report.steps.filter((s) => s.kind === 'fixture')) {
-    // A fixture's report id names the object; its rule is keyed by the edit step it stands in for.
-    const editId = runbook.fixtures.find((f) => step.blockHashes[f.edit] !== undefined)?.edit;
-    steps.set(step.id, judge(step.id, step, editId ? fixtureRules.get(editId) : undefined));
+  for (const f of binding.fixtures) {
+    const id = fixtureId(f);
+    const step = reported.get(id);
+    if (!step) {
+      steps.set(id, { status: 'stale', step, changed: [`준비 단계 ${id} 는 이 보고서에 없습니다.`] });
+      continue;
+    }
+    const changed = [...everywhere, ...(rules.get(fixtureKey(f.fixture)) !== step.ruleHash ? [`runbooks/${runbook.name}.ts 의 ${id} 준비 규칙이 바뀌었습니다.`] : []), ...blockChanges(id, fixtureHashes(f), step.blockHashes)];
+    const status: MarkStatus = changed.length > 0 ? 'stale' : step.status === 'fixture' || step.status === 'failed' ? step.status : 'error';
+    steps.set(id, { status, step, changed, ...(status === 'error' ? { why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.` } : {}) });
   }
-  for (const step of runbook.steps) steps.set(step.id, judge(step.id, reported.get(step.id), rules.get(step.id)));
+  for (const bound of binding.steps) {
+    const v = judge(bound);
+    steps.set(bound.step.id, v);
+    if (v.status === 'stale' && bound.step.kind === 'run') bound.step.alreadyDone?.skip.forEach((s) => skippedByChanged.set(s, bound.step.id));
+  }
 
   const counts = { ...EMPTY_COUNTS };
   for (const v of steps.values()) counts[v.status]++;
-  for (const v of steps.values()) if (v.status === 'stale' && !runnerChanged) reasons.push(...v.changed);
+  const reasons: string[] = [];
+  for (const [id, v] of steps) if (v.status === 'error') reasons.push(`검증 오류: ${v.why ?? id}`);
+  reasons.push(...everywhere);
+  for (const v of steps.values()) if (v.status === 'stale') reasons.push(...v.changed.filter((c) => !everywhere.includes(c)));
 
-  const orphans = report.steps.filter((s) => s.kind !== 'fixture' && !runbook.steps.some((r) => r.id === s.id));
+  const orphans = report.steps.filter((s) => !steps.has(s.id));
   reasons.push(...orphans.map((s) => `보고서의 ${s.id} 는 지금의 런북에 없습니다.`));
   const base = worst(runStatus(report.steps, false), report.status);
-  const status: RunStatus = counts.stale > 0 || runnerChanged || changedInputs.length > 0 || orphans.length > 0 ? 'stale' : base;
+  const status: RunStatus = counts.error > 0 ? 'error' : counts.stale > 0 || orphans.length > 0 ? 'stale' : base;
   if (status === 'partial') reasons.push(`${report.steps.filter((s) => s.status === 'skipped' && s.skipCause !== 'condition').length}개 단계를 실행하지 않은 부분 실행입니다.`);
   if (status === 'failed') reasons.push(...report.steps.filter((s) => s.status === 'failed').map((s) => `${s.id} 실패: ${s.problems[0] ?? ''}`));
 
-  const lastBlockOf = new Map(page.blocks.map((b) => [b.of ?? b.id, b.id]));
-  const markOf = (stepId: string, details: boolean): Mark => ({ ...(steps.get(stepId) ?? judge(stepId, undefined, undefined)), stepId, details });
-  const blocks = new Map(page.blocks.map((b) => [b.id, markOf(b.of ?? b.id, lastBlockOf.get(b.of ?? b.id) === b.id)]));
-  const figures = new Map(page.anchors.map((a) => [a.id, markOf(a.id, true)]));
+  const markOf = (stepId: string, details: boolean): Mark => ({ ...steps.get(stepId)!, stepId, details });
+  const blocks = new Map<string, Mark>();
+  const figures = new Map<string, Mark>();
+  for (const b of binding.steps) {
+    const read = [b.block, ...b.outputs.values()].filter((x) => x !== undefined).sort((x, y) => x.line - y.line);
+    read.forEach((block, i) => blocks.set(block.id, markOf(b.step.id, i === read.length - 1)));
+    if (b.anchor) figures.set(b.anchor.id, markOf(b.step.id, true));
+  }
 
   return { status, uncommitted: report.source.dirty, reasons, steps, blocks, figures, counts };
 }

@@ -1,10 +1,11 @@
 import type { Anchor, Block, Page } from '../model/page.ts';
-import { at } from '../model/page.ts';
+import { anchorHash, at, blockHash } from '../model/page.ts';
 import { UsageError } from '../lib/errors.ts';
 import { documentedChanges, type FieldChange } from './edits.ts';
 import { parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
 import { componentLogProblems } from './logs.ts';
+import { urlsIn } from './mirror.ts';
 import { documentedValue, objectRuleProblems } from './objects.ts';
 import type { OutputRule, Runbook, ServiceFixture, Step } from '../model/runbook.ts';
 
@@ -156,12 +157,27 @@ export function bind(runbook: Runbook, page: Page): Binding {
   }
 
   problems.push(...componentLogProblems(runbook.logs ?? []).map((p) => `runbooks/${runbook.name}.ts: ${p}`));
+  const commands = steps.flatMap((b) => (b.step.kind === 'run' && b.block ? [b.block.code] : []));
+  for (const [url, pin] of Object.entries(runbook.pins ?? {})) {
+    if (!/^[0-9a-f]{64}$/.test(pin)) problems.push(`runbooks/${runbook.name}.ts: pins 의 ${url} 값 "${pin}" 이 sha256(64자리 16진수)이 아닙니다.`);
+    if (!commands.some((c) => urlsIn(c).includes(url))) problems.push(`runbooks/${runbook.name}.ts: pins 의 ${url} 를 읽는 명령이 페이지에 없습니다. 지우거나 URL 을 고치세요.`);
+  }
 
   if (problems.length > 0) {
     throw new UsageError('BINDING', `런북 ${runbook.name} 과 페이지가 맞지 않습니다:\n  ${problems.join('\n  ')}`, '페이지의 step id 와 runbooks/ 의 단계를 함께 고치세요. 목록은 npm run runbook -- ' + runbook.name + ' --dry-run 으로 볼 수 있습니다.');
   }
   return { runbook, page, steps, fixtures };
 }
+
+/** Fingerprints of the blocks (and the figure) a bound step reads, by id: what a report records for it and the verdict compares now. */
+export function boundHashes(bound: BoundStep): Record<string, string> {
+  const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
+  return Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)] as const), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)] as const] : [])]);
+}
+
+/** The report id of a stand-in (`fixture/<namespace>/<name>`) and the blocks it is made from. */
+export const fixtureId = (f: BoundFixture) => `fixture/${f.namespace}/${f.name}`;
+export const fixtureHashes = (f: BoundFixture): Record<string, string> => ({ [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) });
 
 /** Whether a matching rule still fits the page's block (columns exist, stderr pattern still matches) and can fail. */
 function checkRule(rule: OutputRule, block: Pick<Block, 'id' | 'code'>): string[] {

@@ -7,7 +7,7 @@ import { readPage } from '../model/page.ts';
 import { availableRunbooks, importRunbook, importRunbookFile } from '../model/runbooks.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
 import { bind, type Binding } from './bind.ts';
-import { createMirror } from './mirror.ts';
+import { createMirror, downloadWith } from './mirror.ts';
 import { renderPlan, renderWrites } from './plan.ts';
 import type { RunReport } from '../model/report.ts';
 import { writeReport } from './report.ts';
@@ -98,7 +98,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (mirrorDir && !fs.statSync(path.resolve(io.cwd, mirrorDir), { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError('MIRROR_MISSING', `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`, '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror');
   }
-  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined);
+  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined, { download: downloadWith(io.env) });
   const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
 
   if (args['dry-run']) {
@@ -150,7 +150,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const executed = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
     const r = before?.length ? { ...executed, continuesFrom: before } : executed;
     await writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
-    io.out(summarize(r));
+    io.out(summarize(r, b));
     return r;
   };
   const report = await run(binding);

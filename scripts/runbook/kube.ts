@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { loadClient, type Client } from '../lib/client.ts';
+import type { Client } from '../lib/client.ts';
 import type { OnePerNode } from '../model/runbook.ts';
 
 /**
@@ -22,7 +22,9 @@ export interface Kube {
 export const API_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function connect(kubeconfig: string): Promise<Kube> {
-  const lib = await loadClient();
+  // Imported here, not at the top: the site build imports this module's pure helpers (through the
+  // object checks the verdict runs again) and must not load the client's loader.
+  const lib = await (await import('../lib/client.ts')).loadClient();
   const config = new lib.KubeConfig();
   config.loadFromFile(kubeconfig);
   const server = config.getCurrentCluster()?.server;

@@ -1,53 +1,145 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
-import { fingerprint } from '../model/fingerprint.ts';
+import type { Fetched } from '../model/report.ts';
 
 /**
- * Offline copies of remote files, laid out as `<dir>/<host>/<path>` (RUNBOOK_MIRROR or --mirror).
- * A URL in a command is served from the mirror when the file is there; kubectl then names the
- * local file in its messages, so outputs are mapped back to the URL before comparing.
+ * The remote files a page's commands read (`kubectl apply -f https://…`), pinned: the runner reads
+ * each one itself, from the offline mirror (`<dir>/<host>/<path>`, RUNBOOK_MIRROR or --mirror) when
+ * it has the file, else from the URL, checks its sha256 against the runbook's pin, and only then
+ * gives the command a copy in the run's folder. kubectl names that copy in its messages, so outputs
+ * are mapped back to the URL before comparing. Which source served each file goes into the report.
  */
 export interface Mirror {
   dir: string | undefined;
-  /** The command as executed, and the URLs it served from the mirror. */
-  rewrite(command: string): { command: string; served: { url: string; file: string }[] };
-  /** Puts URLs back where kubectl printed mirror paths. */
+  /**
+   * The command with every URL replaced by a checked copy under `<workDir>/inputs/`, and what was
+   * read. Throws an InputError (naming the URL, the pin and what was served) instead of handing the
+   * command a file whose sha256 is not the pin.
+   */
+  prepare(command: string, pins: Readonly<Record<string, string>>, workDir: string, signal?: AbortSignal): Promise<{ command: string; fetched: Fetched[] }>;
+  /** Puts URLs back where kubectl printed the copies' paths. */
   restore(text: string): string;
-  /** Fingerprints of every file served so far, by URL (the report's `fingerprints.inputs`). */
-  inputs(): Record<string, string>;
+}
+
+/** Reads a URL's bytes (`fetch`, or a test's stand-in). */
+export type Download = (url: string, signal?: AbortSignal) => Promise<Uint8Array>;
+
+/** A remote file that could not be read, or whose bytes are not the pinned ones; `fetched` is what was served, if anything. */
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly fetched: Fetched[];
+  readonly hint: string;
+  constructor(message: string, fetched: Fetched[], hint: string) {
+    super(message);
+    this.fetched = fetched;
+    this.hint = hint;
+  }
 }
 
 const URL_IN_COMMAND = /https?:\/\/[^\s'"|;)]+/g;
 
-export function createMirror(dir: string | undefined): Mirror {
-  const served = new Map<string, string>();
+/** Where the mirror keeps a URL's copy (`<dir>/<host>/<path>`). */
+export function mirrorFile(dir: string, url: string): string {
+  const u = new URL(url);
+  return path.join(dir, u.host, decodeURIComponent(u.pathname));
+}
+
+/**
+ * A download the way the page's kubectl would make it: through the proxy the environment names
+ * (HTTPS_PROXY, NO_PROXY; Node's `proxyEnv`), following a few redirects.
+ */
+export function downloadWith(env: Readonly<Record<string, string | undefined>>): Download {
+  const get = (url: string, signal: AbortSignal | undefined, redirects: number): Promise<Uint8Array> =>
+    new Promise((resolve, reject) => {
+      const agent = new https.Agent({ proxyEnv: env } as https.AgentOptions);
+      const request = https.get(url, { agent, ...(signal ? { signal } : {}) }, (response) => {
+        const { statusCode = 0, headers } = response;
+        if (statusCode >= 300 && statusCode < 400 && headers.location && redirects > 0) {
+          response.resume();
+          resolve(get(new URL(headers.location, url).href, signal, redirects - 1));
+        } else if (statusCode !== 200) {
+          response.resume();
+          reject(new Error(`HTTP ${statusCode}`));
+        } else {
+          const chunks: Buffer[] = [];
+          response.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+        }
+      });
+      request.on('error', reject);
+    });
+  return (url, signal) => get(url, signal, 5);
+}
+
+const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * One remote file, read from the mirror when it has it (else from the URL) and checked against its
+ * pin: the bytes only when their sha256 is the pin. Otherwise an InputError names the URL, the pin
+ * and the sha256 of what was served, and where it came from.
+ */
+export async function fetchPinned(url: string, pin: string | undefined, options: { mirror?: string | undefined; download?: Download; signal?: AbortSignal } = {}): Promise<{ bytes: Uint8Array; fetched: Fetched }> {
+  const copy = options.mirror ? mirrorFile(options.mirror, url) : undefined;
+  const source: Fetched['source'] = copy && fs.existsSync(copy) ? 'mirror' : 'url';
+  let bytes: Uint8Array;
+  try {
+    bytes = source === 'mirror' ? fs.readFileSync(copy!) : await (options.download ?? downloadWith({}))(url, options.signal);
+  } catch (error) {
+    throw new InputError(
+      `${url} 를 내려받지 못했습니다: ${(error as Error).message}`,
+      [],
+      `${options.mirror ? `미러 ${options.mirror} 에 이 파일이 없습니다` : '미러가 설정되지 않았습니다 (RUNBOOK_MIRROR 없음)'}. 인터넷에 닿지 않는 곳에서는 RUNBOOK_MIRROR=폴더 또는 --mirror 폴더 로 <host>/<path> 구조의 사본을 지정하세요.`,
+    );
+  }
+  const served = sha256(bytes);
+  const fetched: Fetched = { url, ...(pin ? { pin } : {}), sha256: served, source };
+  const from = source === 'mirror' ? `미러의 사본 ${copy}` : 'URL 에서 내려받은 파일';
+  if (!pin) {
+    throw new InputError(`${url} 의 sha256 고정값(pin)이 런북에 없습니다. ${from}의 sha256 은 ${served} 입니다.`, [fetched], '파일 내용을 검토한 뒤 런북의 pins 에 { URL: sha256 } 으로 적으세요.');
+  }
+  if (served !== pin) {
+    throw new InputError(
+      `${url} 의 sha256 이 고정값과 다릅니다: 고정값(pin) ${pin}, ${from}의 sha256 ${served}.`,
+      [fetched],
+      source === 'mirror' ? '미러의 사본이 URL 이 주던 파일과 다릅니다. 사본을 URL 에서 다시 받거나, 바뀐 파일을 검토한 뒤 런북의 pins 를 고치세요.' : 'URL 이 주는 파일이 바뀌었습니다. 바뀐 내용을 검토한 뒤 런북의 pins 를 고치고 다시 검증하세요.',
+    );
+  }
+  return { bytes, fetched };
+}
+
+export function createMirror(dir: string | undefined, options: { download?: Download } = {}): Mirror {
+  const copies = new Map<string, string>();
   return {
     dir,
-    rewrite(command) {
-      const used: { url: string; file: string }[] = [];
-      if (!dir) return { command, served: used };
-      const rewritten = command.replace(URL_IN_COMMAND, (url) => {
-        const u = new URL(url);
-        const file = path.join(dir, u.host, decodeURIComponent(u.pathname));
-        if (!fs.existsSync(file)) return url;
-        used.push({ url, file });
-        served.set(file, url);
-        return file;
-      });
-      return { command: rewritten, served: used };
-    },
-    inputs() {
-      return Object.fromEntries([...served].map(([file, url]) => [url, fingerprint(fs.readFileSync(file))]));
+    async prepare(command, pins, workDir, signal) {
+      const urls = [...new Set(urlsIn(command))];
+      const fetched: Fetched[] = [];
+      for (const url of urls) {
+        try {
+          const got = await fetchPinned(url, pins[url], { mirror: dir, ...options, ...(signal ? { signal } : {}) });
+          fetched.push(got.fetched);
+          const file = mirrorFile(path.join(workDir, 'inputs'), url);
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, got.bytes);
+          copies.set(file, url);
+        } catch (error) {
+          if (error instanceof InputError) throw new InputError(error.message, [...fetched, ...error.fetched], error.hint);
+          throw error;
+        }
+      }
+      const files = new Map([...copies].map(([file, url]) => [url, file]));
+      return { command: command.replace(URL_IN_COMMAND, (url) => files.get(url) ?? url), fetched };
     },
     restore(text) {
       let out = text;
-      for (const [file, url] of served) out = out.split(file).join(url);
+      for (const [file, url] of copies) out = out.split(file).join(url);
       return out;
     },
   };
 }
 
-/** URLs a command would fetch (for hints when one cannot be reached). */
+/** URLs a command would fetch. */
 export function urlsIn(command: string): string[] {
   return command.match(URL_IN_COMMAND) ?? [];
 }

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import type { ObjectCheck } from '../model/report.ts';
+import type { ObjectCheck, ObjectReading } from '../model/report.ts';
 import type { ObjectRule } from '../model/runbook.ts';
 import { apiErrorText, isNotFound, parseGet, type Kube } from './kube.ts';
 import { nameStem, parseTable } from './match/table.ts';
@@ -68,32 +68,62 @@ export function valueAt(object: unknown, path: readonly string[]): unknown {
  * (the page's block, or for a config rule the line the text check accepted).
  */
 export async function checkObject(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {
+  return compareObject(rule, command, documented, await readObject(kube, rule, command));
+}
+
+/** What the API returns for the object a rule reads: the evidence a report keeps. An API server that does not answer is a reading too. */
+export async function readObject(kube: Kube, rule: ObjectRule, command: string): Promise<ObjectReading> {
+  const target = objectTarget(rule, command);
+  const what = `${rule.kind} 객체 읽기 (${command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'))?.trim() ?? command})`;
+  if (typeof target === 'string') return { kind: 'error', what, error: target };
+  const { namespace } = target;
+  const name = target.name ?? '';
+  const absent = <T>(read: Promise<T>): Promise<T | undefined> => read.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
   try {
-    return await readAndCompare(kube, rule, command, documented);
+    if (rule.kind === 'config') {
+      const cm = await absent(kube.core.readNamespacedConfigMap({ name, namespace }));
+      const data = cm?.data?.[rule.key];
+      return { kind: 'config', namespace, name, found: cm !== undefined, ...(data !== undefined ? { data } : {}) };
+    }
+    if (rule.kind === 'service') {
+      const svc = await absent(kube.core.readNamespacedService({ name, namespace }));
+      const type = svc?.spec?.type;
+      const ip = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
+      return { kind: 'service', namespace, name, found: svc !== undefined, ...(type ? { type } : {}), ...(ip ? { ip } : {}) };
+    }
+    const pods = (await kube.core.listNamespacedPod({ namespace })).items.map((pod) => {
+      const statuses = pod.status?.containerStatuses ?? [];
+      return { name: pod.metadata?.name ?? '', phase: pod.status?.phase ?? '', ready: `${statuses.filter((c) => c.ready).length}/${pod.spec?.containers.length ?? statuses.length}` };
+    });
+    return { kind: 'pods', namespace, pods };
   } catch (error) {
     // An API server that does not answer is a failed check (an eventual step keeps waiting), not a crash.
-    return [{ what: `${rule.kind} 객체 읽기 (${command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'))?.trim() ?? command})`, expected: 'API 서버의 응답', actual: `오류: ${apiErrorText(error)}`, ok: false }];
+    return { kind: 'error', what, error: apiErrorText(error) };
   }
 }
 
-async function readAndCompare(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {
+/**
+ * The checks of a rule against what was read, with the expected values taken from `documented`
+ * (pure: the runner and the verdict both call it, the verdict on the page as it is now).
+ */
+export function compareObject(rule: ObjectRule, command: string, documented: string, reading: ObjectReading): ObjectCheck[] {
+  const check = (what: string, expected: unknown, actual: unknown): ObjectCheck => ({ what, expected: show(expected), actual: show(actual), ok: show(expected) === show(actual) });
+  if (reading.kind === 'error') return [{ what: reading.what, expected: 'API 서버의 응답', actual: `오류: ${reading.error}`, ok: false }];
   const target = objectTarget(rule, command);
   if (typeof target === 'string') return [{ what: command, expected: '읽을 수 있는 객체', actual: target, ok: false }];
   const { namespace, name } = target;
-  const check = (what: string, expected: unknown, actual: unknown): ObjectCheck => ({ what, expected: show(expected), actual: show(actual), ok: show(expected) === show(actual) });
+  const read = `${reading.kind} ${reading.namespace}/${'name' in reading ? reading.name : ''}`;
+  if (reading.kind !== rule.kind || reading.namespace !== namespace || ('name' in reading && reading.name !== name)) return [check(`${rule.kind} ${namespace}/${name ?? ''} 읽기`, `${rule.kind} ${namespace}/${name ?? ''}`, read)];
 
-  if (rule.kind === 'config') {
+  if (reading.kind === 'config' && rule.kind === 'config') {
     const what = `ConfigMap ${namespace}/${name} data["${rule.key}"] 의 ${rule.field}`;
-    let data: string | undefined;
-    try {
-      data = (await kube.core.readNamespacedConfigMap({ name: name ?? '', namespace })).data?.[rule.key];
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      return [check(what, documentedValue(rule, documented), '(ConfigMap 없음)')];
-    }
+    if (!reading.found) return [check(what, documentedValue(rule, documented), '(ConfigMap 없음)')];
     let value: unknown;
     try {
-      value = valueAt(YAML.parse(data ?? ''), rule.field.split('.'));
+      value = valueAt(YAML.parse(reading.data ?? ''), rule.field.split('.'));
     } catch (error) {
       value = `(YAML 로 읽을 수 없음: ${(error as Error).message})`;
     }
@@ -101,34 +131,26 @@ async function readAndCompare(kube: Kube, rule: ObjectRule, command: string, doc
   }
 
   const rows = parseTable(documented).rows;
-  if (rule.kind === 'service') {
+  if (reading.kind === 'service') {
     const row = rows[0] ?? {};
-    let svc;
-    try {
-      svc = await kube.core.readNamespacedService({ name: name ?? '', namespace });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      return [check(`Service ${namespace}/${name}`, '있음', '(없음)')];
-    }
+    if (!reading.found) return [check(`Service ${namespace}/${name}`, '있음', '(없음)')];
     const documentedIp = row['EXTERNAL-IP'];
     const wantedIp = documentedIp === '<none>' || documentedIp === '<pending>' ? undefined : documentedIp;
     return [
-      check(`Service ${namespace}/${name} spec.type`, row['TYPE'], svc.spec?.type),
-      check(`Service ${namespace}/${name} status.loadBalancer.ingress[0].ip`, wantedIp, svc.status?.loadBalancer?.ingress?.[0]?.ip),
+      check(`Service ${namespace}/${name} spec.type`, row['TYPE'], reading.type),
+      check(`Service ${namespace}/${name} status.loadBalancer.ingress[0].ip`, wantedIp, reading.ip),
     ];
   }
 
-  const pods = (await kube.core.listNamespacedPod({ namespace })).items;
+  if (reading.kind !== 'pods') return [];
   const checks: ObjectCheck[] = [];
   for (const stem of new Set(rows.map((r) => nameStem(r['NAME'] ?? '')))) {
     const row = rows.find((r) => nameStem(r['NAME'] ?? '') === stem) ?? {};
-    const matching = pods.filter((p) => nameStem(p.metadata?.name ?? '') === stem);
+    const matching = reading.pods.filter((p) => nameStem(p.name) === stem);
     if (matching.length === 0) checks.push(check(`${stem}-… 파드 (${namespace})`, '있음', '(없음)'));
     for (const pod of matching) {
-      const statuses = pod.status?.containerStatuses ?? [];
-      const ready = `${statuses.filter((c) => c.ready).length}/${pod.spec?.containers.length ?? statuses.length}`;
-      checks.push(check(`Pod ${namespace}/${pod.metadata?.name} status.phase`, row['STATUS'], pod.status?.phase));
-      checks.push(check(`Pod ${namespace}/${pod.metadata?.name} 준비된 컨테이너 (status.containerStatuses[].ready)`, row['READY'], ready));
+      checks.push(check(`Pod ${namespace}/${pod.name} status.phase`, row['STATUS'], pod.phase || undefined));
+      checks.push(check(`Pod ${namespace}/${pod.name} 준비된 컨테이너 (status.containerStatuses[].ready)`, row['READY'], pod.ready));
     }
   }
   return checks;

@@ -4,12 +4,11 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { run } from '../lib/process.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
-import { anchorHash, blockHash } from '../model/page.ts';
-import { fixtureKey, ruleHashes, runnerHash } from '../model/fingerprint.ts';
-import { runStatus } from '../model/verdict.ts';
+import { codeFingerprint, fixtureKey, ruleHashes, runbookFields } from '../model/fingerprint.ts';
+import { runStatus, verdict, type MarkStatus } from '../model/verdict.ts';
 import type { SkipCause } from '../model/report.ts';
 import { formatDuration, Status } from '../lib/status.ts';
-import type { Binding } from './bind.ts';
+import { boundHashes, fixtureHashes, fixtureId, type Binding } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel } from './context.ts';
 import { minorOf } from '../model/version.ts';
@@ -49,7 +48,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   // What the run is made from, taken before anything runs (a file edited mid-run must not pass as
   // committed): git runs beside the API client's loading and the first reads, and is awaited before any step.
   const sourceTaken = runSource(io.env);
-  const runner = runnerHash(projectRoot);
+  const code = codeFingerprint(projectRoot);
   const kube = await connect(target.kubeconfig);
   let kubernetes: string;
   let nodes: number;
@@ -96,9 +95,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], runIo, status);
     provided?.catch(() => undefined); // awaited below, after the stand-ins
     const rules = ruleHashes(binding.runbook);
-    /** Steps whose check compares the page with a stand-in the runner built from the page: why. */
-    const standIns = new Map<string, string>();
-    const steps: StepReport[] = await readyFixtures(binding, kube, rules, options.selected, standIns, status);
+    const steps: StepReport[] = await readyFixtures(binding, kube, rules, options.selected, status);
     let simulation: Simulation | undefined;
     if (target.sandbox && provided) {
       simulation = mergeSimulation(target.sandbox.simulation, await provided);
@@ -111,9 +108,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     const total = binding.steps.length;
     for (const [index, bound] of binding.steps.entries()) {
       const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
-      const read = [bound.block, ...bound.outputs.values()].filter((b) => b !== undefined);
-      const blockHashes = Object.fromEntries([...read.map((b) => [b.id, blockHash(b.code)]), ...(bound.anchor ? [[bound.anchor.id, anchorHash(bound.anchor)]] : [])]);
-      const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes, ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
+      const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes: boundHashes(bound), ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
       const conditional = ctx.skip.get(bound.step.id);
       const skip: [SkipCause, string] | undefined = signal.aborted
         ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
@@ -147,9 +142,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       }
       const durationMs = performance.now() - t0;
       if (signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
-      const standIn = outcome.status === 'passed' ? standIns.get(bound.step.id) : undefined;
       const { hint, ...rest } = outcome;
-      const report: StepReport = { ...base, ...rest, ...(standIn ? { standIn } : {}), durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+      const report: StepReport = { ...base, ...rest, durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
       steps.push(report);
       if (report.status === 'failed') {
         failed = true;
@@ -158,7 +152,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       } else if (report.status === 'manual') {
         status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
       } else if (report.status === 'passed') {
-        status.ok(`${label}${standIn ? ' (대역으로 확인)' : ''}`, durationMs);
+        status.ok(label, durationMs);
       }
     }
 
@@ -176,7 +170,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     const components: Record<string, string> = {};
     for (const [name, tag] of tags) if (tag) components[name] = tag;
     return {
-      schemaVersion: 2,
+      schemaVersion: 3,
       runbook: binding.runbook.name,
       page: binding.page.file,
       provider: target.provider,
@@ -188,8 +182,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       status: runStatus(steps, io.signal.aborted),
       ...(simulation ? { simulation } : {}),
       source,
-      fingerprints: { runner, inputs: options.mirror.inputs() },
-      ...(options.mirror.dir ? { mirror: path.relative(process.cwd(), options.mirror.dir) || '.' } : {}),
+      fingerprints: { code, runbook: runbookFields(binding.runbook) },
+      seeded: target.sandbox?.seeded ?? [],
       steps,
       logs,
     };
@@ -202,7 +196,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
  * The stand-in Services, made ready before the steps: those in different namespaces at the same
  * time, those sharing one in page order (the namespace is made once). Reports in page order.
  */
-async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: Map<string, string>, selected: Set<string>, standIns: Map<string, string>, status: Status): Promise<StepReport[]> {
+async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: Map<string, string>, selected: Set<string>, status: Status): Promise<StepReport[]> {
   const byNamespace = Map.groupBy(binding.fixtures, (f) => f.namespace);
   const reports = new Map<(typeof binding.fixtures)[number], StepReport>();
   await Promise.all(
@@ -211,12 +205,12 @@ async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: 
         const t0 = performance.now();
         const startedAt = new Date().toISOString();
         const reset = selected.has(f.fixture.resetWith);
-        const blockHashes = { [f.fixture.edit]: blockHash(f.edit.code), [f.spec.id]: blockHash(f.spec.code) };
-        const base = { id: `fixture/${f.namespace}/${f.name}`, title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
+        const blockHashes = fixtureHashes(f);
+        const base = { id: fixtureId(f), title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
         try {
           const r = await ensureServiceFixture(kube, f, reset);
-          if (r.status !== 'existing') standIns.set(f.fixture.resetWith, `${f.namespace}/${f.name} 는 런북이 페이지의 ${f.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`);
-          reports.set(f, { ...base, status: 'fixture', durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [], notes: [r.note] });
+          // Whether the runner made the stand-in: the verdict marks the step that compares it as a stand-in unless it was the cluster's own.
+          reports.set(f, { ...base, status: 'fixture', fixture: r.status, durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [], notes: [r.note] });
           status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
         } catch (error) {
           reports.set(f, { ...base, status: 'failed', durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
@@ -281,12 +275,17 @@ export function explain(step: StepReport, file: string, hint: string | undefined
   return `${out.map((l) => pad(l)).join('\n')}\n`;
 }
 
-export function summarize(report: RunReport): string {
-  const count = (s: StepReport['status']) => report.steps.filter((x) => x.status === s && !x.standIn).length;
-  const standIns = report.steps.filter((x) => x.status === 'passed' && x.standIn).length;
-  const mark: Record<StepReport['status'], string> = { passed: '✓', failed: '✗', skipped: '-', manual: '☐', fixture: '◇' };
-  const lines = report.steps.map((s) => `${s.standIn ? '◐' : mark[s.status]} ${s.id}  ${s.title}${s.status === 'manual' ? ' (수동 확인)' : s.standIn ? ' (대역으로 확인)' : ''}  ${formatDuration(s.durationMs)}`);
-  const word = { passed: '통과', failed: '실패', partial: '부분 실행 (통과로 보지 않음)', interrupted: '중단' }[report.status];
-  lines.push('', `${word}: 통과 ${count('passed')}, 대역으로 확인 ${standIns}, 실패 ${count('failed')}, 수동 확인 ${count('manual')}, 건너뜀 ${count('skipped')}, 준비 ${count('fixture')} — Kubernetes ${report.kubernetes} (${report.provider})`);
+/** The marks of the report just written, as the site will show them (the one verdict), and one line of counts. */
+export function summarize(report: RunReport, binding: Binding): string {
+  const v = verdict({ report, binding, code: report.fingerprints.code });
+  const icon: Record<MarkStatus, string> = { passed: '✓', already: '≡', written: '✎', failed: '✗', skipped: '-', manual: '☐', standin: '◐', fixture: '◇', stale: '↻', error: '⚠' };
+  const word: Record<MarkStatus, string> = { passed: '통과', already: '이미 적용됨', written: '파일 작성', failed: '실패', skipped: '건너뜀', manual: '수동 확인', standin: '대역으로 확인', fixture: '준비', stale: '바뀜', error: '검증 오류' };
+  const lines = report.steps.map((s) => {
+    const mark = v.steps.get(s.id)?.status ?? 'stale';
+    return `${icon[mark]} ${s.id}  ${s.title}${['passed', 'failed', 'skipped', 'fixture'].includes(mark) ? '' : ` (${word[mark]})`}  ${formatDuration(s.durationMs)}`;
+  });
+  const run = { passed: '통과', failed: '실패', partial: '부분 실행 (통과로 보지 않음)', interrupted: '중단', stale: '바뀐 뒤 아직 검증되지 않음', error: '검증 오류' }[v.status];
+  const counts = (Object.keys(word) as MarkStatus[]).filter((k) => v.counts[k] > 0).map((k) => `${word[k]} ${v.counts[k]}`).join(', ');
+  lines.push('', `${run}: ${counts} — Kubernetes ${report.kubernetes} (${report.provider})`, ...v.reasons.filter((r) => r.startsWith('검증 오류')));
   return `${lines.join('\n')}\n`;
 }

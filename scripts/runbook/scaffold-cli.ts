@@ -7,7 +7,8 @@ import { projectRoot } from '../lib/paths.ts';
 import { frontmatterOf, parsePage } from '../model/page.ts';
 import type { OutputRule, Runbook, Step } from '../model/runbook.ts';
 import { bind } from './bind.ts';
-import { createMirror } from './mirror.ts';
+import crypto from 'node:crypto';
+import { mirrorFile, urlsIn } from './mirror.ts';
 import { scaffoldImages } from './scaffold-images.ts';
 import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
@@ -48,11 +49,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // The images the page's manifests use, with the builds other runbooks already declare for them.
   const mirrorDir = io.env.RUNBOOK_MIRROR;
   const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
-  const found = scaffoldImages(made.steps, new Map(parsed.blocks.map((b) => [b.id, b.code])), createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined), known, path.dirname(pageFile));
-  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps, ...(found.images.length > 0 ? { images: found.images } : {}) };
+  const mirror = mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined;
+  const found = scaffoldImages(made.steps, new Map(parsed.blocks.map((b) => [b.id, b.code])), mirror, known, path.dirname(pageFile));
+  // The remote files the commands read, pinned as another runbook pins them, else to the mirror's copy; a URL with neither
+  // is left for the author (a run fails it, naming the sha256 it got).
+  const urls = [...new Set(made.steps.flatMap((s) => (s.kind === 'run' ? urlsIn(parsed.blocks.find((b) => b.id === s.id)?.code ?? '') : [])))];
+  const pinOf = (url: string) => {
+    const copy = mirror ? mirrorFile(mirror, url) : undefined;
+    return known.find((r) => r.pins?.[url])?.pins?.[url] ?? (copy && fs.existsSync(copy) ? crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex') : undefined);
+  };
+  const pins = Object.fromEntries(urls.flatMap((url) => (pinOf(url) ? [[url, pinOf(url)!]] : [])));
+  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps, ...(found.images.length > 0 ? { images: found.images } : {}), ...(Object.keys(pins).length > 0 ? { pins } : {}) };
   // The promise of `new`: what it writes binds. Checked before anything is written.
   bind(runbook, parsed);
-  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage, found.undeclared);
+  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage, found.undeclared, urls.filter((u) => !pins[u]));
   // Both files or neither: temp files beside each, then the renames.
   const tmp = [`${out}.${process.pid}.tmp`, `${pageFile}.${process.pid}.tmp`] as const;
   try {
@@ -100,7 +110,7 @@ function step(s: Step): string {
   return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
 }
 
-export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = []): string {
+export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = [], unpinned: readonly string[] = []): string {
   const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
   if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
   if (runbook.images?.length) helpers.add('goImage');
@@ -110,6 +120,10 @@ export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model
   const from = model.startsWith('.') ? model : `./${model}`;
   const steps = runbook.steps.map((s) => `${todo.has(s.id) ? `    // TODO: ${todo.get(s.id)}\n` : ''}    ${step(s)},`);
   const fixtures = runbook.fixtures.map((f) => `    serviceFixture(${lit(f.edit)}, ${lit(f.spec)}, ${lit(f.resetWith)}),`);
+  const pins = [
+    ...Object.entries(runbook.pins ?? {}).map(([url, sha]) => `    ${lit(url)}: ${lit(sha)},`),
+    ...unpinned.map((url) => `    // TODO: ${url} 의 내용을 검토한 뒤 sha256 을 적으세요 (없으면 그 단계는 실패하고, 받은 파일의 sha256 을 알려 줍니다).`),
+  ];
   return `/**
  * Runbook for ${page}, in the page's order, made by \`npm run runbook -- new\`.
  * Every command comes from the page by step id; refine the titles, matching rules and waits.
@@ -124,7 +138,11 @@ export default defineRunbook({
   // The images the page's manifests use: built from their source (another runbook's declaration where one exists), never pulled here.
   images: [
 ${[...images, ...todoImages].join('\n')}
-  ],` : ''}
+  ],` : ''}${pins.length > 0 ? `
+  // The sha256 of every remote file the commands read: the mirror's copy and a download are both checked against it.
+  pins: {
+${pins.join('\n')}
+  },` : ''}
   steps: [
 ${steps.join('\n')}
   ],

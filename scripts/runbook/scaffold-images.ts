@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ImageBuild, Runbook, Step } from '../model/runbook.ts';
-import type { Mirror } from './mirror.ts';
+import { mirrorFile } from './mirror.ts';
 
 /**
  * The images a scaffolded runbook should declare: every container image in the manifests the
@@ -36,15 +36,14 @@ export function manifestImages(text: string): string[] {
   return [...new Set(out)];
 }
 
-export function scaffoldImages(steps: readonly Step[], commands: ReadonlyMap<string, string>, mirror: Mirror, known: readonly Runbook[], cwd: string): ScaffoldImages {
+export function scaffoldImages(steps: readonly Step[], commands: ReadonlyMap<string, string>, mirror: string | undefined, known: readonly Runbook[], cwd: string): ScaffoldImages {
   const used: string[] = [];
   for (const s of steps) {
     const code = s.kind === 'run' ? commands.get(s.id) : undefined;
     if (!code) continue;
-    const { served } = mirror.rewrite(code);
     for (const m of code.matchAll(APPLY)) {
       const target = m[1]!;
-      const file = served.find((x) => x.url === target)?.file ?? (/^https?:\/\//.test(target) ? undefined : path.resolve(cwd, target));
+      const file = /^https?:\/\//.test(target) ? (mirror ? mirrorFile(mirror, target) : undefined) : path.resolve(cwd, target);
       if (!file || !fs.existsSync(file)) continue;
       used.push(...manifestImages(fs.readFileSync(file, 'utf8')));
     }

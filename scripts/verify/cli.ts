@@ -11,7 +11,8 @@ import { formatDuration, Status } from '../lib/status.ts';
 import { readReport } from '../model/report.ts';
 import { PROVIDERS } from '../cluster/cli.ts';
 import { providerRunningPods, RUNS_PODS } from '../cluster/provider.ts';
-import { runnerHash } from '../model/fingerprint.ts';
+import { codeFingerprint } from '../model/fingerprint.ts';
+import { bind } from '../runbook/bind.ts';
 import { readPage } from '../model/page.ts';
 import { continuationChain, reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { importRunbook } from '../model/runbooks.ts';
@@ -67,7 +68,7 @@ function child(script: string, args: string[], io: Io): Promise<number> {
 
 /** The verdict on a report just written, in words (the same verdict the site shows). */
 async function judge(file: string, page: VerifiedPage): Promise<string> {
-  const v = verdict({ report: readReport(file), page: readPage(page.file, projectRoot), runbook: await importRunbook(projectRoot, page.runbook), runner: runnerHash(projectRoot) });
+  const v = verdict({ report: readReport(file), binding: bind(await importRunbook(projectRoot, page.runbook), readPage(page.file, projectRoot)), code: codeFingerprint(projectRoot) });
   return `${v.status}${v.uncommitted ? ' (커밋하지 않은 코드)' : ''}`;
 }
 

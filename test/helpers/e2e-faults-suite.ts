@@ -172,10 +172,10 @@ describe(`faults on the ${provider} sandbox`, () => {
   }, 240_000);
 
   it('the manifest URL unreachable and no mirror: a clear error naming the URL and the mirror setting', () => {
-    // A closed loopback port as the proxy: kubectl cannot reach the URL, and no packet leaves the machine.
+    // A closed loopback port as the proxy: the runner, which reads the pinned file itself as kubectl would, cannot reach the URL, and no packet leaves the machine.
     const r = runbook(['--only', 'install/apply'], { RUNBOOK_MIRROR: undefined, HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('이 명령은 원격 URL 을 읽습니다: https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml');
+    expect(r.stderr).toContain('https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml 를 내려받지 못했습니다');
     expect(r.stderr).toContain('미러가 설정되지 않았습니다 (RUNBOOK_MIRROR 없음)');
     expect(r.stderr).toContain('--mirror');
   });

@@ -10,6 +10,11 @@ import { memoryIo } from '../../scripts/lib/io.ts';
 import { main } from '../../scripts/runbook/cli.ts';
 import { connect, serverVersion } from '../../scripts/runbook/kube.ts';
 import { readReport, RunReport } from '../../scripts/model/report.ts';
+import metallb from '../../runbooks/metallb.ts';
+import { codeFingerprint } from '../../scripts/model/fingerprint.ts';
+import { readPage } from '../../scripts/model/page.ts';
+import { verdict } from '../../scripts/model/verdict.ts';
+import { bind } from '../../scripts/runbook/bind.ts';
 import { cli, down, kubectl, testMirror, up } from './sandbox.ts';
 import { pageCopy as copyOfPage } from './page-copy.ts';
 
@@ -152,11 +157,14 @@ describe(`MetalLB runbook on the ${provider} sandbox`, () => {
     ]);
     // The "before" tables compare stand-ins built from the page: marked apart, with the reason.
     // On pods the browser steps are stand-ins too: the address really answers, the dashboard behind it is a stand-in.
-    const standIns = ['istio', 'minio', 'mlflow', 'grafana'].flatMap((d) => (provider === 'pods' ? [`${d}/get-before`, `${d}/browser`] : [`${d}/get-before`]));
-    expect(data.steps.filter((s) => s.standIn).map((s) => s.id)).toEqual(standIns);
-    expect(r.stderr).toContain('istio/get-before — Kubeflow Dashboard: 변경 전 서비스 확인 (대역으로 확인)');
-    expect(data.fingerprints.runner).toMatch(/^[0-9a-f]{16}$/);
-    expect(Object.keys(data.fingerprints.inputs)).toEqual(MIRROR ? ['https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml', 'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/metallb.yaml'] : []);
+    // strictARP reads and changes the kube-proxy ConfigMap the sandbox seeded (kwok runs no kube-proxy; pods' kube-proxy reads its own file).
+    const standIns = ['strict-arp/check', 'strict-arp/apply', ...['istio', 'minio', 'mlflow', 'grafana'].flatMap((d) => (provider === 'pods' ? [`${d}/get-before`, `${d}/browser`] : [`${d}/get-before`]))];
+    const judged = verdict({ report: data, binding: bind(metallb, readPage(PAGE)), code: codeFingerprint(process.cwd()) });
+    expect(judged.status, judged.reasons.join('\n')).toBe('passed');
+    expect([...judged.steps].filter(([, v]) => v.status === 'standin').map(([id]) => id)).toEqual(standIns);
+    expect(r.stdout).toContain('◐ istio/get-before  Kubeflow Dashboard: 변경 전 서비스 확인 (대역으로 확인)');
+    expect(data.fingerprints.code['scripts/cluster/kubeproxy.ts']).toMatch(/^[0-9a-f]{16}$/);
+    expect(step(data, 'install/apply').fetched?.map((f) => [f.url, f.source])).toEqual(['namespace.yaml', 'metallb.yaml'].map((f) => [`https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/${f}`, MIRROR ? 'mirror' : 'url']));
   }, 240_000);
 
   it('passes a second time on the same cluster (the page conditional skips the apply)', () => {

@@ -41,8 +41,9 @@ export interface SiteBuild {
 
 const STAMP = '.site-build.json';
 const SITE_ENV = ['SITE_URL', 'SITE_BASE', 'REPORTS_DIR'];
-// reports/: the default REPORTS_DIR; scripts/: the page reader and report schema the site imports.
-const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts', 'runbooks'];
+// reports/: the default REPORTS_DIR; scripts/: the page reader, binding, checks and report schema the site imports;
+// go/ and the lockfile: part of the code fingerprint the verdict compares reports with.
+const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts', 'runbooks', 'go'];
 
 /** Builds the site (or reuses an identical earlier build) and returns where it is. Never throws on a failed build. */
 export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBuild> {

@@ -35,24 +35,35 @@ export const RUN_LINK = '오늘 밤 실행 기록';
 /** What a step mark says. */
 export const STEP_LABEL: Record<MarkStatus, string> = {
   passed: '통과',
+  already: '이미 적용되어 있음',
+  written: '파일 작성',
   failed: '실패',
   skipped: '건너뜀',
   manual: '수동 확인',
   fixture: '준비 단계',
   standin: '대역으로 확인',
   stale: '바뀐 뒤 아직 검증되지 않음',
+  error: '검증 오류: 보고서가 증거와 맞지 않음',
 };
 
 /** A decorative symbol per status; the label carries the meaning (never colour or symbol alone). */
 export const STEP_ICON: Record<MarkStatus, string> = {
   passed: '✓',
+  already: '≡',
+  written: '✎',
   failed: '✗',
   skipped: '–',
   manual: '☐',
   fixture: '⚙',
   standin: '◐',
   stale: '↻',
+  error: '⚠',
 };
+
+/** What the marks that are not a ✓ mean, for the badge and the step pages. */
+export const ALREADY_NOTE = '명령의 출력이 페이지가 밝힌 "이미 적용됨" 줄이어서, 다음 단계를 페이지의 조건대로 건너뛰었습니다. 바꾸는 단계 자체는 이 실행에서 확인하지 않았습니다.';
+export const WRITTEN_NOTE = '페이지의 파일 블록을 작업 폴더에 그대로 썼습니다. 그 파일을 쓰는 다음 명령이 확인합니다.';
+export const ERROR_NOTE = '보고서에 남은 증거(출력, 종료 코드, API 로 읽은 값)를 지금의 페이지와 런북으로 다시 확인한 결과가 보고서의 상태와 다릅니다. 이 결과는 믿을 수 없습니다. 다시 검증하세요.';
 
 /** Why a stand-in mark is not a ✓, for the badge and the marks. */
 export const STANDIN_NOTE = '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
@@ -64,9 +75,19 @@ export const RUN_LABEL: Record<RunStatus, string> = {
   partial: '부분 실행: 일부 단계만 실행함',
   interrupted: '중단',
   stale: '바뀐 뒤 아직 검증되지 않음',
+  // The badge reads "검증 <label>": "검증 오류: …".
+  error: '오류: 보고서가 증거와 맞지 않음',
 };
 
-export const RUN_ICON: Record<RunStatus, string> = { passed: '✓', failed: '✗', partial: '◔', interrupted: '■', stale: '↻' };
+export const RUN_ICON: Record<RunStatus, string> = { passed: '✓', failed: '✗', partial: '◔', interrupted: '■', stale: '↻', error: '⚠' };
+
+/** Where the run read the page's remote files from (the mirror or the URLs), each checked against its sha256 pin; undefined when it read none. */
+export function inputsLine(report: Pick<RunReport, 'steps'>): string | undefined {
+  const sources = new Set(report.steps.flatMap((s) => (s.fetched ?? []).map((f) => f.source)));
+  if (sources.size === 0) return undefined;
+  const where = sources.has('mirror') ? (sources.has('url') ? '일부는 오프라인 미러 사본, 나머지는 URL' : '오프라인 미러 사본') : 'URL';
+  return `원격 파일: ${where}에서 읽음 (런북의 sha256 고정값으로 확인)`;
+}
 
 /** The label on a report made from a tree with uncommitted changes. */
 export const UNCOMMITTED = '커밋하지 않은 코드로 만든 결과';

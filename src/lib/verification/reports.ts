@@ -4,9 +4,10 @@
  * Reads `<REPORTS_DIR>/<runbook>/kubernetes-<minor>.json` (REPORTS_DIR defaults to `reports/`,
  * relative to the project root), validates each with the runner's own `RunReport` schema, and pairs
  * them with the pages that declare a runbook (`runbook:` frontmatter) and its Kubernetes versions,
- * and asks the one verdict (scripts/model/verdict.ts) what each report still proves against the
- * current page, runbook, runner code and mirror files (`RUNBOOK_MIRROR`, when set).
- * An invalid report stops the build with the file's name and what is wrong with it.
+ * binds each page to its runbook as they are now, and asks the one verdict (scripts/model/verdict.ts)
+ * what each report still proves against that binding and the code as it is now. A page that does
+ * not bind stops the build with file:line, as an invalid report does with the file's name and what
+ * is wrong with it. Remote files are judged by the runbook's sha256 pins, whatever the environment.
  *
  * Nightly builds (`NIGHTLY_RUN_URL` set to the workflow run attempt, see .github/workflows/nightly.yml)
  * read only tonight's folder: every declared version must have a report from that run (any attempt
@@ -19,8 +20,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mirrorFingerprints, runnerHash } from '../../../scripts/model/fingerprint.ts';
+import { codeFingerprint } from '../../../scripts/model/fingerprint.ts';
 import { readPage } from '../../../scripts/model/page.ts';
+import { bind, type Binding } from '../../../scripts/runbook/bind.ts';
 import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/model/pages.ts';
 import { RunReport } from '../../../scripts/model/report.ts';
 import { importRunbook } from '../../../scripts/model/runbooks.ts';
@@ -185,14 +187,22 @@ function checkTonight(report: RunReport, file: string, run: string, root: string
   }
 }
 
+/** The page bound to its runbook now; a binding error stops the build with its file:line list. */
+function bindPage(runbook: Parameters<typeof bind>[0], page: Parameters<typeof bind>[1]): Binding {
+  try {
+    return bind(runbook, page);
+  } catch (error) {
+    throw new ReportError(`${(error as Error).message}\n힌트: ${(error as { hint?: string }).hint ?? '페이지와 런북을 함께 고치세요.'}`);
+  }
+}
+
 /**
- * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR`, `RUNBOOK_MIRROR`
- * and `NIGHTLY_RUN_URL` from the environment unless given.
+ * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR` and `NIGHTLY_RUN_URL`
+ * from the environment unless given.
  */
-export async function loadVerification(options: { root?: string; reportsDir?: string; mirror?: string; nightly?: string; committedDir?: string } = {}): Promise<Verification> {
+export async function loadVerification(options: { root?: string; reportsDir?: string; nightly?: string; committedDir?: string } = {}): Promise<Verification> {
   const root = options.root ?? process.cwd();
   const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
-  const mirror = options.mirror ?? process.env['RUNBOOK_MIRROR'];
   const nightly = options.nightly ?? (process.env['NIGHTLY_RUN_URL'] || undefined);
   if (nightly && reportsDir === path.resolve(root, 'reports')) {
     throw new ReportError(`NIGHTLY_RUN_URL 이 있는 nightly 빌드가 커밋된 보고서 폴더 ${path.relative(root, reportsDir)}/ 를 읽으려 합니다.\n힌트: REPORTS_DIR 를 오늘 밤 내려받은 보고서 폴더로 정하세요.`);
@@ -200,10 +210,10 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
   const all = readAll(reportsDir, root);
   // Nightly, for a leg whose setup failed: the committed report is the last real result (read only then).
   const committedDir = path.resolve(root, options.committedDir ?? 'reports');
-  const runner = runnerHash(root);
+  const code = codeFingerprint(root);
   const pages = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification> => {
     const runbook = await importRunbook(root, page.runbook);
-    const current = readPage(page.file, root);
+    const binding = bindPage(runbook, readPage(page.file, root));
     return {
       page,
       versions: page.kubernetes.map((minor, i) => {
@@ -213,10 +223,7 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
           throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
         }
         if (report && nightly) checkTonight(report, file, nightly, root);
-        const judge = (r: RunReport) => {
-          const inputs = mirror ? mirrorFingerprints(path.resolve(root, mirror), Object.keys(r.fingerprints.inputs)) : undefined;
-          return verdict({ report: r, page: current, runbook, runner, ...(inputs ? { inputs } : {}) });
-        };
+        const judge = (r: RunReport) => verdict({ report: r, binding, code });
         const judged = report ? judge(report) : undefined;
         let absence: Absence | undefined;
         if (!report && nightly) {
@@ -237,9 +244,9 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
 
 let cached: { key: string; value: Promise<Verification> } | undefined;
 
-/** `loadVerification()` once per build (per project root, reports folder, mirror and nightly run). */
+/** `loadVerification()` once per build (per project root, reports folder and nightly run). */
 export function verification(root = process.cwd()): Promise<Verification> {
-  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}\0${process.env['RUNBOOK_MIRROR'] ?? ''}\0${process.env['NIGHTLY_RUN_URL'] ?? ''}`;
+  const key = `${root}\0${process.env['REPORTS_DIR'] ?? ''}\0${process.env['NIGHTLY_RUN_URL'] ?? ''}`;
   if (cached?.key !== key) cached = { key, value: loadVerification({ root }) };
   return cached.value;
 }
