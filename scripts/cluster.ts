@@ -1,6 +1,5 @@
-/** `npm run cluster -- up|down|status|kubeconfig`: see scripts/cluster/main.ts. */
-import { fastStart } from './lib/fast-start.ts';
+/** `npm run cluster -- up|down|status|kubeconfig|logs`: see scripts/cluster/main.ts. */
+import { runMain } from './lib/main.ts';
+import { clusterMain } from './cluster/main.ts';
 
-// One bundled file instead of a few hundred modules (see fast-start.ts); the sources when it cannot be built.
-const { program } = await fastStart('cluster', 'scripts/cluster/program.ts', () => import('./cluster/program.ts'));
-await program();
+await runMain(clusterMain);

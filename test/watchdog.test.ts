@@ -30,7 +30,6 @@ it('stops a run whose hook never finishes: names the file and the hook, kills it
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !outerEnv.test(name))),
     VDOCS_CACHE_DIR: cache,
-    VDOCS_BUNDLE: '0',
     NO_COLOR: '1',
     VDOCS_TEST_QUIET_MINUTES: '0.05',
     VDOCS_TEST_LIMIT_MINUTES: '0.1',

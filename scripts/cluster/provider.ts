@@ -80,6 +80,11 @@ export interface AddressAnswer {
 }
 
 export interface ClientHost {
+  /**
+   * Starts the stand-in backends of these Services (without waiting): a dashboard's pods run before
+   * the page's steps, as the earlier chapters leave them, so a browser step does not wait for them.
+   */
+  prepare(kube: import('./browser-step.ts').BrowserKube, services: ReadonlyArray<{ namespace: string; name: string }>): Promise<void>;
   /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
   open(kube: import('./browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
 }
@@ -153,12 +158,17 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
 function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
   const host =
     state.provider === 'pods'
-      ? async (): Promise<ClientHost> => ({ open: (await import('./pods/browser-step.ts')).verifyBrowserStep })
+      ? async (): Promise<Pick<ClientHost, 'open'>> => ({ open: (await import('./pods/browser-step.ts')).verifyBrowserStep })
       : state.provider === 'kind'
-        ? async (): Promise<ClientHost> => (await import('./kind/client.ts')).kindClientHost(state, env)
+        ? async (): Promise<Pick<ClientHost, 'open'>> => (await import('./kind/client.ts')).kindClientHost(state, env)
         : undefined;
   if (!host) return undefined;
   return {
+    prepare: async (kube, services) => {
+      const { ensureBackend } = await import('./pods/backend.ts');
+      // Best effort: a browser step that finds no ready backend makes and waits for one itself, and says why.
+      await Promise.all(services.map(async (s) => ensureBackend(kube, await kube.core.readNamespacedService(s)).catch(() => undefined)));
+    },
     open: async (kube, check, screenshot, opts) => {
       fs.mkdirSync(path.dirname(screenshot), { recursive: true });
       return (await host()).open(kube, check, screenshot, opts);

@@ -2,7 +2,6 @@ import type * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { REQUIRE_BANNER } from './fast-start.ts';
 import { cacheDir, projectRoot } from './paths.ts';
 
 /** The parts of `@kubernetes/client-node` the runner (runbook/kube.ts) and the small kubelet (cluster/kubelet/main.ts) use. */
@@ -10,6 +9,9 @@ export type Client = Pick<typeof k8s, (typeof NAMES)[number]>;
 const NAMES = ['KubeConfig', 'CoreV1Api', 'AppsV1Api', 'CoordinationV1Api', 'VersionApi', 'Watch', 'createConfiguration', 'ServerConfiguration', 'makeInformer'] as const;
 
 let loading: Promise<Client> | undefined;
+
+/** The line the bundle starts with so that bundled CommonJS code can require() Node's built-ins (spelled in two parts: not a real import.meta here). */
+const REQUIRE_BANNER = `import { createRequire as __vdocsRequire } from 'node:module'; const require = __vdocsRequire(${'import.meta'}.url);`;
 
 /**
  * Loads the API client from one file: `@kubernetes/client-node` is about a thousand modules and

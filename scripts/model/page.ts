@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '../lib/fs.ts';
-import { projectRoot } from '../lib/paths.ts';
 import { MetaOptions } from '@expressive-code/core';
 import type { Code, Html, Root } from 'mdast';
 import remarkDirective from 'remark-directive';
@@ -83,69 +79,15 @@ export function markdownTree(source: string): Root {
   return parser.parse(source) as Root;
 }
 
-/**
- * Reads and validates a page: every fenced block needs a well-formed, unique step id. With
- * `cacheDir`, a page read before by the same code is not parsed again (see cachedParse).
- */
-export function readPage(file: string, root = process.cwd(), options: { cacheDir?: string } = {}): Page {
+/** Reads and validates a page: every fenced block needs a well-formed, unique step id. */
+export function readPage(file: string, root = process.cwd()): Page {
   let source: string;
   try {
     source = fs.readFileSync(path.resolve(root, file), 'utf8');
   } catch (error) {
     throw new UsageError('PAGE_UNREADABLE', `페이지를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? error})`, '런북의 page 경로가 src/content/docs/ 아래의 실제 파일을 가리키는지 확인하세요.');
   }
-  const shown = path.relative(root, path.resolve(root, file)) || file;
-  return options.cacheDir ? cachedParse(source, shown, options.cacheDir) : parsePage(source, shown);
-}
-
-/** Each block's fence meta as written, so a cached page gets the same MetaOptions back. */
-const metaSource = new WeakMap<MetaOptions, string>();
-
-type StoredPage = Omit<Page, 'blocks'> & { blocks: (Omit<Block, 'meta'> & { meta: string })[] };
-
-/**
- * A valid page as parsed before, from `<cacheDir>/<key>.json`. The key is the page's bytes and
- * path, this module's own source and the lockfile (the markdown parser's version): any change to
- * them is another key. The runner's start pays for the markdown parser only once per page version.
- * An invalid page is never stored; an unreadable or damaged entry is parsed again.
- */
-function cachedParse(source: string, file: string, cacheDir: string): Page {
-  const key = createHash('sha256').update(parserKey()).update('\0').update(file).update('\0').update(source).digest('hex').slice(0, 32);
-  const entry = path.join(cacheDir, `${key}.json`);
-  try {
-    const stored = JSON.parse(fs.readFileSync(entry, 'utf8')) as StoredPage;
-    return { ...stored, blocks: stored.blocks.map((b) => withMeta(b)) };
-  } catch {
-    // not cached yet (or damaged): parse
-  }
-  const page = parsePage(source, file);
-  const stored: StoredPage = { ...page, blocks: page.blocks.map((b) => ({ ...b, meta: metaSource.get(b.meta) ?? '' })) };
-  try {
-    writeAtomic(entry, JSON.stringify(stored));
-  } catch {
-    // an unwritable cache only costs the next start its parse
-  }
-  return page;
-}
-
-function withMeta(b: StoredPage['blocks'][number]): Block {
-  const meta = new MetaOptions(b.meta);
-  metaSource.set(meta, b.meta);
-  return { ...b, of: b.of ?? undefined, meta };
-}
-
-let parserKeyValue: string | undefined;
-function parserKey(): string {
-  if (parserKeyValue) return parserKeyValue;
-  const hash = createHash('sha256');
-  for (const file of [fileURLToPath(import.meta.url), path.join(projectRoot, 'package-lock.json')]) {
-    try {
-      hash.update(fs.readFileSync(file));
-    } catch {
-      hash.update(`${file}: unreadable`);
-    }
-  }
-  return (parserKeyValue = hash.digest('hex'));
+  return parsePage(source, path.relative(root, path.resolve(root, file)) || file);
 }
 
 /** A page's frontmatter as YAML data (the same parse as the page reader's), `{}` when there is none. */
@@ -177,7 +119,6 @@ export function parsePage(source: string, file: string): Page {
     const code = node as Code;
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
-    metaSource.set(meta, code.meta ?? '');
     const id = meta.getString('step');
     if (meta.errors) problems.push(`${at(page, line)}: 펜스 메타를 해석할 수 없습니다 (${meta.errors.join('; ')}): \`${code.meta}\``);
     if (id === undefined) {

@@ -91,7 +91,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // Parsed once per page version: the markdown parser was the largest part of the start. Beside the
   // bundles and Node's compile cache in the project's own .cache/ (derived from the project's files,
   // keyed by content), never in the run state of VDOCS_CACHE_DIR, which bad input leaves untouched.
-  const page = readPage(args.page ?? runbook.page, projectRoot, { cacheDir: path.join(projectRoot, '.cache', 'pages') });
+  const page = readPage(args.page ?? runbook.page, projectRoot);
   const binding = bind(runbook, page);
   const selected = selectSteps(binding, args.from, args.only);
   const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;

@@ -101,6 +101,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       simulation = mergeSimulation(target.sandbox.simulation, await provided);
       status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
     }
+    // After the images (the stand-in web server's among them): the dashboards' stand-in pods start while the steps run.
+    await target.sandbox?.clientHost?.prepare(kube, binding.fixtures);
     const source = await sourceTaken;
 
     let failed = steps.some((s) => s.status === 'failed');

@@ -105,7 +105,7 @@ export function engineNetnsClient(env: Env, netns: string, subnet: string = NET.
 }
 
 /** The kind Provider's clientHost: the stand-in image must be in the nodes and the network on the page's subnet before anything is asked. */
-export function kindClientHost(state: SandboxState, env: Env, subnet: string = NET.subnet): ClientHost {
+export function kindClientHost(state: SandboxState, env: Env, subnet: string = NET.subnet): Pick<ClientHost, 'open'> {
   return {
     open: async (kube, check, screenshot, opts) => {
       requireStandinImage(state, env);

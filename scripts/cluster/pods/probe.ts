@@ -78,31 +78,39 @@ export async function screenshotFromClient(url: string, pngPath: string, opts: {
   requireClient(netns);
   const chromium = opts.chromium ?? '/usr/bin/chromium';
   if (!fs.existsSync(chromium)) throw new EnvironmentError('PODS_NO_CHROMIUM', `Chromium(${chromium})이 없습니다.`, 'apt-get install chromium fonts-noto-cjk');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-client-chromium-'));
-  const wrapper = path.join(dir, 'chromium');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(netns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
-  try {
-    return await chromiumScreenshot(wrapper, url, pngPath, opts);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  // One wrapper per namespace for this process (the browser behind it is kept for the run, see below).
+  const wrapper = path.join(os.tmpdir(), `vdocs-chromium-${process.pid}-${netns}`);
+  if (!fs.existsSync(wrapper)) {
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(netns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
+    process.once('exit', () => fs.rmSync(wrapper, { force: true }));
   }
+  return chromiumScreenshot(wrapper, url, pngPath, opts);
 }
+
+/** One headless Chromium per executable for the whole process: the four browser steps of a page share it (Playwright closes it when the process exits). */
+const browsers = new Map<string, Promise<import('playwright-core').Browser>>();
 
 /**
  * Headless Chromium (`executablePath`, launched by Playwright) opens `url` once fonts are ready and
  * saves a PNG screenshot: the part the pods and kind client hosts share. Returns the page title.
  */
 export async function chromiumScreenshot(executablePath: string, url: string, pngPath: string, opts: { timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
-  const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 });
+  let launched = browsers.get(executablePath);
+  if (!launched) {
+    launched = import('playwright-core').then(({ chromium: pw }) => pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 }));
+    browsers.set(executablePath, launched);
+    launched.catch(() => browsers.delete(executablePath)); // a failed launch is tried again next time
+  }
+  const browser = await launched;
+  const context = await browser.newContext({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
   try {
-    const page = await browser.newPage({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
+    const page = await context.newPage();
     const response = await page.goto(url, { timeout: opts.timeoutMs ?? 30_000, waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
     fs.mkdirSync(path.dirname(pngPath), { recursive: true });
     await page.screenshot({ path: pngPath });
     return { title: await page.title(), status: response?.status() };
   } finally {
-    await browser.close();
+    await context.close();
   }
 }
