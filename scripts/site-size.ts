@@ -19,13 +19,13 @@ import { pageBytes, type PageBytes } from './bench/site.ts';
 import type { Io } from './lib/io.ts';
 import { runMain } from './lib/main.ts';
 
-export interface Tier {
+interface Tier {
   raw: number;
   gzip: number;
   files: string[];
 }
 
-export interface PageSize {
+interface PageSize {
   route: string;
   html: Tier;
   initial: PageBytes;

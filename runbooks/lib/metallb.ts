@@ -11,7 +11,7 @@ import type { ComponentLogs, ImageBuild, ServiceFixture, Step } from '../../scri
 const service = { key: 'NAME', keyMatch: 'exact', volatile: ['CLUSTER-IP', 'AGE'], ports: ['PORT(S)'] } as const;
 
 /** The four dashboards of the "MetalLB 사용" section: step id prefix and title. */
-export const DASHBOARDS = [
+const DASHBOARDS = [
   ['istio', 'Kubeflow Dashboard'],
   ['minio', 'minio Dashboard'],
   ['mlflow', 'mlflow Dashboard'],
@@ -19,7 +19,7 @@ export const DASHBOARDS = [
 ] as const;
 
 /** Check, edit, wait for the documented IP, open it in a browser: one dashboard section. */
-export function dashboard(section: string, name: string, editTitle: string): Step[] {
+function dashboard(section: string, name: string, editTitle: string): Step[] {
   return [
     run(`${section}/get-before`, `${name}: 변경 전 서비스 확인`, { output: table(`${section}/get-before-output`, service), object: { kind: 'service' } }),
     edit(`${section}/edit`, `${name}: ${editTitle}`, `${section}/edit-spec`),

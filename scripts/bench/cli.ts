@@ -23,7 +23,7 @@ import { ensureBundle } from '../lib/client.ts';
 import { measureVerify } from './verify-growth.ts';
 import { timed } from './timed.ts';
 
-export const command = {
+const command = {
   meta: { name: 'bench', description: '러너의 시간을 손으로 쓴 스크립트와 같은 클러스터에서 번갈아 재고, 감지 지연, 시작 시간, 사이트 크기를 잽니다.' },
   args: {
     runs: { type: 'string', description: 'A 와 B 를 각각 몇 번 번갈아 실행할지 (기본: 5)' },

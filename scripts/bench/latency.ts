@@ -7,7 +7,7 @@ import { connect, watchChanges } from '../runbook/kube.ts';
  * every pod in metallb-system Running and Ready (controller and speaker present), and each
  * dashboard Service holding its documented EXTERNAL-IP.
  */
-export interface Conditions {
+interface Conditions {
   /** Epoch ms when the condition was first seen true, by condition name. */
   seen: Map<string, number>;
   stop(): void;

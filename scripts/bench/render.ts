@@ -36,7 +36,7 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 const verdict = (ok: boolean) => (ok ? '달성' : '**미달**');
 
 /** The goals of issue 13, in one place. */
-export const GOALS = { ratio: 1.0, outsideMs: 300, editExtraMs: 50, latencyMs: 100, dryRunMs: 1500, extraJsBytes: 5 * 1024 } as const;
+const GOALS = { ratio: 1.0, outsideMs: 300, editExtraMs: 50, latencyMs: 100, dryRunMs: 1500, extraJsBytes: 5 * 1024 } as const;
 
 /** docs/benchmarks.md, written by `npm run bench` from what it measured (never by hand). */
 export function renderBenchmarks(f: Figures): string {
@@ -103,7 +103,7 @@ function withoutBrowser(a: readonly number[], browser: readonly number[]): numbe
  * A run whose MetalLB pods took this long to start waited for the kubelet's 10 s back-off (the
  * `memberlist` race, see metallbStartDelay); without it they start in 1–3 s here.
  */
-export const BACKOFF_MS = 5000;
+const BACKOFF_MS = 5000;
 
 /**
  * The real-pod ratio: A without its browser steps (B has none) against B. A run that waited for the

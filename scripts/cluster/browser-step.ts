@@ -56,7 +56,7 @@ export interface AddressClient {
 }
 
 /** The text the stand-in web server's page carries for a Service (go/pod-tools/standin-web). */
-export const standinHeading = (service: Pick<k8s.V1Service, 'metadata'>) => `${dashboardTitle(service)} 대역 (stand-in)`;
+const standinHeading = (service: Pick<k8s.V1Service, 'metadata'>) => `${dashboardTitle(service)} 대역 (stand-in)`;
 
 export async function openAddress(
   kube: BrowserKube,

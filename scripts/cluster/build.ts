@@ -32,7 +32,7 @@ export interface BuildTarget {
   toolchain?: string;
 }
 
-export interface BuildRecord {
+interface BuildRecord {
   component: string;
   version: string;
   go: string;
@@ -46,13 +46,13 @@ export interface BuildRecord {
  * flags, the toolchain and the go.mod inputs (a runbook's bumps). A change to any of them is
  * another folder, so a cached binary is never reused for other inputs.
  */
-export function inputsDigest(t: BuildTarget): string {
+function inputsDigest(t: BuildTarget): string {
   const { component: _c, version: _v, goMod: _g, ...inputs } = t;
   return fingerprint(canonical(inputs)).slice(0, 12);
 }
 
 export const binDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'bin', `${t.component}-${t.version}-${inputsDigest(t)}`);
-export const buildDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'build', `${t.component}-${t.version}-${inputsDigest(t)}`);
+const buildDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'build', `${t.component}-${t.version}-${inputsDigest(t)}`);
 
 /** The `go` the builds use: `$VDOCS_GO` or `go` on PATH. Missing Go is a usage-level problem (exit 2). */
 export function findGo(env: Env): string {
@@ -74,14 +74,6 @@ export function findGo(env: Env): string {
 export function isBuilt(t: BuildTarget, env: Env): boolean {
   const dir = binDirOf(t, env);
   return fs.existsSync(path.join(dir, 'build.json')) && t.binaries.every((b) => fs.existsSync(path.join(dir, b)));
-}
-
-export function readBuildRecord(t: BuildTarget, env: Env): BuildRecord | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(binDirOf(t, env), 'build.json'), 'utf8')) as BuildRecord;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Environment for every go command: no workspace, static binaries, the right toolchain. */

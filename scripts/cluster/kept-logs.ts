@@ -10,7 +10,7 @@ import { matchesSelector, parseSelector } from '../lib/selector.ts';
  * them only through `KeptLogs` (Provider.containerLogs): where the API did not give a log, and,
  * while the API does not answer, to find pods by their labels.
  */
-export type ProviderLogs = NonNullable<SandboxState['containerLogs']>;
+type ProviderLogs = NonNullable<SandboxState['containerLogs']>;
 
 /** What the runner may ask of a provider's kept container logs, without knowing their layout. */
 export interface KeptLogs {
@@ -42,7 +42,7 @@ export interface ProviderPod extends LoggedPod {
 }
 
 /** Pods of the provider's files whose recorded labels match, running ones first, then by name. */
-export function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[] {
+function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[] {
   const selector = parseSelector(component.selector);
   if (typeof selector === 'string' || !fs.existsSync(provider.dir)) return [];
   const pods: ProviderPod[] = [];
@@ -62,7 +62,7 @@ export function providerPods(provider: ProviderLogs, component: Pick<ComponentLo
 }
 
 /** The container's last instance and the one before it (`<restart>.log`), last lines of each; empty when it has none. */
-export function providerInstances(provider: ProviderLogs, pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[] {
+function providerInstances(provider: ProviderLogs, pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[] {
   const files = containerLogFiles(provider.dir, pod);
   let last = -1;
   while (fs.existsSync(files.log(container, last + 1))) last++;
@@ -70,7 +70,7 @@ export function providerInstances(provider: ProviderLogs, pod: Pick<LoggedPod, '
 }
 
 /** The last `lines` lines of a file, reading at most its last megabyte. */
-export function tailFile(file: string, lines: number): string {
+function tailFile(file: string, lines: number): string {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;

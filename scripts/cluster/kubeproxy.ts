@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
  * for a cluster where kubeadm never ran (kwok). `configConf` comes from the kube-proxy-config
  * helper compiled against the same Kubernetes version, so its fields match that version.
  */
-export interface KubeProxyConfigMapInput {
+interface KubeProxyConfigMapInput {
   /** KubeProxyConfiguration YAML (data key `config.conf`). */
   configConf: string;
   /** Control plane endpoint written into `kubeconfig.conf` (kubeadm: the API server URL). */
@@ -14,7 +14,7 @@ export interface KubeProxyConfigMapInput {
 }
 
 /** kubeadm's `kubeconfig.conf` for kube-proxy (cmd/kubeadm/app/phases/addons/proxy/manifests.go). */
-export function kubeProxyKubeconfig(server: string): string {
+function kubeProxyKubeconfig(server: string): string {
   return [
     'apiVersion: v1',
     'kind: Config',

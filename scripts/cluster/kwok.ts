@@ -112,7 +112,7 @@ export function kwokPorts(workdir: string, cluster: string): number[] {
 }
 
 /** The ports kwokctl would otherwise pick itself (from the same range in every process). */
-export interface KwokPorts {
+interface KwokPorts {
   kubeApiserverPort: number;
   etcdPort: number;
   etcdPeerPort: number;
@@ -126,7 +126,7 @@ export interface KwokPorts {
  * choice starts from the same number in every process, so two sandboxes created at the same time
  * (parallel test files, verify next to a dev sandbox) would share ports.
  */
-export async function freeKwokPorts(): Promise<KwokPorts> {
+async function freeKwokPorts(): Promise<KwokPorts> {
   const servers = await Promise.all(Array.from({ length: 6 }, () => new Promise<net.Server>((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

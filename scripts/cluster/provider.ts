@@ -103,7 +103,7 @@ export interface SeededObject {
  * process from its own configuration file. On kind it is kubeadm's own ConfigMap, the one the
  * kube-proxy DaemonSet was started from: a real object, not seeded.
  */
-export const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
+const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
   kwok: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.' }],
   pods: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.' }],
   kind: [],

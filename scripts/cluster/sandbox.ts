@@ -42,7 +42,7 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
   });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition (a port, a pid) until true or the deadline; returns the last answer. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {

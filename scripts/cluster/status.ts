@@ -8,7 +8,7 @@ import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { clusterCommand, readSandbox, type SandboxState } from './state.ts';
 
-export interface Health {
+interface Health {
   apiReachable: boolean;
   deadProcesses: string[];
   summary: string;

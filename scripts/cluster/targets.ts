@@ -128,7 +128,7 @@ export async function ensureImageBinary(image: ImageBuild, io: Io, status?: Stat
 }
 
 /** `go build` names a command after its package's last element. */
-export const binaryName = (pkg: string) => pkg.split('/').pop()!;
+const binaryName = (pkg: string) => pkg.split('/').pop()!;
 
 const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netns-forward', 'node-cni'];
 

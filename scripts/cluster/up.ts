@@ -19,10 +19,10 @@ import { COMPONENTS, resolveKubernetes, type KubernetesRelease } from './version
 import { availableRunbooks } from '../model/runbooks.ts';
 import { projectRoot } from '../lib/paths.ts';
 
-export const kwokContext = (name: string) => `kwok-${name}`;
+const kwokContext = (name: string) => `kwok-${name}`;
 
 /** What the kwok provider simulates and what is real, in Korean, copied into every report (kind: kind/cluster.ts). */
-export function kwokSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
+function kwokSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
   return {
     simulated: [
       'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',

@@ -3,7 +3,7 @@ import type { Io } from './io.ts';
 import { formatError } from './errors.ts';
 import { stopRunning } from './process.ts';
 
-export type Entry = (argv: string[], io: Io) => Promise<number>;
+type Entry = (argv: string[], io: Io) => Promise<number>;
 
 /**
  * The only place that touches `process`: builds an Io from the real streams,

@@ -10,7 +10,7 @@ import { EnvironmentError } from './errors.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export interface RunOptions {
+interface RunOptions {
   cwd?: string;
   env?: Env;
   /** Written to stdin, then closed. */
@@ -21,7 +21,7 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
 }
 
-export interface RunResult {
+interface RunResult {
   code: number;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -50,7 +50,7 @@ const MEANINGS: Record<number, string> = {
 };
 
 /** What an exit means, for failure messages people can act on; undefined for a code without a usual meaning. */
-export function exitMeaning(code: number | null, signal?: string | null): string | undefined {
+function exitMeaning(code: number | null, signal?: string | null): string | undefined {
   if (signal) return `신호 ${signal} 로 중단됨`;
   return code === null ? undefined : MEANINGS[code];
 }
@@ -117,7 +117,7 @@ export async function runOrThrow(
   return result;
 }
 
-export function commandError(
+function commandError(
   code: string,
   cmd: string,
   args: readonly string[],

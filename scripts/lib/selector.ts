@@ -3,7 +3,7 @@
  * read the way the API server reads them, for finding pods in files the provider kept without
  * asking the API. Set-based forms (`in (…)`) are refused when the runbook is bound.
  */
-export type Requirement = { key: string; op: '=' | '!='; value: string } | { key: string; op: 'exists' | '!exists' };
+type Requirement = { key: string; op: '=' | '!='; value: string } | { key: string; op: 'exists' | '!exists' };
 
 const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;

@@ -59,7 +59,7 @@ export function fixtureKey(fixture: Fixture): string {
  * project module they load is found from these by following imports (static, dynamic, and `.ts`
  * files named by path, such as the small kubelet a provider starts), not from a list kept by hand.
  */
-export const CODE_ENTRIES = ['scripts/runbook.ts', 'scripts/cluster.ts'] as const;
+const CODE_ENTRIES = ['scripts/runbook.ts', 'scripts/cluster.ts'] as const;
 
 /**
  * What the providers build or copy into what a run uses, beside the TypeScript: every file under

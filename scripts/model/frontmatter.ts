@@ -77,7 +77,7 @@ const HugoMenuEntry = z.object({
  * accepted and ignored, as Starlight does; these are typed because the site uses them or they have
  * one well-known shape. See {@link dropInDefaults} for what they become.
  */
-export const DropInFrontmatter = z.object({
+const DropInFrontmatter = z.object({
   /** Docusaurus: position in its sidebar, lower first. Used as `sidebar.order` when that is not given. */
   sidebar_position: z.number({ error: 'sidebar_position 은 숫자로 쓰세요 (예: 3).' }).optional(),
   /** Docusaurus: the page's name in the sidebar. Used as `sidebar.label` when that is not given. */
@@ -110,7 +110,7 @@ export const DropInFrontmatter = z.object({
     })
     .optional(),
 });
-export type DropInFrontmatter = z.infer<typeof DropInFrontmatter>;
+type DropInFrontmatter = z.infer<typeof DropInFrontmatter>;
 
 /** Frontmatter fields this project adds to Starlight's. */
 export const ProjectFrontmatter = z.object({

@@ -62,11 +62,6 @@ export function anchorHash(anchor: Pick<Anchor, 'links' | 'caption'>): string {
   return blockHash(`${anchor.links.join('\n')}\n${anchor.caption}`);
 }
 
-/** Current fingerprints of every block and figure of a page, by id. */
-export function pageHashes(page: Pick<Page, 'blocks' | 'anchors'>): Map<string, string> {
-  return new Map([...page.blocks.map((b) => [b.id, blockHash(b.code)] as const), ...page.anchors.map((a) => [a.id, anchorHash(a)] as const)]);
-}
-
 /** `file:line` for messages and editors. */
 export function at(page: Pick<Page, 'file'>, line: number): string {
   return `${page.file}:${line}`;

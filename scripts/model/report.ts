@@ -13,7 +13,7 @@ import { z } from 'zod';
 const Hash = z.string().regex(/^[0-9a-f]{16}$/, { error: '지문(fingerprint)은 16자리 16진수여야 합니다.' });
 
 /** A full sha256, 64 hex digits (a remote file's pin and what was served). */
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'sha256 은 64자리 16진수여야 합니다.' });
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'sha256 은 64자리 16진수여야 합니다.' });
 
 /** Why a step did not run. Only `condition` (the page's own "if already done, skip") keeps a run whole. */
 export const SkipCause = z.enum(['condition', 'selection', 'earlier-failure', 'interrupted']);
@@ -57,7 +57,7 @@ export const Fetched = z.object({
 export type Fetched = z.infer<typeof Fetched>;
 
 /** One field an edit step changed, read back from the object before and after. */
-export const FieldChangeReport = z.object({
+const FieldChangeReport = z.object({
   field: z.string(),
   /** Value on the page (the marked line). */
   documented: z.string(),
@@ -134,7 +134,7 @@ export const StepReport = z.object({
 }).refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, { error: '건너뛴 단계에는 skipCause 가 있어야 합니다.', path: ['skipCause'] });
 export type StepReport = z.infer<typeof StepReport>;
 
-export const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;
+const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;
 
 export const RunReport = z.object({
   schemaVersion: z.literal(3),

@@ -65,7 +65,7 @@ export interface Verdict {
   counts: Record<MarkStatus, number>;
 }
 
-export interface VerdictInput {
+interface VerdictInput {
   report: RunReport;
   /** The page bound to its runbook as they are now (`bind(runbook, page)`: a page that does not bind has no verdict). */
   binding: Pick<Binding, 'runbook' | 'steps' | 'fixtures'> & { page: Pick<Page, 'file'> };

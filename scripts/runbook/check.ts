@@ -36,7 +36,7 @@ export interface Checked {
 export const REPORTED: Record<CheckOutcome, StepReport['status']> = { passed: 'passed', already: 'passed', written: 'passed', manual: 'manual', failed: 'failed' };
 
 /** What a step's checks read: the report's evidence fields. */
-export type Evidence = Pick<StepReport, 'status' | 'exitCode' | 'streams' | 'readings' | 'nodes' | 'confirm' | 'fetched' | 'changes' | 'written' | 'browser'>;
+type Evidence = Pick<StepReport, 'status' | 'exitCode' | 'streams' | 'readings' | 'nodes' | 'confirm' | 'fetched' | 'changes' | 'written' | 'browser'>;
 
 export interface CheckContext {
   /** Kubernetes minor the step ran on (drift). */
@@ -48,7 +48,7 @@ export interface CheckContext {
 }
 
 /** What a run step expects on this Kubernetes version: the rule, the page text it compares with, the exit code. */
-export interface Expectation {
+interface Expectation {
   rule: OutputRule | undefined;
   /** The documented text (for a drift with `withoutLines`: the main output's remaining lines, then the aside's block). */
   text: string | undefined;

@@ -17,7 +17,7 @@ import { kubectlMissing, resolveTarget, type Target } from './target.ts';
 import { shellQuote, which } from '../lib/process.ts';
 import type { Runbook } from '../model/runbook.ts';
 
-export const command = {
+const command = {
   meta: { name: 'runbook', description: '페이지의 모든 단계를 실행하고, 출력이 페이지와 같은지 확인합니다.' },
   args: {
     name: { type: 'positional', description: '런북 이름 (runbooks/<이름>.ts)', required: false },
@@ -49,7 +49,7 @@ export async function loadRunbook(name: string | undefined, root = projectRoot):
 }
 
 /** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
-export function selectSteps(binding: Binding, from: string | undefined, only: string | undefined): Set<string> {
+function selectSteps(binding: Binding, from: string | undefined, only: string | undefined): Set<string> {
   const ids = binding.steps.map((s) => s.step.id);
   for (const [flag, id] of [['--from', from], ['--only', only]] as const) {
     if (id !== undefined && !ids.includes(id)) {

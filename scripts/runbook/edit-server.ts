@@ -13,7 +13,7 @@ import { applyChanges, type FieldChange } from './edit-apply.ts';
  * before exiting 1, so kubectl reports a failed edit. One server per edit step, closed after it;
  * a connection must present the step's random token, so no other process can make it write.
  */
-export const EDITOR_SCRIPT = `#!/usr/bin/env bash
+const EDITOR_SCRIPT = `#!/usr/bin/env bash
 # KUBE_EDITOR of a runbook's kubectl edit step (scripts/runbook/edit-server.ts). Usage (by kubectl): editor <file>
 set -u
 file="\${1:?editor: kubectl 이 넘긴 파일이 필요합니다}"

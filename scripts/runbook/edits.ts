@@ -4,7 +4,6 @@ import { parseLineRange } from '../model/page.ts';
 import type { FieldChange } from './edit-apply.ts';
 
 export type { FieldChange } from './edit-apply.ts';
-export { applyChanges } from './edit-apply.ts';
 
 /**
  * Reads the change a spec block documents: each line marked with `ins={..}` must be a

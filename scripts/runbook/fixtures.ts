@@ -4,9 +4,9 @@ import { beforeEdit } from './edits.ts';
 import { isNotFound, watchChanges, type Kube } from './kube.ts';
 
 /** Marks objects the runner created as stand-ins, so it only ever resets its own. */
-export const STAND_IN = 'verified-docs.dev/stand-in';
+const STAND_IN = 'verified-docs.dev/stand-in';
 
-export interface FixtureResult {
+interface FixtureResult {
   status: 'created' | 'reset' | 'kept' | 'existing';
   note: string;
 }

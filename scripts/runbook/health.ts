@@ -7,7 +7,7 @@ export type ApiHealth =
   | { ok: true }
   | { ok: false; command: string; cause: string; output: string };
 
-export const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
+const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
 const HEALTH_LIMIT_MS = 8_000;
 
 /**
@@ -28,7 +28,7 @@ export function healthSection(health: Extract<ApiHealth, { ok: false }>, target:
 }
 
 /** The one-line cause: failing checks (`etcd`), a timeout, or a refused connection. */
-export function healthCause(output: string, timedOut: boolean): string {
+function healthCause(output: string, timedOut: boolean): string {
   const failing = [...output.matchAll(/\[-\]([\w./-]+) failed/g)].map((m) => m[1]);
   if (failing.length > 0) return `readyz 검사 실패: ${[...new Set(failing)].join(', ')}`;
   if (timedOut || /Client\.Timeout|context deadline exceeded|timed out|\(Timeout\)/i.test(output)) return '5초 안에 답하지 않음';

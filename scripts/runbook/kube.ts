@@ -19,7 +19,7 @@ export interface Kube {
  * How long one API request may take. The runner's reads are small; an API server that does not
  * answer in this time is named as the cause (see health.ts) instead of holding the step past its limit.
  */
-export const API_REQUEST_TIMEOUT_MS = 10_000;
+const API_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function connect(kubeconfig: string): Promise<Kube> {
   // Imported here, not at the top: the site build imports this module's pure helpers (through the
@@ -71,7 +71,7 @@ type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'
  * Tolerations the DaemonSet controller adds to every DaemonSet pod (pkg/controller/daemon/util):
  * a cordoned or pressured node still runs them; `network-unavailable` only for host-network pods.
  */
-export function daemonSetDefaultTolerations(hostNetwork: boolean): Toleration[] {
+function daemonSetDefaultTolerations(hostNetwork: boolean): Toleration[] {
   const t = (key: string, effect: string): Toleration => ({ key: `node.kubernetes.io/${key}`, operator: 'Exists', effect });
   return [
     t('not-ready', 'NoExecute'),
@@ -194,7 +194,7 @@ export function watchChanges(kube: Kube, apiPath: string, query: Record<string, 
 }
 
 /** What a simple `kubectl get KIND[/NAME] -n NAMESPACE` command reads. */
-export interface GetCommand {
+interface GetCommand {
   kind: string;
   name: string | undefined;
   namespace: string;

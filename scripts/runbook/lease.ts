@@ -31,7 +31,7 @@ export interface RunLease {
 
 export type LeaseOutcome = { held: RunLease } | { unprotected: string };
 
-export interface LeaseOptions {
+interface LeaseOptions {
   /** Ctrl-C while waiting on another run's lease. */
   signal?: AbortSignal;
   /** Told once when the lease is held by another run and this one watches it (up to its duration). */
@@ -39,7 +39,7 @@ export interface LeaseOptions {
 }
 
 /** `host/pid/runbook`, what a person needs to find the other run. */
-export function holderIdentity(runbook: string, pid = process.pid, host = os.hostname()): string {
+function holderIdentity(runbook: string, pid = process.pid, host = os.hostname()): string {
   return `${host}/${pid}/${runbook}`;
 }
 

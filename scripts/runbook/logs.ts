@@ -16,10 +16,10 @@ import { parseSelector } from '../lib/selector.ts';
  */
 
 /** Lines per container instance under a failed step, and kept with the report. */
-export const DIAGNOSTIC_LINES = 30;
-export const KEPT_LINES = 2000;
+const DIAGNOSTIC_LINES = 30;
+const KEPT_LINES = 2000;
 /** Where a log read through the API comes from (the API server asks the node's kubelet). */
-export const API_ORIGIN = 'API 서버를 거쳐 kubelet 에서';
+const API_ORIGIN = 'API 서버를 거쳐 kubelet 에서';
 /** Pods per component: a DaemonSet on a big cluster must not flood a failure or a report. */
 const DIAGNOSTIC_PODS = 3;
 const KEPT_PODS = 20;
@@ -34,7 +34,7 @@ export interface PodLogApi {
   readLog(namespace: string, pod: string, container: string, options: { tailLines: number; previous: boolean }): Promise<string>;
 }
 
-export function podLogApi(kube: Pick<Kube, 'core'>): PodLogApi {
+function podLogApi(kube: Pick<Kube, 'core'>): PodLogApi {
   return {
     listPods: async (namespace, labelSelector) => (await kube.core.listNamespacedPod({ namespace, labelSelector })).items,
     readLog: (namespace, name, container, { tailLines, previous }) => kube.core.readNamespacedPodLog({ name, namespace, container, tailLines, previous, limitBytes: LIMIT_BYTES }),
@@ -42,7 +42,7 @@ export function podLogApi(kube: Pick<Kube, 'core'>): PodLogApi {
 }
 
 /** One container instance's last lines and where they came from, said for people. */
-export interface InstanceLog {
+interface InstanceLog {
   previous: boolean;
   /** Through the API (the kubelet's log), or the provider's own file. */
   origin: 'api' | 'provider';
@@ -51,7 +51,7 @@ export interface InstanceLog {
   text: string;
 }
 
-export interface ContainerLog {
+interface ContainerLog {
   /** `namespace/name` */
   pod: string;
   container: string;
@@ -63,7 +63,7 @@ export interface ContainerLog {
   missing?: string;
 }
 
-export interface ComponentLogResult {
+interface ComponentLogResult {
   component: ComponentLogs;
   containers: ContainerLog[];
   /** Lines about the component as a whole: no pods, the API not answering, pods left out. */
@@ -88,7 +88,7 @@ function fromApi(pod: V1Pod): PodRef {
 }
 
 /** The API's own sentence for a refused log read (`no logs found for container …`), else the transport error. */
-export function logErrorText(error: unknown): string {
+function logErrorText(error: unknown): string {
   const e = error as { code?: number; body?: unknown };
   let body = e?.body;
   if (typeof body === 'string') {
@@ -165,7 +165,7 @@ export async function readComponentLogs(component: ComponentLogs, sources: { api
 }
 
 /** The text of one component's logs: a title, its notes, then each container instance under its source. */
-export function renderComponentLog(result: ComponentLogResult, tailLines: number, title = true): string {
+function renderComponentLog(result: ComponentLogResult, tailLines: number, title = true): string {
   const { name, namespace, selector } = result.component;
   const out = [...(title ? [`--- ${name} 로그 (${namespace} 의 ${selector} 파드, 컨테이너마다 마지막 ${tailLines}줄)`] : []), ...result.notes];
   for (const c of result.containers) {

@@ -24,7 +24,7 @@ export interface Mirror {
 }
 
 /** Reads a URL's bytes (`fetch`, or a test's stand-in). */
-export type Download = (url: string, signal?: AbortSignal) => Promise<Uint8Array>;
+type Download = (url: string, signal?: AbortSignal) => Promise<Uint8Array>;
 
 /** A remote file that could not be read, or whose bytes are not the pinned ones; `fetched` is what was served, if anything. */
 export class InputError extends Error {

@@ -7,7 +7,7 @@ import type { Mirror } from './mirror.ts';
 import type { Target } from './target.ts';
 
 /** Whether a step changes the cluster (edits always do; runs when the runbook says so). */
-export function writes(bound: BoundStep): boolean {
+function writes(bound: BoundStep): boolean {
   return bound.step.kind === 'edit' || (bound.step.kind === 'run' && bound.step.writes === true);
 }
 

@@ -6,13 +6,13 @@ import { splitLines } from './match/result.ts';
 import { matchTable, parseTable, rowKey } from './match/table.ts';
 
 /** What a command printed, the two streams apart (a report step's `streams`). */
-export interface Streams {
+interface Streams {
   stdout: string;
   stderr: string;
 }
 
 /** The new text of an output block, or why the cluster's output cannot be written into it. */
-export type Merged = { ok: true; text: string } | { ok: false; problem: string };
+type Merged = { ok: true; text: string } | { ok: false; problem: string };
 
 /**
  * The documented output with what the cluster printed written in, keeping the page's text wherever
@@ -46,7 +46,7 @@ function printedNodes(rule: Extract<OutputRule, { kind: 'table' }>, stdout: stri
 }
 
 /** kubectl's alignment: each column but the last padded to its widest cell plus three spaces. */
-export function renderTable(header: string[], rows: string[][]): string {
+function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

@@ -25,7 +25,7 @@ import type { RunReport, StepReport } from '../model/report.ts';
 import { handle } from './steps.ts';
 import type { Target } from './target.ts';
 
-export interface RunOptions {
+interface RunOptions {
   /** Steps to execute; the others are reported as skipped. */
   selected: Set<string>;
   keepGoing: boolean;

@@ -13,7 +13,7 @@ import { scaffoldImages } from './scaffold-images.ts';
 import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
 
-export const command = {
+const command = {
   meta: { name: 'runbook new', description: 'step id 가 없는 페이지의 모든 블록에 step id 를 붙이고, 블록마다 단계를 둔 런북 파일을 만듭니다.' },
   args: {
     page: { type: 'positional', description: '페이지 파일 (예: src/content/docs/appendix/metallb.md)', required: false },
@@ -110,7 +110,7 @@ function step(s: Step): string {
   return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
 }
 
-export function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = [], unpinned: readonly string[] = []): string {
+function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = [], unpinned: readonly string[] = []): string {
   const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
   if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
   if (runbook.images?.length) helpers.add('goImage');

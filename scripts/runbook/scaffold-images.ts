@@ -10,7 +10,7 @@ import { mirrorFile } from './mirror.ts';
  * with the build another runbook of the project already declares for the same image name. An
  * image no runbook declares is named for the author to declare (its Go module cannot be guessed).
  */
-export interface ScaffoldImages {
+interface ScaffoldImages {
   images: ImageBuild[];
   /** Images the manifests use that no runbook declares, for a TODO in the runbook file. */
   undeclared: string[];
@@ -19,7 +19,7 @@ export interface ScaffoldImages {
 const APPLY = /kubectl\s+apply\s+(?:[^\n]*\s)?-f\s+(\S+)/g;
 
 /** Container images of every pod template (and pod) in a manifest's documents. */
-export function manifestImages(text: string): string[] {
+function manifestImages(text: string): string[] {
   const out: string[] = [];
   for (const doc of YAML.parseAllDocuments(text)) {
     const visit = (node: unknown): void => {

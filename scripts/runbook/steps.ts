@@ -221,7 +221,7 @@ const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   }
 };
 
-export const handlers: Handlers = { run: runStep, file: fileStep, edit: editStep, manual: manualStep };
+const handlers: Handlers = { run: runStep, file: fileStep, edit: editStep, manual: manualStep };
 
 export function handle(bound: BoundStep, ctx: RunContext): Promise<Outcome> {
   const handler = handlers[bound.step.kind] as Handler<typeof bound.step>;

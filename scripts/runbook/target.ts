@@ -38,7 +38,7 @@ interface KubeconfigFile {
 }
 
 /** The user's kubeconfig files, as kubectl finds them (KUBECONFIG list, else ~/.kube/config). */
-export function userKubeconfigs(env: Io['env']): string[] {
+function userKubeconfigs(env: Io['env']): string[] {
   const list = env.KUBECONFIG?.split(path.delimiter).filter(Boolean);
   return list && list.length > 0 ? list : [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
 }
@@ -118,7 +118,7 @@ export function kubectlMissing(): UsageError {
   return new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
 }
 
-export interface TargetOptions {
+interface TargetOptions {
   context: string | undefined;
   sandbox: string | undefined;
 }

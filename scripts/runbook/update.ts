@@ -11,13 +11,13 @@ import type { Binding } from './bind.ts';
 import { mergeOutput, replaceBlocks } from './rewrite.ts';
 
 /** One output block and the text `--update` writes into it. */
-export interface BlockChange {
+interface BlockChange {
   step: string;
   block: Block;
   text: string;
 }
 
-export interface UpdatePlan {
+interface UpdatePlan {
   changes: BlockChange[];
   /** Failures `--update` does not fix (exit codes, drift, outputs the rule could never accept), for people. */
   left: string[];
@@ -28,7 +28,7 @@ export interface UpdatePlan {
  * their own output block, only where the rule does not accept the difference (rewrite.ts). Commands,
  * edit and file blocks are never touched.
  */
-export function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
+function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
   const minor = minorOf(report.kubernetes);
   const changes: BlockChange[] = [];
   const left: string[] = [];
@@ -61,7 +61,7 @@ export function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
   return { changes, left };
 }
 
-export interface UpdateOptions {
+interface UpdateOptions {
   binding: Binding;
   report: RunReport;
   /** The page file the run read (absolute). */

@@ -1,7 +1,7 @@
 import type { Kube } from './kube.ts';
 import { watchChanges } from './kube.ts';
 
-export interface WaitOptions {
+interface WaitOptions {
   withinMs: number;
   kube: Kube;
   /** The objects the command reads; their changes trigger a re-check at once. */

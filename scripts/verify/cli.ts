@@ -18,7 +18,7 @@ import { continuationChain, reportPath, verifiedPages, type VerifiedPage } from 
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
 
-export const command = {
+const command = {
   meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다.' },
   args: {
     provider: { type: 'string', description: 'kwok | kind | pods (기본: cluster up 의 기본값)' },

@@ -6,7 +6,7 @@ import { which } from '../../scripts/lib/process.ts';
 import { chromiumPath } from '../../scripts/prereqs/requirements.ts';
 
 /** CHROMIUM_PATH, else `chromium` on PATH: the same choice as the prereq step of `npm test`. */
-export const CHROMIUM = chromiumPath({ env: process.env, which: (name) => which(name, process.env) });
+const CHROMIUM = chromiumPath({ env: process.env, which: (name) => which(name, process.env) });
 
 /** Flags for a closed network: no background connections that would be refused or stall. */
 const ARGS = [

@@ -18,7 +18,7 @@ import { testMirror } from './sandbox.ts';
 import { acquire, buildSite, ROOT, type SiteBuild } from './site-build.ts';
 
 /** Our own sandbox name (never `vdocs` or `verify-*`, which others use). */
-export const SANDBOX = 'site-e2e';
+const SANDBOX = 'site-e2e';
 const MINOR = '1.37';
 const DIR = path.join(ROOT, 'test-results/fresh-reports');
 const STAMP = path.join(DIR, 'stamp.json');

@@ -10,15 +10,14 @@ import { matches, select, selectAll } from 'hast-util-select';
 import { toString } from 'hast-util-to-string';
 import { find, html as htmlSchema } from 'property-information';
 
-export type { Element };
 
 /** Parsed HTML, or HTML text to parse. */
-export type Html = string | Nodes;
+type Html = string | Nodes;
 
 const parsed = new Map<string, Root>();
 
 /** A built page as a tree; the last few pages parsed are kept, since tests read one page many times. */
-export function parseHtml(html: string): Root {
+function parseHtml(html: string): Root {
   let tree = parsed.get(html);
   if (!tree) {
     tree = fromHtml(html);
@@ -107,7 +106,7 @@ export function tableCellTexts(html: Html): string[] {
 }
 
 /** A screenshot figure (`figure.screenshot`) of the page. */
-export interface ScreenshotFigure {
+interface ScreenshotFigure {
   step: string | undefined;
   placeholder: string;
   caption: string;
@@ -125,7 +124,7 @@ export function screenshotFigures(html: Html): ScreenshotFigure[] {
 }
 
 /** A verification mark (issue 5) as rendered under a code block or inside a screenshot figure. */
-export interface RenderedMark {
+interface RenderedMark {
   /** `data-step` of the block or figure the mark belongs to. */
   element: string | undefined;
   /** `data-status` of the mark: passed, failed, skipped, manual, fixture or stale. */

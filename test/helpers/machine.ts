@@ -16,12 +16,12 @@ import { acquireLock } from '../../scripts/cluster/lock.ts';
  * says on purpose that this CI cannot run it; every skip is listed at the end of the run
  * (test-results/skipped-suites.txt, printed by the watchdog reporter).
  */
-export type RealProvider = 'pods' | 'kind';
+type RealProvider = 'pods' | 'kind';
 
 const isRoot = process.getuid?.() === 0;
 
 /** The one answer per provider to "can this machine host it?" (missing packages are not a reason: CI installs them, and the suite then fails loudly). */
-export function cannotHost(provider: RealProvider): string | undefined {
+function cannotHost(provider: RealProvider): string | undefined {
   if (provider === 'pods') {
     if (!isRoot) return 'root 가 아닙니다 (네트워크 네임스페이스·마운트·cgroup 을 만들어야 합니다)';
     if (!fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs')) return '/sys/fs/cgroup 에 cgroup v1 memory 컨트롤러가 없습니다';

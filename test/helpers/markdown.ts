@@ -15,7 +15,7 @@ import { visit } from 'unist-util-visit';
 import { ROOT } from './site-build.ts';
 
 /** One fenced code block of a page. */
-export interface FencedBlock {
+interface FencedBlock {
   lang: string | null;
   /** The fence meta after the language, e.g. `step="strict-arp/check"`; null when absent. */
   meta: string | null;
@@ -26,7 +26,7 @@ export interface FencedBlock {
 }
 
 /** What the tests compare between a page's Markdown and its built HTML. */
-export interface PageOutline {
+interface PageOutline {
   blocks: FencedBlock[];
   /** Heading texts (ATX headings of the body; not the frontmatter title). */
   headings: string[];
@@ -37,7 +37,7 @@ export interface PageOutline {
 export const SEED_PATH = join(ROOT, '../shared/seed/metallb.md');
 export const SEED_FIXTURE = join(ROOT, 'test/fixtures/metallb-seed-outline.json');
 
-export function parseMarkdown(markdown: string): Root {
+function parseMarkdown(markdown: string): Root {
   return unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']).parse(markdown);
 }
 

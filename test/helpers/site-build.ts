@@ -17,7 +17,7 @@ import { acquireLock } from '../../scripts/cluster/lock.ts';
 /** The repository root (this file is test/helpers/site-build.ts). */
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-export interface SiteBuildOptions {
+interface SiteBuildOptions {
   /** Output folder, relative to the repository root. Default `dist`. */
   outDir?: string | undefined;
   /** Extra environment for `astro build`, e.g. `{ SITE_BASE: '/docs' }`. Part of the cache key. */

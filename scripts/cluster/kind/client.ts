@@ -28,7 +28,7 @@ export function inSubnet(ip: string, cidr: string): boolean {
 }
 
 /** Throws unless the kind network's IPv4 subnets include `subnet` exactly (`docker network inspect`). */
-export async function requirePageNetwork(env: Env, subnet: string, signal?: AbortSignal): Promise<void> {
+async function requirePageNetwork(env: Env, subnet: string, signal?: AbortSignal): Promise<void> {
   const net = await kindNetworkSubnets(env, signal);
   if ('subnets' in net && net.subnets.includes(subnet)) return;
   throw new EnvironmentError(
@@ -41,7 +41,7 @@ export async function requirePageNetwork(env: Env, subnet: string, signal?: Abor
 }
 
 /** `http://<address in subnet>` only: the runner host asks the page's addresses and nothing else. */
-export function checkKindUrl(url: string, subnet: string): URL {
+function checkKindUrl(url: string, subnet: string): URL {
   const u = new URL(url);
   if (u.protocol !== 'http:' || !inSubnet(u.hostname, subnet)) {
     throw new EnvironmentError('KIND_PROBE_BAD_URL', `페이지 서브넷(${subnet}) 밖의 주소입니다: ${url}`, `러너 호스트에서는 kind 네트워크의 ${subnet} 주소(http)만 확인합니다.`, 2);
@@ -71,7 +71,7 @@ export async function httpFromHost(url: string, subnet: string, opts: { timeoutM
 }
 
 /** The Chromium the host runs: CHROMIUM_PATH when set, else `chromium` on PATH (as `npm test`'s prerequisites). */
-export function hostChromium(env: Env): string {
+function hostChromium(env: Env): string {
   const found = env.CHROMIUM_PATH ? which(env.CHROMIUM_PATH, env) : which('chromium', env);
   if (!found || !fs.existsSync(found)) throw new EnvironmentError('KIND_NO_CHROMIUM', `Chromium(${env.CHROMIUM_PATH ?? 'PATH 의 chromium'})이 없습니다.`, 'npm run prereqs (Chromium 과 한국어 글꼴을 설치합니다), 또는 CHROMIUM_PATH 를 지정하세요.');
   return found;
@@ -95,7 +95,7 @@ export function hostClient(env: Env, subnet: string = NET.subnet): AddressClient
  * daemon's network namespace, where the runner host would sit on a GitHub runner. Requests and
  * Chromium run there (nsenter), the same way as the pods provider's client host.
  */
-export function engineNetnsClient(env: Env, netns: string, subnet: string = NET.subnet): AddressClient {
+function engineNetnsClient(env: Env, netns: string, subnet: string = NET.subnet): AddressClient {
   return {
     from: `kind Docker 네트워크(${subnet})의 게이트웨이 쪽, 이 프로젝트의 Docker 데몬이 있는 네트워크 네임스페이스(${netns}, 다른 호스트가 아님)에서`,
     codes: { backendNotReady: 'KIND_BACKEND_NOT_READY', wrongAnswer: 'KIND_WRONG_ANSWER' },

@@ -28,10 +28,10 @@ import { atLeast } from '../../model/version.ts';
  * --kubeconfig, so kind never edits ~/.kube/config or the current context there.
  */
 
-export const kindContext = (name: string) => `kind-${name}`;
+const kindContext = (name: string) => `kind-${name}`;
 
 /** The Docker network kind puts its nodes on (`KIND_EXPERIMENTAL_DOCKER_NETWORK`, else `kind`). */
-export const kindNetwork = (env: Env) => env.KIND_EXPERIMENTAL_DOCKER_NETWORK || 'kind';
+const kindNetwork = (env: Env) => env.KIND_EXPERIMENTAL_DOCKER_NETWORK || 'kind';
 
 export const networkInspectArgs = (network: string) => ['network', 'inspect', network, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}'];
 

@@ -99,15 +99,8 @@ export async function dockerAnswers(env: Env): Promise<boolean> {
   }
 }
 
-/** The engine already running for this checkout, without starting anything: the user's Docker, else the project's daemon. */
-export async function runningEngine(env: Env): Promise<Engine | undefined> {
-  if (await dockerAnswers(env)) return { env, own: false };
-  if (!env.DOCKER_HOST && fs.existsSync(enginePaths(env).socket) && (await dockerAnswers(ownEngineEnv(env)))) return { env: ownEngineEnv(env), own: true };
-  return undefined;
-}
-
 /** Why the project's own daemon cannot run here (empty when it can). */
-export function cannotStartEngine(env: Env): string[] {
+function cannotStartEngine(env: Env): string[] {
   const reasons: string[] = [];
   if (process.platform !== 'linux') reasons.push('Linux 가 아닙니다');
   if (process.getuid?.() !== 0) reasons.push('root 권한이 아닙니다 (네트워크·마운트 네임스페이스를 만들어야 합니다)');
@@ -332,7 +325,7 @@ export async function releaseEngine(sandbox: string, io: Io, status: Status): Pr
  * containers and the kind network, the daemon, any process left in its cgroups or namespaces, the
  * cgroups, the namespace file and the host folders created for it. Throws naming what is left.
  */
-export async function stopEngine(env: Env, status?: Status): Promise<void> {
+async function stopEngine(env: Env, status?: Status): Promise<void> {
   const p = enginePaths(env);
   const record = readRecord(p.record);
   const denv = ownEngineEnv(env);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Io } from '../../lib/io.ts';
 import { cacheDir } from '../../lib/paths.ts';
-import { run, runOrThrow, which, type Env } from '../../lib/process.ts';
+import { run, runOrThrow, which } from '../../lib/process.ts';
 import type { Status } from '../../lib/status.ts';
 import { ensureBuilt, findGo, goEnv } from '../build.ts';
 import { acquireLock } from '../lock.ts';
@@ -31,7 +31,7 @@ import type { Engine } from './engine.ts';
 const NODE_FILES = path.join(path.dirname(new URL(import.meta.url).pathname), 'node');
 
 /** Debian packages of the node's root file system (what kind's base image has that a node here needs). */
-export const NODE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'iproute2', 'iptables', 'procps', 'containerd', 'runc', 'containernetworking-plugins', 'conntrack', 'kmod', 'mount', 'util-linux', 'ca-certificates', 'ethtool', 'socat'];
+const NODE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'iproute2', 'iptables', 'procps', 'containerd', 'runc', 'containernetworking-plugins', 'conntrack', 'kmod', 'mount', 'util-linux', 'ca-certificates', 'ethtool', 'socat'];
 /** kube-proxy's image: Debian's iptables (nft) and conntrack, unpacked without a package manager. */
 const IPTABLES_PACKAGES = ['libc6', 'iptables', 'conntrack'];
 const SUITE = 'bookworm';
@@ -61,7 +61,7 @@ export function componentOf(name: string): { kind: 'kube'; command: string } | {
 }
 
 /** `kubeadm config images list` of the built kubeadm: the images kubeadm starts, by exact name. */
-export async function kubeadmImages(kubeadm: string, release: KubernetesRelease, io: Io): Promise<string[]> {
+async function kubeadmImages(kubeadm: string, release: KubernetesRelease, io: Io): Promise<string[]> {
   const res = await runOrThrow('KIND_IMAGE_LIST_FAILED', kubeadm, ['config', 'images', 'list', '--kubernetes-version', release.kubernetes], { env: io.env, signal: io.signal, what: 'kubeadm config images list' });
   return res.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
@@ -134,7 +134,7 @@ function nodeFiles(release: KubernetesRelease, pauseImage: string, cniImage: str
   ];
 }
 
-export interface NodeImage {
+interface NodeImage {
   /** The local image kind boots (`vdocs.local/kind-node:v1.37.0-<digest>`). */
   image: string;
   /** What differs from kind's published node image, in Korean, for every report. */
@@ -230,5 +230,3 @@ export async function ensureNodeImage(release: KubernetesRelease, engine: Engine
   }
   return { image, differences };
 }
-
-export const nodeImageInputs = (env: Env) => path.join(cacheDir(env), 'kind-node');

@@ -4,14 +4,14 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
  * How a container of a pod becomes a local process: the pod's args and env, adapted the way the
  * notes describe for MetalLB's controller outside a cluster.
  */
-export interface LocalCommand {
+interface LocalCommand {
   args: string[];
   env: Record<string, string>;
   /** Env entries we could not resolve (valueFrom of secrets/configmaps/resources), for the log. */
   skippedEnv: string[];
 }
 
-export interface AdaptOptions {
+interface AdaptOptions {
   /** kubeconfig holding a token of the pod's ServiceAccount (the in-cluster config stand-in). */
   kubeconfig: string;
   /** A free local port replacing the container's metrics port (`--port`). */

@@ -8,7 +8,7 @@ import { adaptContainer } from './adapt.ts';
 import { containerLogFiles, type LoggedPod } from '../state.ts';
 
 /** What a runner needs from the supervisor; injected so tests can fake the API. */
-export interface RunnerDeps {
+interface RunnerDeps {
   /** TokenRequest for the pod's ServiceAccount, bound to the pod. Never logged. */
   requestToken: (pod: V1Pod) => Promise<{ token: string; expiresAt: Date }>;
   /** Supervisor log (no secrets). */
@@ -27,9 +27,9 @@ export interface RunnerDeps {
   backoff?: { initialMs: number; maxMs: number; resetAfterMs: number };
 }
 
-export const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -9,7 +9,7 @@ import { STANDIN_IMAGE } from './layout.ts';
  */
 
 /** Marks the Deployments made here, so only those are ever replaced. */
-export const BACKEND_MARK = 'verified-docs.dev/stand-in-backend';
+const BACKEND_MARK = 'verified-docs.dev/stand-in-backend';
 
 /** The dashboard each of the page's Services fronts, as the page names it. */
 const DASHBOARDS: Record<string, string> = {
@@ -39,7 +39,7 @@ export function backendPorts(service: k8s.V1Service): Array<{ containerPort: num
   return [...out.values()];
 }
 
-export const backendName = (service: k8s.V1Service) => `${service.metadata?.name ?? 'service'}-standin`.slice(0, 63);
+const backendName = (service: k8s.V1Service) => `${service.metadata?.name ?? 'service'}-standin`.slice(0, 63);
 
 export function backendDeployment(service: k8s.V1Service): k8s.V1Deployment {
   const namespace = service.metadata?.namespace ?? 'default';

@@ -2,7 +2,6 @@ import { openAddress, type AddressClient, type BrowserKube, type BrowserStep, ty
 import { NET } from './layout.ts';
 import { httpFromClient, screenshotFromClient } from './probe.ts';
 
-export type { BrowserKube, BrowserStep, BrowserStepResult };
 
 /**
  * A browser step on the pods provider: the shared check (../browser-step.ts) with the request and

@@ -18,7 +18,7 @@ export const DEBIAN_PACKAGES = ['containerd', 'runc', 'containernetworking-plugi
 
 const TOOLS = ['containerd', 'containerd-shim-runc-v2', 'runc', 'ctr', 'iptables', 'nsenter', 'unshare', 'ip', 'mount', 'umount'];
 
-export function cgroupControllers(): string[] {
+function cgroupControllers(): string[] {
   try {
     return fs.readdirSync('/sys/fs/cgroup').filter((c) => fs.existsSync(path.join('/sys/fs/cgroup', c, 'cgroup.procs')) && c !== 'unified');
   } catch {
@@ -75,7 +75,7 @@ function foreignDaemons(ourDir: string | undefined): string[] {
   return found;
 }
 
-export interface Claim {
+interface Claim {
   /** The `up` that wrote it. */
   pid: number;
   /** Its start time (procs.ts `startTicks`): another process with that pid later is not it. */
@@ -98,7 +98,7 @@ export function readClaim(file: string = HOST_PATHS.claim): Claim | undefined {
  * runs, neither a daemon it recorded (created.json) nor the `up` that wrote it (one still building
  * has started no daemon yet). A sandbox killed mid-run would otherwise hold the machine until a reboot.
  */
-export function isStaleClaim(claim: Claim): boolean {
+function isStaleClaim(claim: Claim): boolean {
   if (!fs.existsSync(claim.dir)) return true;
   const upRuns = claim.start === undefined ? isAlive(claim.pid) : isRecorded({ name: 'up', pid: claim.pid, start: claim.start });
   return !upRuns && ownPids(readCreated(podsPaths(claim)).daemons, claim.dir).length === 0;

@@ -20,7 +20,7 @@ export interface LocalImage {
   entrypoint: string;
 }
 
-export interface ImageBinaries {
+interface ImageBinaries {
   pause: string;
   standinWeb: string;
 }
@@ -41,7 +41,7 @@ export function localImages(b: ImageBinaries): LocalImage[] {
  * Where an image's tarball is cached (`<cache>/images/`): keyed by the image name, the binary's
  * size and mtime and the packer itself, so a rebuilt binary or packer makes a new tarball.
  */
-export function imageTarPath(image: LocalImage, ociImage: string, env: Env): string {
+function imageTarPath(image: LocalImage, ociImage: string, env: Env): string {
   const stamp = (f: string) => {
     const st = fs.statSync(f);
     return `${f}:${st.size}:${st.mtimeMs}`;

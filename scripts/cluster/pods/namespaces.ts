@@ -42,7 +42,7 @@ export const KUBELET_SYSCTLS: Record<string, string> = {
 };
 
 /** The host's own values of every machine-wide setting the node could touch (for tests and `status`). */
-export const GUARDED_SYSCTLS = [
+const GUARDED_SYSCTLS = [
   ...Object.keys(KUBELET_SYSCTLS),
   'net/ipv4/ip_forward',
   'net/bridge/bridge-nf-call-iptables',
@@ -103,7 +103,7 @@ export function deleteNetns(file: string): void {
 }
 
 /** The host directories bind-mounted from the sandbox in the node's mount namespace. */
-export function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
+function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
   return [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs].map((host) => ({
     host,
     sandbox: path.join(pp.root, 'host', host.replace(/^\//, '').replace(/\//g, '_')),

@@ -14,7 +14,7 @@ import { inNetns, netnsFile } from './namespaces.ts';
  * ever runs in the host's namespace, so the page's addresses are never contacted from the host.
  */
 
-export interface HttpAnswer {
+interface HttpAnswer {
   url: string;
   status: number;
   body: string;
@@ -66,7 +66,7 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
 }
 
 /** Chromium's flags for a quiet, self-contained headless run (no sync, no updates, no background traffic). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'];
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'];
 
 /**
  * Opens `url` in headless Chromium started inside a client namespace (an nsenter wrapper as the

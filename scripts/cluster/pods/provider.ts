@@ -20,7 +20,7 @@ import { NET, NODE_NAME, podsPaths, type PodsPaths } from './layout.ts';
 import { createNetwork, holderReady, holderScript, inNetns, prepareHolder } from './namespaces.ts';
 import { Recorder } from './record.ts';
 
-export const podsContext = (name: string) => `pods-${name}`;
+const podsContext = (name: string) => `pods-${name}`;
 
 /** The binaries one pods sandbox runs. */
 interface PodsBinaries {
@@ -44,7 +44,7 @@ async function buildAll(release: KubernetesRelease, io: Io, status: Status): Pro
 }
 
 /** What this provider simulates and what is real, in Korean, for every report. */
-export function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
+function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
   return {
     simulated: [
       'kube-proxy는 DaemonSet 파드가 아니라 노드의 프로세스(iptables 모드)로 실행됩니다: kube-system/kube-proxy ConfigMap(strictARP)을 바꿔도 실행 중인 kube-proxy에는 반영되지 않습니다',

@@ -8,7 +8,7 @@ import type { PodsPaths } from './layout.ts';
  * What `up` has created so far, written after every step: a failed or interrupted `up`, and `down`,
  * undo exactly this (daemons, host paths created, namespaces) and nothing else.
  */
-export interface Created {
+interface Created {
   daemons: Daemon[];
   /** Host paths that did not exist before (namespace files, mount points), in creation order. */
   paths: string[];

@@ -11,7 +11,7 @@ import { deleteNetns, netnsFile } from './namespaces.ts';
 import { readCreated } from './record.ts';
 
 /** Every cgroup folder under /<root> in every v1 controller, deepest first. */
-export function cgroupDirs(): string[] {
+function cgroupDirs(): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     let entries: fs.Dirent[];

@@ -5,7 +5,7 @@ export type { TableRule };
 import { lineDiff, splitLines } from './result.ts';
 
 
-export interface Table {
+interface Table {
   header: string[];
   rows: Record<string, string>[];
 }
@@ -47,7 +47,7 @@ function normalisePorts(value: string): string {
     .join(',');
 }
 
-export interface TableContext {
+interface TableContext {
   /** For each key with one row per node: how many nodes its DaemonSet places a pod on. */
   nodes?: Record<string, number>;
 }

@@ -8,7 +8,7 @@ import type { MarkStatus, RunStatus, Verdict } from '../../../scripts/model/verd
 export const NO_REPORT = '아직 검증 기록이 없습니다';
 
 /** Why a nightly build has no report of tonight's run (src/lib/verification/reports.ts `Absence`). */
-export type AbsenceKind = 'failed' | 'setup' | 'none';
+type AbsenceKind = 'failed' | 'setup' | 'none';
 
 /** A nightly build's version without a report of tonight's run (src/lib/verification/reports.ts `Absence`). */
 export const TONIGHT_LABEL: Record<AbsenceKind, string> = {

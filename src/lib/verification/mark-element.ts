@@ -8,7 +8,7 @@
  * code and its copy button, and its line cannot be selected (CSS), so copying is undisturbed.
  */
 import { h, type Element, type ElementContent } from '@astrojs/starlight/expressive-code/hast';
-import { ALREADY_NOTE, ERROR_NOTE, STANDIN_NOTE, STEP_ICON, STEP_LABEL, stepAnchor } from './labels.ts';
+import { ALREADY_NOTE, ERROR_NOTE, STANDIN_NOTE, STEP_ICON, STEP_LABEL, WRITTEN_NOTE, stepAnchor } from './labels.ts';
 import type { Mark } from '../../../scripts/model/verdict.ts';
 
 /** The one-line part of a mark: icon (decorative), a screen-reader prefix, the status word. */
@@ -61,6 +61,9 @@ export function markElement(mark: Mark, detailsHref: string): Element {
   }
   if (mark.details && mark.status === 'already') {
     return h('details', props, [h('summary', line(mark, '왜 ✓ 가 아닌가요?')), h('div.step-mark-body', [h('p', ALREADY_NOTE), ...(mark.why ? [h('p', mark.why)] : []), link])]);
+  }
+  if (mark.details && mark.status === 'written') {
+    return h('details', props, [h('summary', line(mark, '왜 ✓ 가 아닌가요?')), h('div.step-mark-body', [h('p', WRITTEN_NOTE), link])]);
   }
   if (mark.details && mark.status === 'stale') {
     return h('details', props, [h('summary', line(mark, '무엇이 바뀌었나요?')), h('div.step-mark-body', [h('ul', mark.changed.map((c) => h('li', c))), link])]);

@@ -7,7 +7,7 @@ import type { Mark } from '../../../scripts/model/verdict.ts';
 import { detailsPath } from './labels.ts';
 import { verification } from './reports.ts';
 
-export interface PrimaryMarks {
+interface PrimaryMarks {
   blocks: Map<string, Mark>;
   figures: Map<string, Mark>;
   /** Site path (no base) of the primary version's details page. */

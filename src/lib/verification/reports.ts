@@ -46,7 +46,7 @@ export interface Absence {
 }
 
 /** A committed report shown as the last real result when tonight's leg could not verify. */
-export interface LastResult {
+interface LastResult {
   report: RunReport;
   verdict: Verdict;
   /** Where the report is, relative to the project root (`reports/<runbook>/kubernetes-<minor>.json`). */
@@ -62,7 +62,7 @@ export const SETUP_FAILED = 'setup-failed';
  * verification failed; `verify` is how the verification step itself ended (`steps.verify.outcome`:
  * `success`, `failure`, `cancelled`, `skipped`), when recorded.
  */
-export interface LegOutcome {
+interface LegOutcome {
   kubernetes: string;
   status: string;
   verify?: string | undefined;
@@ -94,7 +94,7 @@ export interface PageVerification {
   versions: VersionResult[];
 }
 
-export interface Verification {
+interface Verification {
   /** The reports folder that was read (absolute). */
   reportsDir: string;
   /** The nightly run this site shows, when built by the nightly; only its reports were read. */
@@ -106,12 +106,12 @@ export interface Verification {
 }
 
 /** Thrown for a report the site cannot show; the build fails with this message. */
-export class ReportError extends Error {
+class ReportError extends Error {
   override name = 'ReportError';
 }
 
 /** Reads and validates one report file; the message names the file, the field and the fix. */
-export function readReportFile(file: string, expected: { runbook: string; minor: string }, root: string): RunReport {
+function readReportFile(file: string, expected: { runbook: string; minor: string }, root: string): RunReport {
   const shown = path.relative(root, file) || file;
   let json: unknown;
   try {

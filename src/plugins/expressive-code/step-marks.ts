@@ -18,7 +18,7 @@ import { markElement } from '../../lib/verification/mark-element.ts';
 import { primaryMarks } from '../../lib/verification/page-marks.ts';
 import { readStepMeta } from './step-meta.ts';
 
-export interface StepMarksOptions {
+interface StepMarksOptions {
   /** The site's base path (`SITE_BASE`), for links to the details pages. Default `/`. */
   base?: string;
 }

@@ -14,7 +14,7 @@ import { definePlugin, type ExpressiveCodePlugin, type MetaOptions } from '@astr
 import { setProperty } from '@astrojs/starlight/expressive-code/hast';
 
 /** The step binding of one fenced block, read from its fence meta. */
-export interface StepMeta {
+interface StepMeta {
   /** Stable step id, e.g. `strict-arp/apply`. */
   step: string;
   /** For an output or edited-spec block: the step id of the command it belongs to. */
