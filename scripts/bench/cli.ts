@@ -22,6 +22,7 @@ import { measureEdit } from './edit.ts';
 import { ensureBundle } from '../lib/client.ts';
 import { measureVerify } from './verify-growth.ts';
 import { timed } from './timed.ts';
+import { measureStartup } from './startup.ts';
 
 const command = {
   meta: { name: 'bench', description: '러너의 시간을 손으로 쓴 스크립트와 같은 클러스터에서 번갈아 재고, 감지 지연, 시작 시간, 사이트 크기를 잽니다.' },
@@ -62,7 +63,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
   try {
     // The API client bundle is built on a runner's first use; the bench measures later runs.
-    await ensureBundle(io.env).catch(() => undefined);
+    const clientBundle = await ensureBundle(io.env);
     const { a, b, bSleeps, latency, reaction, split } = await abRuns(state, runs, { io, status, binding, services, scratch, manifestBase, label: '' });
     // The same A/B on the real-pod sandbox (real kubelet, containerd, MetalLB's own controller and
     // speaker), where the cluster's own time dominates: asked for with --pods-sandbox.
@@ -85,6 +86,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       floor.node.push((await timed(process.execPath, ['-e', ''], here)).ms);
     }
     status.ok('시작 시간: --dry-run, npm run env, node -e 5번씩');
+    const startup = await measureStartup(projectRoot, state.kubeconfig, clientBundle, 5);
+    status.ok('남은 시작 장치: API 클라이언트 묶음, 한 API 연결, 편집 서버 5번씩');
     const verify = args['skip-verify'] ? undefined : await measureVerify(io, verifyPages, (what, ms) => status.ok(what, ms));
     const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
     const figures: Figures = {
@@ -103,6 +106,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       pods,
       dryRunNpm: dryNpm,
       dryRunNode: dryNode,
+      startup,
       floor,
       site,
       verify,

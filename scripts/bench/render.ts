@@ -2,6 +2,7 @@ import type { PageBytes } from './site.ts';
 import { median } from './latency.ts';
 import type { EditCost } from './edit.ts';
 import type { VerifyFigures } from './verify-growth.ts';
+import { startupLines, type StartupDevices } from './startup.ts';
 
 export interface Figures {
   date: string;
@@ -24,6 +25,8 @@ export interface Figures {
   pods?: { kubernetes: string; runs: number; a: number[]; b: number[]; bSleeps: number[]; startDelays: { a: number[]; b: number[] }; split: Figures['split']; latency: Record<string, number[]>; reaction: Record<string, number[]> } | undefined;
   dryRunNpm: number[];
   dryRunNode: number[];
+  /** What each remaining start-up device saves (startup.ts). */
+  startup: StartupDevices;
   /** What any `npm run` of a Node script costs before its code runs: `npm run env`, and `node -e ''`. */
   floor: { npmRun: number[]; node: number[] };
   site: { buildMs: number; page: PageBytes; plain: PageBytes } | undefined;
@@ -72,6 +75,7 @@ export function renderBenchmarks(f: Figures): string {
   out.push('## 준비 완료 감지 지연', '', '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지. 반응은 그중 통과한 명령(페이지의 `kubectl get`)을 시작하기까지이고, 나머지는 그 명령 자체와 비교·객체 확인입니다.', '', '| 단계 | 통과까지 중앙값 | 반응 중앙값 | 표본 |', '|---|---|---|---|');
   for (const [step, values] of Object.entries(f.latency)) out.push(`| ${step} | ${s(median(values), 3)} | ${f.reaction?.[step]?.length ? s(median(f.reaction[step]), 3) : '-'} | ${values.length} |`);
   out.push('', `전체 중앙값: **${s(median(latencies), 3)}** (목표 ≤ ${s(GOALS.latencyMs, 1)}: ${verdict(median(latencies) <= GOALS.latencyMs)})`, '');
+  out.push(...startupLines(f.startup, 4));
   out.push('## 시작 시간', '', `- \`npm run runbook -- metallb --dry-run\`: 중앙값 **${s(median(f.dryRunNpm))}** (5회; 목표 ≤ ${s(GOALS.dryRunMs, 1)}: ${verdict(median(f.dryRunNpm) <= GOALS.dryRunMs)})`, `- \`node scripts/runbook.ts metallb --dry-run\` (npm 없이): 중앙값 ${s(median(f.dryRunNode))}`, '');
   if (f.verify) out.push(...renderVerify(f.verify));
   if (f.site) {
