@@ -109,6 +109,9 @@ const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
   kind: [],
 };
 
+/** What a provider's own client host gives: `open`, and `warm` to start its browser ahead of the first browser step. */
+export type ClientHostParts = Pick<ClientHost, 'open'> & { warm(): void };
+
 /** Which providers really run pods (kwok only marks them Running; its small kubelet runs a few images as local processes). */
 export const RUNS_PODS: Record<SandboxState['provider'], boolean> = { kwok: false, pods: true, kind: true };
 
@@ -158,13 +161,14 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
 function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
   const host =
     state.provider === 'pods'
-      ? async (): Promise<Pick<ClientHost, 'open'>> => ({ open: (await import('./pods/browser-step.ts')).verifyBrowserStep })
+      ? async (): Promise<ClientHostParts> => (await import('./pods/browser-step.ts')).podsClientHost
       : state.provider === 'kind'
-        ? async (): Promise<Pick<ClientHost, 'open'>> => (await import('./kind/client.ts')).kindClientHost(state, env)
+        ? async (): Promise<ClientHostParts> => (await import('./kind/client.ts')).kindClientHost(state, env)
         : undefined;
   if (!host) return undefined;
   return {
     prepare: async (kube, services) => {
+      (await host()).warm();
       const { ensureBackend } = await import('./pods/backend.ts');
       // Best effort: a browser step that finds no ready backend makes and waits for one itself, and says why.
       await Promise.all(services.map(async (s) => ensureBackend(kube, await kube.core.readNamespacedService(s)).catch(() => undefined)));

@@ -5,8 +5,8 @@ import { openAddress, type AddressClient, type HttpAnswer, type Show } from '../
 import { engineEnv, kindNetworkSubnets } from './cluster.ts';
 import { requireStandinImage } from './images.ts';
 import { NET } from '../pods/layout.ts';
-import { chromiumScreenshot, httpFromClient, screenshotFromClient } from '../pods/probe.ts';
-import type { ClientHost } from '../provider.ts';
+import { chromiumScreenshot, clientChromium, httpFromClient, screenshotFromClient, warmChromium } from '../pods/probe.ts';
+import type { ClientHostParts } from '../provider.ts';
 import type { SandboxState } from '../state.ts';
 
 /**
@@ -56,7 +56,8 @@ export async function httpFromHost(url: string, subnet: string, opts: { timeoutM
   for (;;) {
     let error: string;
     try {
-      const signals = [AbortSignal.timeout(5000), ...(opts.signal ? [opts.signal] : [])];
+      // Short attempts, often: the first request usually meets an address whose ARP the speaker does not answer yet.
+      const signals = [AbortSignal.timeout(1000), ...(opts.signal ? [opts.signal] : [])];
       const res = await fetch(url, { signal: AbortSignal.any(signals) });
       return { url, status: res.status, body: await res.text() };
     } catch (e) {
@@ -66,7 +67,7 @@ export async function httpFromHost(url: string, subnet: string, opts: { timeoutM
     if (Date.now() >= deadline || opts.signal?.aborted) {
       throw new EnvironmentError('KIND_PROBE_NO_ANSWER', `${url} 가 러너 호스트(kind 네트워크 ${subnet})에서 응답하지 않습니다: ${error}`, `${opts.show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
     }
-    await new Promise((res) => setTimeout(res, 500));
+    await new Promise((res) => setTimeout(res, 200));
   }
 }
 
@@ -105,8 +106,15 @@ function engineNetnsClient(env: Env, netns: string, subnet: string = NET.subnet)
 }
 
 /** The kind Provider's clientHost: the stand-in image must be in the nodes and the network on the page's subnet before anything is asked. */
-export function kindClientHost(state: SandboxState, env: Env, subnet: string = NET.subnet): Pick<ClientHost, 'open'> {
+export function kindClientHost(state: SandboxState, env: Env, subnet: string = NET.subnet): ClientHostParts {
   return {
+    warm: () => {
+      try {
+        warmChromium(state.docker ? clientChromium(state.docker.netns, hostChromium(env)) : hostChromium(env));
+      } catch {
+        // no Chromium: the browser step says so
+      }
+    },
     open: async (kube, check, screenshot, opts) => {
       requireStandinImage(state, env);
       checkKindUrl(check.url, subnet);

@@ -1,6 +1,7 @@
 import { openAddress, type AddressClient, type BrowserKube, type BrowserStep, type BrowserStepResult } from '../browser-step.ts';
 import { NET } from './layout.ts';
-import { httpFromClient, screenshotFromClient } from './probe.ts';
+import { clientChromium, httpFromClient, screenshotFromClient, warmChromium } from './probe.ts';
+import type { ClientHostParts } from '../provider.ts';
 
 
 /**
@@ -23,3 +24,6 @@ export function verifyBrowserStep(
 ): Promise<BrowserStepResult> {
   return openAddress(kube, step, screenshotPath, podsClient, opts);
 }
+
+/** The pods Provider's client host: the client namespace, its Chromium started ahead of the first browser step. */
+export const podsClientHost: ClientHostParts = { open: verifyBrowserStep, warm: () => warmChromium(clientChromium(NET.clientNetns)) };

@@ -94,6 +94,9 @@ export function createNetwork(created: (what: string) => void): void {
   write('net/ipv4/ip_forward', '1');
   write('net/bridge/bridge-nf-call-iptables', '1');
   write('net/bridge/bridge-nf-call-ip6tables', '1');
+  // The client asks a new EXTERNAL-IP's ARP every 200 ms, not every second: a browser step meets the
+  // address the moment MetalLB's speaker starts answering for it (still a real ARP reply).
+  sh('클라이언트 ARP 재시도 간격', client[0]!, [...client.slice(1), 'sh', '-c', `echo 200 > /proc/sys/net/ipv4/neigh/${NET.clientIf}/retrans_time_ms`]);
 }
 
 /** Removes a namespace file (its bind mount first). Missing files are fine. */

@@ -48,7 +48,8 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
   const env = opts.env ?? process.env;
   const tool = path.join(binDirOf(podToolsTarget(), env), 'http-get');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  const argv = [...inNetns(netns), tool, url];
+  // Short attempts, often: the first request usually meets an address whose ARP the speaker does not answer yet.
+  const argv = [...inNetns(netns), tool, '--timeout', '1s', url];
   for (;;) {
     const r = await run(argv[0]!, argv.slice(1), { env, ...(opts.signal ? { signal: opts.signal } : {}) });
     let answer: { status?: number; body?: string; error?: string } = {};
@@ -61,7 +62,7 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
     if (Date.now() >= deadline || opts.signal?.aborted) {
       throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${netns})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
     }
-    await new Promise((res) => setTimeout(res, 500));
+    await new Promise((res) => setTimeout(res, 200));
   }
 }
 
@@ -76,32 +77,45 @@ export async function screenshotFromClient(url: string, pngPath: string, opts: {
   const netns = opts.netns ?? NET.clientNetns;
   checkDocumentedUrl(url);
   requireClient(netns);
-  const chromium = opts.chromium ?? '/usr/bin/chromium';
+  return chromiumScreenshot(clientChromium(netns, opts.chromium), url, pngPath, opts);
+}
+
+/** The nsenter wrapper that starts Chromium inside `netns`: one per namespace for this process (the browser behind it is kept for the run). */
+export function clientChromium(netns: string, chromium = '/usr/bin/chromium'): string {
   if (!fs.existsSync(chromium)) throw new EnvironmentError('PODS_NO_CHROMIUM', `Chromium(${chromium})이 없습니다.`, 'apt-get install chromium fonts-noto-cjk');
-  // One wrapper per namespace for this process (the browser behind it is kept for the run, see below).
   const wrapper = path.join(os.tmpdir(), `vdocs-chromium-${process.pid}-${netns}`);
   if (!fs.existsSync(wrapper)) {
     fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(netns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
     process.once('exit', () => fs.rmSync(wrapper, { force: true }));
   }
-  return chromiumScreenshot(wrapper, url, pngPath, opts);
+  return wrapper;
 }
+
+/** Starts Chromium ahead of the first browser step (it takes about a second); a failure shows in that step. */
+export function warmChromium(executablePath: string): void {
+  void browserFor(executablePath).catch(() => undefined);
+}
+
 
 /** One headless Chromium per executable for the whole process: the four browser steps of a page share it (Playwright closes it when the process exits). */
 const browsers = new Map<string, Promise<import('playwright-core').Browser>>();
+
+function browserFor(executablePath: string, timeoutMs = 30_000): Promise<import('playwright-core').Browser> {
+  let launched = browsers.get(executablePath);
+  if (!launched) {
+    launched = import('playwright-core').then(({ chromium: pw }) => pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs }));
+    browsers.set(executablePath, launched);
+    launched.catch(() => browsers.delete(executablePath)); // a failed launch is tried again next time
+  }
+  return launched;
+}
 
 /**
  * Headless Chromium (`executablePath`, launched by Playwright) opens `url` once fonts are ready and
  * saves a PNG screenshot: the part the pods and kind client hosts share. Returns the page title.
  */
 export async function chromiumScreenshot(executablePath: string, url: string, pngPath: string, opts: { timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
-  let launched = browsers.get(executablePath);
-  if (!launched) {
-    launched = import('playwright-core').then(({ chromium: pw }) => pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: opts.timeoutMs ?? 30_000 }));
-    browsers.set(executablePath, launched);
-    launched.catch(() => browsers.delete(executablePath)); // a failed launch is tried again next time
-  }
-  const browser = await launched;
+  const browser = await browserFor(executablePath, opts.timeoutMs);
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
   try {
     const page = await context.newPage();
