@@ -64,13 +64,13 @@ export interface Simulation {
 }
 
 /** A browser step's request: the documented address and the Service that must answer there. */
-export interface AddressCheck {
+interface AddressCheck {
   url: string;
   namespace: string;
   name: string;
 }
 
-export interface AddressAnswer {
+interface AddressAnswer {
   status: number;
   title: string;
   seconds: number;
