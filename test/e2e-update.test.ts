@@ -54,7 +54,8 @@ describe('runbook new and --update on the kwok sandbox', () => {
     const page = path.join(tmp, 'scaffold.md');
     fs.writeFileSync(page, original.replace(/ (step|of|data-step)="[^"]*"/g, ''));
     const file = path.join(tmp, 'scaffold.ts');
-    const made = cli('runbook', ['new', page, '--runbook', file]);
+    // The manifests' images are read through the mirror, as the run reads them (no network here).
+    const made = cli('runbook', ['new', page, '--runbook', file], { RUNBOOK_MIRROR: testMirror() });
     expect(made.code).toBe(0);
     const report = path.join(tmp, 'scaffold.json');
     // --keep-going: the one step the author must refine (two outputs, a drift) must not hide the others.

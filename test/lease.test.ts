@@ -1,3 +1,4 @@
+import os from 'node:os';
 /**
  * The run lease (scripts/runbook/lease.ts) against an in-memory API with the Lease calls it makes,
  * on vitest's fake clock. As client-go's leader election: a reader judges a lease expired by how long
@@ -98,6 +99,13 @@ describe('a run finding the lease held', () => {
     expect(cluster.lease?.spec?.holderIdentity).toBe('other-host/4242/metallb');
   });
 
+  it('refuses at once a live holder on this machine (its process answers), without watching', async () => {
+    const cluster = new FakeCluster();
+    cluster.write({ metadata: { ...LEASE }, spec: { holderIdentity: `${os.hostname()}/${process.pid}/metallb`, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(Date.now()) as never } });
+    const outcome = await within(acquireRunLease(cluster.client().kube, 'metallb', 'https://api'), 10);
+    expect(outcome).toMatchObject({ code: 'CLUSTER_BUSY' });
+  });
+
   it('takes it over once it has stayed unchanged for the lease duration on its own clock, even with a renewTime 60 s ahead', async () => {
     const cluster = new FakeCluster();
     cluster.heldElsewhere(60_000);
@@ -145,7 +153,8 @@ describe('the holder', () => {
   it('an API outage longer than the lease: a second run takes the cluster only after the first has stopped', async () => {
     const cluster = new FakeCluster();
     const first = cluster.client();
-    const firstLease = held(await within(acquireRunLease(first.kube, 'metallb', 'https://api'), 0));
+    // Two machines: the first run's identity is not this process's.
+    const firstLease = held(await within(acquireRunLease(first.kube, 'metallb', 'https://api', { identity: { host: 'first-machine', pid: 1 } }), 0));
     await vi.advanceTimersByTimeAsync(15_000);
     first.down(true); // the first run's machine loses the API; the second one reaches it
     const second = acquireRunLease(cluster.client().kube, 'metallb-v0-16', 'https://api');

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { isAlive } from '../lib/process.ts';
 import type * as k8s from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiErrorText, apiStatus, type Kube } from './kube.ts';
@@ -36,6 +37,8 @@ interface LeaseOptions {
   signal?: AbortSignal;
   /** Told once when the lease is held by another run and this one watches it (up to its duration). */
   onWait?: (message: string) => void;
+  /** Who holds it (default: this machine and process); tests play runs on other machines with it. */
+  identity?: { host: string; pid: number };
 }
 
 /** `host/pid/runbook`, what a person needs to find the other run. */
@@ -44,15 +47,11 @@ function holderIdentity(runbook: string, pid = process.pid, host = os.hostname()
 }
 
 /** A holder on this machine whose process is gone (a run killed with SIGKILL, or ended while the API was silent). */
-function holderDeadHere(lease: k8s.V1Lease): boolean {
+/** A holder on this machine is judged by its process at once: 'dead' (taken over), 'alive' (refused), or 'elsewhere' (watched). */
+function holderHere(lease: k8s.V1Lease): 'dead' | 'alive' | 'elsewhere' {
   const [host, pid] = (lease.spec?.holderIdentity ?? '').split('/');
-  if (host !== os.hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  if (host !== os.hostname() || !/^\d+$/.test(pid ?? '')) return 'elsewhere';
+  return isAlive(Number(pid)) ? 'alive' : 'dead';
 }
 
 const durationMs = (lease: k8s.V1Lease) => (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
@@ -116,7 +115,7 @@ function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
  * to refuse the run either, since the steps will report a silent API server themselves.
  */
 export async function acquireRunLease(kube: Kube, runbook: string, server: string, options: LeaseOptions = {}): Promise<LeaseOutcome> {
-  const holder = holderIdentity(runbook);
+  const holder = holderIdentity(runbook, options.identity?.pid, options.identity?.host);
   const acquired = new Date();
   const body = (resourceVersion?: string): k8s.V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
@@ -137,7 +136,9 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
       if (apiStatus(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
     }
     const existing = await kube.coordination.readNamespacedLease({ ...LEASE });
-    if (!holderDeadHere(existing)) {
+    const here = holderHere(existing);
+    if (here === 'alive') throw busy(existing, server);
+    if (here === 'elsewhere') {
       if (!announced) options.onWait?.(`Lease ${LEASE.namespace}/${LEASE.name} 를 ${existing.spec?.holderIdentity ?? '(알 수 없음)'} 가 가지고 있습니다. 갱신되는지 최대 ${durationMs(existing) / 1000}초 지켜봅니다.`);
       announced = true;
       const seen = await watchLease(kube, existing, options.signal);

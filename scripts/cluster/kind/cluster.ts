@@ -209,6 +209,9 @@ export async function upKind(name: string, release: KubernetesRelease, p: Sandbo
     if ((await run('docker', ['network', 'inspect', network], { env: engine.env })).code !== 0) {
       await runOrThrow('KIND_NETWORK_FAILED', 'docker', pageNetworkArgs(network), { env: engine.env, what: `kind 네트워크(${NET.subnet}) 만들기` });
     }
+    // The bridge side asks a new EXTERNAL-IP's ARP every 200 ms, not every second (a setting of our
+    // namespace's own bridge): a browser step meets the address as soon as MetalLB's speaker answers.
+    await runOrThrow('KIND_NETWORK_FAILED', 'nsenter', [`--net=${netnsFile(ENGINE_NETNS)}`, 'sh', '-c', 'for d in /proc/sys/net/ipv4/neigh/br-*; do echo 200 > "$d/retrans_time_ms"; done'], { env: engine.env, what: 'kind 네트워크의 ARP 재시도 간격' });
     apiServerPort = await freePort();
     const tools = await ensureBuilt(podToolsTarget(), io, status);
     const forward = startDaemon('apiserver-forward', [path.join(tools, 'netns-forward'), '--listen', `127.0.0.1:${apiServerPort}`, '--netns', netnsFile(ENGINE_NETNS), '--target', `127.0.0.1:${apiServerPort}`], p.logs, io.env);

@@ -286,10 +286,8 @@ async function startEngine(io: Io, status: Status): Promise<void> {
     );
     fs.rmSync(p.socket, { force: true });
     // nsenter (network only: `ip netns exec` would remount /sys and hide the cgroups), then a mount
-    // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid. The
-    // namespace's ARP retries every 200 ms (its own setting): a browser step meets a new
-    // EXTERNAL-IP as soon as the speaker answers for it.
-    const script = ['set -eu', 'mount -t tmpfs -o mode=0755 tmpfs /run', `mount --bind ${p.etc} /etc/docker`, 'ip link set lo up', 'echo 200 > /proc/sys/net/ipv4/neigh/default/retrans_time_ms', `exec dockerd --config-file ${p.config}`].join('\n');
+    // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid.
+    const script = ['set -eu', 'mount -t tmpfs -o mode=0755 tmpfs /run', `mount --bind ${p.etc} /etc/docker`, 'ip link set lo up', `exec dockerd --config-file ${p.config}`].join('\n');
     if (!fs.existsSync('/etc/docker')) throw new EnvironmentError('KIND_ENGINE_FAILED', '/etc/docker 가 없습니다: Debian 의 docker.io 패키지를 설치하세요.', `apt-get install --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`);
     const daemon = startDaemon('dockerd', ['nsenter', `--net=${file}`, '--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script], p.dir, io.env);
     record.daemon = recordProcess('dockerd', daemon.pid);
