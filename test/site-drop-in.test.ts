@@ -45,6 +45,15 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     metallb = readBuilt(build, 'appendix/metallb/index.html');
   }, 180_000);
 
+  it('turns a relative link to another page\'s file (Docusaurus style) into that page\'s route, which the built site has', () => {
+    const link = first(docusaurus, 'main a[href^="../metallb/"]');
+    expect(decodeURIComponent(attr(link, 'href')!)).toBe('../metallb/#요구사항');
+    // Followed as a browser would, from the page's own address: the page is there, with that heading.
+    const target = new URL(attr(link, 'href')!, 'http://site/appendix/port-forward/');
+    expect(target.pathname).toBe('/appendix/metallb/');
+    expect(all(readBuilt(build, 'appendix/metallb/index.html'), `[id="${decodeURIComponent(target.hash.slice(1))}"]`)).toHaveLength(1);
+  });
+
   it('keeps the link check and lets links to the reader\'s own machine through', () => {
     expect(build.log).toContain('All internal links are valid.');
     expect(all(docusaurus, 'main a[href="http://localhost:8090"]')).toHaveLength(1);
@@ -97,6 +106,12 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     expect(figureMarks(metallb).map((m) => m.element)).toContain('istio/browser');
   });
 });
+
+it('stops the build at a link to a page the site does not have, with file:line', async () => {
+  const build = await buildWithDropIns('missing-link', { 'broken/missing-link.md': 'appendix/missing-link.md' });
+  expect(build.exitCode).not.toBe(0);
+  expect(build.log).toContain('src/content/docs/appendix/missing-link.md:5: 링크 ../setup-kubernetes/setup-nvidia-gpu.md 가 가리키는 페이지 src/content/docs/setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다. 그 페이지를 src/content/docs 아래에 넣거나 링크를 고치세요.');
+}, 180_000);
 
 it('stops the build at a Hugo shortcode with file:line and what to write instead', async () => {
   const build = await buildWithDropIns('broken', { 'broken/hugo-shortcodes.md': 'appendix/hugo-shortcodes.md' });

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
 import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from './unsupported-syntax.ts';
+import { relativeLinksPlugin } from './relative-links.ts';
 
 /**
  * Lines of the file before the text the parser got: Astro's content loader hands it the body after
@@ -67,7 +68,10 @@ export function dropInPages(): AstroIntegration {
           throw new Error(`drop-in 페이지 검사는 Sätteri Markdown 처리기에만 붙습니다 (지금: ${processor.name}). astro.config.mjs 의 markdown.processor 를 지우세요.`);
         }
         failures.clear();
-        processor.options.mdastPlugins.unshift(unsupportedSyntaxPlugin(fileURLToPath(config.root), (message) => failures.set(message.split(':')[0] ?? message, message)));
+        const root = fileURLToPath(config.root);
+        // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
+        processor.options.mdastPlugins.unshift(relativeLinksPlugin(root, path.join(root, 'src/content/docs'), linesBefore, (message) => failures.set(message, message)));
+        processor.options.mdastPlugins.unshift(unsupportedSyntaxPlugin(root, (message) => failures.set(message.split(':')[0] ?? message, message)));
       },
       'astro:build:start': () => {
         if (failures.size > 0) throw new Error([...failures.values()].join('\n\n'));
