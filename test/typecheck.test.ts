@@ -14,17 +14,13 @@ import { ROOT } from './helpers/site-build.ts';
 // `npm run typecheck` at the same time never sees these files.
 const dir = path.join(ROOT, '.cache', `typecheck-probe-${process.pid}`);
 const context = path.relative(dir, path.join(ROOT, 'scripts/runbook/context.ts'));
-const steps = path.relative(dir, path.join(ROOT, 'scripts/runbook/steps.ts'));
 
+// Stand-in handlers: what is checked is that the mapped type (scripts/runbook/context.ts), which the
+// real table in steps.ts is declared with, accepts every step kind and rejects a table without one.
+const handler = 'const h = (async () => ({ status: \'passed\' })) as never;';
 const files = {
-  'complete.ts': [`import type { Handlers } from '${context}';`, `import { handlers } from '${steps}';`, 'export const complete: Handlers = { ...handlers };', ''],
-  'missing.ts': [
-    `import type { Handlers } from '${context}';`,
-    `import { handlers } from '${steps}';`,
-    "const withoutManual: Omit<Handlers, 'manual'> = handlers;",
-    'export const missing: Handlers = withoutManual;',
-    '',
-  ],
+  'complete.ts': [`import type { Handlers } from '${context}';`, handler, 'export const complete: Handlers = { run: h, file: h, edit: h, manual: h };', ''],
+  'missing.ts': [`import type { Handlers } from '${context}';`, handler, 'export const missing: Handlers = { run: h, file: h, edit: h };', ''],
 };
 
 interface Diagnostic {
