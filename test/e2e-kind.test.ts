@@ -1,8 +1,9 @@
 /**
- * The kind provider for real, as a Docker user's machine and the nightly take it: `kind create
- * cluster` on the project's own Docker daemon (its own network namespace) with the node image built
- * here (no registry answers), then both MetalLB pages end to end — the speaker answering ARP on the
- * kind network and the four dashboard addresses answering HTTP and Chromium from the bridge side.
+ * The kind provider for real, as a Docker user's machine and the nightly take it: `npm run verify --
+ * --provider kind` runs both MetalLB pages, each on its own `kind create cluster` on the project's
+ * own Docker daemon (its own network namespace) with the node image built here (no registry
+ * answers) — the speaker answering ARP on the kind network and the four dashboard addresses
+ * answering HTTP and Chromium from the bridge side — and writes their reports.
  * Around it: no packet for 192.168.35.0/24 on the host's interfaces, no machine-wide setting
  * changed, and after `down` no container, network, namespace, mount, cgroup, daemon or file in /run.
  */
@@ -17,11 +18,13 @@ import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
 import { readReport, type RunReport } from '../scripts/model/report.ts';
 import { machineHooks, providerDescribe } from './helpers/machine.ts';
 import { pageCopy } from './helpers/page-copy.ts';
-import { cli, down, kubectl, processesNaming, testMirror, until, up } from './helpers/sandbox.ts';
+import { cli, down, kubectl, processesNaming, testMirror } from './helpers/sandbox.ts';
+import { verifySandboxName } from '../scripts/verify/cli.ts';
 
-const FIRST = 'e2e-kind';
-const SECOND = 'e2e-kind-v016';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-kind-'));
+const REPORTS = path.join(tmp, 'reports');
+/** verify's sandbox of the last page, kept (`--keep`) for the checks that need a running cluster. */
+const KEPT = verifySandboxName('metallb-v0-16', '1.37');
 const hooks = machineHooks();
 const capture = path.join(tmp, 'host.pcap');
 let tcpdump: ChildProcess;
@@ -44,10 +47,6 @@ function hostSnapshot() {
   };
 }
 
-function runbook(name: string, sandbox: string, args: string[], env: Record<string, string> = {}) {
-  return cli('runbook', [name, '--sandbox', sandbox, ...args], { RUNBOOK_MIRROR: testMirror(), ...env });
-}
-
 /** Live (not zombie) Docker, containerd or shim processes: after `down` there must be none. */
 function daemonsRunning(): string[] {
   return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
@@ -63,7 +62,6 @@ function daemonsRunning(): string[] {
 }
 
 const step = (report: RunReport, id: string) => report.steps.find((s) => s.id === id)!;
-const BROWSER = ['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser'];
 
 providerDescribe('kind', 'e2e-kind')('kind on the project\'s own Docker daemon, offline', () => {
   beforeAll(async () => {
@@ -71,57 +69,61 @@ providerDescribe('kind', 'e2e-kind')('kind on the project\'s own Docker daemon, 
     before = hostSnapshot();
     tcpdump = spawn('tcpdump', ['-i', 'any', '-n', '-U', '-w', capture, 'net', '192.168.35.0/24'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 1000));
-    state = up(FIRST, 'kind');
   }, 60 * 60_000);
 
   afterAll(() => {
-    down(FIRST);
-    down(SECOND);
+    down(KEPT);
     tcpdump?.kill('SIGINT');
     fs.rmSync(tmp, { recursive: true, force: true });
     hooks.after();
   }, 180_000);
 
-  it('is a real kind cluster: a Ready node, kubeadm\'s control plane and kube-proxy as pods, every image preloaded under kubeadm\'s names', async () => {
-    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: `kind-${FIRST}`, pulls: false, docker: { netns: ENGINE_NETNS } });
-    expect(state.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(kubectl(state, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name} {.items[0].status.conditions[?(@.type=="Ready")].status} {.items[0].status.addresses[0].address}'])).toBe(`${FIRST}-control-plane True 192.168.35.2`);
-    // kind waits for the node; kube-system's pods (kube-proxy, CoreDNS) come up right after.
-    const running = (name: string) => new RegExp(`^${name}-\\S+ Running$`, 'm');
-    const names = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'node-cni'];
-    const pods = () => kubectl(state, ['get', 'pods', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
-    await until(() => names.every((n) => running(n).test(pods())), 120_000, 'kube-system pods Running');
-    // Nothing was pulled: the node's containerd holds the images by the names kubeadm printed.
-    const images = spawnSync('docker', ['exec', `${FIRST}-control-plane`, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8', env: ownEngineEnv(process.env) }).stdout;
-    for (const image of ['registry.k8s.io/kube-apiserver:v1.37.0', 'registry.k8s.io/etcd:3.7.0-0', 'registry.k8s.io/coredns/coredns:v1.14.6', 'registry.k8s.io/pause:3.10.2']) expect(images).toContain(image);
-    expect(state.simulation?.simulated.join('\n')).toContain('kindest/node 가 아니라 이 머신에서 만든');
-  });
-
-  it('the MetalLB v0.11.0 page passes end to end: strictARP, Running pods, EXTERNAL-IPs .100 to .103, each answering HTTP and Chromium', () => {
-    const file = path.join(tmp, 'metallb.json');
-    const r = runbook('metallb', FIRST, ['--report', file]);
+  it('npm run verify -- --provider kind writes passing reports for both MetalLB pages: strictARP, Running pods, EXTERNAL-IPs .100 to .103 answering HTTP and Chromium, the webhook', () => {
+    const r = cli('verify', ['--provider', 'kind', '--kubernetes', '1.37', '--reports', REPORTS, '--keep'], { RUNBOOK_MIRROR: testMirror() });
     expect(r.code, r.stderr.slice(-4000)).toBe(0);
-    const report = readReport(file);
-    expect(report).toMatchObject({ status: 'passed', provider: 'kind' });
+    expect(r.stdout).toMatch(/✓ metallb {2}Kubernetes 1\.37 {2}passed/);
+    expect(r.stdout).toMatch(/✓ metallb-v0-16 {2}Kubernetes 1\.37 {2}passed/);
+    const v011 = readReport(path.join(REPORTS, 'metallb', 'kubernetes-1.37.json'));
+    const v016 = readReport(path.join(REPORTS, 'metallb-v0-16', 'kubernetes-1.37.json'));
+    for (const report of [v011, v016]) {
+      expect(report).toMatchObject({ status: 'passed', provider: 'kind' });
+      for (const [id, url] of [['istio/browser', 'http://192.168.35.100'], ['minio/browser', 'http://192.168.35.101:9000'], ['mlflow/browser', 'http://192.168.35.102:5000'], ['grafana/browser', 'http://192.168.35.103:80']] as const) {
+        expect(step(report, id).browser).toMatchObject({ url, status: 200 });
+        const png = path.resolve(path.dirname(path.join(REPORTS, report.runbook, 'x')), step(report, id).browser!.screenshot);
+        expect(fs.readFileSync(png).subarray(1, 4).toString(), png).toBe('PNG');
+      }
+      expect(step(report, 'istio/browser').browser?.proven).toContain(`네트워크 네임스페이스(${ENGINE_NETNS}`);
+      expect(report.simulation?.simulated.join('\n')).toContain('kindest/node 가 아니라 이 머신에서 만든');
+    }
+    expect(v011.simulation?.simulated.join('\n')).toContain('내려받지 않고 같은 태그의 소스(go.universe.tf/metallb v0.11.0)');
+    expect(step(v016, 'webhook/apply').actual).toContain('admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request');
+    state = readSandbox(KEPT)!;
+    expect(state).toBeDefined();
+  }, 20 * 60_000);
+
+  it('is a real kind cluster: a Ready node, kubeadm\'s control plane and kube-proxy as pods, every image preloaded under kubeadm\'s names', () => {
+    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: `kind-${KEPT}`, pulls: false, docker: { netns: ENGINE_NETNS } });
+    expect(state.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(kubectl(state, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name} {.items[0].status.conditions[?(@.type=="Ready")].status} {.items[0].status.addresses[0].address}'])).toBe(`${KEPT}-control-plane True 192.168.35.2`);
+    const pods = kubectl(state, ['get', 'pods', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
+    for (const name of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'node-cni']) expect(pods).toMatch(new RegExp(`^${name}-\\S+ Running$`, 'm'));
+    // Nothing was pulled: the node's containerd holds the images by the names kubeadm printed.
+    const images = spawnSync('docker', ['exec', `${KEPT}-control-plane`, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8', env: ownEngineEnv(process.env) }).stdout;
+    for (const image of ['registry.k8s.io/kube-apiserver:v1.37.0', 'registry.k8s.io/etcd:3.7.0-0', 'registry.k8s.io/coredns/coredns:v1.14.6', 'registry.k8s.io/pause:3.10.2']) expect(images).toContain(image);
     // The strict-arp steps read kubeadm's own ConfigMap, which kube-proxy in the node was started from.
     expect(kubectl(state, ['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'jsonpath={.data.config\\.conf}'])).toMatch(/strictARP: true/);
-    for (const [id, url] of [['istio/browser', 'http://192.168.35.100'], ['minio/browser', 'http://192.168.35.101:9000'], ['mlflow/browser', 'http://192.168.35.102:5000'], ['grafana/browser', 'http://192.168.35.103:80']] as const) {
-      expect(step(report, id).browser).toMatchObject({ url, status: 200 });
-      const png = path.resolve(path.dirname(file), step(report, id).browser!.screenshot);
-      expect(fs.readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
-    }
-    expect(step(report, 'istio/browser').browser?.proven).toContain(`네트워크 네임스페이스(${ENGINE_NETNS}`);
-    // The addresses are on no interface: the bridge side learned .100 from the speaker's ARP answer, at the node's MAC.
-    const mac = spawnSync('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}', `${FIRST}-control-plane`], { encoding: 'utf8', env: ownEngineEnv(process.env) }).stdout.trim();
+  });
+
+  it('the speaker answered ARP: the bridge side learned .100 at the node\'s MAC (the address is on no interface)', () => {
+    const mac = spawnSync('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}', `${KEPT}-control-plane`], { encoding: 'utf8', env: ownEngineEnv(process.env) }).stdout.trim();
     expect(mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     expect(spawnSync('nsenter', [`--net=${netnsFile(ENGINE_NETNS)}`, 'ip', 'neigh', 'show', '192.168.35.100'], { encoding: 'utf8' }).stdout).toContain(`lladdr ${mac}`);
-    expect(report.simulation?.simulated.join('\n')).toContain('내려받지 않고 같은 태그의 소스(go.universe.tf/metallb v0.11.0)');
-  }, 15 * 60_000);
+  });
 
   it('a page copy documenting another EXTERNAL-IP turns exactly that step red on the real load balancer', () => {
-    const copy = pageCopy('src/content/docs/appendix/metallb.md', tmp, 'wrong-ip.md', (s) => s.replace(/(istio-ingressgateway\s+LoadBalancer\s+\S+\s+)192\.168\.35\.100/, '$1192.168.35.107'));
+    const copy = pageCopy('src/content/docs/appendix/metallb-v0-16.md', tmp, 'wrong-ip.md', (s) => s.replace(/(istio-ingressgateway\s+LoadBalancer\s+\S+\s+)192\.168\.35\.100/, '$1192.168.35.107'));
     const file = path.join(tmp, 'wrong-ip.json');
-    const r = runbook('metallb', FIRST, ['--page', copy, '--report', file, '--only', 'istio/get-after'], { RUNBOOK_WAIT_LIMIT: '3' });
+    const r = cli('runbook', ['metallb-v0-16', '--sandbox', KEPT, '--page', copy, '--report', file, '--only', 'istio/get-after'], { RUNBOOK_MIRROR: testMirror(), RUNBOOK_WAIT_LIMIT: '3' });
     expect(r.code).toBe(1);
     const report = readReport(file);
     expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.id)).toEqual(['istio/get-after']);
@@ -129,11 +131,11 @@ providerDescribe('kind', 'e2e-kind')('kind on the project\'s own Docker daemon, 
   }, 5 * 60_000);
 
   it('refuses a pods sandbox while kind holds the machine, saying which', () => {
-    const r = cli('cluster', ['up', '--provider', 'pods', '--name', `${FIRST}-pods`]);
+    const r = cli('cluster', ['up', '--provider', 'pods', '--name', 'e2e-kind-pods']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[PODS_MACHINE_BUSY]');
     expect(r.stderr).toContain('이 프로젝트의 Docker 데몬');
-    expect(fs.existsSync(path.join('.cache/sandbox', `${FIRST}-pods`))).toBe(false);
+    expect(fs.existsSync(path.join('.cache/sandbox', 'e2e-kind-pods'))).toBe(false);
   });
 
   it('keeps every machine-wide setting while up: sysctls, the host\'s links, addresses, routes and iptables', () => {
@@ -146,21 +148,8 @@ providerDescribe('kind', 'e2e-kind')('kind on the project\'s own Docker daemon, 
     expect(now.etcDocker).toEqual(before.etcDocker);
   });
 
-  it('the MetalLB v0.16.1 page passes on a second cluster of the same daemon: the API server reaches the controller\'s webhook', () => {
-    down(FIRST);
-    const second = up(SECOND, 'kind');
-    const file = path.join(tmp, 'v016.json');
-    const r = runbook('metallb-v0-16', SECOND, ['--report', file]);
-    expect(r.code, r.stderr.slice(-4000)).toBe(0);
-    const report = readReport(file);
-    expect(report).toMatchObject({ status: 'passed', provider: 'kind' });
-    expect(step(report, 'webhook/apply').actual).toContain('admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request');
-    for (const id of BROWSER) expect(step(report, id).browser?.status).toBe(200);
-    expect(readSandbox(SECOND)?.docker).toEqual(second.docker);
-  }, 20 * 60_000);
-
   it('down leaves nothing: no container, network, daemon, namespace, mount, cgroup or /run file; no packet crossed the host\'s interfaces', async () => {
-    down(SECOND);
+    down(KEPT);
     const engine = enginePaths(process.env);
     expect(processesNaming(engine.dir)).toEqual([]);
     expect(daemonsRunning()).toEqual([]);
