@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SKIPPED_FILE } from './helpers/machine.ts';
 import { codeFingerprint } from '../scripts/model/fingerprint.ts';
 import { readPage } from '../scripts/model/page.ts';
 import { reportPath, verifiedPages, type VerifiedPage } from '../scripts/model/pages.ts';
@@ -50,12 +51,16 @@ describe.each(pages.flatMap((p) => p.kubernetes.map((v) => [`${p.runbook} @ Kube
     expect(v.status).toBe('passed');
   });
 
-  it.runIf(inGit)(`Kubernetes ${minor}: made from committed code (a clean tree at a commit of this history)`, () => {
+  it.runIf(inGit)(`Kubernetes ${minor}: made from committed code (a clean tree at a commit of this history)`, (ctx) => {
     const report = readReport(file);
     expect(report.source.dirty, `${file} 는 커밋하지 않은 변경이 있는 트리에서 만들었습니다. ${again}`).toBe(false);
     expect(report.source.commit, `${file} 에 커밋이 없습니다. ${again}`).toMatch(/^[0-9a-f]{40}$/);
-    // A shallow clone may not have the commit; then the ancestry cannot be told and is not claimed.
-    if (git('cat-file', '-e', `${report.source.commit}^{commit}`).status !== 0 && git('rev-parse', '--is-shallow-repository').stdout.trim() === 'true') return;
+    // A shallow clone may not have the commit; then the ancestry cannot be told: a visible skip, listed at the end of the run.
+    if (git('cat-file', '-e', `${report.source.commit}^{commit}`).status !== 0 && git('rev-parse', '--is-shallow-repository').stdout.trim() === 'true') {
+      fs.mkdirSync(path.dirname(SKIPPED_FILE), { recursive: true });
+      fs.appendFileSync(SKIPPED_FILE, `reports: ${file} 의 커밋 ${report.source.commit} 이 얕은 clone 에 없어 조상인지 확인하지 못했습니다 (git fetch --unshallow)\n`);
+      return ctx.skip();
+    }
     expect(git('merge-base', '--is-ancestor', report.source.commit ?? '', 'HEAD').status, `${report.source.commit} 는 HEAD 의 조상이 아닙니다. ${again}`).toBe(0);
   });
 });
