@@ -92,7 +92,7 @@ export default class Watchdog implements Reporter {
   onTestRunEnd(): void {
     clearInterval(this.timer);
     const skipped = fs.existsSync(SKIPPED_FILE) ? fs.readFileSync(SKIPPED_FILE, 'utf8').trim() : '';
-    process.stderr.write(skipped ? `\n건너뛴 스위트 (이 머신이 그 프로바이더를 실행할 수 없음):\n${skipped.split('\n').map((l) => `  - ${l}`).join('\n')}\n` : '\n건너뛴 스위트: 없음\n');
+    process.stderr.write(skipped ? `\n건너뛴 스위트와 그 이유:\n${skipped.split('\n').map((l) => `  - ${l}`).join('\n')}\n` : '\n건너뛴 스위트: 없음\n');
   }
 
   private doing(moduleId: string, what: string | undefined): void {
