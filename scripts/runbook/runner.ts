@@ -49,15 +49,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   // committed): git runs beside the API client's loading and the first reads, and is awaited before any step.
   const sourceTaken = runSource(io.env);
   const code = codeFingerprint(projectRoot);
-  const kube = await connect(target.kubeconfig);
-  let kubernetes: string;
-  let nodes: number;
-  try {
-    [kubernetes, nodes] = await Promise.all([serverVersion(kube), schedulableNodes(kube)]);
-  } catch (error) {
-    const cause = apiErrorText(error);
-    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
-  }
+  const { kube, kubernetes, nodes } = await reach(target);
   // One run per cluster: a second one at the same time is refused before it changes anything.
   const lease = await acquireRunLease(kube, binding.runbook.name, target.server, { signal: io.signal, onWait: (text) => status.info(text) }).catch((error: unknown) => {
     if (error instanceof EnvironmentError || io.signal.aborted) throw error;
@@ -107,55 +99,11 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
 
     let failed = steps.some((s) => s.status === 'failed');
     let apiSilent = false;
-    const total = binding.steps.length;
     for (const [index, bound] of binding.steps.entries()) {
-      const label = `[${String(index + 1).padStart(2)}/${total}] ${bound.step.id} — ${bound.step.title}`;
-      const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes: boundHashes(bound), ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
-      const conditional = ctx.skip.get(bound.step.id);
-      const skip: [SkipCause, string] | undefined = signal.aborted
-        ? ['interrupted', '실행이 중단되어 실행하지 않았습니다.']
-        : !options.selected.has(bound.step.id)
-          ? ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.']
-          : conditional
-            ? ['condition', conditional]
-            : failed && !options.keepGoing
-              ? ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).']
-              : undefined;
-      if (skip) {
-        steps.push({ ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] });
-        if (options.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
-        continue;
-      }
-      const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
-      status.start(`${label}${wait}`);
-      const t0 = performance.now();
-      const stepStartedAt = new Date().toISOString();
-      let health: Promise<ApiHealth> | undefined;
-      ctx.health = () => (health ??= apiHealth(ctx));
-      let outcome: Outcome;
-      try {
-        outcome = await handle(bound, ctx);
-      } catch (error) {
-        outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${redactor.apply((error as Error).message)}`] };
-      }
-      if (outcome.status === 'failed' && !signal.aborted) {
-        outcome = await blameSilentApi(outcome, ctx);
-        apiSilent = !(await ctx.health()).ok;
-      }
-      const durationMs = performance.now() - t0;
-      if (signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
-      const { hint, ...rest } = outcome;
-      const report: StepReport = { ...base, ...rest, durationMs, startedAt: stepStartedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+      const report = await runOne(bound, `[${String(index + 1).padStart(2)}/${binding.steps.length}] ${bound.step.id} — ${bound.step.title}`, ctx, rules, options, failed);
       steps.push(report);
-      if (report.status === 'failed') {
-        failed = true;
-        status.fail(label, durationMs);
-        io.err(explain(report, binding.page.file, hint, { target, workDir: options.workDir }));
-      } else if (report.status === 'manual') {
-        status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
-      } else if (report.status === 'passed') {
-        status.ok(label, durationMs);
-      }
+      failed ||= report.status === 'failed';
+      if (report.status === 'failed' && !signal.aborted) apiSilent = !(await ctx.health()).ok;
     }
 
     // Lost while the steps ran: another run may have changed the cluster since, so no report at all
@@ -192,6 +140,65 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   } finally {
     if ('held' in lease) await lease.held.release();
   }
+}
+
+/** The cluster, its version and schedulable nodes; a cluster that does not answer is refused with what to check. */
+async function reach(target: Target): Promise<{ kube: RunContext['kube']; kubernetes: string; nodes: number }> {
+  const kube = await connect(target.kubeconfig);
+  try {
+    const [kubernetes, nodes] = await Promise.all([serverVersion(kube), schedulableNodes(kube)]);
+    return { kube, kubernetes, nodes };
+  } catch (error) {
+    const cause = apiErrorText(error);
+    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
+  }
+}
+
+/** Why a step is not run, in the order that decides: an interrupt, the selection, the page's condition, an earlier failure. */
+function skipOf(id: string, ctx: RunContext, options: RunOptions, failed: boolean): [SkipCause, string] | undefined {
+  if (ctx.signal.aborted) return ['interrupted', '실행이 중단되어 실행하지 않았습니다.'];
+  if (!options.selected.has(id)) return ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.'];
+  const conditional = ctx.skip.get(id);
+  if (conditional) return ['condition', conditional];
+  if (failed && !options.keepGoing) return ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).'];
+  return undefined;
+}
+
+/** One bound step: skipped with its cause, or run through its handler, timed, its failure explained. */
+async function runOne(bound: Binding['steps'][number], label: string, ctx: RunContext, rules: Map<string, string>, options: RunOptions, failed: boolean): Promise<StepReport> {
+  const { status, signal } = ctx;
+  const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes: boundHashes(bound), ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
+  const skip = skipOf(bound.step.id, ctx, options, failed);
+  if (skip) {
+    if (options.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
+    return { ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] };
+  }
+  const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
+  status.start(`${label}${wait}`);
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  let health: Promise<ApiHealth> | undefined;
+  ctx.health = () => (health ??= apiHealth(ctx));
+  let outcome: Outcome;
+  try {
+    outcome = await handle(bound, ctx);
+  } catch (error) {
+    outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${ctx.redactor.apply((error as Error).message)}`] };
+  }
+  if (outcome.status === 'failed' && !signal.aborted) outcome = await blameSilentApi(outcome, ctx);
+  const durationMs = performance.now() - t0;
+  if (signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
+  const { hint, ...rest } = outcome;
+  const report: StepReport = { ...base, ...rest, durationMs, startedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+  if (report.status === 'failed') {
+    status.fail(label, durationMs);
+    ctx.io.err(explain(report, ctx.binding.page.file, hint, { target: ctx.target, workDir: options.workDir }));
+  } else if (report.status === 'manual') {
+    status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
+  } else if (report.status === 'passed') {
+    status.ok(label, durationMs);
+  }
+  return report;
 }
 
 /**

@@ -93,8 +93,9 @@ async function ensureRootfs(name: string, variant: string, packages: string[], i
   const mmdebstrap = which('mmdebstrap', io.env);
   if (!mmdebstrap) throw new EnvironmentError('KIND_NO_MMDEBSTRAP', 'kind 노드 이미지를 이 머신에서 만들려면 mmdebstrap 이 필요합니다.', 'apt-get install --no-install-recommends mmdebstrap');
   fs.mkdirSync(path.dirname(tar), { recursive: true });
+  // --format=tar: mmdebstrap otherwise takes the format from the file name, and `<name>.tar.tmp` would be a folder.
   await status.step(`Debian ${SUITE} 루트 파일 시스템 (${name}, mmdebstrap --variant=${variant}, Debian 패키지 저장소에서)`, async () => {
-    await runOrThrow('KIND_ROOTFS_FAILED', mmdebstrap, ['--quiet', `--variant=${variant}`, `--include=${packages.join(',')}`, SUITE, `${tar}.tmp`], { env: io.env, signal: io.signal, what: `mmdebstrap ${name}`, hint: 'Debian 패키지 저장소(apt)에 닿는지 확인하세요.' });
+    await runOrThrow('KIND_ROOTFS_FAILED', mmdebstrap, ['--quiet', '--format=tar', `--variant=${variant}`, `--include=${packages.join(',')}`, SUITE, `${tar}.tmp`], { env: io.env, signal: io.signal, what: `mmdebstrap ${name}`, hint: 'Debian 패키지 저장소(apt)에 닿는지 확인하세요.' });
     fs.renameSync(`${tar}.tmp`, tar);
   });
   return tar;
@@ -144,6 +145,32 @@ interface NodeImage {
 const docker = (engine: Engine, args: string[], io: Io, what: string) =>
   runOrThrow('KIND_NODE_IMAGE_FAILED', 'docker', args, { env: engine.env, signal: io.signal, what, hint: 'Docker 데몬의 로그를 보세요 (이 프로젝트의 데몬이면 .cache/docker/dockerd.log).' });
 
+/** Each image kubeadm names, built from its source, plus the pod network's: how oci-image packs each. */
+async function imageParts(release: KubernetesRelease, names: string[], bins: { kube: string; node: string; tools: string; toolsVersion: string }, io: Io, status: Status): Promise<{ parts: NodeImagePart[]; pauseImage: string; cniImage: string }> {
+  const iptables = await ensureRootfs('iptables', 'extract', IPTABLES_PACKAGES, io, status);
+  const parts: NodeImagePart[] = [];
+  let pauseImage = '';
+  for (const name of names) {
+    const c = componentOf(name)!;
+    if (c.kind === 'kube') {
+      const bin = path.join(c.command === 'kube-proxy' ? bins.node : bins.kube, c.command);
+      parts.push({ name, entrypoint: `/usr/local/bin/${c.command}`, files: { [`/usr/local/bin/${c.command}`]: bin }, ...(c.command === 'kube-proxy' ? { baseLayer: iptables, links: IPTABLES_LINKS } : {}) });
+    } else if (c.kind === 'etcd') {
+      const bin = path.join(await ensureBuilt(etcdTarget(c.version), io, status), 'etcd');
+      parts.push({ name, entrypoint: '/usr/local/bin/etcd', files: { '/usr/local/bin/etcd': bin } });
+    } else if (c.kind === 'coredns') {
+      const bin = path.join(await ensureBuilt(corednsTarget(c.version), io, status), 'coredns');
+      parts.push({ name, entrypoint: '/coredns', files: { '/coredns': bin } });
+    } else {
+      parts.push({ name, entrypoint: '/pause', files: { '/pause': await ensurePause(release, c.version, io, status) } });
+      pauseImage = name;
+    }
+  }
+  const cniImage = `vdocs.local/node-cni:${bins.toolsVersion}`;
+  parts.push({ name: cniImage, entrypoint: '/node-cni', files: { '/node-cni': path.join(bins.tools, 'node-cni') } });
+  return { parts, pauseImage, cniImage };
+}
+
 /** The offline node image for `release` in `engine`, built unless an image of the same inputs is there. */
 export async function ensureNodeImage(release: KubernetesRelease, engine: Engine, io: Io, status: Status): Promise<NodeImage> {
   const kube = await ensureBuilt(kubernetesTarget(release), io, status);
@@ -154,30 +181,7 @@ export async function ensureNodeImage(release: KubernetesRelease, engine: Engine
   const names = await kubeadmImages(kubeadm, release, io);
   const unknown = names.filter((n) => !componentOf(n));
   if (unknown.length) throw new EnvironmentError('KIND_IMAGE_UNKNOWN', `kubeadm 이 쓰는 이미지 중 이 프로젝트가 빌드할 줄 모르는 것이 있습니다: ${unknown.join(', ')}`, 'scripts/cluster/kind/node-image.ts 의 componentOf 에 그 이미지를 빌드하는 방법을 더하세요.');
-  const iptables = await ensureRootfs('iptables', 'extract', IPTABLES_PACKAGES, io, status);
-  const parts: NodeImagePart[] = [];
-  let pauseImage = '';
-  let versions: Record<string, string> = {};
-  for (const name of names) {
-    const c = componentOf(name)!;
-    if (c.kind === 'kube') {
-      const bin = path.join(c.command === 'kube-proxy' ? node : kube, c.command);
-      parts.push({ name, entrypoint: `/usr/local/bin/${c.command}`, files: { [`/usr/local/bin/${c.command}`]: bin }, ...(c.command === 'kube-proxy' ? { baseLayer: iptables, links: IPTABLES_LINKS } : {}) });
-    } else if (c.kind === 'etcd') {
-      const bin = path.join(await ensureBuilt(etcdTarget(c.version), io, status), 'etcd');
-      parts.push({ name, entrypoint: '/usr/local/bin/etcd', files: { '/usr/local/bin/etcd': bin } });
-      versions = { ...versions, etcd: c.version };
-    } else if (c.kind === 'coredns') {
-      const bin = path.join(await ensureBuilt(corednsTarget(c.version), io, status), 'coredns');
-      parts.push({ name, entrypoint: '/coredns', files: { '/coredns': bin } });
-      versions = { ...versions, coredns: c.version };
-    } else {
-      parts.push({ name, entrypoint: '/pause', files: { '/pause': await ensurePause(release, c.version, io, status) } });
-      pauseImage = name;
-    }
-  }
-  const cniImage = `vdocs.local/node-cni:${toolsTarget.version}`;
-  parts.push({ name: cniImage, entrypoint: '/node-cni', files: { '/node-cni': path.join(tools, 'node-cni') } });
+  const { parts, pauseImage, cniImage } = await imageParts(release, names, { kube, node, tools, toolsVersion: toolsTarget.version }, io, status);
   const rootfs = await ensureRootfs('node', 'minbase', NODE_PACKAGES, io, status);
   const ociImage = path.join(tools, 'oci-image');
   const tars = await status.step(`노드가 품을 이미지 ${parts.length}개 만들기 (${parts.map((p) => p.name).join(', ')})`, () => Promise.all(parts.map((p) => packPart(p, ociImage, io))));
