@@ -33,16 +33,18 @@ export default defineConfig({
     // stop the build with file:line and what to write instead.
     dropInPages(),
     starlight({
-      title: '검증된 MLOps 설치 가이드',
+      title: { ko: '검증된 MLOps 설치 가이드', en: 'Verified MLOps Install Guide' },
       description:
         '온프레미스 MLOps 플랫폼 설치 가이드입니다. 명령은 테스트용 클러스터에서 실행해 확인하고, 단계마다 무엇을 확인했는지 표시합니다.',
-      locales: { root: { label: '한국어', lang: 'ko' } },
+      // Korean at the root (/), English beside it (/en/): an untranslated page falls back to the Korean one.
+      defaultLocale: 'root',
+      locales: { root: { label: '한국어', lang: 'ko' }, en: { label: 'English', lang: 'en' } },
       sidebar: [
-        { slug: 'index', label: '소개' },
-        { label: '부록', items: [{ autogenerate: { directory: 'appendix' } }] },
+        { slug: 'index', label: '소개', translations: { en: 'Introduction' } },
+        { label: '부록', translations: { en: 'Appendix' }, items: [{ autogenerate: { directory: 'appendix' } }] },
         // A custom page (src/pages/verification/): sidebar links are not base-prefixed by Starlight.
-        { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황' },
-        { slug: 'troubleshooting', label: '문제 해결' },
+        { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황', translations: { en: 'Verification status' } },
+        { slug: 'troubleshooting', label: '문제 해결', translations: { en: 'Troubleshooting' } },
       ],
       components: {
         // Verification badge under the title; marks on screenshot figures.
