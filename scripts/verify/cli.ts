@@ -19,7 +19,7 @@ import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
 
 const command = {
-  meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다.' },
+  meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다. 클러스터 없이 모든 페이지의 검증 현황을 보려면: npm run verify -- status' },
   args: {
     provider: { type: 'string', description: 'kwok | kind | pods (기본: cluster up 의 기본값)' },
     kubernetes: { type: 'string', description: '이 버전들만 (쉼표로 구분, 예: 1.37)' },
@@ -73,6 +73,7 @@ async function judge(file: string, page: VerifiedPage): Promise<string> {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'status') return (await import('./status.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`);
