@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pageOrder, projectFrontmatter } from './frontmatter.ts';
 import { frontmatterOf } from './page.ts';
+import { UsageError } from '../lib/errors.ts';
 
 /** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
 export interface VerifiedPage {
@@ -16,6 +17,23 @@ export interface VerifiedPage {
   slug: string;
   /** The runbook of the page this one continues from (frontmatter `runbook.continuesFrom`). */
   continuesFrom?: string;
+  /** Translations of the page (Starlight's layout: `<lang>/<same path>`), verified by this page's runs. */
+  translations?: Translation[];
+}
+
+/**
+ * A translation of a verified page: `src/content/docs/en/appendix/metallb.md` beside
+ * `src/content/docs/appendix/metallb.md`, declaring the same runbook and versions. It is never run on
+ * its own: the site judges the source page's reports against the translation's own blocks.
+ */
+interface Translation {
+  /** Path relative to the project root. */
+  file: string;
+  title: string;
+  /** The locale folder, e.g. `en`. */
+  locale: string;
+  /** Site route, e.g. `en/appendix/metallb`. */
+  slug: string;
 }
 
 const DOCS = 'src/content/docs';
@@ -45,7 +63,35 @@ export function verifiedPages(root: string): VerifiedPage[] {
     }
   };
   walk(DOCS);
-  return pages.sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
+  return withTranslations(pages).sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
+}
+
+/**
+ * Pages that declare the same runbook: one source page and its translations at `<locale>/<same path>`
+ * with the same versions. The translations are folded into the source page; any other sharing of a
+ * runbook is an error naming the files.
+ */
+function withTranslations(pages: VerifiedPage[]): VerifiedPage[] {
+  const sources: VerifiedPage[] = [];
+  const byRunbook = new Map<string, VerifiedPage[]>();
+  for (const p of pages) byRunbook.set(p.runbook, [...(byRunbook.get(p.runbook) ?? []), p]);
+  for (const [runbook, group] of byRunbook) {
+    // The source is the page the others are `<locale>/<its path>` of: the shortest path.
+    const [source, ...others] = group.sort((a, b) => a.slug.split('/').length - b.slug.split('/').length);
+    if (!source) continue;
+    const translations = others.map((t): Translation => {
+      const locale = t.slug.split('/')[0] ?? '';
+      if (t.slug !== `${locale}/${source.slug}`) {
+        throw new UsageError('RUNBOOK_SHARED', `${t.file}: 런북 "${runbook}" 을 ${source.file} 도 선언합니다. 한 런북은 한 페이지와 그 번역(<언어>/${source.slug}.md)만 선언할 수 있습니다.`, `번역이라면 ${DOCS}/${locale}/${source.slug}.md 에 두세요. 다른 페이지라면 런북을 따로 만드세요.`);
+      }
+      if (t.kubernetes.join() !== source.kubernetes.join()) {
+        throw new UsageError('TRANSLATION_VERSIONS', `${t.file}: 번역의 runbook.kubernetes (${t.kubernetes.join(', ')}) 가 원문 ${source.file} 의 것 (${source.kubernetes.join(', ')}) 과 다릅니다.`, '번역은 원문의 실행으로 검증되므로 같은 버전 목록을 적으세요.');
+      }
+      return { file: t.file, title: t.title, locale, slug: t.slug };
+    });
+    sources.push(translations.length > 0 ? { ...source, translations } : source);
+  }
+  return sources;
 }
 
 /** `reports/<runbook>/kubernetes-<minor>.json` */

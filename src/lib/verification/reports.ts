@@ -21,7 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeFingerprint } from '../../../scripts/model/fingerprint.ts';
-import { readPage } from '../../../scripts/model/page.ts';
+import { readPage, type Page } from '../../../scripts/model/page.ts';
 import { bind, type Binding } from '../../../scripts/runbook/bind.ts';
 import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/model/pages.ts';
 import { RunReport } from '../../../scripts/model/report.ts';
@@ -89,9 +89,16 @@ export interface VersionResult {
 }
 
 export interface PageVerification {
+  /** The page; for a translation, its own file, title and route with the runbook of the page it translates. */
   page: VerifiedPage;
   /** Declared versions in frontmatter order; the first is the primary one. */
   versions: VersionResult[];
+  /**
+   * A translation (`en/appendix/metallb.md`): the same reports as the page it translates, judged
+   * against the translation's own blocks, so a command or output that differs from the one the run
+   * checked is stale.
+   */
+  translation?: { of: VerifiedPage; locale: string } | undefined;
 }
 
 interface Verification {
@@ -101,6 +108,8 @@ interface Verification {
   nightly?: string | undefined;
   /** Pages with a runbook, in the site's order. */
   pages: PageVerification[];
+  /** Translations of those pages, each judged with its own blocks. */
+  translations: PageVerification[];
   /** The verification of a page by its path relative to the project root, e.g. `src/content/docs/appendix/metallb.md`. */
   forPage(file: string): PageVerification | undefined;
 }
@@ -197,6 +206,17 @@ function bindPage(runbook: Parameters<typeof bind>[0], page: Parameters<typeof b
 }
 
 /**
+ * A translation as the verdict reads it: its own blocks and figure links, and the captions of the
+ * page it translates. A caption is prose (what the reader is told to see), translated like the rest;
+ * the links the reader opens must be the same as the ones the run checked.
+ */
+function translatedPage(file: string, source: Page, root: string): Page {
+  const page = readPage(file, root);
+  const captions = new Map(source.anchors.map((a) => [a.id, a.caption]));
+  return { ...page, anchors: page.anchors.map((a) => ({ ...a, caption: captions.get(a.id) ?? a.caption })) };
+}
+
+/**
  * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR` and `NIGHTLY_RUN_URL`
  * from the environment unless given.
  */
@@ -211,12 +231,11 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
   // Nightly, for a leg whose setup failed: the committed report is the last real result (read only then).
   const committedDir = path.resolve(root, options.committedDir ?? 'reports');
   const code = codeFingerprint(root);
-  const pages = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification> => {
+  const judged = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification[]> => {
     const runbook = await importRunbook(root, page.runbook);
-    const binding = bindPage(runbook, readPage(page.file, root));
-    return {
-      page,
-      versions: page.kubernetes.map((minor, i) => {
+    const source = readPage(page.file, root);
+    const versions = (binding: Binding) =>
+      page.kubernetes.map((minor, i): VersionResult => {
         const file = reportPath(reportsDir, page.runbook, minor);
         const report = all.get(file);
         if (report && report.page !== page.file) {
@@ -236,10 +255,20 @@ export async function loadVerification(options: { root?: string; reportsDir?: st
           }
         }
         return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file), absence };
-      }),
-    };
+      });
+    const { translations = [], ...shared } = page;
+    return [
+      { page, versions: versions(bindPage(runbook, source)) },
+      ...translations.map((t) => ({
+        page: { ...shared, file: t.file, title: t.title, slug: t.slug },
+        versions: versions(bindPage(runbook, translatedPage(t.file, source, root))),
+        translation: { of: page, locale: t.locale },
+      })),
+    ];
   }));
-  return { reportsDir, nightly, pages, forPage: (file) => pages.find((p) => p.page.file === file) };
+  const pages = judged.map(([source]) => source!);
+  const translations = judged.flatMap(([, ...rest]) => rest);
+  return { reportsDir, nightly, pages, translations, forPage: (file) => judged.flat().find((p) => p.page.file === file) };
 }
 
 let cached: { key: string; value: Promise<Verification> } | undefined;
