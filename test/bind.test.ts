@@ -118,7 +118,7 @@ describe('doc↔runbook check on mutated copies of the page', () => {
 
   it('a removed figure leaves its manual step unbound', () => {
     const message = bindCopy((s) => s.replace(/<figure class="screenshot" data-step="minio\/browser">[\s\S]*?<\/figure>\n/, ''));
-    expect(message).toContain('수동 확인 단계 minio/browser 의 그림(<figure data-step="minio/browser">)이 페이지에 없습니다');
+    expect(message).toContain('수동 확인 단계 minio/browser 의 그림(<figure data-step="minio/browser"> 또는 ![설명](경로 "step=minio/browser"))이나 명령 블록이 페이지에 없습니다');
   });
 
   it('the PSP drift declaration cannot silently disappear from the page', () => {

@@ -44,6 +44,12 @@ describe('Docusaurus and Hugo fields', () => {
   ])('%j is refused: %s', (data, message) => {
     expect(() => projectFrontmatter(data, 'page.md')).toThrow(`page.md: frontmatter 가 맞지 않습니다:\n  ${message}`);
   });
+
+  it('with the page\'s text, each wrong field is named at its file:line', () => {
+    const source = '---\ntitle: t\nweight: 1.5\nrunbook:\n  name: Metal\n  kubernetes: ["1.37", "v1.24"]\n---\n';
+    const data = { title: 't', weight: 1.5, runbook: { name: 'Metal', kubernetes: ['1.37', 'v1.24'] } };
+    expect(() => projectFrontmatter(data, 'page.md', source)).toThrow(/page\.md:3: weight: [^\n]+\n {2}page\.md:5: runbook\.name: [^\n]+\n {2}page\.md:6: runbook\.kubernetes\.1: /);
+  });
 });
 
 describe('what they become', () => {

@@ -4,6 +4,7 @@
  * (`astro/zod` and `zod` are the same package here, so one schema serves both.)
  */
 import { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../lib/errors.ts';
 
 /** A Kubernetes minor version as written in frontmatter, e.g. `"1.24"`. */
@@ -149,10 +150,28 @@ export function dropInDefaults<T extends StarlightFields & DropInFrontmatter>(da
 }
 
 /** Reads the project's fields from a page's parsed frontmatter; the message names the field and the fix. */
-export function projectFrontmatter(data: unknown, file: string): z.infer<typeof ProjectFrontmatter> {
+export function projectFrontmatter(data: unknown, file: string, source?: string): z.infer<typeof ProjectFrontmatter> {
   const parsed = ProjectFrontmatter.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(frontmatter)'}: ${i.message}`);
+  // Each field at its file:line when the page's text is given (the line of the value, else of its nearest parent).
+  const located = parsed.error.issues.map((i) => ({ issue: i, line: source === undefined ? undefined : fieldLine(source, i.path) }));
+  // In the page's order when the lines are known.
+  located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const issues = located.map(({ issue, line }) => `${line === undefined ? '' : `${file}:${line}: `}${issue.path.map(String).join('.') || '(frontmatter)'}: ${issue.message}`);
   const aboutRunbook = parsed.error.issues.some((i) => i.path[0] === 'runbook');
-  throw new UsageError('FRONTMATTER_INVALID', `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`, aboutRunbook ? '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }' : undefined);
+  throw new UsageError('FRONTMATTER_INVALID', `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`, aboutRunbook ? '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }' : '표시된 줄의 값을 고치세요.');
+}
+
+/** The 1-based line in the page of a frontmatter field (`runbook.kubernetes.1`), or of the nearest parent the page has. */
+function fieldLine(source: string, path: PropertyKey[]): number | undefined {
+  const block = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source);
+  if (!block) return undefined;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(block[1] ?? '', { lineCounter });
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    // +1: the opening `---` is the page's first line.
+    if (node?.range) return lineCounter.linePos(node.range[0]).line + 1;
+  }
+  return 2;
 }

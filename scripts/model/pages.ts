@@ -46,8 +46,9 @@ export function verifiedPages(root: string): VerifiedPage[] {
       const rel = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
       else if (/\.mdx?$/.test(entry.name)) {
-        const fm = frontmatterOf(fs.readFileSync(path.join(root, rel), 'utf8'));
-        const project = projectFrontmatter(fm, rel);
+        const source = fs.readFileSync(path.join(root, rel), 'utf8');
+        const fm = frontmatterOf(source);
+        const project = projectFrontmatter(fm, rel, source);
         const rb = project.runbook;
         if (!rb) continue;
         pages.push({

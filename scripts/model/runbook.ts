@@ -59,6 +59,11 @@ export interface LinesRule {
   stderr?: RegExp;
   /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
   applyVerbs?: boolean;
+  /**
+   * Parts of lines that differ from run to run (helm's `LAST DEPLOYED:` time, an age, a generated
+   * pod-name suffix): every match is left uncompared, on the page's line and the printed one alike.
+   */
+  volatile?: RegExp;
 }
 
 /** A bounded wait, shown to people as "최대 N분". */
@@ -113,6 +118,12 @@ export interface RunStep extends StepBase {
    * (the step passes only when both agree). The expected value always comes from the page.
    */
   object?: ObjectRule;
+  /**
+   * A command that keeps running (`kubectl port-forward`, `logs -f`): started in its own process
+   * group, ready when `port` on 127.0.0.1 answers (else at its first output line), kept running for
+   * the steps after it (which use its address), stopped with its whole group at the end of the run.
+   */
+  background?: { port?: number; within?: Duration };
 }
 
 /** What a newer Kubernetes prints instead of the page's main output, as the page itself declares it. */

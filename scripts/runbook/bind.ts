@@ -79,10 +79,13 @@ export function bind(runbook: Runbook, page: Page): Binding {
     let block: Block | undefined;
     let anchor: Anchor | undefined;
     let changes: FieldChange[] = [];
-    if (step.kind === 'manual') {
+    if (step.kind === 'manual' && (anchors.has(step.id) || !blocks.has(step.id))) {
       anchor = anchors.get(step.id);
-      if (!anchor) problems.push(`${page.file}: 수동 확인 단계 ${step.id} 의 그림(<figure data-step="${step.id}">)이 페이지에 없습니다.`);
-      else if (anchor.links.length === 0) problems.push(`${at(page, anchor.line)}: 수동 확인 ${step.id} 앞 문단에 열어 볼 주소 링크가 없습니다.`);
+      if (!anchor) problems.push(`${page.file}: 수동 확인 단계 ${step.id} 의 그림(<figure data-step="${step.id}"> 또는 ![설명](경로 "step=${step.id}"))이나 명령 블록이 페이지에 없습니다.`);
+    } else if (step.kind === 'manual') {
+      // A command a person runs (an editor, a prompt, another way to install): it and the blocks under it are theirs to check.
+      block = use(step.id, step.id, '사람이 실행하는 명령 블록');
+      for (const b of page.blocks) if (b.of === step.id) outputs.set(b.id, use(b.id, step.id, '사람이 실행하는 명령의 출력 블록')!);
     } else {
       block = use(step.id, step.id, '명령 블록');
     }
@@ -190,6 +193,9 @@ function checkRule(rule: OutputRule, block: Pick<Block, 'id' | 'code'>): string[
   }
   if (rule.stderr && !splitLines(block.code).some((l) => rule.stderr?.test(l.trim()))) {
     return [`블록 "${block.id}" 에 stderr 규칙 ${rule.stderr} 에 맞는 줄이 없습니다.`];
+  }
+  if (rule.volatile && !splitLines(block.code).some((l) => new RegExp(rule.volatile!.source, rule.volatile!.flags.replace('g', '')).test(l.trim()))) {
+    return [`블록 "${block.id}" 에 volatile 규칙 ${rule.volatile} 에 맞는 부분이 없습니다. 지우거나 페이지의 줄에 맞게 고치세요.`];
   }
   return vacuous(rule, block.code);
 }

@@ -81,7 +81,10 @@ const compareAll = (rule: Parameters<typeof compareObject>[0], command: string, 
 export function checkAttempt(bound: BoundStep & { step: RunStep }, expect: Expectation, ev: { exitCode: number | null; streams: Streams; readings?: ObjectReading[] | undefined; nodes?: Record<string, number> | undefined }, exitText = String(ev.exitCode ?? '-')): Checked {
   const problems: string[] = [];
   const notes: string[] = [];
-  if (ev.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${exitText}`);
+  // A background command passes while it runs (no exit code yet); one that ended did not stay up.
+  if (bound.step.background) {
+    if (ev.exitCode !== null) problems.push(`백그라운드 명령이 준비되기 전에 끝났거나 준비되지 않았습니다 (종료 코드 ${exitText}).`);
+  } else if (ev.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${exitText}`);
   let diff = '';
   if (expect.rule && expect.text !== undefined) {
     const m = compare(expect.rule, expect.text, ev.streams, ev.nodes ?? {});

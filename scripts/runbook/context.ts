@@ -29,6 +29,8 @@ export interface RunContext {
   /** Caps every declared wait (tests use it to fail fast); undefined = as declared. */
   waitLimitMs: number | undefined;
   signal: AbortSignal;
+  /** How to stop each background command started so far (port-forwards): the runner calls them all at the end of the run. */
+  background: Array<() => Promise<void>>;
   /** The API server's health, asked at most once per step (after a failure). */
   health: () => Promise<ApiHealth>;
 }

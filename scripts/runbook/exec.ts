@@ -71,7 +71,7 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
  * shell level is set (cron, systemd and bare test environments have none); and any shell reads
  * `$BASH_ENV`. A page block must run neither (their PATH could pick another kubectl).
  */
-function blockEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+export function blockEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const { BASH_ENV: _bashEnv, ...rest } = env;
   return { SHLVL: '1', ...rest } as NodeJS.ProcessEnv;
 }

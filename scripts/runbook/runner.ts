@@ -61,6 +61,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     fs.rmSync(options.workDir, { recursive: true, force: true });
     fs.mkdirSync(options.workDir, { recursive: true });
   }
+  const background: RunContext['background'] = [];
   try {
     // A lost lease stops the run as Ctrl-C does: every command, wait and build below watches this signal.
     const signal = 'held' in lease ? AbortSignal.any([io.signal, lease.held.lost]) : io.signal;
@@ -79,6 +80,7 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       skip: new Map(),
       waitLimitMs: options.waitLimitMs,
       signal,
+      background,
       health: async () => ({ ok: true }),
     };
     status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`);
@@ -138,6 +140,8 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       logs,
     };
   } finally {
+    // The background commands (port-forwards) end with the run, passed, failed or interrupted alike.
+    await Promise.all(background.map((stop) => stop()));
     if ('held' in lease) await lease.held.release();
   }
 }

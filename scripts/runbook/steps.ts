@@ -17,6 +17,7 @@ import { checkObject, readObject, show, valueAt } from './objects.ts';
 import { captureSecrets } from './redact.ts';
 import type { EditStep, FileStep, ManualStep, ObjectRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
+import { startBackground } from './background.ts';
 import { startEditServer } from './edit-server.ts';
 
 interface Attempt extends Checked {
@@ -67,6 +68,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     return { status: 'failed', command: block.code, fetched: error.fetched, problems: [error.message], hint: error.hint };
   }
   const { command, fetched } = prepared;
+  if (step.background) return backgroundStep(bound, ctx, command, fetched, expect);
   // The step's declared limit bounds every command in it: one that hangs (an API server that stopped
   // answering) is stopped at the limit, not after kubectl's or the server's own timeouts.
   const within = step.eventually ? Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity) : undefined;
@@ -140,6 +142,31 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   return outcome;
 };
 
+/**
+ * A command that keeps running: started, ready when its port answers (or at its first output line),
+ * left running for the steps after it; the runner stops it at the end of the run.
+ */
+async function backgroundStep(bound: BoundStep & { step: RunStep }, ctx: RunContext, command: string, fetched: Fetched[], expect: ReturnType<typeof expectationFor>): Promise<Outcome> {
+  const { port, within = '30s' } = bound.step.background!;
+  const started = await startBackground(command, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, port, withinMs: Math.min(durationMs(within), ctx.waitLimitMs ?? Infinity) });
+  if (started.ready) ctx.background.push(started.stop);
+  const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
+  const ev = { exitCode: started.exitCode, streams: { stdout: clean(started.stdout), stderr: clean(started.stderr) } };
+  const checks: CheckContext = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
+  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checks, started.ready ? '-' : `${started.exitCode ?? '-'} (${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'})`);
+  const shown = [ev.streams.stdout.trimEnd(), ev.streams.stderr.trim() ? `[stderr]\n${ev.streams.stderr.trimEnd()}` : ''].filter(Boolean).join('\n');
+  return {
+    status: final.outcome === 'failed' ? 'failed' : 'passed',
+    command: bound.block!.code,
+    ...ev,
+    fetched,
+    actual: shown,
+    ...(expect.text !== undefined ? { expected: expect.text } : {}),
+    problems: final.problems,
+    notes: [...final.notes, ...(started.ready ? [`백그라운드에서 실행 중입니다 (${port ? `127.0.0.1:${port} 가 응답함` : '첫 출력 줄이 나옴'}). 실행이 끝나면 프로세스 그룹째 멈춥니다.`] : [])],
+  };
+}
+
 const fileStep: Handler<FileStep> = async (bound, ctx) => {
   const block = bound.block!;
   const name = block.meta.getString('title') ?? '';
@@ -198,12 +225,15 @@ function serviceAt(ctx: RunContext, host: string): { name: string; namespace: st
  * step is marked as such. Elsewhere a person checks it (manual).
  */
 const manualStep: Handler<ManualStep> = async (bound, ctx) => {
-  const anchor = bound.anchor!;
+  const anchor = bound.anchor;
+  if (!anchor) return { status: 'manual', reason: `사람이 터미널에서 실행할 명령입니다 (${bound.step.title}). 런북은 실행하지 않습니다.` };
   const client = ctx.target.sandbox?.clientHost;
-  if (!client) {
-    return { status: 'manual', reason: `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 "${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 이 주소에 접속하지 않습니다.` };
+  const url = anchor.links[0];
+  const local = url !== undefined && /^(localhost|127\.0\.0\.1)$/.test(new URL(url).hostname);
+  if (!client || !url || local) {
+    const open = url ? `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 ` : '';
+    return { status: 'manual', reason: `${open}"${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 ${url ? '이 주소에 접속하지' : '화면을 보지'} 않습니다.` };
   }
-  const url = anchor.links[0] ?? '';
   const service = serviceAt(ctx, new URL(url).hostname);
   if (!service) return { status: 'failed', problems: [`${url} 의 주소를 EXTERNAL-IP 로 적은 서비스 확인 단계가 페이지에 없어, 어느 서비스가 답해야 하는지 알 수 없습니다.`] };
   const screenshot = path.join(ctx.workDir, 'screenshots', `${bound.step.id.replace(/\//g, '-')}.png`);

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { killGroup } from '../lib/process.ts';
+import { blockEnv } from './exec.ts';
+
+/**
+ * A page command that keeps running (`kubectl port-forward`, `logs -f`): started as one `bash -c`
+ * in its own process group, ready when its local port answers (else at its first output line), kept
+ * running for the steps after it, and stopped with its whole group at the end of the run.
+ */
+interface Started {
+  /** Whether it became ready; when not, it has already been stopped. */
+  ready: boolean;
+  /** Its exit code when it ended before it was ready (null while it runs). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Stops the whole process group (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
+  stop: () => Promise<void>;
+}
+
+interface Options {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  /** 127.0.0.1 port that answers once the command is ready. */
+  port?: number | undefined;
+  withinMs: number;
+  graceMs?: number;
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+export async function startBackground(script: string, options: Options): Promise<Started> {
+  const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], { cwd: options.cwd, env: blockEnv(options.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const streams = { stdout: '', stderr: '' };
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) => {
+    // `exit`, not `close`: a process it left running keeps the pipes open after bash ended.
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 128 : 1);
+      resolve();
+    });
+    child.on('error', (error) => {
+      streams.stderr += `${error.message}\n`;
+      exitCode = 127;
+      resolve();
+    });
+  });
+  let line = false;
+  for (const name of ['stdout', 'stderr'] as const) {
+    child[name].on('data', (chunk: Buffer) => {
+      streams[name] += chunk.toString();
+      line ||= streams[name].includes('\n');
+    });
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 3000);
+    await exited;
+    clearTimeout(timer);
+    // Whatever bash started and left in the group (a kubectl still running after bash itself ended).
+    killGroup(child.pid, 'SIGKILL');
+  };
+  const deadline = performance.now() + options.withinMs;
+  let ready = false;
+  while (exitCode === null && !options.signal.aborted && performance.now() < deadline) {
+    ready = options.port !== undefined ? await answers(options.port) : line;
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Ended before it was ready: nothing keeps running, whatever it printed says why.
+  if (!ready || exitCode !== null) {
+    await stop();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // what it printed last, still in the pipes
+    return { ready: false, exitCode, ...streams, stop };
+  }
+  return { ready: true, exitCode: null, ...streams, stop };
+}
