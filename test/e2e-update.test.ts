@@ -6,6 +6,7 @@ import { formatError } from '../scripts/lib/errors.ts';
 import { memoryIo } from '../scripts/lib/io.ts';
 import { readReport } from '../scripts/model/report.ts';
 import { main } from '../scripts/runbook/cli.ts';
+import { asPublished } from './helpers/published.ts';
 import { cli, down, testMirror, up } from './helpers/sandbox.ts';
 
 /**
@@ -50,16 +51,17 @@ afterAll(() => {
 }, 120_000);
 
 describe('runbook new and --update on the kwok sandbox', () => {
-  it('a runbook scaffolded from the page without step ids binds and passes every plain run/output step, untouched', () => {
+  it('a runbook scaffolded from the page as the guide publishes it (no step ids, outputs fenced bash, screenshots as ![]()) binds and passes every plain run/output step, untouched', () => {
     const page = path.join(tmp, 'scaffold.md');
-    fs.writeFileSync(page, original.replace(/ (step|of|data-step)="[^"]*"/g, ''));
+    fs.writeFileSync(page, asPublished(original));
     const file = path.join(tmp, 'scaffold.ts');
     // The manifests' images are read through the mirror, as the run reads them (no network here).
     const made = cli('runbook', ['new', page, '--runbook', file], { RUNBOOK_MIRROR: testMirror() });
     expect(made.code).toBe(0);
     const report = path.join(tmp, 'scaffold.json');
     // --keep-going: the one step the author must refine (two outputs, a drift) must not hide the others.
-    const r = runbook(['--runbook', file, '--report', report, '--keep-going']);
+    // The scaffolded waits as declared (no RUNBOOK_WAIT_LIMIT): a slow machine assigns the EXTERNAL-IPs later, not never.
+    const r = cli('runbook', ['--runbook', file, '--report', report, '--keep-going', '--sandbox', NAME], { RUNBOOK_MIRROR: MIRROR });
     expect(r.stderr).not.toContain('[BINDING]');
     const data = readReport(report);
     const status = Object.fromEntries(data.steps.map((s) => [s.id, s.status]));

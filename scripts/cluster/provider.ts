@@ -8,6 +8,8 @@ import { keptLogs, type KeptLogs } from './kept-logs.ts';
 import { clusterCommand, DEFAULT_SANDBOX, readSandbox, sandboxDir, sandboxEnv, type SandboxState } from './state.ts';
 
 export { DEFAULT_SANDBOX, type KeptLogs };
+/** The Kubernetes a page is verified on when its frontmatter names none (the scaffold writes it). */
+export { DEFAULT_KUBERNETES } from './versions.ts';
 
 /**
  * The one face a sandbox shows the runner, `verify` and `bench`, whichever provider made it. Code

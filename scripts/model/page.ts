@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MetaOptions } from '@expressive-code/core';
-import type { Code, Html, Root } from 'mdast';
+import type { Code, Html, Image, Paragraph, Root } from 'mdast';
 import remarkDirective from 'remark-directive';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
@@ -101,10 +101,16 @@ export function parsePage(source: string, file: string): Page {
 
   visit(tree, (node) => {
     if (node.type === 'yaml') page.frontmatter = (YAML.parse(node.value) ?? {}) as Record<string, unknown>;
-    if (node.type === 'paragraph') {
+    // A paragraph of images only keeps the links of the text before it (what the reader is told to open).
+    if (node.type === 'paragraph' && !imagesOnly(node)) {
       const links: string[] = [];
       visit(node, 'link', (l) => void links.push(l.url));
       lastLinks = links;
+    }
+    if (node.type === 'image') {
+      const image = node as Image;
+      const id = IMAGE_STEP.exec(image.title ?? '')?.[1];
+      if (id !== undefined) page.anchors.push({ id, line: image.position?.start.line ?? 0, links: lastLinks, caption: image.alt ?? '' });
     }
     if (node.type === 'html') {
       const anchor = readAnchor(node as Html, lastLinks);
@@ -139,6 +145,13 @@ export function parsePage(source: string, file: string): Page {
 }
 
 const FIGURE = /<figure\b[^>]*\bdata-step="([^"]*)"[^>]*>([\s\S]*?)<\/figure>/;
+/** A Markdown image's step id, in its title: `![설명](./img/x.png "step=minio/browser")` (after other title words, if any). */
+export const IMAGE_STEP = /(?:^|\s)step=(\S+)/;
+
+/** A paragraph holding images only (and spaces between them): a screenshot, not text that introduces one. */
+export function imagesOnly(node: Paragraph): boolean {
+  return node.children.some((c) => c.type === 'image') && node.children.every((c) => c.type === 'image' || (c.type === 'text' && c.value.trim() === ''));
+}
 
 function readAnchor(node: Html, links: string[]): Anchor | undefined {
   const match = FIGURE.exec(node.value);

@@ -1,5 +1,6 @@
 import type { Binding, BoundStep } from './bind.ts';
 import { durationLabel } from './context.ts';
+import { looksLikeOutput } from './blocks.ts';
 import { describeChange } from './edits.ts';
 import { isShellStep, pasteable } from './paste.ts';
 import { LEASE } from './lease.ts';
@@ -20,7 +21,7 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
     lines.push(`          $ ${first}`, ...rest.map((l) => `            ${l}`));
   }
   if (step.kind === 'run') {
-    if (step.output) lines.push(`          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'})`);
+    if (step.output) lines.push(`          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'}${step.output.kind === 'lines' && step.output.volatile ? `, 변하는 부분 ${step.output.volatile} 제외` : ''})`);
     if (step.eventually) lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
     if (step.alreadyDone) lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
     if (step.confirm) lines.push(`          확인: 실행 뒤 ${step.confirm.step} 가 보여 주는 상태에 "${step.confirm.line}" (그 단계가 읽는 객체를 API 로)`);
@@ -28,7 +29,10 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
   }
   if (step.kind === 'file') lines.push(`          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`);
   if (step.kind === 'edit') lines.push(`          편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`);
-  if (step.kind === 'manual') lines.push(`          수동 확인: ${bound.anchor?.links.join(', ')} — 런북은 접속하지 않습니다`);
+  if (step.kind === 'manual') lines.push(bound.anchor ? `          수동 확인: ${bound.anchor.links.join(', ') || `그림 "${bound.anchor.caption}"`} — 런북은 접속하지 않습니다` : '          수동: 사람이 실행하는 명령 — 런북은 실행하지 않습니다');
+  if (step.kind === 'run' && step.background) lines.push(`          백그라운드: ${step.background.port ? `127.0.0.1:${step.background.port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 프로세스 그룹째 멈춤`);
+  const output = step.kind === 'run' && bound.block ? looksLikeOutput(bound.block.code) : undefined;
+  if (output) lines.push(`          경고: 이 명령 블록은 ${output} 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${file}:${bound.block?.line})`);
   lines.unshift(`  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`);
   return lines;
 }

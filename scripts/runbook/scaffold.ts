@@ -1,19 +1,24 @@
 import { MetaOptions } from '@expressive-code/core';
-import type { Code, Heading, Html } from 'mdast';
+import type { Code, Heading, Html, Image, Paragraph } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
-import { markdownTree, STEP_ID } from '../model/page.ts';
+import { DEFAULT_KUBERNETES } from '../cluster/provider.ts';
+import { frontmatterOf, IMAGE_STEP, imagesOnly, markdownTree, STEP_ID } from '../model/page.ts';
+import { blockRole, interactive, kubectlVerb, kubectlVerbs, longRunning, looksLikeOutput } from './blocks.ts';
 import type { EditStep, LinesRule, ObjectRule, OutputRule, RunStep, ServiceFixture, Step } from '../model/runbook.ts';
 import { EDIT_COMMAND } from './bind.ts';
-import { nameStem, parseTable } from './match/table.ts';
+import { GENERATED_SUFFIX, nameStem, parseTable } from './match/table.ts';
 import { objectRuleProblems } from './objects.ts';
 
 /**
  * `npm run runbook -- new PAGE`: a page without step ids → the same page with a step id in every
- * fence (and on every screenshot figure the reader is told to open), and a runbook with one step per
- * block, guessed from the block: commands run (`kubectl edit svc/…` with its marked YAML block is an
- * edit, with a stand-in fixture), titled blocks are files, the blocks under a command are its output
- * (kubectl tables compared by column, the rest line by line), figures after a link are manual checks.
+ * fence and on every screenshot (`<figure data-step>`, `![설명](경로 "step=id")`), and a runbook with
+ * one step per block, read as a person reads the page rather than by fence language (blocks.ts): a
+ * block is a command or an output by its text; the outputs under a command in its section are its
+ * output (kubectl tables by column, the rest by line with volatile parts left out); a block the text
+ * says to save, or titled, is a file; `kubectl edit svc/…` with its marked YAML is an edit; reads of
+ * later state wait; port-forwards run in the background; screenshots, interactive commands and
+ * alternative install methods are a person's steps. What was guessed is listed with file:line.
  * Nothing here reads a cluster; the author refines what the TODO comments name.
  */
 export interface Scaffold {
@@ -23,14 +28,30 @@ export interface Scaffold {
   fixtures: ServiceFixture[];
   /** Per step id: what the author should look at (drift guessed, edit without a marked block). */
   todo: Map<string, string>;
+  /** What was decided from a block's text or place rather than its fence, with file:line: listed by the CLI. */
+  guesses: string[];
+  /** Whether the page had no `runbook:` frontmatter and the scaffold wrote it. */
+  frontmatter: boolean;
 }
 
-const SHELL = new Set(['bash', 'sh', 'shell', 'zsh', 'console']);
 /** Columns that differ from cluster to cluster (compared as volatile by default). */
 const VOLATILE = ['AGE', 'RESTARTS', 'CLUSTER-IP', 'IP', 'NODE', 'NOMINATED NODE', 'LAST SEEN', 'DURATION'];
-const WRITES = /\bkubectl\s+(apply|create|delete|patch|replace|edit|label|annotate|scale|set|rollout|expose|run|cordon|drain|taint)\b|\bhelm\s+(install|upgrade|uninstall)\b/;
+/** Parts of a text line that differ from run to run, each used only when the block has one. */
+const VOLATILE_PARTS: Array<[RegExp, string]> = [
+  [/^LAST DEPLOYED: /m, '(?<=^LAST DEPLOYED: ).*'],
+  [new RegExp(GENERATED_SUFFIX, 'm'), GENERATED_SUFFIX],
+  [/\s\d+[smhd](?:\d+[smh])?\s*$/m, '(?<=\\s)\\d+[smhd](?:\\d+[smh])?$'],
+  [/\bRunning\s+\d+\s/, '(?<=Running\\s+)\\d+(?: \\([^)]*\\))?(?=\\s)'],
+];
+const WRITE_VERBS = new Set(['apply', 'create', 'delete', 'patch', 'replace', 'edit', 'label', 'annotate', 'scale', 'set', 'rollout', 'expose', 'run', 'cordon', 'drain', 'taint']);
+const writesCluster = (code: string) => kubectlVerbs(code).some((v) => WRITE_VERBS.has(v)) || /\bhelm\s+(install|upgrade|uninstall)\b/.test(code);
 const APPLY_VERB = /^\S+\/\S+ (created|configured|unchanged)$/;
 const FIGURE = /<figure\b([^>]*)>/;
+/** A file the text before a block tells the reader to save it as. */
+const FILE_NAME = /([\w.-]+\.(?:ya?ml|json|sh|conf|cfg|toml|env|txt|py))\b/;
+const SAVE = /저장|작성|만드|만들|save|create|write/i;
+/** Headings that name one of several ways to install the same thing. */
+const ALTERNATIVE = /\b(manifest|kustomize|helm|operator|yaml)\b|매니페스트|헬름/i;
 
 export class ScaffoldError extends Error {
   readonly problems: string[];
@@ -52,12 +73,15 @@ interface Command {
   title: string;
   outputs: Array<{ id: string; code: string; line: number }>;
   edit: { spec: string } | undefined;
+  /** The alternative section it stands in, declared unverified. */
+  alternative: string | undefined;
 }
 
-export function scaffold(source: string, file: string): Scaffold {
+export function scaffold(source: string, file: string, name = 'page'): Scaffold {
   const tree = markdownTree(source);
   const lines = source.split('\n');
   const problems: string[] = [];
+  const guesses: string[] = [];
   const used = new Set<string>();
   const unique = (base: string) => {
     let id = base;
@@ -68,70 +92,127 @@ export function scaffold(source: string, file: string): Scaffold {
   const headings: string[] = [];
   const section = () => [...headings].reverse().map(slug).find((s) => s !== '') ?? 'page';
   const heading = () => headings.at(-1)?.trim().replace(/[.。]$/, '') ?? file;
-  const setFence = (line: number, id: string, of?: string) => {
+  const setFence = (line: number, id: string, of?: string, extra = '') => {
     const m = /^(\s*)(`{3,}|~{3,})(\S*)(.*)$/.exec(lines[line - 1] ?? '');
     if (!m) return;
     // A fence without a language gets `text`: otherwise its meta would be read as the language.
-    lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${m[4]}`;
+    lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
   };
+  const guess = (line: number, text: string) => guesses.push(`${file}:${line}: ${text}`);
 
-  const items: Array<{ kind: 'command'; command: Command } | { kind: 'step'; step: Step }> = [];
+  const items: Array<{ kind: 'command'; command: Command } | { kind: 'step'; step: Step; line: number }> = [];
   let command: Command | undefined;
   let links: string[] = [];
-  visit(tree, (node) => {
+  /** The text between the previous block and this one (what introduces it). */
+  let before = '';
+  const alternatives = new Map<number, string[]>();
+  let alternative: { depth: number; name: string; verified: string } | undefined;
+  const screenshot = (line: number, caption: string): string => {
+    const id = unique(`${section()}/${links.length > 0 ? 'browser' : 'screenshot'}`);
+    items.push({ kind: 'step', line, step: { kind: 'manual', id, title: `${heading()}: ${abbreviate(caption || links[0] || '그림')} 확인` } });
+    if (links.length === 0) guess(line, `그림 앞에 열어 볼 주소가 없어 ${id} 를 사람이 확인하는 단계로 두었습니다.`);
+    return id;
+  };
+  visit(tree, (node, _index, parent) => {
     if (node.type === 'heading') {
       const h = node as Heading;
+      const text = toString(h);
       headings.length = h.depth - 1;
-      headings[h.depth - 1] = toString(h);
+      headings[h.depth - 1] = text;
       for (let i = 0; i < h.depth - 1; i++) headings[i] ??= '';
+      command = undefined; // a block in another section is not the output of a command above it
+      for (const d of [...alternatives.keys()]) if (d > h.depth) alternatives.delete(d);
+      if (alternative && h.depth <= alternative.depth) alternative = undefined;
+      if (ALTERNATIVE.test(text)) {
+        const siblings = alternatives.get(h.depth) ?? [];
+        if (siblings.length > 0) {
+          alternative = { depth: h.depth, name: text, verified: siblings[0]! };
+          guess(h.position?.start.line ?? 0, `"${text}" 를 "${siblings[0]}" 의 다른 방법으로 보고, 그 명령을 검증하지 않는 수동 단계로 두었습니다.`);
+        }
+        alternatives.set(h.depth, [...siblings, text]);
+      } else alternatives.set(h.depth, []);
     }
     if (node.type === 'paragraph') {
-      links = [];
-      visit(node, 'link', (l) => void links.push(l.url));
+      const p = node as Paragraph;
+      // A paragraph of images only keeps the links of the text before it (what the reader opens).
+      if (!imagesOnly(p)) {
+        links = [];
+        visit(node, 'link', (l) => void links.push(l.url));
+        before += `\n${toString(p)}`;
+      }
+    }
+    if (node.type === 'image') {
+      const image = node as Image;
+      const line = image.position?.start.line ?? 0;
+      if (IMAGE_STEP.test(image.title ?? '')) return void problems.push(`${file}:${line}: 그림에 이미 step id 가 있습니다: "${image.title}"`);
+      const id = screenshot(line, image.alt ?? '');
+      // The step id in the image's title: `![설명](./img/x.png "step=섹션/browser")`.
+      const title = image.title ? `${image.title} step=${id}` : `step=${id}`;
+      const at = lines[line - 1]?.indexOf(`](${image.url}`) ?? -1;
+      if (at < 0) return void problems.push(`${file}:${line}: 그림 ${image.url} 의 위치를 찾지 못했습니다. 그림을 한 줄에 ![설명](경로) 로 쓰세요.`);
+      const close = lines[line - 1]!.indexOf(')', at + 2 + image.url.length);
+      const inner = lines[line - 1]!.slice(at + 2, close).replace(/\s+(["'(]).*$/, '');
+      lines[line - 1] = `${lines[line - 1]!.slice(0, at + 2)}${inner} "${title.replace(/"/g, '\\"')}"${lines[line - 1]!.slice(close)}`;
+      return;
     }
     if (node.type === 'html') {
       const html = node as Html;
       if (!FIGURE.test(html.value)) return;
       if (/\bdata-step=/.test(html.value)) return void problems.push(`${file}:${html.position?.start.line}: 그림에 이미 data-step 이 있습니다.`);
-      if (links.length === 0) return; // nothing to open: not a check the runbook can name
-      const id = unique(`${section()}/browser`);
-      const at = (html.position?.start.line ?? 1) - 1 + html.value.split('\n').findIndex((l) => FIGURE.test(l));
-      lines[at] = (lines[at] ?? '').replace(FIGURE, (_m, attrs: string) => `<figure${attrs} data-step="${id}">`);
       const caption = /<figcaption>([\s\S]*?)<\/figcaption>/.exec(html.value)?.[1]?.replace(/<[^>]+>/g, '').trim();
-      items.push({ kind: 'step', step: { kind: 'manual', id, title: `${heading()}: ${caption || links[0]} 확인` } });
+      const at = (html.position?.start.line ?? 1) - 1 + html.value.split('\n').findIndex((l) => FIGURE.test(l));
+      const id = screenshot(at + 1, caption ?? '');
+      lines[at] = (lines[at] ?? '').replace(FIGURE, (_m, attrs: string) => `<figure${attrs} data-step="${id}">`);
     }
     if (node.type !== 'code') return;
     const code = node as Code;
+    const intro = before;
+    before = '';
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
     if (meta.getString('step') !== undefined || meta.getString('of') !== undefined) return void problems.push(`${file}:${line}: 펜스에 이미 step id 가 있습니다: \`${code.meta}\``);
     const lang = code.lang ?? '';
-    if (SHELL.has(lang)) {
-      const verbs = [...code.value.matchAll(/\bkubectl\s+([a-z-]+)/g)].map((m) => m[1]);
-      const commandLines = code.value.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-      // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
-      const first = [...commandLines].reverse().find((l) => l.includes(`kubectl ${verbs.at(-1)}`)) ?? commandLines[0] ?? '';
-      const id = unique(`${section()}/${verbs.at(-1) ?? (slug(first.split(/\s/)[0] ?? '') || 'run')}`);
-      setFence(line, id);
-      command = { id, code: code.value, line, title: `${heading()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`, outputs: [], edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined };
-      items.push({ kind: 'command', command });
-      return;
-    }
-    const title = meta.getString('title');
     if (command?.edit && command.edit.spec === '' && command.outputs.length === 0 && /(^|\s)ins=/.test(code.meta ?? '')) {
       command.edit.spec = unique(`${command.id}-spec`);
       return setFence(line, command.edit.spec, command.id);
     }
-    if (title !== undefined) {
+    const role = blockRole(lang, code.value);
+    // A file: titled, or data the text just before tells the reader to save (`다음을 x.yaml 로 저장하세요`), or under a heading that is its name.
+    const current = (headings.at(-1) ?? '').trim();
+    const introduced = role === 'output' && inside(parent) && SAVE.test(intro) ? FILE_NAME.exec(intro)?.[1] : undefined;
+    const headed = role === 'output' && !command && FILE_NAME.exec(current)?.[0] === current ? current : undefined;
+    const named = meta.getString('title') ?? introduced ?? headed;
+    if (named !== undefined) {
       const id = unique(`${section()}/file`);
-      setFence(line, id);
+      const titled = meta.getString('title') !== undefined;
+      setFence(line, id, undefined, titled ? '' : ` title="${named}"`);
+      if (!titled) guess(line, `앞의 글이 이 블록을 ${named} 로 저장하라고 해서 파일 단계 ${id} 로 두고 펜스에 title="${named}" 을 붙였습니다.`);
       command = undefined; // what follows a file belongs to no command above it
-      items.push({ kind: 'step', step: { kind: 'file', id, title: `${title} 작성` } });
+      items.push({ kind: 'step', line, step: { kind: 'file', id, title: `${named} 작성` } });
       return;
     }
+    if (role === 'command') {
+      const commandLines = code.value.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
+      // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
+      const first = [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ?? commandLines[0] ?? '';
+      const id = unique(`${section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`);
+      // A command runs as bash and the site shows it as one: the fence says so.
+      if (lang !== 'bash') {
+        const m = /^(\s*(?:`{3,}|~{3,}))\S*/.exec(lines[line - 1] ?? '');
+        if (m) lines[line - 1] = `${m[1]}bash${(lines[line - 1] ?? '').slice(m[0].length)}`;
+        guess(line, `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`);
+      }
+      setFence(line, id);
+      command = { id, code: code.value, line, title: `${heading()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`, outputs: [], edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined, alternative: alternative && `${alternative.name} (검증하는 방법: ${alternative.verified})` };
+      items.push({ kind: 'command', command });
+      return;
+    }
+    const reason = looksLikeOutput(code.value);
     if (!command) return void problems.push(`${file}:${line}: 위에 명령 블록이 없는 ${lang || '언어 없는'} 블록입니다. 명령의 출력이라면 명령 아래로 옮기고, 파일이라면 펜스에 title="파일 이름" 을 붙이세요.`);
     if (command.outputs.length === 2) return void problems.push(`${file}:${line}: 명령 ${command.id} 의 세 번째 출력 블록입니다. 명령 하나에는 출력 블록이 둘(페이지의 출력, 버전에 따른 차이)까지입니다.`);
     const id = unique(`${command.id}-output${command.outputs.length > 0 ? `-${command.outputs.length + 1}` : ''}`);
+    if (['bash', 'sh', 'shell', 'zsh', 'console'].includes(lang)) guess(line, `\`\`\`${lang} 블록을 ${command.id} 의 출력 ${id} 로 두었습니다 (실행하지 않습니다): ${reason ?? '명령으로 보이지 않음'}.`);
     setFence(line, id, command.id);
     command.outputs.push({ id, code: code.value, line });
   });
@@ -139,12 +220,15 @@ export function scaffold(source: string, file: string): Scaffold {
   const todo = new Map<string, string>();
   const fixtures: ServiceFixture[] = [];
   const steps: Step[] = [];
+  const lineOf = new Map<string, number>();
   for (const item of items) {
     if (item.kind === 'step') {
       steps.push(item.step);
+      lineOf.set(item.step.id, item.line);
       continue;
     }
     const c = item.command;
+    lineOf.set(c.id, c.line);
     if (c.edit?.spec) {
       const [, name, namespace] = EDIT_COMMAND.exec(c.code.trim()) ?? [];
       const before = [...steps].reverse().find((s) => s.kind === 'run' && items.some((i) => i.kind === 'command' && i.command.id === s.id && new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`).test(i.command.code.trim())));
@@ -153,36 +237,101 @@ export function scaffold(source: string, file: string): Scaffold {
       fixtures.push({ kind: 'service', edit: c.id, spec: c.edit.spec, resetWith: before?.id ?? c.id });
       continue;
     }
-    if (c.edit) todo.set(c.id, 'kubectl edit 아래에 바꿀 줄을 표시한(ins={..}) YAML 블록이 없어 명령으로 실행합니다. 편집 블록을 더하세요.');
-    steps.push(runStep(c, source, todo));
+    // Not run by the runbook: another way to do the same, or a command that needs a person at a terminal.
+    const person = c.alternative ? `다른 설치 방법 ${c.alternative} 이라 검증하지 않습니다` : interactive(c.code);
+    if (person) {
+      steps.push({ kind: 'manual', id: c.id, title: `${c.title} (사람이 실행)` });
+      todo.set(c.id, `${person}. 사람이 실행하는 단계로 두었습니다${c.edit ? '; kubectl edit 아래에 바꿀 줄을 표시한(ins={..}) YAML 블록을 더하면 편집 단계로 검증할 수 있습니다' : ''}.`);
+      guess(c.line, `${c.id}: ${person} → 수동 단계.`);
+      continue;
+    }
+    const step = runStep(c, source, todo);
+    if (longRunning(c.code)) {
+      const port = /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(c.code.replace(/\n/g, ' '))?.[1] ?? /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(c.code.replace(/\n/g, ' '))?.[1];
+      step.background = port ? { port: Number(port) } : {};
+      delete step.eventually;
+      // What it prints first is read while it runs: the page's lines must be there, more may follow.
+      if (step.output?.kind === 'lines') step.output.mode = 'contains';
+      guess(c.line, `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`);
+    }
+    steps.push(step);
   }
-  for (const s of steps) if (!STEP_ID.test(s.id)) problems.push(`${file}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다.`);
+  // A file a command reads (`-f x.yaml`) must be written before it runs.
+  for (const [i, s] of steps.entries()) {
+    if (s.kind !== 'file') continue;
+    const name = s.title.replace(/ 작성$/, '');
+    const user = steps.slice(0, i).find((u) => u.kind === 'run' && items.some((it) => it.kind === 'command' && it.command.id === u.id && new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`).test(it.command.code)));
+    if (user) problems.push(`${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`);
+  }
+  for (const s of steps) if (!STEP_ID.test(s.id)) problems.push(`${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`);
   if (steps.length === 0) problems.push(`${file}: 페이지에 코드 블록도, 링크 뒤의 그림도 없어 만들 단계가 없습니다.`);
   if (problems.length > 0) throw new ScaffoldError(problems);
-  return { source: lines.join('\n'), steps, fixtures, todo };
+  // The frontmatter the badge needs, when the page has none.
+  let frontmatter = false;
+  if (!(frontmatterOf(source) as { runbook?: unknown }).runbook) {
+    const entry = ['runbook:', `  name: ${name}`, `  kubernetes: ["${DEFAULT_KUBERNETES}"]`];
+    if (lines[0] === '---') lines.splice(1, 0, ...entry);
+    else lines.unshift('---', ...entry, '---', '');
+    frontmatter = true;
+  }
+  return { source: lines.join('\n'), steps, fixtures, todo, guesses, frontmatter };
+}
+
+/** Whether a node sits directly in the page (not inside a list item or an aside), where a file block stands. */
+function inside(parent: unknown): boolean {
+  return (parent as { type?: string } | undefined)?.type === 'root';
 }
 
 function runStep(c: Command, source: string, todo: Map<string, string>): RunStep {
-  const [main, aside] = c.outputs;
-  const writes = WRITES.test(c.code);
+  const step = outputsOf(c);
+  driftOf(c, source, todo, step);
+  return withWait(c, step);
+}
+
+function withWait(c: Command, step: RunStep): RunStep {
+  const eventually = waits(c, step);
+  return eventually ? { ...step, eventually } : step;
+}
+
+function outputsOf(c: Command): RunStep {
+  const [main] = c.outputs;
+  const writes = writesCluster(c.code);
   const step: RunStep = { kind: 'run', id: c.id, title: c.title, ...(writes ? { writes: true } : {}) };
   if (!main) return step;
   step.output = outputRule(main.id, main.code, / -n ([a-z0-9-]+)/.exec(c.code)?.[1] ?? 'default');
   const get = /^kubectl get ([a-z]+)(?:\/[a-z0-9-]+)? -n [a-z0-9-]+\s*$/.exec(c.code.trim());
   if (get && step.output.kind === 'table') {
-    // A read the page waits on (pods coming up, an address being assigned): re-run until it matches.
-    const pods = ['pod', 'pods', 'po'].includes(get[1] ?? '');
-    step.eventually = { within: pods ? '3m' : '1m' };
-    const object: ObjectRule = pods ? { kind: 'pods' } : { kind: 'service' };
+    const object: ObjectRule = ['pod', 'pods', 'po'].includes(get[1] ?? '') ? { kind: 'pods' } : { kind: 'service' };
     if (objectRuleProblems(object, c.code, main.code).length === 0) step.object = object;
   }
+  return step;
+}
+
+/**
+ * A read of state that becomes true later (`kubectl get` with a documented output, `kubectl wait`):
+ * re-run until it matches, as a person waits and looks again; pods and waits get longer.
+ */
+function waits(c: Command, step: RunStep): RunStep['eventually'] {
+  const commands = c.code.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  // Each line a read (`kubectl get|wait`), piped only through filters (`| grep …`).
+  const reads = commands.map((l) => l.split(/\s*\|\s*/)).filter(([first, ...filters]) => /^kubectl\b/.test(first ?? '') && filters.every((f) => /^(grep|awk|sed|head|tail|jq|yq|sort|wc|cut|column)\b/.test(f)));
+  const verbs = reads.map(([first]) => kubectlVerb(first ?? ''));
+  if (verbs.length === 0 || reads.length !== commands.length || !verbs.every((v) => v === 'get' || v === 'wait')) return undefined;
+  if (verbs.every((v) => v === 'get') && !step.output) return undefined;
+  const timeout = /--timeout[= ](\d+)([sm])\b/.exec(c.code);
+  if (timeout) return { within: `${Number(timeout[1])}${timeout[2] as 's' | 'm'}` };
+  return { within: verbs.includes('wait') || /\bget\s+(pods?|po)\b/.test(c.code) ? '3m' : '1m' };
+}
+
+function driftOf(c: Command, source: string, todo: Map<string, string>, step: RunStep): void {
+  const [main, aside] = c.outputs;
+  if (!main) return;
   if (aside) {
     const between = source.split('\n').slice(main.line, aside.line).join('\n');
     const since = /Kubernetes\s*v?(1\.\d+)/.exec(between)?.[1];
     step.drift = { since: since ?? '1.99', output: linesRule(aside.id, aside.code), exitCode: 0, because: `TODO: ${aside.id} 가 어떤 차이인지 적으세요.` };
     todo.set(c.id, `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`);
   }
-  return step;
 }
 
 /** Line by line, exactly; kubectl's `Warning:` lines on stderr; `created`/`unchanged` alike when the block shows apply results. */
@@ -190,7 +339,11 @@ function linesRule(block: string, code: string): LinesRule {
   const text = code.split('\n').filter((l) => l.trim() !== '');
   const stderr = text.some((l) => /^Warning: /.test(l.trim())) ? /^Warning: / : undefined;
   const applyVerbs = text.some((l) => APPLY_VERB.test(l.trim()));
-  return { kind: 'lines', block, mode: 'exact', ...(stderr ? { stderr } : {}), ...(applyVerbs ? { applyVerbs } : {}) };
+  // Ages and restarts only where the lines are table rows (`kubectl get pods | grep …`), not in YAML.
+  const rows = text.some((l) => l.trim().split(/\s{2,}/).length >= 3);
+  const parts = VOLATILE_PARTS.filter(([found], i) => (i < 2 || rows) && text.some((l) => found.test(l.trim()))).map(([, part]) => part);
+  const volatile = parts.length > 0 ? new RegExp(parts.join('|')) : undefined;
+  return { kind: 'lines', block, mode: 'exact', ...(stderr ? { stderr } : {}), ...(applyVerbs ? { applyVerbs } : {}), ...(volatile ? { volatile } : {}) };
 }
 
 /** A kubectl table (an upper-case header of two or more columns) by column, anything else by line. */

@@ -32,6 +32,8 @@ export function parseTable(text: string): Table {
 const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
 const RANDOM_SUFFIX = new RegExp(`-${GENERATED}{5}$`);
 const TEMPLATE_HASH = new RegExp(`-${GENERATED}{6,10}$`);
+/** A generated pod-name suffix inside a line of text (`mlflow-6b8c9d7f5-x2k4q` → the part after `mlflow-`), for line rules. */
+export const GENERATED_SUFFIX = `(?<=[a-z0-9]-)(?:${GENERATED}{6,10}-)?${GENERATED}{5}(?=\\s|$)`;
 
 /** `controller-7dcc8764f4-8n92q` → `controller`; `speaker-fnf8l` → `speaker`. */
 export function nameStem(name: string): string {
