@@ -14,6 +14,9 @@ import { readPage } from '../scripts/model/page.ts';
 import { verifiedPages } from '../scripts/model/pages.ts';
 import type { MarkStatus } from '../scripts/model/verdict.ts';
 import { bind } from '../scripts/runbook/bind.ts';
+import { toHtml } from '@astrojs/starlight/expressive-code/hast';
+import { countsLine, wordsFor } from '../src/lib/verification/labels.ts';
+import { markElement } from '../src/lib/verification/mark-element.ts';
 import { loadVerification } from '../src/lib/verification/reports.ts';
 import { pageCopy } from './helpers/page-copy.ts';
 import { passingReport } from './helpers/reports.ts';
@@ -90,6 +93,16 @@ describe('the English MetalLB page', () => {
     const ko = await marksOf(root, KO);
     expect(ko.status).toBe('passed');
     expect(ko.blocks.get('strict-arp/check')).toBe('passed');
+  });
+
+  it('its marks speak English; the Korean page keeps its Korean words', async () => {
+    const v = await loadVerification({ root: project(), reportsDir: 'reports' });
+    const [en, ko] = [v.forPage(EN)!, v.forPage(KO)!];
+    const words = wordsFor(en.translation?.locale);
+    const mark = (found: typeof en, w = wordsFor(found.translation?.locale)) => toHtml(markElement(found.versions[0]!.verdict!.blocks.get('strict-arp/check-output')!, '/verification/metallb/1.37/', w));
+    expect(mark(en)).toContain('<span class="sr-only">Verification: </span><span class="step-mark-label">Passed</span>');
+    expect(mark(ko)).toContain('<span class="sr-only">검증 결과: </span><span class="step-mark-label">통과</span>');
+    expect(countsLine(en.versions[0]!.verdict!.counts, words)).toMatch(/^Passed \d+ · File written 1 · Check by hand 4$/);
   });
 
   it('a changed address in a figure is stale there; its caption is the translator’s', async () => {

@@ -5,15 +5,16 @@
  * find these figures (scripts/model/page.ts), so both see the same figures.
  */
 import { toHtml } from '@astrojs/starlight/expressive-code/hast';
+import type { Words } from './labels.ts';
 import { markElement } from './mark-element.ts';
 import type { Mark } from '../../../scripts/model/verdict.ts';
 
 const FIGURE = /(<figure\b[^>]*\bclass="screenshot"[^>]*\bdata-step="([^"]*)"[^>]*>[\s\S]*?)(<\/figure>)/g;
 
 /** Adds each figure's mark before its `</figure>`; figures without a mark are left alone. */
-export function markFigures(html: string, marks: Map<string, Mark>, detailsHref: string): string {
+export function markFigures(html: string, marks: Map<string, Mark>, detailsHref: string, words?: Words): string {
   return html.replace(FIGURE, (whole, open: string, id: string, close: string) => {
     const mark = marks.get(id);
-    return mark ? `${open}${toHtml(markElement(mark, detailsHref))}${close}` : whole;
+    return mark ? `${open}${toHtml(markElement(mark, detailsHref, words))}${close}` : whole;
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { RunReport } from '../../../scripts/model/report.ts';
 import type { MarkStatus, RunStatus, Verdict } from '../../../scripts/model/verdict.ts';
+import { EN } from './labels-en.ts';
 
 export const NO_REPORT = '아직 검증 기록이 없습니다';
 
@@ -61,12 +62,12 @@ export const STEP_ICON: Record<MarkStatus, string> = {
 };
 
 /** What the marks that are not a ✓ mean, for the badge and the step pages. */
-export const ALREADY_NOTE = '명령의 출력이 페이지가 밝힌 "이미 적용됨" 줄이어서, 다음 단계를 페이지의 조건대로 건너뛰었습니다. 바꾸는 단계 자체는 이 실행에서 확인하지 않았습니다.';
-export const WRITTEN_NOTE = '페이지의 파일 블록을 작업 폴더에 그대로 썼습니다. 그 파일을 쓰는 다음 명령이 확인합니다.';
+const ALREADY_NOTE = '명령의 출력이 페이지가 밝힌 "이미 적용됨" 줄이어서, 다음 단계를 페이지의 조건대로 건너뛰었습니다. 바꾸는 단계 자체는 이 실행에서 확인하지 않았습니다.';
+const WRITTEN_NOTE = '페이지의 파일 블록을 작업 폴더에 그대로 썼습니다. 그 파일을 쓰는 다음 명령이 확인합니다.';
 export const ERROR_NOTE = '보고서에 남은 증거(출력, 종료 코드, API 로 읽은 값)를 지금의 페이지와 런북으로 다시 확인한 결과가 보고서의 상태와 다릅니다. 이 결과는 믿을 수 없습니다. 다시 검증하세요.';
 
 /** Why a stand-in mark is not a ✓, for the badge and the marks. */
-export const STANDIN_NOTE = '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
+const STANDIN_NOTE = '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
 
 /** What a whole run says (from the verdict, never from the report's own field). */
 export const RUN_LABEL: Record<RunStatus, string> = {
@@ -82,11 +83,10 @@ export const RUN_LABEL: Record<RunStatus, string> = {
 export const RUN_ICON: Record<RunStatus, string> = { passed: '✓', failed: '✗', partial: '◔', interrupted: '■', stale: '↻', error: '⚠' };
 
 /** Where the run read the page's remote files from (the mirror or the URLs), each checked against its sha256 pin; undefined when it read none. */
-export function inputsLine(report: Pick<RunReport, 'steps'>): string | undefined {
+export function inputsLine(report: Pick<RunReport, 'steps'>, words: Words = KO): string | undefined {
   const sources = new Set(report.steps.flatMap((s) => (s.fetched ?? []).map((f) => f.source)));
   if (sources.size === 0) return undefined;
-  const where = sources.has('mirror') ? (sources.has('url') ? '일부는 오프라인 미러 사본, 나머지는 URL' : '오프라인 미러 사본') : 'URL';
-  return `원격 파일: ${where}에서 읽음 (런북의 sha256 고정값으로 확인)`;
+  return words.inputs(sources.has('mirror') ? (sources.has('url') ? 'both' : 'mirror') : 'url');
 }
 
 /** The label on a report made from a tree with uncommitted changes. */
@@ -133,16 +133,15 @@ export function seconds(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)}초` : `${(ms / 1000).toFixed(2)}초`;
 }
 
-/** A short note on what a kwok run simulated, from the report's own lists. */
 /** A report made on a cluster where other pages ran first (`runbook.continuesFrom`). */
-export function continuesLabel(runbooks: readonly string[]): string {
-  return `앞 페이지(${runbooks.join(' → ')})를 먼저 실행한 같은 클러스터에서 검증`;
+export function continuesLabel(runbooks: readonly string[], words: Words = KO): string {
+  return words.continues(runbooks.join(' → '));
 }
 
-export function simulationSummary(report: Pick<RunReport, 'simulation'>): string | undefined {
+/** A short note on what a kwok run simulated, from the report's own lists. */
+export function simulationSummary(report: Pick<RunReport, 'simulation'>, words: Words = KO): string | undefined {
   const sim = report.simulation;
-  if (!sim) return undefined;
-  return `시뮬레이션 포함: ${sim.simulated.length}가지는 흉내 냈고, ${sim.real.length}가지는 실제로 실행했습니다.`;
+  return sim && words.simulation(sim.simulated.length, sim.real.length);
 }
 
 /** Site path of the details of one (runbook, version), without the base: `verification/metallb/1.37/`. */
@@ -166,12 +165,12 @@ type Shown = { report: Pick<RunReport, 'finishedAt' | 'provider'>; verdict: Pick
  * One line for a version's result: `통과 · 2026-11-27 · kwok`, `오늘 밤 검증 실패` (nightly),
  * `검증하지 못함 (설정 실패) · 마지막 검증 결과 (오늘 밤 결과가 아닙니다): 통과 · 2026-11-27 · kind`, or `아직 검증 기록이 없습니다`.
  */
-export function resultLine(result: { report: Shown['report'] | undefined; verdict: Shown['verdict'] | undefined; absence?: { kind: AbsenceKind; last?: Shown | undefined } | undefined }): string {
+export function resultLine(result: { report: Shown['report'] | undefined; verdict: Shown['verdict'] | undefined; absence?: { kind: AbsenceKind; last?: Shown | undefined } | undefined }, words: Words = KO): string {
   const { report, verdict, absence } = result;
-  const line = (shown: Shown) => `${RUN_LABEL[shown.verdict.status]} · ${kstDate(shown.report.finishedAt)} · ${shown.report.provider}${shown.verdict.uncommitted ? ` · ${UNCOMMITTED}` : ''}`;
+  const line = (shown: Shown) => `${words.run[shown.verdict.status]} · ${kstDate(shown.report.finishedAt)} · ${shown.report.provider}${shown.verdict.uncommitted ? ` · ${words.uncommitted}` : ''}`;
   if (report && verdict) return line({ report, verdict });
-  if (!absence) return NO_REPORT;
-  return absence.last ? `${TONIGHT_LABEL[absence.kind]} · ${LAST_RESULT}: ${line(absence.last)}` : TONIGHT_LABEL[absence.kind];
+  if (!absence) return words.noReport;
+  return absence.last ? `${words.tonight[absence.kind]} · ${words.lastResult}: ${line(absence.last)}` : words.tonight[absence.kind];
 }
 
 /** `data-status` of a version without tonight's report: a failed leg is failed; a setup failure or nothing is no result. */
@@ -180,6 +179,106 @@ export function absenceStatus(absence: { kind: AbsenceKind } | undefined): 'fail
 }
 
 /** How many steps show each mark, for people: `통과 12 · 대역으로 확인 4 · 수동 확인 4`. */
-export function countsLine(counts: Record<MarkStatus, number>): string {
-  return (Object.keys(STEP_LABEL) as MarkStatus[]).filter((k) => k !== 'fixture' && counts[k] > 0).map((k) => `${STEP_LABEL[k]} ${counts[k]}`).join(' · ');
+export function countsLine(counts: Record<MarkStatus, number>, words: Words = KO): string {
+  return (Object.keys(STEP_LABEL) as MarkStatus[]).filter((k) => k !== 'fixture' && counts[k] > 0).map((k) => `${words.step[k]} ${counts[k]}`).join(' · ');
+}
+
+/**
+ * Everything the badge and the marks say, in one language: Korean from the constants above, English
+ * in labels-en.ts. A page's words follow the language of its text (a translation's locale).
+ */
+export interface Words {
+  step: Record<MarkStatus, string>;
+  run: Record<RunStatus, string>;
+  noReport: string;
+  tonight: Record<AbsenceKind, string>;
+  tonightNote: Record<AbsenceKind, string>;
+  lastResult: string;
+  runLink: string;
+  uncommitted: string;
+  provider: Record<RunReport['provider'], string>;
+  providerNote: Record<RunReport['provider'], string>;
+  alreadyNote: string;
+  writtenNote: string;
+  errorNote: string;
+  standinNote: string;
+  inputs: (where: 'mirror' | 'url' | 'both') => string;
+  continues: (chain: string) => string;
+  simulation: (simulated: number, real: number) => string;
+  /** Marks (mark-element.ts). */
+  mark: { result: string; expected: string; actual: string; details: string; showDiff: string; showReason: string; whyNot: string; whatWrong: string; whatChanged: string };
+  /** The badge (Badge.astro). */
+  badge: {
+    label: string;
+    verified: (run: string) => string;
+    noComponents: string;
+    failedSteps: string;
+    more: (n: number) => string;
+    environment: string;
+    ranCode: string;
+    ciRun: string;
+    simulated: string;
+    real: string;
+    fixtures: string;
+    standIns: (n: number) => string;
+    otherVersions: string;
+    detailsOf: (minor: string) => string;
+    overview: string;
+    /** On a translation: where its marks come from. */
+    translation: string;
+  };
+}
+
+const KO: Words = {
+  step: STEP_LABEL,
+  run: RUN_LABEL,
+  noReport: NO_REPORT,
+  tonight: TONIGHT_LABEL,
+  tonightNote: TONIGHT_NOTE,
+  lastResult: LAST_RESULT,
+  runLink: RUN_LINK,
+  uncommitted: UNCOMMITTED,
+  provider: PROVIDER_LABEL,
+  providerNote: PROVIDER_NOTE,
+  alreadyNote: ALREADY_NOTE,
+  writtenNote: WRITTEN_NOTE,
+  errorNote: ERROR_NOTE,
+  standinNote: STANDIN_NOTE,
+  inputs: (where) => `원격 파일: ${{ mirror: '오프라인 미러 사본', url: 'URL', both: '일부는 오프라인 미러 사본, 나머지는 URL' }[where]}에서 읽음 (런북의 sha256 고정값으로 확인)`,
+  continues: (chain) => `앞 페이지(${chain})를 먼저 실행한 같은 클러스터에서 검증`,
+  simulation: (simulated, real) => `시뮬레이션 포함: ${simulated}가지는 흉내 냈고, ${real}가지는 실제로 실행했습니다.`,
+  mark: {
+    result: '검증 결과: ',
+    expected: '기대한 출력 (페이지)',
+    actual: '실제 출력 (클러스터)',
+    details: '단계별 검증 기록에서 보기',
+    showDiff: '기대한 출력과 실제 출력 보기',
+    showReason: '이유 보기',
+    whyNot: '왜 ✓ 가 아닌가요?',
+    whatWrong: '무엇이 맞지 않나요?',
+    whatChanged: '무엇이 바뀌었나요?',
+  },
+  badge: {
+    label: '검증 상태',
+    verified: (run) => `검증 ${run}`,
+    noComponents: '구성 요소 버전 기록 없음',
+    failedSteps: '실패한 단계:',
+    more: (n) => `외 ${n}가지`,
+    environment: '실행 환경과 준비 단계',
+    ranCode: '실행한 코드: 커밋',
+    ciRun: 'CI 실행 기록',
+    simulated: '흉내 낸 것',
+    real: '실제로 실행한 것',
+    fixtures: '준비 단계: 앞 장에서 설치되는 서비스를 대신하는 대역',
+    standIns: (n) => `대역으로 확인한 단계 (${n}개): 통과로 세지 않습니다`,
+    otherVersions: '다른 버전:',
+    detailsOf: (minor) => `단계별 검증 기록 보기 (Kubernetes ${minor})`,
+    overview: '검증 현황',
+    translation: '이 번역의 표시는 원문 페이지의 실행 결과입니다. 실행이 확인한 것과 다른 명령이나 출력은 바뀐 것으로 표시합니다.',
+  },
+};
+
+/** The words for a page in `lang` (a BCP-47 tag or a locale folder): English for `en…`, else Korean. */
+export function wordsFor(lang: string | undefined): Words {
+  return lang?.toLowerCase().startsWith('en') ? EN : KO;
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Mark } from '../../../scripts/model/verdict.ts';
-import { detailsPath } from './labels.ts';
+import { detailsPath, wordsFor, type Words } from './labels.ts';
 import { verification } from './reports.ts';
 
 interface PrimaryMarks {
@@ -12,6 +12,8 @@ interface PrimaryMarks {
   figures: Map<string, Mark>;
   /** Site path (no base) of the primary version's details page. */
   details: string;
+  /** The words of the page's language: a translation's locale, else Korean. */
+  words: Words;
 }
 
 /** Marks for a page (absolute path or relative to the root); undefined without a runbook or a primary report. */
@@ -20,5 +22,5 @@ export async function primaryMarks(file: string, root = process.cwd()): Promise<
   const found = (await verification(root)).forPage(relative);
   const primary = found?.versions[0];
   if (!found || !primary?.verdict) return undefined;
-  return { blocks: primary.verdict.blocks, figures: primary.verdict.figures, details: detailsPath(found.page.runbook, primary.minor) };
+  return { blocks: primary.verdict.blocks, figures: primary.verdict.figures, details: detailsPath(found.page.runbook, primary.minor), words: wordsFor(found.translation?.locale) };
 }

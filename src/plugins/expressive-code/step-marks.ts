@@ -38,7 +38,7 @@ export function pluginStepMarks(options: StepMarksOptions = {}): ExpressiveCodeP
         if (!page || !mark) return;
         renderData.groupAst = h('div.step-block', { dataStatus: mark.status }, [
           renderData.groupAst,
-          markElement(mark, withBase(base, page.details)),
+          markElement(mark, withBase(base, page.details), page.words),
         ]);
       },
     },
