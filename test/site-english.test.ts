@@ -73,6 +73,17 @@ describe('the English MetalLB page in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('is listed on 검증 현황 under the Korean page, as its translation, not as a runbook of its own', async () => {
+    const overview = await page.context().newPage();
+    await overview.goto(`${server.url}verification/`);
+    expect(await overview.locator('tr[data-runbook="metallb"]').count()).toBe(1);
+    const row = overview.locator('tr[data-translation-of="metallb"]');
+    expect(await row.getAttribute('data-lang')).toBe('en');
+    expect(await row.locator('th').innerText()).toBe('영어 번역: 2. Installing MetalLB, a load balancer for bare-metal clusters');
+    expect(await overview.locator('tr[data-runbook="metallb"] + tr').getAttribute('data-translation-of')).toBe('metallb');
+    await overview.close();
+  });
+
   it('switches to the Korean page with the language picker, where search stays Korean', async () => {
     await page.locator('starlight-lang-select select').first().selectOption({ label: '한국어' });
     await page.waitForURL(`${server.url}appendix/metallb/`);
