@@ -53,7 +53,7 @@ export const EN: Words = {
     result: 'Verification: ',
     expected: 'Expected output (page)',
     actual: 'Actual output (cluster)',
-    details: 'See it in the step-by-step record',
+    details: 'See it in the step-by-step record (in Korean)',
     showDiff: 'Show expected and actual output',
     showReason: 'Show why',
     whyNot: 'Why not ✓?',
