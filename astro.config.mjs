@@ -46,6 +46,8 @@ export default defineConfig({
         { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황', translations: { en: 'Verification status' } },
         { slug: 'troubleshooting', label: '문제 해결', translations: { en: 'Troubleshooting' } },
       ],
+      // A folder's Docusaurus _category_.json names its sidebar group and places it.
+      routeMiddleware: './src/plugins/drop-in/categories.ts',
       components: {
         // Verification badge under the title; marks on screenshot figures.
         PageTitle: './src/components/PageTitle.astro',

@@ -11,11 +11,18 @@ import { pathToFileURL } from 'node:url';
 import { markdownToHtml, mdxToJs } from 'satteri';
 import { describe, expect, it } from 'vitest';
 import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from '../src/plugins/drop-in/unsupported-syntax.ts';
-import { unsupportedSyntaxPlugin } from '../src/plugins/drop-in/index.ts';
+import { dropInPlugin } from '../src/plugins/drop-in/index.ts';
+import { equivalentsPlugin } from '../src/plugins/drop-in/equivalents.ts';
 
+/** What is left after the Starlight equivalents (equivalents.ts) are made, as the build's pipeline runs them. */
 function scan(source: string, format: 'markdown' | 'mdx' = 'markdown'): Unsupported[] {
-  let found: Unsupported[] = [];
-  const mdastPlugins = [{ name: 'scan', options: { position: true }, before: (tree: unknown, ctx: { source: string }) => void (found = findUnsupported(tree as SyntaxNode, ctx.source, format)) }];
+  const found: Unsupported[] = [];
+  const handled: Array<[number, number]> = [];
+  const root = mkdtempSync(join(tmpdir(), 'drop-in-'));
+  const mdastPlugins = [
+    equivalentsPlugin({ root, from: join(root, 'src/content/docs/page.md'), docsDir: join(root, 'src/content/docs'), publicDir: join(root, 'public'), base: '/', found, handled }),
+    { name: 'scan', options: { position: true }, before: (tree: unknown, ctx: { source: string }) => void found.push(...findUnsupported(tree as SyntaxNode, ctx.source, format, handled)) },
+  ];
   if (format === 'mdx') mdxToJs(source, { mdastPlugins, features: { directive: true } });
   else markdownToHtml(source, { mdastPlugins, features: { directive: true } });
   return found;
@@ -23,15 +30,12 @@ function scan(source: string, format: 'markdown' | 'mdx' = 'markdown'): Unsuppor
 
 describe('syntax that cannot work is found, with what to write instead', () => {
   it.each<[string, string, number, string, string]>([
-    ['Hugo figure', 'Text.\n\n{{< figure src="a.png" title="구성" >}}\n', 3, '{{< figure src="a.png" title="구성" >}}', '![설명](./그림.png)'],
-    ['Hugo figure without spaces (parsed as HTML)', '{{<figure src="a.png">}}\n', 1, '{{<figure src="a.png">}}', '![설명](./그림.png)'],
-    ['Hugo notice with its type', '{{% notice warning %}}\n조심하세요.\n{{% /notice %}}\n', 1, '{{% notice warning %}}', ':::caution'],
-    ['Hugo ref in a link', 'See [MetalLB]({{< ref "metallb.md" >}}).\n', 1, '{{< ref "metallb.md" >}}', '사이트 안의 경로'],
-    ['Hugo tabs', '{{< tabs >}}\nx\n{{< /tabs >}}\n', 1, '{{< tabs >}}', "from '@astrojs/starlight/components'"],
+    ['Hugo figure without a src', 'Text.\n\n{{< figure title="구성" >}}\n', 3, '{{< figure title="구성" >}}', '![설명](./그림.png)'],
+    ['Hugo notice with no closing tag', '{{% notice warning %}}\n조심하세요.\n', 1, '{{% notice warning %}}', ':::caution'],
+    ['Hugo ref outside a link', 'See {{< ref "metallb.md" >}}.\n', 1, '{{< ref "metallb.md" >}}', '[링크 글자](../폴더/페이지.md)'],
+    ['Hugo tabs', '{{< tabs >}}\nx\n', 1, '{{< tabs >}}', "from '@astrojs/starlight/components'"],
     ['unknown Hugo shortcode', '- item {{< myshortcode >}}\n', 1, '{{< myshortcode >}}', 'Markdown 으로'],
-    ['Docusaurus info box', ':::info\n본문\n:::\n', 1, ':::info', ':::note'],
-    ['Docusaurus warning box', ':::warning\n본문\n:::\n', 1, ':::warning', ':::caution'],
-    ['Docusaurus 2 title after the name', ':::tip 포트가 쓰이고 있다면\n본문\n:::\n', 1, ':::tip 포트가 쓰이고 있다면', ':::tip[포트가 쓰이고 있다면]'],
+    ['a box Starlight has no equivalent for', ':::details\n본문\n:::\n', 1, ':::details', ':::note'],
     ['MDX import in a .md page', "# 설치\n\nimport Tabs from '@theme/Tabs';\n", 3, 'import Tabs', "import { Tabs, TabItem } from '@astrojs/starlight/components';"],
     ['MDX component in a .md page', 'Text\n\n<Tabs>\n<TabItem value="a">x</TabItem>\n</Tabs>\n', 3, '<Tabs>', '.mdx'],
     ['Docusaurus heading id', '## 설치 {#install}\n', 1, '{#install}', '{#install} 를 지우세요'],
@@ -53,13 +57,13 @@ describe('syntax that cannot work is found, with what to write instead', () => {
   it('finds Hugo shortcodes in an .mdx page before the MDX parser stops at them without saying what to write', () => {
     const source = '# 설치\n\n`{{< shown >}}` 는 괜찮습니다.\n\n```text\n{{< also shown >}}\n```\n\n{{< figure src="a.png" >}}\n';
     expect(findShortcodesInMdx(source).map((f) => [f.line, f.found])).toEqual([[9, '{{< figure src="a.png" >}}']]);
-    const run = () => mdxToJs(source, { mdastPlugins: [unsupportedSyntaxPlugin('/')], features: { directive: true } });
+    const run = () => mdxToJs(source, { mdastPlugins: [dropInPlugin({ root: '/' })], features: { directive: true } });
     expect(run).toThrow('(Markdown):9  {{< figure src="a.png" >}}');
   });
 
-  it('reports a closing shortcode only when its opening was not reported', () => {
-    expect(scan('{{% notice tip %}}\nx\n{{% /notice %}}\n').map((f) => f.line)).toEqual([1]);
-    expect(scan('x\n\n{{< /details >}}\n').map((f) => f.line)).toEqual([3]);
+  it('lists closing shortcodes too, each with what to write', () => {
+    expect(scan('{{< tabs >}}\nx\n{{< /tabs >}}\n').map((f) => [f.line, f.found, f.instead.slice(0, 7)])).toEqual([[1, '{{< tabs >}}', '파일 이름을 '], [3, '{{< /tabs >}}', '</Tabs>']]);
+    expect(scan('x\n\n{{< /details >}}\n').map((f) => [f.line, f.instead])).toEqual([[3, '</details>']]);
   });
 });
 
@@ -84,16 +88,16 @@ describe('what works here is left alone', () => {
 
 describe('the message', () => {
   it('names every place as file:line, in line order, with what to write instead', () => {
-    const message = unsupportedMessage('src/content/docs/x.md', scan(':::info\nx\n:::\n\n{{< figure src="a.png" >}}\n'));
+    const message = unsupportedMessage('src/content/docs/x.md', scan(':::details\nx\n:::\n\n{{< youtube abc >}}\n'));
     expect(message).toBe(
       [
-        'src/content/docs/x.md: 이 사이트(Astro + Starlight)에서 동작하지 않는 문법이 2곳 있습니다.',
-        '  src/content/docs/x.md:1  :::info',
+        'src/content/docs/x.md: 이 사이트(Astro + Starlight)에서 동작하지 않는 곳이 2곳 있습니다.',
+        '  src/content/docs/x.md:1  :::details',
         '    Starlight 의 알림 상자는 :::note, :::tip, :::caution, :::danger 뿐이라 상자 없이 글만 나갑니다.',
         '    대신 이렇게 쓰세요: :::note',
-        '  src/content/docs/x.md:5  {{< figure src="a.png" >}}',
+        '  src/content/docs/x.md:5  {{< youtube abc >}}',
         '    Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.',
-        '    대신 이렇게 쓰세요: ![설명](./그림.png) (그림 파일은 페이지 옆에 두세요)',
+        '    대신 이렇게 쓰세요: [동영상 제목](https://www.youtube.com/watch?v=…) 같은 링크',
       ].join('\n'),
     );
   });
@@ -101,12 +105,12 @@ describe('the message', () => {
   it('the plugin throws it, counting lines from the top of the file when the parser got only the body', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drop-in-'));
     const file = join(dir, 'page.md');
-    const body = '본문\n\n{{< figure src="a.png" >}}';
+    const body = '본문\n\n{{< youtube abc >}}';
     writeFileSync(file, `---\ntitle: x\n---\n\n${body}\n`);
     const failed: string[] = [];
     // As Astro's content loader does: the body after the frontmatter, trimmed.
-    const run = () => markdownToHtml(body, { fileURL: pathToFileURL(file), mdastPlugins: [unsupportedSyntaxPlugin(dir, (m) => failed.push(m))], features: { directive: true } });
-    expect(run).toThrow('page.md:7  {{< figure src="a.png" >}}');
+    const run = () => markdownToHtml(body, { fileURL: pathToFileURL(file), mdastPlugins: [dropInPlugin({ root: dir, failed: (m: string) => failed.push(m) })], features: { directive: true } });
+    expect(run).toThrow('page.md:7  {{< youtube abc >}}');
     expect(failed).toHaveLength(1);
   });
 });

@@ -9,12 +9,18 @@
  * with the MetalLB page's step ids but no runbook) and a Hugo page bundle (grafana/index.md: weight,
  * linkTitle, date, lastmod, menu, contributors, an image beside it, a 127.0.0.1 link). The committed
  * reports are read so the MetalLB page in the same build shows its badge and marks (the control).
+ * Issue 25: a folder with a Docusaurus `_category_.json` (setup/) holding a page of Docusaurus boxes and
+ * a Hugo page (notices, relref, figure, a Hugo-era `<img src="/…">`), rendered without an edit; the
+ * links between pages followed in Chromium; a page with what has no equivalent lists every place.
  */
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, loopbackContext } from './helpers/browser.ts';
 import { all, attr, blockMarks, figureMarks, first, textOf } from './helpers/html.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
+import { serveStatic, type StaticServer } from './helpers/static-server.ts';
 
 const SCRATCH = 'test-results/site-drop-in';
 const FIXTURES = join(ROOT, 'test/fixtures/drop-in');
@@ -37,13 +43,26 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
   let docusaurus: string;
   let hugo: string;
   let metallb: string;
+  let boxes: string;
+  let hugoPage: string;
+  let browser: Browser;
+  let server: StaticServer;
   beforeAll(async () => {
+    // Before the build, so a machine without Chromium fails in seconds.
+    browser = await launchChromium();
     build = await buildWithDropIns('pages');
     expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
     docusaurus = readBuilt(build, 'appendix/port-forward/index.html');
     hugo = readBuilt(build, 'appendix/grafana/index.html');
     metallb = readBuilt(build, 'appendix/metallb/index.html');
-  }, 180_000);
+    boxes = readBuilt(build, 'appendix/setup/docusaurus-boxes/index.html');
+    hugoPage = readBuilt(build, 'appendix/setup/hugo-page/index.html');
+    server = await serveStatic(build.outDir);
+  }, 240_000);
+  afterAll(async () => {
+    await server?.close();
+    await browser?.close();
+  });
 
   it('turns a relative link to another page\'s file (Docusaurus style) into that page\'s route, which the built site has', () => {
     const link = first(docusaurus, 'main a[href^="../metallb/"]');
@@ -70,13 +89,24 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     }
   });
 
-  it('orders and names them in the sidebar by sidebar_position / weight and sidebar_label / linkTitle', () => {
+  it('orders and names them in the sidebar by sidebar_position / weight and sidebar_label / linkTitle, a folder by its _category_.json', () => {
     const appendix = all(metallb, '#starlight__sidebar a[href^="/appendix/"]').map((a) => [attr(a, 'href'), textOf(a).trim()]);
     expect(appendix).toEqual([
+      // setup/_category_.json: label 설치 준비, position 0 (without it: "setup", after port-forward's 1).
+      ['/appendix/setup/docusaurus-boxes/', 'Docusaurus 알림 상자'],
+      ['/appendix/setup/hugo-page/', 'Hugo 페이지'],
       ['/appendix/port-forward/', '포트 포워딩'],
       ['/appendix/grafana/', 'Grafana'],
       ['/appendix/metallb/', '2. bare-metal 클러스터용 load balancer metallb 설치'],
       ['/appendix/metallb-v0-16/', '2-1. 최신 Kubernetes 에서 MetalLB v0.16.1 설치 (IPAddressPool)'],
+    ]);
+    const groups = all(metallb, '#starlight__sidebar summary .large').map((label) => textOf(label).trim());
+    // grafana/ (a Hugo page bundle) has no _category_.json: Starlight's folder name, as before.
+    expect(groups).toEqual(['부록', '설치 준비', 'grafana']);
+    // The previous/next links at the foot follow the same order.
+    expect([boxes, hugoPage].map((page) => [attr(first(page, 'a[rel="prev"]'), 'href'), attr(first(page, 'a[rel="next"]'), 'href')])).toEqual([
+      ['/', '/appendix/setup/hugo-page/'],
+      ['/appendix/setup/docusaurus-boxes/', '/appendix/port-forward/'],
     ]);
   });
 
@@ -90,6 +120,54 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
   it('renders a Docusaurus 3 box with its title (:::tip[Title] is Starlight syntax too)', () => {
     const aside = first(docusaurus, 'aside.starlight-aside--tip');
     expect(textOf(first(aside, '.starlight-aside__title')).trim()).toBe('포트가 이미 쓰이고 있다면');
+  });
+
+  it('renders Docusaurus boxes as Starlight asides (info → note, warning → caution, both title forms)', () => {
+    const asides = all(boxes, 'main aside.starlight-aside').map((aside) => [attr(aside, 'class'), textOf(first(aside, '.starlight-aside__title')).trim(), textOf(first(aside, '.starlight-aside__content')).trim()]);
+    expect(asides).toEqual([
+      ['starlight-aside starlight-aside--note', '참고', 'Docusaurus 의 info 상자입니다.'],
+      ['starlight-aside starlight-aside--caution', '주의', 'Docusaurus 의 warning 상자입니다.'],
+      ['starlight-aside starlight-aside--tip', '포트가 이미 쓰이고 있다면', 'Docusaurus 2 의 제목 문법입니다.'],
+      ['starlight-aside starlight-aside--danger', '되돌릴 수 없습니다', 'Docusaurus 3 의 제목 문법입니다.'],
+    ]);
+    expect(textOf(first(boxes, 'main .sl-markdown-content'))).not.toContain(':::');
+  });
+
+  it('renders a Hugo page\'s notices, relref and figure as asides, a link and a figure; its <img src="/…"> from public/', () => {
+    const asides = all(hugoPage, 'main aside.starlight-aside');
+    expect(asides.map((aside) => attr(aside, 'class'))).toEqual(['starlight-aside starlight-aside--note', 'starlight-aside starlight-aside--caution']);
+    expect(attr(first(asides[0], 'a'), 'href')).toBe('../../port-forward/');
+    expect(textOf(first(asides[1], '.starlight-aside__title')).trim()).toBe('조심하세요');
+    const figure = first(hugoPage, 'main figure:has(> img[alt="네트워크 구성도"])');
+    expect(attr(first(figure, 'img'), 'src')).toMatch(/^\/_astro\/topology\..+\.webp$/);
+    expect(textOf(first(figure, 'figcaption'))).toBe('MetalLB 가 주소를 나눠 주는 네트워크');
+    expect(attr(first(hugoPage, 'main img[alt="사이트 아이콘"]'), 'src')).toBe('/favicon.svg');
+    expect(attr(first(hugoPage, 'main a[href^="../docusaurus-boxes/"]'), 'href')).toBe('../docusaurus-boxes/');
+    expect(textOf(first(hugoPage, 'main .sl-markdown-content'))).not.toMatch(/\{\{|\}\}/);
+  });
+
+  it('follows the links between pages in Chromium: each opens the page it names', async () => {
+    const { context, blocked } = await loopbackContext(browser, server.origin);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}appendix/port-forward/`);
+      await page.locator('main a[href^="../metallb/"]').click();
+      await page.waitForURL('**/appendix/metallb/**');
+      expect(decodeURIComponent(new URL(page.url()).pathname + new URL(page.url()).hash)).toBe('/appendix/metallb/#요구사항');
+      await expect.poll(() => page.locator('h1').first().textContent()).toContain('metallb');
+      expect((await page.request.get(page.url())).status()).toBe(200);
+
+      await page.goto(`${server.url}appendix/setup/docusaurus-boxes/`);
+      await page.screenshot({ path: join(ROOT, 'test-results/site-drop-in-boxes.png'), fullPage: true });
+      await page.goto(`${server.url}appendix/setup/hugo-page/`);
+      await page.screenshot({ path: join(ROOT, 'test-results/site-drop-in-hugo-page.png'), fullPage: true });
+      await page.locator('main aside a', { hasText: '포트 포워딩' }).click();
+      await page.waitForURL('**/appendix/port-forward/');
+      expect(await page.locator('h1').first().textContent()).toBe('Kubeflow 대시보드 포트 포워딩');
+      expect(blocked).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 
   it('claims nothing on a page without a runbook, even with the MetalLB page\'s step ids; the MetalLB page keeps its badge and marks', () => {
@@ -113,17 +191,19 @@ it('stops the build at a link to a page the site does not have, with file:line',
   expect(build.log).toContain('src/content/docs/appendix/missing-link.md:5: 링크 ../setup-kubernetes/setup-nvidia-gpu.md 가 가리키는 페이지 src/content/docs/setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다. 그 페이지를 src/content/docs 아래에 넣거나 링크를 고치세요.');
 }, 180_000);
 
-it('stops the build at a Hugo shortcode with file:line and what to write instead', async () => {
+it('stops the build where the page has no equivalent, a missing page or a missing image, every place with file:line', async () => {
   const build = await buildWithDropIns('broken', { 'broken/hugo-shortcodes.md': 'appendix/hugo-shortcodes.md' });
   expect(build.exitCode).not.toBe(0);
   const file = 'src/content/docs/appendix/hugo-shortcodes.md';
-  expect(build.log).toContain(`${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 문법이 3곳 있습니다.`);
-  expect(build.log).toContain(`${file}:8  {{< figure src="topology.png" title="네트워크 구성" >}}`);
-  expect(build.log).toContain('대신 이렇게 쓰세요: ![설명](./그림.png)');
-  expect(build.log).toContain(`${file}:10  {{% notice warning %}}`);
-  expect(build.log).toContain('대신 이렇게 쓰세요: :::caution');
-  expect(build.log).toContain(`${file}:20  :::info`);
-  // Shown as code on lines 14 and 17: fine.
-  expect(build.log).not.toMatch(new RegExp(`${file}:(14|17)\\b`));
+  expect(build.log).toContain(`${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 곳이 4곳 있습니다.`);
+  expect(build.log).toContain(`${file}:8  {{< tabs >}}`);
+  expect(build.log).toContain(`${file}:10  {{< /tabs >}}`);
+  expect(build.log).toContain('대신 이렇게 쓰세요: </Tabs>');
+  expect(build.log).toContain(`${file}:26  {{< ref "../setup-kubernetes/setup-nvidia-gpu.md" >}}`);
+  expect(build.log).toContain('가리키는 페이지 ../setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다');
+  expect(build.log).toContain(`${file}:28  <img src="/images/topology.png">`);
+  expect(build.log).toContain('그림을 public/images/topology.png 에 두거나, 페이지 옆 src/content/docs/appendix/topology.png 에 두고 src 를 ./topology.png 로 바꾸세요');
+  // Rendered as Starlight asides (lines 12, 14, 22) or shown as code (16, 19): not listed.
+  expect(build.log).not.toMatch(new RegExp(`${file}:(12|14|16|19|22)\\b`));
   expect(existsSync(join(build.outDir, 'appendix/hugo-shortcodes/index.html'))).toBe(false);
 }, 180_000);

@@ -1,6 +1,7 @@
 /**
- * Drop-in pages: a page of the guide in its Docusaurus or Hugo Markdown form builds as it is, and
- * syntax that cannot work here stops the build with file:line and what to write instead.
+ * Drop-in pages: a page of the guide in its Docusaurus or Hugo Markdown form builds as it is: its
+ * boxes, Hugo notices, refs and figures render as their Starlight equivalents, and only syntax with no
+ * equivalent (or a missing page or image) stops the build with file:line and what to do instead.
  *
  * Astro 7 renders Markdown with Sätteri (`markdown.processor`), whose mdast plugins play the part
  * remark plugins used to: `markdown.remarkPlugins` would need @astrojs/markdown-remark, which is not
@@ -15,10 +16,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
 import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from './unsupported-syntax.ts';
+import { equivalentsPlugin } from './equivalents.ts';
 import { relativeLinksPlugin } from './relative-links.ts';
 
 /**
@@ -32,27 +34,52 @@ function linesBefore(fileURL: URL | undefined, source: string): number {
   return whole.slice(0, start).split('\n').length - 1;
 }
 
+interface DropInOptions {
+  /** The project root file names are shown relative to. */
+  root: string;
+  /** The site's base path (SITE_BASE), for images served from public/. Default `/`. */
+  base?: string;
+  /** Called with each page's message before it is thrown. */
+  failed?: (message: string) => void;
+}
+
 /**
- * The check as a Sätteri mdast plugin. `root`: the project root file names are shown relative to;
- * `failed`: called with each page's message before it is thrown.
+ * The drop-in pipeline of one page as Sätteri mdast plugins: Docusaurus/Hugo syntax rendered as its
+ * Starlight equivalent (equivalents.ts), then what is left checked (unsupported-syntax.ts), links
+ * between pages resolved (relative-links.ts), and every finding of the page thrown at once.
  */
-export function unsupportedSyntaxPlugin(root: string, failed: (message: string) => void = () => {}): (ctx: PluginFactoryContext) => MdastPluginDefinition {
+export function dropInPlugin({ root, base = '/', failed = () => {} }: DropInOptions): (ctx: PluginFactoryContext) => MdastPluginDefinition[] {
+  const docsDir = path.join(root, 'src/content/docs');
   return ({ fileURL, source, sourceFormat }) => {
-    const stop = (found: Unsupported[], parsed: string): void => {
-      if (found.length === 0) return;
-      const offset = linesBefore(fileURL, parsed);
-      const file = fileURL ? path.relative(root, fileURLToPath(fileURL)) : '(Markdown)';
-      const message = unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })));
+    const from = fileURLToPath(fileURL ?? pathToFileURL(path.join(root, '(Markdown)')));
+    const file = fileURL ? path.relative(root, from) : '(Markdown)';
+    const offset = linesBefore(fileURL, source);
+    const found: Unsupported[] = [];
+    const links: string[] = [];
+    const handled: Array<[number, number]> = [];
+    const stop = (): void => {
+      if (found.length === 0 && links.length === 0) return;
+      const message = [...(found.length ? [unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })))] : []), ...links].join('\n');
       failed(message);
       throw new Error(message);
     };
     // The MDX parser would stop at a shortcode first, without saying what to write.
-    if (sourceFormat === 'mdx') stop(findShortcodesInMdx(source), source);
-    return {
-      name: 'vdocs-unsupported-syntax',
-      options: { position: true },
-      before: (tree, ctx) => stop(findUnsupported(tree as SyntaxNode, ctx.source, sourceFormat === 'mdx' ? 'mdx' : 'markdown'), ctx.source),
-    };
+    if (sourceFormat === 'mdx') {
+      found.push(...findShortcodesInMdx(source));
+      stop();
+    }
+    const inDocs = fileURL !== undefined && from.startsWith(docsDir + path.sep);
+    return [
+      equivalentsPlugin({ root, from, docsDir, publicDir: path.join(root, 'public'), base, found, handled }),
+      {
+        name: 'vdocs-unsupported-syntax',
+        options: { position: true },
+        before: (tree, ctx) => void found.push(...findUnsupported(tree as SyntaxNode, ctx.source, sourceFormat === 'mdx' ? 'mdx' : 'markdown', handled)),
+      },
+      // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
+      ...(inDocs ? [relativeLinksPlugin(root, docsDir, from, offset, (message) => links.push(message))] : []),
+      { name: 'vdocs-drop-in-stop', before: stop },
+    ];
   };
 }
 
@@ -70,8 +97,7 @@ export function dropInPages(): AstroIntegration {
         failures.clear();
         const root = fileURLToPath(config.root);
         // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
-        processor.options.mdastPlugins.unshift(relativeLinksPlugin(root, path.join(root, 'src/content/docs'), linesBefore, (message) => failures.set(message, message)));
-        processor.options.mdastPlugins.unshift(unsupportedSyntaxPlugin(root, (message) => failures.set(message.split(':')[0] ?? message, message)));
+        processor.options.mdastPlugins.unshift(dropInPlugin({ root, base: config.base, failed: (message) => failures.set(message.split(':')[0] ?? message, message) }));
       },
       'astro:build:start': () => {
         if (failures.size > 0) throw new Error([...failures.values()].join('\n\n'));

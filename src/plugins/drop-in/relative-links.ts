@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Link } from 'mdast';
-import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
+import type { MdastPluginDefinition } from 'satteri';
 
 /**
  * Links between pages as a Docusaurus guide writes them: `[text](../setup/gpu.md#drivers)`, a path
@@ -27,35 +26,31 @@ function resolvePageLink(root: string, docsDir: string, from: string, url: strin
   if (!target.startsWith(docsDir + path.sep) || !fs.existsSync(target)) {
     return { error: `링크 ${url} 가 가리키는 페이지 ${path.relative(root, target)} 가 사이트에 없습니다. 그 페이지를 ${path.relative(root, docsDir)} 아래에 넣거나 링크를 고치세요.` };
   }
-  const here = `/${routeOf(docsDir, from)}`;
-  const there = `/${routeOf(docsDir, target)}`;
-  const relative = path.posix.relative(here, there);
-  return { url: `${relative === '' ? './' : `${relative}/`}${m[2] ?? ''}` };
+  return { url: routeLink(docsDir, from, target, m[2]) };
+}
+
+/** The URL of page file `target` as seen from page file `from`, relative so it works under any SITE_BASE; `hash` kept (`#…`). */
+export function routeLink(docsDir: string, from: string, target: string, hash = ''): string {
+  const relative = path.posix.relative(`/${routeOf(docsDir, from)}`, `/${routeOf(docsDir, target)}`);
+  return `${relative === '' ? './' : `${relative}/`}${hash}`;
 }
 
 /**
- * The Sätteri mdast plugin; `failed` is called with each bad link's `file:line: message` before it is
- * thrown; `linesBefore` says how many lines of the file precede the text the parser got.
+ * The Sätteri mdast plugin for page file `from`: each bad link is handed to `report` as
+ * `file:line: message` (`offset`: lines of the file before the text the parser got).
  */
-export function relativeLinksPlugin(root: string, docsDir: string, linesBefore: (fileURL: URL, source: string) => number, failed: (message: string) => void = () => {}): (ctx: PluginFactoryContext) => MdastPluginDefinition | undefined {
-  return ({ fileURL, source }) => {
-    if (!fileURL) return undefined;
-    const from = fileURLToPath(fileURL);
-    if (!from.startsWith(docsDir + path.sep)) return undefined;
-    const offset = linesBefore(fileURL, source);
-    return {
-      name: 'vdocs-relative-links',
-      options: { position: true },
-      link: (node: Readonly<Link>) => {
-        const resolved = resolvePageLink(root, docsDir, from, node.url);
-        if (!resolved) return undefined;
-        if ('error' in resolved) {
-          const message = `${path.relative(root, from)}:${node.position ? node.position.start.line + offset : '?'}: ${resolved.error}`;
-          failed(message);
-          throw new Error(message);
-        }
-        return { ...node, url: resolved.url } as Link;
-      },
-    };
+export function relativeLinksPlugin(root: string, docsDir: string, from: string, offset: number, report: (message: string) => void): MdastPluginDefinition {
+  return {
+    name: 'vdocs-relative-links',
+    options: { position: true },
+    link: (node: Readonly<Link>) => {
+      const resolved = resolvePageLink(root, docsDir, from, node.url);
+      if (!resolved) return undefined;
+      if ('error' in resolved) {
+        report(`${path.relative(root, from)}:${node.position ? node.position.start.line + offset : '?'}: ${resolved.error}`);
+        return undefined;
+      }
+      return { ...node, url: resolved.url } as Link;
+    },
   };
 }

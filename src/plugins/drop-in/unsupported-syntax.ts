@@ -32,7 +32,7 @@ export interface SyntaxNode {
 /** Starlight's aside variants (`:::note` …). */
 const ASIDES = ['note', 'tip', 'caution', 'danger'] as const;
 /** Docusaurus (and Infima, Hugo theme) box names → the Starlight aside with the same intent. */
-const ASIDE_FOR: Record<string, (typeof ASIDES)[number]> = {
+export const ASIDE_FOR: Record<string, (typeof ASIDES)[number]> = {
   note: 'note', info: 'note', secondary: 'note', tip: 'tip', success: 'tip', hint: 'tip',
   warning: 'caution', caution: 'caution', important: 'caution', danger: 'danger', error: 'danger',
 };
@@ -44,7 +44,7 @@ const TABS = "파일 이름을 .mdx 로 바꾸고 import { Tabs, TabItem } from 
 function shortcodeInstead(name: string, arg: string | undefined): string {
   switch (name) {
     case 'figure': return '![설명](./그림.png) (그림 파일은 페이지 옆에 두세요)';
-    case 'ref': case 'relref': return '[링크 글자](/appendix/페이지/) 처럼 사이트 안의 경로';
+    case 'ref': case 'relref': return '[링크 글자](../폴더/페이지.md) 처럼 페이지 파일로 가는 상대 링크 (SITE_BASE 아래에서도 동작합니다)';
     case 'highlight': return '```bash 처럼 언어를 적은 코드 블록';
     case 'notice': case 'alert': case 'callout': case 'admonition': case 'hint':
       return `${asideFor(arg ?? name)} … ::: (종류: ${ASIDES.join(', ')}; 제목은 :::tip[제목])`;
@@ -57,6 +57,14 @@ function shortcodeInstead(name: string, arg: string | undefined): string {
   }
 }
 
+/** What to write instead of a closing shortcode `{{< /name >}}`. */
+function closingInstead(name: string): string {
+  if (/^(notice|alert|callout|admonition|hint)$/.test(name) || name in ASIDE_FOR) return ':::';
+  if (/^tabs?$/.test(name)) return name === 'tabs' ? '</Tabs>' : '</TabItem>';
+  if (/^(details|expand)$/.test(name)) return '</details>';
+  return '여는 태그를 바꾼 것에 맞춰 지우세요';
+}
+
 /** A Docusaurus module (`@theme/Tabs`) → the Starlight import that replaces it. */
 function moduleInstead(module: string): string {
   if (/^@theme\/(Tabs|TabItem)$/.test(module)) return "import { Tabs, TabItem } from '@astrojs/starlight/components';";
@@ -67,12 +75,15 @@ function moduleInstead(module: string): string {
 }
 
 const SHORTCODE = /\{\{([<%])\s*(\/?)\s*([\w./-]*)\s*("[^"]*"|[\w-]+)?[^]*?[>%]\}\}/g;
-const DIRECTIVE_LINE = /^:{3,}([\w-]+)(\[[^\]]*\])?(\{[^}]*\})?(.*)$/;
+export const DIRECTIVE_LINE = /^:{3,}([\w-]+)(\[[^\]]*\])?(\{[^}]*\})?(.*)$/;
 const IMPORT = /^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?["']([^"']+)["']|export\s+(?:const|let|var|function|default)\b)/;
 const MDX_MODULE = /from\s+["']((?:@theme|@site|@docusaurus)\/[^"']+)["']/g;
 
-/** Every unsupported construct of one page, in line order. `source` is what the parser read (line numbers kept). */
-export function findUnsupported(root: SyntaxNode, source: string, format: 'markdown' | 'mdx'): Unsupported[] {
+/**
+ * Every unsupported construct of one page, in line order. `source` is what the parser read (line numbers kept);
+ * `handled`: source ranges src/plugins/drop-in/equivalents.ts rendered, not reported.
+ */
+export function findUnsupported(root: SyntaxNode, source: string, format: 'markdown' | 'mdx', handled: ReadonlyArray<readonly [number, number]> = []): Unsupported[] {
   const found: Unsupported[] = [];
   const lineAt = (offset: number): number => source.slice(0, offset).split('\n').length;
   const text = (node: SyntaxNode): string => source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
@@ -94,6 +105,8 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
         }
         break;
       case 'containerDirective': {
+        // Made a Starlight aside by equivalents.ts (which leaves it no position): nothing to report.
+        if (!node.position) break;
         const [, name = '', , , rest = ''] = DIRECTIVE_LINE.exec(source.slice(start).split('\n', 1)[0] ?? '') ?? [];
         if (!(ASIDES as readonly string[]).includes(name)) {
           found.push({ line: at, found: `:::${name}`, why: `Starlight 의 알림 상자는 ${ASIDES.map((a) => `:::${a}`).join(', ')} 뿐이라 상자 없이 글만 나갑니다.`, instead: asideFor(name) });
@@ -123,7 +136,7 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
     }
   };
   visit(root);
-  return [...found, ...shortcodes(source, skipped)].sort((a, b) => a.line - b.line);
+  return [...found, ...shortcodes(source, [...skipped, ...handled])].sort((a, b) => a.line - b.line);
 }
 
 /**
@@ -138,18 +151,16 @@ export function findShortcodesInMdx(source: string): Unsupported[] {
   return shortcodes(source, skipped);
 }
 
-/** Hugo shortcodes outside the skipped ranges; a closing one only when its opening was not reported. */
+/** Hugo shortcodes outside the skipped ranges, closing ones too (each needs the same edit as its opening). */
 function shortcodes(source: string, skipped: ReadonlyArray<readonly [number, number]>): Unsupported[] {
   const found: Unsupported[] = [];
-  const opened = new Set<string>();
   for (const match of source.matchAll(SHORTCODE)) {
     const index = match.index;
     if (skipped.some(([from, to]) => index >= from && index < to)) continue;
     const [whole, delimiter = '<', closing, name = '', arg] = match;
-    if (closing && opened.has(name)) continue;
-    opened.add(name);
     const shown = `{{${delimiter} ${closing}${name} ${delimiter === '<' ? '>' : '%'}}}`.replace('  ', ' ');
-    found.push({ line: source.slice(0, index).split('\n').length, found: whole.length > 60 ? shown : whole, why: 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.', instead: shortcodeInstead(name, arg?.replaceAll('"', '')) });
+    const why = closing ? `위 {{${delimiter} ${name} ${delimiter === '<' ? '>' : '%'}}} 의 닫는 태그입니다. 여는 태그와 함께 바꾸세요.` : 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.';
+    found.push({ line: source.slice(0, index).split('\n').length, found: whole.length > 60 ? shown : whole, why, instead: closing ? closingInstead(name) : shortcodeInstead(name, arg?.replaceAll('"', '')) });
   }
   return found;
 }
@@ -157,5 +168,5 @@ function shortcodes(source: string, skipped: ReadonlyArray<readonly [number, num
 /** The build error: the page, then one `file:line` entry per construct with what to write instead. */
 export function unsupportedMessage(file: string, found: readonly Unsupported[]): string {
   const entries = found.map((f) => `  ${file}:${f.line}  ${f.found}\n    ${f.why}\n    대신 이렇게 쓰세요: ${f.instead}`);
-  return `${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 문법이 ${found.length}곳 있습니다.\n${entries.join('\n')}`;
+  return `${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 곳이 ${found.length}곳 있습니다.\n${entries.join('\n')}`;
 }
