@@ -36,7 +36,10 @@ async function search(word: string): Promise<string[]> {
   const input = page.locator('#starlight__search input');
   await input.fill(word);
   const results = page.locator('#starlight__search .pagefind-ui__result-link');
-  await expect.poll(() => results.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+  // Done when the message counts the results ("N results for …", "… 결과 N건"), not "Searching for …".
+  const message = page.locator('#starlight__search .pagefind-ui__message');
+  await expect.poll(() => message.innerText().catch(() => ''), { timeout: 20_000 }).toMatch(/\d/);
+  await expect.poll(() => results.count(), { timeout: 20_000 }).toBeGreaterThan(0);
   return results.evaluateAll((links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
 }
 
