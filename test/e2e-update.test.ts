@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +76,26 @@ describe('runbook new and --update on the kwok sandbox', () => {
     expect(status['metallb-config-yaml/file']).toBe('passed');
     // Without the drift the author adds, 1.37 prints what the page's caution box says: the page's own 1.24 list fails.
     expect(data.steps.find((s) => s.id === 'metallb/apply')?.problems.join(' ')).toContain('종료 코드: 기대 0, 실제 1');
+  }, 240_000);
+
+  it('a background step from the page (kubectl proxy) serves the steps after it and is stopped with its process group when the run fails', () => {
+    const page = path.join(tmp, 'background.md');
+    const port = 18_000 + (process.pid % 1000);
+    fs.writeFileSync(page, [
+      '---', 'title: 프록시', '---', '', '## API 프록시', '', 'API 서버에 프록시를 여세요.', '', '```bash', `kubectl proxy --port=${port}`, '```', '',
+      '프록시로 기본 네임스페이스를 읽으세요.', '', '```bash', `curl -s -o /dev/null -w '%{http_code}\\n' http://127.0.0.1:${port}/api/v1/namespaces/default`, '```', '', '```text', '200', '```', '',
+      '없는 네임스페이스를 읽으면 실패합니다.', '', '```bash', 'kubectl get namespace no-such-namespace', '```', '',
+    ].join('\n'));
+    const file = path.join(tmp, 'background.ts');
+    expect(cli('runbook', ['new', page, '--runbook', file], {}).code).toBe(0);
+    const report = path.join(tmp, 'background.json');
+    const r = cli('runbook', ['--runbook', file, '--report', report, '--sandbox', NAME], { RUNBOOK_MIRROR: MIRROR });
+    expect(r.code, r.stderr.slice(-2000)).toBe(1);
+    const steps = readReport(report).steps.map((s) => [s.id, s.status]);
+    expect(steps).toEqual([['api/proxy', 'passed'], ['api/curl', 'passed'], ['api/get', 'failed']]);
+    // Nothing answers on the proxy's port any more: the run stopped it (and its kubectl) on its way out.
+    const probe = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
+    expect(probe.status).not.toBe(0);
   }, 240_000);
 
   it('--update writes the cluster\'s output into the edited blocks, keeps volatile columns, runs the page again, and a second --update changes nothing', () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackground } from '../scripts/runbook/background.ts';
+import { urlsIn } from '../scripts/runbook/mirror.ts';
 
 /**
  * Background steps (`kubectl port-forward`, `logs -f`): ready when the port answers or at the first
@@ -72,5 +73,11 @@ describe('startBackground', () => {
     expect(started.ready).toBe(false);
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(started.exitCode).not.toBeNull();
+  });
+});
+
+describe('the address a background step serves', () => {
+  it('is no remote file to pin: only the remote URLs of a command are read through the mirror', () => {
+    expect(urlsIn('curl -s http://localhost:5000/ && curl http://127.0.0.1:9000/minio && curl -sL https://example.com/a.yaml')).toEqual(['https://example.com/a.yaml']);
   });
 });

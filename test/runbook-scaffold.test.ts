@@ -9,7 +9,7 @@ import { importRunbookFile } from '../scripts/model/runbooks.ts';
 import { bind } from '../scripts/runbook/bind.ts';
 import { main } from '../scripts/runbook/cli.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
-import { looksLikeOutput } from '../scripts/runbook/blocks.ts';
+import { blockRole, kubectlVerb, longRunning, looksLikeOutput } from '../scripts/runbook/blocks.ts';
 import { matchLines } from '../scripts/runbook/match/lines.ts';
 import { asPublished } from './helpers/published.ts';
 
@@ -213,5 +213,47 @@ describe('runbook new reads a guide as a person does (issue 25)', () => {
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out).toContain(`경고: 이 명령 블록은 kubectl 표 (머리글 NAME READY STATUS…) 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${path.relative(projectRoot, page)}:11)`);
     expect(dry.out.match(/경고:/g)).toHaveLength(1);
+  });
+});
+
+describe('what a block holds, by its text', () => {
+  it.each<[string, string, 'command' | 'output']>([
+    ['bash', 'NAME                          READY   STATUS    RESTARTS   AGE\ncontroller-7dcc8764f4-8n92q   1/1     Running   1          1m', 'output'],
+    ['bash', 'namespace/mlflow-system created\nservice/minio unchanged', 'output'],
+    ['bash', 'strictARP: false', 'output'],
+    ['bash', 'apiVersion: v1\nkind: ConfigMap', 'output'],
+    ['bash', 'NAME: mlflow\nLAST DEPLOYED: Sat Dec 18 22:02:13 2021\nSTATUS: deployed', 'output'],
+    ['bash', 'error: the server doesn\'t have a resource type "foo"', 'output'],
+    ['bash', 'mlflow-server-6b8c9d7f5d-x2k4q   1/1     Running   0          3m18s', 'output'],
+    ['bash', '# check\nkubectl get pods -n x | grep y', 'command'],
+    ['bash', 'cat <<EOF > x.yaml\napiVersion: v1\nEOF', 'command'],
+    ['test', 'kubectl get configmap x -o yaml', 'command'],
+    ['text', '$ helm repo add x https://example.com', 'command'],
+    ['text', 'Hello from the server', 'output'],
+    ['yaml', 'kubectl: not-a-command', 'output'],
+  ])('```%s %j is a %s', (lang, code, role) => {
+    expect(blockRole(lang, code)).toBe(role);
+  });
+
+  it.each<[string, boolean]>([
+    ['kubectl port-forward svc/x -n y 5000:5000', true],
+    ['kubectl -n y port-forward svc/x 8080:80', true],
+    ['kubectl logs -f deploy/x', true],
+    ['kubectl get pods -w', true],
+    ['kubectl proxy --port=8001', true],
+    ['curl -s -w \'%{http_code}\' http://x', false],
+    ['kubectl logs deploy/x', false],
+    ['kubectl get pods | grep proxy', false],
+  ])('%j keeps running: %s', (code, yes) => {
+    expect(longRunning(code)).toBe(yes);
+  });
+
+  it.each<[string, string | undefined]>([
+    ['kubectl -n mlflow-system apply -f x.yaml', 'apply'],
+    ['kubectl --context=kind-x get pods', 'get'],
+    ['kubectl --namespace kubeflow edit svc/x', 'edit'],
+    ['helm install x y', undefined],
+  ])('the kubectl verb of %j is %s', (line, verb) => {
+    expect(kubectlVerb(line)).toBe(verb);
   });
 });

@@ -49,7 +49,7 @@ export function blockRole(lang: string, code: string): 'command' | 'output' {
 export function longRunning(code: string): boolean {
   const text = meaningful(code).join(' ');
   const verbs = kubectlVerbs(text);
-  return verbs.includes('port-forward') || verbs.includes('proxy') || (verbs.includes('logs') && /\s(-f|--follow)\b/.test(text)) || /^watch\s|\s(-w|--watch)(\s|$)|\btail\s+-f\b|\bminikube\s+tunnel\b/.test(text);
+  return verbs.includes('port-forward') || verbs.includes('proxy') || (verbs.includes('logs') && /\s(-f|--follow)\b/.test(text)) || (verbs.includes('get') && /\s(-w|--watch)(\s|$)/.test(text)) || /^watch\s|\btail\s+-f\b|\bminikube\s+tunnel\b/.test(text);
 }
 
 /** A command that needs a person at a terminal: an editor, `-it`, a prompt. */

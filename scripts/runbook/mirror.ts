@@ -141,5 +141,6 @@ export function createMirror(dir: string | undefined, options: { download?: Down
 
 /** URLs a command would fetch. */
 export function urlsIn(command: string): string[] {
-  return command.match(URL_IN_COMMAND) ?? [];
+  // A local address is no remote file: a background step of the run (a port-forward) serves it.
+  return (command.match(URL_IN_COMMAND) ?? []).filter((url) => !/^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/.test(url));
 }

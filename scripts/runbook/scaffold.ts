@@ -247,11 +247,13 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     }
     const step = runStep(c, source, todo);
     if (longRunning(c.code)) {
-      const port = /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(c.code.replace(/\n/g, ' '))?.[1] ?? /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(c.code.replace(/\n/g, ' '))?.[1];
+      // The local port it answers on: port-forward's `LOCAL:REMOTE` (or one port for both), proxy's `--port`.
+      const line = c.code.replace(/\\?\n/g, ' ');
+      const port = /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(line)?.[1] ?? /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ?? /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
       step.background = port ? { port: Number(port) } : {};
       delete step.eventually;
       // What it prints first is read while it runs: the page's lines must be there, more may follow.
-      if (step.output?.kind === 'lines') step.output.mode = 'contains';
+      if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
       guess(c.line, `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`);
     }
     steps.push(step);
