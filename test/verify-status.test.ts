@@ -39,6 +39,9 @@ describe('verify status on this guide', async () => {
     expect(metallb.runbook).toBe('metallb');
     expect(metallb.uncovered).toEqual([]);
     expect(metallb.versions.map((v) => [v.kubernetes, v.status])).toEqual([['1.37', 'passed'], ['1.24', 'none']]);
+    const english = (await guideStatus(root, dir)).find((p) => p.file === 'src/content/docs/en/appendix/metallb.md')!;
+    expect(english).toMatchObject({ runbook: 'metallb', translationOf: PAGE, uncovered: [] });
+    expect(english.versions.map((v) => [v.kubernetes, v.status])).toEqual([['1.37', 'passed'], ['1.24', 'none']]);
     const io = memoryIo({}, root);
     expect(await main(['status', '--reports', dir], io)).toBe(0);
     expect(io.stdout()).toContain('✓ Kubernetes 1.37: 통과 — 2026-12-01, kind');

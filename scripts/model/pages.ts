@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pageOrder, projectFrontmatter } from './frontmatter.ts';
-import { frontmatterOf } from './page.ts';
+import { frontmatterOf, readPage, type Page } from './page.ts';
 import { UsageError } from '../lib/errors.ts';
 
 /** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
@@ -116,4 +116,15 @@ export function continuationChain(page: VerifiedPage, pages: readonly VerifiedPa
     at = before;
   }
   return chain;
+}
+
+/**
+ * A translation as the verdict reads it: its own blocks and figure links, and the captions of the
+ * page it translates. A caption is prose (what the reader is told to see), translated like the rest;
+ * the links the reader opens must be the same as the ones the run checked.
+ */
+export function translatedPage(file: string, source: Page, root: string): Page {
+  const page = readPage(file, root);
+  const captions = new Map(source.anchors.map((a) => [a.id, a.caption]));
+  return { ...page, anchors: page.anchors.map((a) => ({ ...a, caption: captions.get(a.id) ?? a.caption })) };
 }

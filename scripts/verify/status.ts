@@ -7,7 +7,7 @@ import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { codeFingerprint } from '../model/fingerprint.ts';
 import { markdownTree, readPage } from '../model/page.ts';
-import { reportPath, verifiedPages } from '../model/pages.ts';
+import { reportPath, translatedPage, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { readReport } from '../model/report.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
@@ -42,6 +42,8 @@ interface Uncovered {
 interface PageStatus {
   file: string;
   runbook?: string;
+  /** For a translation: the page whose runs verify it. */
+  translationOf?: string;
   /** The page does not bind to its runbook: why (file:line list). */
   bindError?: string;
   versions: VersionStatus[];
@@ -77,16 +79,20 @@ function contentOf(root: string, file: string): Array<{ line: number; what: stri
   return found;
 }
 
-async function pageStatus(root: string, file: string, reportsDir: string, code: () => Record<string, string>): Promise<PageStatus> {
-  const declared = verifiedPages(root).find((p) => p.file === file);
+async function pageStatus(root: string, file: string, pages: VerifiedPage[], reportsDir: string, code: () => Record<string, string>): Promise<PageStatus> {
+  // A translation is judged by the reports of the page it translates, against its own blocks (as the site does).
+  const declared = pages.find((p) => p.file === file) ?? pages.find((p) => p.translations?.some((t) => t.file === file));
+  const translationOf = declared && declared.file !== file ? declared.file : undefined;
   const content = contentOf(root, file);
   const everything = (why: string) => content.map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: ${why}` }));
   if (!declared) return { file, versions: [], uncovered: everything('이 페이지에 런북이 없습니다') };
+  const shared = { file, runbook: declared.runbook, ...(translationOf ? { translationOf } : {}) };
   let binding;
   try {
-    binding = bind(await importRunbook(root, declared.runbook), readPage(file, root));
+    const page = translationOf ? translatedPage(file, readPage(translationOf, root), root) : readPage(file, root);
+    binding = bind(await importRunbook(root, declared.runbook), page);
   } catch (error) {
-    return { file, runbook: declared.runbook, bindError: (error as Error).message, versions: [], uncovered: everything('페이지가 런북에 묶이지 않습니다') };
+    return { ...shared, bindError: (error as Error).message, versions: [], uncovered: everything('페이지가 런북에 묶이지 않습니다') };
   }
   const checked = new Set(binding.steps.flatMap((s) => [s.block?.id, s.anchor?.id, ...s.outputs.keys()]));
   for (const f of binding.fixtures) checked.add(f.edit.id).add(f.spec.id);
@@ -102,13 +108,13 @@ async function pageStatus(root: string, file: string, reportsDir: string, code: 
     }
   });
   const uncovered = content.filter((c) => !c.id || !checked.has(c.id)).map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: 런북 ${declared.runbook} 의 어느 단계도 확인하지 않습니다` }));
-  return { file, runbook: declared.runbook, versions, uncovered };
+  return { ...shared, versions, uncovered };
 }
 
 function render(pages: PageStatus[]): string {
   const out: string[] = [];
   for (const p of pages) {
-    out.push(`${p.file}  ${p.runbook ? `런북 ${p.runbook}` : '런북 없음'}`);
+    out.push(`${p.file}  ${p.runbook ? `런북 ${p.runbook}` : '런북 없음'}${p.translationOf ? ` (${p.translationOf} 의 번역: 그 페이지의 보고서로, 이 페이지의 블록에 대해 판정)` : ''}`);
     if (p.bindError) out.push(`  ✗ 런북에 묶이지 않습니다:\n    ${p.bindError.split('\n').join('\n    ')}`);
     for (const v of p.versions) {
       const when = v.finishedAt ? ` — ${v.finishedAt.slice(0, 10)}, ${v.provider}` : '';
@@ -130,7 +136,8 @@ function render(pages: PageStatus[]): string {
 export function guideStatus(root: string, reportsDir: string): Promise<PageStatus[]> {
   let code: Record<string, string> | undefined;
   const once = () => (code ??= codeFingerprint(root));
-  return Promise.all(markdownFiles(root, DOCS).sort().map((f) => pageStatus(root, f, reportsDir, once)));
+  const pages = verifiedPages(root);
+  return Promise.all(markdownFiles(root, DOCS).sort().map((f) => pageStatus(root, f, pages, reportsDir, once)));
 }
 
 /** `npm run verify -- status`: every page of the guide and what is verified of it now. */

@@ -21,9 +21,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeFingerprint } from '../../../scripts/model/fingerprint.ts';
-import { readPage, type Page } from '../../../scripts/model/page.ts';
+import { readPage } from '../../../scripts/model/page.ts';
 import { bind, type Binding } from '../../../scripts/runbook/bind.ts';
-import { reportPath, verifiedPages, type VerifiedPage } from '../../../scripts/model/pages.ts';
+import { reportPath, translatedPage, verifiedPages, type VerifiedPage } from '../../../scripts/model/pages.ts';
 import { RunReport } from '../../../scripts/model/report.ts';
 import { importRunbook } from '../../../scripts/model/runbooks.ts';
 import { verdict, type Verdict } from '../../../scripts/model/verdict.ts';
@@ -203,17 +203,6 @@ function bindPage(runbook: Parameters<typeof bind>[0], page: Parameters<typeof b
   } catch (error) {
     throw new ReportError(`${(error as Error).message}\n힌트: ${(error as { hint?: string }).hint ?? '페이지와 런북을 함께 고치세요.'}`);
   }
-}
-
-/**
- * A translation as the verdict reads it: its own blocks and figure links, and the captions of the
- * page it translates. A caption is prose (what the reader is told to see), translated like the rest;
- * the links the reader opens must be the same as the ones the run checked.
- */
-function translatedPage(file: string, source: Page, root: string): Page {
-  const page = readPage(file, root);
-  const captions = new Map(source.anchors.map((a) => [a.id, a.caption]));
-  return { ...page, anchors: page.anchors.map((a) => ({ ...a, caption: captions.get(a.id) ?? a.caption })) };
 }
 
 /**
