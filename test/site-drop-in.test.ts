@@ -14,7 +14,7 @@
  * links between pages followed in Chromium; a page with what has no equivalent lists every place.
  */
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, loopbackContext } from './helpers/browser.ts';
@@ -32,7 +32,10 @@ async function buildWithDropIns(name: string, extra: Record<string, string> = {}
   mkdirSync(root, { recursive: true });
   for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   cpSync(join(FIXTURES, 'pages'), join(root, 'src/content/docs'), { recursive: true });
-  for (const [from, to] of Object.entries(extra)) cpSync(join(FIXTURES, from), join(root, 'src/content/docs', to));
+  for (const [from, to] of Object.entries(extra)) {
+    mkdirSync(dirname(join(root, 'src/content/docs', to)), { recursive: true });
+    cpSync(join(FIXTURES, from), join(root, 'src/content/docs', to));
+  }
   return buildSite({ root: `${SCRATCH}/${name}`, outDir: `${SCRATCH}/${name}/dist`, env: { REPORTS_DIR: join(ROOT, 'reports') }, inputs: ['reports', 'test/fixtures/drop-in'] });
 }
 
@@ -50,7 +53,8 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
   beforeAll(async () => {
     // Before the build, so a machine without Chromium fails in seconds.
     browser = await launchChromium();
-    build = await buildWithDropIns('pages');
+    // The page the 'missing-link' build refuses, here with the page it links to.
+    build = await buildWithDropIns('pages', { 'broken/missing-link.md': 'appendix/missing-link.md', 'link-target/setup-nvidia-gpu.md': 'setup-kubernetes/setup-nvidia-gpu.md' });
     expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
     docusaurus = readBuilt(build, 'appendix/port-forward/index.html');
     hugo = readBuilt(build, 'appendix/grafana/index.html');
@@ -99,6 +103,7 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
       ['/appendix/grafana/', 'Grafana'],
       ['/appendix/metallb/', '2. bare-metal 클러스터용 load balancer metallb 설치'],
       ['/appendix/metallb-v0-16/', '2-1. 최신 Kubernetes 에서 MetalLB v0.16.1 설치 (IPAddressPool)'],
+      ['/appendix/missing-link/', '없는 페이지로 가는 링크'],
     ]);
     const groups = all(metallb, '#starlight__sidebar summary .large').map((label) => textOf(label).trim());
     // grafana/ (a Hugo page bundle) has no _category_.json: Starlight's folder name, as before.
@@ -156,6 +161,12 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
       expect(decodeURIComponent(new URL(page.url()).pathname + new URL(page.url()).hash)).toBe('/appendix/metallb/#요구사항');
       await expect.poll(() => page.locator('h1').first().textContent()).toContain('metallb');
       expect((await page.request.get(page.url())).status()).toBe(200);
+
+      // The page the 'missing-link' build refuses, now with its target present.
+      await page.goto(`${server.url}appendix/missing-link/`);
+      await page.locator('main a', { hasText: '다른 장' }).click();
+      await page.waitForURL('**/setup-kubernetes/setup-nvidia-gpu/');
+      expect(await page.locator('h1').first().textContent()).toBe('NVIDIA GPU 설정');
 
       await page.goto(`${server.url}appendix/setup/docusaurus-boxes/`);
       await page.screenshot({ path: join(ROOT, 'test-results/site-drop-in-boxes.png'), fullPage: true });

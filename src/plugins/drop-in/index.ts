@@ -59,7 +59,7 @@ export function dropInPlugin({ root, base = '/', failed = () => {} }: DropInOpti
     const handled: Array<[number, number]> = [];
     const stop = (): void => {
       if (found.length === 0 && links.length === 0) return;
-      const message = [...(found.length ? [unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })))] : []), ...links].join('\n');
+      const message = [...(found.length ? [unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })).sort((a, b) => a.line - b.line))] : []), ...links].join('\n');
       failed(message);
       throw new Error(message);
     };
