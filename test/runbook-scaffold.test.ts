@@ -159,6 +159,9 @@ describe('runbook new reads a guide as a person does (issue 25)', () => {
     expect(made.out).toContain('frontmatter 에 runbook: { name: mlflow }');
     expect(fs.readFileSync(page, 'utf8')).toMatch(/^---\nrunbook:\n {2}name: mlflow\n {2}kubernetes: \["1\.\d+"\]\ntitle:/);
     expect(made.out).toContain('앞의 글이 이 블록을 postgresql.yaml 로 저장하라고 해서 파일 단계 postgresql-db/file 로 두고');
+    expect(made.out).toContain('mlflow.md:47: helm-mlflow-tracking-server/helm: 출력에서 실행마다 다른 부분(helm 의 LAST DEPLOYED 시각)은 비교하지 않습니다.');
+    expect(made.out).toContain('mlflow.md:74: page/get: 출력에서 실행마다 다른 부분(파드 이름의 생성 접미사, 나이(AGE), 재시작 횟수(RESTARTS))은 비교하지 않습니다.');
+    expect(made.out).toContain('mlflow.md:70: page/get: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (최대 3분).');
     const dry = await run(['--runbook', file, '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(planned(dry.out)).toEqual([

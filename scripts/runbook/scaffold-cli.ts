@@ -79,7 +79,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   io.out(`${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`);
   if (made.frontmatter) io.out(`${shownPage}: frontmatter 에 runbook: { name: ${name} } 와 검증할 Kubernetes 버전을 적었습니다 (배지가 이것을 읽습니다). 버전을 확인하세요.\n`);
   for (const [id, note] of made.todo) io.out(`  TODO ${id}: ${note}\n`);
-  if (made.guesses.length > 0) io.out(`펜스 언어가 아니라 블록의 내용과 자리로 정한 것 (확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`);
+  if (made.guesses.length > 0) io.out(`짐작한 것 (펜스 언어가 아니라 블록의 내용과 자리로 정했습니다. 확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`);
   const run = args.runbook ? `--runbook ${shownOut}` : name;
   io.err(`다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`);
   return 0;

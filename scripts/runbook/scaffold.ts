@@ -7,6 +7,7 @@ import { frontmatterOf, IMAGE_STEP, imagesOnly, markdownTree, STEP_ID } from '..
 import { blockRole, interactive, kubectlVerb, kubectlVerbs, longRunning, looksLikeOutput } from './blocks.ts';
 import type { EditStep, LinesRule, ObjectRule, OutputRule, RunStep, ServiceFixture, Step } from '../model/runbook.ts';
 import { EDIT_COMMAND } from './bind.ts';
+import { durationLabel } from './context.ts';
 import { GENERATED_SUFFIX, nameStem, parseTable } from './match/table.ts';
 import { objectRuleProblems } from './objects.ts';
 
@@ -37,11 +38,11 @@ export interface Scaffold {
 /** Columns that differ from cluster to cluster (compared as volatile by default). */
 const VOLATILE = ['AGE', 'RESTARTS', 'CLUSTER-IP', 'IP', 'NODE', 'NOMINATED NODE', 'LAST SEEN', 'DURATION'];
 /** Parts of a text line that differ from run to run, each used only when the block has one. */
-const VOLATILE_PARTS: Array<[RegExp, string]> = [
-  [/^LAST DEPLOYED: /m, '(?<=^LAST DEPLOYED: ).*'],
-  [new RegExp(GENERATED_SUFFIX, 'm'), GENERATED_SUFFIX],
-  [/\s\d+[smhd](?:\d+[smh])?\s*$/m, '(?<=\\s)\\d+[smhd](?:\\d+[smh])?$'],
-  [/\bRunning\s+\d+\s/, '(?<=Running\\s+)\\d+(?: \\([^)]*\\))?(?=\\s)'],
+const VOLATILE_PARTS: Array<[RegExp, string, string]> = [
+  [/^LAST DEPLOYED: /m, '(?<=^LAST DEPLOYED: ).*', 'helm 의 LAST DEPLOYED 시각'],
+  [new RegExp(GENERATED_SUFFIX, 'm'), GENERATED_SUFFIX, '파드 이름의 생성 접미사'],
+  [/\s\d+[smhd](?:\d+[smh])?\s*$/m, '(?<=\\s)\\d+[smhd](?:\\d+[smh])?$', '나이(AGE)'],
+  [/\bRunning\s+\d+\s/, '(?<=Running\\s+)\\d+(?: \\([^)]*\\))?(?=\\s)', '재시작 횟수(RESTARTS)'],
 ];
 const WRITE_VERBS = new Set(['apply', 'create', 'delete', 'patch', 'replace', 'edit', 'label', 'annotate', 'scale', 'set', 'rollout', 'expose', 'run', 'cordon', 'drain', 'taint']);
 const writesCluster = (code: string) => kubectlVerbs(code).some((v) => WRITE_VERBS.has(v)) || /\bhelm\s+(install|upgrade|uninstall)\b/.test(code);
@@ -81,7 +82,6 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
   const tree = markdownTree(source);
   const lines = source.split('\n');
   const problems: string[] = [];
-  const guesses: string[] = [];
   const used = new Set<string>();
   const unique = (base: string) => {
     let id = base;
@@ -98,7 +98,8 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     // A fence without a language gets `text`: otherwise its meta would be read as the language.
     lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
   };
-  const guess = (line: number, text: string) => guesses.push(`${file}:${line}: ${text}`);
+  const guessed: Array<[number, string]> = [];
+  const guess = (line: number, text: string) => guessed.push([line, `${file}:${line}: ${text}`]);
 
   const items: Array<{ kind: 'command'; command: Command } | { kind: 'step'; step: Step; line: number }> = [];
   let command: Command | undefined;
@@ -256,6 +257,9 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
       if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
       guess(c.line, `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`);
     }
+    if (step.eventually) guess(c.line, `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`);
+    const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
+    if (volatile) guess(c.outputs[0]?.line ?? c.line, `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part)).map(([, , name]) => name).join(', ')})은 비교하지 않습니다.`);
     steps.push(step);
   }
   // A file a command reads (`-f x.yaml`) must be written before it runs.
@@ -276,6 +280,8 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     else lines.unshift('---', ...entry, '---', '');
     frontmatter = true;
   }
+  // In the page's order (the frontmatter lines are added after every line number was taken).
+  const guesses = guessed.sort((a, b) => a[0] - b[0]).map(([, text]) => text);
   return { source: lines.join('\n'), steps, fixtures, todo, guesses, frontmatter };
 }
 
