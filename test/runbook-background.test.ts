@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive, stopRunning } from '../scripts/lib/process.ts';
 import { startBackground } from '../scripts/runbook/background.ts';
 import { urlsIn } from '../scripts/runbook/mirror.ts';
 
@@ -13,13 +14,6 @@ import { urlsIn } from '../scripts/runbook/mirror.ts';
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-background-'));
 afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
 const options = { cwd, env: { PATH: process.env.PATH }, signal: new AbortController().signal, withinMs: 10_000 };
-
-/** Whether a process still runs (a zombie waiting for a parent that does not reap it has ended). */
-function alive(pid: number): boolean {
-  if (!fs.existsSync(`/proc/${pid}`)) return false;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, { encoding: 'utf8', flag: 'r' }).toString();
-  return !/^\d+ \(.*\) [ZX] /.test(stat);
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -44,9 +38,9 @@ describe('startBackground', () => {
     });
     expect(reply).toBe('hi');
     const sleeper = Number(fs.readFileSync(path.join(cwd, 'sleep.pid'), 'utf8'));
-    expect(alive(sleeper)).toBe(true);
+    expect(isAlive(sleeper)).toBe(true);
     await started.stop();
-    expect(alive(sleeper)).toBe(false);
+    expect(isAlive(sleeper)).toBe(false);
     await expect(new Promise((resolve, reject) => net.connect({ host: '127.0.0.1', port }, () => resolve('open')).on('error', reject))).rejects.toThrow(/ECONNREFUSED/);
   });
 
@@ -63,7 +57,17 @@ describe('startBackground', () => {
     expect(started.ready).toBe(false);
     expect(started.exitCode).toBe(1);
     expect(started.stderr).toContain('error: unable to forward');
-    expect(alive(Number(fs.readFileSync(path.join(cwd, 'early.pid'), 'utf8')))).toBe(false);
+    expect(isAlive(Number(fs.readFileSync(path.join(cwd, 'early.pid'), 'utf8')))).toBe(false);
+  });
+
+  it('a runner that ends before stopping it leaves nothing either: the exit handler stops its group', async () => {
+    const started = await startBackground('sleep 300 & echo $! > exit.pid; echo ready; wait', options);
+    expect(started.ready).toBe(true);
+    const sleeper = Number(fs.readFileSync(path.join(cwd, 'exit.pid'), 'utf8'));
+    expect(isAlive(sleeper)).toBe(true);
+    stopRunning(); // what main.ts runs on exit
+    expect(isAlive(sleeper)).toBe(false);
+    await started.stop(); // the run's own stop afterwards is harmless
   });
 
   it('a command that never gets ready is stopped at its limit', async () => {

@@ -150,6 +150,16 @@ export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 }
 
 /**
+ * A process group started elsewhere that keeps running on purpose (a runbook's background step):
+ * stopped by `stopRunning()` too if this process exits before its owner stops it. Returns the release.
+ */
+export function stopOnExit(pid: number | undefined): () => void {
+  if (!pid) return () => undefined;
+  running.add(pid);
+  return () => void running.delete(pid);
+}
+
+/**
  * Stops every process group `run()` started that still runs: SIGTERM, up to `graceMs` for them to
  * end, then SIGKILL. Synchronous, for an `exit` handler (a second Ctrl-C, `process.exit` while a
  * 20-minute `go build` runs): without it they run on, orphaned.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { killGroup } from '../lib/process.ts';
+import { killGroup, stopOnExit } from '../lib/process.ts';
 import { blockEnv } from './exec.ts';
 
 /**
@@ -41,6 +41,8 @@ function answers(port: number): Promise<boolean> {
 
 export async function startBackground(script: string, options: Options): Promise<Started> {
   const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], { cwd: options.cwd, env: blockEnv(options.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Stopped by the run at its end; by main.ts's exit handler if the runner itself is ended first.
+  const release = stopOnExit(child.pid);
   const streams = { stdout: '', stderr: '' };
   let exitCode: number | null = null;
   const exited = new Promise<void>((resolve) => {
@@ -72,6 +74,7 @@ export async function startBackground(script: string, options: Options): Promise
     clearTimeout(timer);
     // Whatever bash started and left in the group (a kubectl still running after bash itself ended).
     killGroup(child.pid, 'SIGKILL');
+    release();
   };
   const deadline = performance.now() + options.withinMs;
   let ready = false;
