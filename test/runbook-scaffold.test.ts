@@ -208,6 +208,16 @@ describe('runbook new reads a guide as a person does (issue 25)', () => {
     expect(text).toContain('// TODO: kubectl edit 는 편집기를 엽니다');
   });
 
+  it('YAML the next section tells the reader to save is a file written before the command that applies it, not the output of the command above', async () => {
+    const page = copy('save.md', ['---', 'title: t', '---', '', '## 확인', '', '```bash', 'kubectl get ns', '```', '', '## 설정', '', '다음을 `app.yaml` 로 저장하세요.', '', '```yaml', 'apiVersion: v1', 'kind: ConfigMap', '```', '', '```bash', 'kubectl apply -f app.yaml', '```', ''].join('\n'));
+    const file = path.join(tmp, 'save.ts');
+    const r = await run(['new', page, '--runbook', file]);
+    expect(r.code, r.err).toBe(0);
+    const runbook = await importRunbookFile(file);
+    expect(runbook.steps.map((s) => `${s.kind} ${s.id}`)).toEqual(['run page/get', 'file page/file', 'run page/apply']);
+    expect(fs.readFileSync(page, 'utf8')).toContain('```yaml step="page/file" title="app.yaml"');
+  });
+
   it('the dry-run warns, with file:line, where a command step\'s block reads as output', async () => {
     const page = copy('warn.md', '---\ntitle: t\n---\n\n## A\n\n```bash step="a/get"\nkubectl get pods\n```\n\n```bash step="a/table"\nNAME   READY   STATUS\napp    1/1     Running\n```\n');
     const file = path.join(tmp, 'warn.ts');
