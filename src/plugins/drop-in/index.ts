@@ -22,6 +22,7 @@ import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
 import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from './unsupported-syntax.ts';
 import { equivalentsPlugin } from './equivalents.ts';
 import { relativeLinksPlugin } from './relative-links.ts';
+import { stepImagesPlugin } from '../step-images.ts';
 
 /**
  * Lines of the file before the text the parser got: Astro's content loader hands it the body after
@@ -97,7 +98,8 @@ export function dropInPages(): AstroIntegration {
         failures.clear();
         const root = fileURLToPath(config.root);
         // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
-        processor.options.mdastPlugins.unshift(dropInPlugin({ root, base: config.base, failed: (message) => failures.set(message.split(':')[0] ?? message, message) }));
+        // Then a Markdown image with `step=` in its title becomes its screenshot figure (../step-images.ts).
+        processor.options.mdastPlugins.unshift(dropInPlugin({ root, base: config.base, failed: (message) => failures.set(message.split(':')[0] ?? message, message) }), stepImagesPlugin);
       },
       'astro:build:start': () => {
         if (failures.size > 0) throw new Error([...failures.values()].join('\n\n'));
