@@ -23,13 +23,17 @@ describe('kind provider command lines', () => {
     expect(kindCreateArgs('x', 'img', '/k', '/c', true)).toContain('--retain');
     expect(resolveKubernetes('1.24').kindNodeImage).toBe('kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51');
   });
-  it('configures only what the machine needs: failCgroupV1 on a cgroup v1 engine (kubelet 1.31+), oomScoreAdj 0 without CAP_SYS_RESOURCE, the forwarded API port', () => {
-    expect(parse(kindConfig(resolveKubernetes('1.37'), { cgroupV1: false, noSysResource: false }))).toEqual({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4' });
+  it('configures only what the machine needs: failCgroupV1 on a cgroup v1 engine (kubelet 1.31+), oomScoreAdj 0 without CAP_SYS_RESOURCE, the forwarded API port; kube-proxy syncs 0.1 s after a change everywhere', () => {
+    expect(parse(kindConfig(resolveKubernetes('1.37'), { cgroupV1: false, noSysResource: false }))).toEqual({
+      kind: 'Cluster',
+      apiVersion: 'kind.x-k8s.io/v1alpha4',
+      kubeadmConfigPatches: ['kind: KubeProxyConfiguration\niptables:\n  minSyncPeriod: 100ms\n'],
+    });
     const here = parse(kindConfig(resolveKubernetes('1.37'), { apiServerPort: 41234, cgroupV1: true, noSysResource: true })) as { networking: unknown; kubeadmConfigPatches: string[] };
     expect(here.networking).toEqual({ apiServerAddress: '127.0.0.1', apiServerPort: 41234 });
     expect(here.kubeadmConfigPatches.map((x) => parse(x) as unknown)).toEqual([
       { kind: 'KubeletConfiguration', failCgroupV1: false, oomScoreAdj: 0 },
-      { kind: 'KubeProxyConfiguration', oomScoreAdj: 0 },
+      { kind: 'KubeProxyConfiguration', iptables: { minSyncPeriod: '100ms' }, oomScoreAdj: 0 },
     ]);
     // kubelet 1.24 has no failCgroupV1 field (strict decoding would refuse it).
     expect(kindConfig(resolveKubernetes('1.24'), { cgroupV1: true, noSysResource: false })).not.toContain('failCgroupV1');

@@ -30,6 +30,8 @@ export interface BrowserStepResult {
   proven: string;
   simulated: string;
   seconds: number;
+  /** Where the seconds went: the stand-in backend ready, the first HTTP answer, Chromium's screenshot. */
+  phases: { backend: number; http: number; chromium: number };
 }
 
 /** The API clients a browser step needs (the runner's, so no second client package load). */
@@ -66,6 +68,8 @@ export async function openAddress(
   opts: { timeoutMs?: number; signal?: AbortSignal; show?: Show } = {},
 ): Promise<BrowserStepResult> {
   const t0 = performance.now();
+  const marks = [t0];
+  const lap = () => marks.push(performance.now());
   // How a kubectl command in a hint is shown: the runner adds its target, so pasting it reads the same cluster.
   const show = opts.show ?? ((command: string) => command);
   const timeoutMs = opts.timeoutMs ?? 90_000;
@@ -74,6 +78,7 @@ export async function openAddress(
   if (!(await waitBackendReady(kube, backend, timeoutMs))) {
     throw new EnvironmentError(client.codes.backendNotReady, `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`, show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`));
   }
+  lap();
   const expected = standinHeading(service);
   const answer = await client.http(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
   if (answer.status !== 200 || !answer.body.includes(expected) || !answer.body.includes(`${step.namespace}/${step.name}`)) {
@@ -83,7 +88,10 @@ export async function openAddress(
       `${show(`kubectl get svc -n ${step.namespace} ${step.name} -o wide`)} 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
     );
   }
+  lap();
   const shot = await client.screenshot(step.url, screenshotPath);
+  lap();
+  const secs = (ms: number) => Math.round(ms / 100) / 10;
   return {
     url: step.url,
     backend,
@@ -92,6 +100,7 @@ export async function openAddress(
     screenshot: screenshotPath,
     proven: `${client.from} ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
     simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
-    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    seconds: secs(marks[3]! - t0),
+    phases: { backend: secs(marks[1]! - marks[0]!), http: secs(marks[2]! - marks[1]!), chromium: secs(marks[3]! - marks[2]!) },
   };
 }

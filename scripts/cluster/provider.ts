@@ -76,6 +76,7 @@ interface AddressAnswer {
   status: number;
   title: string;
   seconds: number;
+  phases: { backend: number; http: number; chromium: number };
   /** What the answer proves and what it does not (the dashboard is a stand-in), in Korean. */
   proven: string;
   simulated: string;

@@ -243,7 +243,7 @@ const manualStep: Handler<ManualStep> = async (bound, ctx) => {
       status: 'passed',
       command: `(클라이언트 호스트에서 ${url} 을 HTTP 와 Chromium 으로 열기)`,
       browser: { url, status: r.status, title: r.title, screenshot, proven: r.proven, simulated: r.simulated },
-      notes: [`${url} → HTTP ${r.status}, 제목 "${r.title}" (${r.seconds}초)`],
+      notes: [`${url} → HTTP ${r.status}, 제목 "${r.title}" (${r.seconds}초: 대역 백엔드 ${r.phases.backend}초, 첫 HTTP 응답 ${r.phases.http}초, Chromium 화면 ${r.phases.chromium}초)`],
     };
   } catch (error) {
     const e = error as Error & { hint?: string };

@@ -63,8 +63,9 @@ export function kindDeleteArgs(name: string, kubeconfig: string): string[] {
 
 /**
  * The kind configuration (kind.x-k8s.io/v1alpha4) for this machine: the API server's port when the
- * host reaches it through a forwarder, and kubelet settings a cgroup v1 host (`failCgroupV1: false`,
- * kubelet 1.31 and later) or one withholding CAP_SYS_RESOURCE (no lowering of oom_score_adj) needs.
+ * host reaches it through a forwarder, kubelet settings a cgroup v1 host (`failCgroupV1: false`,
+ * kubelet 1.31 and later) or one withholding CAP_SYS_RESOURCE (no lowering of oom_score_adj) needs,
+ * and kube-proxy's minimum sync period.
  */
 export function kindConfig(release: KubernetesRelease, opts: { apiServerPort?: number; cgroupV1: boolean; noSysResource: boolean }): string {
   const kubelet: Record<string, unknown> = {};
@@ -72,13 +73,15 @@ export function kindConfig(release: KubernetesRelease, opts: { apiServerPort?: n
   if (opts.noSysResource) kubelet.oomScoreAdj = 0;
   const patches = [
     ...(Object.keys(kubelet).length ? [stringify({ kind: 'KubeletConfiguration', ...kubelet })] : []),
-    ...(opts.noSysResource ? [stringify({ kind: 'KubeProxyConfiguration', oomScoreAdj: 0 })] : []),
+    // kube-proxy writes a Service's new EXTERNAL-IP rules 0.1 s after the change, not kubeadm's 1 s
+    // (the browser steps waited that second every time: scripts/cluster/pods/config.ts).
+    stringify({ kind: 'KubeProxyConfiguration', iptables: { minSyncPeriod: '100ms' }, ...(opts.noSysResource ? { oomScoreAdj: 0 } : {}) }),
   ];
   return stringify({
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
     ...(opts.apiServerPort ? { networking: { apiServerAddress: '127.0.0.1', apiServerPort: opts.apiServerPort } } : {}),
-    ...(patches.length ? { kubeadmConfigPatches: patches } : {}),
+    kubeadmConfigPatches: patches,
   });
 }
 
