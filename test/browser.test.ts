@@ -223,8 +223,8 @@ describe('verification results in Chromium', () => {
     const other = await context.newPage();
     await other.route('**/*', (route) => (route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort()));
     await other.goto(`${failing.url}verification/`, { waitUntil: 'networkidle' });
-    expect(await other.locator('td[data-minor="1.24"]').innerText()).toBe('아직 검증 기록이 없습니다');
-    await other.locator('td[data-minor="1.24"] a').click();
+    expect(await other.locator('tr[data-runbook="metallb"] td[data-minor="1.24"]').innerText()).toBe('아직 검증 기록이 없습니다');
+    await other.locator('tr[data-runbook="metallb"] td[data-minor="1.24"] a').click();
     await other.waitForURL(/\/verification\/metallb\/1\.24\/$/);
     expect(await other.locator('.vrun-missing').innerText()).toContain('아직 검증 기록이 없습니다');
     await other.close();
