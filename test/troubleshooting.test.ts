@@ -12,6 +12,11 @@ describe('문제 해결 page', () => {
     for (const code of ['NO_SANDBOX', 'CONFIRMATION_REQUIRED', 'UNKNOWN_CONTEXT', 'BINDING', 'UNKNOWN_STEP', 'API_UNREACHABLE', 'MIRROR_MISSING', 'GO_NOT_FOUND']) expect(codes).toContain(code);
   });
 
+  it('says each thing once: no heading appears twice', () => {
+    const headings = page.split('\n').filter((l) => /^#{2,4} /.test(l));
+    expect(headings.filter((h, i) => headings.indexOf(h) !== i)).toEqual([]);
+  });
+
   it.each(codes.map((c) => [c]))('%s is an error code the tools really use', (code) => {
     expect(sources).toContain(`'${code}'`);
   });
