@@ -51,7 +51,7 @@ describe('the English MetalLB page in Chromium', () => {
     expect(await page.locator('section.vbadge').getAttribute('aria-label')).toBe('Verification status');
     expect(await page.locator('.vbadge-translation').innerText()).toMatch(/^These marks come from the runs of the Korean page\./);
     const mark = page.locator('[data-mark-for="strict-arp/check"]').first();
-    expect(await mark.locator('.step-mark-label').innerText()).toMatch(/^(Passed|Changed, not verified since|Failed|Checked against a stand-in)$/);
+    expect(await mark.locator('.step-mark-label').innerText()).toMatch(/^(Passed|Changed since verified|Failed|Checked against a stand-in)$/);
     // Korean prose rules (word-break: keep-all) are for Korean text only.
     expect(await page.locator('.sl-markdown-content p').first().evaluate((p) => getComputedStyle(p).wordBreak)).toBe('normal');
     // The first screen: title, badge, sidebar and language picker.

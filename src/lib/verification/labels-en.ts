@@ -14,7 +14,7 @@ export const EN: Words = {
     manual: 'Check by hand',
     fixture: 'Preparation',
     standin: 'Checked against a stand-in',
-    stale: 'Changed, not verified since',
+    stale: 'Changed since verified',
     error: 'Verification error: the report does not match its evidence',
   },
   run: {
