@@ -122,8 +122,11 @@ describe('kind provider on a user\'s Docker (stand-ins for docker and kind; the 
     expect(o.stderr()).toContain('프로바이더: kind (컨테이너 엔진이 응답함)');
     const p = sandboxPaths('k1', env);
     expect(calls()).toEqual([createArgs('k1', false)]);
-    // The user's engine: no daemon of ours, no forwarder, nothing but what kind needs on this cgroup v2 engine.
-    expect(fs.readFileSync(path.join(p.dir, 'kind.yaml'), 'utf8')).toBe('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
+    // The user's engine: no daemon of ours, no forwarder, nothing for this cgroup v2 engine; only
+    // kube-proxy's 0.1 s minimum sync (a new EXTERNAL-IP answers without kubeadm's 1 s wait).
+    expect(fs.readFileSync(path.join(p.dir, 'kind.yaml'), 'utf8')).toBe(
+      'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nkubeadmConfigPatches:\n  - |\n    kind: KubeProxyConfiguration\n    iptables:\n      minSyncPeriod: 100ms\n',
+    );
     const state = readSandbox('k1', env)!;
     expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [], pulls: true });
     expect(state.docker).toBeUndefined();

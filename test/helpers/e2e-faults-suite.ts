@@ -79,8 +79,10 @@ describe(`faults on the ${provider} sandbox`, () => {
     try {
       const { code, stderr } = await run.exited;
       const seconds = (performance.now() - t0) / 1000;
-      // The limit, one command's grace (5 s) and the health check (at most 8 s); measured 29 s with a 20 s limit on a loaded machine.
-      expect(seconds, stderr).toBeLessThan(limit + 25);
+      // The limit, one command's grace (5 s), the health check (at most 8 s) and, at the end, the
+      // lease's release meeting the frozen etcd (one request timeout, 10 s); measured 29 s with a 20 s
+      // limit, and 30.2 s with this 5 s one, on a loaded machine. Without the limit the page's wait is 1 minute.
+      expect(seconds, stderr).toBeLessThan(limit + 30);
       expect(code).toBe(1);
       const s = readReport(report).steps.find((x) => x.id === 'istio/get-after');
       expect(s?.status).toBe('failed');
