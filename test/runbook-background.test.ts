@@ -24,6 +24,20 @@ async function freePort(): Promise<number> {
 }
 
 describe('startBackground', () => {
+  it('refuses a port another program already answers on, without starting the command', async () => {
+    const port = await freePort();
+    const other = net.createServer((socket) => socket.end('other'));
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    try {
+      const started = await startBackground(`touch started; sleep 300`, { ...options, port });
+      expect(started.ready).toBe(false);
+      expect(started.why).toContain(`127.0.0.1:${port} 에서 이미 다른 프로그램이 응답합니다`);
+      expect(fs.existsSync(path.join(cwd, 'started'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('is ready when its port answers, keeps serving for later steps, and stop() ends its whole process group', async () => {
     const port = await freePort();
     // bash starts a child (the server) and a grandchild (sleep), as a pipeline or a wrapper script would.

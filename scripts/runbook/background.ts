@@ -17,6 +17,8 @@ interface Started {
   stderr: string;
   /** Stops the whole process group (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
   stop: () => Promise<void>;
+  /** Why it is not ready, when it never started. */
+  why?: string;
 }
 
 interface Options {
@@ -40,6 +42,12 @@ function answers(port: number): Promise<boolean> {
 }
 
 export async function startBackground(script: string, options: Options): Promise<Started> {
+  // A port that answers before the command starts is another program's: "ready" would then prove
+  // nothing, and the steps after it would talk to that program.
+  if (options.port !== undefined && (await answers(options.port))) {
+    const why = `127.0.0.1:${options.port} 에서 이미 다른 프로그램이 응답합니다. 그 프로그램(예: 앞서 실행한 port-forward)을 멈춘 뒤 다시 실행하세요`;
+    return { ready: false, exitCode: null, stdout: '', stderr: `${why}.\n`, stop: async () => undefined, why };
+  }
   const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], { cwd: options.cwd, env: blockEnv(options.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // Stopped by the run at its end; by main.ts's exit handler if the runner itself is ended first.
   const release = stopOnExit(child.pid);

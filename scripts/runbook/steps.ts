@@ -153,7 +153,7 @@ async function backgroundStep(bound: BoundStep & { step: RunStep }, ctx: RunCont
   const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
   const ev = { exitCode: started.exitCode, streams: { stdout: clean(started.stdout), stderr: clean(started.stderr) } };
   const checks: CheckContext = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
-  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checks, started.ready ? '-' : `${started.exitCode ?? '-'} (${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'})`);
+  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checks, started.ready ? '-' : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`);
   const shown = [ev.streams.stdout.trimEnd(), ev.streams.stderr.trim() ? `[stderr]\n${ev.streams.stderr.trimEnd()}` : ''].filter(Boolean).join('\n');
   return {
     status: final.outcome === 'failed' ? 'failed' : 'passed',
