@@ -26,7 +26,8 @@ async function freePort(): Promise<number> {
 describe('startBackground', () => {
   it('refuses a port another program already answers on, without starting the command', async () => {
     const port = await freePort();
-    const other = net.createServer((socket) => socket.end('other'));
+    // Its side of the probe's connection may be reset (the probe closes without reading): not an error here.
+    const other = net.createServer((socket) => socket.on('error', () => undefined).end('other'));
     await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
     try {
       const started = await startBackground(`touch started; sleep 300`, { ...options, port });
