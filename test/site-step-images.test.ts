@@ -129,7 +129,8 @@ describe('in Chromium', () => {
     const figure = page.locator(`figure[data-step="${STEP}"]`);
     await figure.scrollIntoViewIfNeeded();
     const image = figure.locator('img');
-    expect(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    // Astro's images load lazily: once scrolled into view, the load may still be under way.
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
     expect(await image.getAttribute('title')).toBe(TITLE.ko);
     const [imageBox, markBox] = [await image.boundingBox(), await figure.locator('.step-mark').boundingBox()];
     expect(markBox!.y).toBeGreaterThanOrEqual(imageBox!.y + imageBox!.height);
