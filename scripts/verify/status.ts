@@ -6,7 +6,8 @@ import { parseCommand } from '../lib/args.ts';
 import type { Io } from '../lib/io.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { codeFingerprint } from '../model/fingerprint.ts';
-import { markdownTree, readPage } from '../model/page.ts';
+import { MetaOptions } from '@expressive-code/core';
+import { IMAGE_STEP, markdownTree, readPage } from '../model/page.ts';
 import { reportPath, translatedPage, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { readReport } from '../model/report.ts';
 import { importRunbook } from '../model/runbooks.ts';
@@ -60,16 +61,16 @@ function markdownFiles(root: string, dir: string): string[] {
   });
 }
 
-/** Every fenced block and every image or figure of a page, with its step id when it has one. */
+/** Every fenced block and every image or figure of a page, with its step id read as the page reader reads it (scripts/model/page.ts). */
 function contentOf(root: string, file: string): Array<{ line: number; what: string; id: string | undefined }> {
   const found: Array<{ line: number; what: string; id: string | undefined }> = [];
   visit(markdownTree(fs.readFileSync(path.join(root, file), 'utf8')), (node) => {
     const line = node.position?.start.line ?? 0;
     if (node.type === 'code') {
       const code = node as Code;
-      found.push({ line, what: `\`\`\`${code.lang ?? ''} 블록 (${code.value.split('\n')[0]?.slice(0, 60) ?? ''})`, id: /\bstep="([^"]+)"/.exec(code.meta ?? '')?.[1] });
+      found.push({ line, what: `\`\`\`${code.lang ?? ''} 블록 (${code.value.split('\n')[0]?.slice(0, 60) ?? ''})`, id: new MetaOptions(code.meta ?? '').getString('step') });
     } else if (node.type === 'image') {
-      found.push({ line, what: `그림 ${(node as Image).url}`, id: undefined });
+      found.push({ line, what: `그림 ${(node as Image).url}`, id: IMAGE_STEP.exec((node as Image).title ?? '')?.[1] });
     } else if (node.type === 'html') {
       const html = (node as Html).value;
       if (/<figure\b/.test(html)) found.push({ line, what: '그림 <figure>', id: /\bdata-step="([^"]+)"/.exec(html)?.[1] });
