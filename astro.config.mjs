@@ -43,7 +43,11 @@ export default defineConfig({
         { slug: 'index', label: '소개', translations: { en: 'Introduction' } },
         { label: '부록', translations: { en: 'Appendix' }, items: [{ autogenerate: { directory: 'appendix' } }] },
         // A custom page (src/pages/verification/): sidebar links are not base-prefixed by Starlight.
-        { link: `${base.replace(/\/$/, '')}/verification/`, label: '검증 현황', translations: { en: 'Verification status' } },
+        {
+          link: `${base.replace(/\/$/, '')}/verification/`,
+          label: '검증 현황',
+          translations: { en: 'Verification status' },
+        },
         { slug: 'troubleshooting', label: '문제 해결', translations: { en: 'Troubleshooting' } },
       ],
       // A folder's Docusaurus _category_.json names its sidebar group and places it.
@@ -53,7 +57,12 @@ export default defineConfig({
         PageTitle: './src/components/PageTitle.astro',
         MarkdownContent: './src/components/MarkdownContent.astro',
       },
-      customCss: ['./src/styles/korean.css', './src/styles/screenshot.css', './src/styles/verification.css', './src/styles/verification-pages.css'],
+      customCss: [
+        './src/styles/korean.css',
+        './src/styles/screenshot.css',
+        './src/styles/verification.css',
+        './src/styles/verification-pages.css',
+      ],
       expressiveCode: {
         plugins: [pluginStepMeta(), pluginStepMarks({ base })],
         // Copy exactly what the page shows: the runbook runs the whole block, comments included.

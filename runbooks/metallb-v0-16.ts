@@ -13,13 +13,15 @@ export default defineRunbook({
   fixtures: dashboardFixtures(),
   versions: [{ name: 'MetalLB', namespace: 'metallb-system', deployment: 'controller' }],
   needs: {
-    runningPods: 'IPAddressPool 과 L2Advertisement 를 만들 때 API 서버가 controller 파드의 검증 웹훅(metallb-webhook-service:443)을 부르고, 웹훅이 거부하면 만들어지지 않습니다(failurePolicy: Fail). 파드 네트워크가 없으면 웹훅에 닿지 않아 설정 단계가 실패합니다.',
+    runningPods:
+      'IPAddressPool 과 L2Advertisement 를 만들 때 API 서버가 controller 파드의 검증 웹훅(metallb-webhook-service:443)을 부르고, 웹훅이 거부하면 만들어지지 않습니다(failurePolicy: Fail). 파드 네트워크가 없으면 웹훅에 닿지 않아 설정 단계가 실패합니다.',
   },
   images: metallbImages('v0.16.1'),
   logs: metallbLogs(),
   // sha256 of the manifest install/apply reads (from the offline mirror's copy): a mirror copy or a download with other bytes fails the step.
   pins: {
-    'https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml': 'bf25feebb7582ca7df845efd52ffbc2960d6cbf4cfc972f47fded9f788b67f0b',
+    'https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml':
+      'bf25feebb7582ca7df845efd52ffbc2960d6cbf4cfc972f47fded9f788b67f0b',
   },
   steps: [
     ...strictArp('페이지: "strictARP: true 가 이미 출력된다면 다음 명령은 실행하지 않아도 됩니다."'),
@@ -35,7 +37,9 @@ export default defineRunbook({
       // The webhook answers once the controller has written its certificate: a first refusal is retried.
       eventually: { within: '1m' },
     }),
-    run('config/get-pool', '주소 풀 확인', { output: table('config/get-pool-output', { key: 'NAME', keyMatch: 'exact', volatile: [] }) }),
+    run('config/get-pool', '주소 풀 확인', {
+      output: table('config/get-pool-output', { key: 'NAME', keyMatch: 'exact', volatile: [] }),
+    }),
     file('webhook/file', 'overlapping_pool.yaml 작성'),
     run('webhook/apply', '겹치는 주소 풀이 웹훅에 거부되는지 확인', {
       exitCode: 1,

@@ -55,7 +55,11 @@ export function pageSize(dist: string, route: string): PageSize {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { dist: { type: 'string', default: 'dist' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { dist: { type: 'string', default: 'dist' } },
+    allowPositionals: true,
+  });
   const dist = path.resolve(io.cwd, values.dist);
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     io.err(`✗ ${dist} 에 빌드된 사이트가 없습니다.\n  먼저 빌드하세요: npm run build\n`);
@@ -63,12 +67,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const b = (n: number) => n.toLocaleString('en-US');
   const pair = (raw: number, gz: number) => `${b(raw)} / ${b(gz)}`;
-  io.out('| page | HTML raw / gzip (B) | initial JS raw / gzip (B) | initial CSS raw / gzip (B) | idle JS raw / gzip (B) |\n');
+  io.out(
+    '| page | HTML raw / gzip (B) | initial JS raw / gzip (B) | initial CSS raw / gzip (B) | idle JS raw / gzip (B) |\n',
+  );
   io.out('|---|---|---|---|---|\n');
   for (const route of positionals.length > 0 ? positionals : ['appendix/metallb', '']) {
     const s = pageSize(dist, route.replace(/^\/|\/$/g, ''));
     const { initial: i } = s;
-    io.out(`| /${s.route}${s.route ? '/' : ''} | ${pair(s.html.raw, s.html.gzip)} | ${pair(i.jsRaw, i.jsGzip)} | ${pair(i.cssRaw, i.cssGzip)} | ${pair(s.idle.raw, s.idle.gzip)} |\n`);
+    io.out(
+      `| /${s.route}${s.route ? '/' : ''} | ${pair(s.html.raw, s.html.gzip)} | ${pair(i.jsRaw, i.jsGzip)} | ${pair(i.cssRaw, i.cssGzip)} | ${pair(s.idle.raw, s.idle.gzip)} |\n`,
+    );
     io.err(`  /${s.route}: initial ${i.files.join(', ')} (+ inline); idle ${s.idle.files.join(', ') || '-'}\n`);
   }
   return 0;

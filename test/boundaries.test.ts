@@ -57,10 +57,17 @@ describe('generic code names no component a page installs', async () => {
   ];
 
   it('the runbooks declare what they need (images, log namespaces)', () => {
-    expect(names).toEqual(expect.arrayContaining(['quay.io/metallb/controller:v0.11.0', 'go.universe.tf/metallb', 'metallb-system']));
+    expect(names).toEqual(
+      expect.arrayContaining(['quay.io/metallb/controller:v0.11.0', 'go.universe.tf/metallb', 'metallb-system']),
+    );
   });
 
-  it.each([...tsFiles('scripts/cluster'), ...tsFiles('scripts/runbook'), ...tsFiles('scripts/lib'), ...tsFiles('scripts/verify')])('%s', (file) => {
+  it.each([
+    ...tsFiles('scripts/cluster'),
+    ...tsFiles('scripts/runbook'),
+    ...tsFiles('scripts/lib'),
+    ...tsFiles('scripts/verify'),
+  ])('%s', (file) => {
     const text = code(file);
     expect(names.filter((n) => text.includes(n))).toEqual([]);
   });

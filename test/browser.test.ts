@@ -75,17 +75,21 @@ describe('the MetalLB page in Chromium', () => {
     const input = page.locator('#starlight__search input');
     await input.fill(word);
     const results = page.locator('#starlight__search .pagefind-ui__result-link');
-    await expect.poll(() => results.evaluateAll((links) => links.map((a) => a.getAttribute('href'))), { timeout: 10_000 })
+    await expect
+      .poll(() => results.evaluateAll((links) => links.map((a) => a.getAttribute('href'))), { timeout: 10_000 })
       .toContainEqual(expect.stringMatching(/\/appendix\/metallb\//));
     // The search UI speaks Korean too (src/content/i18n/ko.json).
-    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(new RegExp(`^${word}에 대한 결과 \\d+건$`));
+    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(
+      new RegExp(`^${word}에 대한 결과 \\d+건$`),
+    );
     await page.keyboard.press('Escape');
   });
 
   it('finds nothing for a word that is not on any page (search is not matching everything)', async () => {
     await page.getByRole('button', { name: '검색' }).first().click();
     await page.locator('#starlight__search input').fill('펭귄');
-    await expect.poll(() => page.locator('#starlight__search .pagefind-ui__message').innerText(), { timeout: 10_000 })
+    await expect
+      .poll(() => page.locator('#starlight__search .pagefind-ui__message').innerText(), { timeout: 10_000 })
       .toBe('펭귄에 대한 결과 없음');
     expect(await page.locator('#starlight__search .pagefind-ui__result-link').count()).toBe(0);
     await page.keyboard.press('Escape');
@@ -136,7 +140,9 @@ describe('verification results in Chromium', () => {
   // The committed reports (reports/), as the default build reads them.
   let committed: PageVerification;
   beforeAll(async () => {
-    committed = (await loadVerification({ root: ROOT, reportsDir: 'reports' })).forPage('src/content/docs/appendix/metallb.md')!;
+    committed = (await loadVerification({ root: ROOT, reportsDir: 'reports' })).forPage(
+      'src/content/docs/appendix/metallb.md',
+    )!;
   });
 
   it('shows the badge under the title: result, date, provider, Kubernetes and MetalLB versions, the other version', async () => {
@@ -144,8 +150,14 @@ describe('verification results in Chromium', () => {
     expect(await badge.isVisible()).toBe(true);
     const text = await badge.innerText();
     expect(text).toMatch(/검증 통과\s+20\d\d-\d\d-\d\d \d\d:\d\d KST/);
-    for (const part of ['Kubernetes v1.37.0', 'MetalLB v0.11.0', PROVIDER_LABEL[committed.versions[0]!.report!.provider]]) expect(text).toContain(part);
-    for (const other of committed.versions.slice(1)) expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other)}`);
+    for (const part of [
+      'Kubernetes v1.37.0',
+      'MetalLB v0.11.0',
+      PROVIDER_LABEL[committed.versions[0]!.report!.provider],
+    ])
+      expect(text).toContain(part);
+    for (const other of committed.versions.slice(1))
+      expect(text).toContain(`Kubernetes ${other.minor}: ${resultLine(other)}`);
     const title = await page.locator('h1').boundingBox();
     const box = await badge.boundingBox();
     expect(box!.y).toBeGreaterThan(title!.y + title!.height - 1);
@@ -181,7 +193,9 @@ describe('verification results in Chromium', () => {
   it('shows a failed mark whose details open on click with expected versus actual, and the copy button still copies the command', async () => {
     const failedPage = await context.newPage();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: failing.origin });
-    await failedPage.route('**/*', (route) => (route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort()));
+    await failedPage.route('**/*', (route) =>
+      route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort(),
+    );
     await failedPage.goto(`${failing.url}appendix/metallb/`, { waitUntil: 'networkidle' });
     const step = fresh.failed.steps.find((s) => s.id === 'istio/get-after')!;
     const mark = failedPage.locator('.step-block:has([data-step="istio/get-after-output"]) details.step-mark');
@@ -193,13 +207,19 @@ describe('verification results in Chromium', () => {
     expect(await mark.innerText()).toContain('기대한 출력 (페이지)');
     expect(await mark.innerText()).toContain('실제 출력 (클러스터)');
     await mark.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-    await failedPage.locator('.step-block:has([data-step="istio/get-after"])').screenshot({ path: shot('metallb-failed-command') });
-    await failedPage.locator('.step-block:has([data-step="istio/get-after-output"])').screenshot({ path: shot('metallb-failed-mark') });
+    await failedPage
+      .locator('.step-block:has([data-step="istio/get-after"])')
+      .screenshot({ path: shot('metallb-failed-command') });
+    await failedPage
+      .locator('.step-block:has([data-step="istio/get-after-output"])')
+      .screenshot({ path: shot('metallb-failed-mark') });
 
     const command = failedPage.locator('[data-step="istio/get-after"]');
     await command.hover();
     await command.getByRole('button', { name: '클립보드로 복사' }).click();
-    await expect.poll(() => failedPage.evaluate(() => navigator.clipboard.readText())).toBe(metallb.blocks.find((b) => b.id === 'istio/get-after')?.code);
+    await expect
+      .poll(() => failedPage.evaluate(() => navigator.clipboard.readText()))
+      .toBe(metallb.blocks.find((b) => b.id === 'istio/get-after')?.code);
     await failedPage.close();
   });
 
@@ -221,9 +241,13 @@ describe('verification results in Chromium', () => {
 
   it('says a version has no record yet when there is no report for it (site built from the fresh 1.37 run only)', async () => {
     const other = await context.newPage();
-    await other.route('**/*', (route) => (route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort()));
+    await other.route('**/*', (route) =>
+      route.request().url().startsWith(`${failing.origin}/`) ? route.continue() : route.abort(),
+    );
     await other.goto(`${failing.url}verification/`, { waitUntil: 'networkidle' });
-    expect(await other.locator('tr[data-runbook="metallb"] td[data-minor="1.24"]').innerText()).toBe('아직 검증 기록이 없습니다');
+    expect(await other.locator('tr[data-runbook="metallb"] td[data-minor="1.24"]').innerText()).toBe(
+      '아직 검증 기록이 없습니다',
+    );
     await other.locator('tr[data-runbook="metallb"] td[data-minor="1.24"] a').click();
     await other.waitForURL(/\/verification\/metallb\/1\.24\/$/);
     expect(await other.locator('.vrun-missing').innerText()).toContain('아직 검증 기록이 없습니다');

@@ -44,15 +44,18 @@ describe('binary cache', () => {
 });
 
 describe('commands without a sandbox', () => {
-  it.each([['kubeconfig'], ['status']])('%s exits non-zero with a message and the command that creates one', async (sub) => {
-    const io = memoryIo({ VDOCS_CACHE_DIR: tempCache() });
-    const error = (await clusterMain([sub], io).catch((e: unknown) => e)) as EnvironmentError;
-    expect(error).toBeInstanceOf(EnvironmentError);
-    expect(error.code).toBe('CLUSTER_NOT_UP');
-    expect(error.exitCode).toBe(1);
-    expect(error.hint).toContain('npm run cluster -- up');
-    expect(io.stdout()).toBe('');
-  });
+  it.each([['kubeconfig'], ['status']])(
+    '%s exits non-zero with a message and the command that creates one',
+    async (sub) => {
+      const io = memoryIo({ VDOCS_CACHE_DIR: tempCache() });
+      const error = (await clusterMain([sub], io).catch((e: unknown) => e)) as EnvironmentError;
+      expect(error).toBeInstanceOf(EnvironmentError);
+      expect(error.code).toBe('CLUSTER_NOT_UP');
+      expect(error.exitCode).toBe(1);
+      expect(error.hint).toContain('npm run cluster -- up');
+      expect(io.stdout()).toBe('');
+    },
+  );
 
   it('down is idempotent: nothing to do is success', async () => {
     const io = memoryIo({ VDOCS_CACHE_DIR: tempCache() });

@@ -7,9 +7,18 @@ import { clusterMain } from '../scripts/cluster/main.ts';
 describe('parseClusterArgs', () => {
   it.each([
     [['up'], { kind: 'up', provider: undefined, kubernetes: undefined, name: 'vdocs', retain: false }],
-    [['up', '--provider', 'kwok'], { kind: 'up', provider: 'kwok', kubernetes: undefined, name: 'vdocs', retain: false }],
-    [['up', '--provider=kind', '--kubernetes', '1.24', '--name', 'ci-1', '--retain'], { kind: 'up', provider: 'kind', kubernetes: '1.24', name: 'ci-1', retain: true }],
-    [['up', '--kubernetes', 'v1.37'], { kind: 'up', provider: undefined, kubernetes: 'v1.37', name: 'vdocs', retain: false }],
+    [
+      ['up', '--provider', 'kwok'],
+      { kind: 'up', provider: 'kwok', kubernetes: undefined, name: 'vdocs', retain: false },
+    ],
+    [
+      ['up', '--provider=kind', '--kubernetes', '1.24', '--name', 'ci-1', '--retain'],
+      { kind: 'up', provider: 'kind', kubernetes: '1.24', name: 'ci-1', retain: true },
+    ],
+    [
+      ['up', '--kubernetes', 'v1.37'],
+      { kind: 'up', provider: undefined, kubernetes: 'v1.37', name: 'vdocs', retain: false },
+    ],
     [['down'], { kind: 'down', name: 'vdocs' }],
     [['down', '--name', 'other'], { kind: 'down', name: 'other' }],
     [['status'], { kind: 'status', name: 'vdocs' }],
@@ -47,10 +56,7 @@ describe('parseClusterArgs', () => {
 });
 
 describe('error messages a user reads', () => {
-  it.each([
-    [['up', '--provider', 'minikube']],
-    [['up', '--kubernetes', '1.30']],
-  ])('%j', async (argv) => {
+  it.each([[['up', '--provider', 'minikube']], [['up', '--kubernetes', '1.30']]])('%j', async (argv) => {
     const error = (await parseClusterArgs(argv).catch((e: unknown) => e)) as UsageError;
     expect(`${error.message}\n힌트: ${error.hint}`).toMatchSnapshot();
   });

@@ -61,14 +61,22 @@ describe('readGoMod (go mod edit -json)', () => {
       { path: 'k8s.io/api', version: 'v0.0.0' },
     ]);
     expect(mod.replace).toContainEqual({ from: 'k8s.io/client-go', to: './staging/src/k8s.io/client-go' });
-    expect(mod.replace).toContainEqual({ from: 'github.com/single/line', to: 'github.com/single/line', toVersion: 'v1.2.3' });
+    expect(mod.replace).toContainEqual({
+      from: 'github.com/single/line',
+      to: 'github.com/single/line',
+      toVersion: 'v1.2.3',
+    });
   });
 
   it('a go.mod Go cannot read fails with the message of go itself, naming the file', async () => {
-    const error = (await read('broken', 'module example.com/x\n\nrequire (\n').catch((e: unknown) => e)) as EnvironmentError;
+    const error = (await read('broken', 'module example.com/x\n\nrequire (\n').catch(
+      (e: unknown) => e,
+    )) as EnvironmentError;
     expect(error).toBeInstanceOf(EnvironmentError);
     expect(error.code).toBe('GO_MOD_DOWNLOAD_FAILED');
-    expect(error.message).toContain(`$ ${findGo(process.env)} mod edit -json ${path.join(scratch, 'broken', 'go.mod')}`);
+    expect(error.message).toContain(
+      `$ ${findGo(process.env)} mod edit -json ${path.join(scratch, 'broken', 'go.mod')}`,
+    );
     expect(error.message).toContain('go.mod:');
   });
 });
@@ -96,11 +104,18 @@ describe('moduleWrapper (the images a runbook declares)', () => {
   it('requires MetalLB, bumps reflect2 and json-iterator as the runbook declares, copies the replace block', async () => {
     const controller = runbook.images!.find((i) => i.image === 'quay.io/metallb/controller:v0.11.0')!;
     const target = imageTarget(controller);
-    expect([target.component, target.version, target.binaries, target.packages]).toEqual(['metallb-controller', 'v0.11.0', ['controller'], ['go.universe.tf/metallb/controller']]);
-    const lines = (await target.goMod(async (module, version) => {
-      expect([module, version]).toEqual(['go.universe.tf/metallb', 'v0.11.0']);
-      return metallb;
-    })).split('\n');
+    expect([target.component, target.version, target.binaries, target.packages]).toEqual([
+      'metallb-controller',
+      'v0.11.0',
+      ['controller'],
+      ['go.universe.tf/metallb/controller'],
+    ]);
+    const lines = (
+      await target.goMod(async (module, version) => {
+        expect([module, version]).toEqual(['go.universe.tf/metallb', 'v0.11.0']);
+        return metallb;
+      })
+    ).split('\n');
     expect(lines).toContain('require go.universe.tf/metallb v0.11.0');
     expect(lines).toContain('require github.com/modern-go/reflect2 v1.0.2');
     expect(lines).toContain('require github.com/json-iterator/go v1.1.12');
@@ -108,12 +123,16 @@ describe('moduleWrapper (the images a runbook declares)', () => {
     expect(lines).toContain('\tk8s.io/kubernetes => k8s.io/kubernetes v1.20.2');
   });
   it('refuses the go.mod of another module', () => {
-    expect(() => moduleWrapper(metallb, 'go.universe.tf/other', 'v1.0.0', {})).toThrow('expected the go.mod of go.universe.tf/other, got go.universe.tf/metallb');
+    expect(() => moduleWrapper(metallb, 'go.universe.tf/other', 'v1.0.0', {})).toThrow(
+      'expected the go.mod of go.universe.tf/other, got go.universe.tf/metallb',
+    );
   });
 });
 
 it('tools.go imports the commands behind a build tag', () => {
-  expect(toolsGo(['k8s.io/kubernetes/cmd/kubectl'])).toBe('//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n');
+  expect(toolsGo(['k8s.io/kubernetes/cmd/kubectl'])).toBe(
+    '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n',
+  );
 });
 
 describe('with the real go.mod from the module proxy', () => {

@@ -15,11 +15,24 @@ function standIns(kubectlVersion: string, kindVersion: string): { io: Io; bin: s
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-kind-bin-'));
   const bin = path.join(root, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/sh\necho '{"clientVersion":{"gitVersion":"${kubectlVersion}"}}'\n`, { mode: 0o755 });
-  fs.writeFileSync(path.join(bin, 'kind'), `#!/bin/sh\necho 'kind ${kindVersion} go1.26.8 linux/amd64'\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(bin, 'kubectl'),
+    `#!/bin/sh\necho '{"clientVersion":{"gitVersion":"${kubectlVersion}"}}'\n`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(path.join(bin, 'kind'), `#!/bin/sh\necho 'kind ${kindVersion} go1.26.8 linux/amd64'\n`, {
+    mode: 0o755,
+  });
   // An empty cache: anything not taken from PATH would have to be built (and Go is not on this PATH).
   const env = { PATH: `${bin}:/usr/bin:/bin`, VDOCS_CACHE_DIR: path.join(root, 'cache'), NO_COLOR: '1' };
-  const io: Io = { out: () => {}, err: () => {}, env, cwd: root, interactive: false, signal: new AbortController().signal };
+  const io: Io = {
+    out: () => {},
+    err: () => {},
+    env,
+    cwd: root,
+    interactive: false,
+    signal: new AbortController().signal,
+  };
   return { io, bin };
 }
 

@@ -33,7 +33,15 @@ let cache: string;
 let tools: string;
 const children: ChildProcess[] = [];
 
-const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : []);
+const lines = (file: string) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 const kindCalls = () => lines(path.join(root, 'kind-calls'));
 const dockerCalls = () => lines(path.join(root, 'docker-calls'));
 
@@ -49,9 +57,23 @@ function envWith(opts: { subnets?: string; loadFails?: boolean } = {}): Record<s
   };
 }
 
-function kindState(name: string, env: Record<string, string | undefined>, createdAt = '2026-07-01T00:00:00.000Z'): SandboxState {
+function kindState(
+  name: string,
+  env: Record<string, string | undefined>,
+  createdAt = '2026-07-01T00:00:00.000Z',
+): SandboxState {
   fs.mkdirSync(sandboxDir(name, env), { recursive: true });
-  return { name, provider: 'kind', kubernetes: 'v1.37.0', context: `kind-${name}`, kubeconfig: path.join(root, 'kubeconfig'), server: 'https://127.0.0.1:1', createdAt, processes: [], logs: {} };
+  return {
+    name,
+    provider: 'kind',
+    kubernetes: 'v1.37.0',
+    context: `kind-${name}`,
+    kubeconfig: path.join(root, 'kubeconfig'),
+    server: 'https://127.0.0.1:1',
+    createdAt,
+    processes: [],
+    logs: {},
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +86,11 @@ async function freePort(): Promise<number> {
 
 const service = (port: number, name = 'minio-service', namespace = 'kubeflow'): k8s.V1Service => ({
   metadata: { name, namespace },
-  spec: { type: 'LoadBalancer', selector: { app: 'minio' }, ports: [{ port, targetPort: port as never, protocol: 'TCP' }] },
+  spec: {
+    type: 'LoadBalancer',
+    selector: { app: 'minio' },
+    ports: [{ port, targetPort: port as never, protocol: 'TCP' }],
+  },
 });
 
 /** An API that holds one Service and records the Deployments made for it; `ready` says whether a made Deployment reports a ready replica. */
@@ -85,7 +111,15 @@ function fakeKube(svc: k8s.V1Service, ready = true) {
         deployments.set(`${namespace}/${body.metadata!.name}`, body);
         return body;
       },
-      replaceNamespacedDeployment: async ({ name, namespace, body }: { name: string; namespace: string; body: k8s.V1Deployment }) => {
+      replaceNamespacedDeployment: async ({
+        name,
+        namespace,
+        body,
+      }: {
+        name: string;
+        namespace: string;
+        body: k8s.V1Deployment;
+      }) => {
         made.push(body);
         deployments.set(`${namespace}/${name}`, body);
         return body;
@@ -104,7 +138,15 @@ async function runBackend(deployment: k8s.V1Deployment): Promise<void> {
   children.push(child);
   const port = Number(env['STANDIN_PORTS']);
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); r(true); }).on('error', () => r(false)));
+    const up = await new Promise<boolean>((r) =>
+      net
+        .connect(port, '127.0.0.1')
+        .on('connect', function (this: net.Socket) {
+          this.destroy();
+          r(true);
+        })
+        .on('error', () => r(false)),
+    );
     if (up) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -178,32 +220,56 @@ describe('the shared browser step (fake API, fake client: no cluster)', () => {
     return { client, asked };
   };
 
-  it('makes the backend, asks the address, checks it is that Service\'s stand-in page, then takes the screenshot', async () => {
+  it("makes the backend, asks the address, checks it is that Service's stand-in page, then takes the screenshot", async () => {
     const { kube, made } = fakeKube(service(8080));
     const { client, asked } = answering('<h1>MinIO 대시보드 대역 (stand-in)</h1> <code>kubeflow/minio-service</code>');
-    const r = await openAddress(kube, { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' }, '/tmp/x.png', client);
-    expect(made.map((d) => [d.metadata?.namespace, d.metadata?.name, d.spec?.template.spec?.containers[0]?.image])).toEqual([['kubeflow', 'minio-service-standin', STANDIN_IMAGE]]);
+    const r = await openAddress(
+      kube,
+      { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' },
+      '/tmp/x.png',
+      client,
+    );
+    expect(
+      made.map((d) => [d.metadata?.namespace, d.metadata?.name, d.spec?.template.spec?.containers[0]?.image]),
+    ).toEqual([['kubeflow', 'minio-service-standin', STANDIN_IMAGE]]);
     expect(asked).toEqual(['http http://192.168.35.101', 'shot http://192.168.35.101 /tmp/x.png']);
     expect(r).toMatchObject({ status: 200, title: 't', screenshot: '/tmp/x.png', backend: { status: 'created' } });
-    expect(r.proven).toBe('어딘가에서 http://192.168.35.101 가 응답하고, 그 응답이 kubeflow/minio-service 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).');
+    expect(r.proven).toBe(
+      '어딘가에서 http://192.168.35.101 가 응답하고, 그 응답이 kubeflow/minio-service 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).',
+    );
     expect(r.simulated).toBe('화면은 실제 MinIO 대시보드가 아니라 대역 웹 서버입니다.');
   });
 
   it.each([
-    ['another Service\'s stand-in', '<h1>MinIO 대시보드 대역 (stand-in)</h1> kubeflow/other', 200],
+    ["another Service's stand-in", '<h1>MinIO 대시보드 대역 (stand-in)</h1> kubeflow/other', 200],
     ['a page that is no stand-in', 'kubeflow/minio-service', 200],
     ['an error status', '<h1>MinIO 대시보드 대역 (stand-in)</h1> kubeflow/minio-service', 503],
-  ])('refuses %s with the client\'s code and takes no screenshot', async (_what, body, status) => {
+  ])("refuses %s with the client's code and takes no screenshot", async (_what, body, status) => {
     const { kube } = fakeKube(service(8080));
     const { client, asked } = answering(body, status);
-    await expect(openAddress(kube, { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' }, '/tmp/x.png', client)).rejects.toMatchObject({ code: 'X_WRONG' });
+    await expect(
+      openAddress(
+        kube,
+        { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' },
+        '/tmp/x.png',
+        client,
+      ),
+    ).rejects.toMatchObject({ code: 'X_WRONG' });
     expect(asked).toEqual(['http http://192.168.35.101']);
   });
 
-  it('a backend that never gets ready fails with the client\'s code before any request', async () => {
+  it("a backend that never gets ready fails with the client's code before any request", async () => {
     const { kube } = fakeKube(service(8080), false);
     const { client, asked } = answering('');
-    await expect(openAddress(kube, { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' }, '/tmp/x.png', client, { timeoutMs: 700 })).rejects.toMatchObject({ code: 'X_NOT_READY' });
+    await expect(
+      openAddress(
+        kube,
+        { url: 'http://192.168.35.101', namespace: 'kubeflow', name: 'minio-service' },
+        '/tmp/x.png',
+        client,
+        { timeoutMs: 700 },
+      ),
+    ).rejects.toMatchObject({ code: 'X_NOT_READY' });
     expect(asked).toEqual([]);
   });
 
@@ -230,7 +296,9 @@ describe('the stand-in image into the kind nodes (recording kind)', () => {
     expect(calls[0]).toEqual(kindLoadArgs(tar, 'kc-load'));
     expect(calls[0]).toEqual(['load', 'image-archive', tar, '--name', 'kc-load']);
     expect(tar.startsWith(path.join(cache, 'images'))).toBe(true);
-    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as { manifests: Array<{ annotations: Record<string, string> }> };
+    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as {
+      manifests: Array<{ annotations: Record<string, string> }>;
+    };
     expect(index.manifests[0]?.annotations['io.containerd.image.name']).toBe(STANDIN_IMAGE);
     // Again on the same cluster: nothing to load. A new cluster of the same name (another createdAt) loads again.
     await loadStandinImage(state, io, new Status(io));
@@ -239,11 +307,24 @@ describe('the stand-in image into the kind nodes (recording kind)', () => {
     expect(kindCalls().length).toBe(before + 2);
   });
 
-  it('the kind Provider loads it in provideImages and pulls the runbook\'s own images (nothing else done for them)', async () => {
+  it("the kind Provider loads it in provideImages and pulls the runbook's own images (nothing else done for them)", async () => {
     const env = envWith();
     const provider = sandboxProvider(kindState('kc-provide', env), env);
     const io = memoryIo(env);
-    const simulation = await provider.provideImages([{ title: 'x', image: 'quay.io/example/x:v1', module: 'example.com/x', version: 'v1', package: 'example.com/x/cmd', entrypoint: '/x' } as never], io, new Status(io));
+    const simulation = await provider.provideImages(
+      [
+        {
+          title: 'x',
+          image: 'quay.io/example/x:v1',
+          module: 'example.com/x',
+          version: 'v1',
+          package: 'example.com/x/cmd',
+          entrypoint: '/x',
+        } as never,
+      ],
+      io,
+      new Status(io),
+    );
     expect(simulation).toEqual({ simulated: [], real: [] });
     expect(kindCalls().at(-1)?.slice(0, 2)).toEqual(['load', 'image-archive']);
     expect(kindCalls().at(-1)?.slice(3)).toEqual(['--name', 'kc-provide']);
@@ -251,7 +332,7 @@ describe('the stand-in image into the kind nodes (recording kind)', () => {
     expect(sandboxProvider({ ...kindState('kc-kwok', env), provider: 'kwok' }, env).clientHost).toBeUndefined();
   });
 
-  it('a failed load does not stop the run: the browser step fails with kind\'s own words, asking nothing', async () => {
+  it("a failed load does not stop the run: the browser step fails with kind's own words, asking nothing", async () => {
     const env = envWith({ subnets: '127.0.0.0/8', loadFails: true });
     const state = kindState('kc-fail', env);
     const io = memoryIo(env);
@@ -260,7 +341,14 @@ describe('the stand-in image into the kind nodes (recording kind)', () => {
     const server = await countingServer();
     const { kube, made } = fakeKube(service(server.port));
     try {
-      const error = await kindClientHost(state, env, '127.0.0.0/8').open(kube, { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' }, path.join(root, 'never.png'), {}).catch((e: unknown) => e);
+      const error = await kindClientHost(state, env, '127.0.0.0/8')
+        .open(
+          kube,
+          { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' },
+          path.join(root, 'never.png'),
+          {},
+        )
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'KIND_NO_STANDIN_IMAGE' });
       expect((error as Error).message).toContain('no nodes found for cluster "kc-fail"');
       expect([server.hits(), made.length]).toEqual([0, 0]);
@@ -279,7 +367,9 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
     const port = await freePort();
     const { kube, made } = fakeKube(service(port));
     // The "node": once the step made the Deployment, its container runs (the real standin-web with that Deployment's env).
-    const apps = kube.apps as unknown as { createNamespacedDeployment: (a: { namespace: string; body: k8s.V1Deployment }) => Promise<unknown> };
+    const apps = kube.apps as unknown as {
+      createNamespacedDeployment: (a: { namespace: string; body: k8s.V1Deployment }) => Promise<unknown>;
+    };
     const create = apps.createNamespacedDeployment;
     apps.createNamespacedDeployment = async (a) => {
       const r = await create(a);
@@ -288,16 +378,23 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
     };
     const png = path.join(root, 'shots', 'minio.png');
     const dockerBefore = dockerCalls().length;
-    const r = await kindClientHost(state, env, '127.0.0.0/8').open(kube, { url: `http://127.0.0.1:${port}`, namespace: 'kubeflow', name: 'minio-service' }, png, {});
+    const r = await kindClientHost(state, env, '127.0.0.0/8').open(
+      kube,
+      { url: `http://127.0.0.1:${port}`, namespace: 'kubeflow', name: 'minio-service' },
+      png,
+      {},
+    );
     expect(dockerCalls().slice(dockerBefore)).toEqual([networkInspectArgs('kind')]);
     expect(made).toHaveLength(1);
     expect(r).toMatchObject({ status: 200, title: 'MinIO 대시보드 대역 (stand-in)', screenshot: png });
-    expect(r.proven).toBe(`kind Docker 네트워크(127.0.0.0/8)에 붙은 러너 호스트 자신(다른 호스트가 아님)에서 http://127.0.0.1:${port} 가 응답하고, 그 응답이 kubeflow/minio-service 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`);
+    expect(r.proven).toBe(
+      `kind Docker 네트워크(127.0.0.0/8)에 붙은 러너 호스트 자신(다른 호스트가 아님)에서 http://127.0.0.1:${port} 가 응답하고, 그 응답이 kubeflow/minio-service 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
+    );
     expect(fs.readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     expect(fs.statSync(png).size).toBeGreaterThan(5000);
   }, 120_000);
 
-  it('refuses when the kind network is not on the page\'s subnet, before asking the address or making a backend', async () => {
+  it("refuses when the kind network is not on the page's subnet, before asking the address or making a backend", async () => {
     const env = envWith({ subnets: '172.18.0.0/16 fc00:f853:ccd:e793::/64' });
     const state = kindState('kc-net', env);
     const io = memoryIo(env);
@@ -305,13 +402,27 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
     const server = await countingServer();
     const { kube, made } = fakeKube(service(server.port));
     try {
-      const error = await kindClientHost(state, env, '127.0.0.0/8').open(kube, { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' }, path.join(root, 'never.png'), {}).catch((e: unknown) => e);
+      const error = await kindClientHost(state, env, '127.0.0.0/8')
+        .open(
+          kube,
+          { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' },
+          path.join(root, 'never.png'),
+          {},
+        )
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'KIND_NETWORK_NOT_PAGE_SUBNET' });
       expect((error as Error).message).toContain('172.18.0.0/16');
       expect((error as Error & { hint: string }).hint).toContain('docker network create');
       expect([server.hits(), made.length]).toEqual([0, 0]);
       // No network at all (kind never created one): the same refusal, with docker's words.
-      const none = await kindClientHost(state, envWith(), '127.0.0.0/8').open(kube, { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' }, path.join(root, 'never.png'), {}).catch((e: unknown) => e);
+      const none = await kindClientHost(state, envWith(), '127.0.0.0/8')
+        .open(
+          kube,
+          { url: `http://127.0.0.1:${server.port}`, namespace: 'kubeflow', name: 'minio-service' },
+          path.join(root, 'never.png'),
+          {},
+        )
+        .catch((e: unknown) => e);
       expect(none).toMatchObject({ code: 'KIND_NETWORK_NOT_PAGE_SUBNET' });
       expect((none as Error).message).toContain('No such network: kind');
       expect(server.hits()).toBe(0);
@@ -320,16 +431,35 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
     }
   });
 
-  it('asks only addresses in the page\'s subnet, and says so when nothing answers there', async () => {
+  it("asks only addresses in the page's subnet, and says so when nothing answers there", async () => {
     const env = envWith({ subnets: '192.168.35.0/24' });
     const state = kindState('kc-url', env);
     await loadStandinImage(state, memoryIo(env), new Status(memoryIo(env)));
     const { kube } = fakeKube(service(80));
-    await expect(kindClientHost(state, env).open(kube, { url: 'http://10.0.0.1', namespace: 'kubeflow', name: 'minio-service' }, '/tmp/n.png', {})).rejects.toMatchObject({ code: 'KIND_PROBE_BAD_URL' });
-    await expect(kindClientHost(state, env).open(kube, { url: 'https://192.168.35.100', namespace: 'kubeflow', name: 'minio-service' }, '/tmp/n.png', {})).rejects.toMatchObject({ code: 'KIND_PROBE_BAD_URL' });
+    await expect(
+      kindClientHost(state, env).open(
+        kube,
+        { url: 'http://10.0.0.1', namespace: 'kubeflow', name: 'minio-service' },
+        '/tmp/n.png',
+        {},
+      ),
+    ).rejects.toMatchObject({ code: 'KIND_PROBE_BAD_URL' });
+    await expect(
+      kindClientHost(state, env).open(
+        kube,
+        { url: 'https://192.168.35.100', namespace: 'kubeflow', name: 'minio-service' },
+        '/tmp/n.png',
+        {},
+      ),
+    ).rejects.toMatchObject({ code: 'KIND_PROBE_BAD_URL' });
     const port = await freePort();
     const t0 = Date.now();
-    await expect(httpFromHost(`http://127.0.0.1:${port}`, '127.0.0.0/8', { timeoutMs: 1200, show: (c) => `KUBECONFIG=k ${c}` })).rejects.toMatchObject({ code: 'KIND_PROBE_NO_ANSWER', hint: expect.stringContaining('KUBECONFIG=k kubectl get svc -A') });
+    await expect(
+      httpFromHost(`http://127.0.0.1:${port}`, '127.0.0.0/8', { timeoutMs: 1200, show: (c) => `KUBECONFIG=k ${c}` }),
+    ).rejects.toMatchObject({
+      code: 'KIND_PROBE_NO_ANSWER',
+      hint: expect.stringContaining('KUBECONFIG=k kubectl get svc -A'),
+    });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1200);
   });
 
@@ -348,25 +478,32 @@ describe('the kind client host: HTTP and Chromium on the runner host, on the kin
 describe('the kind report says what is real and what is still a stand-in', () => {
   const release = resolveKubernetes('1.37');
   const pinned = { image: release.kindNodeImage, pulls: true, differences: [] };
-  const simulationNotes = (network?: Parameters<typeof kindSimulationNotes>[3]) => kindSimulationNotes(release, pinned, false, network);
+  const simulationNotes = (network?: Parameters<typeof kindSimulationNotes>[3]) =>
+    kindSimulationNotes(release, pinned, false, network);
 
-  it('on the page\'s subnet: real L2, the speaker\'s ARP and HTTP from the runner host; the services, their pods and the screenshots are stand-ins', () => {
+  it("on the page's subnet: real L2, the speaker's ARP and HTTP from the runner host; the services, their pods and the screenshots are stand-ins", () => {
     const notes = simulationNotes({ network: 'kind', subnets: ['192.168.35.0/24', 'fc00::/64'] });
     expect(notes.simulated).toEqual([
       expect.stringContaining('대시보드의 서비스들은 런북이 페이지의 편집 블록에서 만든 대역'),
-      expect.stringMatching(/대역 웹 서버\(vdocs\.local\/standin-web:v1.*kind load image-archive.*스크린샷도 이 대역 페이지/),
+      expect.stringMatching(
+        /대역 웹 서버\(vdocs\.local\/standin-web:v1.*kind load image-archive.*스크린샷도 이 대역 페이지/,
+      ),
       expect.stringContaining('다른 호스트가 아니라 kind Docker 네트워크(192.168.35.0/24)에 붙은 러너 호스트 자신'),
     ]);
     expect(notes.real).toEqual([
-      expect.stringContaining(`kind ${release.kindRelease} 가 만든 노드 컨테이너 안의 실제 Kubernetes v1.37.0 (kubeadm, kubelet, containerd, kube-proxy, CoreDNS; 노드 이미지 ${release.kindNodeImage})`),
+      expect.stringContaining(
+        `kind ${release.kindRelease} 가 만든 노드 컨테이너 안의 실제 Kubernetes v1.37.0 (kubeadm, kubelet, containerd, kube-proxy, CoreDNS; 노드 이미지 ${release.kindNodeImage})`,
+      ),
       expect.stringContaining('모든 파드가 실제 컨테이너로 실행됩니다 (런북의 이미지는 레지스트리에서 내려받습니다)'),
-      expect.stringMatching(/kind Docker 네트워크\(192\.168\.35\.0\/24\) 위의 실제 L2: 서비스 주소의 ARP 응답\(로드밸런서의 speaker 파드\).*클라이언트 호스트에서/),
+      expect.stringMatching(
+        /kind Docker 네트워크\(192\.168\.35\.0\/24\) 위의 실제 L2: 서비스 주소의 ARP 응답\(로드밸런서의 speaker 파드\).*클라이언트 호스트에서/,
+      ),
       expect.stringContaining('클라이언트 호스트에서 문서의 주소마다 HTTP 요청과 headless Chromium 스크린샷'),
     ]);
   });
 
   it.each([
-    ['kind\'s default network', { network: 'kind', subnets: ['172.18.0.0/16'] }, '172.18.0.0/16'],
+    ["kind's default network", { network: 'kind', subnets: ['172.18.0.0/16'] }, '172.18.0.0/16'],
     ['no network docker could show', { network: 'kind', error: 'Error: No such network: kind' }, 'No such network'],
     ['nothing known', undefined, '알 수 없음'],
   ])('elsewhere (%s) claims no L2 or HTTP, and says the browser steps fail', (_what, network, shown) => {

@@ -26,14 +26,18 @@ describe('kind without an engine', () => {
     const error = await acquireEngine('x', io, new Status(io)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'KIND_NO_ENGINE' });
     expect((error as Error).message).toContain('필요한 명령이 없습니다: dockerd, docker');
-    expect((error as Error & { hint: string }).hint).toContain('apt-get install --no-install-recommends docker.io mmdebstrap');
+    expect((error as Error & { hint: string }).hint).toContain(
+      'apt-get install --no-install-recommends docker.io mmdebstrap',
+    );
     expect(fs.existsSync(enginePaths(env).dir)).toBe(false);
     expect(ours()).toBe(false);
   });
 
   it('npm run cluster -- up --provider kind ends in that refusal, not a stack trace, and removes the half-made sandbox', async () => {
     const netnsBefore = fs.existsSync(netnsFile(ENGINE_NETNS));
-    const error = await clusterMain(['up', '--provider', 'kind', '--name', 'noengine'], memoryIo(env)).catch((e: unknown) => e);
+    const error = await clusterMain(['up', '--provider', 'kind', '--name', 'noengine'], memoryIo(env)).catch(
+      (e: unknown) => e,
+    );
     const { text, exitCode } = formatError(error);
     expect(exitCode).toBe(1);
     expect(text).toContain('[KIND_NO_ENGINE]');

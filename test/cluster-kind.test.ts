@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../scripts/lib/io.ts';
 import { binDirOf, ensureBuilt } from '../scripts/cluster/build.ts';
 import { kubernetesTarget } from '../scripts/cluster/targets.ts';
-import { kindCreateArgs, kindDeleteArgs, kindSimulationNotes, networkInspectArgs } from '../scripts/cluster/kind/cluster.ts';
+import {
+  kindCreateArgs,
+  kindDeleteArgs,
+  kindSimulationNotes,
+  networkInspectArgs,
+} from '../scripts/cluster/kind/cluster.ts';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
 import { readSandbox } from '../scripts/cluster/state.ts';
@@ -39,7 +44,14 @@ const io = (): Io & { stdout: () => string; stderr: () => string } => {
     stderr: () => err.join(''),
   };
 };
-const calls = () => (fs.existsSync(path.join(root, 'kind-calls')) ? fs.readFileSync(path.join(root, 'kind-calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]) : []);
+const calls = () =>
+  fs.existsSync(path.join(root, 'kind-calls'))
+    ? fs
+        .readFileSync(path.join(root, 'kind-calls'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-kind-'));
@@ -115,7 +127,7 @@ const createArgs = (name: string, retain: boolean) => {
   return kindCreateArgs(name, release.kindNodeImage, p.kubeconfig, path.join(p.dir, 'kind.yaml'), retain);
 };
 
-describe('kind provider on a user\'s Docker (stand-ins for docker and kind; the real one runs in e2e-kind.test.ts)', () => {
+describe("kind provider on a user's Docker (stand-ins for docker and kind; the real one runs in e2e-kind.test.ts)", () => {
   it('is the default when a container engine answers, and creates with the pinned image into the project kubeconfig', async () => {
     const o = io();
     expect(await clusterMain(['up', '--name', 'k1'], o)).toBe(0);
@@ -128,13 +140,25 @@ describe('kind provider on a user\'s Docker (stand-ins for docker and kind; the 
       'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nkubeadmConfigPatches:\n  - |\n    kind: KubeProxyConfiguration\n    iptables:\n      minSyncPeriod: 100ms\n',
     );
     const state = readSandbox('k1', env)!;
-    expect(state).toMatchObject({ provider: 'kind', kubernetes: 'v1.37.0', context: 'kind-k1', kubeconfig: p.kubeconfig, server: `http://127.0.0.1:${port}`, processes: [], pulls: true });
+    expect(state).toMatchObject({
+      provider: 'kind',
+      kubernetes: 'v1.37.0',
+      context: 'kind-k1',
+      kubeconfig: p.kubeconfig,
+      server: `http://127.0.0.1:${port}`,
+      processes: [],
+      pulls: true,
+    });
     expect(state.docker).toBeUndefined();
     expect(fs.existsSync(path.join(state.binDir!, 'kubectl'))).toBe(true);
     // The pinned image was there, so nothing was pulled or built; the report's notes follow the network
     // kind's nodes are on: the page's subnet, so real L2 and HTTP from the runner host.
-    expect(fs.readFileSync(path.join(root, 'docker-calls'), 'utf8')).toBe(`image inspect --format {{.Id}} ${release.kindNodeImage}\n${networkInspectArgs('kind').join(' ')}\n`);
-    expect(state.simulation).toEqual(kindSimulationNotes(release, pinned, false, { network: 'kind', subnets: ['192.168.35.0/24'] }));
+    expect(fs.readFileSync(path.join(root, 'docker-calls'), 'utf8')).toBe(
+      `image inspect --format {{.Id}} ${release.kindNodeImage}\n${networkInspectArgs('kind').join(' ')}\n`,
+    );
+    expect(state.simulation).toEqual(
+      kindSimulationNotes(release, pinned, false, { network: 'kind', subnets: ['192.168.35.0/24'] }),
+    );
     expect(state.simulation?.real.join('\n')).toContain('kind Docker 네트워크(192.168.35.0/24) 위의 실제 L2');
     expect(o.stdout()).toBe(`context: kind-k1\nkubeconfig: ${p.kubeconfig}\n`);
     expect(fs.readFileSync(path.join(env.HOME!, '.kube', 'config'), 'utf8')).toBe('untouched\n');

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configMapChecksum, kubeProxyConfigMap, kubeProxyConfigMapYaml } from '../scripts/cluster/kubeproxy.ts';
 
-const conf = 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nipvs:\n  strictARP: false\nkind: KubeProxyConfiguration\nmode: iptables\n';
+const conf =
+  'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nipvs:\n  strictARP: false\nkind: KubeProxyConfiguration\nmode: iptables\n';
 
 describe('kube-proxy ConfigMap (kubeadm shape)', () => {
   const cm = kubeProxyConfigMap({ configConf: conf, server: 'https://127.0.0.1:6443' });
@@ -18,8 +19,12 @@ describe('kube-proxy ConfigMap (kubeadm shape)', () => {
     expect(cm.data['kubeconfig.conf']).toContain('server: https://127.0.0.1:6443');
     expect(cm.data['kubeconfig.conf']).toContain('tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token');
   });
-  it('carries kubeadm\'s component-config hash: sha256 over the values in key order', () => {
-    const expected = crypto.createHash('sha256').update(cm.data['config.conf']).update(cm.data['kubeconfig.conf']).digest('hex');
+  it("carries kubeadm's component-config hash: sha256 over the values in key order", () => {
+    const expected = crypto
+      .createHash('sha256')
+      .update(cm.data['config.conf'])
+      .update(cm.data['kubeconfig.conf'])
+      .digest('hex');
     expect(cm.metadata.annotations['kubeadm.kubernetes.io/component-config.hash']).toBe(`sha256:${expected}`);
     expect(configMapChecksum({ b: '2', a: '1' })).toBe(configMapChecksum({ a: '1', b: '2' }));
   });

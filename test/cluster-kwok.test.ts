@@ -50,16 +50,20 @@ function testIo(): Io & { stdout: () => string; stderr: () => string } {
 }
 
 const userKubeconfig = path.join(os.homedir(), '.kube', 'config');
-const checksum = (file: string) => (fs.existsSync(file) ? crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') : 'absent');
+const checksum = (file: string) =>
+  fs.existsSync(file) ? crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') : 'absent';
 
 let state: SandboxState;
 let kubeconfigBefore: string;
 let ourPids = new Set<number>();
 
 async function kubectl(args: string[], input?: string) {
-  return run(path.join(state.binDir!, 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], input === undefined ? {} : { input });
+  return run(
+    path.join(state.binDir!, 'kubectl'),
+    ['--kubeconfig', state.kubeconfig, ...args],
+    input === undefined ? {} : { input },
+  );
 }
-
 
 describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   const release = resolveKubernetes(minor);
@@ -89,7 +93,10 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     expect(state.kubeconfig.startsWith(sandboxPaths(NAME, process.env).dir)).toBe(true);
     const v = await kubectl(['version', '-o', 'json']);
     expect(v.code).toBe(0);
-    const parsed = JSON.parse(v.stdout) as { serverVersion: { gitVersion: string }; clientVersion: { gitVersion: string } };
+    const parsed = JSON.parse(v.stdout) as {
+      serverVersion: { gitVersion: string };
+      clientVersion: { gitVersion: string };
+    };
     expect(parsed.serverVersion.gitVersion).toBe(release.kubernetes);
     expect(parsed.clientVersion.gitVersion).toBe(release.kubernetes);
   });
@@ -104,15 +111,18 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  it('serves Services from kubeadm\'s range 10.96.0.0/12', async () => {
+  it("serves Services from kubeadm's range 10.96.0.0/12", async () => {
     const r = await kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}']);
     expect(r.stdout).toBe('10.96.0.1');
   });
 
-  it('has kube-system/kube-proxy shaped like kubeadm\'s, with strictARP: false and no last-applied annotation', async () => {
+  it("has kube-system/kube-proxy shaped like kubeadm's, with strictARP: false and no last-applied annotation", async () => {
     const r = await kubectl(['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json']);
     expect(r.code).toBe(0);
-    const cm = JSON.parse(r.stdout) as { metadata: { annotations?: Record<string, string> }; data: Record<string, string> };
+    const cm = JSON.parse(r.stdout) as {
+      metadata: { annotations?: Record<string, string> };
+      data: Record<string, string>;
+    };
     const conf = cm.data['config.conf']!;
     expect(conf).toContain('kind: KubeProxyConfiguration');
     expect(conf).toMatch(/^ipvs:\n(?: {2}.*\n)*? {2}strictARP: false$/m);
@@ -133,8 +143,13 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
       kwokctl: path.join(kwokBin, 'kwokctl'),
     };
     fs.mkdirSync(p.dir, { recursive: true });
-    fs.writeFileSync(p.kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  bindAddress: 127.0.0.1\n');
-    const r = await run(b.kwokctl, kwokctlCreateArgs('dry', p, b, { dryRun: true }), { env: kwokctlEnv(env, p, path.join(state.binDir!, 'kubectl')) });
+    fs.writeFileSync(
+      p.kwokConfig,
+      'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  bindAddress: 127.0.0.1\n',
+    );
+    const r = await run(b.kwokctl, kwokctlCreateArgs('dry', p, b, { dryRun: true }), {
+      env: kwokctlEnv(env, p, path.join(state.binDir!, 'kubectl')),
+    });
     fs.rmSync(tmp, { recursive: true, force: true });
     expect(r.code).toBe(0);
     const planned = plannedDownloads(r.stdout + r.stderr);
@@ -150,7 +165,9 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     // Without --kubernetes it is also a no-op; asking for another version says to `down` first.
     expect(await clusterMain(['up', '--name', NAME], testIo())).toBe(0);
     const other = KUBERNETES_RELEASES.find((r) => r.minor !== minor)!;
-    const error = (await clusterMain(['up', '--kubernetes', other.minor, '--name', NAME], testIo()).catch((e: unknown) => e)) as UsageError;
+    const error = (await clusterMain(['up', '--kubernetes', other.minor, '--name', NAME], testIo()).catch(
+      (e: unknown) => e,
+    )) as UsageError;
     expect(error).toBeInstanceOf(UsageError);
     expect(error.code).toBe('CLUSTER_ALREADY_UP');
     expect(error.hint).toContain(`npm run cluster -- down --name ${NAME}`);
@@ -173,17 +190,23 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     // controller registered with the small kubelet, the speaker left to kwok's simulation).
     const provided = await sandboxProvider(state).provideImages(metallbRunbook.images!, testIo());
     expect(provided.simulated).toEqual([
-      expect.stringMatching(/^MetalLB controller \(quay\.io\/metallb\/controller:v0\.11\.0\): 컨테이너가 아니라 같은 태그의 소스\(go\.universe\.tf\/metallb v0\.11\.0\)/),
+      expect.stringMatching(
+        /^MetalLB controller \(quay\.io\/metallb\/controller:v0\.11\.0\): 컨테이너가 아니라 같은 태그의 소스\(go\.universe\.tf\/metallb v0\.11\.0\)/,
+      ),
       'MetalLB speaker (quay.io/metallb/speaker:v0.11.0): 실행되지 않습니다 (kwok 이 파드를 Running 으로 표시할 뿐입니다)',
     ]);
-    expect(Object.keys(readRegisteredImages(sandboxPaths(NAME, process.env).dir))).toEqual(['quay.io/metallb/controller:v0.11.0']);
+    expect(Object.keys(readRegisteredImages(sandboxPaths(NAME, process.env).dir))).toEqual([
+      'quay.io/metallb/controller:v0.11.0',
+    ]);
     const ns = await kubectl(['apply', '-f', `${mirror}/namespace.yaml`]);
     expect(ns.code).toBe(0);
     // On 1.25+ the two PodSecurityPolicy objects fail (real drift); everything else is created.
     const apply = await kubectl(['apply', '-f', `${mirror}/metallb.yaml`]);
     if (postPsp) {
       expect(apply.code).not.toBe(0);
-      expect(apply.stderr.match(/no matches for kind "PodSecurityPolicy" in version "policy\/v1beta1"/g)).toHaveLength(2);
+      expect(apply.stderr.match(/no matches for kind "PodSecurityPolicy" in version "policy\/v1beta1"/g)).toHaveLength(
+        2,
+      );
     } else {
       expect(apply.code).toBe(0);
       expect(apply.stdout).toContain('podsecuritypolicy.policy/controller created');
@@ -220,18 +243,26 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     ].join('\n');
     expect((await kubectl(['apply', '-f', '-'], svc)).code).toBe(0);
     const wait = await kubectl([
-      'wait', 'service/e2e-lb', '-n', 'default',
-      '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=192.168.35.100', '--timeout=180s',
+      'wait',
+      'service/e2e-lb',
+      '-n',
+      'default',
+      '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=192.168.35.100',
+      '--timeout=180s',
     ]);
     // The small kubelet keeps each container's output in the kubelet's layout, named in state.json.
     const controllerLog = () => {
       const dir = state.containerLogs?.dir ?? '';
-      const pod = fs.existsSync(dir) ? fs.readdirSync(dir).find((d) => d.startsWith('metallb-system_controller-')) : undefined;
+      const pod = fs.existsSync(dir)
+        ? fs.readdirSync(dir).find((d) => d.startsWith('metallb-system_controller-'))
+        : undefined;
       const file = pod ? path.join(dir, pod, 'controller', '0.log') : '';
       return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no log)';
     };
     if (wait.code !== 0) {
-      throw new Error(`no EXTERNAL-IP: ${wait.stderr}\n--- controller/0.log\n${controllerLog().slice(-3000)}\n--- kubelet.log\n${fs.readFileSync(state.logs['small-kubelet']!, 'utf8').slice(-3000)}`);
+      throw new Error(
+        `no EXTERNAL-IP: ${wait.stderr}\n--- controller/0.log\n${controllerLog().slice(-3000)}\n--- kubelet.log\n${fs.readFileSync(state.logs['small-kubelet']!, 'utf8').slice(-3000)}`,
+      );
     }
     expect(state.containerLogs?.dir).toBe(sandboxPaths(NAME, process.env).podLogs);
     const log = controllerLog();
@@ -240,7 +271,9 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
   }, 240_000);
 
   it('the controller runs with a ServiceAccount token that appears in no log, from a 0600 file', () => {
-    const status = JSON.parse(fs.readFileSync(path.join(sandboxPaths(NAME, process.env).kubelet, 'status.json'), 'utf8')) as { containers: Array<{ pod: string; pid: number }> };
+    const status = JSON.parse(
+      fs.readFileSync(path.join(sandboxPaths(NAME, process.env).kubelet, 'status.json'), 'utf8'),
+    ) as { containers: Array<{ pod: string; pid: number }> };
     expect(status.containers).toHaveLength(1);
     expect(status.containers[0]!.pod).toMatch(/^metallb-system\/controller-/);
     const podsDir = path.join(sandboxPaths(NAME, process.env).kubelet, 'pods');
@@ -251,7 +284,10 @@ describe.each(MINORS)('kwok sandbox, Kubernetes %s', (minor) => {
     const token = fs.readFileSync(tokenFile, 'utf8');
     expect(token.length).toBeGreaterThan(100);
     const logs = sandboxPaths(NAME, process.env).logs;
-    const files = fs.readdirSync(logs, { recursive: true }).map((f) => path.join(logs, String(f))).filter((f) => fs.statSync(f).isFile());
+    const files = fs
+      .readdirSync(logs, { recursive: true })
+      .map((f) => path.join(logs, String(f)))
+      .filter((f) => fs.statSync(f).isFile());
     expect(files.some((f) => f.endsWith(path.join('controller', '0.log')))).toBe(true);
     for (const file of files) expect(fs.readFileSync(file, 'utf8')).not.toContain(token);
     ourPids.add(status.containers[0]!.pid);
@@ -290,12 +326,18 @@ function failingCache(): string {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-fail-'));
   const bin = path.join(cache, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  for (const t of [etcdTarget(), kwokTarget()]) fs.symlinkSync(binDirOf(t, process.env), path.join(bin, path.basename(binDirOf(t, process.env))));
+  for (const t of [etcdTarget(), kwokTarget()])
+    fs.symlinkSync(binDirOf(t, process.env), path.join(bin, path.basename(binDirOf(t, process.env))));
   const real = binDirOf(kubernetesTarget(resolveKubernetes('1.37')), process.env);
   const kube = path.join(bin, path.basename(real));
   fs.mkdirSync(kube);
-  for (const f of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'build.json']) fs.symlinkSync(path.join(real, f), path.join(kube, f));
-  fs.writeFileSync(path.join(kube, 'kube-proxy-config'), '#!/bin/sh\necho "kube-proxy-config: simulated failure" >&2\nexit 3\n', { mode: 0o755 });
+  for (const f of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'build.json'])
+    fs.symlinkSync(path.join(real, f), path.join(kube, f));
+  fs.writeFileSync(
+    path.join(kube, 'kube-proxy-config'),
+    '#!/bin/sh\necho "kube-proxy-config: simulated failure" >&2\nexit 3\n',
+    { mode: 0o755 },
+  );
   return cache;
 }
 
@@ -308,7 +350,10 @@ describe('a failed up', () => {
     cache = failingCache();
   }, 60 * 60_000);
   afterAll(async () => {
-    await clusterMain(['down', '--name', 'broken'], { ...testIo(), env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache } });
+    await clusterMain(['down', '--name', 'broken'], {
+      ...testIo(),
+      env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache },
+    });
     fs.rmSync(cache, { recursive: true, force: true });
   }, 120_000);
 
@@ -317,7 +362,9 @@ describe('a failed up', () => {
   it('deletes the half-made cluster (no process, no port, no folder) and shows the failed command', async () => {
     const io = ioFor();
     const dir = sandboxPaths('broken', io.env).dir;
-    const error = (await clusterMain(['up', '--provider', 'kwok', '--name', 'broken'], io).catch((e: unknown) => e)) as EnvironmentError;
+    const error = (await clusterMain(['up', '--provider', 'kwok', '--name', 'broken'], io).catch(
+      (e: unknown) => e,
+    )) as EnvironmentError;
     expect(error).toBeInstanceOf(EnvironmentError);
     expect(error.code).toBe('KUBE_PROXY_SEED_FAILED');
     expect(error.message).toContain('종료 코드 3');

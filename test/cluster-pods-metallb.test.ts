@@ -22,7 +22,6 @@ import { acquireLock } from '../scripts/cluster/lock.ts';
 import { cli, testMirror } from './helpers/sandbox.ts';
 import { MACHINE_LOCK, skipReason } from './helpers/machine.ts';
 
-
 const NAME = 'pods-metallb';
 const MINOR = process.env.VDOCS_PODS_KUBERNETES ?? '1.37';
 const skip = skipReason('pods', 'cluster-pods-metallb');
@@ -31,8 +30,18 @@ const skip = skipReason('pods', 'cluster-pods-metallb');
 const BROWSER_STEPS = [
   { step: 'istio/browser', url: 'http://192.168.35.100', namespace: 'istio-system', name: 'istio-ingressgateway' },
   { step: 'minio/browser', url: 'http://192.168.35.101:9000', namespace: 'kubeflow', name: 'minio-service' },
-  { step: 'mlflow/browser', url: 'http://192.168.35.102:5000', namespace: 'mlflow-system', name: 'mlflow-server-service' },
-  { step: 'grafana/browser', url: 'http://192.168.35.103:80', namespace: 'seldon-system', name: 'seldon-core-analytics-grafana' },
+  {
+    step: 'mlflow/browser',
+    url: 'http://192.168.35.102:5000',
+    namespace: 'mlflow-system',
+    name: 'mlflow-server-service',
+  },
+  {
+    step: 'grafana/browser',
+    url: 'http://192.168.35.103:80',
+    namespace: 'seldon-system',
+    name: 'seldon-core-analytics-grafana',
+  },
 ];
 
 function io() {
@@ -51,13 +60,20 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
 
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
-    expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+    expect(
+      liveClaim(),
+      '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down',
+    ).toBeUndefined();
     expect(await clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', NAME], io())).toBe(0);
     state = readSandbox(NAME)!;
     kc = new KubeConfig();
     kc.loadFromFile(state.kubeconfig);
     const mirror = testMirror();
-    runbook = cli('runbook', ['metallb', '--sandbox', NAME, '--report', reportFile], mirror ? { RUNBOOK_MIRROR: mirror } : {});
+    runbook = cli(
+      'runbook',
+      ['metallb', '--sandbox', NAME, '--report', reportFile],
+      mirror ? { RUNBOOK_MIRROR: mirror } : {},
+    );
   }, 1_800_000);
 
   afterAll(async () => {
@@ -66,8 +82,14 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   }, 120_000);
 
   it('passes every step of the page, the four browser steps included (checked from the client host, marked as stand-ins)', () => {
-    const steps = [...runbook.stderr.matchAll(/^\s*([✓✗☐]) \[\s*\d+\/(\d+)\] (\S+)/gm)].map((m) => ({ mark: m[1], id: m[3] }));
-    expect(steps.filter((s) => s.mark === '✗'), runbook.stderr.slice(-3000)).toEqual([]);
+    const steps = [...runbook.stderr.matchAll(/^\s*([✓✗☐]) \[\s*\d+\/(\d+)\] (\S+)/gm)].map((m) => ({
+      mark: m[1],
+      id: m[3],
+    }));
+    expect(
+      steps.filter((s) => s.mark === '✗'),
+      runbook.stderr.slice(-3000),
+    ).toEqual([]);
     expect(steps.filter((s) => s.mark === '✓')).toHaveLength(22);
     expect(runbook.code, runbook.stderr.slice(-3000)).toBe(0);
     const report = readReport(reportFile);
@@ -83,19 +105,29 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
   it('runs the MetalLB controller and speaker as real containers on the node', async () => {
     const core = kc.makeApiClient(CoreV1Api);
     const pods = (await core.listNamespacedPod({ namespace: 'metallb-system' })).items;
-    const running = pods.filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready && c.containerID?.startsWith('containerd://')));
+    const running = pods.filter(
+      (p) =>
+        p.status?.phase === 'Running' &&
+        p.status.containerStatuses?.every((c) => c.ready && c.containerID?.startsWith('containerd://')),
+    );
     expect(running.map((p) => p.metadata?.labels?.component).sort()).toEqual(['controller', 'speaker']);
   });
 
-  it.each(BROWSER_STEPS)('$step: $url answers from the client namespace with its stand-in, and Chromium shows it', async (step) => {
-    const kube = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
-    const png = path.join(shots, `${step.name}.png`);
-    const result = await verifyBrowserStep(kube, step, png);
-    const title = dashboardTitle(await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace }));
-    expect(result).toMatchObject({ url: step.url, status: 200, title: `${title} 대역 (stand-in)`, screenshot: png });
-    expect(result.proven).toContain(`${step.namespace}/${step.name}`);
-    expect(fs.statSync(png).size).toBeGreaterThan(5000);
-    // The request really came from the client namespace: the address is nowhere on the host.
-    await expect(httpFromClient('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'PODS_PROBE_BAD_URL' });
-  }, 180_000);
+  it.each(BROWSER_STEPS)(
+    '$step: $url answers from the client namespace with its stand-in, and Chromium shows it',
+    async (step) => {
+      const kube = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+      const png = path.join(shots, `${step.name}.png`);
+      const result = await verifyBrowserStep(kube, step, png);
+      const title = dashboardTitle(
+        await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace }),
+      );
+      expect(result).toMatchObject({ url: step.url, status: 200, title: `${title} 대역 (stand-in)`, screenshot: png });
+      expect(result.proven).toContain(`${step.namespace}/${step.name}`);
+      expect(fs.statSync(png).size).toBeGreaterThan(5000);
+      // The request really came from the client namespace: the address is nowhere on the host.
+      await expect(httpFromClient('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'PODS_PROBE_BAD_URL' });
+    },
+    180_000,
+  );
 });

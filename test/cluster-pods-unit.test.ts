@@ -20,7 +20,14 @@ const pp = podsPaths(sandboxPaths('unit', { VDOCS_CACHE_DIR: '/tmp/vdocs-unit-ca
 describe('pods configuration', () => {
   it('kubelet: cgroup v1 allowed from 1.31 on, runtime endpoint as a field from 1.27 on, a flag before', () => {
     const k137 = parse(kubeletConfig(pp, 'v1.37.0')) as Record<string, unknown>;
-    expect(k137).toMatchObject({ failCgroupV1: false, cgroupDriver: 'cgroupfs', failSwapOn: false, oomScoreAdj: 0, protectKernelDefaults: false, containerRuntimeEndpoint: `unix://${pp.containerdSock}` });
+    expect(k137).toMatchObject({
+      failCgroupV1: false,
+      cgroupDriver: 'cgroupfs',
+      failSwapOn: false,
+      oomScoreAdj: 0,
+      protectKernelDefaults: false,
+      containerRuntimeEndpoint: `unix://${pp.containerdSock}`,
+    });
     const k124 = parse(kubeletConfig(pp, 'v1.24.17')) as Record<string, unknown>;
     expect(k124).not.toHaveProperty('failCgroupV1');
     expect(k124).not.toHaveProperty('containerRuntimeEndpoint');
@@ -29,7 +36,11 @@ describe('pods configuration', () => {
   });
 
   it('kube-proxy: iptables mode and no machine-wide conntrack settings', () => {
-    expect(parse(kubeProxyConfig(pp))).toMatchObject({ mode: 'iptables', oomScoreAdj: 0, conntrack: { maxPerCore: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' } });
+    expect(parse(kubeProxyConfig(pp))).toMatchObject({
+      mode: 'iptables',
+      oomScoreAdj: 0,
+      conntrack: { maxPerCore: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
+    });
   });
 
   it('containerd: its own socket and folders, pod network namespaces under its state folder', () => {
@@ -82,11 +93,15 @@ describe('stand-in backends', () => {
   });
 
   it('keeps a named target port by name on the service port', () => {
-    expect(backendPorts({ spec: { ports: [{ port: 80, targetPort: 'http' as never }] } })).toEqual([{ containerPort: 80, name: 'http' }]);
+    expect(backendPorts({ spec: { ports: [{ port: 80, targetPort: 'http' as never }] } })).toEqual([
+      { containerPort: 80, name: 'http' },
+    ]);
   });
 
   it('refuses a Service without a selector', () => {
-    expect(() => backendDeployment({ metadata: { name: 'x', namespace: 'y' }, spec: { ports: [{ port: 1 }] } })).toThrow(/selector/);
+    expect(() =>
+      backendDeployment({ metadata: { name: 'x', namespace: 'y' }, spec: { ports: [{ port: 1 }] } }),
+    ).toThrow(/selector/);
   });
 });
 
@@ -95,13 +110,18 @@ describe('probe and messages', () => {
     expect(checkDocumentedUrl(url).hostname).toMatch(/^192\.168\.35\./);
   });
 
-  it.each(['http://127.0.0.1:6443', 'https://192.168.35.100', 'http://10.0.0.1', 'http://example.com'])('refuses %s', (url) => {
-    expect(() => checkDocumentedUrl(url)).toThrow(/대역 밖의 주소/);
-  });
+  it.each(['http://127.0.0.1:6443', 'https://192.168.35.100', 'http://10.0.0.1', 'http://example.com'])(
+    'refuses %s',
+    (url) => {
+      expect(() => checkDocumentedUrl(url)).toThrow(/대역 밖의 주소/);
+    },
+  );
 
   it('explains in one message why the provider cannot run, with the fix', () => {
     const e = cannotRunError(['root 권한이 아닙니다']);
-    expect(e.message).toBe('이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: root 권한이 아닙니다.');
+    expect(e.message).toBe(
+      '이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: root 권한이 아닙니다.',
+    );
     expect(e.hint).toContain('--provider kwok');
     expect(busyError(['x']).code).toBe('PODS_MACHINE_BUSY');
   });
@@ -109,7 +129,9 @@ describe('probe and messages', () => {
   it('refuses a user other than root first, whatever else the machine has (uid 65534, nobody)', () => {
     const reasons = cannotRun(process.env, 65534);
     expect(reasons[0]).toBe('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
-    expect(cannotRunError(reasons).message).toMatch(/^이 머신에서는 pods 프로바이더\(실제 kubelet·containerd\)를 실행할 수 없습니다: root 권한이 아닙니다/);
+    expect(cannotRunError(reasons).message).toMatch(
+      /^이 머신에서는 pods 프로바이더\(실제 kubelet·containerd\)를 실행할 수 없습니다: root 권한이 아닙니다/,
+    );
     expect(cannotRun(process.env, 0)).not.toContain(reasons[0]);
   });
 
@@ -167,7 +189,10 @@ describe('the machine-wide claim (/run/vdocs-pods.owner)', () => {
     children.push(daemon);
     const pp = podsPaths({ dir: killed });
     fs.mkdirSync(pp.root, { recursive: true });
-    fs.writeFileSync(path.join(pp.root, 'created.json'), JSON.stringify({ daemons: [{ ...recordProcess('kubelet', daemon.pid!), log: '/dev/null' }], paths: [] }));
+    fs.writeFileSync(
+      path.join(pp.root, 'created.json'),
+      JSON.stringify({ daemons: [{ ...recordProcess('kubelet', daemon.pid!), log: '/dev/null' }], paths: [] }),
+    );
     claimedBy({ pid: deadPid(), dir: killed });
     expect(() => takeClaim(next, claim)).toThrow(expect.objectContaining(busy));
   });

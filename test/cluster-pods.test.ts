@@ -41,11 +41,24 @@ const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 function nobodyCannotReadReason(): string | undefined {
   if (skip) return undefined;
   const root = path.resolve(import.meta.dirname, '..');
-  const probe = spawnSync('setpriv', [...NOBODY, 'sh', '-c', 'test -r "$1" && test -r "$2" && test -x "$3" && test -x "$4"', 'probe', path.join(root, 'scripts/cluster.ts'), path.join(root, 'node_modules/citty/package.json'), process.execPath, os.tmpdir()]);
-  return probe.status === 0 ? undefined : `uid 65534 가 이 체크아웃(${root})이나 node, ${os.tmpdir()} 를 읽을 수 없습니다 (위의 폴더가 비공개: root 의 홈, mktemp -d)`;
+  const probe = spawnSync('setpriv', [
+    ...NOBODY,
+    'sh',
+    '-c',
+    'test -r "$1" && test -r "$2" && test -x "$3" && test -x "$4"',
+    'probe',
+    path.join(root, 'scripts/cluster.ts'),
+    path.join(root, 'node_modules/citty/package.json'),
+    process.execPath,
+    os.tmpdir(),
+  ]);
+  return probe.status === 0
+    ? undefined
+    : `uid 65534 가 이 체크아웃(${root})이나 node, ${os.tmpdir()} 를 읽을 수 없습니다 (위의 폴더가 비공개: root 의 홈, mktemp -d)`;
 }
 const nobodyCannotRead = nobodyCannotReadReason();
-if (nobodyCannotRead) console.warn(`cluster-pods: root 가 아닌 사용자로 CLI 를 실행하는 확인만 건너뜀 — ${nobodyCannotRead}`);
+if (nobodyCannotRead)
+  console.warn(`cluster-pods: root 가 아닌 사용자로 CLI 를 실행하는 확인만 건너뜀 — ${nobodyCannotRead}`);
 
 function io(onErr?: (text: string) => void) {
   const m = memoryIo({ ...process.env, NO_COLOR: '1' });
@@ -58,15 +71,24 @@ function io(onErr?: (text: string) => void) {
   };
 }
 
-
 /** Everything on the host that belongs to a pods sandbox; all empty after `down`. */
 function leftovers(dir: string) {
   return {
     processes: processesNaming(dir),
     mounts: hostMountsOf(dir),
     netns: [NET.nodeNetns, NET.clientNetns].filter((n) => fs.existsSync(netnsFile(n))),
-    cgroups: fs.readdirSync('/sys/fs/cgroup').flatMap((c) => CGROUP_ROOTS.map((r) => `/sys/fs/cgroup/${c}/${r}`)).filter((d) => fs.existsSync(d)),
-    hostPaths: [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs, HOST_PATHS.claim].filter((p) => fs.existsSync(p)),
+    cgroups: fs
+      .readdirSync('/sys/fs/cgroup')
+      .flatMap((c) => CGROUP_ROOTS.map((r) => `/sys/fs/cgroup/${c}/${r}`))
+      .filter((d) => fs.existsSync(d)),
+    hostPaths: [
+      HOST_PATHS.containerdRun,
+      HOST_PATHS.cniState,
+      HOST_PATHS.kubeletDefault,
+      HOST_PATHS.containerLogs,
+      HOST_PATHS.podLogs,
+      HOST_PATHS.claim,
+    ].filter((p) => fs.existsSync(p)),
     hostIptables: hostIptablesRules(),
   };
 }
@@ -93,24 +115,32 @@ describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => 
   let release: () => void;
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
-    expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+    expect(
+      liveClaim(),
+      '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down',
+    ).toBeUndefined();
   }, 1_800_000);
   afterAll(() => release?.());
 
-  it.skipIf(Boolean(nobodyCannotRead))('explains in one message why it cannot run without root, before touching anything', () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-nonroot-'));
-    fs.chmodSync(cache, 0o777);
-    const r = spawnSync('setpriv', [...NOBODY, process.execPath, 'scripts/cluster.ts', 'up', '--provider', 'pods'], {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache },
-    });
-    fs.rmSync(cache, { recursive: true, force: true });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('✗ 이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: root 권한이 아닙니다');
-    expect(r.stderr).toContain('[PODS_CANNOT_RUN]');
-    expect(r.stderr).toContain('--provider kwok');
-    expect(fs.existsSync(netnsFile(NET.nodeNetns))).toBe(false);
-  });
+  it.skipIf(Boolean(nobodyCannotRead))(
+    'explains in one message why it cannot run without root, before touching anything',
+    () => {
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-nonroot-'));
+      fs.chmodSync(cache, 0o777);
+      const r = spawnSync('setpriv', [...NOBODY, process.execPath, 'scripts/cluster.ts', 'up', '--provider', 'pods'], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', VDOCS_CACHE_DIR: cache },
+      });
+      fs.rmSync(cache, { recursive: true, force: true });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        '✗ 이 머신에서는 pods 프로바이더(실제 kubelet·containerd)를 실행할 수 없습니다: root 권한이 아닙니다',
+      );
+      expect(r.stderr).toContain('[PODS_CANNOT_RUN]');
+      expect(r.stderr).toContain('--provider kwok');
+      expect(fs.existsSync(netnsFile(NET.nodeNetns))).toBe(false);
+    },
+  );
 
   it('refuses to start next to another runtime owning its paths, and leaves them alone', async () => {
     const existed = fs.existsSync(HOST_PATHS.kubeletDefault);
@@ -118,7 +148,9 @@ describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => 
     fs.mkdirSync(HOST_PATHS.kubeletDefault);
     fs.writeFileSync(path.join(HOST_PATHS.kubeletDefault, 'someone-elses'), 'x');
     try {
-      await expect(clusterMain(['up', '--provider', 'pods', '--name', `${NAME}-foreign`], io())).rejects.toMatchObject({ code: 'PODS_MACHINE_BUSY' });
+      await expect(clusterMain(['up', '--provider', 'pods', '--name', `${NAME}-foreign`], io())).rejects.toMatchObject({
+        code: 'PODS_MACHINE_BUSY',
+      });
       expect(fs.readFileSync(path.join(HOST_PATHS.kubeletDefault, 'someone-elses'), 'utf8')).toBe('x');
       expect(fs.existsSync(sandboxPaths(`${NAME}-foreign`, process.env).dir)).toBe(false);
       expect(fs.existsSync(netnsFile(NET.nodeNetns))).toBe(false);
@@ -134,8 +166,17 @@ describe.skipIf(Boolean(skip))('pods provider: refusals and a failed up', () => 
     const cio = io((t) => {
       if (t.includes('containerd 시작')) cio.controller.abort(new Error('SIGINT'));
     });
-    await expect(clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', name], cio)).rejects.toThrow('SIGINT');
-    expect(leftovers(dir)).toEqual({ processes: [], mounts: [], netns: [], cgroups: [], hostPaths: [], hostIptables: [] });
+    await expect(clusterMain(['up', '--provider', 'pods', '--kubernetes', MINOR, '--name', name], cio)).rejects.toThrow(
+      'SIGINT',
+    );
+    expect(leftovers(dir)).toEqual({
+      processes: [],
+      mounts: [],
+      netns: [],
+      cgroups: [],
+      hostPaths: [],
+      hostIptables: [],
+    });
     expect(fs.existsSync(dir)).toBe(false);
     expect(readSysctls()).toEqual(before);
   }, 300_000);
@@ -153,8 +194,14 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
 
   beforeAll(async () => {
     release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
-    expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
-    expect(cannotRun(process.env), '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack').toEqual([]);
+    expect(
+      liveClaim(),
+      '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down',
+    ).toBeUndefined();
+    expect(
+      cannotRun(process.env),
+      '필요한 패키지: apt-get install containerd runc containernetworking-plugins iptables conntrack',
+    ).toEqual([]);
     sysctlsBefore = readSysctls();
     tcpdump = startCapture(capture);
     await new Promise((r) => setTimeout(r, 1000));
@@ -175,12 +222,16 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
   it('records the provider, a loopback API server and the real components', () => {
     expect(state.provider).toBe('pods');
     expect(state.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(state.processes.map((x) => x.name)).toEqual(expect.arrayContaining(['etcd', 'kube-apiserver', 'containerd', 'kubelet', 'kube-proxy']));
+    expect(state.processes.map((x) => x.name)).toEqual(
+      expect.arrayContaining(['etcd', 'kube-apiserver', 'containerd', 'kubelet', 'kube-proxy']),
+    );
     expect(readClaim()?.dir).toBe(p.dir);
   });
 
   it('refuses a second pods sandbox on the same machine, without touching the first', async () => {
-    await expect(clusterMain(['up', '--provider', 'pods', '--name', `${NAME}-second`], io())).rejects.toMatchObject({ code: 'PODS_MACHINE_BUSY' });
+    await expect(clusterMain(['up', '--provider', 'pods', '--name', `${NAME}-second`], io())).rejects.toMatchObject({
+      code: 'PODS_MACHINE_BUSY',
+    });
     expect(fs.existsSync(sandboxPaths(`${NAME}-second`, process.env).dir)).toBe(false);
     expect(readClaim()?.dir).toBe(p.dir);
   });
@@ -189,9 +240,27 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedPod({
       namespace: 'default',
-      body: { metadata: { name: 'real' }, spec: { containers: [{ name: 'web', image: STANDIN_IMAGE, imagePullPolicy: 'Never', env: [{ name: 'STANDIN_PORTS', value: '8080' }] }] } },
+      body: {
+        metadata: { name: 'real' },
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              image: STANDIN_IMAGE,
+              imagePullPolicy: 'Never',
+              env: [{ name: 'STANDIN_PORTS', value: '8080' }],
+            },
+          ],
+        },
+      },
     });
-    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'unknown' }, spec: { containers: [{ name: 'x', image: 'example.invalid/nothing:v1' }] } } });
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'unknown' },
+        spec: { containers: [{ name: 'x', image: 'example.invalid/nothing:v1' }] },
+      },
+    });
     const deadline = Date.now() + 90_000;
     let real = '';
     let unknown = '';
@@ -218,11 +287,20 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
       namespace: 'mlflow-system',
       body: {
         metadata: { name: 'mlflow-server-service', namespace: 'mlflow-system' },
-        spec: { type: 'NodePort', selector: { app: 'mlflow-server' }, ports: [{ port: 5000, targetPort: 5000 as never, protocol: 'TCP' }] },
+        spec: {
+          type: 'NodePort',
+          selector: { app: 'mlflow-server' },
+          ports: [{ port: 5000, targetPort: 5000 as never, protocol: 'TCP' }],
+        },
       },
     });
     const backend = await ensureBackend({ apps }, service);
-    expect(backend).toMatchObject({ status: 'created', namespace: 'mlflow-system', ports: [5000], title: 'MLflow 대시보드' });
+    expect(backend).toMatchObject({
+      status: 'created',
+      namespace: 'mlflow-system',
+      ports: [5000],
+      title: 'MLflow 대시보드',
+    });
     expect(await waitBackendReady({ apps }, backend, 90_000)).toBe(true);
     expect((await ensureBackend({ apps }, service)).status).toBe('replaced');
     const nodePort = service.spec!.ports![0]!.nodePort!;
@@ -252,7 +330,14 @@ describe.skipIf(Boolean(skip))(`pods provider, Kubernetes ${MINOR}`, () => {
 
   it('down removes every process, mount, cgroup, namespace and host path; nothing crossed the host interfaces', async () => {
     expect(await clusterMain(['down', '--name', NAME], io())).toBe(0);
-    expect(leftovers(p.dir)).toEqual({ processes: [], mounts: [], netns: [], cgroups: [], hostPaths: [], hostIptables: [] });
+    expect(leftovers(p.dir)).toEqual({
+      processes: [],
+      mounts: [],
+      netns: [],
+      cgroups: [],
+      hostPaths: [],
+      hostIptables: [],
+    });
     expect(fs.existsSync(p.dir)).toBe(false);
     expect(readSysctls()).toEqual(sysctlsBefore);
     await new Promise((r) => setTimeout(r, 500));

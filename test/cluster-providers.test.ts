@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kindConfig, kindCreateArgs, kindDeleteArgs, pageNetworkArgs, parseKindVersion } from '../scripts/cluster/kind/cluster.ts';
+import {
+  kindConfig,
+  kindCreateArgs,
+  kindDeleteArgs,
+  pageNetworkArgs,
+  parseKindVersion,
+} from '../scripts/cluster/kind/cluster.ts';
 import { componentOf } from '../scripts/cluster/kind/node-image.ts';
 import { kwokctlConfiguration, kwokctlCreateArgs, kwokctlEnv, plannedDownloads } from '../scripts/cluster/kwok.ts';
 import { sandboxPaths } from '../scripts/cluster/sandbox.ts';
@@ -8,20 +14,44 @@ import { resolveKubernetes } from '../scripts/cluster/versions.ts';
 
 const env = { VDOCS_CACHE_DIR: '/c', PATH: '/usr/bin', HOME: '/root' };
 const p = sandboxPaths('vdocs', env);
-const bins = { kubeBin: '/c/bin/kubernetes-v1.37.0', etcd: '/c/bin/etcd-v3.6.16/etcd', kwok: '/c/bin/kwok-v0.8.0/kwok', kwokctl: '/c/bin/kwok-v0.8.0/kwokctl', metallbController: '/c/bin/metallb-v0.11.0/controller' };
+const bins = {
+  kubeBin: '/c/bin/kubernetes-v1.37.0',
+  etcd: '/c/bin/etcd-v3.6.16/etcd',
+  kwok: '/c/bin/kwok-v0.8.0/kwok',
+  kwokctl: '/c/bin/kwok-v0.8.0/kwokctl',
+  metallbController: '/c/bin/metallb-v0.11.0/controller',
+};
 
 describe('kind provider command lines', () => {
   it('creates with the given image and configuration, into the project kubeconfig, waiting for the control plane', () => {
-    expect(kindCreateArgs('vdocs', resolveKubernetes('1.37').kindNodeImage, p.kubeconfig, '/c/sandbox/vdocs/kind.yaml', false)).toEqual([
-      'create', 'cluster', '--name', 'vdocs',
-      '--image', 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
-      '--config', '/c/sandbox/vdocs/kind.yaml',
-      '--kubeconfig', '/c/sandbox/vdocs/kubeconfig', '--wait', '5m',
+    expect(
+      kindCreateArgs(
+        'vdocs',
+        resolveKubernetes('1.37').kindNodeImage,
+        p.kubeconfig,
+        '/c/sandbox/vdocs/kind.yaml',
+        false,
+      ),
+    ).toEqual([
+      'create',
+      'cluster',
+      '--name',
+      'vdocs',
+      '--image',
+      'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+      '--config',
+      '/c/sandbox/vdocs/kind.yaml',
+      '--kubeconfig',
+      '/c/sandbox/vdocs/kubeconfig',
+      '--wait',
+      '5m',
     ]);
   });
   it('passes --retain through, and pins the 1.24 image for 1.24', () => {
     expect(kindCreateArgs('x', 'img', '/k', '/c', true)).toContain('--retain');
-    expect(resolveKubernetes('1.24').kindNodeImage).toBe('kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51');
+    expect(resolveKubernetes('1.24').kindNodeImage).toBe(
+      'kindest/node:v1.24.17@sha256:bad10f9b98d54586cba05a7eaa1b61c6b90bfc4ee174fdc43a7b75ca75c95e51',
+    );
   });
   it('configures only what the machine needs: failCgroupV1 on a cgroup v1 engine (kubelet 1.31+), oomScoreAdj 0 without CAP_SYS_RESOURCE, the forwarded API port; kube-proxy syncs 0.1 s after a change everywhere', () => {
     expect(parse(kindConfig(resolveKubernetes('1.37'), { cgroupV1: false, noSysResource: false }))).toEqual({
@@ -29,17 +59,31 @@ describe('kind provider command lines', () => {
       apiVersion: 'kind.x-k8s.io/v1alpha4',
       kubeadmConfigPatches: ['kind: KubeProxyConfiguration\niptables:\n  minSyncPeriod: 100ms\n'],
     });
-    const here = parse(kindConfig(resolveKubernetes('1.37'), { apiServerPort: 41234, cgroupV1: true, noSysResource: true })) as { networking: unknown; kubeadmConfigPatches: string[] };
+    const here = parse(
+      kindConfig(resolveKubernetes('1.37'), { apiServerPort: 41234, cgroupV1: true, noSysResource: true }),
+    ) as { networking: unknown; kubeadmConfigPatches: string[] };
     expect(here.networking).toEqual({ apiServerAddress: '127.0.0.1', apiServerPort: 41234 });
     expect(here.kubeadmConfigPatches.map((x) => parse(x) as unknown)).toEqual([
       { kind: 'KubeletConfiguration', failCgroupV1: false, oomScoreAdj: 0 },
       { kind: 'KubeProxyConfiguration', iptables: { minSyncPeriod: '100ms' }, oomScoreAdj: 0 },
     ]);
     // kubelet 1.24 has no failCgroupV1 field (strict decoding would refuse it).
-    expect(kindConfig(resolveKubernetes('1.24'), { cgroupV1: true, noSysResource: false })).not.toContain('failCgroupV1');
+    expect(kindConfig(resolveKubernetes('1.24'), { cgroupV1: true, noSysResource: false })).not.toContain(
+      'failCgroupV1',
+    );
   });
-  it('puts the page network on the page subnet with the gateway on .1 and Docker\'s own addresses below .64', () => {
-    expect(pageNetworkArgs('kind')).toEqual(['network', 'create', '--subnet', '192.168.35.0/24', '--gateway', '192.168.35.1', '--ip-range', '192.168.35.0/26', 'kind']);
+  it("puts the page network on the page subnet with the gateway on .1 and Docker's own addresses below .64", () => {
+    expect(pageNetworkArgs('kind')).toEqual([
+      'network',
+      'create',
+      '--subnet',
+      '192.168.35.0/24',
+      '--gateway',
+      '192.168.35.1',
+      '--ip-range',
+      '192.168.35.0/26',
+      'kind',
+    ]);
   });
   it.each([
     ['registry.k8s.io/kube-apiserver:v1.37.0', { kind: 'kube', command: 'kube-apiserver' }],
@@ -81,7 +125,7 @@ describe('kwok provider command lines', () => {
   it('dry run only adds --dry-run', () => {
     expect(kwokctlCreateArgs('vdocs', p, bins, { dryRun: true })).toEqual([...args, '--dry-run']);
   });
-  it('binds to 127.0.0.1 and sets kubeadm\'s service range through the configuration file', () => {
+  it("binds to 127.0.0.1 and sets kubeadm's service range through the configuration file", () => {
     const cfg = parse(kwokctlConfiguration('/c/bin/kubernetes-v1.37.0/kubectl'));
     expect(cfg.kind).toBe('KwokctlConfiguration');
     expect(cfg.options.bindAddress).toBe('127.0.0.1');
@@ -93,7 +137,11 @@ describe('kwok provider command lines', () => {
     ]);
   });
   it('runs kwokctl with its work folder in the sandbox and drops inherited KWOK_* and KUBECONFIG', () => {
-    const e = kwokctlEnv({ ...env, KWOK_KUBE_APISERVER_BINARY: 'https://dl.k8s.io/x', KUBECONFIG: '/root/.kube/config' }, p, '/k/kubectl');
+    const e = kwokctlEnv(
+      { ...env, KWOK_KUBE_APISERVER_BINARY: 'https://dl.k8s.io/x', KUBECONFIG: '/root/.kube/config' },
+      p,
+      '/k/kubectl',
+    );
     expect(e.KWOK_KUBE_APISERVER_BINARY).toBeUndefined();
     expect(e.KWOK_WORKDIR).toBe('/c/sandbox/vdocs/kwok');
     expect(e.KWOK_KUBECTL_BINARY).toBe('/k/kubectl');
@@ -112,7 +160,10 @@ describe('plannedDownloads (kwokctl --dry-run)', () => {
       'wget -O /tmp/x https://example.com/x',
     ].join('\n');
     expect(plannedDownloads(out)).toEqual({
-      urls: ['https://dl.k8s.io/release/v1.37.0/bin/linux/amd64/kube-apiserver', 'wget -O /tmp/x https://example.com/x'],
+      urls: [
+        'https://dl.k8s.io/release/v1.37.0/bin/linux/amd64/kube-apiserver',
+        'wget -O /tmp/x https://example.com/x',
+      ],
       local: ['/c/bin/etcd-v3.6.16/etcd'],
     });
   });

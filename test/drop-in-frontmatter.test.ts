@@ -9,13 +9,31 @@ import { dropInDefaults, pageOrder, projectFrontmatter } from '../scripts/model/
 type Collected = Parameters<typeof dropInDefaults>[0];
 
 /** As the content collection does: Starlight's fields as written plus the project's, then filled in. */
-const collection = (data: Record<string, unknown>): Collected => dropInDefaults({ sidebar: {}, ...data, ...projectFrontmatter(data, 'page.md') } as Collected);
+const collection = (data: Record<string, unknown>): Collected =>
+  dropInDefaults({ sidebar: {}, ...data, ...projectFrontmatter(data, 'page.md') } as Collected);
 
 describe('Docusaurus and Hugo fields', () => {
   it('are read with their types; a date written as text (the runner reads YAML 1.2) becomes a Date', () => {
     expect(
-      projectFrontmatter({ sidebar_position: 2.5, weight: 30, date: '2024-02-01T09:00:00+09:00', lastmod: new Date('2024-04-20'), contributors: ['김민지', '이준호'], menu: { docs: { parent: 'appendix', weight: 20 } } }, 'page.md'),
-    ).toEqual({ sidebar_position: 2.5, weight: 30, date: new Date('2024-02-01T00:00:00Z'), lastmod: new Date('2024-04-20'), contributors: ['김민지', '이준호'], menu: { docs: { parent: 'appendix', weight: 20 } } });
+      projectFrontmatter(
+        {
+          sidebar_position: 2.5,
+          weight: 30,
+          date: '2024-02-01T09:00:00+09:00',
+          lastmod: new Date('2024-04-20'),
+          contributors: ['김민지', '이준호'],
+          menu: { docs: { parent: 'appendix', weight: 20 } },
+        },
+        'page.md',
+      ),
+    ).toEqual({
+      sidebar_position: 2.5,
+      weight: 30,
+      date: new Date('2024-02-01T00:00:00Z'),
+      lastmod: new Date('2024-04-20'),
+      contributors: ['김민지', '이준호'],
+      menu: { docs: { parent: 'appendix', weight: 20 } },
+    });
   });
 
   it.each([
@@ -31,7 +49,9 @@ describe('Docusaurus and Hugo fields', () => {
   });
 
   it('other fields of those generators (id, tags, aliases, slug-less keys) are accepted and ignored', () => {
-    expect(projectFrontmatter({ id: 'x', tags: ['a'], aliases: ['/x/'], keywords: ['k'], toc: true }, 'page.md')).toEqual({});
+    expect(
+      projectFrontmatter({ id: 'x', tags: ['a'], aliases: ['/x/'], keywords: ['k'], toc: true }, 'page.md'),
+    ).toEqual({});
   });
 
   it.each([
@@ -45,10 +65,12 @@ describe('Docusaurus and Hugo fields', () => {
     expect(() => projectFrontmatter(data, 'page.md')).toThrow(`page.md: frontmatter 가 맞지 않습니다:\n  ${message}`);
   });
 
-  it('with the page\'s text, each wrong field is named at its file:line', () => {
+  it("with the page's text, each wrong field is named at its file:line", () => {
     const source = '---\ntitle: t\nweight: 1.5\nrunbook:\n  name: Metal\n  kubernetes: ["1.37", "v1.24"]\n---\n';
     const data = { title: 't', weight: 1.5, runbook: { name: 'Metal', kubernetes: ['1.37', 'v1.24'] } };
-    expect(() => projectFrontmatter(data, 'page.md', source)).toThrow(/page\.md:3: weight: [^\n]+\n {2}page\.md:5: runbook\.name: [^\n]+\n {2}page\.md:6: runbook\.kubernetes\.1: /);
+    expect(() => projectFrontmatter(data, 'page.md', source)).toThrow(
+      /page\.md:3: weight: [^\n]+\n {2}page\.md:5: runbook\.name: [^\n]+\n {2}page\.md:6: runbook\.kubernetes\.1: /,
+    );
   });
 });
 
@@ -70,7 +92,7 @@ describe('what they become', () => {
     expect(collection({ sidebar: { label: '짧게' }, sidebar_label: 'x' }).sidebar.label).toBe('짧게');
   });
 
-  it('lastUpdated: Starlight first, then lastmod, then date (Hugo\'s own fallback); false stays false', () => {
+  it("lastUpdated: Starlight first, then lastmod, then date (Hugo's own fallback); false stays false", () => {
     expect(collection({ date: '2024-02-01', lastmod: '2024-04-20' }).lastUpdated).toEqual(new Date('2024-04-20'));
     expect(collection({ date: '2024-02-01' }).lastUpdated).toEqual(new Date('2024-02-01'));
     expect(collection({ lastUpdated: false, lastmod: '2024-04-20' }).lastUpdated).toBe(false);

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { markdownToHtml, mdxToJs } from 'satteri';
 import { describe, expect, it } from 'vitest';
-import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from '../src/plugins/drop-in/unsupported-syntax.ts';
+import {
+  findShortcodesInMdx,
+  findUnsupported,
+  unsupportedMessage,
+  type SyntaxNode,
+  type Unsupported,
+} from '../src/plugins/drop-in/unsupported-syntax.ts';
 import { dropInPlugin } from '../src/plugins/drop-in/index.ts';
 import { equivalentsPlugin } from '../src/plugins/drop-in/equivalents.ts';
 
@@ -20,8 +26,21 @@ function scan(source: string, format: 'markdown' | 'mdx' = 'markdown'): Unsuppor
   const handled: Array<[number, number]> = [];
   const root = mkdtempSync(join(tmpdir(), 'drop-in-'));
   const mdastPlugins = [
-    equivalentsPlugin({ root, from: join(root, 'src/content/docs/page.md'), docsDir: join(root, 'src/content/docs'), publicDir: join(root, 'public'), base: '/', found, handled }),
-    { name: 'scan', options: { position: true }, before: (tree: unknown, ctx: { source: string }) => void found.push(...findUnsupported(tree as SyntaxNode, ctx.source, format, handled)) },
+    equivalentsPlugin({
+      root,
+      from: join(root, 'src/content/docs/page.md'),
+      docsDir: join(root, 'src/content/docs'),
+      publicDir: join(root, 'public'),
+      base: '/',
+      found,
+      handled,
+    }),
+    {
+      name: 'scan',
+      options: { position: true },
+      before: (tree: unknown, ctx: { source: string }) =>
+        void found.push(...findUnsupported(tree as SyntaxNode, ctx.source, format, handled)),
+    },
   ];
   if (format === 'mdx') mdxToJs(source, { mdastPlugins, features: { directive: true } });
   else markdownToHtml(source, { mdastPlugins, features: { directive: true } });
@@ -30,13 +49,37 @@ function scan(source: string, format: 'markdown' | 'mdx' = 'markdown'): Unsuppor
 
 describe('syntax that cannot work is found, with what to write instead', () => {
   it.each<[string, string, number, string, string]>([
-    ['Hugo figure without a src', 'Text.\n\n{{< figure title="구성" >}}\n', 3, '{{< figure title="구성" >}}', '![설명](./그림.png)'],
-    ['Hugo notice with no closing tag', '{{% notice warning %}}\n조심하세요.\n', 1, '{{% notice warning %}}', ':::caution'],
-    ['Hugo ref outside a link', 'See {{< ref "metallb.md" >}}.\n', 1, '{{< ref "metallb.md" >}}', '[링크 글자](../폴더/페이지.md)'],
+    [
+      'Hugo figure without a src',
+      'Text.\n\n{{< figure title="구성" >}}\n',
+      3,
+      '{{< figure title="구성" >}}',
+      '![설명](./그림.png)',
+    ],
+    [
+      'Hugo notice with no closing tag',
+      '{{% notice warning %}}\n조심하세요.\n',
+      1,
+      '{{% notice warning %}}',
+      ':::caution',
+    ],
+    [
+      'Hugo ref outside a link',
+      'See {{< ref "metallb.md" >}}.\n',
+      1,
+      '{{< ref "metallb.md" >}}',
+      '[링크 글자](../폴더/페이지.md)',
+    ],
     ['Hugo tabs', '{{< tabs >}}\nx\n', 1, '{{< tabs >}}', "from '@astrojs/starlight/components'"],
     ['unknown Hugo shortcode', '- item {{< myshortcode >}}\n', 1, '{{< myshortcode >}}', 'Markdown 으로'],
     ['a box Starlight has no equivalent for', ':::details\n본문\n:::\n', 1, ':::details', ':::note'],
-    ['MDX import in a .md page', "# 설치\n\nimport Tabs from '@theme/Tabs';\n", 3, 'import Tabs', "import { Tabs, TabItem } from '@astrojs/starlight/components';"],
+    [
+      'MDX import in a .md page',
+      "# 설치\n\nimport Tabs from '@theme/Tabs';\n",
+      3,
+      'import Tabs',
+      "import { Tabs, TabItem } from '@astrojs/starlight/components';",
+    ],
     ['MDX component in a .md page', 'Text\n\n<Tabs>\n<TabItem value="a">x</TabItem>\n</Tabs>\n', 3, '<Tabs>', '.mdx'],
     ['Docusaurus heading id', '## 설치 {#install}\n', 1, '{#install}', '{#install} 를 지우세요'],
   ])('%s', (_name, source, line, found, instead) => {
@@ -47,7 +90,10 @@ describe('syntax that cannot work is found, with what to write instead', () => {
   });
 
   it('finds Docusaurus-only modules in an .mdx page', () => {
-    const found = scan("import Tabs from '@theme/Tabs';\nimport Logo from '@site/static/img/logo.png';\n\n# 설치\n", 'mdx');
+    const found = scan(
+      "import Tabs from '@theme/Tabs';\nimport Logo from '@site/static/img/logo.png';\n\n# 설치\n",
+      'mdx',
+    );
     expect(found.map((f) => [f.line, f.found, f.instead])).toEqual([
       [1, "import … from '@theme/Tabs'", "import { Tabs, TabItem } from '@astrojs/starlight/components';"],
       [2, "import … from '@site/static/img/logo.png'", "페이지 파일에서 본 상대 경로 (예: './logo.png')"],
@@ -55,14 +101,18 @@ describe('syntax that cannot work is found, with what to write instead', () => {
   });
 
   it('finds Hugo shortcodes in an .mdx page before the MDX parser stops at them without saying what to write', () => {
-    const source = '# 설치\n\n`{{< shown >}}` 는 괜찮습니다.\n\n```text\n{{< also shown >}}\n```\n\n{{< figure src="a.png" >}}\n';
+    const source =
+      '# 설치\n\n`{{< shown >}}` 는 괜찮습니다.\n\n```text\n{{< also shown >}}\n```\n\n{{< figure src="a.png" >}}\n';
     expect(findShortcodesInMdx(source).map((f) => [f.line, f.found])).toEqual([[9, '{{< figure src="a.png" >}}']]);
     const run = () => mdxToJs(source, { mdastPlugins: [dropInPlugin({ root: '/' })], features: { directive: true } });
     expect(run).toThrow('(Markdown):9  {{< figure src="a.png" >}}');
   });
 
   it('lists closing shortcodes too, each with what to write', () => {
-    expect(scan('{{< tabs >}}\nx\n{{< /tabs >}}\n').map((f) => [f.line, f.found, f.instead.slice(0, 7)])).toEqual([[1, '{{< tabs >}}', '파일 이름을 '], [3, '{{< /tabs >}}', '</Tabs>']]);
+    expect(scan('{{< tabs >}}\nx\n{{< /tabs >}}\n').map((f) => [f.line, f.found, f.instead.slice(0, 7)])).toEqual([
+      [1, '{{< tabs >}}', '파일 이름을 '],
+      [3, '{{< /tabs >}}', '</Tabs>'],
+    ]);
     expect(scan('x\n\n{{< /details >}}\n').map((f) => [f.line, f.instead])).toEqual([[3, '</details>']]);
   });
 });
@@ -82,7 +132,12 @@ describe('what works here is left alone', () => {
   });
 
   it('leaves import/export and components alone in .mdx pages', () => {
-    expect(scan("import { Tabs, TabItem } from '@astrojs/starlight/components';\n\n<Tabs>\n<TabItem label=\"a\">x</TabItem>\n</Tabs>\n", 'mdx')).toEqual([]);
+    expect(
+      scan(
+        'import { Tabs, TabItem } from \'@astrojs/starlight/components\';\n\n<Tabs>\n<TabItem label="a">x</TabItem>\n</Tabs>\n',
+        'mdx',
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -109,7 +164,12 @@ describe('the message', () => {
     writeFileSync(file, `---\ntitle: x\n---\n\n${body}\n`);
     const failed: string[] = [];
     // As Astro's content loader does: the body after the frontmatter, trimmed.
-    const run = () => markdownToHtml(body, { fileURL: pathToFileURL(file), mdastPlugins: [dropInPlugin({ root: dir, failed: (m: string) => failed.push(m) })], features: { directive: true } });
+    const run = () =>
+      markdownToHtml(body, {
+        fileURL: pathToFileURL(file),
+        mdastPlugins: [dropInPlugin({ root: dir, failed: (m: string) => failed.push(m) })],
+        features: { directive: true },
+      });
     expect(run).toThrow('page.md:7  {{< youtube abc >}}');
     expect(failed).toHaveLength(1);
   });

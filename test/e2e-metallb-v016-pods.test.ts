@@ -39,21 +39,44 @@ providerDescribe('pods', 'e2e-metallb-v016-pods')('MetalLB v0.16.1 page on the p
     hooks.after();
   }, 120_000);
 
-  it('passes end to end: CRDs, the webhook accepts the pool and refuses the overlapping one, EXTERNAL-IPs .100 to .103 answer', () => {
-    const file = path.join(tmp, 'pass.json');
-    const r = runbook(['--report', file]);
-    expect(r.code, r.stderr.slice(-4000)).toBe(0);
-    const report = readReport(file);
-    expect(report.status).toBe('passed');
-    expect(report.components).toMatchObject({ MetalLB: 'v0.16.1' });
-    // The refusal is the real webhook's: the request reached the controller pod and came back denied.
-    expect(step(report, 'webhook/apply')).toMatchObject({ status: 'passed', exitCode: 1 });
-    expect(step(report, 'webhook/apply').actual).toContain('admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request');
-    expect(kubectl(state, ['get', 'ipaddresspool', '-n', 'metallb-system', '-o', 'name']).trim()).toBe('ipaddresspool.metallb.io/first-pool');
-    expect(kubectl(state, ['get', 'validatingwebhookconfiguration', 'metallb-webhook-configuration', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}']).length).toBeGreaterThan(100);
-    for (const id of ['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser']) expect(step(report, id).browser?.status).toBe(200);
-    expect(report.simulation?.simulated).toEqual(expect.arrayContaining([expect.stringContaining('MetalLB controller (quay.io/metallb/controller:v0.16.1): 내려받지 않고 같은 태그의 소스(go.universe.tf/metallb v0.16.1)')]));
-  }, 10 * 60_000);
+  it(
+    'passes end to end: CRDs, the webhook accepts the pool and refuses the overlapping one, EXTERNAL-IPs .100 to .103 answer',
+    () => {
+      const file = path.join(tmp, 'pass.json');
+      const r = runbook(['--report', file]);
+      expect(r.code, r.stderr.slice(-4000)).toBe(0);
+      const report = readReport(file);
+      expect(report.status).toBe('passed');
+      expect(report.components).toMatchObject({ MetalLB: 'v0.16.1' });
+      // The refusal is the real webhook's: the request reached the controller pod and came back denied.
+      expect(step(report, 'webhook/apply')).toMatchObject({ status: 'passed', exitCode: 1 });
+      expect(step(report, 'webhook/apply').actual).toContain(
+        'admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request',
+      );
+      expect(kubectl(state, ['get', 'ipaddresspool', '-n', 'metallb-system', '-o', 'name']).trim()).toBe(
+        'ipaddresspool.metallb.io/first-pool',
+      );
+      expect(
+        kubectl(state, [
+          'get',
+          'validatingwebhookconfiguration',
+          'metallb-webhook-configuration',
+          '-o',
+          'jsonpath={.webhooks[0].clientConfig.caBundle}',
+        ]).length,
+      ).toBeGreaterThan(100);
+      for (const id of ['istio/browser', 'minio/browser', 'mlflow/browser', 'grafana/browser'])
+        expect(step(report, id).browser?.status).toBe(200);
+      expect(report.simulation?.simulated).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(
+            'MetalLB controller (quay.io/metallb/controller:v0.16.1): 내려받지 않고 같은 태그의 소스(go.universe.tf/metallb v0.16.1)',
+          ),
+        ]),
+      );
+    },
+    10 * 60_000,
+  );
 
   it.each([
     [
@@ -72,21 +95,29 @@ providerDescribe('pods', 'e2e-metallb-v016-pods')('MetalLB v0.16.1 page on the p
     ],
     [
       'another address in the loadBalancerIPs annotation of an edit',
-      (s: string) => s.replace('    metallb.io/loadBalancerIPs: 192.168.35.100 # Add IP', '    metallb.io/loadBalancerIPs: 192.168.35.109 # Add IP'),
+      (s: string) =>
+        s.replace(
+          '    metallb.io/loadBalancerIPs: 192.168.35.100 # Add IP',
+          '    metallb.io/loadBalancerIPs: 192.168.35.109 # Add IP',
+        ),
       'istio/get-before',
       'istio/get-after',
       'istio-ingressgateway 행의 EXTERNAL-IP: 기대 "192.168.35.100", 실제 "192.168.35.109"',
     ],
-  ])('%s on a copy of the page turns exactly that step red', (name, mutate, from, red, problem) => {
-    // The overlapping pool of the first case was created: remove it so the next cases start from the page's state.
-    kubectl(state, ['delete', 'ipaddresspool', '-n', 'metallb-system', 'overlapping-pool', '--ignore-not-found']);
-    const copy = pageCopy(`${name.replace(/\W+/g, '-')}.md`, mutate);
-    const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.json`);
-    const r = runbook(['--page', copy, '--report', file, '--from', from], { RUNBOOK_WAIT_LIMIT: '4' });
-    expect(r.code).toBe(1);
-    const report = readReport(file);
-    expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.id)).toEqual([red]);
-    expect(step(report, red).problems.join('\n')).toContain(problem);
-    expect(r.stderr).toMatch(new RegExp(`${path.basename(copy)}:\\d+`));
-  }, 5 * 60_000);
+  ])(
+    '%s on a copy of the page turns exactly that step red',
+    (name, mutate, from, red, problem) => {
+      // The overlapping pool of the first case was created: remove it so the next cases start from the page's state.
+      kubectl(state, ['delete', 'ipaddresspool', '-n', 'metallb-system', 'overlapping-pool', '--ignore-not-found']);
+      const copy = pageCopy(`${name.replace(/\W+/g, '-')}.md`, mutate);
+      const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.json`);
+      const r = runbook(['--page', copy, '--report', file, '--from', from], { RUNBOOK_WAIT_LIMIT: '4' });
+      expect(r.code).toBe(1);
+      const report = readReport(file);
+      expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.id)).toEqual([red]);
+      expect(step(report, red).problems.join('\n')).toContain(problem);
+      expect(r.stderr).toMatch(new RegExp(`${path.basename(copy)}:\\d+`));
+    },
+    5 * 60_000,
+  );
 });

@@ -10,17 +10,20 @@ const CHANGES = [
   { path: ['spec', 'type'], value: 'LoadBalancer', line: 33 },
   { path: ['spec', 'loadBalancerIP'], value: '192.168.35.100', line: 34 },
 ];
-const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x # kept\nspec:\n  type: ClusterIP\n  ports:\n  - port: 80\n';
+const SERVICE =
+  'apiVersion: v1\nkind: Service\nmetadata:\n  name: x # kept\nspec:\n  type: ClusterIP\n  ports:\n  - port: 80\n';
 
 /** Runs the editor the way kubectl does: KUBE_EDITOR followed by the file (asynchronously: the server answers from this process). */
 async function edit(env: Record<string, string>, file: string): Promise<{ code: number; stderr: string }> {
-  return promisify(execFile)('bash', ['-c', `${env.KUBE_EDITOR} "$1"`, 'kubectl', file], { env: { ...process.env, ...env } }).then(
+  return promisify(execFile)('bash', ['-c', `${env.KUBE_EDITOR} "$1"`, 'kubectl', file], {
+    env: { ...process.env, ...env },
+  }).then(
     (r) => ({ code: 0, stderr: r.stderr }),
     (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
   );
 }
 
-describe('the runner\'s KUBE_EDITOR (edit-server.ts)', () => {
+describe("the runner's KUBE_EDITOR (edit-server.ts)", () => {
   let server: EditServer | undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edit-server-'));
   const file = path.join(dir, 'svc.yaml');
@@ -29,11 +32,13 @@ describe('the runner\'s KUBE_EDITOR (edit-server.ts)', () => {
     server = undefined;
   });
 
-  it('applies exactly the page\'s marked changes and nothing else', async () => {
+  it("applies exactly the page's marked changes and nothing else", async () => {
     server = await startEditServer(CHANGES);
     fs.writeFileSync(file, SERVICE);
     expect(await edit(server.env, file)).toEqual({ code: 0, stderr: '' });
-    expect(fs.readFileSync(file, 'utf8')).toBe('apiVersion: v1\nkind: Service\nmetadata:\n  name: x # kept\nspec:\n  type: LoadBalancer\n  ports:\n    - port: 80\n  loadBalancerIP: 192.168.35.100\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: x # kept\nspec:\n  type: LoadBalancer\n  ports:\n    - port: 80\n  loadBalancerIP: 192.168.35.100\n',
+    );
     expect(server.edited).toEqual([file]);
   });
 
@@ -46,7 +51,7 @@ describe('the runner\'s KUBE_EDITOR (edit-server.ts)', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('- a list\n- not a Service\n');
   });
 
-  it('refuses a caller without the step\'s token', async () => {
+  it("refuses a caller without the step's token", async () => {
     server = await startEditServer(CHANGES);
     fs.writeFileSync(file, SERVICE);
     const r = await edit({ ...server.env, VDOCS_EDIT_TOKEN: 'guess' }, file);

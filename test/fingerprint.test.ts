@@ -40,22 +40,42 @@ const comment = (file: string) => (/\.(ts|go)$/.test(file) ? '\n// a one-line ch
 
 describe('the code fingerprint', () => {
   it('takes every module the runner and the providers load, and what the providers build from', () => {
-    const walked = (dir: string) => fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-    expect(files).toEqual(expect.arrayContaining([
-      // what the reviewer found missing from the hand list
-      'scripts/cluster/kubeproxy.ts',
-      'scripts/cluster/pods/config.ts',
-      'go/pod-tools/standin-web/main.go',
-      'go/kube-proxy-config/main.go',
-      ...walked('scripts/cluster/kubelet'),
-      ...walked('scripts/cluster/kind'),
-      ...walked('go'),
-      // the entry points and the judge itself
-      'scripts/runbook.ts', 'scripts/cluster.ts', 'scripts/runbook/runner.ts', 'scripts/runbook/check.ts', 'scripts/model/verdict.ts', 'scripts/runbook/match/table.ts',
-    ]));
-    expect(Object.keys(now)).toEqual(expect.arrayContaining(['package-lock.json: node_modules/yaml', 'package-lock.json: node_modules/zod', 'package-lock.json: node_modules/@kubernetes/client-node', 'package-lock.json: node_modules/zx']));
+    const walked = (dir: string) =>
+      fs
+        .readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        // what the reviewer found missing from the hand list
+        'scripts/cluster/kubeproxy.ts',
+        'scripts/cluster/pods/config.ts',
+        'go/pod-tools/standin-web/main.go',
+        'go/kube-proxy-config/main.go',
+        ...walked('scripts/cluster/kubelet'),
+        ...walked('scripts/cluster/kind'),
+        ...walked('go'),
+        // the entry points and the judge itself
+        'scripts/runbook.ts',
+        'scripts/cluster.ts',
+        'scripts/runbook/runner.ts',
+        'scripts/runbook/check.ts',
+        'scripts/model/verdict.ts',
+        'scripts/runbook/match/table.ts',
+      ]),
+    );
+    expect(Object.keys(now)).toEqual(
+      expect.arrayContaining([
+        'package-lock.json: node_modules/yaml',
+        'package-lock.json: node_modules/zod',
+        'package-lock.json: node_modules/@kubernetes/client-node',
+        'package-lock.json: node_modules/zx',
+      ]),
+    );
     // Code no run loads is not in it: a change to the benchmarks or the site keeps the reports.
-    expect(files.filter((f) => f.startsWith('scripts/bench/') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    expect(
+      files.filter((f) => f.startsWith('scripts/bench/') || f.startsWith('src/') || f.startsWith('test/')),
+    ).toEqual([]);
   });
 
   it('the current report of the page passes with it', () => {
@@ -63,7 +83,9 @@ describe('the code fingerprint', () => {
   });
 
   it.each(files)('a one-line change to %s makes the report stale, naming the file', (file) => {
-    const changed = codeFingerprint(root, (f) => (f === file ? Buffer.concat([Buffer.from(real(f) ?? ''), Buffer.from(comment(f))]) : real(f)));
+    const changed = codeFingerprint(root, (f) =>
+      f === file ? Buffer.concat([Buffer.from(real(f) ?? ''), Buffer.from(comment(f))]) : real(f),
+    );
     const v = verdict({ report, binding, code: changed });
     expect(v.status).toBe('stale');
     expect(v.counts.stale).toBe(v.steps.size);
@@ -77,16 +99,30 @@ describe('the code fingerprint', () => {
     expect(verdict({ report, binding, code: changed }).reasons[0]).toContain('package-lock.json: node_modules/yaml');
   });
 
-  it("a new module the runner imports is seen through its importer", () => {
-    const changed = codeFingerprint(root, (f) => (f === 'scripts/runbook/check.ts' ? `${String(real(f))}\nimport './extra.ts';\n` : f === 'scripts/runbook/extra.ts' ? 'export {};\n' : real(f)));
+  it('a new module the runner imports is seen through its importer', () => {
+    const changed = codeFingerprint(root, (f) =>
+      f === 'scripts/runbook/check.ts'
+        ? `${String(real(f))}\nimport './extra.ts';\n`
+        : f === 'scripts/runbook/extra.ts'
+          ? 'export {};\n'
+          : real(f),
+    );
     expect(Object.keys(changed)).toContain('scripts/runbook/extra.ts');
-    expect(verdict({ report, binding, code: changed }).reasons[0]).toMatch(/scripts\/runbook\/check\.ts, scripts\/runbook\/extra\.ts/);
+    expect(verdict({ report, binding, code: changed }).reasons[0]).toMatch(
+      /scripts\/runbook\/check\.ts, scripts\/runbook\/extra\.ts/,
+    );
   });
 });
 
 describe("the runbook's other fields", () => {
   it.each<[string, Partial<Runbook>, string]>([
-    ['images (a go.mod bump)', { images: metallb.images!.map((i) => ({ ...i, bumps: { ...i.bumps, 'github.com/json-iterator/go': 'v1.1.13' } })) }, 'images'],
+    [
+      'images (a go.mod bump)',
+      {
+        images: metallb.images!.map((i) => ({ ...i, bumps: { ...i.bumps, 'github.com/json-iterator/go': 'v1.1.13' } })),
+      },
+      'images',
+    ],
     ['needs', { needs: { runningPods: '웹훅을 부릅니다.' } }, 'needs'],
     ['logs', { logs: [...metallb.logs!, { name: 'extra', namespace: 'metallb-system', selector: 'app=x' }] }, 'logs'],
     ['versions', { versions: [] }, 'versions'],
@@ -109,7 +145,10 @@ describe('build caches are keyed by what the build is made from', () => {
 
   it('our own Go sources are part of the key', () => {
     const t = podToolsTarget();
-    const edited = { ...t, files: { ...t.files, 'standin-web/main.go': `${t.files!['standin-web/main.go']}\n// change\n` } };
+    const edited = {
+      ...t,
+      files: { ...t.files, 'standin-web/main.go': `${t.files!['standin-web/main.go']}\n// change\n` },
+    };
     expect(binDirOf(edited, {})).not.toBe(binDirOf(t, {}));
   });
 });

@@ -20,14 +20,25 @@ class FakeCluster {
   private version = 0;
 
   write(body: k8s.V1Lease): k8s.V1Lease {
-    this.lease = structuredClone({ ...body, metadata: { ...body.metadata, uid: 'lease-uid', resourceVersion: String(++this.version) } });
+    this.lease = structuredClone({
+      ...body,
+      metadata: { ...body.metadata, uid: 'lease-uid', resourceVersion: String(++this.version) },
+    });
     return structuredClone(this.lease);
   }
 
   /** Another machine's run holding the lease; its clock is `skewMs` off ours. */
   heldElsewhere(skewMs: number): void {
     const now = Date.now() + skewMs;
-    this.write({ metadata: { ...LEASE }, spec: { holderIdentity: 'other-host/4242/metallb', leaseDurationSeconds: LEASE_SECONDS, acquireTime: microTime(now - 600_000) as never, renewTime: microTime(now) as never } });
+    this.write({
+      metadata: { ...LEASE },
+      spec: {
+        holderIdentity: 'other-host/4242/metallb',
+        leaseDurationSeconds: LEASE_SECONDS,
+        acquireTime: microTime(now - 600_000) as never,
+        renewTime: microTime(now) as never,
+      },
+    });
   }
 
   /** That run renewing, as it does every 10 s. */
@@ -72,13 +83,17 @@ class FakeCluster {
 /** Settles `promise` while the fake clock runs `ms`; its outcome or its error. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | Error | 'pending'> {
   let settled: T | Error | 'pending' = 'pending';
-  promise.then((v) => (settled = v), (e: Error) => (settled = e));
+  promise.then(
+    (v) => (settled = v),
+    (e: Error) => (settled = e),
+  );
   await vi.advanceTimersByTimeAsync(ms);
   return settled;
 }
 
 const held = (outcome: LeaseOutcome | Error | 'pending'): RunLease => {
-  if (outcome === 'pending' || outcome instanceof Error || !('held' in outcome)) throw new Error(`not held: ${String(outcome)}`);
+  if (outcome === 'pending' || outcome instanceof Error || !('held' in outcome))
+    throw new Error(`not held: ${String(outcome)}`);
   return outcome.held;
 };
 
@@ -101,7 +116,14 @@ describe('a run finding the lease held', () => {
 
   it('refuses at once a live holder on this machine (its process answers), without watching', async () => {
     const cluster = new FakeCluster();
-    cluster.write({ metadata: { ...LEASE }, spec: { holderIdentity: `${os.hostname()}/${process.pid}/metallb`, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(Date.now()) as never } });
+    cluster.write({
+      metadata: { ...LEASE },
+      spec: {
+        holderIdentity: `${os.hostname()}/${process.pid}/metallb`,
+        leaseDurationSeconds: LEASE_SECONDS,
+        renewTime: microTime(Date.now()) as never,
+      },
+    });
     const outcome = await within(acquireRunLease(cluster.client().kube, 'metallb', 'https://api'), 10);
     expect(outcome).toMatchObject({ code: 'CLUSTER_BUSY' });
   });
@@ -154,12 +176,20 @@ describe('the holder', () => {
     const cluster = new FakeCluster();
     const first = cluster.client();
     // Two machines: the first run's identity is not this process's.
-    const firstLease = held(await within(acquireRunLease(first.kube, 'metallb', 'https://api', { identity: { host: 'first-machine', pid: 1 } }), 0));
+    const firstLease = held(
+      await within(
+        acquireRunLease(first.kube, 'metallb', 'https://api', { identity: { host: 'first-machine', pid: 1 } }),
+        0,
+      ),
+    );
     await vi.advanceTimersByTimeAsync(15_000);
     first.down(true); // the first run's machine loses the API; the second one reaches it
     const second = acquireRunLease(cluster.client().kube, 'metallb-v0-16', 'https://api');
     let secondHeldAt: number | undefined;
-    void second.then(() => (secondHeldAt = Date.now()), () => undefined);
+    void second.then(
+      () => (secondHeldAt = Date.now()),
+      () => undefined,
+    );
     let firstLostAt: number | undefined;
     firstLease.lost.addEventListener('abort', () => (firstLostAt = Date.now()));
     const outcome = await within(second, 60_000);

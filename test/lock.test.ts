@@ -28,7 +28,11 @@ interface Racer {
 }
 
 function racer(lock: string, log: string, rounds: number, holdMs: number, signals?: string): Racer {
-  const child = spawn(process.execPath, [RACER, lock, log, String(rounds), String(holdMs), ...(signals ? [signals] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [RACER, lock, log, String(rounds), String(holdMs), ...(signals ? [signals] : [])],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   started.push(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -40,7 +44,9 @@ async function outcome(racers: Racer[], log: string) {
   const results = await Promise.all(racers.map((r) => r.done));
   return {
     overlaps: fs.existsSync(log) ? overlaps(log) : [],
-    errors: results.map((r) => (r.code === 0 ? '' : `exit ${r.code}: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim()}`)),
+    errors: results.map((r) =>
+      r.code === 0 ? '' : `exit ${r.code}: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim()}`,
+    ),
   };
 }
 
@@ -48,21 +54,25 @@ async function outcome(racers: Racer[], log: string) {
 function overlaps(log: string): string[] {
   const problems: string[] = [];
   let holder: string | undefined;
-  fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).forEach((line, i) => {
-    const [what, pid] = line.split(' ');
-    if (what === 'enter') {
-      if (holder) problems.push(`line ${i + 1}: ${pid} entered while ${holder} held the lock`);
-      holder = pid;
-    } else {
-      if (holder !== pid) problems.push(`line ${i + 1}: ${pid} left, but the holder was ${holder ?? 'nobody'}`);
-      holder = undefined;
-    }
-  });
+  fs.readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, i) => {
+      const [what, pid] = line.split(' ');
+      if (what === 'enter') {
+        if (holder) problems.push(`line ${i + 1}: ${pid} entered while ${holder} held the lock`);
+        holder = pid;
+      } else {
+        if (holder !== pid) problems.push(`line ${i + 1}: ${pid} left, but the holder was ${holder ?? 'nobody'}`);
+        holder = undefined;
+      }
+    });
   return problems;
 }
 
 const deadPid = () => spawnSync('true').pid!;
-const within = (promise: Promise<unknown>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+const within = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 describe('acquireLock across processes', () => {
   it('four processes taking it 40 times each: never two holders, no crash', async () => {
@@ -70,7 +80,12 @@ describe('acquireLock across processes', () => {
     const log = path.join(dir, 'contended.log');
     const racers = Array.from({ length: 4 }, () => racer(lock, log, 40, 1));
     expect(await outcome(racers, log)).toEqual({ overlaps: [], errors: ['', '', '', ''] });
-    expect(fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('enter'))).toHaveLength(160);
+    expect(
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('enter')),
+    ).toHaveLength(160);
     expect(fs.existsSync(lock)).toBe(false);
   }, 120_000);
 
@@ -94,7 +109,11 @@ describe('acquireLock across processes', () => {
     }
     // After a failed round the others would wait for the next one forever.
     if (finished < rounds) for (const x of racers) if (x.child.exitCode === null) x.child.kill();
-    expect({ finished, ...(await outcome(racers, log)) }).toEqual({ finished: rounds, overlaps: [], errors: ['', '', '', ''] });
+    expect({ finished, ...(await outcome(racers, log)) }).toEqual({
+      finished: rounds,
+      overlaps: [],
+      errors: ['', '', '', ''],
+    });
   }, 180_000);
 
   it('a contender that died while taking over a dead holder does not block the next one', async () => {

@@ -16,7 +16,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'locks-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Resolves to true if `promise` settles within `ms`. */
-const within = (promise: Promise<unknown>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+const within = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 describe('acquire (the site build and fresh reports lock)', () => {
   it('creates a missing parent folder instead of waiting forever', async () => {
@@ -41,7 +42,7 @@ describe('acquire (the site build and fresh reports lock)', () => {
     expect(await within(waiting, 2_000)).toBe(true);
   });
 
-  it("releases only its own lock: one taken over by another holder meanwhile stays (mutual exclusion)", async () => {
+  it('releases only its own lock: one taken over by another holder meanwhile stays (mutual exclusion)', async () => {
     const lock = path.join(dir, 'taken-over.lock');
     const release = await acquire(lock);
     // Another holder has it now (it took ours for a dead holder's): its file, its pid.

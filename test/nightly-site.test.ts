@@ -32,12 +32,15 @@ function folder(name: string, files: Record<string, unknown>): string {
 
 /** The committed 1.37 report, as if tonight's run (or another) had written it. */
 function reportFrom(ci: string | undefined): unknown {
-  const report = JSON.parse(readFileSync(path.join(ROOT, 'reports/metallb/kubernetes-1.37.json'), 'utf8')) as { source: Record<string, unknown> };
+  const report = JSON.parse(readFileSync(path.join(ROOT, 'reports/metallb/kubernetes-1.37.json'), 'utf8')) as {
+    source: Record<string, unknown>;
+  };
   return { ...report, source: { ...report.source, ...(ci ? { ci } : {}) } };
 }
 
 const versions = async (reportsDir: string, nightly?: string) =>
-  (await loadVerification({ root: ROOT, reportsDir, ...(nightly ? { nightly } : {}) })).forPage(PAGE_FILE)?.versions ?? [];
+  (await loadVerification({ root: ROOT, reportsDir, ...(nightly ? { nightly } : {}) })).forPage(PAGE_FILE)?.versions ??
+  [];
 
 describe('nightly verification data', () => {
   it('a version whose leg failed is "failed", one with nothing is "none", each with the run', async () => {
@@ -63,15 +66,21 @@ describe('nightly verification data', () => {
     expect(v137?.absence).toBeUndefined();
   });
 
-  it('a report from another run in tonight\'s folder stops the build', async () => {
-    const dir = folder('nightly-old', { 'metallb/kubernetes-1.37.json': reportFrom('https://github.com/example/verified-docs/actions/runs/1') });
-    await expect(versions(dir, RUN)).rejects.toThrow(/이번 nightly 실행\(.*runs\/123456\)이 아니라 .*runs\/1 에서 만든 것입니다/);
+  it("a report from another run in tonight's folder stops the build", async () => {
+    const dir = folder('nightly-old', {
+      'metallb/kubernetes-1.37.json': reportFrom('https://github.com/example/verified-docs/actions/runs/1'),
+    });
+    await expect(versions(dir, RUN)).rejects.toThrow(
+      /이번 nightly 실행\(.*runs\/123456\)이 아니라 .*runs\/1 에서 만든 것입니다/,
+    );
     const local = folder('nightly-local', { 'metallb/kubernetes-1.37.json': reportFrom(undefined) });
     await expect(versions(local, RUN)).rejects.toThrow('CI 밖 에서 만든 것입니다');
   });
 
   it('a nightly build never reads the committed reports/ folder', async () => {
-    await expect(versions(path.join(ROOT, 'reports'), RUN)).rejects.toThrow('커밋된 보고서 폴더 reports/ 를 읽으려 합니다');
+    await expect(versions(path.join(ROOT, 'reports'), RUN)).rejects.toThrow(
+      '커밋된 보고서 폴더 reports/ 를 읽으려 합니다',
+    );
   });
 
   it('without NIGHTLY_RUN_URL nothing changes: a missing version has no absence, and committed reports are read', async () => {
@@ -86,7 +95,12 @@ describe('nightly verification data', () => {
       'leg-kubernetes-1.24.json': { kubernetes: '1.24', status: 'failure', verify: 'failure' },
     });
     const [v137, v124] = await versions(dir, ATTEMPT(1));
-    expect(v137).toMatchObject({ minor: '1.37', report: undefined, verdict: undefined, absence: { kind: 'setup', run: ATTEMPT(1), last: { file: 'reports/metallb/kubernetes-1.37.json' } } });
+    expect(v137).toMatchObject({
+      minor: '1.37',
+      report: undefined,
+      verdict: undefined,
+      absence: { kind: 'setup', run: ATTEMPT(1), last: { file: 'reports/metallb/kubernetes-1.37.json' } },
+    });
     // The committed report, judged now; never tonight's report, so no marks come from it.
     const committed = readReport(path.join(ROOT, 'reports/metallb/kubernetes-1.37.json'));
     expect(v137?.absence?.last?.report.finishedAt).toBe(committed.finishedAt);
@@ -100,14 +114,25 @@ describe('nightly verification data', () => {
   });
 
   it('a setup failure of a version without a committed report shows the notice alone', async () => {
-    const dir = folder('nightly-setup-none', { 'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: SETUP_FAILED } });
-    const v137 = (await loadVerification({ root: ROOT, reportsDir: dir, nightly: RUN, committedDir: path.join(ROOT, 'test-results', 'no-committed-reports') })).forPage(PAGE_FILE)?.versions[0];
+    const dir = folder('nightly-setup-none', {
+      'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: SETUP_FAILED },
+    });
+    const v137 = (
+      await loadVerification({
+        root: ROOT,
+        reportsDir: dir,
+        nightly: RUN,
+        committedDir: path.join(ROOT, 'test-results', 'no-committed-reports'),
+      })
+    ).forPage(PAGE_FILE)?.versions[0];
     expect(v137?.absence).toEqual({ kind: 'setup', run: RUN });
     expect(resultLine(v137!)).toBe(TONIGHT_LABEL.setup);
   });
 
   it('a leg record that is not one stops the build, naming the setup status', async () => {
-    const dir = folder('nightly-bad-leg', { 'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: SETUP_FAILED, verify: 1 } });
+    const dir = folder('nightly-bad-leg', {
+      'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: SETUP_FAILED, verify: 1 },
+    });
     await expect(versions(dir, RUN)).rejects.toThrow(SETUP_FAILED);
   });
 
@@ -118,7 +143,9 @@ describe('nightly verification data', () => {
     const [v137] = await versions(dir, ATTEMPT(2));
     expect(v137?.report?.source.ci).toBe(RUN);
     expect(v137?.absence).toBeUndefined();
-    const old = folder('nightly-rerun-old', { 'metallb/kubernetes-1.37.json': reportFrom('https://github.com/example/verified-docs/actions/runs/1') });
+    const old = folder('nightly-rerun-old', {
+      'metallb/kubernetes-1.37.json': reportFrom('https://github.com/example/verified-docs/actions/runs/1'),
+    });
     await expect(versions(old, ATTEMPT(2))).rejects.toThrow('이번 nightly 실행');
     // The absence links to the attempt that built the site.
     const none = folder('nightly-rerun-none', {});
@@ -133,8 +160,14 @@ describe('nightly verification data', () => {
 describe('the nightly site after a bad night', () => {
   it('says "오늘 밤 검증 실패" / "오늘 밤 검증 없음" with the run link, and shows no old mark', async () => {
     // 1.37 (the page's primary version): its leg failed before any report; 1.24: nothing arrived.
-    const dir = folder('nightly-site-reports', { 'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: 'failure' } });
-    const build = await buildSite({ outDir: 'test-results/site-nightly', env: { REPORTS_DIR: dir, NIGHTLY_RUN_URL: RUN }, inputs: [dir] });
+    const dir = folder('nightly-site-reports', {
+      'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: 'failure' },
+    });
+    const build = await buildSite({
+      outDir: 'test-results/site-nightly',
+      env: { REPORTS_DIR: dir, NIGHTLY_RUN_URL: RUN },
+      inputs: [dir],
+    });
     expect(build.exitCode, build.log).toBe(0);
 
     const html = readBuilt(build, 'appendix/metallb/index.html');
@@ -148,7 +181,12 @@ describe('the nightly site after a bad night', () => {
     expect(all(html, '.step-mark'), 'no block shows an older result').toEqual([]);
 
     const matrix = readBuilt(build, 'verification/index.html');
-    const row = (runbook: string) => all(matrix, `tr[data-runbook="${runbook}"] td[data-tonight]`).map((td) => [attr(td, 'data-minor'), attr(td, 'data-tonight'), textOf(td)]);
+    const row = (runbook: string) =>
+      all(matrix, `tr[data-runbook="${runbook}"] td[data-tonight]`).map((td) => [
+        attr(td, 'data-minor'),
+        attr(td, 'data-tonight'),
+        textOf(td),
+      ]);
     expect(row('metallb')).toEqual([
       ['1.37', 'failed', `${TONIGHT_LABEL.failed} (기본)`],
       ['1.24', 'none', TONIGHT_LABEL.none],
@@ -171,7 +209,11 @@ describe('the nightly site after a setup failure', () => {
       'leg-kubernetes-1.37.json': { kubernetes: '1.37', status: SETUP_FAILED, verify: 'skipped' },
       'leg-kubernetes-1.24.json': { kubernetes: '1.24', status: 'failure', verify: 'failure' },
     });
-    const build = await buildSite({ outDir: 'test-results/site-nightly-setup', env: { REPORTS_DIR: dir, NIGHTLY_RUN_URL: run }, inputs: [dir] });
+    const build = await buildSite({
+      outDir: 'test-results/site-nightly-setup',
+      env: { REPORTS_DIR: dir, NIGHTLY_RUN_URL: run },
+      inputs: [dir],
+    });
     expect(build.exitCode, build.log).toBe(0);
     const committed = readReport(path.join(ROOT, 'reports/metallb/kubernetes-1.37.json'));
 
@@ -190,7 +232,8 @@ describe('the nightly site after a setup failure', () => {
     expect(all(html, '.step-mark'), 'no block shows an older result').toEqual([]);
 
     const matrix = readBuilt(build, 'verification/index.html');
-    const cell = (runbook: string, minor: string) => first(matrix, `tr[data-runbook="${runbook}"] td[data-minor="${minor}"]`);
+    const cell = (runbook: string, minor: string) =>
+      first(matrix, `tr[data-runbook="${runbook}"] td[data-minor="${minor}"]`);
     for (const runbook of ['metallb', 'metallb-v0-16']) {
       expect(attr(cell(runbook, '1.37'), 'data-tonight')).toBe('setup');
       expect(attr(cell(runbook, '1.37'), 'data-status')).toBe('none');

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
  * workflows start on that same major (.nvmrc), and the README says both.
  */
 describe('the Node.js versions', () => {
-  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as {
+    engines: { node: string };
+    devDependencies: Record<string, string>;
+  };
   const runtime = /^\^?(\d+)\./.exec(pkg.devDependencies['node'] ?? '')?.[1];
 
   it('agree: engines is what installs, the node package and .nvmrc what runs, and the README says both', () => {

@@ -34,8 +34,15 @@ describe('every remote file a page reads has a pin', () => {
   });
 
   it('a pin no command reads is a binding error', () => {
-    expect(() => bind({ ...metallb, pins: { ...metallb.pins, 'https://example.com/gone.yaml': 'a'.repeat(64) } }, readPage(metallb.page))).toThrow(/pins 의 https:\/\/example\.com\/gone\.yaml 를 읽는 명령이 페이지에 없습니다/);
-    expect(() => bind({ ...metallb, pins: { ...metallb.pins, [MANIFEST]: 'abc' } }, readPage(metallb.page))).toThrow(/sha256\(64자리 16진수\)이 아닙니다/);
+    expect(() =>
+      bind(
+        { ...metallb, pins: { ...metallb.pins, 'https://example.com/gone.yaml': 'a'.repeat(64) } },
+        readPage(metallb.page),
+      ),
+    ).toThrow(/pins 의 https:\/\/example\.com\/gone\.yaml 를 읽는 명령이 페이지에 없습니다/);
+    expect(() => bind({ ...metallb, pins: { ...metallb.pins, [MANIFEST]: 'abc' } }, readPage(metallb.page))).toThrow(
+      /sha256\(64자리 16진수\)이 아닙니다/,
+    );
   });
 });
 
@@ -63,7 +70,9 @@ describe('fetchPinned: the mirror copy and a download, each checked against the 
 
   it('a download with other bytes fails naming the URL, the pin and the served sha256', async () => {
     const served = `${body}# changed upstream\n`;
-    const error = (await fetchPinned(url, pin, { download: async () => Buffer.from(served) }).catch((e: unknown) => e)) as InputError;
+    const error = (await fetchPinned(url, pin, { download: async () => Buffer.from(served) }).catch(
+      (e: unknown) => e,
+    )) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain(url);
     expect(error.message).toContain(`고정값(pin) ${pin}`);
@@ -72,19 +81,25 @@ describe('fetchPinned: the mirror copy and a download, each checked against the 
   });
 
   it('a URL without a pin is never used, and the error says what to pin', async () => {
-    const error = (await fetchPinned(url, undefined, { mirror, download: never }).catch((e: unknown) => e)) as InputError;
+    const error = (await fetchPinned(url, undefined, { mirror, download: never }).catch(
+      (e: unknown) => e,
+    )) as InputError;
     expect(error.message).toContain(`${url} 의 sha256 고정값(pin)이 런북에 없습니다`);
     expect(error.message).toContain(pin);
   });
 
   it('a download that fails says so, with what to do offline', async () => {
-    const error = (await fetchPinned(url, pin, { download: async () => Promise.reject(new Error('getaddrinfo ENOTFOUND example.com')) }).catch((e: unknown) => e)) as InputError;
+    const error = (await fetchPinned(url, pin, {
+      download: async () => Promise.reject(new Error('getaddrinfo ENOTFOUND example.com')),
+    }).catch((e: unknown) => e)) as InputError;
     expect(error.message).toContain('ENOTFOUND');
     expect(error.hint).toContain('RUNBOOK_MIRROR');
   });
 
-  it('a download goes through the proxy the environment names, as kubectl\'s would (a closed loopback port: nothing leaves the machine)', async () => {
-    const error = (await fetchPinned(url, pin, { download: downloadWith({ HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' }) }).catch((e: unknown) => e)) as InputError;
+  it("a download goes through the proxy the environment names, as kubectl's would (a closed loopback port: nothing leaves the machine)", async () => {
+    const error = (await fetchPinned(url, pin, {
+      download: downloadWith({ HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' }),
+    }).catch((e: unknown) => e)) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain(`${url} 를 내려받지 못했습니다`);
     expect(error.message).toContain('127.0.0.1:9');
@@ -117,7 +132,8 @@ describe.runIf(shared)('the MetalLB manifests, from a temporary copy of the offl
 
   it('the pins are the sha256 of the mirror copies', async () => {
     const dir = copyOf(false);
-    for (const [url, pin] of Object.entries(metallb.pins!)) expect((await fetchPinned(url, pin, { mirror: dir })).fetched.sha256).toBe(pin);
+    for (const [url, pin] of Object.entries(metallb.pins!))
+      expect((await fetchPinned(url, pin, { mirror: dir })).fetched.sha256).toBe(pin);
   });
 
   it('a copy changed by one byte fails install/apply with the URL, the pin and the served sha256, before the command runs', async () => {
@@ -125,14 +141,23 @@ describe.runIf(shared)('the MetalLB manifests, from a temporary copy of the offl
     const served = sha256(fs.readFileSync(mirrorFile(dir, MANIFEST)));
     const binding = bind(metallb, readPage(metallb.page));
     const bound = binding.steps.find((b) => b.step.id === 'install/apply')!;
-    const ctx = { binding, mirror: createMirror(dir, { download: async () => Promise.reject(new Error('offline')) }), workDir: path.join(tmp, 'run'), minor: 37, signal: new AbortController().signal } as unknown as RunContext;
+    const ctx = {
+      binding,
+      mirror: createMirror(dir, { download: async () => Promise.reject(new Error('offline')) }),
+      workDir: path.join(tmp, 'run'),
+      minor: 37,
+      signal: new AbortController().signal,
+    } as unknown as RunContext;
     const outcome = await handle(bound, ctx);
     expect(outcome.status).toBe('failed');
     expect(outcome.problems?.[0]).toContain(MANIFEST);
     expect(outcome.problems?.[0]).toContain(metallb.pins![MANIFEST]);
     expect(outcome.problems?.[0]).toContain(served);
     expect(outcome.fetched).toEqual([
-      expect.objectContaining({ url: 'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml', source: 'mirror' }),
+      expect.objectContaining({
+        url: 'https://raw.githubusercontent.com/metallb/metallb/v0.11.0/manifests/namespace.yaml',
+        source: 'mirror',
+      }),
       { url: MANIFEST, pin: metallb.pins![MANIFEST], sha256: served, source: 'mirror' },
     ]);
     expect(outcome.streams).toBeUndefined();

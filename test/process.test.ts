@@ -25,14 +25,19 @@ describe('what an exit means, in one table', () => {
   });
 
   it('a page block past its limit says so instead of the signal', () => {
-    expect(describeExit({ exitCode: null, signal: 'SIGTERM', timedOut: true, durationMs: 40_200 })).toBe('- (40초 안에 끝나지 않아 멈춤)');
+    expect(describeExit({ exitCode: null, signal: 'SIGTERM', timedOut: true, durationMs: 40_200 })).toBe(
+      '- (40초 안에 끝나지 않아 멈춤)',
+    );
     expect(describeExit({ exitCode: 1, signal: null, timedOut: false, durationMs: 10 })).toBe('1 (명령이 실패함)');
   });
 });
 
 describe('runOrThrow', () => {
   it('shows the failed command pasteable, its exit with the meaning, where it ran and stderr', async () => {
-    const error = await runOrThrow('DEMO_FAILED', 'sh', ['-c', 'echo broken >&2; exit 127'], { cwd: '/tmp', what: '데모 실행' }).catch((e: unknown) => e);
+    const error = await runOrThrow('DEMO_FAILED', 'sh', ['-c', 'echo broken >&2; exit 127'], {
+      cwd: '/tmp',
+      what: '데모 실행',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EnvironmentError);
     expect((error as EnvironmentError).message).toBe(
       "데모 실행에 실패했습니다: 종료 코드 127 (명령을 찾을 수 없음, PATH 확인)\n  $ sh -c 'echo broken >&2; exit 127'\n  (작업 폴더: /tmp)\n    broken",
@@ -65,14 +70,17 @@ describe('exiting while run() children run (a second Ctrl-C)', () => {
       // An entry point as scripts/*.ts have them: runMain, a run() still going, then process.exit.
       const script = path.join(dir, 'exit.mjs');
       const lib = path.resolve(import.meta.dirname, '../scripts/lib');
-      fs.writeFileSync(script, `
+      fs.writeFileSync(
+        script,
+        `
 import { runMain } from ${JSON.stringify(path.join(lib, 'main.ts'))};
 import { run } from ${JSON.stringify(path.join(lib, 'process.ts'))};
 await runMain(async () => {
   await new Promise((started) => void run('sh', ['-c', 'echo $$ >&2; exec sleep 60'], { onStderr: (pid) => { process.stdout.write(pid); started(); } }));
   process.exit(3);
 });
-`);
+`,
+      );
       const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, r.stderr).toBe(3);
       sleeper = Number(r.stdout.trim());
@@ -110,8 +118,13 @@ describe('runScript: a page block', () => {
   it("never runs the user's ~/.bashrc or ~/.profile, even with no shell level set (cron, systemd)", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-home-'));
     try {
-      for (const rc of ['.bashrc', '.profile', '.bash_profile']) fs.writeFileSync(path.join(home, rc), `echo ${rc}-READ >&2\nexport PATH=/nowhere:$PATH\n`);
-      const r = await runScript('echo "$PATH"', { cwd: home, env: { PATH: process.env.PATH, HOME: home }, signal: new AbortController().signal });
+      for (const rc of ['.bashrc', '.profile', '.bash_profile'])
+        fs.writeFileSync(path.join(home, rc), `echo ${rc}-READ >&2\nexport PATH=/nowhere:$PATH\n`);
+      const r = await runScript('echo "$PATH"', {
+        cwd: home,
+        env: { PATH: process.env.PATH, HOME: home },
+        signal: new AbortController().signal,
+      });
       expect(r.stderr).toBe('');
       expect(r.stdout).not.toContain('/nowhere');
     } finally {
@@ -123,16 +136,23 @@ describe('runScript: a page block', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-home-'));
     try {
       fs.writeFileSync(path.join(home, 'env.sh'), 'echo BASH_ENV-READ >&2\n');
-      const r = await runScript('echo ok', { cwd: home, env: { PATH: process.env.PATH, HOME: home, BASH_ENV: path.join(home, 'env.sh') }, signal: new AbortController().signal });
+      const r = await runScript('echo ok', {
+        cwd: home,
+        env: { PATH: process.env.PATH, HOME: home, BASH_ENV: path.join(home, 'env.sh') },
+        signal: new AbortController().signal,
+      });
       expect([r.stdout, r.stderr]).toEqual(['ok\n', '']);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
 
-  it('runs the block in a bash that is the runner\'s own child, named bash in its messages', async () => {
+  it("runs the block in a bash that is the runner's own child, named bash in its messages", async () => {
     // The parent's pid, not its name: Node 24 names its main thread `MainThread`.
-    const r = await runScript('echo "$PPID"; echo "$0"; nosuch-command', { ...base, signal: new AbortController().signal });
+    const r = await runScript('echo "$PPID"; echo "$0"; nosuch-command', {
+      ...base,
+      signal: new AbortController().signal,
+    });
     expect(r.stdout.split('\n').slice(0, 2)).toEqual([String(process.pid), 'bash']);
     expect(r.stderr).toBe('bash: line 1: nosuch-command: command not found\n');
   });

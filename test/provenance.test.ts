@@ -15,7 +15,10 @@ afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 function repo(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provenance-'));
   dirs.push(dir);
-  const git = (...args: string[]) => expect(spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir }).status).toBe(0);
+  const git = (...args: string[]) =>
+    expect(
+      spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir }).status,
+    ).toBe(0);
   git('init', '-q');
   fs.mkdirSync(path.join(dir, 'scripts'));
   fs.writeFileSync(path.join(dir, 'scripts/runner.ts'), 'export {};\n');
@@ -64,6 +67,8 @@ describe('runSource', () => {
 
   it('names the CI run', async () => {
     const dir = repo();
-    expect((await runSource({ GITHUB_RUN_ID: '7', GITHUB_REPOSITORY: 'o/r' }, dir)).ci).toBe('https://github.com/o/r/actions/runs/7');
+    expect((await runSource({ GITHUB_RUN_ID: '7', GITHUB_REPOSITORY: 'o/r' }, dir)).ci).toBe(
+      'https://github.com/o/r/actions/runs/7',
+    );
   });
 });

@@ -56,7 +56,11 @@ describe('startBackground', () => {
     expect(isAlive(sleeper)).toBe(true);
     await started.stop();
     expect(isAlive(sleeper)).toBe(false);
-    await expect(new Promise((resolve, reject) => net.connect({ host: '127.0.0.1', port }, () => resolve('open')).on('error', reject))).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      new Promise((resolve, reject) =>
+        net.connect({ host: '127.0.0.1', port }, () => resolve('open')).on('error', reject),
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('without a port, is ready at its first output line', async () => {
@@ -68,7 +72,10 @@ describe('startBackground', () => {
 
   it('a command that ends before it is ready is not ready, with its exit code and output, and leaves nothing running', async () => {
     const port = await freePort();
-    const started = await startBackground('echo "error: unable to forward" >&2; sleep 300 & echo $! > early.pid; exit 1', { ...options, port });
+    const started = await startBackground(
+      'echo "error: unable to forward" >&2; sleep 300 & echo $! > early.pid; exit 1',
+      { ...options, port },
+    );
     expect(started.ready).toBe(false);
     expect(started.exitCode).toBe(1);
     expect(started.stderr).toContain('error: unable to forward');
@@ -97,6 +104,10 @@ describe('startBackground', () => {
 
 describe('the address a background step serves', () => {
   it('is no remote file to pin: only the remote URLs of a command are read through the mirror', () => {
-    expect(urlsIn('curl -s http://localhost:5000/ && curl http://127.0.0.1:9000/minio && curl -sL https://example.com/a.yaml')).toEqual(['https://example.com/a.yaml']);
+    expect(
+      urlsIn(
+        'curl -s http://localhost:5000/ && curl http://127.0.0.1:9000/minio && curl -sL https://example.com/a.yaml',
+      ),
+    ).toEqual(['https://example.com/a.yaml']);
   });
 });

@@ -35,26 +35,39 @@ const target = { kubeconfig, binDir };
 const calls = path.join(tmp, 'calls.log');
 fs.mkdirSync(binDir, { recursive: true });
 // The "sandbox kubectl": records which binary ran with which KUBECONFIG, and passes stdin through (pipelines).
-fs.writeFileSync(path.join(binDir, 'kubectl'), `#!/bin/sh\necho "sandbox-kubectl KUBECONFIG=$KUBECONFIG $*" >> ${JSON.stringify(calls)}\necho "strictARP: false"\ncase "$*" in *"-f -"*) cat >/dev/null;; esac\n`, { mode: 0o755 });
+fs.writeFileSync(
+  path.join(binDir, 'kubectl'),
+  `#!/bin/sh\necho "sandbox-kubectl KUBECONFIG=$KUBECONFIG $*" >> ${JSON.stringify(calls)}\necho "strictARP: false"\ncase "$*" in *"-f -"*) cat >/dev/null;; esac\n`,
+  { mode: 0o755 },
+);
 
 /** Pastes `text` into a user's bash: another folder, their own KUBECONFIG, no sandbox kubectl on PATH. */
 function paste(text: string) {
   fs.rmSync(calls, { force: true });
-  const r = spawnSync('bash', ['-c', `${text}\necho "after: KUBECONFIG=$KUBECONFIG"`], { cwd: os.tmpdir(), encoding: 'utf8', env: { PATH: '/usr/bin:/bin', KUBECONFIG: '/home/user/.kube/config' } });
+  const r = spawnSync('bash', ['-c', `${text}\necho "after: KUBECONFIG=$KUBECONFIG"`], {
+    cwd: os.tmpdir(),
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', KUBECONFIG: '/home/user/.kube/config' },
+  });
   return { ...r, calls: fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [] };
 }
 
-describe('pasteable: a page block as a person runs it against the runner\'s target', () => {
+describe("pasteable: a page block as a person runs it against the runner's target", () => {
   it('puts KUBECONFIG and the sandbox kubectl in front of a one-line command, quoted', () => {
     const text = pasteable('kubectl get svc -n kubeflow ', target);
-    expect(text).toBe(`KUBECONFIG='${kubeconfig}' PATH='${binDir.replace(/'/g, `'\\''`)}':"$PATH" kubectl get svc -n kubeflow`);
+    expect(text).toBe(
+      `KUBECONFIG='${kubeconfig}' PATH='${binDir.replace(/'/g, `'\\''`)}':"$PATH" kubectl get svc -n kubeflow`,
+    );
     const r = paste(text);
     expect(r.calls).toEqual([`sandbox-kubectl KUBECONFIG=${kubeconfig} get svc -n kubeflow`]);
-    expect(r.stdout, 'the user\'s shell keeps its own KUBECONFIG').toContain('after: KUBECONFIG=/home/user/.kube/config');
+    expect(r.stdout, "the user's shell keeps its own KUBECONFIG").toContain(
+      'after: KUBECONFIG=/home/user/.kube/config',
+    );
   });
 
-  it('gives every command of a multi-line pipeline the target, not only the first (the page\'s strictARP block)', () => {
-    const block = '# actually apply the changes, returns nonzero returncode on errors only\nkubectl get configmap kube-proxy -n kube-system -o yaml | \\\nsed -e "s/strictARP: false/strictARP: true/" | \\\nkubectl apply -f - -n kube-system';
+  it("gives every command of a multi-line pipeline the target, not only the first (the page's strictARP block)", () => {
+    const block =
+      '# actually apply the changes, returns nonzero returncode on errors only\nkubectl get configmap kube-proxy -n kube-system -o yaml | \\\nsed -e "s/strictARP: false/strictARP: true/" | \\\nkubectl apply -f - -n kube-system';
     const text = pasteable(block, target);
     expect(text).toContain(block);
     const r = paste(text);
@@ -68,7 +81,9 @@ describe('pasteable: a page block as a person runs it against the runner\'s targ
   });
 
   it('without a sandbox kubectl (a --context target) names only the kubeconfig', () => {
-    expect(pasteable('kubectl get pod -n metallb-system', { kubeconfig: '/k/config', binDir: undefined })).toBe('KUBECONFIG=/k/config kubectl get pod -n metallb-system');
+    expect(pasteable('kubectl get pod -n metallb-system', { kubeconfig: '/k/config', binDir: undefined })).toBe(
+      'KUBECONFIG=/k/config kubectl get pod -n metallb-system',
+    );
   });
 });
 
@@ -89,7 +104,10 @@ const failed: StepReport = {
 
 describe('what a failed step prints', () => {
   it('shows the command with its target and the folder it ran in', () => {
-    const text = explain(failed, 'src/content/docs/appendix/metallb.md', undefined, { target, workDir: '/work/runs/metallb' });
+    const text = explain(failed, 'src/content/docs/appendix/metallb.md', undefined, {
+      target,
+      workDir: '/work/runs/metallb',
+    });
     expect(text).toContain(`$ KUBECONFIG='${kubeconfig}' PATH=`);
     expect(text).toContain(':"$PATH" kubectl get svc/istio-ingressgateway -n istio-system');
     expect(text).toContain('(작업 폴더: /work/runs/metallb)');
@@ -109,11 +127,32 @@ describe('what a failed step prints', () => {
     const text = await diagnose(ctx, 'kubectl get svc/istio-ingressgateway -n istio-system', '');
     const shown = text.split('\n').filter((l) => l.startsWith('$ '));
     expect(shown).toHaveLength(2);
-    for (const line of shown) expect(line).toMatch(new RegExp(`^\\$ KUBECONFIG='${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' PATH=.* kubectl (describe|get events) `));
+    for (const line of shown)
+      expect(line).toMatch(
+        new RegExp(
+          `^\\$ KUBECONFIG='${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' PATH=.* kubectl (describe|get events) `,
+        ),
+      );
   });
 
   it('JUnit shows the command with its target too', () => {
-    const report = { schemaVersion: 3, runbook: 'metallb', page: 'p.md', provider: 'kwok', kubernetes: 'v1.37.0', components: {}, context: 'kwok-vdocs', startedAt: '', finishedAt: '', status: 'failed', source: { dirty: false }, fingerprints: { code: { 'scripts/runbook.ts': '0123456789abcdef' }, runbook: {} }, seeded: [], steps: [failed], logs: {} } satisfies RunReport;
+    const report = {
+      schemaVersion: 3,
+      runbook: 'metallb',
+      page: 'p.md',
+      provider: 'kwok',
+      kubernetes: 'v1.37.0',
+      components: {},
+      context: 'kwok-vdocs',
+      startedAt: '',
+      finishedAt: '',
+      status: 'failed',
+      source: { dirty: false },
+      fingerprints: { code: { 'scripts/runbook.ts': '0123456789abcdef' }, runbook: {} },
+      seeded: [],
+      steps: [failed],
+      logs: {},
+    } satisfies RunReport;
     const xml = toJUnit(report, target);
     expect(xml).toContain(`$ KUBECONFIG='${kubeconfig}' PATH=`);
     expect(xml).not.toContain('$ kubectl');
@@ -124,7 +163,13 @@ describe('the dry-run plan', () => {
   it('shows each page command with the target it will run against', async () => {
     const runbook = await loadRunbook('metallb');
     const binding = bind(runbook, readPage(runbook.page, projectRoot));
-    const sandbox = { provider: 'kwok', context: 'kwok-vdocs', server: 'https://127.0.0.1:6443', ...target, sandbox: { name: 'vdocs' } } as unknown as Target;
+    const sandbox = {
+      provider: 'kwok',
+      context: 'kwok-vdocs',
+      server: 'https://127.0.0.1:6443',
+      ...target,
+      sandbox: { name: 'vdocs' },
+    } as unknown as Target;
     const plan = renderPlan(binding, sandbox, createMirror(undefined), new Set(binding.steps.map((b) => b.step.id)));
     const shown = plan.split('\n').filter((l) => l.trimStart().startsWith('$ '));
     expect(shown.length).toBeGreaterThan(10);

@@ -34,27 +34,56 @@ fs.writeFileSync(path.join(b, 'secrets', 'token'), 'a-token\n');
 const plugin = path.join(b, 'bin', 'get-token');
 const ran = path.join(b, 'bin', 'ran');
 // The exec plugin leaves a mark beside itself, so a test can see that kubectl found and ran it.
-fs.writeFileSync(plugin, `#!/bin/sh\ntouch ${JSON.stringify(ran)}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'\n`, { mode: 0o755 });
-fs.writeFileSync(path.join(a, 'config'), YAML.stringify({
-  apiVersion: 'v1', kind: 'Config', 'current-context': 'certs',
-  clusters: [{ name: 'c-certs', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': 'pki/ca.crt' } }],
-  contexts: [{ name: 'certs', context: { cluster: 'c-certs', user: 'certs' } }],
-  users: [{ name: 'certs', user: { 'client-certificate': 'pki/client.crt', 'client-key': './pki/client.key' } }],
-}));
-fs.writeFileSync(path.join(b, 'config'), YAML.stringify({
-  apiVersion: 'v1', kind: 'Config',
-  clusters: [{ name: 'c-exec', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
-  contexts: [{ name: 'exec', context: { cluster: 'c-exec', user: 'exec' } }, { name: 'token', context: { cluster: 'c-exec', user: 'token' } }],
-  users: [
-    { name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token', interactiveMode: 'Never' } } },
-    { name: 'token', user: { tokenFile: 'secrets/token' } },
-  ],
-}));
+fs.writeFileSync(
+  plugin,
+  `#!/bin/sh\ntouch ${JSON.stringify(ran)}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'\n`,
+  { mode: 0o755 },
+);
+fs.writeFileSync(
+  path.join(a, 'config'),
+  YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'certs',
+    clusters: [{ name: 'c-certs', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': 'pki/ca.crt' } }],
+    contexts: [{ name: 'certs', context: { cluster: 'c-certs', user: 'certs' } }],
+    users: [{ name: 'certs', user: { 'client-certificate': 'pki/client.crt', 'client-key': './pki/client.key' } }],
+  }),
+);
+fs.writeFileSync(
+  path.join(b, 'config'),
+  YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'c-exec', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
+    contexts: [
+      { name: 'exec', context: { cluster: 'c-exec', user: 'exec' } },
+      { name: 'token', context: { cluster: 'c-exec', user: 'token' } },
+    ],
+    users: [
+      {
+        name: 'exec',
+        user: {
+          exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token', interactiveMode: 'Never' },
+        },
+      },
+      { name: 'token', user: { tokenFile: 'secrets/token' } },
+    ],
+  }),
+);
 const elsewhere = fs.mkdtempSync(path.join(tmp, 'elsewhere-'));
-const env = { KUBECONFIG: [path.join(a, 'config'), path.join(b, 'config')].join(path.delimiter), PATH: process.env.PATH, HOME: tmp, VDOCS_CACHE_DIR: path.join(tmp, 'cache') };
+const env = {
+  KUBECONFIG: [path.join(a, 'config'), path.join(b, 'config')].join(path.delimiter),
+  PATH: process.env.PATH,
+  HOME: tmp,
+  VDOCS_CACHE_DIR: path.join(tmp, 'cache'),
+};
 
 /** The private kubeconfig of a context, written as a run would write it. */
-function privateCopy(context: string): { file: string; config: { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, any> }[] } } {
+function privateCopy(context: string): {
+  file: string;
+  config: { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, any> }[] };
+} {
   const target = resolveTarget({ context, sandbox: undefined }, memoryIo(env, elsewhere));
   target.save();
   return { file: target.kubeconfig, config: YAML.parse(fs.readFileSync(target.kubeconfig, 'utf8')) };
@@ -86,7 +115,11 @@ describe('the private kubeconfig for --context', () => {
     expect(config.users[0]!.user.exec.command).toBe(plugin);
     fs.rmSync(ran, { force: true });
     // The plugin runs before kubectl connects (the API address refuses): the mark proves it was found.
-    const r = spawnSync(kubectl!, ['--kubeconfig', file, 'get', '--raw', '/version', '--request-timeout=5s'], { cwd: os.tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmp } });
+    const r = spawnSync(kubectl!, ['--kubeconfig', file, 'get', '--raw', '/version', '--request-timeout=5s'], {
+      cwd: os.tmpdir(),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: tmp },
+    });
     expect(r.stderr).not.toMatch(/get-token|no such file/);
     expect(fs.existsSync(ran), `kubectl ran ${plugin}: ${r.stderr}`).toBe(true);
   });

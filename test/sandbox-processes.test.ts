@@ -52,7 +52,10 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(p.dir, 'bin'), { recursive: true });
   fs.copyFileSync(build, path.join(p.dir, 'bin', 'sleep'));
   fs.chmodSync(path.join(p.dir, 'bin', 'sleep'), 0o755);
-  for (const [dir, cluster] of [[p.dir, 't1'], [neighbour.dir, 't1-b']] as const) {
+  for (const [dir, cluster] of [
+    [p.dir, 't1'],
+    [neighbour.dir, 't1-b'],
+  ] as const) {
     fs.mkdirSync(path.dirname(linkIn(dir, cluster)), { recursive: true });
     fs.symlinkSync(build, linkIn(dir, cluster));
   }
@@ -102,7 +105,15 @@ describe('the processes of a sandbox', () => {
     expect(isRecorded({ name: 'earlier', pid: tail, start: now.start! - 1 })).toBe(false);
     expect(isRecorded({ name: 'pid file', pid: tail, writtenAt: Date.now() })).toBe(true);
     expect(isRecorded({ name: 'old pid file', pid: tail, writtenAt: Date.now() - 3600_000 })).toBe(false);
-    expect(ownPids([{ name: 'earlier', pid: tail, start: now.start! - 1 }, { name: 'apiserver', pid: linked }], p.dir)).toEqual([linked]);
+    expect(
+      ownPids(
+        [
+          { name: 'earlier', pid: tail, start: now.start! - 1 },
+          { name: 'apiserver', pid: linked },
+        ],
+        p.dir,
+      ),
+    ).toEqual([linked]);
   });
 
   it("pods: containerd's shims are those whose -address is our socket, not any process naming it", async () => {
@@ -110,12 +121,26 @@ describe('the processes of a sandbox', () => {
     const shim = path.join(root, 'bin', 'containerd-shim-runc-v2');
     fs.copyFileSync(fs.realpathSync('/bin/sh'), shim);
     fs.chmodSync(shim, 0o755);
-    const args = (address: string) => ['-c', 'sleep 300; :', 'shim', '-namespace', 'k8s.io', '-id', 'abc', '-address', address];
+    const args = (address: string) => [
+      '-c',
+      'sleep 300; :',
+      'shim',
+      '-namespace',
+      'k8s.io',
+      '-id',
+      'abc',
+      '-address',
+      address,
+    ];
     const ours = start(shim, args(socket));
     const foreign = start(shim, args('/run/containerd/containerd.sock'));
     const naming = start('/bin/sh', ['-c', 'sleep 300; :', 'sh', '-address', socket]);
     const deadline = Date.now() + 5000;
-    while (!fs.readlinkSync(`/proc/${naming}/exe`).endsWith('sh') || fs.readlinkSync(`/proc/${ours}/exe`) !== shim || fs.readlinkSync(`/proc/${foreign}/exe`) !== shim) {
+    while (
+      !fs.readlinkSync(`/proc/${naming}/exe`).endsWith('sh') ||
+      fs.readlinkSync(`/proc/${ours}/exe`) !== shim ||
+      fs.readlinkSync(`/proc/${foreign}/exe`) !== shim
+    ) {
       if (Date.now() > deadline) throw new Error('shim stand-ins did not start');
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -19,9 +19,14 @@ it(`builds under SITE_BASE=${BASE}: every root-relative href and src carries the
 
   for (const page of ['index.html', 'appendix/metallb/index.html']) {
     const html = readBuilt(build, page);
-    const urls = all(html, '[href], [src]').flatMap((el) => [attr(el, 'href') ?? '', attr(el, 'src') ?? '']).filter((url) => url.startsWith('/'));
+    const urls = all(html, '[href], [src]')
+      .flatMap((el) => [attr(el, 'href') ?? '', attr(el, 'src') ?? ''])
+      .filter((url) => url.startsWith('/'));
     expect(urls.length, page).toBeGreaterThan(5);
-    expect(urls.filter((url) => !url.startsWith(`${BASE}/`)), page).toEqual([]);
+    expect(
+      urls.filter((url) => !url.startsWith(`${BASE}/`)),
+      page,
+    ).toEqual([]);
   }
   expect(all(readBuilt(build, 'index.html'), `a[href="${BASE}/appendix/metallb/"]`).length).toBeGreaterThan(0);
 }, 120_000);

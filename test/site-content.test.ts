@@ -6,7 +6,18 @@
 import { globSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { all, attr, first, headingTexts, renderedBlocks, screenshotFigures, tableCellTexts, textOf, visibleText, type RenderedBlock } from './helpers/html.ts';
+import {
+  all,
+  attr,
+  first,
+  headingTexts,
+  renderedBlocks,
+  screenshotFigures,
+  tableCellTexts,
+  textOf,
+  visibleText,
+  type RenderedBlock,
+} from './helpers/html.ts';
 import { normalizeSpace, outline, SEED_FIXTURE, SEED_PATH, seedOutline } from './helpers/markdown.ts';
 import { readPage } from '../scripts/model/page.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
@@ -103,7 +114,12 @@ describe('page features', () => {
   it('highlights bash and yaml and marks the two changed lines of each kubectl edit spec', () => {
     expect(new Set(blocks.map((b) => b.language))).toEqual(new Set(['bash', 'text', 'yaml']));
     const specs = blocks.filter((b) => b.step?.endsWith('/edit-spec'));
-    expect(specs.map((b) => b.step)).toEqual(['istio/edit-spec', 'minio/edit-spec', 'mlflow/edit-spec', 'grafana/edit-spec']);
+    expect(specs.map((b) => b.step)).toEqual([
+      'istio/edit-spec',
+      'minio/edit-spec',
+      'mlflow/edit-spec',
+      'grafana/edit-spec',
+    ]);
     for (const spec of specs) {
       const marked = spec.shownText.split('\n').filter((_, i) => /\bins\b/.test(spec.lineClasses[i] ?? ''));
       expect(marked.map((l) => l.trim().split(':')[0])).toEqual(['type', 'loadBalancerIP']);
@@ -124,7 +140,11 @@ describe('page features', () => {
   it('is a production build: the search box is Pagefind, not the dev-server notice', () => {
     expect(first(html, 'div#starlight__search')).toBeDefined();
     // One index per language: Korean pages and the English translation (src/content/docs/en/).
-    expect(Object.keys((JSON.parse(readBuilt(build, 'pagefind/pagefind-entry.json')) as { languages: object }).languages).sort()).toEqual(['en', 'ko']);
+    expect(
+      Object.keys(
+        (JSON.parse(readBuilt(build, 'pagefind/pagefind-entry.json')) as { languages: object }).languages,
+      ).sort(),
+    ).toEqual(['en', 'ko']);
   });
 
   it('has a table of contents linking the sections', () => {

@@ -30,13 +30,19 @@ async function buildWithDropIns(name: string, extra: Record<string, string> = {}
   const root = join(ROOT, SCRATCH, name);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
+  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks'])
+    cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   cpSync(join(FIXTURES, 'pages'), join(root, 'src/content/docs'), { recursive: true });
   for (const [from, to] of Object.entries(extra)) {
     mkdirSync(dirname(join(root, 'src/content/docs', to)), { recursive: true });
     cpSync(join(FIXTURES, from), join(root, 'src/content/docs', to));
   }
-  return buildSite({ root: `${SCRATCH}/${name}`, outDir: `${SCRATCH}/${name}/dist`, env: { REPORTS_DIR: join(ROOT, 'reports') }, inputs: ['reports', 'test/fixtures/drop-in'] });
+  return buildSite({
+    root: `${SCRATCH}/${name}`,
+    outDir: `${SCRATCH}/${name}/dist`,
+    env: { REPORTS_DIR: join(ROOT, 'reports') },
+    inputs: ['reports', 'test/fixtures/drop-in'],
+  });
 }
 
 afterAll(() => rmSync(join(ROOT, SCRATCH), { recursive: true, force: true }));
@@ -54,7 +60,10 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     // Before the build, so a machine without Chromium fails in seconds.
     browser = await launchChromium();
     // The page the 'missing-link' build refuses, here with the page it links to.
-    build = await buildWithDropIns('pages', { 'broken/missing-link.md': 'appendix/missing-link.md', 'link-target/setup-nvidia-gpu.md': 'setup-kubernetes/setup-nvidia-gpu.md' });
+    build = await buildWithDropIns('pages', {
+      'broken/missing-link.md': 'appendix/missing-link.md',
+      'link-target/setup-nvidia-gpu.md': 'setup-kubernetes/setup-nvidia-gpu.md',
+    });
     expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
     docusaurus = readBuilt(build, 'appendix/port-forward/index.html');
     hugo = readBuilt(build, 'appendix/grafana/index.html');
@@ -68,24 +77,32 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     await browser?.close();
   });
 
-  it('turns a relative link to another page\'s file (Docusaurus style) into that page\'s route, which the built site has', () => {
+  it("turns a relative link to another page's file (Docusaurus style) into that page's route, which the built site has", () => {
     const link = first(docusaurus, 'main a[href^="../metallb/"]');
     expect(decodeURIComponent(attr(link, 'href')!)).toBe('../metallb/#요구사항');
     // Followed as a browser would, from the page's own address: the page is there, with that heading.
     const target = new URL(attr(link, 'href')!, 'http://site/appendix/port-forward/');
     expect(target.pathname).toBe('/appendix/metallb/');
-    expect(all(readBuilt(build, 'appendix/metallb/index.html'), `[id="${decodeURIComponent(target.hash.slice(1))}"]`)).toHaveLength(1);
+    expect(
+      all(readBuilt(build, 'appendix/metallb/index.html'), `[id="${decodeURIComponent(target.hash.slice(1))}"]`),
+    ).toHaveLength(1);
   });
 
-  it('keeps the link check and lets links to the reader\'s own machine through', () => {
+  it("keeps the link check and lets links to the reader's own machine through", () => {
     expect(build.log).toContain('All internal links are valid.');
     expect(all(docusaurus, 'main a[href="http://localhost:8090"]')).toHaveLength(1);
     expect(all(hugo, 'main a[href="http://127.0.0.1:3000"]')).toHaveLength(1);
   });
 
-  it('renders the images beside each page through Astro\'s image pipeline', () => {
-    const images = [first(docusaurus, 'main img[alt="Kubeflow 로그인 화면"]'), first(hugo, 'main img[alt="Grafana 로그인 화면"]')];
-    expect(images.map((img) => [attr(img, 'width'), attr(img, 'height')])).toEqual([['160', '90'], ['200', '120']]);
+  it("renders the images beside each page through Astro's image pipeline", () => {
+    const images = [
+      first(docusaurus, 'main img[alt="Kubeflow 로그인 화면"]'),
+      first(hugo, 'main img[alt="Grafana 로그인 화면"]'),
+    ];
+    expect(images.map((img) => [attr(img, 'width'), attr(img, 'height')])).toEqual([
+      ['160', '90'],
+      ['200', '120'],
+    ]);
     for (const img of images) {
       const src = attr(img, 'src') ?? '';
       expect(src).toMatch(/^\/_astro\/.+\.webp$/);
@@ -94,7 +111,10 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
   });
 
   it('orders and names them in the sidebar by sidebar_position / weight and sidebar_label / linkTitle, a folder by its _category_.json', () => {
-    const appendix = all(metallb, '#starlight__sidebar a[href^="/appendix/"]').map((a) => [attr(a, 'href'), textOf(a).trim()]);
+    const appendix = all(metallb, '#starlight__sidebar a[href^="/appendix/"]').map((a) => [
+      attr(a, 'href'),
+      textOf(a).trim(),
+    ]);
     expect(appendix).toEqual([
       // setup/_category_.json: label 설치 준비, position 0 (without it: "setup", after port-forward's 1).
       ['/appendix/setup/docusaurus-boxes/', 'Docusaurus 알림 상자'],
@@ -109,7 +129,12 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     // grafana/ (a Hugo page bundle) has no _category_.json: Starlight's folder name, as before.
     expect(groups).toEqual(['부록', '설치 준비', 'grafana']);
     // The previous/next links at the foot follow the same order.
-    expect([boxes, hugoPage].map((page) => [attr(first(page, 'a[rel="prev"]'), 'href'), attr(first(page, 'a[rel="next"]'), 'href')])).toEqual([
+    expect(
+      [boxes, hugoPage].map((page) => [
+        attr(first(page, 'a[rel="prev"]'), 'href'),
+        attr(first(page, 'a[rel="next"]'), 'href'),
+      ]),
+    ).toEqual([
       ['/', '/appendix/setup/hugo-page/'],
       ['/appendix/setup/docusaurus-boxes/', '/appendix/port-forward/'],
     ]);
@@ -128,7 +153,11 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
   });
 
   it('renders Docusaurus boxes as Starlight asides (info → note, warning → caution, both title forms)', () => {
-    const asides = all(boxes, 'main aside.starlight-aside').map((aside) => [attr(aside, 'class'), textOf(first(aside, '.starlight-aside__title')).trim(), textOf(first(aside, '.starlight-aside__content')).trim()]);
+    const asides = all(boxes, 'main aside.starlight-aside').map((aside) => [
+      attr(aside, 'class'),
+      textOf(first(aside, '.starlight-aside__title')).trim(),
+      textOf(first(aside, '.starlight-aside__content')).trim(),
+    ]);
     expect(asides).toEqual([
       ['starlight-aside starlight-aside--note', '참고', 'Docusaurus 의 info 상자입니다.'],
       ['starlight-aside starlight-aside--caution', '주의', 'Docusaurus 의 warning 상자입니다.'],
@@ -140,7 +169,10 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
 
   it('renders a Hugo page\'s notices, relref and figure as asides, a link and a figure; its <img src="/…"> from public/', () => {
     const asides = all(hugoPage, 'main aside.starlight-aside');
-    expect(asides.map((aside) => attr(aside, 'class'))).toEqual(['starlight-aside starlight-aside--note', 'starlight-aside starlight-aside--caution']);
+    expect(asides.map((aside) => attr(aside, 'class'))).toEqual([
+      'starlight-aside starlight-aside--note',
+      'starlight-aside starlight-aside--caution',
+    ]);
     expect(attr(first(asides[0], 'a'), 'href')).toBe('../../port-forward/');
     expect(textOf(first(asides[1], '.starlight-aside__title')).trim()).toBe('조심하세요');
     const figure = first(hugoPage, 'main figure:has(> img[alt="네트워크 구성도"])');
@@ -158,7 +190,9 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
       await page.goto(`${server.url}appendix/port-forward/`);
       await page.locator('main a[href^="../metallb/"]').click();
       await page.waitForURL('**/appendix/metallb/**');
-      expect(decodeURIComponent(new URL(page.url()).pathname + new URL(page.url()).hash)).toBe('/appendix/metallb/#요구사항');
+      expect(decodeURIComponent(new URL(page.url()).pathname + new URL(page.url()).hash)).toBe(
+        '/appendix/metallb/#요구사항',
+      );
       await expect.poll(() => page.locator('h1').first().textContent()).toContain('metallb');
       expect((await page.request.get(page.url())).status()).toBe(200);
 
@@ -181,7 +215,7 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
     }
   });
 
-  it('claims nothing on a page without a runbook, even with the MetalLB page\'s step ids; the MetalLB page keeps its badge and marks', () => {
+  it("claims nothing on a page without a runbook, even with the MetalLB page's step ids; the MetalLB page keeps its badge and marks", () => {
     expect(all(docusaurus, 'figure.frame[data-step="strict-arp/check"]')).toHaveLength(1);
     expect(all(docusaurus, 'figure.screenshot[data-step="istio/browser"]')).toHaveLength(1);
     for (const page of [docusaurus, hugo]) {
@@ -199,7 +233,9 @@ describe('Docusaurus and Hugo pages dropped in as they are', () => {
 it('stops the build at a link to a page the site does not have, with file:line', async () => {
   const build = await buildWithDropIns('missing-link', { 'broken/missing-link.md': 'appendix/missing-link.md' });
   expect(build.exitCode).not.toBe(0);
-  expect(build.log).toContain('src/content/docs/appendix/missing-link.md:5: 링크 ../setup-kubernetes/setup-nvidia-gpu.md 가 가리키는 페이지 src/content/docs/setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다. 그 페이지를 src/content/docs 아래에 넣거나 링크를 고치세요.');
+  expect(build.log).toContain(
+    'src/content/docs/appendix/missing-link.md:5: 링크 ../setup-kubernetes/setup-nvidia-gpu.md 가 가리키는 페이지 src/content/docs/setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다. 그 페이지를 src/content/docs 아래에 넣거나 링크를 고치세요.',
+  );
 }, 180_000);
 
 it('stops the build where the page has no equivalent, a missing page or a missing image, every place with file:line', async () => {
@@ -213,7 +249,9 @@ it('stops the build where the page has no equivalent, a missing page or a missin
   expect(build.log).toContain(`${file}:26  {{< ref "../setup-kubernetes/setup-nvidia-gpu.md" >}}`);
   expect(build.log).toContain('가리키는 페이지 ../setup-kubernetes/setup-nvidia-gpu.md 가 사이트에 없습니다');
   expect(build.log).toContain(`${file}:28  <img src="/images/topology.png">`);
-  expect(build.log).toContain('그림을 public/images/topology.png 에 두거나, 페이지 옆 src/content/docs/appendix/topology.png 에 두고 src 를 ./topology.png 로 바꾸세요');
+  expect(build.log).toContain(
+    '그림을 public/images/topology.png 에 두거나, 페이지 옆 src/content/docs/appendix/topology.png 에 두고 src 를 ./topology.png 로 바꾸세요',
+  );
   // Rendered as Starlight asides (lines 12, 14, 22) or shown as code (16, 19): not listed.
   expect(build.log).not.toMatch(new RegExp(`${file}:(12|14|16|19|22)\\b`));
   expect(existsSync(join(build.outDir, 'appendix/hugo-shortcodes/index.html'))).toBe(false);

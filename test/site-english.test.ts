@@ -32,7 +32,10 @@ afterAll(async () => {
 
 /** The result links the site search shows for `word` on the page open now. */
 async function search(word: string): Promise<string[]> {
-  await page.getByRole('button', { name: /search|검색/i }).first().click();
+  await page
+    .getByRole('button', { name: /search|검색/i })
+    .first()
+    .click();
   const input = page.locator('#starlight__search input');
   await input.fill(word);
   const results = page.locator('#starlight__search .pagefind-ui__result-link');
@@ -49,17 +52,29 @@ describe('the English MetalLB page in Chromium', () => {
     expect(await page.locator('h1').innerText()).toBe('2. Installing MetalLB, a load balancer for bare-metal clusters');
     expect(await page.locator('starlight-toc h2').innerText()).toBe('On this page');
     expect(await page.locator('section.vbadge').getAttribute('aria-label')).toBe('Verification status');
-    expect(await page.locator('.vbadge-translation').innerText()).toMatch(/^These marks come from the runs of the Korean page\./);
+    expect(await page.locator('.vbadge-translation').innerText()).toMatch(
+      /^These marks come from the runs of the Korean page\./,
+    );
     const mark = page.locator('[data-mark-for="strict-arp/check"]').first();
-    expect(await mark.locator('.step-mark-label').innerText()).toMatch(/^(Passed|Changed since verified|Failed|Checked against a stand-in)$/);
+    expect(await mark.locator('.step-mark-label').innerText()).toMatch(
+      /^(Passed|Changed since verified|Failed|Checked against a stand-in)$/,
+    );
     // Korean prose rules (word-break: keep-all) are for Korean text only.
-    expect(await page.locator('.sl-markdown-content p').first().evaluate((p) => getComputedStyle(p).wordBreak)).toBe('normal');
+    expect(
+      await page
+        .locator('.sl-markdown-content p')
+        .first()
+        .evaluate((p) => getComputedStyle(p).wordBreak),
+    ).toBe('normal');
     // The first screen: title, badge, sidebar and language picker.
     await page.screenshot({ path: join(ROOT, 'test-results/metallb-en.png') });
   });
 
   it('shows the same marks as the Korean page (same runs, same blocks)', async () => {
-    const marks = (p: Page) => p.locator('.step-mark').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-mark-for')} ${e.getAttribute('data-status')}`));
+    const marks = (p: Page) =>
+      p
+        .locator('.step-mark')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-mark-for')} ${e.getAttribute('data-status')}`));
     const korean = await page.context().newPage();
     await korean.goto(`${server.url}appendix/metallb/`);
     const ko = await marks(korean);
@@ -71,8 +86,13 @@ describe('the English MetalLB page in Chromium', () => {
   it('searches the English pages only, in English', async () => {
     const found = await search('balancer');
     expect(found).toContain('/en/appendix/metallb/');
-    expect(found.every((p) => p.startsWith('/en/')), found.join(', ')).toBe(true);
-    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(/results? for balancer$/);
+    expect(
+      found.every((p) => p.startsWith('/en/')),
+      found.join(', '),
+    ).toBe(true);
+    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(
+      /results? for balancer$/,
+    );
     await page.keyboard.press('Escape');
   });
 
@@ -82,8 +102,12 @@ describe('the English MetalLB page in Chromium', () => {
     expect(await overview.locator('tr[data-runbook="metallb"]').count()).toBe(1);
     const row = overview.locator('tr[data-translation-of="metallb"]');
     expect(await row.getAttribute('data-lang')).toBe('en');
-    expect(await row.locator('th').innerText()).toBe('영어 번역: 2. Installing MetalLB, a load balancer for bare-metal clusters');
-    expect(await overview.locator('tr[data-runbook="metallb"] + tr').getAttribute('data-translation-of')).toBe('metallb');
+    expect(await row.locator('th').innerText()).toBe(
+      '영어 번역: 2. Installing MetalLB, a load balancer for bare-metal clusters',
+    );
+    expect(await overview.locator('tr[data-runbook="metallb"] + tr').getAttribute('data-translation-of')).toBe(
+      'metallb',
+    );
     await overview.close();
   });
 
@@ -93,7 +117,12 @@ describe('the English MetalLB page in Chromium', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('ko');
     const found = await search('밸런서');
     expect(found).toContain('/appendix/metallb/');
-    expect(found.some((p) => p.startsWith('/en/')), found.join(', ')).toBe(false);
-    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(/^밸런서에 대한 결과 \d+건$/);
+    expect(
+      found.some((p) => p.startsWith('/en/')),
+      found.join(', '),
+    ).toBe(false);
+    expect(await page.locator('#starlight__search .pagefind-ui__message').innerText()).toMatch(
+      /^밸런서에 대한 결과 \d+건$/,
+    );
   });
 });

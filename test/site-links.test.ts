@@ -16,7 +16,8 @@ it('fails the build and names the link when a page links to a page that does not
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   // src/ imports the shared model from scripts/model and judges reports against runbooks/.
-  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
+  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks'])
+    cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   writeFileSync(
     join(root, 'src/content/docs/broken.md'),
     '---\ntitle: 깨진 링크\n---\n\n[없는 페이지](/no-such-page/) 로 가세요.\n',
@@ -49,5 +50,10 @@ it('every relative link between pages (the validator skips them) resolves to a p
     }
   }
   // The two MetalLB pages link to each other.
-  expect(checked).toEqual(expect.arrayContaining(['appendix/metallb/index.html → ../metallb-v0-16/', 'appendix/metallb-v0-16/index.html → ../metallb/']));
+  expect(checked).toEqual(
+    expect.arrayContaining([
+      'appendix/metallb/index.html → ../metallb-v0-16/',
+      'appendix/metallb-v0-16/index.html → ../metallb/',
+    ]),
+  );
 }, 600_000);

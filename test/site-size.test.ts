@@ -18,7 +18,12 @@ beforeAll(async () => {
 
 it('counts the files the MetalLB page references, and the Pagefind UI it loads when idle', () => {
   const size = pageSize(build.outDir, 'appendix/metallb');
-  expect(size.initial.files).toEqual(expect.arrayContaining([expect.stringMatching(/^_astro\/ec\..+\.js$/), expect.stringMatching(/^_astro\/ec\..+\.css$/)]));
+  expect(size.initial.files).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^_astro\/ec\..+\.js$/),
+      expect.stringMatching(/^_astro\/ec\..+\.css$/),
+    ]),
+  );
   expect(size.idle.files).toEqual([expect.stringMatching(/^_astro\/ui-core\..+\.js$/)]);
   for (const tier of [size.html, size.idle]) expect(tier.gzip).toBeLessThan(tier.raw);
   expect(size.initial.jsGzip).toBeLessThanOrEqual(INITIAL_JS_GZIP_BUDGET);

@@ -30,7 +30,9 @@ const STEP = 'istio/browser';
 const PAGES = { ko: 'src/content/docs/appendix/metallb.md', en: 'src/content/docs/en/appendix/metallb.md' } as const;
 const BUILT = { ko: 'appendix/metallb/index.html', en: 'en/appendix/metallb/index.html' } as const;
 const TITLE = { ko: 'Kubeflow 로그인', en: 'Kubeflow login' } as const;
-const FIGURE = new RegExp(`<figure class="screenshot" data-step="${STEP}">[\\s\\S]*?<figcaption>([\\s\\S]*?)</figcaption>\\s*</figure>`);
+const FIGURE = new RegExp(
+  `<figure class="screenshot" data-step="${STEP}">[\\s\\S]*?<figcaption>([\\s\\S]*?)</figcaption>\\s*</figure>`,
+);
 
 /** The page with its istio/browser figure written as a Markdown image of `./img/istio-login.png`, titled `words step=…`. */
 function withImage(source: string, words: string): string {
@@ -43,9 +45,14 @@ function withImage(source: string, words: string): string {
 }
 
 const NO_RUNBOOK = [
-  '---', 'title: 런북 없는 페이지', '---', '',
-  '[http://192.168.35.103](http://192.168.35.103) 을 여세요.', '',
-  '![Grafana 로그인 화면](./img/istio-login.png "step=grafana/browser")', '',
+  '---',
+  'title: 런북 없는 페이지',
+  '---',
+  '',
+  '[http://192.168.35.103](http://192.168.35.103) 을 여세요.',
+  '',
+  '![Grafana 로그인 화면](./img/istio-login.png "step=grafana/browser")',
+  '',
 ].join('\n');
 
 let build: SiteBuild;
@@ -57,50 +64,83 @@ async function expectedMarks(lang: 'ko' | 'en'): Promise<ReturnType<typeof figur
   const primary = found?.versions[0];
   const mark = primary?.verdict?.figures.get(STEP);
   expect(mark, `${PAGES[lang]}: the committed reports give ${STEP} a mark`).toBeDefined();
-  const element = markElement(mark!, withBase('/', detailsPath(found!.page.runbook, primary!.minor)), wordsFor(found?.translation?.locale));
+  const element = markElement(
+    mark!,
+    withBase('/', detailsPath(found!.page.runbook, primary!.minor)),
+    wordsFor(found?.translation?.locale),
+  );
   return figureMarks(`<figure class="screenshot" data-step="${STEP}">${toHtml(element)}</figure>`);
 }
 
 beforeAll(async () => {
   rmSync(join(ROOT, SCRATCH), { recursive: true, force: true });
   mkdirSync(SITE, { recursive: true });
-  for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks', 'go', 'package-lock.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(SITE, entry), { recursive: true });
+  for (const entry of [
+    'astro.config.mjs',
+    'src',
+    'public',
+    'scripts',
+    'runbooks',
+    'go',
+    'package-lock.json',
+    'tsconfig.json',
+  ])
+    cpSync(join(ROOT, entry), join(SITE, entry), { recursive: true });
   for (const [lang, page] of Object.entries(PAGES) as Array<['ko' | 'en', string]>) {
     writeFileSync(join(SITE, page), withImage(readFileSync(join(ROOT, page), 'utf8'), TITLE[lang]));
     mkdirSync(join(SITE, dirname(page), 'img'), { recursive: true });
     cpSync(IMAGE, join(SITE, dirname(page), 'img/istio-login.png'));
   }
   writeFileSync(join(SITE, 'src/content/docs/appendix/no-runbook.md'), NO_RUNBOOK);
-  build = await buildSite({ root: `${SCRATCH}/site`, outDir: `${SCRATCH}/site/dist`, env: { REPORTS_DIR: join(ROOT, 'reports') }, inputs: ['reports', 'test/fixtures/drop-in'] });
+  build = await buildSite({
+    root: `${SCRATCH}/site`,
+    outDir: `${SCRATCH}/site/dist`,
+    env: { REPORTS_DIR: join(ROOT, 'reports') },
+    inputs: ['reports', 'test/fixtures/drop-in'],
+  });
   expect(build.exitCode, `astro build failed:\n${build.log}`).toBe(0);
 }, 240_000);
 
 afterAll(() => rmSync(join(ROOT, SCRATCH), { recursive: true, force: true }));
 
-describe.each(['ko', 'en'] as const)('the MetalLB page (%s) with its istio/browser screenshot as a Markdown image', (lang) => {
-  it('renders the image inside the step\'s screenshot figure, through Astro\'s image pipeline', () => {
-    const image = first(html(lang), `figure.screenshot[data-step="${STEP}"] > img`);
-    expect(attr(image, 'src')).toMatch(/^\/_astro\/istio-login\..+\.webp$/);
-    expect(attr(image, 'alt')).toMatch(/Kubeflow/);
-  });
+describe.each(['ko', 'en'] as const)(
+  'the MetalLB page (%s) with its istio/browser screenshot as a Markdown image',
+  (lang) => {
+    it("renders the image inside the step's screenshot figure, through Astro's image pipeline", () => {
+      const image = first(html(lang), `figure.screenshot[data-step="${STEP}"] > img`);
+      expect(attr(image, 'src')).toMatch(/^\/_astro\/istio-login\..+\.webp$/);
+      expect(attr(image, 'alt')).toMatch(/Kubeflow/);
+    });
 
-  it('gives the image the mark the figure had', async () => {
-    const expected = await expectedMarks(lang);
-    expect(expected).toHaveLength(1);
-    expect(figureMarks(html(lang)).filter((m) => m.element === STEP)).toEqual(expected);
-    // The mark links to the step on the details page, as a figure's does.
-    expect(attr(first(html(lang), `figure[data-step="${STEP}"] .step-mark a`), 'href')).toMatch(/^\/(en\/)?verification\/metallb\/[\d.]+\/#step-istio-browser$/);
-  });
+    it('gives the image the mark the figure had', async () => {
+      const expected = await expectedMarks(lang);
+      expect(expected).toHaveLength(1);
+      expect(figureMarks(html(lang)).filter((m) => m.element === STEP)).toEqual(expected);
+      // The mark links to the step on the details page, as a figure's does.
+      expect(attr(first(html(lang), `figure[data-step="${STEP}"] .step-mark a`), 'href')).toMatch(
+        /^\/(en\/)?verification\/metallb\/[\d.]+\/#step-istio-browser$/,
+      );
+    });
 
-  it('keeps the marks of the other figures (the control)', () => {
-    expect(figureMarks(html(lang)).map((m) => m.element)).toEqual([STEP, 'minio/browser', 'mlflow/browser', 'grafana/browser']);
-  });
+    it('keeps the marks of the other figures (the control)', () => {
+      expect(figureMarks(html(lang)).map((m) => m.element)).toEqual([
+        STEP,
+        'minio/browser',
+        'mlflow/browser',
+        'grafana/browser',
+      ]);
+    });
 
-  it('shows no step= in a title, and keeps the other title words', () => {
-    expect(all(html(lang), '[title]').map((e) => attr(e, 'title')).filter((t) => /\bstep=/.test(t ?? ''))).toEqual([]);
-    expect(attr(first(html(lang), `figure[data-step="${STEP}"] > img`), 'title')).toBe(TITLE[lang]);
-  });
-});
+    it('shows no step= in a title, and keeps the other title words', () => {
+      expect(
+        all(html(lang), '[title]')
+          .map((e) => attr(e, 'title'))
+          .filter((t) => /\bstep=/.test(t ?? '')),
+      ).toEqual([]);
+      expect(attr(first(html(lang), `figure[data-step="${STEP}"] > img`), 'title')).toBe(TITLE[lang]);
+    });
+  },
+);
 
 describe('a page without a runbook', () => {
   it('builds with the step= image as a figure without a mark, and no title', () => {
@@ -130,7 +170,9 @@ describe('in Chromium', () => {
     await figure.scrollIntoViewIfNeeded();
     const image = figure.locator('img');
     // Astro's images load lazily: once scrolled into view, the load may still be under way.
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 10_000 })
+      .toBe(true);
     expect(await image.getAttribute('title')).toBe(TITLE.ko);
     const [imageBox, markBox] = [await image.boundingBox(), await figure.locator('.step-mark').boundingBox()];
     expect(markBox!.y).toBeGreaterThanOrEqual(imageBox!.y + imageBox!.height);

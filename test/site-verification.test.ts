@@ -15,7 +15,14 @@ import { bind } from '../scripts/runbook/bind.ts';
 import { readPage } from '../scripts/model/page.ts';
 import type { RunReport } from '../scripts/model/report.ts';
 import { verdict } from '../scripts/model/verdict.ts';
-import { kst, NO_REPORT, PROVIDER_LABEL, RUN_LABEL, simulationSummary, STEP_LABEL } from '../src/lib/verification/labels.ts';
+import {
+  kst,
+  NO_REPORT,
+  PROVIDER_LABEL,
+  RUN_LABEL,
+  simulationSummary,
+  STEP_LABEL,
+} from '../src/lib/verification/labels.ts';
 import { buildFromReports, downSandbox, freshReports, type FreshReports } from './helpers/fresh-reports.ts';
 import { all, attr, blockMarks, figureMarks, first, renderedBlocks, textOf } from './helpers/html.ts';
 import { buildSite, readBuilt, ROOT, type SiteBuild } from './helpers/site-build.ts';
@@ -29,10 +36,12 @@ let fresh: FreshReports;
 const builds = new Map<'passing' | 'failing', SiteBuild>();
 const built = (name: 'passing' | 'failing'): SiteBuild => builds.get(name)!;
 
-
 beforeAll(async () => {
   fresh = await freshReports();
-  const [passing, failing] = await Promise.all([buildFromReports('passing', fresh.pass), buildFromReports('failing', fresh.fail)]);
+  const [passing, failing] = await Promise.all([
+    buildFromReports('passing', fresh.pass),
+    buildFromReports('failing', fresh.fail),
+  ]);
   builds.set('passing', passing).set('failing', failing);
   for (const b of builds.values()) expect(b.exitCode, `astro build failed:\n${b.log}`).toBe(0);
 }, 60 * 60_000);
@@ -43,7 +52,13 @@ const badgeOf = (html: string) => first(html, 'section.vbadge');
 
 describe('the fresh reports come from real runs on the site-e2e sandbox', () => {
   it('passing: the whole runbook passed on kwok, Kubernetes 1.37, just now', () => {
-    expect(fresh.passed).toMatchObject({ status: 'passed', provider: 'kwok', context: 'kwok-site-e2e', page: PAGE_FILE, components: { MetalLB: 'v0.11.0' } });
+    expect(fresh.passed).toMatchObject({
+      status: 'passed',
+      provider: 'kwok',
+      context: 'kwok-site-e2e',
+      page: PAGE_FILE,
+      components: { MetalLB: 'v0.11.0' },
+    });
     expect(fresh.passed.kubernetes).toMatch(/^v1\.37\./);
     expect(Date.now() - Date.parse(fresh.passed.finishedAt)).toBeLessThan(3 * 3600_000);
   });
@@ -84,13 +99,17 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
     expect(text).toContain(`${PROVIDER_LABEL.kwok} (kwok-site-e2e)`);
     for (const [component, version] of Object.entries(r.components)) expect(text).toContain(`${component} ${version}`);
     expect(text).toContain(simulationSummary(r));
-    for (const item of [...(r.simulation?.simulated ?? []), ...(r.simulation?.real ?? [])]) expect(text).toContain(item);
+    for (const item of [...(r.simulation?.simulated ?? []), ...(r.simulation?.real ?? [])])
+      expect(text).toContain(item);
     const fixtures = r.steps.filter((s) => s.kind === 'fixture');
     expect(fixtures).toHaveLength(4);
     expect(text).toContain('준비 단계');
     for (const f of fixtures) expect(textOf(first(badge, `li[data-step-id="${f.id}"]`))).toBe(f.title);
     const other = first(badge, 'a[data-minor="1.24"]');
-    expect([attr(other, 'href'), textOf(other)]).toEqual(['/verification/metallb/1.24/', `Kubernetes 1.24: ${NO_REPORT}`]);
+    expect([attr(other, 'href'), textOf(other)]).toEqual([
+      '/verification/metallb/1.24/',
+      `Kubernetes 1.24: ${NO_REPORT}`,
+    ]);
   });
 
   it('marks every block with the status of its step, in page order', () => {
@@ -130,7 +149,10 @@ describe.each(['passing', 'failing'] as const)('the %s build', (name) => {
     expect(steps).toEqual(report().steps.map((s) => [s.id, markOf(s.id)]));
     const index = readBuilt(built(name), 'verification/index.html');
     const cell = first(index, 'td[data-minor="1.37"]');
-    expect([attr(cell, 'data-status'), attr(first(cell, 'a'), 'href')]).toEqual([judged().status, '/verification/metallb/1.37/']);
+    expect([attr(cell, 'data-status'), attr(first(cell, 'a'), 'href')]).toEqual([
+      judged().status,
+      '/verification/metallb/1.37/',
+    ]);
     expect(textOf(first(index, 'td[data-minor="1.24"]'))).toBe(NO_REPORT);
   });
 });
@@ -139,7 +161,9 @@ describe('the failed step', () => {
   it('shows 실패 on its command and output, and expected versus actual in a <details> under the output', () => {
     const marks = blockMarks(readBuilt(built('failing'), PAGE));
     const step = fresh.failed.steps.find((s) => s.id === 'istio/get-after')!;
-    const [command, output] = ['istio/get-after', 'istio/get-after-output'].map((id) => marks.find((m) => m.element === id)!);
+    const [command, output] = ['istio/get-after', 'istio/get-after-output'].map((id) =>
+      marks.find((m) => m.element === id)!,
+    );
     expect([command?.status, command?.tag]).toEqual(['failed', 'div']);
     expect([output?.status, output?.tag]).toEqual(['failed', 'details']);
     expect(output?.summary).toContain('실패');
@@ -161,26 +185,37 @@ describe('the failed step', () => {
 describe('when the page and the reports disagree', () => {
   const scratch = 'test-results/site-verified-stale';
   afterAll(() => {
-    for (const dir of [scratch, 'test-results/reports-renamed', 'test-results/reports-empty']) rmSync(path.join(ROOT, dir), { recursive: true, force: true });
+    for (const dir of [scratch, 'test-results/reports-renamed', 'test-results/reports-empty'])
+      rmSync(path.join(ROOT, dir), { recursive: true, force: true });
   });
 
   it('marks the blocks of a step whose command changed after the run as not verified yet', async () => {
     const root = path.join(ROOT, scratch);
     rmSync(root, { recursive: true, force: true });
     // The code the report's fingerprint covers (scripts/, go/, the lockfile) comes along: only the page differs.
-    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks', 'go', 'package-lock.json']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    for (const entry of ['astro.config.mjs', 'src', 'public', 'scripts', 'runbooks', 'go', 'package-lock.json'])
+      cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
     const file = path.join(root, PAGE_FILE);
     const source = readPage(PAGE_FILE, ROOT);
     const check = source.blocks.find((b) => b.id === 'strict-arp/check')!;
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace(check.code, check.code.replace('grep strictARP', 'grep -n strictARP')));
 
-    const stale = await buildSite({ root: scratch, outDir: `${scratch}/dist`, env: { REPORTS_DIR: fresh.pass }, inputs: [fresh.pass] });
+    const stale = await buildSite({
+      root: scratch,
+      outDir: `${scratch}/dist`,
+      env: { REPORTS_DIR: fresh.pass },
+      inputs: [fresh.pass],
+    });
     expect(stale.exitCode, stale.log).toBe(0);
     const marks = blockMarks(readBuilt(stale, PAGE));
     const status = (id: string) => marks.find((m) => m.element === id)?.status;
     // strict-arp/apply is unchanged: still the stand-in it was (it changes the ConfigMap kwok seeded).
-    expect([status('strict-arp/check'), status('strict-arp/check-output'), status('strict-arp/apply')]).toEqual(['stale', 'stale', 'standin']);
+    expect([status('strict-arp/check'), status('strict-arp/check-output'), status('strict-arp/apply')]).toEqual([
+      'stale',
+      'stale',
+      'standin',
+    ]);
     expect(marks.find((m) => m.element === 'strict-arp/check')?.summary).toContain('바뀐 뒤 아직 검증되지 않음');
     const badge = badgeOf(readBuilt(stale, PAGE));
     expect(attr(badge, 'data-status'), 'a changed page never shows 통과').toBe('stale');
@@ -190,7 +225,11 @@ describe('when the page and the reports disagree', () => {
   it('without any report: the badge says there is no record yet, and no block or figure has a mark', async () => {
     const empty = path.join(ROOT, 'test-results/reports-empty');
     mkdirSync(empty, { recursive: true });
-    const none = await buildSite({ outDir: 'test-results/site-verified-none', env: { REPORTS_DIR: empty }, inputs: [empty] });
+    const none = await buildSite({
+      outDir: 'test-results/site-verified-none',
+      env: { REPORTS_DIR: empty },
+      inputs: [empty],
+    });
     expect(none.exitCode, none.log).toBe(0);
     const html = readBuilt(none, PAGE);
     expect(textOf(badgeOf(html))).toContain(`Kubernetes 1.37: ${NO_REPORT}`);
@@ -204,8 +243,14 @@ describe('when the page and the reports disagree', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(path.join(dir, 'metallb'), { recursive: true });
     cpSync(path.join(fresh.pass, 'metallb/kubernetes-1.37.json'), path.join(dir, 'metallb/kubernetes-1.24.json'));
-    const renamed = await buildSite({ outDir: 'test-results/site-verified-renamed', env: { REPORTS_DIR: dir }, inputs: [dir] });
+    const renamed = await buildSite({
+      outDir: 'test-results/site-verified-renamed',
+      env: { REPORTS_DIR: dir },
+      inputs: [dir],
+    });
     expect(renamed.exitCode).not.toBe(0);
-    expect(renamed.log).toContain('metallb/kubernetes-1.24.json 는 Kubernetes v1.37.0 에서 실행한 결과인데 파일 이름은 1.24 입니다.');
+    expect(renamed.log).toContain(
+      'metallb/kubernetes-1.24.json 는 Kubernetes v1.37.0 에서 실행한 결과인데 파일 이름은 1.24 입니다.',
+    );
   }, 300_000);
 });

@@ -33,16 +33,29 @@ afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true 
 function project(english: (dir: string) => void = (dir) => fs.copyFileSync(EN, path.join(dir, 'metallb.md'))): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'translation-'));
   roots.push(root);
-  for (const dir of ['src/content/docs/appendix', 'src/content/docs/en/appendix', 'scripts', 'runbooks', 'reports/metallb']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  for (const dir of [
+    'src/content/docs/appendix',
+    'src/content/docs/en/appendix',
+    'scripts',
+    'runbooks',
+    'reports/metallb',
+  ])
+    fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.copyFileSync(KO, path.join(root, KO));
   english(path.join(root, 'src/content/docs/en/appendix'));
   fs.writeFileSync(path.join(root, 'scripts/runbook.ts'), RUNNER_FILE);
-  fs.writeFileSync(path.join(root, 'runbooks/metallb.ts'), `export { default } from ${JSON.stringify(path.resolve('runbooks/metallb.ts'))};\n`);
+  fs.writeFileSync(
+    path.join(root, 'runbooks/metallb.ts'),
+    `export { default } from ${JSON.stringify(path.resolve('runbooks/metallb.ts'))};\n`,
+  );
   fs.writeFileSync(path.join(root, 'reports/metallb/kubernetes-1.37.json'), JSON.stringify(report));
   return root;
 }
 
-async function marksOf(root: string, file: string): Promise<{ status: string | undefined; blocks: Map<string, MarkStatus>; figures: Map<string, MarkStatus> }> {
+async function marksOf(
+  root: string,
+  file: string,
+): Promise<{ status: string | undefined; blocks: Map<string, MarkStatus>; figures: Map<string, MarkStatus> }> {
   const found = (await loadVerification({ root, reportsDir: 'reports' })).forPage(file);
   const v = found?.versions[0]?.verdict;
   if (!v) throw new Error(`${file}: no verdict`);
@@ -60,7 +73,10 @@ describe('the English MetalLB page', () => {
   it('is a translation of the Korean page: one runbook, one page to verify', () => {
     const pages = verifiedPages(process.cwd()).filter((p) => p.runbook === 'metallb');
     expect(pages).toHaveLength(1);
-    expect(pages[0]).toMatchObject({ file: KO, translations: [{ file: EN, locale: 'en', slug: 'en/appendix/metallb' }] });
+    expect(pages[0]).toMatchObject({
+      file: KO,
+      translations: [{ file: EN, locale: 'en', slug: 'en/appendix/metallb' }],
+    });
   });
 
   it("shows the Korean page's marks from the same report (translated captions are not a change)", async () => {
@@ -72,7 +88,9 @@ describe('the English MetalLB page', () => {
     expect(en.figures.get('istio/browser')).toBe('manual');
     const v = await loadVerification({ root, reportsDir: 'reports' });
     expect(v.pages.map((p) => p.page.file)).toEqual([KO]);
-    expect(v.translations.map((t) => [t.page.file, t.page.runbook, t.translation?.of.file, t.translation?.locale])).toEqual([[EN, 'metallb', KO, 'en']]);
+    expect(
+      v.translations.map((t) => [t.page.file, t.page.runbook, t.translation?.of.file, t.translation?.locale]),
+    ).toEqual([[EN, 'metallb', KO, 'en']]);
   });
 
   it('a changed command or output on the English page is stale there, not ✓; the Korean page keeps its ✓', async () => {
@@ -99,22 +117,50 @@ describe('the English MetalLB page', () => {
     const v = await loadVerification({ root: project(), reportsDir: 'reports' });
     const [en, ko] = [v.forPage(EN)!, v.forPage(KO)!];
     const words = wordsFor(en.translation?.locale);
-    const mark = (found: typeof en, w = wordsFor(found.translation?.locale)) => toHtml(markElement(found.versions[0]!.verdict!.blocks.get('strict-arp/check-output')!, '/verification/metallb/1.37/', w));
-    expect(mark(en)).toContain('<span class="sr-only">Verification: </span><span class="step-mark-label">Passed</span>');
+    const mark = (found: typeof en, w = wordsFor(found.translation?.locale)) =>
+      toHtml(
+        markElement(
+          found.versions[0]!.verdict!.blocks.get('strict-arp/check-output')!,
+          '/verification/metallb/1.37/',
+          w,
+        ),
+      );
+    expect(mark(en)).toContain(
+      '<span class="sr-only">Verification: </span><span class="step-mark-label">Passed</span>',
+    );
     expect(mark(ko)).toContain('<span class="sr-only">검증 결과: </span><span class="step-mark-label">통과</span>');
-    expect(countsLine(en.versions[0]!.verdict!.counts, words)).toMatch(/^Passed \d+ · File written 1 · Check by hand 4$/);
+    expect(countsLine(en.versions[0]!.verdict!.counts, words)).toMatch(
+      /^Passed \d+ · File written 1 · Check by hand 4$/,
+    );
   });
 
   it('a changed address in a figure is stale there; its caption is the translator’s', async () => {
-    const root = project((dir) => pageCopy(EN, dir, 'metallb.md', (source) => source.replace('[http://192.168.35.101:9000](http://192.168.35.101:9000)', '[http://192.168.35.111:9000](http://192.168.35.111:9000)')));
+    const root = project((dir) =>
+      pageCopy(EN, dir, 'metallb.md', (source) =>
+        source.replace(
+          '[http://192.168.35.101:9000](http://192.168.35.101:9000)',
+          '[http://192.168.35.111:9000](http://192.168.35.111:9000)',
+        ),
+      ),
+    );
     const en = await marksOf(root, EN);
     expect(en.figures.get('minio/browser')).toBe('stale');
     expect(en.figures.get('istio/browser')).toBe('manual');
   });
 
   it.each([
-    ['other versions', 'src/content/docs/en/appendix/metallb.md', (s: string) => s.replace('kubernetes: ["1.37", "1.24"]', 'kubernetes: ["1.37"]'), /번역의 runbook\.kubernetes \(1\.37\) 가 원문 .*appendix\/metallb\.md 의 것 \(1\.37, 1\.24\) 과 다릅니다/],
-    ['another path', 'src/content/docs/en/guide/metallb.md', (s: string) => s, /en\/guide\/metallb\.md: 런북 "metallb" 을 .*appendix\/metallb\.md 도 선언합니다/],
+    [
+      'other versions',
+      'src/content/docs/en/appendix/metallb.md',
+      (s: string) => s.replace('kubernetes: ["1.37", "1.24"]', 'kubernetes: ["1.37"]'),
+      /번역의 runbook\.kubernetes \(1\.37\) 가 원문 .*appendix\/metallb\.md 의 것 \(1\.37, 1\.24\) 과 다릅니다/,
+    ],
+    [
+      'another path',
+      'src/content/docs/en/guide/metallb.md',
+      (s: string) => s,
+      /en\/guide\/metallb\.md: 런북 "metallb" 을 .*appendix\/metallb\.md 도 선언합니다/,
+    ],
   ])('a second page declaring the runbook at %s stops with both files named', (_case, file, mutate, message) => {
     const root = project(() => undefined);
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

@@ -17,10 +17,20 @@ const context = path.relative(dir, path.join(ROOT, 'scripts/runbook/context.ts')
 
 // Stand-in handlers: what is checked is that the mapped type (scripts/runbook/context.ts), which the
 // real table in steps.ts is declared with, accepts every step kind and rejects a table without one.
-const handler = 'const h = (async () => ({ status: \'passed\' })) as never;';
+const handler = "const h = (async () => ({ status: 'passed' })) as never;";
 const files = {
-  'complete.ts': [`import type { Handlers } from '${context}';`, handler, 'export const complete: Handlers = { run: h, file: h, edit: h, manual: h };', ''],
-  'missing.ts': [`import type { Handlers } from '${context}';`, handler, 'export const missing: Handlers = { run: h, file: h, edit: h };', ''],
+  'complete.ts': [
+    `import type { Handlers } from '${context}';`,
+    handler,
+    'export const complete: Handlers = { run: h, file: h, edit: h, manual: h };',
+    '',
+  ],
+  'missing.ts': [
+    `import type { Handlers } from '${context}';`,
+    handler,
+    'export const missing: Handlers = { run: h, file: h, edit: h };',
+    '',
+  ],
 };
 
 interface Diagnostic {
@@ -34,11 +44,21 @@ let tsc: { status: number | null; diagnostics: Diagnostic[]; output: string };
 beforeAll(() => {
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, lines] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), lines.join('\n'));
-  const tsconfig = { extends: path.relative(dir, path.join(ROOT, 'tsconfig.json')), files: Object.keys(files), include: [] };
+  const tsconfig = {
+    extends: path.relative(dir, path.join(ROOT, 'tsconfig.json')),
+    files: Object.keys(files),
+    include: [],
+  };
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir, '--noEmit', '--pretty', 'false'], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir, '--noEmit', '--pretty', 'false'],
+    { encoding: 'utf8', cwd: ROOT, timeout: 120_000 },
+  );
   const output = `${r.stdout}${r.stderr}`;
-  const diagnostics = [...output.matchAll(/^(.+?)\(\d+,\d+\): error (TS\d+): (.*)$/gm)].map(([, file, code, message]) => ({ file: path.resolve(ROOT, file!), code: code!, message: message! }));
+  const diagnostics = [...output.matchAll(/^(.+?)\(\d+,\d+\): error (TS\d+): (.*)$/gm)].map(
+    ([, file, code, message]) => ({ file: path.resolve(ROOT, file!), code: code!, message: message! }),
+  );
   tsc = { status: r.status, diagnostics, output };
 }, 180_000);
 
@@ -46,7 +66,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('type checking', () => {
   it('npm test runs the prereq step, then the type check, then the unit tier; test:e2e runs the cluster tier', () => {
-    const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     // Types only: astro.config.mjs validates the reports when it loads, so point it at no reports
     // (the reports have their own tests) and a stale report is not reported as a type error.
     expect(scripts['typecheck']).toBe('REPORTS_DIR=.cache/typecheck-no-reports astro check');
@@ -55,7 +77,10 @@ describe('type checking', () => {
   });
 
   it('the complete handler table compiles', () => {
-    expect(tsc.diagnostics.filter((d) => d.file === path.join(dir, 'complete.ts')), tsc.output).toEqual([]);
+    expect(
+      tsc.diagnostics.filter((d) => d.file === path.join(dir, 'complete.ts')),
+      tsc.output,
+    ).toEqual([]);
   });
 
   it('a table without the manual handler is a compile error, and tsc exits non-zero', () => {

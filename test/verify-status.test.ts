@@ -30,7 +30,10 @@ function writeReport(dir: string, minor: string, report: object): void {
 
 describe('verify status on this guide', async () => {
   const binding = bind(await importRunbook(root, 'metallb'), readPage(PAGE, root));
-  const good = passingReport(binding, codeFingerprint(root), { provider: 'kind', finishedAt: '2026-12-01T00:00:00.000Z' });
+  const good = passingReport(binding, codeFingerprint(root), {
+    provider: 'kind',
+    finishedAt: '2026-12-01T00:00:00.000Z',
+  });
 
   it('a report whose evidence holds is 통과 with its date and provider; a missing version says how to make it', async () => {
     const dir = path.join(tmp, 'good');
@@ -38,10 +41,16 @@ describe('verify status on this guide', async () => {
     const metallb = (await guideStatus(root, dir)).find((p) => p.file === PAGE)!;
     expect(metallb.runbook).toBe('metallb');
     expect(metallb.uncovered).toEqual([]);
-    expect(metallb.versions.map((v) => [v.kubernetes, v.status])).toEqual([['1.37', 'passed'], ['1.24', 'none']]);
+    expect(metallb.versions.map((v) => [v.kubernetes, v.status])).toEqual([
+      ['1.37', 'passed'],
+      ['1.24', 'none'],
+    ]);
     const english = (await guideStatus(root, dir)).find((p) => p.file === 'src/content/docs/en/appendix/metallb.md')!;
     expect(english).toMatchObject({ runbook: 'metallb', translationOf: PAGE, uncovered: [] });
-    expect(english.versions.map((v) => [v.kubernetes, v.status])).toEqual([['1.37', 'passed'], ['1.24', 'none']]);
+    expect(english.versions.map((v) => [v.kubernetes, v.status])).toEqual([
+      ['1.37', 'passed'],
+      ['1.24', 'none'],
+    ]);
     const io = memoryIo({}, root);
     expect(await main(['status', '--reports', dir], io)).toBe(0);
     expect(io.stdout()).toContain('✓ Kubernetes 1.37: 통과 — 2026-12-01, kind');
@@ -51,11 +60,15 @@ describe('verify status on this guide', async () => {
 
   it('a report whose evidence contradicts its status is not 통과, and the reason is shown', async () => {
     const dir = path.join(tmp, 'forged');
-    const forged = withStep(good, 'install/get-pods', { streams: { stdout: 'No resources found in metallb-system namespace.\n', stderr: '' } });
+    const forged = withStep(good, 'install/get-pods', {
+      streams: { stdout: 'No resources found in metallb-system namespace.\n', stderr: '' },
+    });
     writeReport(dir, '1.37', forged);
     const io = memoryIo({}, root);
     await main(['status', '--reports', dir, '--json'], io);
-    const metallb = (JSON.parse(io.stdout()) as Array<{ file: string; versions: Array<{ status: string; reasons: string[] }> }>).find((p) => p.file === PAGE)!;
+    const metallb = (
+      JSON.parse(io.stdout()) as Array<{ file: string; versions: Array<{ status: string; reasons: string[] }> }>
+    ).find((p) => p.file === PAGE)!;
     expect(metallb.versions[0]!.status).not.toBe('passed');
     expect(metallb.versions[0]!.reasons.join('\n')).toContain('install/get-pods');
   });
@@ -66,12 +79,47 @@ describe('verify status on pages without a runbook', () => {
     const guide = path.join(tmp, 'guide');
     const docs = path.join(guide, 'src/content/docs/setup');
     fs.mkdirSync(docs, { recursive: true });
-    fs.writeFileSync(path.join(docs, 'mlflow.md'), ['---', 'title: MLflow', '---', '', '```bash', 'helm install mlflow ./mlflow', '```', '', '![로그인 화면](./img/login.png)', '', '<img src="/images/old.png" alt="예전 그림">', ''].join('\n'));
-    fs.writeFileSync(path.join(docs, 'gone.md'), ['---', 'title: Gone', 'runbook:', '  name: gone', '  kubernetes: ["1.37"]', '---', '', '```bash step="a/b"', 'kubectl get pods', '```', ''].join('\n'));
+    fs.writeFileSync(
+      path.join(docs, 'mlflow.md'),
+      [
+        '---',
+        'title: MLflow',
+        '---',
+        '',
+        '```bash',
+        'helm install mlflow ./mlflow',
+        '```',
+        '',
+        '![로그인 화면](./img/login.png)',
+        '',
+        '<img src="/images/old.png" alt="예전 그림">',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(docs, 'gone.md'),
+      [
+        '---',
+        'title: Gone',
+        'runbook:',
+        '  name: gone',
+        '  kubernetes: ["1.37"]',
+        '---',
+        '',
+        '```bash step="a/b"',
+        'kubectl get pods',
+        '```',
+        '',
+      ].join('\n'),
+    );
     const pages = await guideStatus(guide, path.join(guide, 'reports'));
     const mlflow = pages.find((p) => p.file === 'src/content/docs/setup/mlflow.md')!;
     expect(mlflow.runbook).toBeUndefined();
-    expect(mlflow.uncovered.map((u) => u.at)).toEqual(['src/content/docs/setup/mlflow.md:5', 'src/content/docs/setup/mlflow.md:9', 'src/content/docs/setup/mlflow.md:11']);
+    expect(mlflow.uncovered.map((u) => u.at)).toEqual([
+      'src/content/docs/setup/mlflow.md:5',
+      'src/content/docs/setup/mlflow.md:9',
+      'src/content/docs/setup/mlflow.md:11',
+    ]);
     expect(mlflow.uncovered[1]!.what).toContain('./img/login.png');
     const gone = pages.find((p) => p.file === 'src/content/docs/setup/gone.md')!;
     expect(gone.bindError).toBeDefined();

@@ -23,7 +23,19 @@ describe('eventually: a wait woken by changes', () => {
     const c = cluster();
     const seen: string[] = [];
     const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
-    const waiting = eventually(attempt, { ok: false }, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => c.get() === 'Running' });
+    const waiting = eventually(
+      attempt,
+      { ok: false },
+      {
+        withinMs: 5_000,
+        fallbackMs: 60_000,
+        kube: {} as Kube,
+        watch: undefined,
+        signal: new AbortController().signal,
+        changes: c.changes,
+        ready: async () => c.get() === 'Running',
+      },
+    );
     for (const s of ['Scheduled', 'ContainerCreating', 'Starting', 'Running']) {
       await sleep(20);
       c.set(s);
@@ -38,7 +50,18 @@ describe('eventually: a wait woken by changes', () => {
     const c = cluster();
     const seen: string[] = [];
     const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
-    const waiting = eventually(attempt, { ok: false }, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes });
+    const waiting = eventually(
+      attempt,
+      { ok: false },
+      {
+        withinMs: 5_000,
+        fallbackMs: 60_000,
+        kube: {} as Kube,
+        watch: undefined,
+        signal: new AbortController().signal,
+        changes: c.changes,
+      },
+    );
     for (const s of ['Scheduled', 'Running']) {
       await sleep(20);
       c.set(s);
@@ -51,7 +74,19 @@ describe('eventually: a wait woken by changes', () => {
     const c = cluster();
     const seen: string[] = [];
     const attempt = async () => (seen.push(c.get()), { ok: false, state: c.get() });
-    const waiting = eventually(attempt, { ok: false, state: 'Pending' }, { withinMs: 300, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => false });
+    const waiting = eventually(
+      attempt,
+      { ok: false, state: 'Pending' },
+      {
+        withinMs: 300,
+        fallbackMs: 60_000,
+        kube: {} as Kube,
+        watch: undefined,
+        signal: new AbortController().signal,
+        changes: c.changes,
+        ready: async () => false,
+      },
+    );
     await sleep(20);
     c.set('CrashLoopBackOff');
     const r = await waiting;
@@ -63,7 +98,19 @@ describe('eventually: a wait woken by changes', () => {
     const times: number[] = [];
     let checks = 0;
     const t0 = performance.now();
-    const r = await eventually(async () => (times.push(performance.now() - t0), { ok: times.length >= 2 }), { ok: false }, { withinMs: 3_000, fallbackMs: 50, ungatedMs: 400, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, ready: async () => (checks++, false) });
+    const r = await eventually(
+      async () => (times.push(performance.now() - t0), { ok: times.length >= 2 }),
+      { ok: false },
+      {
+        withinMs: 3_000,
+        fallbackMs: 50,
+        ungatedMs: 400,
+        kube: {} as Kube,
+        watch: undefined,
+        signal: new AbortController().signal,
+        ready: async () => (checks++, false),
+      },
+    );
     expect(r.result.ok).toBe(true);
     expect(times).toHaveLength(2);
     expect(times[0]).toBeGreaterThanOrEqual(380);
@@ -77,7 +124,15 @@ describe('eventually, started before the command ever ran', () => {
     const c = cluster();
     const seen: string[] = [];
     const attempt = async () => (seen.push(c.get()), { ok: c.get() === 'Running' });
-    const waiting = eventually(attempt, undefined, { withinMs: 5_000, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: c.changes, ready: async () => c.get() === 'Running' });
+    const waiting = eventually(attempt, undefined, {
+      withinMs: 5_000,
+      fallbackMs: 60_000,
+      kube: {} as Kube,
+      watch: undefined,
+      signal: new AbortController().signal,
+      changes: c.changes,
+      ready: async () => c.get() === 'Running',
+    });
     await sleep(20);
     c.set('Running');
     const r = await waiting;
@@ -86,7 +141,15 @@ describe('eventually, started before the command ever ran', () => {
 
   it('runs it at the end when nothing ever made the state hold, so there is an output to show', async () => {
     const seen: string[] = [];
-    const r = await eventually(async () => (seen.push('ran'), { ok: false }), undefined, { withinMs: 100, fallbackMs: 60_000, kube: {} as Kube, watch: undefined, signal: new AbortController().signal, changes: () => () => undefined, ready: async () => false });
+    const r = await eventually(async () => (seen.push('ran'), { ok: false }), undefined, {
+      withinMs: 100,
+      fallbackMs: 60_000,
+      kube: {} as Kube,
+      watch: undefined,
+      signal: new AbortController().signal,
+      changes: () => () => undefined,
+      ready: async () => false,
+    });
     expect([seen, r.attempts, r.result.ok]).toEqual([['ran'], 1, false]);
   });
 });

@@ -36,12 +36,18 @@ it('stops a run whose hook never finishes: names the file and the hook, kills it
     WATCHDOG_CHILD_PID_FILE: pidFile,
   };
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/watchdog/vitest.config.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/watchdog/vitest.config.ts'],
+    { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 },
+  );
   const elapsed = performance.now() - t0;
   const output = `${r.stdout}${r.stderr}`;
   expect(r.status, output).toBe(1);
   expect(output).toContain('넘게 끝난 테스트가 없습니다. 실행 중:\n  hang.fixture.ts: beforeAll, ');
-  expect(output).toContain('✗ 테스트 실행이 6초 한도를 넘었습니다 (VDOCS_TEST_LIMIT_MINUTES). 끝나지 않은 파일:\n  hang.fixture.ts: beforeAll, ');
+  expect(output).toContain(
+    '✗ 테스트 실행이 6초 한도를 넘었습니다 (VDOCS_TEST_LIMIT_MINUTES). 끝나지 않은 파일:\n  hang.fixture.ts: beforeAll, ',
+  );
   expect(elapsed, 'the limit is 6 s; start-up and the SIGTERM grace add a little').toBeLessThan(45_000);
   const child = Number(fs.readFileSync(pidFile, 'utf8'));
   expect(isAlive(child), `sleep ${child} still running`).toBe(false);

@@ -21,7 +21,10 @@ const DASHBOARDS = [
 /** Check, edit, wait for the documented IP, open it in a browser: one dashboard section. */
 function dashboard(section: string, name: string, editTitle: string): Step[] {
   return [
-    run(`${section}/get-before`, `${name}: 변경 전 서비스 확인`, { output: table(`${section}/get-before-output`, service), object: { kind: 'service' } }),
+    run(`${section}/get-before`, `${name}: 변경 전 서비스 확인`, {
+      output: table(`${section}/get-before-output`, service),
+      object: { kind: 'service' },
+    }),
     edit(`${section}/edit`, `${name}: ${editTitle}`, `${section}/edit-spec`),
     run(`${section}/get-after`, `${name}: EXTERNAL-IP 할당 확인`, {
       output: table(`${section}/get-after-output`, service),
@@ -33,10 +36,12 @@ function dashboard(section: string, name: string, editTitle: string): Step[] {
 }
 
 /** Every dashboard section, in the page's order. */
-export const dashboards = (editTitle: string): Step[] => DASHBOARDS.flatMap(([section, name]) => dashboard(section, name, editTitle));
+export const dashboards = (editTitle: string): Step[] =>
+  DASHBOARDS.flatMap(([section, name]) => dashboard(section, name, editTitle));
 
 /** The Services earlier chapters install, made from each section's edit block when absent. */
-export const dashboardFixtures = (): ServiceFixture[] => DASHBOARDS.map(([section]) => serviceFixture(`${section}/edit`, `${section}/edit-spec`, `${section}/get-before`));
+export const dashboardFixtures = (): ServiceFixture[] =>
+  DASHBOARDS.map(([section]) => serviceFixture(`${section}/edit`, `${section}/edit-spec`, `${section}/get-before`));
 
 /** The controller's and speakers' logs, by label. */
 export const metallbLogs = (): ComponentLogs[] => [
@@ -49,11 +54,23 @@ export const metallbLogs = (): ComponentLogs[] => [
  * at /controller and /speaker). `controller` adds to the controller's build (bumps, running it
  * where nodes are simulated).
  */
-export function metallbImages(version: string, extra: { bumps?: Record<string, string>; runControllerOnSimulatedNodes?: boolean } = {}): ImageBuild[] {
+export function metallbImages(
+  version: string,
+  extra: { bumps?: Record<string, string>; runControllerOnSimulatedNodes?: boolean } = {},
+): ImageBuild[] {
   const build = { module: 'go.universe.tf/metallb', version, ...(extra.bumps ? { bumps: extra.bumps } : {}) };
   return [
-    goImage(`quay.io/metallb/controller:${version}`, 'MetalLB controller', { ...build, package: 'go.universe.tf/metallb/controller', entrypoint: '/controller', ...(extra.runControllerOnSimulatedNodes ? { runOnSimulatedNodes: true } : {}) }),
-    goImage(`quay.io/metallb/speaker:${version}`, 'MetalLB speaker', { ...build, package: 'go.universe.tf/metallb/speaker', entrypoint: '/speaker' }),
+    goImage(`quay.io/metallb/controller:${version}`, 'MetalLB controller', {
+      ...build,
+      package: 'go.universe.tf/metallb/controller',
+      entrypoint: '/controller',
+      ...(extra.runControllerOnSimulatedNodes ? { runOnSimulatedNodes: true } : {}),
+    }),
+    goImage(`quay.io/metallb/speaker:${version}`, 'MetalLB speaker', {
+      ...build,
+      package: 'go.universe.tf/metallb/speaker',
+      entrypoint: '/speaker',
+    }),
   ];
 }
 

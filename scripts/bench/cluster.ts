@@ -12,11 +12,24 @@ import { serviceBody } from '../runbook/fixtures.ts';
 export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
   // MetalLB v0.11.0 labels every object `app: metallb`; its namespace holds the rest. (`delete -f`
   // would fail on the PodSecurityPolicies, as the apply does on Kubernetes 1.25+.)
-  kubectl(state, ['delete', 'clusterrole,clusterrolebinding', '-l', 'app=metallb', '--ignore-not-found', '--wait=true']);
+  kubectl(state, [
+    'delete',
+    'clusterrole,clusterrolebinding',
+    '-l',
+    'app=metallb',
+    '--ignore-not-found',
+    '--wait=true',
+  ]);
   const namespaces = ['metallb-system', ...fixtures.map((f) => f.namespace)];
   kubectl(state, ['delete', 'namespace', ...namespaces, '--ignore-not-found', '--wait=true']);
   const cm = JSON.parse(kubectl(state, ['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json'])) as {
-    metadata: { annotations?: Record<string, string>; resourceVersion?: string; uid?: string; creationTimestamp?: string; managedFields?: unknown };
+    metadata: {
+      annotations?: Record<string, string>;
+      resourceVersion?: string;
+      uid?: string;
+      creationTimestamp?: string;
+      managedFields?: unknown;
+    };
     data: Record<string, string>;
   };
   delete cm.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
@@ -41,8 +54,15 @@ export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
  * Counting those warnings does not tell the two apart (nearly every run has one); this time does.
  */
 export function metallbStartDelay(state: SandboxState): number {
-  type Pod = { metadata: { creationTimestamp: string }; status?: { containerStatuses?: { state?: { running?: { startedAt?: string } } }[] } };
+  type Pod = {
+    metadata: { creationTimestamp: string };
+    status?: { containerStatuses?: { state?: { running?: { startedAt?: string } } }[] };
+  };
   const pods = JSON.parse(kubectl(state, ['get', 'pods', '-n', 'metallb-system', '-o', 'json'])) as { items: Pod[] };
-  const delays = pods.items.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => Date.parse(c.state?.running?.startedAt ?? '') - Date.parse(p.metadata.creationTimestamp)));
+  const delays = pods.items.flatMap((p) =>
+    (p.status?.containerStatuses ?? []).map(
+      (c) => Date.parse(c.state?.running?.startedAt ?? '') - Date.parse(p.metadata.creationTimestamp),
+    ),
+  );
   return Math.max(0, ...delays.filter((d) => Number.isFinite(d)));
 }

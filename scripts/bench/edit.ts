@@ -11,7 +11,11 @@ export interface EditCost {
   sed: number[];
 }
 
-function run(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; status: number | null; stderr: string }> {
+function run(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ ms: number; status: number | null; stderr: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn('bash', ['-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -26,7 +30,13 @@ function run(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms:
  * before every try (untimed): KUBE_EDITOR is the runner's (edit-server.ts, the same call the edit
  * step makes, server start and stop included) or B's sed line making the same two-line change.
  */
-export async function measureEdit(state: SandboxState, binding: Binding, env: NodeJS.ProcessEnv, cwd: string, tries: number): Promise<EditCost> {
+export async function measureEdit(
+  state: SandboxState,
+  binding: Binding,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  tries: number,
+): Promise<EditCost> {
   const bound = binding.steps.find((s) => s.step.kind === 'edit');
   const fixture = binding.fixtures[0];
   if (!bound?.block || !fixture) throw new Error('페이지에 kubectl edit 단계가 없습니다.');
@@ -50,8 +60,17 @@ export async function measureEdit(state: SandboxState, binding: Binding, env: No
       }
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`kubectl edit (${editor} 편집기) 실패:\n${r.stderr.slice(-2000)}`);
-      const type = kubectl(state, ['get', 'service', fixture.name, '-n', fixture.namespace, '-o', 'jsonpath={.spec.type} {.spec.loadBalancerIP}']);
-      if (type.trim() !== `LoadBalancer ${ip}`) throw new Error(`kubectl edit (${editor} 편집기) 뒤 서비스가 "${type}" 입니다 (기대: LoadBalancer ${ip}).`);
+      const type = kubectl(state, [
+        'get',
+        'service',
+        fixture.name,
+        '-n',
+        fixture.namespace,
+        '-o',
+        'jsonpath={.spec.type} {.spec.loadBalancerIP}',
+      ]);
+      if (type.trim() !== `LoadBalancer ${ip}`)
+        throw new Error(`kubectl edit (${editor} 편집기) 뒤 서비스가 "${type}" 입니다 (기대: LoadBalancer ${ip}).`);
       cost[editor].push(ms);
     }
   }

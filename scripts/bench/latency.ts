@@ -13,7 +13,10 @@ interface Conditions {
   stop(): void;
 }
 
-export async function watchConditions(kubeconfig: string, services: { namespace: string; name: string; ip: string; step: string }[]): Promise<Conditions> {
+export async function watchConditions(
+  kubeconfig: string,
+  services: { namespace: string; name: string; ip: string; step: string }[],
+): Promise<Conditions> {
   const kube = await connect(kubeconfig);
   const seen = new Map<string, number>();
   const stops: (() => void)[] = [];
@@ -27,7 +30,8 @@ export async function watchConditions(kubeconfig: string, services: { namespace:
     else pods.set(name, pod);
     if (seen.has('install/get-pods')) return;
     const items = [...pods.values()];
-    const ready = (p: k8s.V1Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready);
+    const ready = (p: k8s.V1Pod) =>
+      p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready);
     const has = (prefix: string) => items.some((p) => p.metadata?.name?.startsWith(prefix));
     if (has('controller-') && has('speaker-') && items.every(ready)) seen.set('install/get-pods', Date.now());
   };
@@ -37,9 +41,17 @@ export async function watchConditions(kubeconfig: string, services: { namespace:
     const check = (_type?: string, object?: unknown) => {
       const svc = object as k8s.V1Service | undefined;
       if (seen.has(s.step)) return;
-      if (svc?.spec?.type === 'LoadBalancer' && svc.status?.loadBalancer?.ingress?.[0]?.ip === s.ip) seen.set(s.step, Date.now());
+      if (svc?.spec?.type === 'LoadBalancer' && svc.status?.loadBalancer?.ingress?.[0]?.ip === s.ip)
+        seen.set(s.step, Date.now());
     };
-    stops.push(watchChanges(kube, `/api/v1/namespaces/${s.namespace}/services`, { fieldSelector: `metadata.name=${s.name}` }, check));
+    stops.push(
+      watchChanges(
+        kube,
+        `/api/v1/namespaces/${s.namespace}/services`,
+        { fieldSelector: `metadata.name=${s.name}` },
+        check,
+      ),
+    );
   }
   return { seen, stop: () => stops.forEach((s) => s()) };
 }
@@ -47,5 +59,9 @@ export async function watchConditions(kubeconfig: string, services: { namespace:
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted.length % 2
+      ? (sorted[mid] ?? 0)
+      : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }

@@ -25,15 +25,21 @@ export function pageBytes(dist: string, route: string): PageBytes {
   const bytes: PageBytes = { html: path.relative(dist, html), jsRaw: 0, jsGzip: 0, cssRaw: 0, cssGzip: 0, files: [] };
   const seen = new Set<string>();
   const add = (kind: 'js' | 'css', content: Buffer | string) => {
-    if (kind === 'js') { bytes.jsRaw += Buffer.byteLength(content); bytes.jsGzip += gz(content); }
-    else { bytes.cssRaw += Buffer.byteLength(content); bytes.cssGzip += gz(content); }
+    if (kind === 'js') {
+      bytes.jsRaw += Buffer.byteLength(content);
+      bytes.jsGzip += gz(content);
+    } else {
+      bytes.cssRaw += Buffer.byteLength(content);
+      bytes.cssGzip += gz(content);
+    }
   };
   for (const m of text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/g)) external('js', m[1] ?? '');
   for (const m of text.matchAll(/<link\b[^>]*rel="(?:stylesheet|modulepreload)"[^>]*>/g)) {
     const href = /href="([^"]+)"/.exec(m[0])?.[1];
     if (href) external(m[0].includes('stylesheet') ? 'css' : 'js', href);
   }
-  for (const m of text.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) if (!/type="application\/(?:ld\+)?json"/.test(m[0])) add('js', m[1] ?? '');
+  for (const m of text.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g))
+    if (!/type="application\/(?:ld\+)?json"/.test(m[0])) add('js', m[1] ?? '');
   for (const m of text.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/g)) add('css', m[1] ?? '');
   // Module scripts import their chunks: follow static imports inside dist.
   function external(kind: 'js' | 'css', href: string) {
@@ -43,7 +49,9 @@ export function pageBytes(dist: string, route: string): PageBytes {
     bytes.files.push(path.relative(dist, file));
     const content = fs.readFileSync(file);
     add(kind, content);
-    if (kind === 'js') for (const i of content.toString().matchAll(/(?:import|from)\s*["']\.\/([^"']+\.js)["']/g)) external('js', path.join(path.dirname(href), i[1] ?? ''));
+    if (kind === 'js')
+      for (const i of content.toString().matchAll(/(?:import|from)\s*["']\.\/([^"']+\.js)["']/g))
+        external('js', path.join(path.dirname(href), i[1] ?? ''));
   }
   return bytes;
 }
@@ -51,7 +59,11 @@ export function pageBytes(dist: string, route: string): PageBytes {
 /** `npm run build` wall time, then the MetalLB page against a plain Starlight page (the index). */
 export async function siteBytes(root: string, io: Io): Promise<{ buildMs: number; page: PageBytes; plain: PageBytes }> {
   const t0 = performance.now();
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, env: io.env as NodeJS.ProcessEnv, encoding: 'utf8' });
+  const r = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: root,
+    env: io.env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+  });
   const buildMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`npm run build 실패:\n${r.stderr.slice(-3000)}`);
   const dist = path.join(root, 'dist');

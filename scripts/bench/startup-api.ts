@@ -3,7 +3,12 @@ import { connect } from '../runbook/kube.ts';
 
 const kube = await connect(process.argv[2]!);
 const lib = kube.lib;
-const fresh = new lib.CoreV1Api(lib.createConfiguration({ baseServer: new lib.ServerConfiguration(kube.config.getCurrentCluster()!.server, {}), authMethods: { default: kube.config } }));
+const fresh = new lib.CoreV1Api(
+  lib.createConfiguration({
+    baseServer: new lib.ServerConfiguration(kube.config.getCurrentCluster()!.server, {}),
+    authMethods: { default: kube.config },
+  }),
+);
 const per = async (api: typeof kube.core) => {
   await api.readNamespace({ name: 'default' });
   const t0 = performance.now();

@@ -18,16 +18,31 @@ export interface StartupDevices {
 
 const child = (code: string) => `const t0 = performance.now(); ${code}; console.log(performance.now() - t0);`;
 
-export async function measureStartup(root: string, kubeconfig: string, bundle: string, runs: number): Promise<StartupDevices> {
+export async function measureStartup(
+  root: string,
+  kubeconfig: string,
+  bundle: string,
+  runs: number,
+): Promise<StartupDevices> {
   const here = { cwd: root, env: process.env };
   const stdout = async (args: string[]) => (await run(process.execPath, args, here)).stdout.trim();
   const ms = async (args: string[]) => Number(await stdout(args));
-  const out: StartupDevices = { clientImport: { pkg: [], bundle: [] }, apiRequest: { kept: [], fresh: [] }, nodeEditor: [] };
+  const out: StartupDevices = {
+    clientImport: { pkg: [], bundle: [] },
+    apiRequest: { kept: [], fresh: [] },
+    nodeEditor: [],
+  };
   for (let i = 0; i < runs; i++) {
-    out.clientImport.pkg.push(await ms(['--input-type=module', '-e', child("await import('@kubernetes/client-node')")]));
-    out.clientImport.bundle.push(await ms(['--input-type=module', '-e', child(`await import(${JSON.stringify(bundle)})`)]));
+    out.clientImport.pkg.push(
+      await ms(['--input-type=module', '-e', child("await import('@kubernetes/client-node')")]),
+    );
+    out.clientImport.bundle.push(
+      await ms(['--input-type=module', '-e', child(`await import(${JSON.stringify(bundle)})`)]),
+    );
     // The editor's own start: Node, the YAML library and edit-apply.ts (what the edit server saves per edit).
-    out.nodeEditor.push((await timed(process.execPath, ['-e', "await import('./scripts/runbook/edit-apply.ts')"], here)).ms);
+    out.nodeEditor.push(
+      (await timed(process.execPath, ['-e', "await import('./scripts/runbook/edit-apply.ts')"], here)).ms,
+    );
     const api = (await stdout(['scripts/bench/startup-api.ts', kubeconfig])).split(' ').map(Number);
     out.apiRequest.kept.push(api[0] ?? NaN);
     out.apiRequest.fresh.push(api[1] ?? NaN);
@@ -47,7 +62,7 @@ export const startupLines = (d: StartupDevices, editsPerRun: number): string[] =
     '| 장치 | 없을 때 | 있을 때 | 아끼는 시간 |',
     '|---|---|---|---|',
     `| API 클라이언트 묶음 (\`scripts/lib/client.ts\`): 런북과 작은 kubelet 이 시작할 때마다 | 패키지 import ${s(median(d.clientImport.pkg))} | 묶음 import ${s(median(d.clientImport.bundle))} | 시작마다 ${s(clientSaves)} |`,
-    `| 실행 내내 한 API 연결 (\`scripts/runbook/kube.ts\`) | 요청마다 ${(median(d.apiRequest.fresh)).toFixed(1)} ms | 요청마다 ${(median(d.apiRequest.kept)).toFixed(1)} ms | 요청마다 ${perRequest.toFixed(1)} ms (한 실행의 기다림·객체 확인·로그 읽기가 수백 번 요청합니다) |`,
+    `| 실행 내내 한 API 연결 (\`scripts/runbook/kube.ts\`) | 요청마다 ${median(d.apiRequest.fresh).toFixed(1)} ms | 요청마다 ${median(d.apiRequest.kept).toFixed(1)} ms | 요청마다 ${perRequest.toFixed(1)} ms (한 실행의 기다림·객체 확인·로그 읽기가 수백 번 요청합니다) |`,
     `| 편집 서버 (\`scripts/runbook/edit-server.ts\`): 편집마다 Node 를 띄우지 않음 | Node 편집기 시작 ${s(median(d.nodeEditor))} | bash 편집기 (위 "kubectl edit" 표) | 한 실행(편집 ${editsPerRun}번)에 약 ${s(median(d.nodeEditor) * editsPerRun)} |`,
     '',
   ];

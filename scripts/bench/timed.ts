@@ -4,7 +4,11 @@ import { spawn } from 'node:child_process';
  * Runs a command and times it. Asynchronous, so the latency watches keep receiving events meanwhile.
  * An aborted `signal` interrupts it (SIGINT, as Ctrl-C would), so it can clean up what it started.
  */
-export function timed(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<{ ms: number; status: number | null; stderr: string }> {
+export function timed(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<{ ms: number; status: number | null; stderr: string }> {
   const t0 = performance.now();
   const { signal, ...spawnOptions } = options;
   return new Promise((resolve) => {

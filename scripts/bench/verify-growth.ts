@@ -27,9 +27,13 @@ const copyRunbook = (k: number) => path.join(projectRoot, 'runbooks', `bench-cop
 
 /** Copies a bench left behind when it was killed (no `finally` ran): they would be verified and built as pages. */
 export function removeCopies(root = projectRoot): void {
-  for (const [dir, ext] of [['src/content/docs/appendix', '.md'], ['runbooks', '.ts']] as const) {
+  for (const [dir, ext] of [
+    ['src/content/docs/appendix', '.md'],
+    ['runbooks', '.ts'],
+  ] as const) {
     const full = path.join(root, dir);
-    for (const f of fs.existsSync(full) ? fs.readdirSync(full) : []) if (f.endsWith(ext) && COPY.test(f.slice(0, -ext.length))) fs.rmSync(path.join(full, f));
+    for (const f of fs.existsSync(full) ? fs.readdirSync(full) : [])
+      if (f.endsWith(ext) && COPY.test(f.slice(0, -ext.length))) fs.rmSync(path.join(full, f));
   }
 }
 
@@ -40,7 +44,10 @@ export function pageCopy(text: string, k: number): string {
     .replace(/^  name: metallb$/m, `  name: bench-copy-${k}`)
     .replace(/^  kubernetes: \[.*\]$/m, '  kubernetes: ["1.37"]')
     .replace(/^  order: (\d+)$/m, (_, n: string) => `  order: ${Number(n) + 100 + k}`);
-  if (!replaced.includes(`name: bench-copy-${k}`) || !replaced.includes('kubernetes: ["1.37"]')) throw new Error(`${PAGE} 의 frontmatter 모양이 바뀌어 벤치마크 사본을 만들 수 없습니다 (runbook.name, runbook.kubernetes).`);
+  if (!replaced.includes(`name: bench-copy-${k}`) || !replaced.includes('kubernetes: ["1.37"]'))
+    throw new Error(
+      `${PAGE} 의 frontmatter 모양이 바뀌어 벤치마크 사본을 만들 수 없습니다 (runbook.name, runbook.kubernetes).`,
+    );
   return replaced;
 }
 
@@ -48,19 +55,33 @@ function writeCopies(count: number): void {
   const text = fs.readFileSync(path.join(projectRoot, PAGE), 'utf8');
   for (let k = 1; k <= count; k++) {
     fs.writeFileSync(copyPage(k), pageCopy(text, k));
-    fs.writeFileSync(copyRunbook(k), `// Temporary (npm run bench): the MetalLB runbook for a copy of its page.\nimport metallb from './metallb.ts';\n\nexport default { ...metallb, name: 'bench-copy-${k}', page: 'src/content/docs/appendix/bench-copy-${k}.md' };\n`);
+    fs.writeFileSync(
+      copyRunbook(k),
+      `// Temporary (npm run bench): the MetalLB runbook for a copy of its page.\nimport metallb from './metallb.ts';\n\nexport default { ...metallb, name: 'bench-copy-${k}', page: 'src/content/docs/appendix/bench-copy-${k}.md' };\n`,
+    );
   }
 }
 
 /** One `npm run verify` (as node scripts/verify.ts, so npm's own start is not counted), its wall time and timings. */
 async function verify(args: string[], io: Io, scratch: string): Promise<{ ms: number; runs: VerifyTiming[] }> {
   const timings = path.join(scratch, `timings-${Date.now()}.json`);
-  const r = await timed(process.execPath, ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, signal: io.signal });
-  if (r.status !== 0) throw new Error(`npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${r.status}):\n${r.stderr.slice(-3000)}`);
+  const r = await timed(
+    process.execPath,
+    ['scripts/verify.ts', ...args, '--reports', path.join(scratch, 'reports'), '--timings', timings],
+    { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, signal: io.signal },
+  );
+  if (r.status !== 0)
+    throw new Error(
+      `npm run verify -- ${args.join(' ')} 가 실패했습니다 (종료 코드 ${r.status}):\n${r.stderr.slice(-3000)}`,
+    );
   return { ms: r.ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] };
 }
 
-export async function measureVerify(io: Io, maxPages: number, onStep: (what: string, ms: number) => void): Promise<VerifyFigures> {
+export async function measureVerify(
+  io: Io,
+  maxPages: number,
+  onStep: (what: string, ms: number) => void,
+): Promise<VerifyFigures> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verify-'));
   removeCopies();
   try {

@@ -52,12 +52,17 @@ export function waitForObject(kc: KubeConfig, collection: string, name: string, 
     const timer = setTimeout(() => finish(false), timeoutMs);
     const start = () => {
       new Watch(kc)
-        .watch(collection, { fieldSelector: `metadata.name=${name}` }, (phase) => {
-          if (phase === 'ADDED' || phase === 'MODIFIED') finish(true);
-        }, () => {
-          // The watch ended (server closed it, or it was not yet possible): start another until the deadline.
-          if (!settled) setTimeout(start, 500);
-        })
+        .watch(
+          collection,
+          { fieldSelector: `metadata.name=${name}` },
+          (phase) => {
+            if (phase === 'ADDED' || phase === 'MODIFIED') finish(true);
+          },
+          () => {
+            // The watch ended (server closed it, or it was not yet possible): start another until the deadline.
+            if (!settled) setTimeout(start, 500);
+          },
+        )
         .then((c) => {
           abort = c;
           if (settled) c.abort();

@@ -76,12 +76,20 @@ export async function openAddress(
   const service = await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace });
   const backend = await ensureBackend(kube, service);
   if (!(await waitBackendReady(kube, backend, timeoutMs))) {
-    throw new EnvironmentError(client.codes.backendNotReady, `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`, show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`));
+    throw new EnvironmentError(
+      client.codes.backendNotReady,
+      `대역 백엔드 ${backend.namespace}/${backend.name} 가 ${Math.round(timeoutMs / 1000)}초 안에 준비되지 않았습니다.`,
+      show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`),
+    );
   }
   lap();
   const expected = standinHeading(service);
   const answer = await client.http(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
-  if (answer.status !== 200 || !answer.body.includes(expected) || !answer.body.includes(`${step.namespace}/${step.name}`)) {
+  if (
+    answer.status !== 200 ||
+    !answer.body.includes(expected) ||
+    !answer.body.includes(`${step.namespace}/${step.name}`)
+  ) {
     throw new EnvironmentError(
       client.codes.wrongAnswer,
       `${step.url} 가 ${step.namespace}/${step.name} 의 대역 페이지로 답하지 않았습니다: HTTP ${answer.status}, 본문 앞부분 ${JSON.stringify(answer.body.slice(0, 200))}`,
@@ -101,6 +109,10 @@ export async function openAddress(
     proven: `${client.from} ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
     simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
     seconds: secs(marks[3]! - t0),
-    phases: { backend: secs(marks[1]! - marks[0]!), http: secs(marks[2]! - marks[1]!), chromium: secs(marks[3]! - marks[2]!) },
+    phases: {
+      backend: secs(marks[1]! - marks[0]!),
+      http: secs(marks[2]! - marks[1]!),
+      chromium: secs(marks[3]! - marks[2]!),
+    },
   };
 }

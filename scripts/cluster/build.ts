@@ -51,8 +51,10 @@ function inputsDigest(t: BuildTarget): string {
   return fingerprint(canonical(inputs)).slice(0, 12);
 }
 
-export const binDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'bin', `${t.component}-${t.version}-${inputsDigest(t)}`);
-const buildDirOf = (t: BuildTarget, env: Env) => path.join(cacheDir(env), 'build', `${t.component}-${t.version}-${inputsDigest(t)}`);
+export const binDirOf = (t: BuildTarget, env: Env) =>
+  path.join(cacheDir(env), 'bin', `${t.component}-${t.version}-${inputsDigest(t)}`);
+const buildDirOf = (t: BuildTarget, env: Env) =>
+  path.join(cacheDir(env), 'build', `${t.component}-${t.version}-${inputsDigest(t)}`);
 
 /** The `go` the builds use: `$VDOCS_GO` or `go` on PATH. Missing Go is a usage-level problem (exit 2). */
 export function findGo(env: Env): string {
@@ -78,7 +80,13 @@ export function isBuilt(t: BuildTarget, env: Env): boolean {
 
 /** Environment for every go command: no workspace, static binaries, the right toolchain. */
 export function goEnv(env: Env, toolchain?: string): Env {
-  return { ...env, GOWORK: 'off', CGO_ENABLED: '0', GOTOOLCHAIN: toolchain ?? env.GOTOOLCHAIN ?? 'local', GOFLAGS: env.GOFLAGS ?? '' };
+  return {
+    ...env,
+    GOWORK: 'off',
+    CGO_ENABLED: '0',
+    GOTOOLCHAIN: toolchain ?? env.GOTOOLCHAIN ?? 'local',
+    GOFLAGS: env.GOFLAGS ?? '',
+  };
 }
 
 /**
@@ -104,7 +112,9 @@ export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io
  * holding the builder's pid (lock.ts). A lock whose pid is gone is stale and taken over.
  */
 async function acquireBuildLock(t: BuildTarget, io: Io, status: Status): Promise<() => void> {
-  return acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) => status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`));
+  return acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) =>
+    status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`),
+  );
 }
 
 async function build(t: BuildTarget, go: string, io: Io, status: Status): Promise<string> {
@@ -128,16 +138,40 @@ async function build(t: BuildTarget, go: string, io: Io, status: Status): Promis
       }
       const genv = goEnv(env, t.toolchain);
       const shown = { CGO_ENABLED: '0', ...(t.toolchain ? { GOTOOLCHAIN: t.toolchain } : {}) };
-      const hint = 'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.';
-      await runOrThrow('GO_BUILD_FAILED', go, ['mod', 'tidy'], { cwd: buildDir, env: genv, signal: io.signal, what: `${t.component} ${t.version} 의존성 정리(go mod tidy)`, hint, envShown: shown });
+      const hint =
+        'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.';
+      await runOrThrow('GO_BUILD_FAILED', go, ['mod', 'tidy'], {
+        cwd: buildDir,
+        env: genv,
+        signal: io.signal,
+        what: `${t.component} ${t.version} 의존성 정리(go mod tidy)`,
+        hint,
+        envShown: shown,
+      });
       const tmp = `${binDir}.tmp-${process.pid}`;
       fs.rmSync(tmp, { recursive: true, force: true });
       fs.mkdirSync(tmp, { recursive: true });
       cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
       const out = t.packages.length === 1 && t.binaries.length === 1 ? path.join(tmp, t.binaries[0]!) : `${tmp}/`;
-      const args = ['build', '-trimpath', ...(t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : []), '-o', out, ...t.packages];
-      await runOrThrow('GO_BUILD_FAILED', go, args, { cwd: buildDir, env: genv, signal: io.signal, what: `${t.component} ${t.version} 빌드(go build)`, hint, envShown: shown });
-      const goVersion = (await runOrThrow('GO_BUILD_FAILED', go, ['version'], { cwd: buildDir, env: genv, what: 'go version' })).stdout.trim();
+      const args = [
+        'build',
+        '-trimpath',
+        ...(t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : []),
+        '-o',
+        out,
+        ...t.packages,
+      ];
+      await runOrThrow('GO_BUILD_FAILED', go, args, {
+        cwd: buildDir,
+        env: genv,
+        signal: io.signal,
+        what: `${t.component} ${t.version} 빌드(go build)`,
+        hint,
+        envShown: shown,
+      });
+      const goVersion = (
+        await runOrThrow('GO_BUILD_FAILED', go, ['version'], { cwd: buildDir, env: genv, what: 'go version' })
+      ).stdout.trim();
       const record: BuildRecord = {
         component: t.component,
         version: t.version,
@@ -172,6 +206,7 @@ export async function downloadGoMod(go: string, module: string, version: string,
     hint: 'Go 모듈 프록시(https://proxy.golang.org 또는 GOPROXY)에 닿는지 확인하세요.',
   });
   const info = JSON.parse(res.stdout) as { GoMod?: string; Error?: string };
-  if (!info.GoMod) throw new EnvironmentError('GO_MOD_DOWNLOAD_FAILED', `${module}@${version}: ${info.Error ?? 'go.mod 없음'}`);
+  if (!info.GoMod)
+    throw new EnvironmentError('GO_MOD_DOWNLOAD_FAILED', `${module}@${version}: ${info.Error ?? 'go.mod 없음'}`);
   return readGoMod(go, info.GoMod, goEnv(io.env), io.signal);
 }

@@ -18,21 +18,35 @@ export const COMMANDS = {
   up: defineCommand({
     meta: { name: 'up', description: '샌드박스 클러스터를 만듭니다 (이미 있으면 아무것도 하지 않습니다)' },
     args: {
-      provider: { type: 'string', description: 'kwok | kind | pods (pods: 실제 kubelet·containerd, root 필요. 기본값: 컨테이너 엔진이 응답하면 kind, 아니면 kwok)' },
+      provider: {
+        type: 'string',
+        description:
+          'kwok | kind | pods (pods: 실제 kubelet·containerd, root 필요. 기본값: 컨테이너 엔진이 응답하면 kind, 아니면 kwok)',
+      },
       kubernetes: {
         type: 'string',
         description: `Kubernetes 마이너 버전: ${KUBERNETES_RELEASES.map((r) => r.minor).join(', ')} (기본값 ${DEFAULT_KUBERNETES})`,
       },
       name: nameArg,
-      retain: { type: 'boolean', description: '실패해도 만들다 만 클러스터를 지우지 않습니다 (디버깅용)', default: false },
+      retain: {
+        type: 'boolean',
+        description: '실패해도 만들다 만 클러스터를 지우지 않습니다 (디버깅용)',
+        default: false,
+      },
     },
   }),
   down: defineCommand({
-    meta: { name: 'down', description: '샌드박스가 시작한 모든 프로세스를 멈추고 폴더를 지웁니다 (여러 번 실행해도 안전)' },
+    meta: {
+      name: 'down',
+      description: '샌드박스가 시작한 모든 프로세스를 멈추고 폴더를 지웁니다 (여러 번 실행해도 안전)',
+    },
     args: { name: nameArg },
   }),
   status: defineCommand({
-    meta: { name: 'status', description: '프로바이더, 버전, 컨텍스트, kubeconfig, API 서버 응답, 프로세스 상태를 보여 줍니다' },
+    meta: {
+      name: 'status',
+      description: '프로바이더, 버전, 컨텍스트, kubeconfig, API 서버 응답, 프로세스 상태를 보여 줍니다',
+    },
     args: { name: nameArg },
   }),
   kubeconfig: defineCommand({
@@ -70,7 +84,11 @@ function knownFlags(def: ArgsDef): Set<string> {
 
 function checkName(name: string): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-    throw new UsageError('CLUSTER_BAD_NAME', `샌드박스 이름이 올바르지 않습니다: --name ${name}`, '소문자, 숫자, 하이픈만 쓰세요. 예: --name vdocs');
+    throw new UsageError(
+      'CLUSTER_BAD_NAME',
+      `샌드박스 이름이 올바르지 않습니다: --name ${name}`,
+      '소문자, 숫자, 하이픈만 쓰세요. 예: --name vdocs',
+    );
   }
   return name;
 }
@@ -79,28 +97,56 @@ function checkName(name: string): string {
 export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> {
   const [sub, ...rest] = argv;
   if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    if (!sub) throw new UsageError('CLUSTER_NO_COMMAND', '하위 명령이 없습니다.', '사용법: npm run cluster -- up|down|status|kubeconfig (자세히: npm run cluster -- --help)');
+    if (!sub)
+      throw new UsageError(
+        'CLUSTER_NO_COMMAND',
+        '하위 명령이 없습니다.',
+        '사용법: npm run cluster -- up|down|status|kubeconfig (자세히: npm run cluster -- --help)',
+      );
     return { kind: 'help', text: await renderUsage(root) };
   }
   if (!(sub in COMMANDS)) {
-    throw new UsageError('CLUSTER_UNKNOWN_COMMAND', `알 수 없는 하위 명령입니다: ${sub}`, `쓸 수 있는 명령: ${Object.keys(COMMANDS).join(', ')}`);
+    throw new UsageError(
+      'CLUSTER_UNKNOWN_COMMAND',
+      `알 수 없는 하위 명령입니다: ${sub}`,
+      `쓸 수 있는 명령: ${Object.keys(COMMANDS).join(', ')}`,
+    );
   }
   const kind = sub as keyof typeof COMMANDS;
   const def = COMMANDS[kind];
-  if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', text: await renderUsage(def as CommandDef, root as CommandDef) };
+  if (rest.includes('--help') || rest.includes('-h'))
+    return { kind: 'help', text: await renderUsage(def as CommandDef, root as CommandDef) };
   const argsDef = def.args as ArgsDef;
   const parsed = parseArgs(rest, argsDef);
   const known = knownFlags(argsDef);
   for (const key of Object.keys(parsed)) {
-    if (key === '_' || known.has(key) || [...known].some((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) === key)) continue;
-    throw new UsageError('CLUSTER_UNKNOWN_FLAG', `알 수 없는 옵션입니다: --${key} (${sub})`, `npm run cluster -- ${sub} --help 로 옵션을 확인하세요.`);
+    if (
+      key === '_' ||
+      known.has(key) ||
+      [...known].some((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) === key)
+    )
+      continue;
+    throw new UsageError(
+      'CLUSTER_UNKNOWN_FLAG',
+      `알 수 없는 옵션입니다: --${key} (${sub})`,
+      `npm run cluster -- ${sub} --help 로 옵션을 확인하세요.`,
+    );
   }
   if (parsed._.length) {
-    throw new UsageError('CLUSTER_UNEXPECTED_ARG', `필요 없는 인자입니다: ${parsed._.join(' ')}`, `옵션은 --이름 값 형태로 주세요. 예: npm run cluster -- ${sub} --name vdocs`);
+    throw new UsageError(
+      'CLUSTER_UNEXPECTED_ARG',
+      `필요 없는 인자입니다: ${parsed._.join(' ')}`,
+      `옵션은 --이름 값 형태로 주세요. 예: npm run cluster -- ${sub} --name vdocs`,
+    );
   }
   const name = checkName(String(parsed.name ?? DEFAULT_SANDBOX));
   if (kind === 'logs') {
-    if (typeof parsed.to !== 'string' || parsed.to === '') throw new UsageError('CLUSTER_NO_LOGS_DIR', '로그를 쓸 폴더가 없습니다.', `예: npm run cluster -- logs --name ${name} --to logs/${name}`);
+    if (typeof parsed.to !== 'string' || parsed.to === '')
+      throw new UsageError(
+        'CLUSTER_NO_LOGS_DIR',
+        '로그를 쓸 폴더가 없습니다.',
+        `예: npm run cluster -- logs --name ${name} --to logs/${name}`,
+      );
     return { kind, name, to: parsed.to };
   }
   if (kind !== 'up') return { kind, name } as ClusterCommand;
@@ -117,4 +163,7 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
   return { kind, provider: provider as Provider | undefined, kubernetes, name, retain: Boolean(parsed.retain) };
 }
 
-export type Handler<K extends ClusterCommand['kind']> = (cmd: Extract<ClusterCommand, { kind: K }>, io: Io) => Promise<number>;
+export type Handler<K extends ClusterCommand['kind']> = (
+  cmd: Extract<ClusterCommand, { kind: K }>,
+  io: Io,
+) => Promise<number>;

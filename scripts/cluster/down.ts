@@ -59,11 +59,15 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
   const recorded = recordedProcesses(state, p, io);
   const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
   // The small kubelet's own record covers a half-made sandbox (started, but no state.json yet).
-  const kubelet = [...recorded.filter((x) => x.name === 'small-kubelet'), readSmallKubelet(p)].filter((x) => x !== undefined);
+  const kubelet = [...recorded.filter((x) => x.name === 'small-kubelet'), readSmallKubelet(p)].filter(
+    (x) => x !== undefined,
+  );
   await stopProcesses(ownPids(kubelet, p.dir));
   const [provider, version] = state ? [state.provider, state.kubernetes] : readProviderMarker(p.provider);
   if (provider === 'pods') {
-    await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () => teardownPods(p, status));
+    await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () =>
+      teardownPods(p, status),
+    );
   } else if (provider === 'kind') {
     await deleteKindCluster(name, p, state, version, io, status);
   } else if (fs.existsSync(p.kwokWorkdir)) {
@@ -72,11 +76,20 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
   }
   const left = await stopProcesses([...new Set([...ownPids(recorded, p.dir), ...sandboxProcesses(p.dir)])]);
   if (left.length) {
-    throw new EnvironmentError('CLUSTER_DOWN_STUCK', `다음 프로세스가 멈추지 않습니다: ${left.join(', ')}`, `수동으로 멈추세요: kill -9 ${left.join(' ')}`);
+    throw new EnvironmentError(
+      'CLUSTER_DOWN_STUCK',
+      `다음 프로세스가 멈추지 않습니다: ${left.join(', ')}`,
+      `수동으로 멈추세요: kill -9 ${left.join(' ')}`,
+    );
   }
-  const open = async () => (await Promise.all([...ports].map(async (port) => ((await isPortOpen(port)) ? port : 0)))).filter(Boolean);
+  const open = async () =>
+    (await Promise.all([...ports].map(async (port) => ((await isPortOpen(port)) ? port : 0)))).filter(Boolean);
   if (!(await waitFor(async () => (await open()).length === 0, 10_000, 250))) {
-    throw new EnvironmentError('CLUSTER_PORTS_BUSY', `포트가 아직 열려 있습니다: ${(await open()).join(', ')}`, '다른 프로세스가 쓰고 있는지 확인하세요: ss -ltnp');
+    throw new EnvironmentError(
+      'CLUSTER_PORTS_BUSY',
+      `포트가 아직 열려 있습니다: ${(await open()).join(', ')}`,
+      '다른 프로세스가 쓰고 있는지 확인하세요: ss -ltnp',
+    );
   }
   fs.rmSync(p.dir, { recursive: true, force: true });
   return { existed: true };
@@ -90,6 +103,8 @@ export const down: Handler<'down'> = async (cmd, io) => {
     return 0;
   }
   await teardown(cmd.name, io, status);
-  status.ok(`샌드박스 "${cmd.name}"를 내렸습니다: 프로세스와 포트를 모두 정리하고 ${path.relative(io.cwd, p.dir) || p.dir}를 지웠습니다.`);
+  status.ok(
+    `샌드박스 "${cmd.name}"를 내렸습니다: 프로세스와 포트를 모두 정리하고 ${path.relative(io.cwd, p.dir) || p.dir}를 지웠습니다.`,
+  );
   return 0;
 };

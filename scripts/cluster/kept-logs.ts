@@ -21,7 +21,11 @@ export interface KeptLogs {
   /** Pods whose recorded labels match the component's selector, running ones first. */
   pods(component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[];
   /** A container's last instance and the one before it, last `lines` lines of each. */
-  instances(pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[];
+  instances(
+    pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>,
+    container: string,
+    lines: number,
+  ): { previous: boolean; file: string; text: string }[];
 }
 
 export function keptLogs(provider: ProviderLogs | undefined): KeptLogs | undefined {
@@ -55,18 +59,34 @@ function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'na
     }
     if (record.namespace !== component.namespace || !matchesSelector(record.labels, selector)) continue;
     const { folder } = containerLogFiles(provider.dir, record);
-    const containers = fs.readdirSync(folder, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const containers = fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     pods.push({ ...record, containers });
   }
-  return pods.sort((a, b) => Number(a.stoppedAt !== undefined) - Number(b.stoppedAt !== undefined) || a.name.localeCompare(b.name));
+  return pods.sort(
+    (a, b) => Number(a.stoppedAt !== undefined) - Number(b.stoppedAt !== undefined) || a.name.localeCompare(b.name),
+  );
 }
 
 /** The container's last instance and the one before it (`<restart>.log`), last lines of each; empty when it has none. */
-function providerInstances(provider: ProviderLogs, pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>, container: string, lines: number): { previous: boolean; file: string; text: string }[] {
+function providerInstances(
+  provider: ProviderLogs,
+  pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>,
+  container: string,
+  lines: number,
+): { previous: boolean; file: string; text: string }[] {
   const files = containerLogFiles(provider.dir, pod);
   let last = -1;
   while (fs.existsSync(files.log(container, last + 1))) last++;
-  return [last - 1, last].filter((n) => n >= 0).map((restart) => ({ previous: restart < last, file: files.log(container, restart), text: tailFile(files.log(container, restart), lines) }));
+  return [last - 1, last]
+    .filter((n) => n >= 0)
+    .map((restart) => ({
+      previous: restart < last,
+      file: files.log(container, restart),
+      text: tailFile(files.log(container, restart), lines),
+    }));
 }
 
 /** The last `lines` lines of a file, reading at most its last megabyte. */

@@ -54,20 +54,37 @@ export function kwokctlConfiguration(kubectl: string, ports?: KwokPorts): string
 }
 
 /** `kwokctl create cluster` arguments: every binary a local path, the project kubeconfig, no docker. */
-export function kwokctlCreateArgs(name: string, p: SandboxPaths, b: KwokBinaries, opts: { dryRun?: boolean } = {}): string[] {
+export function kwokctlCreateArgs(
+  name: string,
+  p: SandboxPaths,
+  b: KwokBinaries,
+  opts: { dryRun?: boolean } = {},
+): string[] {
   return [
-    'create', 'cluster',
-    '--name', name,
-    '-c', p.kwokConfig,
-    '--runtime', 'binary',
-    '--kubeconfig', p.kubeconfig,
-    '--etcd-binary', b.etcd,
-    '--kube-apiserver-binary', path.join(b.kubeBin, 'kube-apiserver'),
-    '--kube-controller-manager-binary', path.join(b.kubeBin, 'kube-controller-manager'),
-    '--kube-scheduler-binary', path.join(b.kubeBin, 'kube-scheduler'),
-    '--kwok-controller-binary', b.kwok,
-    '--timeout', '5m',
-    '--wait', '2m',
+    'create',
+    'cluster',
+    '--name',
+    name,
+    '-c',
+    p.kwokConfig,
+    '--runtime',
+    'binary',
+    '--kubeconfig',
+    p.kubeconfig,
+    '--etcd-binary',
+    b.etcd,
+    '--kube-apiserver-binary',
+    path.join(b.kubeBin, 'kube-apiserver'),
+    '--kube-controller-manager-binary',
+    path.join(b.kubeBin, 'kube-controller-manager'),
+    '--kube-scheduler-binary',
+    path.join(b.kubeBin, 'kube-scheduler'),
+    '--kwok-controller-binary',
+    b.kwok,
+    '--timeout',
+    '5m',
+    '--wait',
+    '2m',
     ...(opts.dryRun ? ['--dry-run'] : []),
   ];
 }
@@ -78,7 +95,13 @@ export function kwokctlCreateArgs(name: string, p: SandboxPaths, b: KwokBinaries
  */
 export function kwokctlEnv(env: Env, p: SandboxPaths, kubectl: string): Env {
   const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('KWOK_') && k !== 'KUBECONFIG'));
-  return { ...clean, KWOK_WORKDIR: p.kwokWorkdir, KWOK_KUBECTL_BINARY: kubectl, KUBECONFIG: p.kubeconfig, KUBECACHEDIR: p.kubeCache };
+  return {
+    ...clean,
+    KWOK_WORKDIR: p.kwokWorkdir,
+    KWOK_KUBECTL_BINARY: kubectl,
+    KUBECONFIG: p.kubeconfig,
+    KUBECACHEDIR: p.kubeCache,
+  };
 }
 
 /**
@@ -127,22 +150,43 @@ interface KwokPorts {
  * (parallel test files, verify next to a dev sandbox) would share ports.
  */
 async function freeKwokPorts(): Promise<KwokPorts> {
-  const servers = await Promise.all(Array.from({ length: 6 }, () => new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: 6 },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
   const [a, e, ep, kcm, ks, kc] = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return { kubeApiserverPort: a!, etcdPort: e!, etcdPeerPort: ep!, kubeControllerManagerPort: kcm!, kubeSchedulerPort: ks!, kwokControllerPort: kc! };
+  return {
+    kubeApiserverPort: a!,
+    etcdPort: e!,
+    etcdPeerPort: ep!,
+    kubeControllerManagerPort: kcm!,
+    kubeSchedulerPort: ks!,
+    kwokControllerPort: kc!,
+  };
 }
 
 /** Proves nothing will be downloaded, then creates the cluster from the local binaries. */
-export async function createKwokCluster(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status): Promise<void> {
+export async function createKwokCluster(
+  name: string,
+  p: SandboxPaths,
+  b: KwokBinaries,
+  io: Io,
+  status: Status,
+): Promise<void> {
   const kubectl = path.join(b.kubeBin, 'kubectl');
   fs.mkdirSync(p.kwokWorkdir, { recursive: true });
   // Held until the components listen, so a concurrent `up` cannot be handed the same ports.
-  const release = await acquireLock(path.join(path.dirname(p.dir), '.ports.lock'), io.signal, (holder) => status.info(`다른 샌드박스(pid ${holder})가 포트를 잡는 중입니다. 기다립니다.`));
+  const release = await acquireLock(path.join(path.dirname(p.dir), '.ports.lock'), io.signal, (holder) =>
+    status.info(`다른 샌드박스(pid ${holder})가 포트를 잡는 중입니다. 기다립니다.`),
+  );
   try {
     fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl, await freeKwokPorts()));
     await createWithConfig(name, p, b, io, status, kubectl);
@@ -151,14 +195,30 @@ export async function createKwokCluster(name: string, p: SandboxPaths, b: KwokBi
   }
 }
 
-async function createWithConfig(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status, kubectl: string): Promise<void> {
+async function createWithConfig(
+  name: string,
+  p: SandboxPaths,
+  b: KwokBinaries,
+  io: Io,
+  status: Status,
+  kubectl: string,
+): Promise<void> {
   const env = kwokctlEnv(io.env, p, kubectl);
   const shown = { KWOK_WORKDIR: p.kwokWorkdir };
   await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
-    const dry = await runOrThrow('KWOK_DRY_RUN_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b, { dryRun: true }), { env, signal: io.signal, what: 'kwokctl --dry-run', envShown: shown });
+    const dry = await runOrThrow('KWOK_DRY_RUN_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b, { dryRun: true }), {
+      env,
+      signal: io.signal,
+      what: 'kwokctl --dry-run',
+      envShown: shown,
+    });
     const { urls, local } = plannedDownloads(dry.stdout + dry.stderr);
     if (urls.length) {
-      throw new EnvironmentError('KWOK_WOULD_DOWNLOAD', `kwokctl이 다음을 내려받으려 합니다:\n  ${urls.join('\n  ')}`, '모든 구성요소는 로컬 빌드를 써야 합니다. KWOK_* 환경변수나 kwokctl 설정을 확인하세요.');
+      throw new EnvironmentError(
+        'KWOK_WOULD_DOWNLOAD',
+        `kwokctl이 다음을 내려받으려 합니다:\n  ${urls.join('\n  ')}`,
+        '모든 구성요소는 로컬 빌드를 써야 합니다. KWOK_* 환경변수나 kwokctl 설정을 확인하세요.',
+      );
     }
     status.info(`로컬 바이너리 ${local.length}개만 사용합니다 (다운로드 0개)`);
   });
@@ -172,21 +232,39 @@ async function createWithConfig(name: string, p: SandboxPaths, b: KwokBinaries, 
     }),
   );
   await status.step('노드 1개 만들기 (kwokctl scale node --replicas 1)', () =>
-    runOrThrow('KWOK_SCALE_FAILED', b.kwokctl, ['scale', 'node', '--name', name, '--replicas', '1'], { env, signal: io.signal, what: 'kwokctl scale node', envShown: shown }),
+    runOrThrow('KWOK_SCALE_FAILED', b.kwokctl, ['scale', 'node', '--name', name, '--replicas', '1'], {
+      env,
+      signal: io.signal,
+      what: 'kwokctl scale node',
+      envShown: shown,
+    }),
   );
 }
 
 /** Creates kube-system/kube-proxy with `kubectl create` (so the guide's later apply warns, as on kubeadm). */
-export async function seedKubeProxy(p: SandboxPaths, kubeBin: string, server: string, io: Io, status: Status): Promise<void> {
+export async function seedKubeProxy(
+  p: SandboxPaths,
+  kubeBin: string,
+  server: string,
+  io: Io,
+  status: Status,
+): Promise<void> {
   await status.step('kube-system/kube-proxy ConfigMap 만들기 (kubeadm 모양, strictARP: false)', async () => {
-    const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], { what: 'kube-proxy-config' });
-    const yaml = kubeProxyConfigMapYaml({ configConf: conf.stdout, server });
-    await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kubectl'), ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'], {
-      env: { ...io.env, KUBECACHEDIR: p.kubeCache },
-      input: yaml,
-      signal: io.signal,
-      what: 'kubectl create configmap kube-proxy',
+    const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], {
+      what: 'kube-proxy-config',
     });
+    const yaml = kubeProxyConfigMapYaml({ configConf: conf.stdout, server });
+    await runOrThrow(
+      'KUBE_PROXY_SEED_FAILED',
+      path.join(kubeBin, 'kubectl'),
+      ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'],
+      {
+        env: { ...io.env, KUBECACHEDIR: p.kubeCache },
+        input: yaml,
+        signal: io.signal,
+        what: 'kubectl create configmap kube-proxy',
+      },
+    );
   });
 }
 
@@ -198,10 +276,15 @@ export async function deleteKwokCluster(name: string, p: SandboxPaths, io: Io): 
   if (fs.existsSync(kwokctl) && fs.existsSync(path.join(p.kwokWorkdir, 'clusters', name))) {
     const env = kwokctlEnv(io.env, p, 'kubectl');
     // Not fatal: the caller stops whatever is still alive either way.
-    await runOrThrow('KWOK_DELETE_FAILED', kwokctl, ['delete', 'cluster', '--name', name, '--kubeconfig', p.kubeconfig], {
-      env,
-      what: 'kwokctl delete cluster',
-    }).catch((e: Error) => io.err(`  ${e.message.split('\n')[0]}\n`));
+    await runOrThrow(
+      'KWOK_DELETE_FAILED',
+      kwokctl,
+      ['delete', 'cluster', '--name', name, '--kubeconfig', p.kubeconfig],
+      {
+        env,
+        what: 'kwokctl delete cluster',
+      },
+    ).catch((e: Error) => io.err(`  ${e.message.split('\n')[0]}\n`));
   }
   return pids;
 }

@@ -64,7 +64,8 @@ function readHolder(file: string): Holder | 'gone' | 'unknown' {
 }
 
 const isDead = (h: Holder) => h.pid <= 0 || !isAlive(h.pid);
-const isFile = (seen: ReturnType<typeof readHolder>, h: Holder) => seen !== 'gone' && seen !== 'unknown' && seen.id === h.id;
+const isFile = (seen: ReturnType<typeof readHolder>, h: Holder) =>
+  seen !== 'gone' && seen !== 'unknown' && seen.id === h.id;
 
 /**
  * Removes `file` if it is still `dead`'s, holding the right to do so (see above). Returns false
@@ -90,7 +91,11 @@ function removeDead(file: string, dead: Holder): boolean {
   return true;
 }
 
-export async function acquireLock(file: string, signal: AbortSignal, onWait?: (holder: number) => void): Promise<() => void> {
+export async function acquireLock(
+  file: string,
+  signal: AbortSignal,
+  onWait?: (holder: number) => void,
+): Promise<() => void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let announced = false;
   let delay = 5;

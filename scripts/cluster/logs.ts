@@ -18,19 +18,29 @@ import { majorMinor } from '../model/version.ts';
  */
 export const logs: Handler<'logs'> = async (cmd, io) => {
   const state = readSandbox(cmd.name, io.env);
-  if (!state) throw new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${cmd.name}"가 없습니다.`, `먼저 만드세요: ${clusterCommand('up', cmd.name)}`);
+  if (!state)
+    throw new EnvironmentError(
+      'CLUSTER_NOT_UP',
+      `샌드박스 "${cmd.name}"가 없습니다.`,
+      `먼저 만드세요: ${clusterCommand('up', cmd.name)}`,
+    );
   const to = path.resolve(io.cwd, cmd.to);
   fs.mkdirSync(to, { recursive: true });
   const own = sandboxPaths(cmd.name, io.env).logs;
   if (fs.existsSync(own)) fs.cpSync(own, path.join(to, 'sandbox'), { recursive: true });
   for (const [component, file] of Object.entries(state.logs)) {
-    if (fs.existsSync(file) && !file.startsWith(own + path.sep)) fs.copyFileSync(file, path.join(to, `${component}.log`));
+    if (fs.existsSync(file) && !file.startsWith(own + path.sep))
+      fs.copyFileSync(file, path.join(to, `${component}.log`));
   }
   if (state.provider === 'kind') {
     const status = new Status(io);
     const kind = await ensureKind(resolveKubernetes(majorMinor(state.kubernetes)), io, status);
     await status.step(`kind export logs ${path.join(to, 'kind')} --name ${cmd.name}`, () =>
-      runOrThrow('KIND_LOGS_FAILED', kind, ['export', 'logs', path.join(to, 'kind'), '--name', cmd.name], { env: engineEnv(state, io.env), signal: io.signal, what: 'kind export logs' }),
+      runOrThrow('KIND_LOGS_FAILED', kind, ['export', 'logs', path.join(to, 'kind'), '--name', cmd.name], {
+        env: engineEnv(state, io.env),
+        signal: io.signal,
+        what: 'kind export logs',
+      }),
     );
   }
   io.out(`${to}\n`);

@@ -5,7 +5,9 @@ import { logs } from './logs.ts';
 import { kubeconfig, status } from './status.ts';
 import { up } from './up.ts';
 
-type Handlers = { [K in ClusterCommand['kind']]: (cmd: Extract<ClusterCommand, { kind: K }>, io: Io) => Promise<number> };
+type Handlers = {
+  [K in ClusterCommand['kind']]: (cmd: Extract<ClusterCommand, { kind: K }>, io: Io) => Promise<number>;
+};
 
 /** A mapped table: adding a command without a handler is a compile error. */
 const handlers: Handlers = {

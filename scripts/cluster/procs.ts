@@ -94,7 +94,9 @@ export function belongsTo(pid: number, dir: string): boolean {
 
 /** The recorded processes that are still the sandbox's (see `isRecorded`, `belongsTo`), as pids. */
 export function ownPids(records: readonly ProcessRecord[], dir: string): number[] {
-  return [...new Set(records.filter((r) => isAlive(r.pid) && (isRecorded(r) || belongsTo(r.pid, dir))).map((r) => r.pid))];
+  return [
+    ...new Set(records.filter((r) => isAlive(r.pid) && (isRecorded(r) || belongsTo(r.pid, dir))).map((r) => r.pid)),
+  ];
 }
 
 /** Every live process other than this one that passes `test`. */

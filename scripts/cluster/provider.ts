@@ -87,9 +87,17 @@ export interface ClientHost {
    * Starts the stand-in backends of these Services (without waiting): a dashboard's pods run before
    * the page's steps, as the earlier chapters leave them, so a browser step does not wait for them.
    */
-  prepare(kube: import('./browser-step.ts').BrowserKube, services: ReadonlyArray<{ namespace: string; name: string }>): Promise<void>;
+  prepare(
+    kube: import('./browser-step.ts').BrowserKube,
+    services: ReadonlyArray<{ namespace: string; name: string }>,
+  ): Promise<void>;
   /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
-  open(kube: import('./browser-step.ts').BrowserKube, check: AddressCheck, screenshot: string, opts: { signal?: AbortSignal; show?: (command: string) => string }): Promise<AddressAnswer>;
+  open(
+    kube: import('./browser-step.ts').BrowserKube,
+    check: AddressCheck,
+    screenshot: string,
+    opts: { signal?: AbortSignal; show?: (command: string) => string },
+  ): Promise<AddressAnswer>;
 }
 
 export interface SeededObject {
@@ -107,8 +115,22 @@ export interface SeededObject {
  * kube-proxy DaemonSet was started from: a real object, not seeded.
  */
 const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
-  kwok: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.' }],
-  pods: [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why: 'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.' }],
+  kwok: [
+    {
+      kind: 'ConfigMap',
+      namespace: 'kube-system',
+      name: 'kube-proxy',
+      why: 'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.',
+    },
+  ],
+  pods: [
+    {
+      kind: 'ConfigMap',
+      namespace: 'kube-system',
+      name: 'kube-proxy',
+      why: 'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.',
+    },
+  ],
   kind: [],
 };
 
@@ -138,7 +160,8 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
       return kindImages.provideKindImages(state, images, io, status);
     }
     if (images.length === 0) return { simulated: [], real: [] };
-    if (state.provider === 'kwok') return (await import('./kubelet/provide.ts')).provideKwokImages(dir, images, io, status);
+    if (state.provider === 'kwok')
+      return (await import('./kubelet/provide.ts')).provideKwokImages(dir, images, io, status);
     return (await import('./pods/images.ts')).providePodsImages(state.name, images, io, status);
   };
   return {
@@ -174,7 +197,9 @@ function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
       (await host()).warm();
       const { ensureBackend } = await import('./pods/backend.ts');
       // Best effort: a browser step that finds no ready backend makes and waits for one itself, and says why.
-      await Promise.all(services.map(async (s) => ensureBackend(kube, await kube.core.readNamespacedService(s)).catch(() => undefined)));
+      await Promise.all(
+        services.map(async (s) => ensureBackend(kube, await kube.core.readNamespacedService(s)).catch(() => undefined)),
+      );
     },
     open: async (kube, check, screenshot, opts) => {
       fs.mkdirSync(path.dirname(screenshot), { recursive: true });
@@ -193,5 +218,7 @@ export async function providerRunningPods(env: Env): Promise<{ provider: Sandbox
   if (reasons.length === 0) return { provider: 'pods' };
   const { dockerAnswers } = await import('./kind/engine.ts');
   if (await dockerAnswers(env)) return { provider: 'kind' };
-  return { why: `pods 프로바이더를 쓸 수 없고(${reasons.join('; ')}), kind 에 필요한 컨테이너 엔진도 응답하지 않습니다` };
+  return {
+    why: `pods 프로바이더를 쓸 수 없고(${reasons.join('; ')}), kind 에 필요한 컨테이너 엔진도 응답하지 않습니다`,
+  };
 }

@@ -45,7 +45,11 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition (a port, a pid) until true or the deadline; returns the last answer. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
@@ -78,7 +82,13 @@ export function kwokPids(workdir: string, cluster: string): ProcessRecord[] {
     .flatMap((f) => {
       try {
         const file = path.join(dir, f);
-        return [{ name: f.replace(/\.pid$/, ''), pid: Number(fs.readFileSync(file, 'utf8').trim()), writtenAt: fs.statSync(file).mtimeMs }];
+        return [
+          {
+            name: f.replace(/\.pid$/, ''),
+            pid: Number(fs.readFileSync(file, 'utf8').trim()),
+            writtenAt: fs.statSync(file).mtimeMs,
+          },
+        ];
       } catch {
         return []; // removed meanwhile (kwokctl stopping a component)
       }

@@ -30,7 +30,9 @@ export const SandboxState = z.object({
    * Processes the provider started and `down` must stop, each with its start time (clock ticks
    * after boot, /proc/<pid>/stat): `down` signals a pid only while it is still that process.
    */
-  processes: z.array(z.object({ name: z.string(), pid: z.number().int(), start: z.number().int().optional() })).default([]),
+  processes: z
+    .array(z.object({ name: z.string(), pid: z.number().int(), start: z.number().int().optional() }))
+    .default([]),
   /** Loopback TCP ports the sandbox's processes listen on; `down` waits until each is closed. */
   ports: z.array(z.number().int()).optional(),
   /** The sandbox's own component logs, for people and error hints (`small-kubelet`, `kube-apiserver`). */
@@ -75,18 +77,27 @@ export function clusterCommand(verb: 'up' | 'down' | 'status', name: string): st
   return `npm run cluster -- ${verb}${name === DEFAULT_SANDBOX ? '' : ` --name ${name}`}`;
 }
 
-export function sandboxDir(name = DEFAULT_SANDBOX, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function sandboxDir(
+  name = DEFAULT_SANDBOX,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   return path.join(cacheDir(env), 'sandbox', name);
 }
 
-export function readSandbox(name = DEFAULT_SANDBOX, env: Readonly<Record<string, string | undefined>> = process.env): SandboxState | undefined {
+export function readSandbox(
+  name = DEFAULT_SANDBOX,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SandboxState | undefined {
   const file = path.join(sandboxDir(name, env), 'state.json');
   if (!fs.existsSync(file)) return undefined;
   return SandboxState.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
 /** Writes the state atomically (temp file + rename) so a reader never sees half a file. */
-export function writeSandbox(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function writeSandbox(
+  state: SandboxState,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   const file = path.join(sandboxDir(state.name, env), 'state.json');
   writeAtomic(file, JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
   return file;
@@ -101,7 +112,11 @@ export function sandboxEnv(state: Pick<SandboxState, 'kubeconfig'>): { KUBECONFI
 }
 
 /** `kubectl ARGS` against a sandbox with its own kubectl build; throws with stderr on failure. For tools and tests. */
-export function sandboxKubectl(state: Pick<SandboxState, 'kubeconfig' | 'binDir'>, args: string[], input?: string): string {
+export function sandboxKubectl(
+  state: Pick<SandboxState, 'kubeconfig' | 'binDir'>,
+  args: string[],
+  input?: string,
+): string {
   const r = spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], {
     encoding: 'utf8',
     input,

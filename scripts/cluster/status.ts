@@ -18,7 +18,10 @@ interface Health {
  * The sandbox's processes as they are now: kwokctl's pid files win over the pids recorded at `up`
  * (a component restarted by hand, or by kwokctl, keeps its name but gets a new pid).
  */
-export function currentProcesses(state: SandboxState, env: Readonly<Record<string, string | undefined>>): ProcessRecord[] {
+export function currentProcesses(
+  state: SandboxState,
+  env: Readonly<Record<string, string | undefined>>,
+): ProcessRecord[] {
   if (state.provider !== 'kwok') return state.processes;
   const live = new Map(kwokPids(sandboxPaths(state.name, env).kwokWorkdir, state.name).map((p) => [p.name, p]));
   return state.processes.map((p) => {
@@ -27,7 +30,10 @@ export function currentProcesses(state: SandboxState, env: Readonly<Record<strin
   });
 }
 
-export async function healthOf(state: SandboxState, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Health> {
+export async function healthOf(
+  state: SandboxState,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Health> {
   let apiReachable = false;
   try {
     const kc = loadKubeConfig(state.kubeconfig);
@@ -36,13 +42,24 @@ export async function healthOf(state: SandboxState, env: Readonly<Record<string,
   } catch {
     apiReachable = false;
   }
-  const deadProcesses = currentProcesses(state, env).filter((p) => !isAlive(p.pid)).map((p) => `${p.name}(${p.pid})`);
-  const summary = [apiReachable ? 'API 응답함' : 'API 응답 없음', deadProcesses.length ? `멈춘 프로세스: ${deadProcesses.join(', ')}` : ''].filter(Boolean).join(', ');
+  const deadProcesses = currentProcesses(state, env)
+    .filter((p) => !isAlive(p.pid))
+    .map((p) => `${p.name}(${p.pid})`);
+  const summary = [
+    apiReachable ? 'API 응답함' : 'API 응답 없음',
+    deadProcesses.length ? `멈춘 프로세스: ${deadProcesses.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return { apiReachable, deadProcesses, summary };
 }
 
 function noSandbox(name: string): EnvironmentError {
-  return new EnvironmentError('CLUSTER_NOT_UP', `샌드박스 "${name}"가 없습니다.`, `먼저 만드세요: ${clusterCommand('up', name)}`);
+  return new EnvironmentError(
+    'CLUSTER_NOT_UP',
+    `샌드박스 "${name}"가 없습니다.`,
+    `먼저 만드세요: ${clusterCommand('up', name)}`,
+  );
 }
 
 export const status: Handler<'status'> = async (cmd, io) => {
@@ -61,11 +78,23 @@ export const status: Handler<'status'> = async (cmd, io) => {
   ];
   const kubeletStatus = path.join(sandboxPaths(cmd.name, io.env).kubelet, 'status.json');
   if (fs.existsSync(kubeletStatus)) {
-    const s = JSON.parse(fs.readFileSync(kubeletStatus, 'utf8')) as { containers: Array<{ pod: string; pid: number | null; restarts: number }> };
-    lines.push('small-kubelet containers:', ...(s.containers.length ? s.containers.map((c) => `  ${c.pod}: ${c.pid ? `pid ${c.pid}` : '재시작 대기'} (재시작 ${c.restarts}회)`) : ['  (없음)']));
+    const s = JSON.parse(fs.readFileSync(kubeletStatus, 'utf8')) as {
+      containers: Array<{ pod: string; pid: number | null; restarts: number }>;
+    };
+    lines.push(
+      'small-kubelet containers:',
+      ...(s.containers.length
+        ? s.containers.map((c) => `  ${c.pod}: ${c.pid ? `pid ${c.pid}` : '재시작 대기'} (재시작 ${c.restarts}회)`)
+        : ['  (없음)']),
+    );
   }
   if (state.simulation) {
-    lines.push('simulated:', ...state.simulation.simulated.map((s) => `  - ${s}`), 'real:', ...state.simulation.real.map((s) => `  - ${s}`));
+    lines.push(
+      'simulated:',
+      ...state.simulation.simulated.map((s) => `  - ${s}`),
+      'real:',
+      ...state.simulation.real.map((s) => `  - ${s}`),
+    );
   }
   io.out(lines.join('\n') + '\n');
   return health.apiReachable && health.deadProcesses.length === 0 ? 0 : 1;

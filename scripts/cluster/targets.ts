@@ -39,9 +39,19 @@ export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
     binaries: [...KUBE_COMMANDS, 'kube-proxy-config'],
     packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), './kube-proxy-config'],
     goMod: async (fetch) =>
-      kubernetesWrapper(await fetch('k8s.io/kubernetes', release.kubernetes), release.kubernetes, stagingVersion(release.kubernetes)),
-    goModInputs: { module: 'k8s.io/kubernetes', version: release.kubernetes, staging: stagingVersion(release.kubernetes) },
-    files: { 'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8') },
+      kubernetesWrapper(
+        await fetch('k8s.io/kubernetes', release.kubernetes),
+        release.kubernetes,
+        stagingVersion(release.kubernetes),
+      ),
+    goModInputs: {
+      module: 'k8s.io/kubernetes',
+      version: release.kubernetes,
+      staging: stagingVersion(release.kubernetes),
+    },
+    files: {
+      'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8'),
+    },
     ldflags: kubernetesLdflags(release.kubernetes),
     ...(release.goToolchain ? { toolchain: release.goToolchain } : {}),
   };
@@ -52,7 +62,13 @@ const NODE_COMMANDS = ['kubelet', 'kube-proxy', 'kubeadm'];
 /** kubelet, kube-proxy and kubeadm (pods provider, kind's offline node image): the same wrapper module and stamps as the control plane. */
 export function kubernetesNodeTarget(release: KubernetesRelease): BuildTarget {
   const k = kubernetesTarget(release);
-  return { ...k, component: 'kubernetes-node', binaries: NODE_COMMANDS, packages: NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), files: {} };
+  return {
+    ...k,
+    component: 'kubernetes-node',
+    binaries: NODE_COMMANDS,
+    packages: NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    files: {},
+  };
 }
 
 /** kubectl alone (kind provider: the control plane runs in the node image). */
@@ -68,7 +84,8 @@ export function etcdTarget(version: string = COMPONENTS.etcd): BuildTarget {
     version,
     binaries: ['etcd'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) =>
+      plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
     goModInputs: { module, version },
   };
 }
@@ -84,7 +101,8 @@ export function corednsTarget(version: string): BuildTarget {
     version,
     binaries: ['coredns'],
     packages: ['./coredns'],
-    goMod: async (fetch) => plainWrapper(`coredns-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) =>
+      plainWrapper(`coredns-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
     goModInputs: { module, version },
     files: { 'coredns/main.go': fs.readFileSync(path.join(projectRoot, 'go/coredns/main.go'), 'utf8') },
   };
@@ -97,7 +115,8 @@ export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
     version,
     binaries: ['kwok', 'kwokctl'],
     packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
-    goMod: async (fetch) => plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) =>
+      plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
     goModInputs: { module, version },
   };
 }
@@ -112,7 +131,10 @@ export function imageTarget(image: ImageBuild): BuildTarget {
   const { module, version } = image;
   const binary = binaryName(image.package);
   return {
-    component: `${module.split('/').pop()!.replace(/[^A-Za-z0-9.-]+/g, '_')}-${binary}`,
+    component: `${module
+      .split('/')
+      .pop()!
+      .replace(/[^A-Za-z0-9.-]+/g, '_')}-${binary}`,
     version,
     binaries: [binary],
     packages: [image.package],
@@ -157,7 +179,8 @@ export function kindTarget(version: string): BuildTarget {
     version,
     binaries: ['kind'],
     packages: [module],
-    goMod: async (fetch) => plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+    goMod: async (fetch) =>
+      plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
     goModInputs: { module, version },
   };
 }

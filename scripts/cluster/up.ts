@@ -35,21 +35,34 @@ function kwokSimulationNotes(release: KubernetesRelease): NonNullable<SandboxSta
   };
 }
 
-async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths, io: Io, status: Status): Promise<SandboxState> {
+async function upKwok(
+  name: string,
+  release: KubernetesRelease,
+  p: SandboxPaths,
+  io: Io,
+  status: Status,
+): Promise<SandboxState> {
   const bins = await buildKwokBinaries(release, io, status);
   await createKwokCluster(name, p, bins, io, status);
   const context = kwokContext(name);
   const server = serverOf(p.kubeconfig, context);
-  if (!server) throw new EnvironmentError('KWOK_NO_CONTEXT', `kwokctl이 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
+  if (!server)
+    throw new EnvironmentError('KWOK_NO_CONTEXT', `kwokctl이 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
   const kc = loadKubeConfig(p.kubeconfig);
   kc.setCurrentContext(context);
   await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 2분)', async () => {
     if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 120_000))) {
-      throw new EnvironmentError('KWOK_NOT_READY', 'default/default ServiceAccount가 2분 안에 생기지 않았습니다.', `kube-controller-manager 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`);
+      throw new EnvironmentError(
+        'KWOK_NOT_READY',
+        'default/default ServiceAccount가 2분 안에 생기지 않았습니다.',
+        `kube-controller-manager 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`,
+      );
     }
   });
   await seedKubeProxy(p, bins.kubeBin, server, io, status);
-  const kubelet = await status.step('작은 kubelet 시작 (런북이 밝힌 이미지의 파드를 로컬 바이너리로 실행)', () => startSmallKubelet(p, io.env));
+  const kubelet = await status.step('작은 kubelet 시작 (런북이 밝힌 이미지의 파드를 로컬 바이너리로 실행)', () =>
+    startSmallKubelet(p, io.env),
+  );
   return {
     name,
     provider: 'kwok',
@@ -60,7 +73,12 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
     binDir: bins.kubeBin,
     createdAt: new Date().toISOString(),
     // With their start times: `down` signals a recorded pid only while it is still that process.
-    processes: [...kwokPids(p.kwokWorkdir, name).map((c) => (isRecorded(c) ? recordProcess(c.name, c.pid) : { name: c.name, pid: c.pid })), kubelet],
+    processes: [
+      ...kwokPids(p.kwokWorkdir, name).map((c) =>
+        isRecorded(c) ? recordProcess(c.name, c.pid) : { name: c.name, pid: c.pid },
+      ),
+      kubelet,
+    ],
     ports: kwokPorts(p.kwokWorkdir, name),
     logs: {
       'small-kubelet': path.join(p.logs, 'kubelet.log'),
@@ -82,7 +100,9 @@ async function upKwok(name: string, release: KubernetesRelease, p: SandboxPaths,
 function printSummary(state: SandboxState, io: Io): void {
   io.out(`context: ${state.context}\nkubeconfig: ${state.kubeconfig}\n`);
   io.err(
-    `\n다음으로 실행하세요:\n${availableRunbooks(projectRoot).map((n) => `  npm run runbook -- ${n}${state.name === DEFAULT_SANDBOX ? '' : ` --sandbox ${state.name}`}\n`).join('')}` +
+    `\n다음으로 실행하세요:\n${availableRunbooks(projectRoot)
+      .map((n) => `  npm run runbook -- ${n}${state.name === DEFAULT_SANDBOX ? '' : ` --sandbox ${state.name}`}\n`)
+      .join('')}` +
       `kubectl로 직접 보려면:\n  kubectl --kubeconfig ${state.kubeconfig} get nodes\n` +
       `끝나면:\n  ${clusterCommand('down', state.name)}\n`,
   );
@@ -96,14 +116,19 @@ export const up: Handler<'up'> = async (cmd, io) => {
   if (existing) {
     const health = await healthOf(existing, io.env);
     if (health.apiReachable && health.deadProcesses.length === 0) {
-      if ((cmd.provider && cmd.provider !== existing.provider) || (cmd.kubernetes !== undefined && existing.kubernetes !== release.kubernetes)) {
+      if (
+        (cmd.provider && cmd.provider !== existing.provider) ||
+        (cmd.kubernetes !== undefined && existing.kubernetes !== release.kubernetes)
+      ) {
         throw new UsageError(
           'CLUSTER_ALREADY_UP',
           `샌드박스 "${cmd.name}"는 이미 ${existing.provider} / ${existing.kubernetes}로 실행 중입니다 (요청: ${cmd.provider ?? existing.provider} / ${release.kubernetes}).`,
           `먼저 내리세요: npm run cluster -- down --name ${cmd.name}  또는 다른 --name 을 쓰세요.`,
         );
       }
-      status.ok(`샌드박스 "${cmd.name}"는 이미 실행 중입니다 (${existing.provider}, ${existing.kubernetes}). 아무것도 바꾸지 않았습니다.`);
+      status.ok(
+        `샌드박스 "${cmd.name}"는 이미 실행 중입니다 (${existing.provider}, ${existing.kubernetes}). 아무것도 바꾸지 않았습니다.`,
+      );
       printSummary(existing, io);
       return 0;
     }
@@ -130,10 +155,13 @@ export const up: Handler<'up'> = async (cmd, io) => {
         : provider === 'pods'
           ? await upPods(cmd.name, release, p, io, status)
           : await upKind(cmd.name, release, p, cmd.retain, io, status);
-    if (!(await apiReady(loadKubeConfig(p.kubeconfig)))) throw new EnvironmentError('CLUSTER_NOT_READY', `API 서버(${state.server})가 /readyz에 응답하지 않습니다.`);
+    if (!(await apiReady(loadKubeConfig(p.kubeconfig))))
+      throw new EnvironmentError('CLUSTER_NOT_READY', `API 서버(${state.server})가 /readyz에 응답하지 않습니다.`);
   } catch (error) {
     if (cmd.retain) {
-      status.info(`--retain: 만들다 만 샌드박스를 남겨 두었습니다: ${p.dir}\n  다 보고 나면: npm run cluster -- down --name ${cmd.name}`);
+      status.info(
+        `--retain: 만들다 만 샌드박스를 남겨 두었습니다: ${p.dir}\n  다 보고 나면: npm run cluster -- down --name ${cmd.name}`,
+      );
     } else {
       status.info('만들다 만 샌드박스를 지웁니다 (남기려면 --retain).');
       await teardown(cmd.name, io, status).catch((e: Error) => status.fail(`정리 실패: ${e.message}`));

@@ -8,7 +8,11 @@ import { useColor, type Io } from './io.ts';
  * help. Unknown flags are errors (exit 2) with the closest known flag as a hint.
  * Returns `undefined` after printing help for `--help`.
  */
-export async function parseCommand<const T extends ArgsDef>(argv: string[], command: CommandDef<T> & { args: T }, io: Pick<Io, 'out' | 'env' | 'interactive'>): Promise<ParsedArgs<T> | undefined> {
+export async function parseCommand<const T extends ArgsDef>(
+  argv: string[],
+  command: CommandDef<T> & { args: T },
+  io: Pick<Io, 'out' | 'env' | 'interactive'>,
+): Promise<ParsedArgs<T> | undefined> {
   if (argv.includes('--help') || argv.includes('-h')) {
     const usage = await renderUsage(command);
     io.out(`${useColor(io) ? usage : stripVTControlCharacters(usage)}\n`);
@@ -17,7 +21,8 @@ export async function parseCommand<const T extends ArgsDef>(argv: string[], comm
   const known = new Set<string>();
   for (const [name, def] of Object.entries(command.args)) {
     known.add(name);
-    const aliases = def.type === 'positional' ? [] : ([] as string[]).concat((def as { alias?: string | string[] }).alias ?? []);
+    const aliases =
+      def.type === 'positional' ? [] : ([] as string[]).concat((def as { alias?: string | string[] }).alias ?? []);
     for (const a of aliases) known.add(a);
   }
   for (const raw of argv) {
@@ -26,7 +31,11 @@ export async function parseCommand<const T extends ArgsDef>(argv: string[], comm
     const name = raw.replace(/^--?(no-)?/, '').split('=')[0] ?? '';
     if (!known.has(name)) {
       const near = closest(name, [...known]);
-      throw new UsageError('UNKNOWN_FLAG', `알 수 없는 옵션입니다: ${raw}`, near ? `--${near} 를 뜻했나요? 전체 목록은 --help 로 보세요.` : '전체 목록은 --help 로 보세요.');
+      throw new UsageError(
+        'UNKNOWN_FLAG',
+        `알 수 없는 옵션입니다: ${raw}`,
+        near ? `--${near} 를 뜻했나요? 전체 목록은 --help 로 보세요.` : '전체 목록은 --help 로 보세요.',
+      );
     }
   }
   return parseArgs<T>(argv, command.args);

@@ -6,7 +6,17 @@ import { cacheDir, projectRoot } from './paths.ts';
 
 /** The parts of `@kubernetes/client-node` the runner (runbook/kube.ts) and the small kubelet (cluster/kubelet/main.ts) use. */
 export type Client = Pick<typeof k8s, (typeof NAMES)[number]>;
-const NAMES = ['KubeConfig', 'CoreV1Api', 'AppsV1Api', 'CoordinationV1Api', 'VersionApi', 'Watch', 'createConfiguration', 'ServerConfiguration', 'makeInformer'] as const;
+const NAMES = [
+  'KubeConfig',
+  'CoreV1Api',
+  'AppsV1Api',
+  'CoordinationV1Api',
+  'VersionApi',
+  'Watch',
+  'createConfiguration',
+  'ServerConfiguration',
+  'makeInformer',
+] as const;
 
 let loading: Promise<Client> | undefined;
 
@@ -66,7 +76,11 @@ export async function ensureBundle(env: Readonly<Record<string, string | undefin
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await esbuild.build({
-      stdin: { contents: `export { ${NAMES.join(', ')} } from '@kubernetes/client-node';`, resolveDir: projectRoot, loader: 'js' },
+      stdin: {
+        contents: `export { ${NAMES.join(', ')} } from '@kubernetes/client-node';`,
+        resolveDir: projectRoot,
+        loader: 'js',
+      },
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -34,7 +34,9 @@ export function shellQuote(arg: string): string {
 }
 
 export function formatCommand(cmd: string, args: readonly string[], envShown: Record<string, string> = {}): string {
-  const prefix = Object.entries(envShown).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  const prefix = Object.entries(envShown)
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
+    .join('');
   return prefix + [cmd, ...args].map(shellQuote).join(' ');
 }
 
@@ -110,7 +112,7 @@ export async function runOrThrow(
   code: string,
   cmd: string,
   args: readonly string[],
-  opts: RunOptions & { what: string; hint?: string; envShown?: Record<string, string> } ,
+  opts: RunOptions & { what: string; hint?: string; envShown?: Record<string, string> },
 ): Promise<RunResult> {
   const result = await run(cmd, args, opts);
   if (result.code !== 0) throw commandError(code, cmd, args, result, opts);

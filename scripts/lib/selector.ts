@@ -11,13 +11,15 @@ const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;
 /** The requirements of a selector, or what is wrong with it (a Korean sentence). */
 export function parseSelector(selector: string): Requirement[] | string {
   const parts = selector.split(',').map((p) => p.trim());
-  if (selector.trim() === '' || parts.some((p) => p === '')) return `선택자 "${selector}" 가 비었거나 빈 조건이 있습니다. 예: app=metallb,component=controller`;
+  if (selector.trim() === '' || parts.some((p) => p === ''))
+    return `선택자 "${selector}" 가 비었거나 빈 조건이 있습니다. 예: app=metallb,component=controller`;
   const out: Requirement[] = [];
   for (const part of parts) {
     const m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
     if (m) {
       const [, key = '', op, value = ''] = m;
-      if (!KEY.test(key) || !VALUE.test(value)) return `선택자 "${selector}" 의 "${part}" 는 라벨 이름이나 값이 올바르지 않습니다.`;
+      if (!KEY.test(key) || !VALUE.test(value))
+        return `선택자 "${selector}" 의 "${part}" 는 라벨 이름이나 값이 올바르지 않습니다.`;
       out.push({ key, op: op === '!=' ? '!=' : '=', value });
     } else if (KEY.test(part.replace(/^!/, ''))) {
       out.push({ key: part.replace(/^!/, ''), op: part.startsWith('!') ? '!exists' : 'exists' });
@@ -28,7 +30,10 @@ export function parseSelector(selector: string): Requirement[] | string {
   return out;
 }
 
-export function matchesSelector(labels: Readonly<Record<string, string>>, requirements: readonly Requirement[]): boolean {
+export function matchesSelector(
+  labels: Readonly<Record<string, string>>,
+  requirements: readonly Requirement[],
+): boolean {
   return requirements.every((r) => {
     const has = Object.hasOwn(labels, r.key);
     if (!('value' in r)) return r.op === 'exists' ? has : !has;

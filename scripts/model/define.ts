@@ -1,4 +1,15 @@
-import type { ComponentLogs, ImageBuild, EditStep, FileStep, LinesRule, ManualStep, Runbook, RunStep, ServiceFixture, TableRule } from './runbook.ts';
+import type {
+  ComponentLogs,
+  ImageBuild,
+  EditStep,
+  FileStep,
+  LinesRule,
+  ManualStep,
+  Runbook,
+  RunStep,
+  ServiceFixture,
+  TableRule,
+} from './runbook.ts';
 
 /** Identity helpers that give runbook files types and short, page-like lines. */
 export function defineRunbook(runbook: Runbook): Runbook {

@@ -66,7 +66,10 @@ const CODE_ENTRIES = ['scripts/runbook.ts', 'scripts/cluster.ts'] as const;
  * go/ (our Go commands: the stand-in web server, kube-proxy's config helper, CoreDNS, the pod tools)
  * and every file under scripts/ that is not TypeScript (the kind node image's files).
  */
-const BUILT_FROM = [{ dir: 'go', all: true }, { dir: 'scripts', all: false }] as const;
+const BUILT_FROM = [
+  { dir: 'go', all: true },
+  { dir: 'scripts', all: false },
+] as const;
 
 /** Reads a project file by its path relative to the root; undefined when there is none. */
 export type CodeReader = (file: string) => string | Uint8Array | undefined;
@@ -82,7 +85,10 @@ const TS_PATH = /['"]([\w./-]+\.ts)['"]/g;
  * (their package-lock.json entries, as `package-lock.json: node_modules/<name>`). `read` lets a test
  * change a file without touching the tree.
  */
-export function codeFingerprint(root: string, read: CodeReader = (file) => readOrNone(path.join(root, file))): Record<string, string> {
+export function codeFingerprint(
+  root: string,
+  read: CodeReader = (file) => readOrNone(path.join(root, file)),
+): Record<string, string> {
   const seen = new Map<string, string | undefined>();
   const text = (file: string) => {
     if (!seen.has(file)) {
@@ -100,10 +106,14 @@ export function codeFingerprint(root: string, read: CodeReader = (file) => readO
     if (source === undefined || out[file] !== undefined) continue;
     out[file] = fingerprint(source);
     const dir = path.posix.dirname(file);
-    const specs = [...[...source.matchAll(STATIC_IMPORT)].filter((m) => !m[1]).map((m) => m[2]!), ...[...source.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!)];
+    const specs = [
+      ...[...source.matchAll(STATIC_IMPORT)].filter((m) => !m[1]).map((m) => m[2]!),
+      ...[...source.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!),
+    ];
     for (const spec of specs) {
       if (spec.startsWith('.')) todo.push(path.posix.join(dir, spec));
-      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec))
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
     }
     for (const [, named] of source.matchAll(TS_PATH)) {
       const found = [path.posix.join(dir, named!), path.posix.normalize(named!)].find((f) => text(f) !== undefined);
@@ -111,7 +121,8 @@ export function codeFingerprint(root: string, read: CodeReader = (file) => readO
     }
   }
   for (const { dir, all } of BUILT_FROM) {
-    for (const file of filesUnder(root, dir)) if (all || !file.endsWith('.ts')) out[file] = fingerprint(read(file) ?? '');
+    for (const file of filesUnder(root, dir))
+      if (all || !file.endsWith('.ts')) out[file] = fingerprint(read(file) ?? '');
   }
   const lock = text('package-lock.json');
   if (lock !== undefined) Object.assign(out, packageFingerprints(JSON.parse(lock) as PackageLock, packages));
@@ -119,7 +130,17 @@ export function codeFingerprint(root: string, read: CodeReader = (file) => readO
 }
 
 interface PackageLock {
-  packages: Record<string, { version?: string; integrity?: string; resolved?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>;
+  packages: Record<
+    string,
+    {
+      version?: string;
+      integrity?: string;
+      resolved?: string;
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    }
+  >;
 }
 
 /** The lockfile entries of the packages and everything they depend on, resolved as Node resolves them (nested first). */
@@ -135,7 +156,8 @@ function packageFingerprints(lock: PackageLock, names: Iterable<string>): Record
     if (out[`package-lock.json: ${key}`] !== undefined) return;
     const entry = lock.packages[key]!;
     out[`package-lock.json: ${key}`] = fingerprint(`${entry.version ?? ''} ${entry.integrity ?? entry.resolved ?? ''}`);
-    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies })) visit(dep, key);
+    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies }))
+      visit(dep, key);
   };
   for (const name of names) visit(name, '');
   return out;
@@ -166,7 +188,11 @@ function filesUnder(root: string, dir: string): string[] {
  */
 export function runbookFields(runbook: Runbook): Record<string, string> {
   const { steps: _steps, fixtures: _fixtures, pins: _pins, ...fields } = runbook;
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => [k, fingerprint(canonical(v))]));
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, fingerprint(canonical(v))]),
+  );
 }
 
 /** What differs between two path → hash records, one line per key: `a` as recorded, `b` now. */

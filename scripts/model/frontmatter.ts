@@ -43,7 +43,9 @@ export const RunbookFrontmatter = z.object({
    */
   continuesFrom: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'runbook.continuesFrom 은 이어지는 페이지의 런북 이름입니다 (예: metallb).' })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, {
+      error: 'runbook.continuesFrom 은 이어지는 페이지의 런북 이름입니다 (예: metallb).',
+    })
     .optional(),
 });
 export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
@@ -53,11 +55,14 @@ export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
  * Astro's YAML reader gives a Date, the runner's YAML 1.2 reader a string; both become a Date.
  * (A bare number is refused: `date: 2024` would otherwise be a millisecond count in 1970.)
  */
-const PageDate = z.union([z.date(), z.string()], { error: '날짜는 2024-05-01 처럼 쓰세요.' }).transform((value, ctx) => {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: `날짜 "${String(value)}" 를 읽을 수 없습니다. 2024-05-01 처럼 쓰세요.` });
-  return date;
-});
+const PageDate = z
+  .union([z.date(), z.string()], { error: '날짜는 2024-05-01 처럼 쓰세요.' })
+  .transform((value, ctx) => {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime()))
+      ctx.addIssue({ code: 'custom', message: `날짜 "${String(value)}" 를 읽을 수 없습니다. 2024-05-01 처럼 쓰세요.` });
+    return date;
+  });
 
 /** One entry of a Hugo `menu` map; Hugo's own fields, all optional. */
 const HugoMenuEntry = z.object({
@@ -86,7 +91,10 @@ const DropInFrontmatter = z.object({
   /** Hugo: the page's short name in menus. Used as `sidebar.label` after `sidebar_label`. */
   linkTitle: z.string().optional(),
   /** Hugo: position in its section, lower first; 0 means unset, as in Hugo. Used as `sidebar.order` after `sidebar_position`. */
-  weight: z.number({ error: 'weight 는 정수로 쓰세요 (예: 30).' }).int({ error: 'weight 는 정수로 쓰세요 (예: 30).' }).optional(),
+  weight: z
+    .number({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
+    .int({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
+    .optional(),
   /** Hugo: the page's date. Shown as the last update when neither `lastUpdated` nor `lastmod` is given (Hugo's own fallback). */
   date: PageDate.optional(),
   /** Hugo: the page's last modification. Shown as the last update (Starlight's `lastUpdated`) when that is not given. */
@@ -130,7 +138,12 @@ interface StarlightFields {
  * The page's sidebar order: Starlight's `sidebar.order`, else Docusaurus `sidebar_position`,
  * else a non-zero Hugo `weight`. Lower first; undefined sorts last.
  */
-export function pageOrder(data: { sidebar?: { order?: number | undefined } | undefined } & Pick<DropInFrontmatter, 'sidebar_position' | 'weight'>): number | undefined {
+export function pageOrder(
+  data: { sidebar?: { order?: number | undefined } | undefined } & Pick<
+    DropInFrontmatter,
+    'sidebar_position' | 'weight'
+  >,
+): number | undefined {
   return data.sidebar?.order ?? data.sidebar_position ?? (data.weight ? data.weight : undefined);
 }
 
@@ -154,12 +167,22 @@ export function projectFrontmatter(data: unknown, file: string, source?: string)
   const parsed = ProjectFrontmatter.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
   // Each field at its file:line when the page's text is given (the line of the value, else of its nearest parent).
-  const located = parsed.error.issues.map((i) => ({ issue: i, line: source === undefined ? undefined : fieldLine(source, i.path) }));
+  const located = parsed.error.issues.map((i) => ({
+    issue: i,
+    line: source === undefined ? undefined : fieldLine(source, i.path),
+  }));
   // In the page's order when the lines are known.
   located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const issues = located.map(({ issue, line }) => `${line === undefined ? '' : `${file}:${line}: `}${issue.path.map(String).join('.') || '(frontmatter)'}: ${issue.message}`);
+  const issues = located.map(
+    ({ issue, line }) =>
+      `${line === undefined ? '' : `${file}:${line}: `}${issue.path.map(String).join('.') || '(frontmatter)'}: ${issue.message}`,
+  );
   const aboutRunbook = parsed.error.issues.some((i) => i.path[0] === 'runbook');
-  throw new UsageError('FRONTMATTER_INVALID', `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`, aboutRunbook ? '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }' : '표시된 줄의 값을 고치세요.');
+  throw new UsageError(
+    'FRONTMATTER_INVALID',
+    `${file}: frontmatter 가 맞지 않습니다:\n  ${issues.join('\n  ')}`,
+    aboutRunbook ? '예: runbook: { name: metallb, kubernetes: ["1.37", "1.24"] }' : '표시된 줄의 값을 고치세요.',
+  );
 }
 
 /** The 1-based line in the page of a frontmatter field (`runbook.kubernetes.1`), or of the nearest parent the page has. */

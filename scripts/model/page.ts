@@ -80,7 +80,11 @@ export function readPage(file: string, root = process.cwd()): Page {
   try {
     source = fs.readFileSync(path.resolve(root, file), 'utf8');
   } catch (error) {
-    throw new UsageError('PAGE_UNREADABLE', `페이지를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? error})`, '런북의 page 경로가 src/content/docs/ 아래의 실제 파일을 가리키는지 확인하세요.');
+    throw new UsageError(
+      'PAGE_UNREADABLE',
+      `페이지를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? error})`,
+      '런북의 page 경로가 src/content/docs/ 아래의 실제 파일을 가리키는지 확인하세요.',
+    );
   }
   return parsePage(source, path.relative(root, path.resolve(root, file)) || file);
 }
@@ -110,7 +114,8 @@ export function parsePage(source: string, file: string): Page {
     if (node.type === 'image') {
       const image = node as Image;
       const id = IMAGE_STEP.exec(image.title ?? '')?.[1];
-      if (id !== undefined) page.anchors.push({ id, line: image.position?.start.line ?? 0, links: lastLinks, caption: image.alt ?? '' });
+      if (id !== undefined)
+        page.anchors.push({ id, line: image.position?.start.line ?? 0, links: lastLinks, caption: image.alt ?? '' });
     }
     if (node.type === 'html') {
       const anchor = readAnchor(node as Html, lastLinks);
@@ -121,25 +126,38 @@ export function parsePage(source: string, file: string): Page {
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
     const id = meta.getString('step');
-    if (meta.errors) problems.push(`${at(page, line)}: 펜스 메타를 해석할 수 없습니다 (${meta.errors.join('; ')}): \`${code.meta}\``);
+    if (meta.errors)
+      problems.push(`${at(page, line)}: 펜스 메타를 해석할 수 없습니다 (${meta.errors.join('; ')}): \`${code.meta}\``);
     if (id === undefined) {
-      problems.push(`${at(page, line)}: 코드 블록에 step id 가 없습니다. 펜스에 step="섹션/이름" 을 붙이세요 (예: \`\`\`bash step="strict-arp/check").`);
+      problems.push(
+        `${at(page, line)}: 코드 블록에 step id 가 없습니다. 펜스에 step="섹션/이름" 을 붙이세요 (예: \`\`\`bash step="strict-arp/check").`,
+      );
       return;
     }
     if (!STEP_ID.test(id)) {
-      problems.push(`${at(page, line)}: step id "${id}" 의 형식이 잘못되었습니다. 소문자, 숫자, '-' 로 된 단어를 '/' 로 이으세요 (예: strict-arp/check).`);
+      problems.push(
+        `${at(page, line)}: step id "${id}" 의 형식이 잘못되었습니다. 소문자, 숫자, '-' 로 된 단어를 '/' 로 이으세요 (예: strict-arp/check).`,
+      );
       return;
     }
     const previous = seen.get(id);
-    if (previous !== undefined) problems.push(`${at(page, line)}: step id "${id}" 가 ${at(page, previous)} 에서 이미 쓰였습니다. id 는 페이지 안에서 하나뿐이어야 합니다.`);
+    if (previous !== undefined)
+      problems.push(
+        `${at(page, line)}: step id "${id}" 가 ${at(page, previous)} 에서 이미 쓰였습니다. id 는 페이지 안에서 하나뿐이어야 합니다.`,
+      );
     seen.set(id, line);
     const of = meta.getString('of');
-    if (of !== undefined && !seen.has(of)) problems.push(`${at(page, line)}: of="${of}" 가 이 블록 앞에 있는 어떤 블록도 가리키지 않습니다.`);
+    if (of !== undefined && !seen.has(of))
+      problems.push(`${at(page, line)}: of="${of}" 가 이 블록 앞에 있는 어떤 블록도 가리키지 않습니다.`);
     page.blocks.push({ id, of, lang: code.lang ?? '', code: code.value, meta, line });
   });
 
   if (problems.length > 0) {
-    throw new UsageError('PAGE_INVALID', `페이지 ${file} 의 코드 블록에 문제가 있습니다:\n  ${problems.join('\n  ')}`, '페이지의 펜스 메타를 고친 뒤 다시 실행하세요.');
+    throw new UsageError(
+      'PAGE_INVALID',
+      `페이지 ${file} 의 코드 블록에 문제가 있습니다:\n  ${problems.join('\n  ')}`,
+      '페이지의 펜스 메타를 고친 뒤 다시 실행하세요.',
+    );
   }
   return page;
 }
@@ -150,7 +168,10 @@ export const IMAGE_STEP = /(?:^|\s)step=(\S+)/;
 
 /** A paragraph holding images only (and spaces between them): a screenshot, not text that introduces one. */
 export function imagesOnly(node: Paragraph): boolean {
-  return node.children.some((c) => c.type === 'image') && node.children.every((c) => c.type === 'image' || (c.type === 'text' && c.value.trim() === ''));
+  return (
+    node.children.some((c) => c.type === 'image') &&
+    node.children.every((c) => c.type === 'image' || (c.type === 'text' && c.value.trim() === ''))
+  );
 }
 
 function readAnchor(node: Html, links: string[]): Anchor | undefined {
@@ -170,7 +191,12 @@ export function parseLineRange(range: string): number[] {
   const lines: number[] = [];
   for (const part of range.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new UsageError('RANGE_INVALID', `줄 범위 "${range}" 를 해석할 수 없습니다.`, '예: ins={33-34} 또는 ins={3,5-7}');
+    if (!m)
+      throw new UsageError(
+        'RANGE_INVALID',
+        `줄 범위 "${range}" 를 해석할 수 없습니다.`,
+        '예: ins={33-34} 또는 ins={3,5-7}',
+      );
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     for (let n = from; n <= to; n++) lines.push(n);

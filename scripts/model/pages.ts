@@ -56,8 +56,12 @@ export function verifiedPages(root: string): VerifiedPage[] {
           title: String(fm.title ?? rel),
           runbook: rb.name,
           kubernetes: rb.kubernetes,
-          order: pageOrder({ ...project, sidebar: fm.sidebar as { order?: number } | undefined }) ?? Number.MAX_SAFE_INTEGER,
-          slug: rel.slice(DOCS.length + 1).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, ''),
+          order:
+            pageOrder({ ...project, sidebar: fm.sidebar as { order?: number } | undefined }) ?? Number.MAX_SAFE_INTEGER,
+          slug: rel
+            .slice(DOCS.length + 1)
+            .replace(/\.mdx?$/, '')
+            .replace(/(^|\/)index$/, ''),
           ...(rb.continuesFrom ? { continuesFrom: rb.continuesFrom } : {}),
         });
       }
@@ -83,10 +87,18 @@ function withTranslations(pages: VerifiedPage[]): VerifiedPage[] {
     const translations = others.map((t): Translation => {
       const locale = t.slug.split('/')[0] ?? '';
       if (t.slug !== `${locale}/${source.slug}`) {
-        throw new UsageError('RUNBOOK_SHARED', `${t.file}: 런북 "${runbook}" 을 ${source.file} 도 선언합니다. 한 런북은 한 페이지와 그 번역(<언어>/${source.slug}.md)만 선언할 수 있습니다.`, `번역이라면 ${DOCS}/${locale}/${source.slug}.md 에 두세요. 다른 페이지라면 런북을 따로 만드세요.`);
+        throw new UsageError(
+          'RUNBOOK_SHARED',
+          `${t.file}: 런북 "${runbook}" 을 ${source.file} 도 선언합니다. 한 런북은 한 페이지와 그 번역(<언어>/${source.slug}.md)만 선언할 수 있습니다.`,
+          `번역이라면 ${DOCS}/${locale}/${source.slug}.md 에 두세요. 다른 페이지라면 런북을 따로 만드세요.`,
+        );
       }
       if (t.kubernetes.join() !== source.kubernetes.join()) {
-        throw new UsageError('TRANSLATION_VERSIONS', `${t.file}: 번역의 runbook.kubernetes (${t.kubernetes.join(', ')}) 가 원문 ${source.file} 의 것 (${source.kubernetes.join(', ')}) 과 다릅니다.`, '번역은 원문의 실행으로 검증되므로 같은 버전 목록을 적으세요.');
+        throw new UsageError(
+          'TRANSLATION_VERSIONS',
+          `${t.file}: 번역의 runbook.kubernetes (${t.kubernetes.join(', ')}) 가 원문 ${source.file} 의 것 (${source.kubernetes.join(', ')}) 과 다릅니다.`,
+          '번역은 원문의 실행으로 검증되므로 같은 버전 목록을 적으세요.',
+        );
       }
       return { file: t.file, title: t.title, locale, slug: t.slug };
     });
@@ -105,13 +117,26 @@ export function reportPath(reportsDir: string, runbook: string, minor: string): 
  * `continuesFrom`, followed back), then the page itself. A name no page declares, or a loop, is an
  * error naming the page to fix.
  */
-export function continuationChain(page: VerifiedPage, pages: readonly VerifiedPage[]): VerifiedPage[] | { error: string } {
+export function continuationChain(
+  page: VerifiedPage,
+  pages: readonly VerifiedPage[],
+): VerifiedPage[] | { error: string } {
   const chain = [page];
-  for (let at = page; at.continuesFrom; ) {
+  for (let at = page; at.continuesFrom;) {
     const name = at.continuesFrom;
     const before = pages.find((p) => p.runbook === name);
-    if (!before) return { error: `${at.file}: runbook.continuesFrom 의 "${name}" 을 runbook.name 으로 밝힌 페이지가 없습니다 (있는 런북: ${pages.map((p) => p.runbook).join(', ')}).` };
-    if (chain.includes(before)) return { error: `${page.file}: runbook.continuesFrom 이 돌고 돕니다: ${[...chain].reverse().concat(before).map((p) => p.runbook).join(' → ')}.` };
+    if (!before)
+      return {
+        error: `${at.file}: runbook.continuesFrom 의 "${name}" 을 runbook.name 으로 밝힌 페이지가 없습니다 (있는 런북: ${pages.map((p) => p.runbook).join(', ')}).`,
+      };
+    if (chain.includes(before))
+      return {
+        error: `${page.file}: runbook.continuesFrom 이 돌고 돕니다: ${[...chain]
+          .reverse()
+          .concat(before)
+          .map((p) => p.runbook)
+          .join(' → ')}.`,
+      };
     chain.unshift(before);
     at = before;
   }

@@ -36,9 +36,26 @@ export type ObjectCheck = z.infer<typeof ObjectCheck>;
  * page again (scripts/runbook/objects.ts `compareObject`). `data` is the ConfigMap key's raw text.
  */
 export const ObjectReading = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('service'), namespace: z.string(), name: z.string(), found: z.boolean(), type: z.string().optional(), ip: z.string().optional() }),
-  z.object({ kind: z.literal('pods'), namespace: z.string(), pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string() })) }),
-  z.object({ kind: z.literal('config'), namespace: z.string(), name: z.string(), found: z.boolean(), data: z.string().optional() }),
+  z.object({
+    kind: z.literal('service'),
+    namespace: z.string(),
+    name: z.string(),
+    found: z.boolean(),
+    type: z.string().optional(),
+    ip: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('pods'),
+    namespace: z.string(),
+    pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string() })),
+  }),
+  z.object({
+    kind: z.literal('config'),
+    namespace: z.string(),
+    name: z.string(),
+    found: z.boolean(),
+    data: z.string().optional(),
+  }),
   /** The API server did not answer the read. */
   z.object({ kind: z.literal('error'), what: z.string(), error: z.string() }),
 ]);
@@ -67,71 +84,89 @@ const FieldChangeReport = z.object({
   after: z.string(),
 });
 
-export const StepReport = z.object({
-  /** Step id, the same as the page block's `step="..."`. */
-  id: z.string(),
-  title: z.string(),
-  kind: z.enum(['run', 'file', 'edit', 'manual', 'fixture']),
-  /** passed · failed · skipped (see `skipCause`) · manual (a person must check) · fixture (a stand-in was prepared). */
-  status: z.enum(['passed', 'failed', 'skipped', 'manual', 'fixture']),
-  /** Required when skipped: why. */
-  skipCause: SkipCause.optional(),
-  durationMs: z.number().nonnegative(),
-  /** When the step started and finished (ISO 8601, ms precision); the bench reads detection latency from these. */
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  /** The command as the page shows it (for fixtures: what was prepared). */
-  command: z.string().optional(),
-  /** Page line of the block. */
-  line: z.number().int().nonnegative().optional(),
-  /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id: never none. */
-  blockHashes: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, { error: '단계가 읽은 블록이 없습니다: blockHashes 는 비어 있을 수 없습니다.' }),
-  /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
-  ruleHash: Hash,
-  /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
-  expected: z.string().optional(),
-  actual: z.string().optional(),
-  /*
-   * Evidence: what the checks read, kept so the verdict can run the same checks again on the page
-   * and runbook as they are now (scripts/runbook/check.ts). A step's mark is what these support.
-   */
-  /** What a run or edit step's command printed, stdout and stderr apart (redacted, mirror paths restored); `--update` writes it into the page. */
-  streams: z.object({ stdout: z.string(), stderr: z.string() }).optional(),
-  /** What the API returned for the step's object check (its last attempt). */
-  readings: z.array(ObjectReading).optional(),
-  /** For a table with one row per node: how many nodes each key's DaemonSet places a pod on, as read. */
-  nodes: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  /** After the command, the state another step reads (`confirm`): its object read through the API, or its command's stdout. */
-  confirm: z.object({ readings: z.array(ObjectReading).optional(), stdout: z.string().optional() }).optional(),
-  /** Remote files the command read, each checked against its pin before use. */
-  fetched: z.array(Fetched).optional(),
-  /** For a file step: what was written (the name and the fingerprint of the bytes). */
-  written: z.object({ file: z.string(), hash: Hash }).optional(),
-  /** For a fixture: whether the runner made the stand-in (`created`, `reset`, `kept`) or the cluster had the real object (`existing`). */
-  fixture: z.enum(['created', 'reset', 'kept', 'existing']).optional(),
-  /** The checks the runner made of objects (for people; the verdict recomputes them from `readings`). */
-  objects: z.array(ObjectCheck).optional(),
-  /**
-   * For a browser step checked for real (the pods provider): the documented address answered from
-   * another host on the page's network, and Chromium's screenshot of it (path relative to the report).
-   */
-  browser: z.object({ url: z.string(), status: z.number().int(), title: z.string(), screenshot: z.string(), proven: z.string(), simulated: z.string() }).optional(),
-  /** For edit steps: each documented field, before and after, read back from the object. */
-  changes: z.array(FieldChangeReport).optional(),
-  /** What differs, sentence by sentence. */
-  problems: z.array(z.string()).default([]),
-  /** Accepted differences and explanations (volatile columns, declared drift, skip reasons). */
-  notes: z.array(z.string()).default([]),
-  /** What a person would look at next: describe, events, controller log. */
-  diagnostics: z.string().optional(),
-  /** Why the step was skipped, or what to check by hand. */
-  reason: z.string().optional(),
-  exitCode: z.number().int().nullable().optional(),
-  /** How many times an eventual step re-ran its command before it matched (or gave up). */
-  attempts: z.number().int().positive().optional(),
-  /** When the attempt whose output the step reports started its command (a wait: how soon the runner reacted). */
-  lastAttemptAt: z.string().optional(),
-}).refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, { error: '건너뛴 단계에는 skipCause 가 있어야 합니다.', path: ['skipCause'] });
+export const StepReport = z
+  .object({
+    /** Step id, the same as the page block's `step="..."`. */
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(['run', 'file', 'edit', 'manual', 'fixture']),
+    /** passed · failed · skipped (see `skipCause`) · manual (a person must check) · fixture (a stand-in was prepared). */
+    status: z.enum(['passed', 'failed', 'skipped', 'manual', 'fixture']),
+    /** Required when skipped: why. */
+    skipCause: SkipCause.optional(),
+    durationMs: z.number().nonnegative(),
+    /** When the step started and finished (ISO 8601, ms precision); the bench reads detection latency from these. */
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    /** The command as the page shows it (for fixtures: what was prepared). */
+    command: z.string().optional(),
+    /** Page line of the block. */
+    line: z.number().int().nonnegative().optional(),
+    /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id: never none. */
+    blockHashes: z
+      .record(z.string(), Hash)
+      .refine((h) => Object.keys(h).length > 0, {
+        error: '단계가 읽은 블록이 없습니다: blockHashes 는 비어 있을 수 없습니다.',
+      }),
+    /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
+    ruleHash: Hash,
+    /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
+    expected: z.string().optional(),
+    actual: z.string().optional(),
+    /*
+     * Evidence: what the checks read, kept so the verdict can run the same checks again on the page
+     * and runbook as they are now (scripts/runbook/check.ts). A step's mark is what these support.
+     */
+    /** What a run or edit step's command printed, stdout and stderr apart (redacted, mirror paths restored); `--update` writes it into the page. */
+    streams: z.object({ stdout: z.string(), stderr: z.string() }).optional(),
+    /** What the API returned for the step's object check (its last attempt). */
+    readings: z.array(ObjectReading).optional(),
+    /** For a table with one row per node: how many nodes each key's DaemonSet places a pod on, as read. */
+    nodes: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    /** After the command, the state another step reads (`confirm`): its object read through the API, or its command's stdout. */
+    confirm: z.object({ readings: z.array(ObjectReading).optional(), stdout: z.string().optional() }).optional(),
+    /** Remote files the command read, each checked against its pin before use. */
+    fetched: z.array(Fetched).optional(),
+    /** For a file step: what was written (the name and the fingerprint of the bytes). */
+    written: z.object({ file: z.string(), hash: Hash }).optional(),
+    /** For a fixture: whether the runner made the stand-in (`created`, `reset`, `kept`) or the cluster had the real object (`existing`). */
+    fixture: z.enum(['created', 'reset', 'kept', 'existing']).optional(),
+    /** The checks the runner made of objects (for people; the verdict recomputes them from `readings`). */
+    objects: z.array(ObjectCheck).optional(),
+    /**
+     * For a browser step checked for real (the pods provider): the documented address answered from
+     * another host on the page's network, and Chromium's screenshot of it (path relative to the report).
+     */
+    browser: z
+      .object({
+        url: z.string(),
+        status: z.number().int(),
+        title: z.string(),
+        screenshot: z.string(),
+        proven: z.string(),
+        simulated: z.string(),
+      })
+      .optional(),
+    /** For edit steps: each documented field, before and after, read back from the object. */
+    changes: z.array(FieldChangeReport).optional(),
+    /** What differs, sentence by sentence. */
+    problems: z.array(z.string()).default([]),
+    /** Accepted differences and explanations (volatile columns, declared drift, skip reasons). */
+    notes: z.array(z.string()).default([]),
+    /** What a person would look at next: describe, events, controller log. */
+    diagnostics: z.string().optional(),
+    /** Why the step was skipped, or what to check by hand. */
+    reason: z.string().optional(),
+    exitCode: z.number().int().nullable().optional(),
+    /** How many times an eventual step re-ran its command before it matched (or gave up). */
+    attempts: z.number().int().positive().optional(),
+    /** When the attempt whose output the step reports started its command (a wait: how soon the runner reacted). */
+    lastAttemptAt: z.string().optional(),
+  })
+  .refine((s) => s.status !== 'skipped' || s.skipCause !== undefined, {
+    error: '건너뛴 단계에는 skipCause 가 있어야 합니다.',
+    path: ['skipCause'],
+  });
 export type StepReport = z.infer<typeof StepReport>;
 
 const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;

@@ -1,4 +1,3 @@
-
 /**
  * The vocabulary of a runbook. A runbook lists steps in page order; each step binds to a fenced
  * block (or a figure, for manual checks) by its step id, and adds types, bindings and matching

@@ -26,7 +26,8 @@ import { checkStep, REPORTED, type CheckContext, type Checked } from '../runbook
 import { objectTarget } from '../runbook/objects.ts';
 
 /** What a block, a figure or a step shows. */
-export type MarkStatus = 'passed' | 'already' | 'written' | 'failed' | 'skipped' | 'manual' | 'standin' | 'fixture' | 'stale' | 'error';
+export type MarkStatus =
+  'passed' | 'already' | 'written' | 'failed' | 'skipped' | 'manual' | 'standin' | 'fixture' | 'stale' | 'error';
 
 /** What a whole run shows. */
 export type RunStatus = 'passed' | 'failed' | 'partial' | 'interrupted' | 'stale' | 'error';
@@ -77,7 +78,10 @@ interface VerdictInput {
  * The status a runner writes for the steps it just ran: no fingerprints are involved yet.
  * `passed` needs every step run or skipped by the page's own condition.
  */
-export function runStatus(steps: readonly Pick<StepReport, 'status' | 'skipCause'>[], interrupted: boolean): RunReport['status'] {
+export function runStatus(
+  steps: readonly Pick<StepReport, 'status' | 'skipCause'>[],
+  interrupted: boolean,
+): RunReport['status'] {
   if (interrupted || steps.some((s) => s.skipCause === 'interrupted')) return 'interrupted';
   if (steps.some((s) => s.status === 'failed')) return 'failed';
   if (steps.some((s) => s.status === 'skipped' && s.skipCause !== 'condition')) return 'partial';
@@ -91,10 +95,22 @@ function worst(a: RunReport['status'], b: RunReport['status']): RunReport['statu
   return SEVERITY.indexOf(a) >= SEVERITY.indexOf(b) ? a : b;
 }
 
-const EMPTY_COUNTS: Record<MarkStatus, number> = { passed: 0, already: 0, written: 0, failed: 0, skipped: 0, manual: 0, standin: 0, fixture: 0, stale: 0, error: 0 };
+const EMPTY_COUNTS: Record<MarkStatus, number> = {
+  passed: 0,
+  already: 0,
+  written: 0,
+  failed: 0,
+  skipped: 0,
+  manual: 0,
+  standin: 0,
+  fixture: 0,
+  stale: 0,
+  error: 0,
+};
 
 /** `a, b, c 외 4개`: a long list of files, shortened. */
-const some = (items: string[], max = 5) => `${items.slice(0, max).join(', ')}${items.length > max ? ` 외 ${items.length - max}개` : ''}`;
+const some = (items: string[], max = 5) =>
+  `${items.slice(0, max).join(', ')}${items.length > max ? ` 외 ${items.length - max}개` : ''}`;
 
 /** What differs between the blocks a step is bound to now and those its report covered. */
 function blockChanges(id: string, now: Record<string, string>, then: Record<string, string>): string[] {
@@ -103,7 +119,8 @@ function blockChanges(id: string, now: Record<string, string>, then: Record<stri
     if (then[block] === undefined) out.push(`${id} 에 묶인 블록 ${block} 는 이 보고서가 확인하지 않은 블록입니다.`);
     else if (then[block] !== hash) out.push(`${id} 가 읽은 블록 ${block} 가 바뀌었습니다.`);
   }
-  for (const block of Object.keys(then)) if (now[block] === undefined) out.push(`${id} 가 읽은 블록 ${block} 는 이제 이 단계에 묶여 있지 않습니다.`);
+  for (const block of Object.keys(then))
+    if (now[block] === undefined) out.push(`${id} 가 읽은 블록 ${block} 는 이제 이 단계에 묶여 있지 않습니다.`);
   return out;
 }
 
@@ -130,7 +147,15 @@ export function verdict(input: VerdictInput): Verdict {
       if (!b || b.step.kind !== 'run' || !b.step.object || !b.block) continue;
       const target = objectTarget(b.step.object, b.block.code);
       const kind = OBJECT_KIND[b.step.object.kind];
-      const found = typeof target === 'string' ? undefined : report.seeded.find((o) => o.kind === kind && o.namespace === target.namespace && (target.name === undefined || o.name === target.name));
+      const found =
+        typeof target === 'string'
+          ? undefined
+          : report.seeded.find(
+              (o) =>
+                o.kind === kind &&
+                o.namespace === target.namespace &&
+                (target.name === undefined || o.name === target.name),
+            );
       if (found) return found.why;
     }
     return undefined;
@@ -154,29 +179,48 @@ export function verdict(input: VerdictInput): Verdict {
   const judge = (bound: BoundStep): StepVerdict => {
     const id = bound.step.id;
     const step = reported.get(id);
-    if (!step || step.kind === 'fixture') return { status: 'stale', step: undefined, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
+    if (!step || step.kind === 'fixture')
+      return { status: 'stale', step: undefined, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
     const changed = [...everywhere];
     if (rules.get(id) !== step.ruleHash) changed.push(`runbooks/${runbook.name}.ts 의 ${id} 규칙이 바뀌었습니다.`);
     changed.push(...blockChanges(id, boundHashes(bound), step.blockHashes));
-    for (const f of step.fetched ?? []) if (f.pin !== ctx.pins[f.url]) changed.push(`runbooks/${runbook.name}.ts 의 ${f.url} 고정값(pin)이 바뀌었습니다.`);
+    for (const f of step.fetched ?? [])
+      if (f.pin !== ctx.pins[f.url])
+        changed.push(`runbooks/${runbook.name}.ts 의 ${f.url} 고정값(pin)이 바뀌었습니다.`);
     if (changed.length > 0) return { status: 'stale', step, changed };
 
     if (step.status === 'skipped') {
       const by = skippedByChanged.get(id);
-      if (step.skipCause === 'condition' && by) return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
-      if (step.skipCause === 'condition' && !skippable.has(id)) return { status: 'error', step, changed, why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.` };
+      if (step.skipCause === 'condition' && by)
+        return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
+      if (step.skipCause === 'condition' && !skippable.has(id))
+        return {
+          status: 'error',
+          step,
+          changed,
+          why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.`,
+        };
       return { status: 'skipped', step, changed };
     }
     const checked = checkStep(bound, step, ctx);
     if (REPORTED[checked.outcome] !== step.status) {
       const because = checked.problems.length > 0 ? `: ${checked.problems.slice(0, 3).join(' / ')}` : '';
-      return { status: 'error', step, changed, checked, why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}` };
+      return {
+        status: 'error',
+        step,
+        changed,
+        checked,
+        why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}`,
+      };
     }
-    if (checked.outcome === 'already' && bound.step.kind === 'run') bound.step.alreadyDone?.skip.forEach((s) => skippable.add(s));
-    if (checked.outcome === 'failed' || checked.outcome === 'manual') return { status: checked.outcome, step, changed, checked };
+    if (checked.outcome === 'already' && bound.step.kind === 'run')
+      bound.step.alreadyDone?.skip.forEach((s) => skippable.add(s));
+    if (checked.outcome === 'failed' || checked.outcome === 'manual')
+      return { status: checked.outcome, step, changed, checked };
     const standin = standInWhy(bound, step);
     if (standin) return { status: 'standin', step, changed, checked, why: standin };
-    if (checked.outcome === 'already' && bound.step.kind === 'run') return { status: 'already', step, changed, checked, why: bound.step.alreadyDone?.because };
+    if (checked.outcome === 'already' && bound.step.kind === 'run')
+      return { status: 'already', step, changed, checked, why: bound.step.alreadyDone?.because };
     return { status: checked.outcome, step, changed, checked };
   };
 
@@ -188,14 +232,27 @@ export function verdict(input: VerdictInput): Verdict {
       steps.set(id, { status: 'stale', step, changed: [`준비 단계 ${id} 는 이 보고서에 없습니다.`] });
       continue;
     }
-    const changed = [...everywhere, ...(rules.get(fixtureKey(f.fixture)) !== step.ruleHash ? [`runbooks/${runbook.name}.ts 의 ${id} 준비 규칙이 바뀌었습니다.`] : []), ...blockChanges(id, fixtureHashes(f), step.blockHashes)];
-    const status: MarkStatus = changed.length > 0 ? 'stale' : step.status === 'fixture' || step.status === 'failed' ? step.status : 'error';
-    steps.set(id, { status, step, changed, ...(status === 'error' ? { why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.` } : {}) });
+    const changed = [
+      ...everywhere,
+      ...(rules.get(fixtureKey(f.fixture)) !== step.ruleHash
+        ? [`runbooks/${runbook.name}.ts 의 ${id} 준비 규칙이 바뀌었습니다.`]
+        : []),
+      ...blockChanges(id, fixtureHashes(f), step.blockHashes),
+    ];
+    const status: MarkStatus =
+      changed.length > 0 ? 'stale' : step.status === 'fixture' || step.status === 'failed' ? step.status : 'error';
+    steps.set(id, {
+      status,
+      step,
+      changed,
+      ...(status === 'error' ? { why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.` } : {}),
+    });
   }
   for (const bound of binding.steps) {
     const v = judge(bound);
     steps.set(bound.step.id, v);
-    if (v.status === 'stale' && bound.step.kind === 'run') bound.step.alreadyDone?.skip.forEach((s) => skippedByChanged.set(s, bound.step.id));
+    if (v.status === 'stale' && bound.step.kind === 'run')
+      bound.step.alreadyDone?.skip.forEach((s) => skippedByChanged.set(s, bound.step.id));
   }
 
   const counts = { ...EMPTY_COUNTS };
@@ -203,14 +260,21 @@ export function verdict(input: VerdictInput): Verdict {
   const reasons: string[] = [];
   for (const [id, v] of steps) if (v.status === 'error') reasons.push(`검증 오류: ${v.why ?? id}`);
   reasons.push(...everywhere);
-  for (const v of steps.values()) if (v.status === 'stale') reasons.push(...v.changed.filter((c) => !everywhere.includes(c)));
+  for (const v of steps.values())
+    if (v.status === 'stale') reasons.push(...v.changed.filter((c) => !everywhere.includes(c)));
 
   const orphans = report.steps.filter((s) => !steps.has(s.id));
   reasons.push(...orphans.map((s) => `보고서의 ${s.id} 는 지금의 런북에 없습니다.`));
   const base = worst(runStatus(report.steps, false), report.status);
   const status: RunStatus = counts.error > 0 ? 'error' : counts.stale > 0 || orphans.length > 0 ? 'stale' : base;
-  if (status === 'partial') reasons.push(`${report.steps.filter((s) => s.status === 'skipped' && s.skipCause !== 'condition').length}개 단계를 실행하지 않은 부분 실행입니다.`);
-  if (status === 'failed') reasons.push(...report.steps.filter((s) => s.status === 'failed').map((s) => `${s.id} 실패: ${s.problems[0] ?? ''}`));
+  if (status === 'partial')
+    reasons.push(
+      `${report.steps.filter((s) => s.status === 'skipped' && s.skipCause !== 'condition').length}개 단계를 실행하지 않은 부분 실행입니다.`,
+    );
+  if (status === 'failed')
+    reasons.push(
+      ...report.steps.filter((s) => s.status === 'failed').map((s) => `${s.id} 실패: ${s.problems[0] ?? ''}`),
+    );
 
   const markOf = (stepId: string, details: boolean): Mark => ({ ...steps.get(stepId)!, stepId, details });
   const blocks = new Map<string, Mark>();

@@ -35,7 +35,18 @@ export async function checkPrereqs(io: Io, system: System, requirements: Require
     const names = results.filter((r) => 'missing' in r.check && r.check.aptFixes).map((r) => r.requirement.name);
     status.info(`테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (${names.join(', ')}): ${packages.join(' ')}`);
     const update = [...prefix, 'apt-get', 'update', '-qq', ...APT_LOCK];
-    const install = [...prefix, 'env', APT_ENV, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...APT_LOCK, ...packages];
+    const install = [
+      ...prefix,
+      'env',
+      APT_ENV,
+      'apt-get',
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      ...APT_LOCK,
+      ...packages,
+    ];
     for (const argv of [update, install]) {
       const command = formatCommand(argv[0]!, argv.slice(1));
       status.start(command);
@@ -70,7 +81,9 @@ function installPrefix(system: System): string[] | undefined {
 }
 
 function report(results: Result[], status: Status, system: System): number {
-  const missing = results.filter((r): r is Result & { check: Extract<Check, { missing: string }> } => 'missing' in r.check);
+  const missing = results.filter(
+    (r): r is Result & { check: Extract<Check, { missing: string }> } => 'missing' in r.check,
+  );
   for (const { requirement, check } of results) {
     if ('found' in check) status.ok(`${requirement.name}: ${check.found}`);
     else status.fail(`${requirement.name} 없음: ${check.missing} (쓰는 곳: ${requirement.usedBy})`);
@@ -81,7 +94,10 @@ function report(results: Result[], status: Status, system: System): number {
     const sudo = system.isRoot ? '' : 'sudo ';
     status.info('설치하세요 (root 로 npm test 를 실행하면 직접 설치합니다):');
     status.info(`  ${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages.join(' ')}`);
-    if (!system.which('apt-get')) status.info(`  apt-get 이 없습니다: 배포판의 패키지 관리자로 같은 것을 설치하세요 (Debian 이름: ${packages.join(', ')}).`);
+    if (!system.which('apt-get'))
+      status.info(
+        `  apt-get 이 없습니다: 배포판의 패키지 관리자로 같은 것을 설치하세요 (Debian 이름: ${packages.join(', ')}).`,
+      );
   }
   for (const { check } of missing) if (check.hint) status.info(`힌트: ${check.hint}`);
   status.info('준비가 끝나면 npm test 를 다시 실행하세요.');
@@ -95,7 +111,12 @@ export function hostSystem(io: Io): System {
     isRoot: os.userInfo().uid === 0,
     which: (name) => which(name, io.env),
     query: (cmd, args) => {
-      const r = spawnSync(cmd, args, { encoding: 'utf8', env: io.env, stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
+      const r = spawnSync(cmd, args, {
+        encoding: 'utf8',
+        env: io.env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 15_000,
+      });
       return r.status === 0 ? r.stdout : undefined;
     },
     exec: (cmd, args) =>
@@ -115,7 +136,9 @@ export function hostSystem(io: Io): System {
 /** `npm test` runs this first; it takes no arguments. */
 export async function prereqsMain(argv: string[], io: Io): Promise<number> {
   if (argv.length > 0) {
-    io.err(`✗ 인자를 받지 않습니다: ${argv.join(' ')}\n  사용법: node scripts/prereqs.ts (npm test 가 먼저 실행합니다)\n`);
+    io.err(
+      `✗ 인자를 받지 않습니다: ${argv.join(' ')}\n  사용법: node scripts/prereqs.ts (npm test 가 먼저 실행합니다)\n`,
+    );
     return 2;
   }
   return checkPrereqs(io, hostSystem(io));

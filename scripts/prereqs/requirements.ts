@@ -68,7 +68,10 @@ const chromium: Requirement = {
     if (found) return { found };
     const explicit = probe.env.CHROMIUM_PATH;
     return explicit
-      ? { missing: `CHROMIUM_PATH=${explicit} 는 실행할 수 있는 파일이 아닙니다. 고치거나 지우세요 (지우면 PATH 의 chromium 을 씁니다).`, aptFixes: false }
+      ? {
+          missing: `CHROMIUM_PATH=${explicit} 는 실행할 수 있는 파일이 아닙니다. 고치거나 지우세요 (지우면 PATH 의 chromium 을 씁니다).`,
+          aptFixes: false,
+        }
       : { missing: 'PATH 에 chromium 이 없습니다.', aptFixes: true };
   },
 };
@@ -79,8 +82,11 @@ const koreanFont: Requirement = {
   debian: ['fonts-noto-cjk', 'fontconfig'],
   check: (probe) => {
     const families = probe.query('fc-list', [':', 'family']);
-    if (families === undefined) return { missing: 'fc-list (fontconfig) 가 없어 글꼴을 확인할 수 없습니다.', aptFixes: true };
-    return /Noto Sans CJK/i.test(families) ? { found: 'fc-list 에 Noto Sans CJK 가 있습니다' } : { missing: 'fc-list 에 Noto Sans CJK 가 없습니다.', aptFixes: true };
+    if (families === undefined)
+      return { missing: 'fc-list (fontconfig) 가 없어 글꼴을 확인할 수 없습니다.', aptFixes: true };
+    return /Noto Sans CJK/i.test(families)
+      ? { found: 'fc-list 에 Noto Sans CJK 가 있습니다' }
+      : { missing: 'fc-list 에 Noto Sans CJK 가 없습니다.', aptFixes: true };
   },
 };
 
@@ -111,8 +117,12 @@ const pods: Requirement = {
   debian: [...DEBIAN_PACKAGES, 'tcpdump'],
   check: (probe) => {
     if (!probe.isRoot) return { found: 'root 가 아니어서 pods 테스트는 건너뜁니다 (kwok 으로 검증)' };
-    const missing = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'].filter((t) => !probe.which(t));
-    return missing.length === 0 ? { found: 'containerd, runc, CNI, iptables, conntrack, tcpdump' } : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+    const missing = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'].filter(
+      (t) => !probe.which(t),
+    );
+    return missing.length === 0
+      ? { found: 'containerd, runc, CNI, iptables, conntrack, tcpdump' }
+      : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
   },
 };
 
@@ -126,10 +136,16 @@ export const kind: Requirement = {
   usedBy: 'kind 프로바이더 (npm run cluster -- up --provider kind) 와 그 테스트 test/e2e-kind.test.ts',
   debian: [...ENGINE_PACKAGES, 'gcc', 'libc6-dev'],
   check: (probe) => {
-    if (!probe.isRoot) return { found: 'root 가 아니어서 이 프로젝트의 Docker 데몬은 띄우지 않습니다 (Docker 가 응답하면 그것을 씁니다)' };
+    if (!probe.isRoot)
+      return {
+        found: 'root 가 아니어서 이 프로젝트의 Docker 데몬은 띄우지 않습니다 (Docker 가 응답하면 그것을 씁니다)',
+      };
     const missing = ['dockerd', 'mmdebstrap', 'gcc'].filter((t) => !probe.which(t));
-    if (probe.query('gcc', ['-print-file-name=libc.a'])?.trim().startsWith('/') !== true) missing.push('libc.a (libc6-dev)');
-    return missing.length === 0 ? { found: 'dockerd, mmdebstrap, gcc' } : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+    if (probe.query('gcc', ['-print-file-name=libc.a'])?.trim().startsWith('/') !== true)
+      missing.push('libc.a (libc6-dev)');
+    return missing.length === 0
+      ? { found: 'dockerd, mmdebstrap, gcc' }
+      : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
   },
 };
 

@@ -48,7 +48,12 @@ export async function startBackground(script: string, options: Options): Promise
     const why = `127.0.0.1:${options.port} 에서 이미 다른 프로그램이 응답합니다. 그 프로그램(예: 앞서 실행한 port-forward)을 멈춘 뒤 다시 실행하세요`;
     return { ready: false, exitCode: null, stdout: '', stderr: `${why}.\n`, stop: async () => undefined, why };
   }
-  const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], { cwd: options.cwd, env: blockEnv(options.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], {
+    cwd: options.cwd,
+    env: blockEnv(options.env),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Stopped by the run at its end; by main.ts's exit handler if the runner itself is ended first.
   const release = stopOnExit(child.pid);
   const streams = { stdout: '', stderr: '' };

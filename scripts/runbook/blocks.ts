@@ -6,16 +6,36 @@
  */
 
 /** The first word of a shell command line (an optional `$ ` prompt and `VAR=value` prefixes aside). */
-const COMMAND = /^(?:\$\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:sudo\s+)?(kubectl|helm|kustomize|istioctl|curl|wget|git|cd|export|cat|echo|printf|sed|awk|grep|docker|kind|minikube|k3d|apt|apt-get|yum|dnf|brew|pip3?|python3?|mkdir|rm|cp|mv|chmod|ls|watch|source|tar|unzip|openssl|ssh|systemctl|swapoff|go|npm|make|jq|yq|envsubst|tee|touch|mc|aws|gcloud|az|vi|vim|nano|while|for|if)\b/;
+const COMMAND =
+  /^(?:\$\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:sudo\s+)?(kubectl|helm|kustomize|istioctl|curl|wget|git|cd|export|cat|echo|printf|sed|awk|grep|docker|kind|minikube|k3d|apt|apt-get|yum|dnf|brew|pip3?|python3?|mkdir|rm|cp|mv|chmod|ls|watch|source|tar|unzip|openssl|ssh|systemctl|swapoff|go|npm|make|jq|yq|envsubst|tee|touch|mc|aws|gcloud|az|vi|vim|nano|while|for|if)\b/;
 /** Fence languages that hold data, never a command. */
-const DATA = new Set(['yaml', 'yml', 'json', 'toml', 'ini', 'xml', 'python', 'py', 'go', 'dockerfile', 'js', 'ts', 'diff']);
-const APPLY_RESULT = /^\S+\/\S+ (created|configured|unchanged|deleted|patched|labeled|annotated|edited|serverside-applied)( \(dry run\))?$/;
+const DATA = new Set([
+  'yaml',
+  'yml',
+  'json',
+  'toml',
+  'ini',
+  'xml',
+  'python',
+  'py',
+  'go',
+  'dockerfile',
+  'js',
+  'ts',
+  'diff',
+]);
+const APPLY_RESULT =
+  /^\S+\/\S+ (created|configured|unchanged|deleted|patched|labeled|annotated|edited|serverside-applied)( \(dry run\))?$/;
 /** What kubectl and other tools print as errors and notices, never typed by a reader. */
-const MESSAGE = /^(error|Error|ERROR|resource mapping not found|ensure CRDs are installed first|Warning:|[EWI]\d{4} |The \S+ "|unable to|Unable to|No resources found|Forwarding from|Handling connection)/;
+const MESSAGE =
+  /^(error|Error|ERROR|resource mapping not found|ensure CRDs are installed first|Warning:|[EWI]\d{4} |The \S+ "|unable to|Unable to|No resources found|Forwarding from|Handling connection)/;
 const YAML_LINE = /^\s*(?:- )?[A-Za-z_"'][\w."'/-]*:(?:\s|$)|^\s*- |^\s+\S|^---$/;
 
 function meaningful(code: string): string[] {
-  return code.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return code
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** Whether the block's first line starts a shell command. */
@@ -28,9 +48,12 @@ export function looksLikeOutput(code: string): string | undefined {
   const lines = code.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0 || looksLikeCommand(code)) return undefined;
   const header = lines[0]!.trim().split(/\s{2,}/);
-  if (header.length > 1 && header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h))) return `kubectl 표 (머리글 ${header.slice(0, 3).join(' ')}…)`;
-  if (lines.every((l) => APPLY_RESULT.test(l.trim()) || /^Warning: /.test(l.trim()))) return '`종류/이름 created` 같은 kubectl 결과';
-  if (/^NAME: /m.test(code) && /^(LAST DEPLOYED|STATUS|REVISION): /m.test(code)) return 'helm 의 상태 출력 (NAME:, LAST DEPLOYED:, STATUS:)';
+  if (header.length > 1 && header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h)))
+    return `kubectl 표 (머리글 ${header.slice(0, 3).join(' ')}…)`;
+  if (lines.every((l) => APPLY_RESULT.test(l.trim()) || /^Warning: /.test(l.trim())))
+    return '`종류/이름 created` 같은 kubectl 결과';
+  if (/^NAME: /m.test(code) && /^(LAST DEPLOYED|STATUS|REVISION): /m.test(code))
+    return 'helm 의 상태 출력 (NAME:, LAST DEPLOYED:, STATUS:)';
   if (/^(apiVersion|kind):/.test(lines[0]!.trim())) return 'YAML (apiVersion:/kind: 로 시작)';
   if (lines.every((l) => MESSAGE.test(l.trim()))) return '오류나 안내 메시지';
   if (lines.every((l) => l.trim().split(/\s{2,}/).length >= 3)) return '머리글 없는 kubectl 표의 행 (| grep 의 결과)';
@@ -49,7 +72,13 @@ export function blockRole(lang: string, code: string): 'command' | 'output' {
 export function longRunning(code: string): boolean {
   const text = meaningful(code).join(' ');
   const verbs = kubectlVerbs(text);
-  return verbs.includes('port-forward') || verbs.includes('proxy') || (verbs.includes('logs') && /\s(-f|--follow)\b/.test(text)) || (verbs.includes('get') && /\s(-w|--watch)(\s|$)/.test(text)) || /^watch\s|\btail\s+-f\b|\bminikube\s+tunnel\b/.test(text);
+  return (
+    verbs.includes('port-forward') ||
+    verbs.includes('proxy') ||
+    (verbs.includes('logs') && /\s(-f|--follow)\b/.test(text)) ||
+    (verbs.includes('get') && /\s(-w|--watch)(\s|$)/.test(text)) ||
+    /^watch\s|\btail\s+-f\b|\bminikube\s+tunnel\b/.test(text)
+  );
 }
 
 /** A command that needs a person at a terminal: an editor, `-it`, a prompt. */

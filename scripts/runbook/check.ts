@@ -33,10 +33,19 @@ export interface Checked {
 }
 
 /** The status a report must give a step whose evidence supports `outcome`. */
-export const REPORTED: Record<CheckOutcome, StepReport['status']> = { passed: 'passed', already: 'passed', written: 'passed', manual: 'manual', failed: 'failed' };
+export const REPORTED: Record<CheckOutcome, StepReport['status']> = {
+  passed: 'passed',
+  already: 'passed',
+  written: 'passed',
+  manual: 'manual',
+  failed: 'failed',
+};
 
 /** What a step's checks read: the report's evidence fields. */
-type Evidence = Pick<StepReport, 'status' | 'exitCode' | 'streams' | 'readings' | 'nodes' | 'confirm' | 'fetched' | 'changes' | 'written' | 'browser'>;
+type Evidence = Pick<
+  StepReport,
+  'status' | 'exitCode' | 'streams' | 'readings' | 'nodes' | 'confirm' | 'fetched' | 'changes' | 'written' | 'browser'
+>;
 
 export interface CheckContext {
   /** Kubernetes minor the step ran on (drift). */
@@ -66,7 +75,12 @@ export function expectationFor(bound: BoundStep & { step: RunStep }, minor: numb
   if (!withoutLines || !main) return { rule: drift.output, text: aside, exitCode: drift.exitCode, drift };
   const kept = splitLines(main.code).filter((l) => !withoutLines.test(l.trim()));
   const applyVerbs = step.output?.kind === 'lines' ? step.output.applyVerbs : undefined;
-  return { rule: { ...drift.output, ...(applyVerbs ? { applyVerbs } : {}) }, text: [...kept, ...splitLines(aside)].join('\n'), exitCode: drift.exitCode, drift };
+  return {
+    rule: { ...drift.output, ...(applyVerbs ? { applyVerbs } : {}) },
+    text: [...kept, ...splitLines(aside)].join('\n'),
+    exitCode: drift.exitCode,
+    drift,
+  };
 }
 
 type Streams = { stdout: string; stderr: string };
@@ -75,15 +89,31 @@ function compare(rule: OutputRule, text: string, streams: Streams, nodes: Record
   return rule.kind === 'table' ? matchTable(rule, text, streams.stdout, { nodes }) : matchLines(rule, text, streams);
 }
 
-const compareAll = (rule: Parameters<typeof compareObject>[0], command: string, documented: string, readings: readonly ObjectReading[] | undefined) => (readings ?? []).flatMap((r) => compareObject(rule, command, documented, r));
+const compareAll = (
+  rule: Parameters<typeof compareObject>[0],
+  command: string,
+  documented: string,
+  readings: readonly ObjectReading[] | undefined,
+) => (readings ?? []).flatMap((r) => compareObject(rule, command, documented, r));
 
 /** One attempt of a run step: its exit code, its output against the page, its object against the page. */
-export function checkAttempt(bound: BoundStep & { step: RunStep }, expect: Expectation, ev: { exitCode: number | null; streams: Streams; readings?: ObjectReading[] | undefined; nodes?: Record<string, number> | undefined }, exitText = String(ev.exitCode ?? '-')): Checked {
+export function checkAttempt(
+  bound: BoundStep & { step: RunStep },
+  expect: Expectation,
+  ev: {
+    exitCode: number | null;
+    streams: Streams;
+    readings?: ObjectReading[] | undefined;
+    nodes?: Record<string, number> | undefined;
+  },
+  exitText = String(ev.exitCode ?? '-'),
+): Checked {
   const problems: string[] = [];
   const notes: string[] = [];
   // A background command passes while it runs (no exit code yet); one that ended did not stay up.
   if (bound.step.background) {
-    if (ev.exitCode !== null) problems.push(`백그라운드 명령이 준비되기 전에 끝났거나 준비되지 않았습니다 (종료 코드 ${exitText}).`);
+    if (ev.exitCode !== null)
+      problems.push(`백그라운드 명령이 준비되기 전에 끝났거나 준비되지 않았습니다 (종료 코드 ${exitText}).`);
   } else if (ev.exitCode !== expect.exitCode) problems.push(`종료 코드: 기대 ${expect.exitCode}, 실제 ${exitText}`);
   let diff = '';
   if (expect.rule && expect.text !== undefined) {
@@ -106,17 +136,29 @@ function fetchProblems(command: string, ev: Evidence, pins: Readonly<Record<stri
     const pin = pins[url];
     if (!pin) return [`${url} 의 sha256 고정값(pin)이 런북에 없습니다.`];
     if (!got) return [`${url} 를 읽은 기록이 없습니다.`];
-    return got.sha256 === pin ? [] : [`${url} 의 sha256 이 고정값과 다릅니다: 고정값 ${pin}, 받은 파일 ${got.sha256} (${got.source === 'mirror' ? '미러' : 'URL'}).`];
+    return got.sha256 === pin
+      ? []
+      : [
+          `${url} 의 sha256 이 고정값과 다릅니다: 고정값 ${pin}, 받은 파일 ${got.sha256} (${got.source === 'mirror' ? '미러' : 'URL'}).`,
+        ];
   });
 }
 
-const failed = (problems: string[], extra: Partial<Checked> = {}): Checked => ({ outcome: 'failed', problems, notes: [], objects: [], diff: '', ...extra });
+const failed = (problems: string[], extra: Partial<Checked> = {}): Checked => ({
+  outcome: 'failed',
+  problems,
+  notes: [],
+  objects: [],
+  diff: '',
+  ...extra,
+});
 
 function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: CheckContext, exitText?: string): Checked {
   const { step } = bound;
   const block = bound.block!;
   const fetch = fetchProblems(block.code, ev, ctx.pins);
-  if (!ev.streams || ev.exitCode === undefined) return failed([...fetch, '명령을 실행한 기록(출력과 종료 코드)이 없습니다.']);
+  if (!ev.streams || ev.exitCode === undefined)
+    return failed([...fetch, '명령을 실행한 기록(출력과 종료 코드)이 없습니다.']);
   const attempt = { exitCode: ev.exitCode, streams: ev.streams, readings: ev.readings, nodes: ev.nodes };
   const expect = expectationFor(bound, ctx.minor);
   const main = checkAttempt(bound, expect, attempt, exitText);
@@ -129,11 +171,26 @@ function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: Check
     if (rule && target?.block) {
       // The other step's command prints a field of an object it reads: that field, read through the API, is the fact itself.
       const objects = compareAll(rule, target.block.code, line, ev.confirm?.readings);
-      const problems = [...objectProblems(objects), ...(objects.length === 0 ? [`적용한 뒤 ${id} 가 읽는 객체를 확인하지 못했습니다.`] : [])];
+      const problems = [
+        ...objectProblems(objects),
+        ...(objects.length === 0 ? [`적용한 뒤 ${id} 가 읽는 객체를 확인하지 못했습니다.`] : []),
+      ];
       if (problems.length > 0) return { ...main, outcome: 'failed', problems, objects: [...main.objects, ...objects] };
-      return { ...main, objects: [...main.objects, ...objects], notes: [...main.notes, `적용 뒤 ${id} 가 읽는 ${objects.map((o) => o.what).join(', ')} 를 API 로 다시 읽어 "${line}" 를 확인했습니다.`] };
+      return {
+        ...main,
+        objects: [...main.objects, ...objects],
+        notes: [
+          ...main.notes,
+          `적용 뒤 ${id} 가 읽는 ${objects.map((o) => o.what).join(', ')} 를 API 로 다시 읽어 "${line}" 를 확인했습니다.`,
+        ],
+      };
     }
-    if (!(ev.confirm?.stdout ?? '').split('\n').some((l) => l.trim() === line)) return { ...main, outcome: 'failed', problems: [`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`] };
+    if (!(ev.confirm?.stdout ?? '').split('\n').some((l) => l.trim() === line))
+      return {
+        ...main,
+        outcome: 'failed',
+        problems: [`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`],
+      };
     return { ...main, notes: [...main.notes, `적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`] };
   }
 
@@ -143,7 +200,16 @@ function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: Check
     const text = compare(expect.rule, line, ev.streams, ev.nodes ?? {});
     const objects = step.object ? compareAll(step.object, block.code, line, ev.readings) : [];
     if (ev.exitCode === 0 && text.ok && (!step.object || objects.length > 0) && objects.every((o) => o.ok)) {
-      return { outcome: 'already', problems: [], objects, diff: '', notes: [`페이지의 출력 대신 "${line}" 가 나왔습니다: 이미 원하는 상태이므로 ${skip.join(', ')} 를 건너뜁니다.`, ...text.notes] };
+      return {
+        outcome: 'already',
+        problems: [],
+        objects,
+        diff: '',
+        notes: [
+          `페이지의 출력 대신 "${line}" 가 나왔습니다: 이미 원하는 상태이므로 ${skip.join(', ')} 를 건너뜁니다.`,
+          ...text.notes,
+        ],
+      };
     }
   }
   return main;
@@ -153,13 +219,24 @@ function checkEdit(bound: BoundStep, ev: Evidence, exitText?: string): Checked {
   if (!ev.streams || ev.exitCode === undefined) return failed(['편집한 기록(출력과 종료 코드)이 없습니다.']);
   const problems: string[] = [];
   if (ev.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${exitText ?? ev.exitCode ?? '-'}).`);
-  if (/Edit cancelled, no changes made/.test(ev.streams.stdout + ev.streams.stderr)) problems.push('kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다: 편집이 아무것도 바꾸지 않았습니다.');
-  const read = bound.changes.map((c) => ({ field: c.path.join('.'), documented: show(c.value), got: ev.changes?.find((x) => x.field === c.path.join('.')) }));
+  if (/Edit cancelled, no changes made/.test(ev.streams.stdout + ev.streams.stderr))
+    problems.push('kubectl 이 "Edit cancelled, no changes made." 라고 답했습니다: 편집이 아무것도 바꾸지 않았습니다.');
+  const read = bound.changes.map((c) => ({
+    field: c.path.join('.'),
+    documented: show(c.value),
+    got: ev.changes?.find((x) => x.field === c.path.join('.')),
+  }));
   for (const { field, documented, got } of read) {
     if (!got) problems.push(`편집 뒤 ${field} 를 읽은 기록이 없습니다.`);
-    else if (got.after !== documented) problems.push(`편집 뒤 ${field} 가 페이지의 값이 아닙니다: 기대 "${documented}", 실제 "${got.after}" (편집 전 "${got.before}").`);
+    else if (got.after !== documented)
+      problems.push(
+        `편집 뒤 ${field} 가 페이지의 값이 아닙니다: 기대 "${documented}", 실제 "${got.after}" (편집 전 "${got.before}").`,
+      );
   }
-  if (read.length > 0 && read.every((r) => r.got?.before === r.documented)) problems.push(`편집 전에 이미 ${read.map((r) => `${r.field}=${r.documented}`).join(', ')} 였습니다: 페이지의 편집이 아무것도 바꾸지 않았습니다.`);
+  if (read.length > 0 && read.every((r) => r.got?.before === r.documented))
+    problems.push(
+      `편집 전에 이미 ${read.map((r) => `${r.field}=${r.documented}`).join(', ')} 였습니다: 페이지의 편집이 아무것도 바꾸지 않았습니다.`,
+    );
   return problems.length > 0 ? failed(problems) : { outcome: 'passed', problems, notes: [], objects: [], diff: '' };
 }
 
@@ -170,12 +247,16 @@ function checkFile(bound: BoundStep, ev: Evidence): Checked {
   const block = bound.block!;
   const name = block.meta.getString('title') ?? '';
   if (!ev.written) return failed(['파일을 쓴 기록이 없습니다.']);
-  if (ev.written.file !== name || ev.written.hash !== fingerprint(fileContent(block.code))) return failed([`작업 폴더의 ${ev.written.file} 가 페이지의 ${block.id} 블록(${name})과 다릅니다.`]);
+  if (ev.written.file !== name || ev.written.hash !== fingerprint(fileContent(block.code)))
+    return failed([`작업 폴더의 ${ev.written.file} 가 페이지의 ${block.id} 블록(${name})과 다릅니다.`]);
   return { outcome: 'written', problems: [], notes: [], objects: [], diff: '' };
 }
 
 function checkManual(bound: BoundStep, ev: Evidence): Checked {
-  if (!ev.browser) return ev.status === 'manual' ? { outcome: 'manual', problems: [], notes: [], objects: [], diff: '' } : failed(['브라우저로 주소를 연 기록이 없습니다.']);
+  if (!ev.browser)
+    return ev.status === 'manual'
+      ? { outcome: 'manual', problems: [], notes: [], objects: [], diff: '' }
+      : failed(['브라우저로 주소를 연 기록이 없습니다.']);
   const url = bound.anchor?.links[0];
   const problems = [
     ...(ev.browser.url !== url ? [`연 주소 ${ev.browser.url} 가 페이지의 주소 ${url ?? '(없음)'} 가 아닙니다.`] : []),

@@ -33,9 +33,19 @@ const command = {
     yes: { type: 'boolean', description: '터미널이 아닐 때 샌드박스가 아닌 클러스터에서 실행하는 것을 승인' },
     page: { type: 'string', description: '런북의 페이지 대신 읽을 페이지 파일 (페이지 사본을 시험할 때)' },
     workdir: { type: 'string', description: '명령을 실행할 폴더 (기본: .cache/runs/<런북>)' },
-    'continues-from': { type: 'string', description: '이 클러스터에서 먼저 실행한 런북들 (쉼표로 구분, 보고서에 적음; npm run verify 가 씀)' },
-    update: { type: 'boolean', description: '실행한 뒤 실제 출력과 다른 출력 블록을 페이지에 씁니다 (차이를 보이고 묻습니다; --yes 면 묻지 않음)' },
-    runbook: { type: 'string', description: 'runbooks/<이름>.ts 대신 읽을 런북 파일 (npm run runbook -- new 로 만든 사본용)' },
+    'continues-from': {
+      type: 'string',
+      description: '이 클러스터에서 먼저 실행한 런북들 (쉼표로 구분, 보고서에 적음; npm run verify 가 씀)',
+    },
+    update: {
+      type: 'boolean',
+      description:
+        '실행한 뒤 실제 출력과 다른 출력 블록을 페이지에 씁니다 (차이를 보이고 묻습니다; --yes 면 묻지 않음)',
+    },
+    runbook: {
+      type: 'string',
+      description: 'runbooks/<이름>.ts 대신 읽을 런북 파일 (npm run runbook -- new 로 만든 사본용)',
+    },
   },
 } as const;
 
@@ -43,7 +53,11 @@ export async function loadRunbook(name: string | undefined, root = projectRoot):
   const names = availableRunbooks(root);
   if (!name || !names.includes(name)) {
     const near = name ? closest(name, names) : undefined;
-    throw new UsageError(name ? 'UNKNOWN_RUNBOOK' : 'NO_RUNBOOK', name ? `런북 "${name}" 이 없습니다.` : '실행할 런북 이름을 주세요.', `있는 런북: ${names.join(', ')}${near ? ` ("${near}" 를 뜻했나요?)` : ''}. 예: npm run runbook -- ${near ?? names[0]}`);
+    throw new UsageError(
+      name ? 'UNKNOWN_RUNBOOK' : 'NO_RUNBOOK',
+      name ? `런북 "${name}" 이 없습니다.` : '실행할 런북 이름을 주세요.',
+      `있는 런북: ${names.join(', ')}${near ? ` ("${near}" 를 뜻했나요?)` : ''}. 예: npm run runbook -- ${near ?? names[0]}`,
+    );
   }
   return importRunbook(root, name);
 }
@@ -51,13 +65,21 @@ export async function loadRunbook(name: string | undefined, root = projectRoot):
 /** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
 function selectSteps(binding: Binding, from: string | undefined, only: string | undefined): Set<string> {
   const ids = binding.steps.map((s) => s.step.id);
-  for (const [flag, id] of [['--from', from], ['--only', only]] as const) {
+  for (const [flag, id] of [
+    ['--from', from],
+    ['--only', only],
+  ] as const) {
     if (id !== undefined && !ids.includes(id)) {
       const near = closest(id, ids);
-      throw new UsageError('UNKNOWN_STEP', `${flag} ${id}: 런북 ${binding.runbook.name} 에 이 단계가 없습니다.`, `${near ? `"${near}" 를 뜻했나요? ` : ''}단계 목록은 npm run runbook -- ${binding.runbook.name} --dry-run 으로 보세요.`);
+      throw new UsageError(
+        'UNKNOWN_STEP',
+        `${flag} ${id}: 런북 ${binding.runbook.name} 에 이 단계가 없습니다.`,
+        `${near ? `"${near}" 를 뜻했나요? ` : ''}단계 목록은 npm run runbook -- ${binding.runbook.name} --dry-run 으로 보세요.`,
+      );
     }
   }
-  if (from && only) throw new UsageError('FLAG_CONFLICT', '--from 과 --only 는 함께 쓸 수 없습니다.', '둘 중 하나만 주세요.');
+  if (from && only)
+    throw new UsageError('FLAG_CONFLICT', '--from 과 --only 는 함께 쓸 수 없습니다.', '둘 중 하나만 주세요.');
   if (only) return new Set([only]);
   return new Set(from ? ids.slice(ids.indexOf(from)) : ids);
 }
@@ -66,16 +88,34 @@ function selectSteps(binding: Binding, from: string | undefined, only: string | 
 function waitLimitMs(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('BAD_WAIT_LIMIT', `RUNBOOK_WAIT_LIMIT 는 0 보다 큰 초 단위 숫자여야 합니다: ${value}`, '예: RUNBOOK_WAIT_LIMIT=5, 또는 변수를 지워 페이지가 밝힌 기다림을 그대로 쓰세요.');
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(
+      'BAD_WAIT_LIMIT',
+      `RUNBOOK_WAIT_LIMIT 는 0 보다 큰 초 단위 숫자여야 합니다: ${value}`,
+      '예: RUNBOOK_WAIT_LIMIT=5, 또는 변수를 지워 페이지가 밝힌 기다림을 그대로 쓰세요.',
+    );
   return seconds * 1000;
 }
 
 /** Asks before changing a cluster this project did not create. Returns false when refused. */
-async function confirmTarget(binding: Binding, target: Target, selected: Set<string>, yes: boolean, io: Io): Promise<boolean> {
+async function confirmTarget(
+  binding: Binding,
+  target: Target,
+  selected: Set<string>,
+  yes: boolean,
+  io: Io,
+): Promise<boolean> {
   if (target.sandbox) return true;
-  io.err(`이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n  kubeconfig: ${target.kubeconfig} (이 컨텍스트만 든 사본, 실행 뒤에도 남겨 출력된 명령을 붙여 넣을 수 있게 함)\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`);
+  io.err(
+    `이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n  kubeconfig: ${target.kubeconfig} (이 컨텍스트만 든 사본, 실행 뒤에도 남겨 출력된 명령을 붙여 넣을 수 있게 함)\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`,
+  );
   if (yes) return true;
-  if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`, '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.');
+  if (!io.interactive || !io.ask)
+    throw new UsageError(
+      'CONFIRMATION_REQUIRED',
+      `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`,
+      '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.',
+    );
   const answer = (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim();
   return answer === 'yes';
 }
@@ -84,10 +124,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'new') return (await import('./scaffold-cli.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
-  if (args.update && args['dry-run']) throw new UsageError('FLAG_CONFLICT', '--update 와 --dry-run 은 함께 쓸 수 없습니다.', '--update 는 실행한 출력을 씁니다. 계획만 보려면 --dry-run 만 주세요.');
+  if (args.update && args['dry-run'])
+    throw new UsageError(
+      'FLAG_CONFLICT',
+      '--update 와 --dry-run 은 함께 쓸 수 없습니다.',
+      '--update 는 실행한 출력을 씁니다. 계획만 보려면 --dry-run 만 주세요.',
+    );
   // The API client takes most of a second to load: start now, while the page is read and bound.
   if (!args['dry-run']) void import('../lib/client.ts').then((c) => c.preloadClient(io.env)).catch(() => undefined);
-  const runbook = args.runbook ? await importRunbookFile(path.resolve(io.cwd, args.runbook)) : await loadRunbook(args.name);
+  const runbook = args.runbook
+    ? await importRunbookFile(path.resolve(io.cwd, args.runbook))
+    : await loadRunbook(args.name);
   // Parsed once per page version: the markdown parser was the largest part of the start. Beside the
   // bundles and Node's compile cache in the project's own .cache/ (derived from the project's files,
   // keyed by content), never in the run state of VDOCS_CACHE_DIR, which bad input leaves untouched.
@@ -96,9 +143,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const selected = selectSteps(binding, args.from, args.only);
   const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;
   if (mirrorDir && !fs.statSync(path.resolve(io.cwd, mirrorDir), { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError('MIRROR_MISSING', `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`, '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror');
+    throw new UsageError(
+      'MIRROR_MISSING',
+      `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`,
+      '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror',
+    );
   }
-  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined, { download: downloadWith(io.env) });
+  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined, {
+    download: downloadWith(io.env),
+  });
   const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
 
   if (args['dry-run']) {
@@ -140,14 +193,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // The default folder is one per runbook and cluster, so runs against two sandboxes never share it; it
   // is ours to clear, but only once the run holds the cluster's lease (runner.ts). A folder the user names
   // is only created, never emptied.
-  const workDir = path.resolve(io.cwd, args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name, target.context.replace(/[^\w.-]/g, '_')));
+  const workDir = path.resolve(
+    io.cwd,
+    args.workdir ?? path.join(cacheDir(io.env), 'runs', runbook.name, target.context.replace(/[^\w.-]/g, '_')),
+  );
   fs.mkdirSync(workDir, { recursive: true });
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
   // --update runs every chosen step (a wrong output block must not hide the blocks after it).
-  const before = args['continues-from']?.split(',').map((n) => n.trim()).filter(Boolean);
+  const before = args['continues-from']
+    ?.split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const run = async (b: Binding) => {
-    const executed = await execute(b, target, io, { selected, keepGoing: args['keep-going'] === true || args.update === true, workDir, clearWorkDir: !args.workdir, mirror, waitLimitMs: waitLimit, env, redactor });
+    const executed = await execute(b, target, io, {
+      selected,
+      keepGoing: args['keep-going'] === true || args.update === true,
+      workDir,
+      clearWorkDir: !args.workdir,
+      mirror,
+      waitLimitMs: waitLimit,
+      env,
+      redactor,
+    });
     const r = before?.length ? { ...executed, continuesFrom: before } : executed;
     await writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
     io.out(summarize(r, b));
@@ -167,7 +235,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** Report, JUnit and the component logs the run read at its end (copied from the run's folder to `<report>.logs/<name>.log`, paths relative to the report). */
-async function writeOutputs(report: RunReport, reportFile: string | undefined, junitFile: string | undefined, workDir: string, io: Io, redactor: Redactor, target: Target): Promise<void> {
+async function writeOutputs(
+  report: RunReport,
+  reportFile: string | undefined,
+  junitFile: string | undefined,
+  workDir: string,
+  io: Io,
+  redactor: Redactor,
+  target: Target,
+): Promise<void> {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
   const logDir = `${file.replace(/\.json$/, '')}.logs`;
   const logs: Record<string, string> = {};
@@ -203,10 +279,16 @@ function targetFlags(args: { context?: string | undefined; sandbox?: string | un
 function nextCommand(report: RunReport, name: string, target: Target): string {
   if (report.status === 'passed') {
     const manual = report.steps.some((s) => s.status === 'manual') ? '수동 확인 단계를 직접 확인하고, ' : '';
-    return target.sandbox ? `다음: ${manual}끝나면 ${target.sandbox.command('down')} 으로 샌드박스를 정리하세요.\n` : manual ? `다음: ${manual.replace(/, $/, '')}.\n` : '';
+    return target.sandbox
+      ? `다음: ${manual}끝나면 ${target.sandbox.command('down')} 으로 샌드박스를 정리하세요.\n`
+      : manual
+        ? `다음: ${manual.replace(/, $/, '')}.\n`
+        : '';
   }
-  if (report.status === 'partial') return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;
+  if (report.status === 'partial')
+    return `고른 단계는 모두 통과했지만 부분 실행이라 페이지 전체의 검증은 아닙니다. 전체 검증: npm run runbook -- ${name}\n`;
   const failed = report.steps.find((s) => s.status === 'failed');
-  if (report.status === 'interrupted') return `중단되었습니다. 이어서 실행: npm run runbook -- ${name}${failed ? ` --from ${failed.id}` : ''}\n`;
+  if (report.status === 'interrupted')
+    return `중단되었습니다. 이어서 실행: npm run runbook -- ${name}${failed ? ` --from ${failed.id}` : ''}\n`;
   return `다음: 위 차이를 고친 뒤 npm run runbook -- ${name} --from ${failed?.id ?? ''} 로 다시 실행하세요.\n`;
 }

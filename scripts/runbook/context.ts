@@ -36,7 +36,10 @@ export interface RunContext {
 }
 
 /** What a handler returns; the runner adds id, title, kind and duration. */
-export type Outcome = Omit<StepReport, 'id' | 'title' | 'kind' | 'durationMs' | 'problems' | 'notes' | 'blockHashes' | 'ruleHash'> & {
+export type Outcome = Omit<
+  StepReport,
+  'id' | 'title' | 'kind' | 'durationMs' | 'problems' | 'notes' | 'blockHashes' | 'ruleHash'
+> & {
   problems?: string[];
   notes?: string[];
   /** A hint printed under a failure. */

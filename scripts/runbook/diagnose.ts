@@ -17,7 +17,10 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
   const health = await ctx.health();
   if (!health.ok) {
     // describe/events would wait on the same silent server; the runner puts the cause first.
-    sections.push(healthSection(health, ctx.target), 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.');
+    sections.push(
+      healthSection(health, ctx.target),
+      'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.',
+    );
     sections.push(...(await diagnosticLogs(ctx, false)));
     return sections.join('\n\n');
   }
@@ -33,12 +36,17 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
     const field = name ? ` --field-selector involvedObject.name=${name}` : '';
     // By creation time: the scheduler's events (events.k8s.io, with a series) often have no lastTimestamp
     // and would sort first, then fall out of the last 20 on a real node's busy event list.
-    await run(`kubectl get events -n ${ns}${field}`, `kubectl get events -n ${ns}${field} --sort-by=.metadata.creationTimestamp | tail -n 20`);
+    await run(
+      `kubectl get events -n ${ns}${field}`,
+      `kubectl get events -n ${ns}${field} --sort-by=.metadata.creationTimestamp | tail -n 20`,
+    );
   }
   for (const v of ctx.binding.runbook.versions ?? []) {
     try {
       const d = await ctx.kube.apps.readNamespacedDeployment({ name: v.deployment, namespace: v.namespace });
-      sections.push(`${v.name} Deployment ${v.namespace}/${v.deployment}: 준비된 파드 ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`);
+      sections.push(
+        `${v.name} Deployment ${v.namespace}/${v.deployment}: 준비된 파드 ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+      );
     } catch {
       sections.push(`${v.name} Deployment ${v.namespace}/${v.deployment}: 없음`);
     }

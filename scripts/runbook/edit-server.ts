@@ -84,9 +84,10 @@ export async function startEditServer(changes: FieldChange[]): Promise<EditServe
   return {
     env: { KUBE_EDITOR: editorCommand(script), VDOCS_EDIT_PORT: String(port), VDOCS_EDIT_TOKEN: token },
     edited,
-    close: () => new Promise<void>((resolve) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        server.close(() => resolve());
+      }),
   };
 }

@@ -12,7 +12,8 @@ export type { FieldChange } from './edit-apply.ts';
  */
 export function documentedChanges(block: Block): { changes: FieldChange[]; problems: string[] } {
   const range = block.meta.getRange('ins');
-  if (range === undefined) return { changes: [], problems: ['바꿀 줄이 표시되지 않았습니다. 펜스 메타에 ins={줄 범위} 를 붙이세요.'] };
+  if (range === undefined)
+    return { changes: [], problems: ['바꿀 줄이 표시되지 않았습니다. 펜스 메타에 ins={줄 범위} 를 붙이세요.'] };
   const wanted = new Set(parseLineRange(range));
   const counter = new LineCounter();
   const doc = YAML.parseDocument(block.code, { lineCounter: counter });
@@ -31,10 +32,12 @@ export function documentedChanges(block: Block): { changes: FieldChange[]; probl
     }
   };
   visit(doc.contents, []);
-  const problems = [...wanted].map((line) => `${line}번째 줄은 ins 로 표시되었지만 "키: 값" 한 쌍이 아닙니다: "${block.code.split('\n')[line - 1] ?? ''}"`);
+  const problems = [...wanted].map(
+    (line) =>
+      `${line}번째 줄은 ins 로 표시되었지만 "키: 값" 한 쌍이 아닙니다: "${block.code.split('\n')[line - 1] ?? ''}"`,
+  );
   return { changes, problems };
 }
-
 
 /** The object as it was before the documented edit: the spec block without its marked fields. */
 export function beforeEdit(block: Block, changes: FieldChange[]): Record<string, unknown> {

@@ -26,7 +26,12 @@ export function serviceBody(f: BoundFixture, standIn = true): k8s.V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { ...metadata, name: f.name, namespace: f.namespace, annotations: standIn ? { ...annotations, [STAND_IN]: 'true' } : annotations },
+    metadata: {
+      ...metadata,
+      name: f.name,
+      namespace: f.namespace,
+      annotations: standIn ? { ...annotations, [STAND_IN]: 'true' } : annotations,
+    },
     spec: spec as k8s.V1ServiceSpec,
   };
 }
@@ -51,7 +56,10 @@ async function create(kube: Kube, body: k8s.V1Service): Promise<string> {
     if ((error as { code?: number }).code !== 422 || !body.spec?.clusterIP) throw error;
     const wanted = body.spec.clusterIP;
     const { clusterIP: _ignored, ...spec } = body.spec;
-    await kube.core.createNamespacedService({ namespace: body.metadata?.namespace ?? 'default', body: { ...body, spec } });
+    await kube.core.createNamespacedService({
+      namespace: body.metadata?.namespace ?? 'default',
+      body: { ...body, spec },
+    });
     return ` 페이지의 CLUSTER-IP ${wanted} 는 이 클러스터의 서비스 대역 밖이라 자동 할당을 받았습니다.`;
   }
 }
@@ -70,12 +78,17 @@ async function waitGone(kube: Kube, name: string, namespace: string): Promise<vo
       stop();
       reject(new Error(`서비스 ${namespace}/${name} 가 30초 안에 지워지지 않았습니다.`));
     }, 30_000);
-    const stop = watchChanges(kube, `/api/v1/namespaces/${namespace}/services`, { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}) }, (type) => {
-      if (type !== 'DELETED') return;
-      clearTimeout(timer);
-      stop();
-      resolve();
-    });
+    const stop = watchChanges(
+      kube,
+      `/api/v1/namespaces/${namespace}/services`,
+      { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}) },
+      (type) => {
+        if (type !== 'DELETED') return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      },
+    );
   });
 }
 
@@ -97,7 +110,10 @@ export async function ensureServiceFixture(kube: Kube, f: BoundFixture, reset: b
   const made = `페이지 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양(type ClusterIP)으로 만든 대역입니다. 앞 장에서 설치되는 실제 서비스가 아닙니다.`;
   if (!existing) {
     const extra = await create(kube, body);
-    return { status: 'created', note: `서비스 ${where} 를 만들었습니다${nsCreated ? ` (네임스페이스 ${f.namespace} 포함)` : ''}. ${made}${extra}` };
+    return {
+      status: 'created',
+      note: `서비스 ${where} 를 만들었습니다${nsCreated ? ` (네임스페이스 ${f.namespace} 포함)` : ''}. ${made}${extra}`,
+    };
   }
   if (existing.metadata?.annotations?.[STAND_IN] !== 'true') {
     return { status: 'existing', note: `서비스 ${where} 가 이미 있어 그대로 썼습니다 (이 런북이 만든 대역이 아님).` };
@@ -106,5 +122,8 @@ export async function ensureServiceFixture(kube: Kube, f: BoundFixture, reset: b
   await kube.core.deleteNamespacedService({ name: f.name, namespace: f.namespace });
   await waitGone(kube, f.name, f.namespace);
   const extra = await create(kube, body);
-  return { status: 'reset', note: `이전 실행에서 만든 대역 서비스 ${where} 를 편집 전 상태로 다시 만들었습니다. ${made}${extra}` };
+  return {
+    status: 'reset',
+    note: `이전 실행에서 만든 대역 서비스 ${where} 를 편집 전 상태로 다시 만들었습니다. ${made}${extra}`,
+  };
 }

@@ -3,9 +3,7 @@ import { runScript } from './exec.ts';
 import { pasteable, type CommandTarget } from './paste.ts';
 
 /** What `kubectl get --raw '/readyz?verbose'` said, read the way a person would. */
-export type ApiHealth =
-  | { ok: true }
-  | { ok: false; command: string; cause: string; output: string };
+export type ApiHealth = { ok: true } | { ok: false; command: string; cause: string; output: string };
 
 const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
 const HEALTH_LIMIT_MS = 8_000;
@@ -16,7 +14,12 @@ const HEALTH_LIMIT_MS = 8_000;
  * could not be read. Uses the run's own kubectl and KUBECONFIG, so it works on every provider.
  */
 export async function apiHealth(ctx: Pick<RunContext, 'workDir' | 'env' | 'signal' | 'redactor'>): Promise<ApiHealth> {
-  const r = await runScript(HEALTH_COMMAND, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: HEALTH_LIMIT_MS });
+  const r = await runScript(HEALTH_COMMAND, {
+    cwd: ctx.workDir,
+    env: ctx.env,
+    signal: ctx.signal,
+    timeoutMs: HEALTH_LIMIT_MS,
+  });
   if (r.exitCode === 0 && /readyz check passed/.test(r.stdout)) return { ok: true };
   const output = ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd();
   return { ok: false, command: HEALTH_COMMAND, cause: healthCause(output, r.timedOut), output };
@@ -31,7 +34,8 @@ export function healthSection(health: Extract<ApiHealth, { ok: false }>, target:
 function healthCause(output: string, timedOut: boolean): string {
   const failing = [...output.matchAll(/\[-\]([\w./-]+) failed/g)].map((m) => m[1]);
   if (failing.length > 0) return `readyz 검사 실패: ${[...new Set(failing)].join(', ')}`;
-  if (timedOut || /Client\.Timeout|context deadline exceeded|timed out|\(Timeout\)/i.test(output)) return '5초 안에 답하지 않음';
+  if (timedOut || /Client\.Timeout|context deadline exceeded|timed out|\(Timeout\)/i.test(output))
+    return '5초 안에 답하지 않음';
   if (/connection refused/i.test(output)) return '연결 거부 (API 서버가 꺼져 있음)';
   const first = output.split('\n').find((l) => l.trim()) ?? '';
   return first || '알 수 없는 오류';

@@ -46,15 +46,24 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   const configuration = lib.createConfiguration({
     baseServer: new lib.ServerConfiguration(server, {}),
     authMethods: { default: auth },
-    promiseMiddleware: [{
-      pre: async (context) => {
-        context.setSignal(AbortSignal.timeout(API_REQUEST_TIMEOUT_MS));
-        return context;
+    promiseMiddleware: [
+      {
+        pre: async (context) => {
+          context.setSignal(AbortSignal.timeout(API_REQUEST_TIMEOUT_MS));
+          return context;
+        },
+        post: async (context) => context,
       },
-      post: async (context) => context,
-    }],
+    ],
   });
-  return { lib, config, core: new lib.CoreV1Api(configuration), apps: new lib.AppsV1Api(configuration), coordination: new lib.CoordinationV1Api(configuration), version: new lib.VersionApi(configuration) };
+  return {
+    lib,
+    config,
+    core: new lib.CoreV1Api(configuration),
+    apps: new lib.AppsV1Api(configuration),
+    coordination: new lib.CoordinationV1Api(configuration),
+    version: new lib.VersionApi(configuration),
+  };
 }
 
 /** `kubectl version -o json | jq .serverVersion.gitVersion`. */
@@ -72,7 +81,11 @@ type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'
  * a cordoned or pressured node still runs them; `network-unavailable` only for host-network pods.
  */
 function daemonSetDefaultTolerations(hostNetwork: boolean): Toleration[] {
-  const t = (key: string, effect: string): Toleration => ({ key: `node.kubernetes.io/${key}`, operator: 'Exists', effect });
+  const t = (key: string, effect: string): Toleration => ({
+    key: `node.kubernetes.io/${key}`,
+    operator: 'Exists',
+    effect,
+  });
   return [
     t('not-ready', 'NoExecute'),
     t('unreachable', 'NoExecute'),
@@ -98,11 +111,18 @@ export function tolerates(toleration: Toleration, taint: Taint): boolean {
  * (plus the controller's defaults) leave untolerated. `undefined` tolerations (no DaemonSet yet)
  * count the nodes without such taints. PreferNoSchedule never keeps a pod off a node.
  */
-export function nodesForDaemonSet(nodes: Pick<k8s.V1Node, 'spec'>[], tolerations: Toleration[] | undefined, hostNetwork = false): number {
+export function nodesForDaemonSet(
+  nodes: Pick<k8s.V1Node, 'spec'>[],
+  tolerations: Toleration[] | undefined,
+  hostNetwork = false,
+): number {
   const all = tolerations === undefined ? [] : [...tolerations, ...daemonSetDefaultTolerations(hostNetwork)];
   return nodes.filter((n) => {
     if (tolerations === undefined && n.spec?.unschedulable) return false;
-    return (n.spec?.taints ?? []).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || all.some((t) => tolerates(t, taint)));
+    return (n.spec?.taints ?? []).every(
+      (taint) =>
+        (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || all.some((t) => tolerates(t, taint)),
+    );
   }).length;
 }
 
@@ -150,8 +170,14 @@ export function isNotFound(error: unknown): boolean {
 
 /** An API call's failure in words: a request past its deadline, a refused connection, or the server's status. */
 export function apiErrorText(error: unknown): string {
-  const e = error as { name?: string; code?: number | string; message?: string; cause?: { code?: string; name?: string } };
-  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.name === 'AbortError') return `API 서버가 ${API_REQUEST_TIMEOUT_MS / 1000}초 안에 답하지 않음`;
+  const e = error as {
+    name?: string;
+    code?: number | string;
+    message?: string;
+    cause?: { code?: string; name?: string };
+  };
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.name === 'AbortError')
+    return `API 서버가 ${API_REQUEST_TIMEOUT_MS / 1000}초 안에 답하지 않음`;
   return String(e.cause?.code ?? e.code ?? e.message ?? error);
 }
 
@@ -159,7 +185,12 @@ export function apiErrorText(error: unknown): string {
  * Calls `onChange` on every event of the listed objects (kubectl get -w), re-opening the watch when
  * the connection drops (an API server restart). Returns a function that stops watching.
  */
-export function watchChanges(kube: Kube, apiPath: string, query: Record<string, string>, onChange: (type?: string, object?: unknown) => void): () => void {
+export function watchChanges(
+  kube: Kube,
+  apiPath: string,
+  query: Record<string, string>,
+  onChange: (type?: string, object?: unknown) => void,
+): () => void {
   const watch = new kube.lib.Watch(kube.config);
   let stopped = false;
   let current: AbortController | undefined;
@@ -167,15 +198,20 @@ export function watchChanges(kube: Kube, apiPath: string, query: Record<string, 
   const open = () => {
     if (stopped) return;
     watch
-      .watch(apiPath, query, (type: string, object: unknown) => {
-        backoff = 200;
-        onChange(type, object);
-      }, () => {
-        if (stopped) return;
-        onChange();
-        setTimeout(open, backoff).unref();
-        backoff = Math.min(backoff * 2, 2000);
-      })
+      .watch(
+        apiPath,
+        query,
+        (type: string, object: unknown) => {
+          backoff = 200;
+          onChange(type, object);
+        },
+        () => {
+          if (stopped) return;
+          onChange();
+          setTimeout(open, backoff).unref();
+          backoff = Math.min(backoff * 2, 2000);
+        },
+      )
       .then((c) => {
         current = c;
         if (stopped) c.abort();
@@ -205,24 +241,43 @@ export function parseGet(command: string): GetCommand | undefined {
   return m ? { kind: m[1] ?? '', name: m[2], namespace: m[3] ?? '' } : undefined;
 }
 
-const CORE_RESOURCES: Record<string, string> = { po: 'pods', pod: 'pods', pods: 'pods', svc: 'services', service: 'services', services: 'services' };
+const CORE_RESOURCES: Record<string, string> = {
+  po: 'pods',
+  pod: 'pods',
+  pods: 'pods',
+  svc: 'services',
+  service: 'services',
+  services: 'services',
+};
 
 /** The API path a simple `kubectl get` reads, so an eventual step can watch it instead of polling. */
 export function watchPathFor(command: string): { path: string; query: Record<string, string> } | undefined {
   const get = parseGet(command);
   const resource = get && CORE_RESOURCES[get.kind];
   if (!get || !resource) return undefined;
-  return { path: `/api/v1/namespaces/${get.namespace}/${resource}`, query: get.name ? { fieldSelector: `metadata.name=${get.name}` } : {} };
+  return {
+    path: `/api/v1/namespaces/${get.namespace}/${resource}`,
+    query: get.name ? { fieldSelector: `metadata.name=${get.name}` } : {},
+  };
 }
 
 /** For each table key the rule counts per node: how many nodes its DaemonSet places a pod on, now. */
-export async function perNodeCounts(kube: Kube, rule: { kind: string; rows?: Record<string, 'as-page' | OnePerNode> }): Promise<Record<string, number>> {
+export async function perNodeCounts(
+  kube: Kube,
+  rule: { kind: string; rows?: Record<string, 'as-page' | OnePerNode> },
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   if (rule.kind !== 'table') return out;
   for (const [key, policy] of Object.entries(rule.rows ?? {})) {
     if (policy === 'as-page') continue;
     // Unread (the API did not answer): the table check names the missing count instead of skipping it.
-    await schedulableNodes(kube, { namespace: policy.onePerNodeOf.namespace, name: policy.onePerNodeOf.daemonSet }).then((n) => (out[key] = n), () => undefined);
+    await schedulableNodes(kube, {
+      namespace: policy.onePerNodeOf.namespace,
+      name: policy.onePerNodeOf.daemonSet,
+    }).then(
+      (n) => (out[key] = n),
+      () => undefined,
+    );
   }
   return out;
 }

@@ -57,7 +57,8 @@ function holderHere(lease: k8s.V1Lease): 'dead' | 'alive' | 'elsewhere' {
 const durationMs = (lease: k8s.V1Lease) => (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
 
 /** The renewTime as written (the client gives a Date or the wire's string): compared with another renewTime only. */
-const renewedMs = (lease: k8s.V1Lease) => (lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined);
+const renewedMs = (lease: k8s.V1Lease) =>
+  lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined;
 
 /** Whether the holder wrote it again: any write changes its resourceVersion (and a renewal its renewTime). */
 function changed(seen: k8s.V1Lease, now: k8s.V1Lease): boolean {
@@ -84,7 +85,11 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * `renewed` with what its holder wrote, `gone` when it was released, `expired` when it stayed the same
  * for its whole duration.
  */
-async function watchLease(kube: Kube, seen: k8s.V1Lease, signal: AbortSignal | undefined): Promise<{ renewed: k8s.V1Lease } | 'gone' | 'expired'> {
+async function watchLease(
+  kube: Kube,
+  seen: k8s.V1Lease,
+  signal: AbortSignal | undefined,
+): Promise<{ renewed: k8s.V1Lease } | 'gone' | 'expired'> {
   const observedAt = performance.now();
   for (;;) {
     await sleep(RETRY_MS, signal);
@@ -106,7 +111,12 @@ function microTime(d: Date): k8s.V1MicroTime {
 }
 
 function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
-  return { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: microTime(acquired), renewTime: microTime(now) };
+  return {
+    holderIdentity: holder,
+    leaseDurationSeconds: LEASE_SECONDS,
+    acquireTime: microTime(acquired),
+    renewTime: microTime(now),
+  };
 }
 
 /**
@@ -114,13 +124,23 @@ function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
  * user to write Leases runs unprotected (the caller says so); any other API error is not a reason
  * to refuse the run either, since the steps will report a silent API server themselves.
  */
-export async function acquireRunLease(kube: Kube, runbook: string, server: string, options: LeaseOptions = {}): Promise<LeaseOutcome> {
+export async function acquireRunLease(
+  kube: Kube,
+  runbook: string,
+  server: string,
+  options: LeaseOptions = {},
+): Promise<LeaseOutcome> {
   const holder = holderIdentity(runbook, options.identity?.pid, options.identity?.host);
   const acquired = new Date();
   const body = (resourceVersion?: string): k8s.V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: LEASE.name, namespace: LEASE.namespace, ...(resourceVersion ? { resourceVersion } : {}), labels: { 'app.kubernetes.io/managed-by': 'vdocs-runbook' } },
+    metadata: {
+      name: LEASE.name,
+      namespace: LEASE.namespace,
+      ...(resourceVersion ? { resourceVersion } : {}),
+      labels: { 'app.kubernetes.io/managed-by': 'vdocs-runbook' },
+    },
     spec: spec(holder, acquired, new Date()),
   });
   let current: k8s.V1Lease | undefined;
@@ -132,14 +152,21 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
       current = await kube.coordination.createNamespacedLease({ namespace: LEASE.namespace, body: body() });
       break;
     } catch (error) {
-      if (apiStatus(error) === 403) return { unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).` };
-      if (apiStatus(error) !== 409) return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
+      if (apiStatus(error) === 403)
+        return {
+          unprotected: `이 사용자는 ${LEASE.namespace} 네임스페이스에 Lease 를 만들 수 없어 동시 실행을 막지 못합니다 (${apiErrorText(error)}).`,
+        };
+      if (apiStatus(error) !== 409)
+        return { unprotected: `동시 실행을 막는 Lease 를 만들지 못했습니다: ${apiErrorText(error)}` };
     }
     const existing = await kube.coordination.readNamespacedLease({ ...LEASE });
     const here = holderHere(existing);
     if (here === 'alive') throw busy(existing, server);
     if (here === 'elsewhere') {
-      if (!announced) options.onWait?.(`Lease ${LEASE.namespace}/${LEASE.name} 를 ${existing.spec?.holderIdentity ?? '(알 수 없음)'} 가 가지고 있습니다. 갱신되는지 최대 ${durationMs(existing) / 1000}초 지켜봅니다.`);
+      if (!announced)
+        options.onWait?.(
+          `Lease ${LEASE.namespace}/${LEASE.name} 를 ${existing.spec?.holderIdentity ?? '(알 수 없음)'} 가 가지고 있습니다. 갱신되는지 최대 ${durationMs(existing) / 1000}초 지켜봅니다.`,
+        );
       announced = true;
       const seen = await watchLease(kube, existing, options.signal);
       if (seen === 'gone') continue; // released meanwhile: create it again
@@ -148,9 +175,13 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
     sentAt = performance.now();
     try {
       // Optimistic concurrency: of two runs taking over the same expired lease, exactly one succeeds.
-      current = await kube.coordination.replaceNamespacedLease({ ...LEASE, body: body(existing.metadata?.resourceVersion) });
+      current = await kube.coordination.replaceNamespacedLease({
+        ...LEASE,
+        body: body(existing.metadata?.resourceVersion),
+      });
     } catch (replaceError) {
-      if (apiStatus(replaceError) === 409) throw busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server);
+      if (apiStatus(replaceError) === 409)
+        throw busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server);
       throw replaceError;
     }
   }
@@ -162,7 +193,14 @@ export async function acquireRunLease(kube: Kube, runbook: string, server: strin
  * when the request that last wrote it was sent (the earliest another run can have seen that write):
  * renewing that keeps failing until the lease's duration has passed since then aborts `lost`.
  */
-function renewing(kube: Kube, holder: string, acquired: Date, lease: k8s.V1Lease, renewedAt: number, server: string): RunLease {
+function renewing(
+  kube: Kube,
+  holder: string,
+  acquired: Date,
+  lease: k8s.V1Lease,
+  renewedAt: number,
+  server: string,
+): RunLease {
   const lost = new AbortController();
   let current = lease;
   let stopped = false;
@@ -189,19 +227,21 @@ function renewing(kube: Kube, holder: string, acquired: Date, lease: k8s.V1Lease
   const renew = () => {
     if (stopped) return;
     const sent = performance.now();
-    kube.coordination.replaceNamespacedLease({ ...LEASE, body: { ...current, spec: spec(holder, acquired, new Date()) } }).then(
-      (l) => {
-        if (stopped) return;
-        current = l;
-        renewedAt = sent;
-        clearTimeout(deadline);
-        deadline = deadlineAfter(renewedAt);
-        timer = later(renew, RENEW_MS);
-      },
-      () => {
-        if (!stopped) timer = later(renew, RETRY_MS); // the deadline counts how long this lasts
-      },
-    );
+    kube.coordination
+      .replaceNamespacedLease({ ...LEASE, body: { ...current, spec: spec(holder, acquired, new Date()) } })
+      .then(
+        (l) => {
+          if (stopped) return;
+          current = l;
+          renewedAt = sent;
+          clearTimeout(deadline);
+          deadline = deadlineAfter(renewedAt);
+          timer = later(renew, RENEW_MS);
+        },
+        () => {
+          if (!stopped) timer = later(renew, RETRY_MS); // the deadline counts how long this lasts
+        },
+      );
   };
   timer = later(renew, RENEW_MS);
   return {
@@ -214,7 +254,10 @@ function renewing(kube: Kube, holder: string, acquired: Date, lease: k8s.V1Lease
       try {
         const now = await kube.coordination.readNamespacedLease({ ...LEASE });
         if (now.spec?.holderIdentity !== holder) return;
-        await kube.coordination.deleteNamespacedLease({ ...LEASE, body: { preconditions: { uid: now.metadata?.uid, resourceVersion: now.metadata?.resourceVersion } } });
+        await kube.coordination.deleteNamespacedLease({
+          ...LEASE,
+          body: { preconditions: { uid: now.metadata?.uid, resourceVersion: now.metadata?.resourceVersion } },
+        });
       } catch {
         // Gone already, taken by another run after it expired (409), or the API is silent: then it expires by itself.
       }

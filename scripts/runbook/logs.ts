@@ -31,13 +31,20 @@ export interface PodLogApi {
   /** `kubectl get pods -n NAMESPACE -l SELECTOR` */
   listPods(namespace: string, selector: string): Promise<V1Pod[]>;
   /** `kubectl logs POD -c CONTAINER -n NAMESPACE --tail N [--previous]` */
-  readLog(namespace: string, pod: string, container: string, options: { tailLines: number; previous: boolean }): Promise<string>;
+  readLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: { tailLines: number; previous: boolean },
+  ): Promise<string>;
 }
 
 function podLogApi(kube: Pick<Kube, 'core'>): PodLogApi {
   return {
-    listPods: async (namespace, labelSelector) => (await kube.core.listNamespacedPod({ namespace, labelSelector })).items,
-    readLog: (namespace, name, container, { tailLines, previous }) => kube.core.readNamespacedPodLog({ name, namespace, container, tailLines, previous, limitBytes: LIMIT_BYTES }),
+    listPods: async (namespace, labelSelector) =>
+      (await kube.core.listNamespacedPod({ namespace, labelSelector })).items,
+    readLog: (namespace, name, container, { tailLines, previous }) =>
+      kube.core.readNamespacedPodLog({ name, namespace, container, tailLines, previous, limitBytes: LIMIT_BYTES }),
   };
 }
 
@@ -84,7 +91,13 @@ function fromApi(pod: V1Pod): PodRef {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const restarts = (name: string) => statuses.find((s) => s.name === name)?.restartCount ?? 0;
   const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
-  return { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', containers: names.map((name) => ({ name, restarts: restarts(name) })), listed: true };
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    uid: pod.metadata?.uid ?? '',
+    containers: names.map((name) => ({ name, restarts: restarts(name) })),
+    listed: true,
+  };
 }
 
 /** The API's own sentence for a refused log read (`no logs found for container …`), else the transport error. */
@@ -102,16 +115,26 @@ function logErrorText(error: unknown): string {
   return typeof message === 'string' ? `${message} (HTTP ${e.code})` : apiErrorText(error);
 }
 
-async function readContainer(pod: PodRef, container: PodRef['containers'][number], api: PodLogApi | undefined, provider: KeptLogs | undefined, tailLines: number): Promise<ContainerLog> {
+async function readContainer(
+  pod: PodRef,
+  container: PodRef['containers'][number],
+  api: PodLogApi | undefined,
+  provider: KeptLogs | undefined,
+  tailLines: number,
+): Promise<ContainerLog> {
   const out: ContainerLog = { pod: `${pod.namespace}/${pod.name}`, container: container.name, instances: [] };
   if (api && pod.listed) {
-    const request = (previous: boolean) => `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
+    const request = (previous: boolean) =>
+      `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
     try {
       const current = await api.readLog(pod.namespace, pod.name, container.name, { tailLines, previous: false });
       if (container.restarts > 0) {
         // The instance that exited is often the one that explains a restart; not worth failing over.
-        const previous = await api.readLog(pod.namespace, pod.name, container.name, { tailLines, previous: true }).catch(() => undefined);
-        if (previous !== undefined) out.instances.push({ previous: true, origin: 'api', source: request(true), text: previous });
+        const previous = await api
+          .readLog(pod.namespace, pod.name, container.name, { tailLines, previous: true })
+          .catch(() => undefined);
+        if (previous !== undefined)
+          out.instances.push({ previous: true, origin: 'api', source: request(true), text: previous });
       }
       out.instances.push({ previous: false, origin: 'api', source: request(false), text: current });
       return out;
@@ -120,54 +143,79 @@ async function readContainer(pod: PodRef, container: PodRef['containers'][number
     }
   }
   if (provider) {
-    out.instances = provider.instances(pod, container.name, tailLines).map((i) => ({ previous: i.previous, origin: 'provider', source: `${provider.writer} 파일 ${i.file}`, text: i.text }));
+    out.instances = provider
+      .instances(pod, container.name, tailLines)
+      .map((i) => ({
+        previous: i.previous,
+        origin: 'provider',
+        source: `${provider.writer} 파일 ${i.file}`,
+        text: i.text,
+      }));
     if (out.instances.length > 0) return out;
   }
   const viaApi = out.apiError ? `API 서버가 주지 못했습니다: ${out.apiError}` : 'API 서버가 답하지 않습니다';
-  const kept = provider ? `${provider.writer} 파일에도 없습니다: ${provider.absent}` : '이 클러스터에는 API 말고 로그를 읽을 곳이 없습니다';
+  const kept = provider
+    ? `${provider.writer} 파일에도 없습니다: ${provider.absent}`
+    : '이 클러스터에는 API 말고 로그를 읽을 곳이 없습니다';
   out.missing = `로그 없음 — ${viaApi}. ${kept}.`;
   return out;
 }
 
 /** Reads one component's logs: through the API when `api` is given, else (and where it fails) from the provider's files. */
-export async function readComponentLogs(component: ComponentLogs, sources: { api: PodLogApi | undefined; provider: KeptLogs | undefined }, limits: { tailLines: number; pods: number }): Promise<ComponentLogResult> {
+export async function readComponentLogs(
+  component: ComponentLogs,
+  sources: { api: PodLogApi | undefined; provider: KeptLogs | undefined },
+  limits: { tailLines: number; pods: number },
+): Promise<ComponentLogResult> {
   const { api, provider } = sources;
   const notes: string[] = [];
   let pods: PodRef[] | undefined;
   if (api) {
     try {
-      pods = (await api.listPods(component.namespace, component.selector)).map(fromApi).sort((a, b) => a.name.localeCompare(b.name));
+      pods = (await api.listPods(component.namespace, component.selector))
+        .map(fromApi)
+        .sort((a, b) => a.name.localeCompare(b.name));
     } catch (error) {
       notes.push(`API 에서 파드 목록을 읽지 못했습니다: ${logErrorText(error)}`);
     }
   }
   const listedByApi = pods !== undefined;
   if (!pods && provider) {
-    pods = provider.pods(component).map((p) => ({ ...p, containers: p.containers.map((name) => ({ name, restarts: 0 })), listed: false }));
+    pods = provider
+      .pods(component)
+      .map((p) => ({ ...p, containers: p.containers.map((name) => ({ name, restarts: 0 })), listed: false }));
     notes.push(`API 없이 ${provider.writer} 파일에서, 그 파일에 적힌 라벨로 파드를 골랐습니다.`);
   }
   if (!pods) {
-    notes.push(`${api ? '' : 'API 서버가 답하지 않고, '}이 클러스터에는 API 말고 로그를 읽을 곳이 없어 로그를 읽지 못했습니다.`);
+    notes.push(
+      `${api ? '' : 'API 서버가 답하지 않고, '}이 클러스터에는 API 말고 로그를 읽을 곳이 없어 로그를 읽지 못했습니다.`,
+    );
     return { component, containers: [], notes };
   }
   if (pods.length === 0) {
-    notes.push(listedByApi
-      ? `${component.namespace} 에 ${component.selector} 인 파드가 없습니다.`
-      : `${provider?.writer} 파일에는 ${component.namespace} 의 ${component.selector} 파드가 없습니다. 클러스터의 파드 목록은 API 로 읽지 못했습니다.`);
+    notes.push(
+      listedByApi
+        ? `${component.namespace} 에 ${component.selector} 인 파드가 없습니다.`
+        : `${provider?.writer} 파일에는 ${component.namespace} 의 ${component.selector} 파드가 없습니다. 클러스터의 파드 목록은 API 로 읽지 못했습니다.`,
+    );
   }
   if (pods.length > limits.pods) {
     notes.push(`파드 ${pods.length}개 중 ${limits.pods}개만 보였습니다.`);
     pods = pods.slice(0, limits.pods);
   }
   const containers: ContainerLog[] = [];
-  for (const pod of pods) for (const c of pod.containers) containers.push(await readContainer(pod, c, api, provider, limits.tailLines));
+  for (const pod of pods)
+    for (const c of pod.containers) containers.push(await readContainer(pod, c, api, provider, limits.tailLines));
   return { component, containers, notes };
 }
 
 /** The text of one component's logs: a title, its notes, then each container instance under its source. */
 function renderComponentLog(result: ComponentLogResult, tailLines: number, title = true): string {
   const { name, namespace, selector } = result.component;
-  const out = [...(title ? [`--- ${name} 로그 (${namespace} 의 ${selector} 파드, 컨테이너마다 마지막 ${tailLines}줄)`] : []), ...result.notes];
+  const out = [
+    ...(title ? [`--- ${name} 로그 (${namespace} 의 ${selector} 파드, 컨테이너마다 마지막 ${tailLines}줄)`] : []),
+    ...result.notes,
+  ];
   for (const c of result.containers) {
     const who = `${c.pod} ${c.container}`;
     if (c.missing) {
@@ -176,7 +224,10 @@ function renderComponentLog(result: ComponentLogResult, tailLines: number, title
     }
     for (const i of c.instances) {
       const why = c.apiError && i.origin === 'provider' ? ` (API 서버가 주지 못함: ${c.apiError})` : '';
-      out.push(`[${who}${i.previous ? ', 재시작 전 인스턴스' : ''} — 출처: ${i.source}${why}]`, i.text === '' ? '(출력 없음)' : i.text);
+      out.push(
+        `[${who}${i.previous ? ', 재시작 전 인스턴스' : ''} — 출처: ${i.source}${why}]`,
+        i.text === '' ? '(출력 없음)' : i.text,
+      );
     }
   }
   return out.join('\n');
@@ -192,7 +243,10 @@ function sourcesOf(ctx: LogContext, apiAnswers: boolean) {
 export async function diagnosticLogs(ctx: LogContext, apiAnswers: boolean): Promise<string[]> {
   const sections: string[] = [];
   for (const component of ctx.binding.runbook.logs ?? []) {
-    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), { tailLines: DIAGNOSTIC_LINES, pods: DIAGNOSTIC_PODS });
+    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), {
+      tailLines: DIAGNOSTIC_LINES,
+      pods: DIAGNOSTIC_PODS,
+    });
     sections.push(ctx.redactor.apply(renderComponentLog(result, DIAGNOSTIC_LINES)));
   }
   return sections;
@@ -206,8 +260,19 @@ export async function diagnosticLogs(ctx: LogContext, apiAnswers: boolean): Prom
 export async function keepLogs(ctx: LogContext, apiAnswers: boolean, dir: string): Promise<Record<string, string>> {
   const kept: Record<string, string> = {};
   for (const component of ctx.binding.runbook.logs ?? []) {
-    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), { tailLines: KEPT_LINES, pods: KEPT_PODS });
-    const sources = [...new Set(result.containers.flatMap((c) => c.instances.map((i) => (i.origin === 'api' ? API_ORIGIN : `${ctx.target.sandbox?.containerLogs?.writer} 파일`))))];
+    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), {
+      tailLines: KEPT_LINES,
+      pods: KEPT_PODS,
+    });
+    const sources = [
+      ...new Set(
+        result.containers.flatMap((c) =>
+          c.instances.map((i) =>
+            i.origin === 'api' ? API_ORIGIN : `${ctx.target.sandbox?.containerLogs?.writer} 파일`,
+          ),
+        ),
+      ),
+    ];
     const header = [
       `# ${component.name}: ${component.namespace} 의 ${component.selector} 파드 로그, 컨테이너마다 마지막 ${KEPT_LINES}줄, 실행이 끝날 때 (${new Date().toISOString()}) 읽음`,
       `# 출처: ${sources.length ? sources.join(', ') : '없음 (아래 줄이 이유를 말합니다)'}`,
@@ -225,10 +290,12 @@ export function componentLogProblems(logs: readonly ComponentLogs[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const c of logs) {
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(c.name)) problems.push(`logs 의 이름 "${c.name}" 은 파일 이름(<이름>.log)이 됩니다: 소문자, 숫자, . _ - 만 쓰세요.`);
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(c.name))
+      problems.push(`logs 의 이름 "${c.name}" 은 파일 이름(<이름>.log)이 됩니다: 소문자, 숫자, . _ - 만 쓰세요.`);
     if (seen.has(c.name)) problems.push(`logs 에 이름 "${c.name}" 이 두 번 있습니다.`);
     seen.add(c.name);
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(c.namespace)) problems.push(`logs "${c.name}" 의 네임스페이스 "${c.namespace}" 가 올바른 이름이 아닙니다.`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(c.namespace))
+      problems.push(`logs "${c.name}" 의 네임스페이스 "${c.namespace}" 가 올바른 이름이 아닙니다.`);
     const selector = parseSelector(c.selector);
     if (typeof selector === 'string') problems.push(`logs "${c.name}" 의 selector: ${selector}`);
   }

@@ -18,7 +18,12 @@ export interface Mirror {
    * read. Throws an InputError (naming the URL, the pin and what was served) instead of handing the
    * command a file whose sha256 is not the pin.
    */
-  prepare(command: string, pins: Readonly<Record<string, string>>, workDir: string, signal?: AbortSignal): Promise<{ command: string; fetched: Fetched[] }>;
+  prepare(
+    command: string,
+    pins: Readonly<Record<string, string>>,
+    workDir: string,
+    signal?: AbortSignal,
+  ): Promise<{ command: string; fetched: Fetched[] }>;
   /** Puts URLs back where kubectl printed the copies' paths. */
   restore(text: string): string;
 }
@@ -64,7 +69,10 @@ export function downloadWith(env: Readonly<Record<string, string | undefined>>):
           reject(new Error(`HTTP ${statusCode}`));
         } else {
           const chunks: Buffer[] = [];
-          response.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+          response
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => resolve(Buffer.concat(chunks)))
+            .on('error', reject);
         }
       });
       request.on('error', reject);
@@ -79,12 +87,17 @@ const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).
  * pin: the bytes only when their sha256 is the pin. Otherwise an InputError names the URL, the pin
  * and the sha256 of what was served, and where it came from.
  */
-export async function fetchPinned(url: string, pin: string | undefined, options: { mirror?: string | undefined; download?: Download; signal?: AbortSignal } = {}): Promise<{ bytes: Uint8Array; fetched: Fetched }> {
+export async function fetchPinned(
+  url: string,
+  pin: string | undefined,
+  options: { mirror?: string | undefined; download?: Download; signal?: AbortSignal } = {},
+): Promise<{ bytes: Uint8Array; fetched: Fetched }> {
   const copy = options.mirror ? mirrorFile(options.mirror, url) : undefined;
   const source: Fetched['source'] = copy && fs.existsSync(copy) ? 'mirror' : 'url';
   let bytes: Uint8Array;
   try {
-    bytes = source === 'mirror' ? fs.readFileSync(copy!) : await (options.download ?? downloadWith({}))(url, options.signal);
+    bytes =
+      source === 'mirror' ? fs.readFileSync(copy!) : await (options.download ?? downloadWith({}))(url, options.signal);
   } catch (error) {
     throw new InputError(
       `${url} 를 내려받지 못했습니다: ${(error as Error).message}`,
@@ -96,13 +109,19 @@ export async function fetchPinned(url: string, pin: string | undefined, options:
   const fetched: Fetched = { url, ...(pin ? { pin } : {}), sha256: served, source };
   const from = source === 'mirror' ? `미러의 사본 ${copy}` : 'URL 에서 내려받은 파일';
   if (!pin) {
-    throw new InputError(`${url} 의 sha256 고정값(pin)이 런북에 없습니다. ${from}의 sha256 은 ${served} 입니다.`, [fetched], '파일 내용을 검토한 뒤 런북의 pins 에 { URL: sha256 } 으로 적으세요.');
+    throw new InputError(
+      `${url} 의 sha256 고정값(pin)이 런북에 없습니다. ${from}의 sha256 은 ${served} 입니다.`,
+      [fetched],
+      '파일 내용을 검토한 뒤 런북의 pins 에 { URL: sha256 } 으로 적으세요.',
+    );
   }
   if (served !== pin) {
     throw new InputError(
       `${url} 의 sha256 이 고정값과 다릅니다: 고정값(pin) ${pin}, ${from}의 sha256 ${served}.`,
       [fetched],
-      source === 'mirror' ? '미러의 사본이 URL 이 주던 파일과 다릅니다. 사본을 URL 에서 다시 받거나, 바뀐 파일을 검토한 뒤 런북의 pins 를 고치세요.' : 'URL 이 주는 파일이 바뀌었습니다. 바뀐 내용을 검토한 뒤 런북의 pins 를 고치고 다시 검증하세요.',
+      source === 'mirror'
+        ? '미러의 사본이 URL 이 주던 파일과 다릅니다. 사본을 URL 에서 다시 받거나, 바뀐 파일을 검토한 뒤 런북의 pins 를 고치세요.'
+        : 'URL 이 주는 파일이 바뀌었습니다. 바뀐 내용을 검토한 뒤 런북의 pins 를 고치고 다시 검증하세요.',
     );
   }
   return { bytes, fetched };
@@ -124,7 +143,8 @@ export function createMirror(dir: string | undefined, options: { download?: Down
           fs.writeFileSync(file, got.bytes);
           copies.set(file, url);
         } catch (error) {
-          if (error instanceof InputError) throw new InputError(error.message, [...fetched, ...error.fetched], error.hint);
+          if (error instanceof InputError)
+            throw new InputError(error.message, [...fetched, ...error.fetched], error.hint);
           throw error;
         }
       }
@@ -142,5 +162,7 @@ export function createMirror(dir: string | undefined, options: { download?: Down
 /** URLs a command would fetch. */
 export function urlsIn(command: string): string[] {
   // A local address is no remote file: a background step of the run (a port-forward) serves it.
-  return (command.match(URL_IN_COMMAND) ?? []).filter((url) => !/^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/.test(url));
+  return (command.match(URL_IN_COMMAND) ?? []).filter(
+    (url) => !/^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/.test(url),
+  );
 }

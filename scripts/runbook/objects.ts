@@ -15,16 +15,27 @@ import { splitLines } from './match/result.ts';
 const GET_CONFIGMAP = /^kubectl get (?:configmap|cm) ([a-z0-9.-]+) -n ([a-z0-9-]+)\b/;
 
 /** What object a rule reads for a command, or a sentence saying why it cannot (for the binding check). */
-export function objectTarget(rule: ObjectRule, command: string): { namespace: string; name: string | undefined } | string {
+export function objectTarget(
+  rule: ObjectRule,
+  command: string,
+): { namespace: string; name: string | undefined } | string {
   if (rule.kind === 'config') {
-    const script = command.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n').replace(/\\\n/g, ' ');
+    const script = command
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n')
+      .replace(/\\\n/g, ' ');
     const m = GET_CONFIGMAP.exec(script.trim());
-    return m ? { name: m[1], namespace: m[2] ?? '' } : '객체 확인(config)은 `kubectl get configmap 이름 -n 네임스페이스` 로 시작하는 명령에만 쓸 수 있습니다.';
+    return m
+      ? { name: m[1], namespace: m[2] ?? '' }
+      : '객체 확인(config)은 `kubectl get configmap 이름 -n 네임스페이스` 로 시작하는 명령에만 쓸 수 있습니다.';
   }
   const get = parseGet(command);
   const kinds = rule.kind === 'service' ? ['svc', 'service', 'services'] : ['pod', 'pods', 'po'];
   if (!get || !kinds.includes(get.kind) || (rule.kind === 'service' && !get.name)) {
-    return rule.kind === 'service' ? '객체 확인(service)은 `kubectl get svc/이름 -n 네임스페이스` 명령에만 쓸 수 있습니다.' : '객체 확인(pods)은 `kubectl get pod -n 네임스페이스` 명령에만 쓸 수 있습니다.';
+    return rule.kind === 'service'
+      ? '객체 확인(service)은 `kubectl get svc/이름 -n 네임스페이스` 명령에만 쓸 수 있습니다.'
+      : '객체 확인(pods)은 `kubectl get pod -n 네임스페이스` 명령에만 쓸 수 있습니다.';
   }
   return { namespace: get.namespace, name: get.name };
 }
@@ -34,7 +45,10 @@ export function objectRuleProblems(rule: ObjectRule, command: string, documented
   const target = objectTarget(rule, command);
   if (typeof target === 'string') return [target];
   if (documented === undefined) return ['객체 확인은 기대값을 읽을 출력 블록이 있어야 합니다.'];
-  if (rule.kind === 'config') return documentedValue(rule, documented) === undefined ? [`출력 블록에 "${lastKey(rule)}: 값" 줄이 없어 객체 확인의 기대값을 읽을 수 없습니다.`] : [];
+  if (rule.kind === 'config')
+    return documentedValue(rule, documented) === undefined
+      ? [`출력 블록에 "${lastKey(rule)}: 값" 줄이 없어 객체 확인의 기대값을 읽을 수 없습니다.`]
+      : [];
   const { header, rows } = parseTable(documented);
   const need = rule.kind === 'service' ? ['NAME', 'TYPE', 'EXTERNAL-IP'] : ['NAME', 'READY', 'STATUS'];
   const missing = need.filter((c) => !header.includes(c));
@@ -50,38 +64,55 @@ function lastKey(rule: Extract<ObjectRule, { kind: 'config' }>): string {
 /** The value of the `key: value` line for the rule's field in a text, parsed as YAML. */
 export function documentedValue(rule: Extract<ObjectRule, { kind: 'config' }>, text: string): unknown {
   const key = lastKey(rule);
-  const line = splitLines(text).map((l) => l.trim()).find((l) => l.startsWith(`${key}:`));
+  const line = splitLines(text)
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`${key}:`));
   if (line === undefined) return undefined;
   return (YAML.parse(line) as Record<string, unknown>)[key];
 }
 
 /** A value as people read it in a report: `(없음)` when absent, strings as they are, the rest as JSON. */
-export const show = (v: unknown): string => (v === undefined || v === null ? '(없음)' : typeof v === 'string' ? v : JSON.stringify(v));
+export const show = (v: unknown): string =>
+  v === undefined || v === null ? '(없음)' : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** The value at a path of an object (`['spec', 'loadBalancerIP']`); undefined when any part is missing. */
 export function valueAt(object: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    object,
+  );
 }
 
 /**
  * Reads the object(s) and compares. `documented` is the output text the expectation comes from
  * (the page's block, or for a config rule the line the text check accepted).
  */
-export async function checkObject(kube: Kube, rule: ObjectRule, command: string, documented: string): Promise<ObjectCheck[]> {
+export async function checkObject(
+  kube: Kube,
+  rule: ObjectRule,
+  command: string,
+  documented: string,
+): Promise<ObjectCheck[]> {
   return compareObject(rule, command, documented, await readObject(kube, rule, command));
 }
 
 /** What the API returns for the object a rule reads: the evidence a report keeps. An API server that does not answer is a reading too. */
 export async function readObject(kube: Kube, rule: ObjectRule, command: string): Promise<ObjectReading> {
   const target = objectTarget(rule, command);
-  const what = `${rule.kind} 객체 읽기 (${command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'))?.trim() ?? command})`;
+  const what = `${rule.kind} 객체 읽기 (${
+    command
+      .split('\n')
+      .find((l) => l.trim() && !l.trim().startsWith('#'))
+      ?.trim() ?? command
+  })`;
   if (typeof target === 'string') return { kind: 'error', what, error: target };
   const { namespace } = target;
   const name = target.name ?? '';
-  const absent = <T>(read: Promise<T>): Promise<T | undefined> => read.catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
+  const absent = <T>(read: Promise<T>): Promise<T | undefined> =>
+    read.catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
   try {
     if (rule.kind === 'config') {
       const cm = await absent(kube.core.readNamespacedConfigMap({ name, namespace }));
@@ -92,11 +123,22 @@ export async function readObject(kube: Kube, rule: ObjectRule, command: string):
       const svc = await absent(kube.core.readNamespacedService({ name, namespace }));
       const type = svc?.spec?.type;
       const ip = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
-      return { kind: 'service', namespace, name, found: svc !== undefined, ...(type ? { type } : {}), ...(ip ? { ip } : {}) };
+      return {
+        kind: 'service',
+        namespace,
+        name,
+        found: svc !== undefined,
+        ...(type ? { type } : {}),
+        ...(ip ? { ip } : {}),
+      };
     }
     const pods = (await kube.core.listNamespacedPod({ namespace })).items.map((pod) => {
       const statuses = pod.status?.containerStatuses ?? [];
-      return { name: pod.metadata?.name ?? '', phase: pod.status?.phase ?? '', ready: `${statuses.filter((c) => c.ready).length}/${pod.spec?.containers.length ?? statuses.length}` };
+      return {
+        name: pod.metadata?.name ?? '',
+        phase: pod.status?.phase ?? '',
+        ready: `${statuses.filter((c) => c.ready).length}/${pod.spec?.containers.length ?? statuses.length}`,
+      };
     });
     return { kind: 'pods', namespace, pods };
   } catch (error) {
@@ -109,14 +151,26 @@ export async function readObject(kube: Kube, rule: ObjectRule, command: string):
  * The checks of a rule against what was read, with the expected values taken from `documented`
  * (pure: the runner and the verdict both call it, the verdict on the page as it is now).
  */
-export function compareObject(rule: ObjectRule, command: string, documented: string, reading: ObjectReading): ObjectCheck[] {
-  const check = (what: string, expected: unknown, actual: unknown): ObjectCheck => ({ what, expected: show(expected), actual: show(actual), ok: show(expected) === show(actual) });
-  if (reading.kind === 'error') return [{ what: reading.what, expected: 'API 서버의 응답', actual: `오류: ${reading.error}`, ok: false }];
+export function compareObject(
+  rule: ObjectRule,
+  command: string,
+  documented: string,
+  reading: ObjectReading,
+): ObjectCheck[] {
+  const check = (what: string, expected: unknown, actual: unknown): ObjectCheck => ({
+    what,
+    expected: show(expected),
+    actual: show(actual),
+    ok: show(expected) === show(actual),
+  });
+  if (reading.kind === 'error')
+    return [{ what: reading.what, expected: 'API 서버의 응답', actual: `오류: ${reading.error}`, ok: false }];
   const target = objectTarget(rule, command);
   if (typeof target === 'string') return [{ what: command, expected: '읽을 수 있는 객체', actual: target, ok: false }];
   const { namespace, name } = target;
   const read = `${reading.kind} ${reading.namespace}/${'name' in reading ? reading.name : ''}`;
-  if (reading.kind !== rule.kind || reading.namespace !== namespace || ('name' in reading && reading.name !== name)) return [check(`${rule.kind} ${namespace}/${name ?? ''} 읽기`, `${rule.kind} ${namespace}/${name ?? ''}`, read)];
+  if (reading.kind !== rule.kind || reading.namespace !== namespace || ('name' in reading && reading.name !== name))
+    return [check(`${rule.kind} ${namespace}/${name ?? ''} 읽기`, `${rule.kind} ${namespace}/${name ?? ''}`, read)];
 
   if (reading.kind === 'config' && rule.kind === 'config') {
     const what = `ConfigMap ${namespace}/${name} data["${rule.key}"] 의 ${rule.field}`;
@@ -150,7 +204,13 @@ export function compareObject(rule: ObjectRule, command: string, documented: str
     if (matching.length === 0) checks.push(check(`${stem}-… 파드 (${namespace})`, '있음', '(없음)'));
     for (const pod of matching) {
       checks.push(check(`Pod ${namespace}/${pod.name} status.phase`, row['STATUS'], pod.phase || undefined));
-      checks.push(check(`Pod ${namespace}/${pod.name} 준비된 컨테이너 (status.containerStatuses[].ready)`, row['READY'], pod.ready));
+      checks.push(
+        check(
+          `Pod ${namespace}/${pod.name} 준비된 컨테이너 (status.containerStatuses[].ready)`,
+          row['READY'],
+          pod.ready,
+        ),
+      );
     }
   }
   return checks;
@@ -158,5 +218,7 @@ export function compareObject(rule: ObjectRule, command: string, documented: str
 
 /** One line per failed check, for the step's problems. */
 export function objectProblems(checks: readonly ObjectCheck[]): string[] {
-  return checks.filter((c) => !c.ok).map((c) => `객체 확인: ${c.what}: 기대(페이지) "${c.expected}", 실제(API) "${c.actual}"`);
+  return checks
+    .filter((c) => !c.ok)
+    .map((c) => `객체 확인: ${c.what}: 기대(페이지) "${c.expected}", 실제(API) "${c.actual}"`);
 }

@@ -19,7 +19,10 @@ const SIMPLE = /^(?!(?:if|for|while|until|case|select|time|function|coproc)\b)[^
  * the target and the user's shell keeps its own settings.
  */
 export function pasteable(script: string, target: CommandTarget): string {
-  const vars = [`KUBECONFIG=${shellQuote(target.kubeconfig)}`, ...(target.binDir ? [`PATH=${shellQuote(target.binDir)}:"$PATH"`] : [])].join(' ');
+  const vars = [
+    `KUBECONFIG=${shellQuote(target.kubeconfig)}`,
+    ...(target.binDir ? [`PATH=${shellQuote(target.binDir)}:"$PATH"`] : []),
+  ].join(' ');
   const code = script.trim();
   return SIMPLE.test(code) ? `${vars} ${code}` : `(export ${vars}\n${code}\n)`;
 }

@@ -17,22 +17,52 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
   const lines: string[] = [];
   if (bound.block && step.kind !== 'file') {
     // With a target, as a person would paste it to reach that cluster (the page's text alone reaches the current context).
-    const [first, ...rest] = (target && isShellStep(step) ? pasteable(bound.block.code, target) : bound.block.code).split('\n');
+    const [first, ...rest] = (
+      target && isShellStep(step) ? pasteable(bound.block.code, target) : bound.block.code
+    ).split('\n');
     lines.push(`          $ ${first}`, ...rest.map((l) => `            ${l}`));
   }
   if (step.kind === 'run') {
-    if (step.output) lines.push(`          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'}${step.output.kind === 'lines' && step.output.volatile ? `, 변하는 부분 ${step.output.volatile} 제외` : ''})`);
-    if (step.eventually) lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
-    if (step.alreadyDone) lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
-    if (step.confirm) lines.push(`          확인: 실행 뒤 ${step.confirm.step} 가 보여 주는 상태에 "${step.confirm.line}" (그 단계가 읽는 객체를 API 로)`);
-    if (step.drift) lines.push(`          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`);
+    if (step.output)
+      lines.push(
+        `          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'}${step.output.kind === 'lines' && step.output.volatile ? `, 변하는 부분 ${step.output.volatile} 제외` : ''})`,
+      );
+    if (step.eventually)
+      lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
+    if (step.alreadyDone)
+      lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
+    if (step.confirm)
+      lines.push(
+        `          확인: 실행 뒤 ${step.confirm.step} 가 보여 주는 상태에 "${step.confirm.line}" (그 단계가 읽는 객체를 API 로)`,
+      );
+    if (step.drift)
+      lines.push(
+        `          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`,
+      );
   }
-  if (step.kind === 'file') lines.push(`          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`);
-  if (step.kind === 'edit') lines.push(`          편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`);
-  if (step.kind === 'manual') lines.push(bound.anchor ? `          수동 확인: ${bound.anchor.links.join(', ') || `그림 "${bound.anchor.caption}"`} — 런북은 접속하지 않습니다` : '          수동: 사람이 실행하는 명령 — 런북은 실행하지 않습니다');
-  if (step.kind === 'run' && step.background) lines.push(`          백그라운드: ${step.background.port ? `127.0.0.1:${step.background.port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 프로세스 그룹째 멈춤`);
+  if (step.kind === 'file')
+    lines.push(
+      `          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`,
+    );
+  if (step.kind === 'edit')
+    lines.push(
+      `          편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`,
+    );
+  if (step.kind === 'manual')
+    lines.push(
+      bound.anchor
+        ? `          수동 확인: ${bound.anchor.links.join(', ') || `그림 "${bound.anchor.caption}"`} — 런북은 접속하지 않습니다`
+        : '          수동: 사람이 실행하는 명령 — 런북은 실행하지 않습니다',
+    );
+  if (step.kind === 'run' && step.background)
+    lines.push(
+      `          백그라운드: ${step.background.port ? `127.0.0.1:${step.background.port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 프로세스 그룹째 멈춤`,
+    );
   const output = step.kind === 'run' && bound.block ? looksLikeOutput(bound.block.code) : undefined;
-  if (output) lines.push(`          경고: 이 명령 블록은 ${output} 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${file}:${bound.block?.line})`);
+  if (output)
+    lines.push(
+      `          경고: 이 명령 블록은 ${output} 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${file}:${bound.block?.line})`,
+    );
   lines.unshift(`  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`);
   return lines;
 }
@@ -41,10 +71,19 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
 export function renderPlan(binding: Binding, target: Target | string, mirror: Mirror, selected: Set<string>): string {
   const out: string[] = [];
   out.push(`런북 ${binding.runbook.name} — ${binding.page.file}`);
-  out.push(typeof target === 'string' ? `대상: ${target}` : `대상: 컨텍스트 ${target.context} (${target.server}), ${target.sandbox ? `${target.provider} 샌드박스 "${target.sandbox.sandbox}"` : '사용자 클러스터'}`);
-  out.push(`미러: ${mirror.dir ?? '없음 (원격 파일을 URL 에서 내려받음)'} — 원격 파일은 런북의 sha256 고정값(pins)과 같을 때만 씁니다`);
+  out.push(
+    typeof target === 'string'
+      ? `대상: ${target}`
+      : `대상: 컨텍스트 ${target.context} (${target.server}), ${target.sandbox ? `${target.provider} 샌드박스 "${target.sandbox.sandbox}"` : '사용자 클러스터'}`,
+  );
+  out.push(
+    `미러: ${mirror.dir ?? '없음 (원격 파일을 URL 에서 내려받음)'} — 원격 파일은 런북의 sha256 고정값(pins)과 같을 때만 씁니다`,
+  );
   out.push('', '준비 (없으면 만드는 대역):');
-  for (const f of binding.fixtures) out.push(`  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`);
+  for (const f of binding.fixtures)
+    out.push(
+      `  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`,
+    );
   out.push('', '단계:');
   binding.steps.forEach((bound, i) => {
     const lines = describeStep(bound, binding.page.file, typeof target === 'string' ? undefined : target);
@@ -56,7 +95,9 @@ export function renderPlan(binding: Binding, target: Target | string, mirror: Mi
 
 /** Steps that change the cluster, for the confirmation prompt on a non-sandbox target. */
 export function renderWrites(binding: Binding, selected: Set<string>): string {
-  const list = binding.steps.filter((b) => selected.has(b.step.id) && writes(b)).map((b) => `  - ${b.step.id}: ${b.step.title}`);
+  const list = binding.steps
+    .filter((b) => selected.has(b.step.id) && writes(b))
+    .map((b) => `  - ${b.step.id}: ${b.step.title}`);
   const fixtures = binding.fixtures.map((f) => `  - 없으면 만듦: Service ${f.namespace}/${f.name} (대역)`);
   const lease = `  - 실행하는 동안: Lease ${LEASE.namespace}/${LEASE.name} (같은 클러스터에서 두 실행이 겹치지 않게 함, 끝나면 지움)`;
   return [lease, ...fixtures, ...list].join('\n');

@@ -22,16 +22,26 @@ type Merged = { ok: true; text: string } | { ok: false; problem: string };
  */
 export function mergeOutput(rule: OutputRule, documented: string, actual: Streams): Merged {
   if (compare(rule, documented, actual)) return { ok: true, text: documented };
-  const text = rule.kind === 'table' ? mergeTable(rule, documented, actual.stdout) : mergeLines(rule, documented, actual);
+  const text =
+    rule.kind === 'table' ? mergeTable(rule, documented, actual.stdout) : mergeLines(rule, documented, actual);
   if (typeof text !== 'string') return text;
   // What is written must pass against the very output it came from (a stderr line the rule's pattern does not name would not).
-  const check = rule.kind === 'table' ? matchTable(rule, text, actual.stdout, printedNodes(rule, actual.stdout)) : matchLines(rule, text, actual);
-  if (!check.ok) return { ok: false, problem: `실제 출력을 그대로 적어도 런북의 비교 규칙에 맞지 않습니다: ${check.problems.join(' ')}` };
+  const check =
+    rule.kind === 'table'
+      ? matchTable(rule, text, actual.stdout, printedNodes(rule, actual.stdout))
+      : matchLines(rule, text, actual);
+  if (!check.ok)
+    return {
+      ok: false,
+      problem: `실제 출력을 그대로 적어도 런북의 비교 규칙에 맞지 않습니다: ${check.problems.join(' ')}`,
+    };
   return { ok: true, text };
 }
 
 function compare(rule: OutputRule, documented: string, actual: Streams): boolean {
-  return rule.kind === 'table' ? matchTable(rule, documented, actual.stdout, printedNodes(rule, actual.stdout)).ok : matchLines(rule, documented, actual).ok;
+  return rule.kind === 'table'
+    ? matchTable(rule, documented, actual.stdout, printedNodes(rule, actual.stdout)).ok
+    : matchLines(rule, documented, actual).ok;
 }
 
 /**
@@ -41,14 +51,19 @@ function compare(rule: OutputRule, documented: string, actual: Streams): boolean
 function printedNodes(rule: Extract<OutputRule, { kind: 'table' }>, stdout: string): { nodes: Record<string, number> } {
   const printed = parseTable(stdout).rows;
   const nodes: Record<string, number> = {};
-  for (const [key, policy] of Object.entries(rule.rows ?? {})) if (policy !== 'as-page') nodes[key] = printed.filter((r) => rowKey(rule, r) === key).length;
+  for (const [key, policy] of Object.entries(rule.rows ?? {}))
+    if (policy !== 'as-page') nodes[key] = printed.filter((r) => rowKey(rule, r) === key).length;
   return { nodes };
 }
 
 /** kubectl's alignment: each column but the last padded to its widest cell plus three spaces. */
 function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
+      .join('')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -57,9 +72,17 @@ function mergeTable(rule: TableRule, documented: string, stdout: string): Merged
   const actual = parseTable(stdout);
   // The page's columns the cluster still prints, in the page's order (columns the page left out stay out).
   const header = page.header.filter((h) => actual.header.includes(h));
-  if (!header.includes(rule.key)) return { ok: false, problem: `실제 출력이 ${rule.key} 열이 있는 표가 아닙니다 (머리글: ${actual.header.join(' ') || '없음'}).` };
+  if (!header.includes(rule.key))
+    return {
+      ok: false,
+      problem: `실제 출력이 ${rule.key} 열이 있는 표가 아닙니다 (머리글: ${actual.header.join(' ') || '없음'}).`,
+    };
   const keyOf = (row: Record<string, string>) => rowKey(rule, row);
-  const ports = (v: string) => v.split(',').map((p) => p.replace(/^(\d+):\d+\//, '$1/')).join(',');
+  const ports = (v: string) =>
+    v
+      .split(',')
+      .map((p) => p.replace(/^(\d+):\d+\//, '$1/'))
+      .join(',');
   const cell = (column: string, doc: Record<string, string> | undefined, act: Record<string, string>): string => {
     const a = act[column] ?? '';
     const d = doc?.[column];
@@ -80,7 +103,8 @@ function mergeTable(rule: TableRule, documented: string, stdout: string): Merged
     if (policy !== undefined && policy !== 'as-page') {
       // The page shows its own number of these rows (one per node of its cluster): keep that number.
       if (n > 0) continue;
-      for (const doc of documentedRows.length > 0 ? documentedRows : [undefined]) rows.push(header.map((c) => cell(c, doc, act)));
+      for (const doc of documentedRows.length > 0 ? documentedRows : [undefined])
+        rows.push(header.map((c) => cell(c, doc, act)));
       continue;
     }
     rows.push(header.map((c) => cell(c, documentedRows[n], act)));
@@ -119,7 +143,11 @@ function mergeStream(rule: LinesRule, stream: 'stdout' | 'stderr', page: string[
   const contains = (rule.streams?.[stream] ?? rule.mode) === 'contains';
   const out: string[] = [];
   let [i, j] = [0, 0];
-  const parts = diffArrays(page.map((l) => l.trim()), got.map((l) => l.trim()), { comparator: (a, b) => sameLine(rule, a, b) });
+  const parts = diffArrays(
+    page.map((l) => l.trim()),
+    got.map((l) => l.trim()),
+    { comparator: (a, b) => sameLine(rule, a, b) },
+  );
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p]!;
     const count = part.count ?? part.value.length;
@@ -144,7 +172,10 @@ function mergeStream(rule: LinesRule, stream: 'stdout' | 'stderr', page: string[
     // contains: extra lines are allowed, so only a page line that is gone is replaced, by the cluster's line most like it.
     const free = [...added];
     for (const r of removed) {
-      const best = free.reduce<string | undefined>((b, a) => (b === undefined || commonPrefix(r.trim(), a.trim()) > commonPrefix(r.trim(), b.trim()) ? a : b), undefined);
+      const best = free.reduce<string | undefined>(
+        (b, a) => (b === undefined || commonPrefix(r.trim(), a.trim()) > commonPrefix(r.trim(), b.trim()) ? a : b),
+        undefined,
+      );
       if (best === undefined) continue;
       free.splice(free.indexOf(best), 1);
       out.push(written(rule, r, best));
@@ -156,8 +187,16 @@ function mergeStream(rule: LinesRule, stream: 'stdout' | 'stderr', page: string[
 function mergeLines(rule: LinesRule, documented: string, actual: Streams): string {
   const page = splitLines(documented);
   const onStderr = (l: string) => rule.stderr?.test(l.trim()) ?? false;
-  const got = (t: string) => splitLines(t).filter((l) => l.trim() !== '').map((l) => l.trimEnd());
-  const stdout = mergeStream(rule, 'stdout', page.filter((l) => !onStderr(l)), got(actual.stdout));
+  const got = (t: string) =>
+    splitLines(t)
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.trimEnd());
+  const stdout = mergeStream(
+    rule,
+    'stdout',
+    page.filter((l) => !onStderr(l)),
+    got(actual.stdout),
+  );
   const stderr = mergeStream(rule, 'stderr', page.filter(onStderr), got(actual.stderr));
   // The page's layout: its stderr lines (kubectl's warnings) before or after the rest, as it shows them.
   const stderrFirst = page.length > 0 && onStderr(page[0] ?? '');
@@ -169,7 +208,10 @@ function mergeLines(rule: LinesRule, documented: string, actual: Streams): strin
  * prose) stays as it was. Blocks whose text is not found verbatim under their fence (an indented
  * block) are refused rather than guessed.
  */
-export function replaceBlocks(source: string, blocks: Array<{ block: Pick<Block, 'id' | 'line' | 'code'>; text: string }>): string {
+export function replaceBlocks(
+  source: string,
+  blocks: Array<{ block: Pick<Block, 'id' | 'line' | 'code'>; text: string }>,
+): string {
   const lines = source.split('\n');
   // From the last block up, so earlier line numbers stay valid.
   for (const { block, text } of [...blocks].sort((a, b) => b.block.line - a.block.line)) {
@@ -179,7 +221,9 @@ export function replaceBlocks(source: string, blocks: Array<{ block: Pick<Block,
     const closing = /^(`{3,}|~{3,})\s*$/.exec(lines[start + n] ?? '')?.[1] ?? '';
     const closes = fence !== '' && closing[0] === fence[0] && closing.length >= fence.length;
     if (!closes || lines.slice(start, start + n).join('\n') !== block.code) {
-      throw new Error(`블록 "${block.id}" (${block.line}행)의 내용을 펜스 안에서 그대로 찾지 못했습니다 (들여쓴 블록은 --update 가 고치지 않습니다).`);
+      throw new Error(
+        `블록 "${block.id}" (${block.line}행)의 내용을 펜스 안에서 그대로 찾지 못했습니다 (들여쓴 블록은 --update 가 고치지 않습니다).`,
+      );
     }
     lines.splice(start, n, ...(text === '' ? [] : text.split('\n')));
   }

@@ -39,7 +39,6 @@ interface RunOptions {
   redactor: Redactor;
 }
 
-
 /** Runs the bound steps in page order against the target and returns the report. */
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {
   const status = new Status(io);
@@ -51,7 +50,10 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   const code = codeFingerprint(projectRoot);
   const { kube, kubernetes, nodes } = await reach(target);
   // One run per cluster: a second one at the same time is refused before it changes anything.
-  const lease = await acquireRunLease(kube, binding.runbook.name, target.server, { signal: io.signal, onWait: (text) => status.info(text) }).catch((error: unknown) => {
+  const lease = await acquireRunLease(kube, binding.runbook.name, target.server, {
+    signal: io.signal,
+    onWait: (text) => status.info(text),
+  }).catch((error: unknown) => {
     if (error instanceof EnvironmentError || io.signal.aborted) throw error;
     return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
   });
@@ -83,7 +85,9 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
       background,
       health: async () => ({ ok: true }),
     };
-    status.info(`대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`);
+    status.info(
+      `대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`,
+    );
     // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
     // The images and the stand-ins touch different things: made ready at the same time.
     const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], runIo, status);
@@ -102,7 +106,14 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     let failed = steps.some((s) => s.status === 'failed');
     let apiSilent = false;
     for (const [index, bound] of binding.steps.entries()) {
-      const report = await runOne(bound, `[${String(index + 1).padStart(2)}/${binding.steps.length}] ${bound.step.id} — ${bound.step.title}`, ctx, rules, options, failed);
+      const report = await runOne(
+        bound,
+        `[${String(index + 1).padStart(2)}/${binding.steps.length}] ${bound.step.id} — ${bound.step.title}`,
+        ctx,
+        rules,
+        options,
+        failed,
+      );
       steps.push(report);
       failed ||= report.status === 'failed';
       if (report.status === 'failed' && !signal.aborted) apiSilent = !(await ctx.health()).ok;
@@ -115,7 +126,12 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     // With an API server that stopped answering, each read would only add its timeout to the run.
     // The versions and the logs are independent reads, made together.
     const [tags, logs] = await Promise.all([
-      Promise.all((apiSilent ? [] : binding.runbook.versions ?? []).map(async (v) => [v.name, await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined)] as const)),
+      Promise.all(
+        (apiSilent ? [] : (binding.runbook.versions ?? [])).map(
+          async (v) =>
+            [v.name, await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined)] as const,
+        ),
+      ),
       // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
       keepLogs(ctx, !apiSilent, path.join(options.workDir, 'logs')),
     ]);
@@ -154,7 +170,13 @@ async function reach(target: Target): Promise<{ kube: RunContext['kube']; kubern
     return { kube, kubernetes, nodes };
   } catch (error) {
     const cause = apiErrorText(error);
-    throw new EnvironmentError('API_UNREACHABLE', `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`, target.sandbox ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.` : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`);
+    throw new EnvironmentError(
+      'API_UNREACHABLE',
+      `API 서버 ${target.server} (컨텍스트 ${target.context}) 에 연결할 수 없습니다: ${cause}`,
+      target.sandbox
+        ? `샌드박스가 멈췄을 수 있습니다. ${target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.`
+        : `${pasteable('kubectl cluster-info', target)} 로 클러스터에 닿는지 확인하세요.`,
+    );
   }
 }
 
@@ -164,20 +186,37 @@ function skipOf(id: string, ctx: RunContext, options: RunOptions, failed: boolea
   if (!options.selected.has(id)) return ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.'];
   const conditional = ctx.skip.get(id);
   if (conditional) return ['condition', conditional];
-  if (failed && !options.keepGoing) return ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).'];
+  if (failed && !options.keepGoing)
+    return ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).'];
   return undefined;
 }
 
 /** One bound step: skipped with its cause, or run through its handler, timed, its failure explained. */
-async function runOne(bound: Binding['steps'][number], label: string, ctx: RunContext, rules: Map<string, string>, options: RunOptions, failed: boolean): Promise<StepReport> {
+async function runOne(
+  bound: Binding['steps'][number],
+  label: string,
+  ctx: RunContext,
+  rules: Map<string, string>,
+  options: RunOptions,
+  failed: boolean,
+): Promise<StepReport> {
   const { status, signal } = ctx;
-  const base = { id: bound.step.id, title: bound.step.title, kind: bound.step.kind, line: bound.line, blockHashes: boundHashes(bound), ruleHash: rules.get(bound.step.id) ?? '', ...(bound.block ? { command: bound.block.code } : {}) };
+  const base = {
+    id: bound.step.id,
+    title: bound.step.title,
+    kind: bound.step.kind,
+    line: bound.line,
+    blockHashes: boundHashes(bound),
+    ruleHash: rules.get(bound.step.id) ?? '',
+    ...(bound.block ? { command: bound.block.code } : {}),
+  };
   const skip = skipOf(bound.step.id, ctx, options, failed);
   if (skip) {
     if (options.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
     return { ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] };
   }
-  const wait = bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
+  const wait =
+    bound.step.kind === 'run' && bound.step.eventually ? ` (${durationLabel(bound.step.eventually.within)})` : '';
   status.start(`${label}${wait}`);
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
@@ -187,13 +226,25 @@ async function runOne(bound: Binding['steps'][number], label: string, ctx: RunCo
   try {
     outcome = await handle(bound, ctx);
   } catch (error) {
-    outcome = { status: 'failed', problems: [`단계를 실행하지 못했습니다: ${ctx.redactor.apply((error as Error).message)}`] };
+    outcome = {
+      status: 'failed',
+      problems: [`단계를 실행하지 못했습니다: ${ctx.redactor.apply((error as Error).message)}`],
+    };
   }
   if (outcome.status === 'failed' && !signal.aborted) outcome = await blameSilentApi(outcome, ctx);
   const durationMs = performance.now() - t0;
-  if (signal.aborted) outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
+  if (signal.aborted)
+    outcome = { ...outcome, status: 'skipped', skipCause: 'interrupted', reason: '실행 중에 중단되었습니다.' };
   const { hint, ...rest } = outcome;
-  const report: StepReport = { ...base, ...rest, durationMs, startedAt, finishedAt: new Date().toISOString(), problems: outcome.problems ?? [], notes: outcome.notes ?? [] };
+  const report: StepReport = {
+    ...base,
+    ...rest,
+    durationMs,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    problems: outcome.problems ?? [],
+    notes: outcome.notes ?? [],
+  };
   if (report.status === 'failed') {
     status.fail(label, durationMs);
     ctx.io.err(explain(report, ctx.binding.page.file, hint, { target: ctx.target, workDir: options.workDir }));
@@ -209,7 +260,13 @@ async function runOne(bound: Binding['steps'][number], label: string, ctx: RunCo
  * The stand-in Services, made ready before the steps: those in different namespaces at the same
  * time, those sharing one in page order (the namespace is made once). Reports in page order.
  */
-async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: Map<string, string>, selected: Set<string>, status: Status): Promise<StepReport[]> {
+async function readyFixtures(
+  binding: Binding,
+  kube: RunContext['kube'],
+  rules: Map<string, string>,
+  selected: Set<string>,
+  status: Status,
+): Promise<StepReport[]> {
   const byNamespace = Map.groupBy(binding.fixtures, (f) => f.namespace);
   const reports = new Map<(typeof binding.fixtures)[number], StepReport>();
   await Promise.all(
@@ -219,14 +276,39 @@ async function readyFixtures(binding: Binding, kube: RunContext['kube'], rules: 
         const startedAt = new Date().toISOString();
         const reset = selected.has(f.fixture.resetWith);
         const blockHashes = fixtureHashes(f);
-        const base = { id: fixtureId(f), title: `준비: ${f.namespace}/${f.name} 대역 서비스`, kind: 'fixture' as const, command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`, line: f.spec.line, blockHashes, ruleHash: rules.get(fixtureKey(f.fixture)) ?? '' };
+        const base = {
+          id: fixtureId(f),
+          title: `준비: ${f.namespace}/${f.name} 대역 서비스`,
+          kind: 'fixture' as const,
+          command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`,
+          line: f.spec.line,
+          blockHashes,
+          ruleHash: rules.get(fixtureKey(f.fixture)) ?? '',
+        };
         try {
           const r = await ensureServiceFixture(kube, f, reset);
           // Whether the runner made the stand-in: the verdict marks the step that compares it as a stand-in unless it was the cluster's own.
-          reports.set(f, { ...base, status: 'fixture', fixture: r.status, durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [], notes: [r.note] });
+          reports.set(f, {
+            ...base,
+            status: 'fixture',
+            fixture: r.status,
+            durationMs: performance.now() - t0,
+            startedAt,
+            finishedAt: new Date().toISOString(),
+            problems: [],
+            notes: [r.note],
+          });
           status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
         } catch (error) {
-          reports.set(f, { ...base, status: 'failed', durationMs: performance.now() - t0, startedAt, finishedAt: new Date().toISOString(), problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`], notes: [] });
+          reports.set(f, {
+            ...base,
+            status: 'failed',
+            durationMs: performance.now() - t0,
+            startedAt,
+            finishedAt: new Date().toISOString(),
+            problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`],
+            notes: [],
+          });
           status.fail(base.title, performance.now() - t0);
         }
       }
@@ -245,10 +327,15 @@ async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcom
   const where = `${ctx.target.server} (컨텍스트 ${ctx.target.context})`;
   // diagnose() already leads with it; steps that do not diagnose (edits, browser steps) get it here.
   const section = healthSection(health, ctx.target);
-  const diagnostics = outcome.diagnostics?.includes(section) ? outcome.diagnostics : [section, outcome.diagnostics].filter(Boolean).join('\n\n');
+  const diagnostics = outcome.diagnostics?.includes(section)
+    ? outcome.diagnostics
+    : [section, outcome.diagnostics].filter(Boolean).join('\n\n');
   return {
     ...outcome,
-    problems: [`API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`, ...(outcome.problems ?? [])],
+    problems: [
+      `API 서버 ${where} 가 응답하지 않습니다: ${health.cause}. 아래 차이는 이 때문일 수 있습니다.`,
+      ...(outcome.problems ?? []),
+    ],
     diagnostics,
     hint: ctx.target.sandbox
       ? `샌드박스의 API 서버나 etcd 가 멈췄습니다. ${ctx.target.sandbox.command('status')} 로 확인하고, 필요하면 down 후 up 하세요.`
@@ -264,7 +351,10 @@ export async function runSource(env: Io['env'], root = projectRoot): Promise<Run
     // reports/ is what runs write (verify rewrites it run after run), not what they are made from.
     git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports']),
   ]);
-  const ci = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const ci =
+    env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
   return {
     ...(head.code === 0 ? { commit: head.stdout.trim() } : {}),
     dirty: head.code !== 0 || changes.code !== 0 || changes.stdout.trim() !== '',
@@ -276,13 +366,24 @@ export async function runSource(env: Io['env'], root = projectRoot): Promise<Run
  * The failure block under a ✗ line: where, what ran, what differs, diff, hint. The command is
  * shown with the target's KUBECONFIG (and sandbox kubectl), so pasting it reaches the same cluster.
  */
-export function explain(step: StepReport, file: string, hint: string | undefined, shell: { target: CommandTarget; workDir: string }): string {
-  const pad = (t: string) => t.split('\n').map((l) => `    ${l}`).join('\n');
+export function explain(
+  step: StepReport,
+  file: string,
+  hint: string | undefined,
+  shell: { target: CommandTarget; workDir: string },
+): string {
+  const pad = (t: string) =>
+    t
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
   const out = [`${file}:${step.line ?? ''}`];
-  if (step.command && isShellStep(step)) out.push(`$ ${pasteable(step.command, shell.target).replace(/\n/g, '\n  ')}`, `(작업 폴더: ${shell.workDir})`);
+  if (step.command && isShellStep(step))
+    out.push(`$ ${pasteable(step.command, shell.target).replace(/\n/g, '\n  ')}`, `(작업 폴더: ${shell.workDir})`);
   else if (step.command) out.push(`$ ${step.command.replace(/\n/g, '\n  ')}`);
   out.push(...step.problems);
-  if (step.expected || step.actual) out.push(`기대(페이지):\n${pad(step.expected ?? '(출력 블록 없음)')}\n실제:\n${pad(step.actual ?? '')}`);
+  if (step.expected || step.actual)
+    out.push(`기대(페이지):\n${pad(step.expected ?? '(출력 블록 없음)')}\n실제:\n${pad(step.actual ?? '')}`);
   if (step.diagnostics) out.push(`진단:\n${pad(step.diagnostics)}`);
   if (hint) out.push(`힌트: ${hint}`);
   return `${out.map((l) => pad(l)).join('\n')}\n`;
@@ -291,14 +392,50 @@ export function explain(step: StepReport, file: string, hint: string | undefined
 /** The marks of the report just written, as the site will show them (the one verdict), and one line of counts. */
 export function summarize(report: RunReport, binding: Binding): string {
   const v = verdict({ report, binding, code: report.fingerprints.code });
-  const icon: Record<MarkStatus, string> = { passed: '✓', already: '≡', written: '✎', failed: '✗', skipped: '-', manual: '☐', standin: '◐', fixture: '◇', stale: '↻', error: '⚠' };
-  const word: Record<MarkStatus, string> = { passed: '통과', already: '이미 적용됨', written: '파일 작성', failed: '실패', skipped: '건너뜀', manual: '수동 확인', standin: '대역으로 확인', fixture: '준비', stale: '바뀜', error: '검증 오류' };
+  const icon: Record<MarkStatus, string> = {
+    passed: '✓',
+    already: '≡',
+    written: '✎',
+    failed: '✗',
+    skipped: '-',
+    manual: '☐',
+    standin: '◐',
+    fixture: '◇',
+    stale: '↻',
+    error: '⚠',
+  };
+  const word: Record<MarkStatus, string> = {
+    passed: '통과',
+    already: '이미 적용됨',
+    written: '파일 작성',
+    failed: '실패',
+    skipped: '건너뜀',
+    manual: '수동 확인',
+    standin: '대역으로 확인',
+    fixture: '준비',
+    stale: '바뀜',
+    error: '검증 오류',
+  };
   const lines = report.steps.map((s) => {
     const mark = v.steps.get(s.id)?.status ?? 'stale';
     return `${icon[mark]} ${s.id}  ${s.title}${['passed', 'failed', 'skipped', 'fixture'].includes(mark) ? '' : ` (${word[mark]})`}  ${formatDuration(s.durationMs)}`;
   });
-  const run = { passed: '통과', failed: '실패', partial: '부분 실행 (통과로 보지 않음)', interrupted: '중단', stale: '바뀐 뒤 아직 검증되지 않음', error: '검증 오류' }[v.status];
-  const counts = (Object.keys(word) as MarkStatus[]).filter((k) => v.counts[k] > 0).map((k) => `${word[k]} ${v.counts[k]}`).join(', ');
-  lines.push('', `${run}: ${counts} — Kubernetes ${report.kubernetes} (${report.provider})`, ...v.reasons.filter((r) => r.startsWith('검증 오류')));
+  const run = {
+    passed: '통과',
+    failed: '실패',
+    partial: '부분 실행 (통과로 보지 않음)',
+    interrupted: '중단',
+    stale: '바뀐 뒤 아직 검증되지 않음',
+    error: '검증 오류',
+  }[v.status];
+  const counts = (Object.keys(word) as MarkStatus[])
+    .filter((k) => v.counts[k] > 0)
+    .map((k) => `${word[k]} ${v.counts[k]}`)
+    .join(', ');
+  lines.push(
+    '',
+    `${run}: ${counts} — Kubernetes ${report.kubernetes} (${report.provider})`,
+    ...v.reasons.filter((r) => r.startsWith('검증 오류')),
+  );
   return `${lines.join('\n')}\n`;
 }

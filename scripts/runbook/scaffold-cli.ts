@@ -14,9 +14,16 @@ import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
 
 const command = {
-  meta: { name: 'runbook new', description: 'step id 가 없는 페이지의 모든 블록에 step id 를 붙이고, 블록마다 단계를 둔 런북 파일을 만듭니다.' },
+  meta: {
+    name: 'runbook new',
+    description: 'step id 가 없는 페이지의 모든 블록에 step id 를 붙이고, 블록마다 단계를 둔 런북 파일을 만듭니다.',
+  },
   args: {
-    page: { type: 'positional', description: '페이지 파일 (예: src/content/docs/appendix/metallb.md)', required: false },
+    page: {
+      type: 'positional',
+      description: '페이지 파일 (예: src/content/docs/appendix/metallb.md)',
+      required: false,
+    },
     name: { type: 'string', description: '런북 이름 (기본: frontmatter 의 runbook.name, 없으면 파일 이름)' },
     runbook: { type: 'string', description: '쓸 런북 파일 (기본: runbooks/<이름>.ts)' },
   },
@@ -26,16 +33,38 @@ const command = {
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
-  if (!args.page) throw new UsageError('NO_PAGE', 'step id 를 붙일 페이지를 주세요.', '예: npm run runbook -- new src/content/docs/appendix/metallb.md');
+  if (!args.page)
+    throw new UsageError(
+      'NO_PAGE',
+      'step id 를 붙일 페이지를 주세요.',
+      '예: npm run runbook -- new src/content/docs/appendix/metallb.md',
+    );
   const pageFile = path.resolve(io.cwd, args.page);
-  if (!fs.statSync(pageFile, { throwIfNoEntry: false })?.isFile()) throw new UsageError('UNKNOWN_PAGE', `페이지가 없습니다: ${args.page}`, '페이지 경로를 확인하세요. 예: npm run runbook -- new src/content/docs/appendix/metallb.md');
+  if (!fs.statSync(pageFile, { throwIfNoEntry: false })?.isFile())
+    throw new UsageError(
+      'UNKNOWN_PAGE',
+      `페이지가 없습니다: ${args.page}`,
+      '페이지 경로를 확인하세요. 예: npm run runbook -- new src/content/docs/appendix/metallb.md',
+    );
   const source = fs.readFileSync(pageFile, 'utf8');
   const fm = frontmatterOf(source) as { runbook?: { name?: unknown } };
-  const name = args.name ?? (typeof fm.runbook?.name === 'string' ? fm.runbook.name : slug(path.basename(pageFile).replace(/\.mdx?$/, '')));
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) throw new UsageError('BAD_RUNBOOK_NAME', `런북 이름 "${name}" 을 쓸 수 없습니다. 소문자, 숫자, '-' 만 씁니다.`, '--name 이름 으로 정하세요. 예: --name metallb');
+  const name =
+    args.name ??
+    (typeof fm.runbook?.name === 'string' ? fm.runbook.name : slug(path.basename(pageFile).replace(/\.mdx?$/, '')));
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name))
+    throw new UsageError(
+      'BAD_RUNBOOK_NAME',
+      `런북 이름 "${name}" 을 쓸 수 없습니다. 소문자, 숫자, '-' 만 씁니다.`,
+      '--name 이름 으로 정하세요. 예: --name metallb',
+    );
   const out = path.resolve(io.cwd, args.runbook ?? path.join(projectRoot, 'runbooks', `${name}.ts`));
   const shownOut = path.relative(io.cwd, out) || out;
-  if (fs.existsSync(out)) throw new UsageError('RUNBOOK_EXISTS', `런북 파일이 이미 있습니다: ${shownOut}. 덮어쓰지 않습니다.`, `다른 이름(--name) 이나 파일(--runbook 경로.ts)을 주거나, 있는 런북을 쓰세요: npm run runbook -- ${name} --dry-run`);
+  if (fs.existsSync(out))
+    throw new UsageError(
+      'RUNBOOK_EXISTS',
+      `런북 파일이 이미 있습니다: ${shownOut}. 덮어쓰지 않습니다.`,
+      `다른 이름(--name) 이나 파일(--runbook 경로.ts)을 주거나, 있는 런북을 쓰세요: npm run runbook -- ${name} --dry-run`,
+    );
   const shownPage = path.relative(projectRoot, pageFile) || pageFile;
   let made: Scaffold;
   try {
@@ -43,26 +72,64 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (!(error instanceof ScaffoldError)) throw error;
     const hasIds = error.problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
-    throw new UsageError(hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD', `${hasIds ? `페이지 ${shownPage} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${shownPage} 에서 런북을 만들 수 없습니다`}:\n  ${error.problems.join('\n  ')}`, hasIds ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.` : '위 블록을 고친 뒤 다시 실행하세요.');
+    throw new UsageError(
+      hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD',
+      `${hasIds ? `페이지 ${shownPage} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${shownPage} 에서 런북을 만들 수 없습니다`}:\n  ${error.problems.join('\n  ')}`,
+      hasIds
+        ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.`
+        : '위 블록을 고친 뒤 다시 실행하세요.',
+    );
   }
   const parsed = parsePage(made.source, shownPage);
   // The images the page's manifests use, with the builds other runbooks already declare for them.
   const mirrorDir = io.env.RUNBOOK_MIRROR;
   const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
   const mirror = mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined;
-  const found = scaffoldImages(made.steps, new Map(parsed.blocks.map((b) => [b.id, b.code])), mirror, known, path.dirname(pageFile));
+  const found = scaffoldImages(
+    made.steps,
+    new Map(parsed.blocks.map((b) => [b.id, b.code])),
+    mirror,
+    known,
+    path.dirname(pageFile),
+  );
   // The remote files the commands read, pinned as another runbook pins them, else to the mirror's copy; a URL with neither
   // is left for the author (a run fails it, naming the sha256 it got).
-  const urls = [...new Set(made.steps.flatMap((s) => (s.kind === 'run' ? urlsIn(parsed.blocks.find((b) => b.id === s.id)?.code ?? '') : [])))];
+  const urls = [
+    ...new Set(
+      made.steps.flatMap((s) => (s.kind === 'run' ? urlsIn(parsed.blocks.find((b) => b.id === s.id)?.code ?? '') : [])),
+    ),
+  ];
   const pinOf = (url: string) => {
     const copy = mirror ? mirrorFile(mirror, url) : undefined;
-    return known.find((r) => r.pins?.[url])?.pins?.[url] ?? (copy && fs.existsSync(copy) ? crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex') : undefined);
+    return (
+      known.find((r) => r.pins?.[url])?.pins?.[url] ??
+      (copy && fs.existsSync(copy)
+        ? crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex')
+        : undefined)
+    );
   };
   const pins = Object.fromEntries(urls.flatMap((url) => (pinOf(url) ? [[url, pinOf(url)!]] : [])));
-  const runbook: Runbook = { name, page: path.relative(projectRoot, pageFile).split(path.sep).join('/'), fixtures: made.fixtures, steps: made.steps, ...(found.images.length > 0 ? { images: found.images } : {}), ...(Object.keys(pins).length > 0 ? { pins } : {}) };
+  const runbook: Runbook = {
+    name,
+    page: path.relative(projectRoot, pageFile).split(path.sep).join('/'),
+    fixtures: made.fixtures,
+    steps: made.steps,
+    ...(found.images.length > 0 ? { images: found.images } : {}),
+    ...(Object.keys(pins).length > 0 ? { pins } : {}),
+  };
   // The promise of `new`: what it writes binds. Checked before anything is written.
   bind(runbook, parsed);
-  const text = renderRunbook(runbook, made.todo, path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')).split(path.sep).join('/'), shownPage, found.undeclared, urls.filter((u) => !pins[u]));
+  const text = renderRunbook(
+    runbook,
+    made.todo,
+    path
+      .relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model'))
+      .split(path.sep)
+      .join('/'),
+    shownPage,
+    found.undeclared,
+    urls.filter((u) => !pins[u]),
+  );
   // Both files or neither: temp files beside each, then the renames.
   const tmp = [`${out}.${process.pid}.tmp`, `${pageFile}.${process.pid}.tmp`] as const;
   try {
@@ -76,12 +143,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
   fs.renameSync(tmp[0], out);
   fs.renameSync(tmp[1], pageFile);
   const count = (k: Step['kind']) => made.steps.filter((s) => s.kind === k).length;
-  io.out(`${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`);
-  if (made.frontmatter) io.out(`${shownPage}: frontmatter 에 runbook: { name: ${name} } 와 검증할 Kubernetes 버전을 적었습니다 (배지가 이것을 읽습니다). 버전을 확인하세요.\n`);
+  io.out(
+    `${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`,
+  );
+  if (made.frontmatter)
+    io.out(
+      `${shownPage}: frontmatter 에 runbook: { name: ${name} } 와 검증할 Kubernetes 버전을 적었습니다 (배지가 이것을 읽습니다). 버전을 확인하세요.\n`,
+    );
   for (const [id, note] of made.todo) io.out(`  TODO ${id}: ${note}\n`);
-  if (made.guesses.length > 0) io.out(`짐작한 것 (펜스 언어가 아니라 블록의 내용과 자리로 정했습니다. 확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`);
+  if (made.guesses.length > 0)
+    io.out(
+      `짐작한 것 (펜스 언어가 아니라 블록의 내용과 자리로 정했습니다. 확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`,
+    );
   const run = args.runbook ? `--runbook ${shownOut}` : name;
-  io.err(`다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`);
+  io.err(
+    `다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`,
+  );
   return 0;
 }
 
@@ -90,7 +167,10 @@ function lit(v: unknown): string {
   if (v instanceof RegExp) return String(v);
   if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(lit).join(', ')}]`;
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : lit(k)}: ${lit(x)}`).join(', ')} }`;
+  if (v && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : lit(k)}: ${lit(x)}`)
+      .join(', ')} }`;
   return String(v);
 }
 
@@ -107,24 +187,46 @@ function step(s: Step): string {
   const options = [
     ...(output ? [`output: ${rule(output)}`] : []),
     ...Object.entries(rest).map(([k, v]) => `${k}: ${lit(v)}`),
-    ...(drift ? [`drift: { since: ${lit(drift.since)}, output: ${rule(drift.output)}, exitCode: ${drift.exitCode}, because: ${lit(drift.because)} }`] : []),
+    ...(drift
+      ? [
+          `drift: { since: ${lit(drift.since)}, output: ${rule(drift.output)}, exitCode: ${drift.exitCode}, because: ${lit(drift.because)} }`,
+        ]
+      : []),
   ];
   return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
 }
 
-function renderRunbook(runbook: Runbook, todo: Map<string, string>, model: string, page: string, undeclared: readonly string[] = [], unpinned: readonly string[] = []): string {
+function renderRunbook(
+  runbook: Runbook,
+  todo: Map<string, string>,
+  model: string,
+  page: string,
+  undeclared: readonly string[] = [],
+  unpinned: readonly string[] = [],
+): string {
   const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
   if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
   if (runbook.images?.length) helpers.add('goImage');
-  const images = (runbook.images ?? []).map(({ image, title, ...build }) => `    goImage(${lit(image)}, ${lit(title)}, ${lit(build)}),`);
-  const todoImages = undeclared.map((i) => `    // TODO: 매니페스트가 쓰는 이미지 ${i} 를 빌드할 Go 모듈을 goImage(이미지, 제목, { module, version, package, entrypoint }) 로 밝히세요 (kwok 에서 파드로 실행하려면 runOnSimulatedNodes: true).`);
-  for (const s of runbook.steps) if (s.kind === 'run') for (const r of [s.output, s.drift?.output]) if (r) helpers.add(r.kind);
+  const images = (runbook.images ?? []).map(
+    ({ image, title, ...build }) => `    goImage(${lit(image)}, ${lit(title)}, ${lit(build)}),`,
+  );
+  const todoImages = undeclared.map(
+    (i) =>
+      `    // TODO: 매니페스트가 쓰는 이미지 ${i} 를 빌드할 Go 모듈을 goImage(이미지, 제목, { module, version, package, entrypoint }) 로 밝히세요 (kwok 에서 파드로 실행하려면 runOnSimulatedNodes: true).`,
+  );
+  for (const s of runbook.steps)
+    if (s.kind === 'run') for (const r of [s.output, s.drift?.output]) if (r) helpers.add(r.kind);
   const from = model.startsWith('.') ? model : `./${model}`;
   const steps = runbook.steps.map((s) => `${todo.has(s.id) ? `    // TODO: ${todo.get(s.id)}\n` : ''}    ${step(s)},`);
-  const fixtures = runbook.fixtures.map((f) => `    serviceFixture(${lit(f.edit)}, ${lit(f.spec)}, ${lit(f.resetWith)}),`);
+  const fixtures = runbook.fixtures.map(
+    (f) => `    serviceFixture(${lit(f.edit)}, ${lit(f.spec)}, ${lit(f.resetWith)}),`,
+  );
   const pins = [
     ...Object.entries(runbook.pins ?? {}).map(([url, sha]) => `    ${lit(url)}: ${lit(sha)},`),
-    ...unpinned.map((url) => `    // TODO: ${url} 의 내용을 검토한 뒤 sha256 을 적으세요 (없으면 그 단계는 실패하고, 받은 파일의 sha256 을 알려 줍니다).`),
+    ...unpinned.map(
+      (url) =>
+        `    // TODO: ${url} 의 내용을 검토한 뒤 sha256 을 적으세요 (없으면 그 단계는 실패하고, 받은 파일의 sha256 을 알려 줍니다).`,
+    ),
   ];
   return `/**
  * Runbook for ${page}, in the page's order, made by \`npm run runbook -- new\`.
@@ -136,15 +238,23 @@ export default defineRunbook({
   name: ${lit(runbook.name)},
   page: ${lit(runbook.page)},
   // Stand-ins for the Services the edits change, made from the page's edit blocks only when absent (an earlier chapter makes them).
-  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],${images.length + todoImages.length > 0 ? `
+  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],${
+    images.length + todoImages.length > 0
+      ? `
   // The images the page's manifests use: built from their source (another runbook's declaration where one exists), never pulled here.
   images: [
 ${[...images, ...todoImages].join('\n')}
-  ],` : ''}${pins.length > 0 ? `
+  ],`
+      : ''
+  }${
+    pins.length > 0
+      ? `
   // The sha256 of every remote file the commands read: the mirror's copy and a download are both checked against it.
   pins: {
 ${pins.join('\n')}
-  },` : ''}
+  },`
+      : ''
+  }
   steps: [
 ${steps.join('\n')}
   ],

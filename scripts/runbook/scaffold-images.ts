@@ -27,7 +27,9 @@ function manifestImages(text: string): string[] {
       if (!node || typeof node !== 'object') return;
       for (const [key, value] of Object.entries(node)) {
         if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
-          for (const c of value) if (c && typeof c === 'object' && typeof (c as { image?: unknown }).image === 'string') out.push((c as { image: string }).image);
+          for (const c of value)
+            if (c && typeof c === 'object' && typeof (c as { image?: unknown }).image === 'string')
+              out.push((c as { image: string }).image);
         } else visit(value);
       }
     };
@@ -36,14 +38,24 @@ function manifestImages(text: string): string[] {
   return [...new Set(out)];
 }
 
-export function scaffoldImages(steps: readonly Step[], commands: ReadonlyMap<string, string>, mirror: string | undefined, known: readonly Runbook[], cwd: string): ScaffoldImages {
+export function scaffoldImages(
+  steps: readonly Step[],
+  commands: ReadonlyMap<string, string>,
+  mirror: string | undefined,
+  known: readonly Runbook[],
+  cwd: string,
+): ScaffoldImages {
   const used: string[] = [];
   for (const s of steps) {
     const code = s.kind === 'run' ? commands.get(s.id) : undefined;
     if (!code) continue;
     for (const m of code.matchAll(APPLY)) {
       const target = m[1]!;
-      const file = /^https?:\/\//.test(target) ? (mirror ? mirrorFile(mirror, target) : undefined) : path.resolve(cwd, target);
+      const file = /^https?:\/\//.test(target)
+        ? mirror
+          ? mirrorFile(mirror, target)
+          : undefined
+        : path.resolve(cwd, target);
       if (!file || !fs.existsSync(file)) continue;
       used.push(...manifestImages(fs.readFileSync(file, 'utf8')));
     }

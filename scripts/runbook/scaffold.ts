@@ -44,8 +44,26 @@ const VOLATILE_PARTS: Array<[RegExp, string, string]> = [
   [/\s\d+[smhd](?:\d+[smh])?\s*$/m, '(?<=\\s)\\d+[smhd](?:\\d+[smh])?$', '나이(AGE)'],
   [/\bRunning\s+\d+\s/, '(?<=Running\\s+)\\d+(?: \\([^)]*\\))?(?=\\s)', '재시작 횟수(RESTARTS)'],
 ];
-const WRITE_VERBS = new Set(['apply', 'create', 'delete', 'patch', 'replace', 'edit', 'label', 'annotate', 'scale', 'set', 'rollout', 'expose', 'run', 'cordon', 'drain', 'taint']);
-const writesCluster = (code: string) => kubectlVerbs(code).some((v) => WRITE_VERBS.has(v)) || /\bhelm\s+(install|upgrade|uninstall)\b/.test(code);
+const WRITE_VERBS = new Set([
+  'apply',
+  'create',
+  'delete',
+  'patch',
+  'replace',
+  'edit',
+  'label',
+  'annotate',
+  'scale',
+  'set',
+  'rollout',
+  'expose',
+  'run',
+  'cordon',
+  'drain',
+  'taint',
+]);
+const writesCluster = (code: string) =>
+  kubectlVerbs(code).some((v) => WRITE_VERBS.has(v)) || /\bhelm\s+(install|upgrade|uninstall)\b/.test(code);
 const APPLY_VERB = /^\S+\/\S+ (created|configured|unchanged)$/;
 const FIGURE = /<figure\b([^>]*)>/;
 /** A file the text before a block tells the reader to save it as. */
@@ -64,7 +82,11 @@ export class ScaffoldError extends Error {
 
 /** `1. MetalLB 를 설치합니다.` → `metallb`; `Kubeflow Dashboard` → `kubeflow-dashboard`; all-Korean → ''. */
 export function slug(text: string): string {
-  return text.replace(/^\s*\d+[.)]\s+/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .replace(/^\s*\d+[.)]\s+/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 interface Command {
@@ -90,8 +112,16 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     return id;
   };
   const headings: string[] = [];
-  const section = () => [...headings].reverse().map(slug).find((s) => s !== '') ?? 'page';
-  const heading = () => headings.at(-1)?.trim().replace(/[.。]$/, '') ?? file;
+  const section = () =>
+    [...headings]
+      .reverse()
+      .map(slug)
+      .find((s) => s !== '') ?? 'page';
+  const heading = () =>
+    headings
+      .at(-1)
+      ?.trim()
+      .replace(/[.。]$/, '') ?? file;
   const setFence = (line: number, id: string, of?: string, extra = '') => {
     const m = /^(\s*)(`{3,}|~{3,})(\S*)(.*)$/.exec(lines[line - 1] ?? '');
     if (!m) return;
@@ -110,7 +140,11 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
   let alternative: { depth: number; name: string; verified: string } | undefined;
   const screenshot = (line: number, caption: string): string => {
     const id = unique(`${section()}/${links.length > 0 ? 'browser' : 'screenshot'}`);
-    items.push({ kind: 'step', line, step: { kind: 'manual', id, title: `${heading()}: ${abbreviate(caption || links[0] || '그림')} 확인` } });
+    items.push({
+      kind: 'step',
+      line,
+      step: { kind: 'manual', id, title: `${heading()}: ${abbreviate(caption || links[0] || '그림')} 확인` },
+    });
     if (links.length === 0) guess(line, `그림 앞에 열어 볼 주소가 없어 ${id} 를 사람이 확인하는 단계로 두었습니다.`);
     return id;
   };
@@ -128,7 +162,10 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
         const siblings = alternatives.get(h.depth) ?? [];
         if (siblings.length > 0) {
           alternative = { depth: h.depth, name: text, verified: siblings[0]! };
-          guess(h.position?.start.line ?? 0, `"${text}" 를 "${siblings[0]}" 의 다른 방법으로 보고, 그 명령을 검증하지 않는 수동 단계로 두었습니다.`);
+          guess(
+            h.position?.start.line ?? 0,
+            `"${text}" 를 "${siblings[0]}" 의 다른 방법으로 보고, 그 명령을 검증하지 않는 수동 단계로 두었습니다.`,
+          );
         }
         alternatives.set(h.depth, [...siblings, text]);
       } else alternatives.set(h.depth, []);
@@ -145,22 +182,31 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     if (node.type === 'image') {
       const image = node as Image;
       const line = image.position?.start.line ?? 0;
-      if (IMAGE_STEP.test(image.title ?? '')) return void problems.push(`${file}:${line}: 그림에 이미 step id 가 있습니다: "${image.title}"`);
+      if (IMAGE_STEP.test(image.title ?? ''))
+        return void problems.push(`${file}:${line}: 그림에 이미 step id 가 있습니다: "${image.title}"`);
       const id = screenshot(line, image.alt ?? '');
       // The step id in the image's title: `![설명](./img/x.png "step=섹션/browser")`.
       const title = image.title ? `${image.title} step=${id}` : `step=${id}`;
       const at = lines[line - 1]?.indexOf(`](${image.url}`) ?? -1;
-      if (at < 0) return void problems.push(`${file}:${line}: 그림 ${image.url} 의 위치를 찾지 못했습니다. 그림을 한 줄에 ![설명](경로) 로 쓰세요.`);
+      if (at < 0)
+        return void problems.push(
+          `${file}:${line}: 그림 ${image.url} 의 위치를 찾지 못했습니다. 그림을 한 줄에 ![설명](경로) 로 쓰세요.`,
+        );
       const close = lines[line - 1]!.indexOf(')', at + 2 + image.url.length);
       const inner = lines[line - 1]!.slice(at + 2, close).replace(/\s+(["'(]).*$/, '');
-      lines[line - 1] = `${lines[line - 1]!.slice(0, at + 2)}${inner} "${title.replace(/"/g, '\\"')}"${lines[line - 1]!.slice(close)}`;
+      lines[line - 1] =
+        `${lines[line - 1]!.slice(0, at + 2)}${inner} "${title.replace(/"/g, '\\"')}"${lines[line - 1]!.slice(close)}`;
       return;
     }
     if (node.type === 'html') {
       const html = node as Html;
       if (!FIGURE.test(html.value)) return;
-      if (/\bdata-step=/.test(html.value)) return void problems.push(`${file}:${html.position?.start.line}: 그림에 이미 data-step 이 있습니다.`);
-      const caption = /<figcaption>([\s\S]*?)<\/figcaption>/.exec(html.value)?.[1]?.replace(/<[^>]+>/g, '').trim();
+      if (/\bdata-step=/.test(html.value))
+        return void problems.push(`${file}:${html.position?.start.line}: 그림에 이미 data-step 이 있습니다.`);
+      const caption = /<figcaption>([\s\S]*?)<\/figcaption>/
+        .exec(html.value)?.[1]
+        ?.replace(/<[^>]+>/g, '')
+        .trim();
       const at = (html.position?.start.line ?? 1) - 1 + html.value.split('\n').findIndex((l) => FIGURE.test(l));
       const id = screenshot(at + 1, caption ?? '');
       lines[at] = (lines[at] ?? '').replace(FIGURE, (_m, attrs: string) => `<figure${attrs} data-step="${id}">`);
@@ -171,9 +217,15 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     before = '';
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
-    if (meta.getString('step') !== undefined || meta.getString('of') !== undefined) return void problems.push(`${file}:${line}: 펜스에 이미 step id 가 있습니다: \`${code.meta}\``);
+    if (meta.getString('step') !== undefined || meta.getString('of') !== undefined)
+      return void problems.push(`${file}:${line}: 펜스에 이미 step id 가 있습니다: \`${code.meta}\``);
     const lang = code.lang ?? '';
-    if (command?.edit && command.edit.spec === '' && command.outputs.length === 0 && /(^|\s)ins=/.test(code.meta ?? '')) {
+    if (
+      command?.edit &&
+      command.edit.spec === '' &&
+      command.outputs.length === 0 &&
+      /(^|\s)ins=/.test(code.meta ?? '')
+    ) {
       command.edit.spec = unique(`${command.id}-spec`);
       return setFence(line, command.edit.spec, command.id);
     }
@@ -187,33 +239,66 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
       const id = unique(`${section()}/file`);
       const titled = meta.getString('title') !== undefined;
       setFence(line, id, undefined, titled ? '' : ` title="${named}"`);
-      if (!titled) guess(line, `앞의 글이 이 블록을 ${named} 로 저장하라고 해서 파일 단계 ${id} 로 두고 펜스에 title="${named}" 을 붙였습니다.`);
+      if (!titled)
+        guess(
+          line,
+          `앞의 글이 이 블록을 ${named} 로 저장하라고 해서 파일 단계 ${id} 로 두고 펜스에 title="${named}" 을 붙였습니다.`,
+        );
       command = undefined; // what follows a file belongs to no command above it
       items.push({ kind: 'step', line, step: { kind: 'file', id, title: `${named} 작성` } });
       return;
     }
     if (role === 'command') {
-      const commandLines = code.value.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      const commandLines = code.value
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
       const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
       // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
-      const first = [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ?? commandLines[0] ?? '';
-      const id = unique(`${section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`);
+      const first =
+        [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ??
+        commandLines[0] ??
+        '';
+      const id = unique(
+        `${section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`,
+      );
       // A command runs as bash and the site shows it as one: the fence says so.
       if (lang !== 'bash') {
         const m = /^(\s*(?:`{3,}|~{3,}))\S*/.exec(lines[line - 1] ?? '');
         if (m) lines[line - 1] = `${m[1]}bash${(lines[line - 1] ?? '').slice(m[0].length)}`;
-        guess(line, `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`);
+        guess(
+          line,
+          `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`,
+        );
       }
       setFence(line, id);
-      command = { id, code: code.value, line, title: `${heading()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`, outputs: [], edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined, alternative: alternative && `${alternative.name} (검증하는 방법: ${alternative.verified})` };
+      command = {
+        id,
+        code: code.value,
+        line,
+        title: `${heading()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`,
+        outputs: [],
+        edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined,
+        alternative: alternative && `${alternative.name} (검증하는 방법: ${alternative.verified})`,
+      };
       items.push({ kind: 'command', command });
       return;
     }
     const reason = looksLikeOutput(code.value);
-    if (!command) return void problems.push(`${file}:${line}: 위에 명령 블록이 없는 ${lang || '언어 없는'} 블록입니다. 명령의 출력이라면 명령 아래로 옮기고, 파일이라면 펜스에 title="파일 이름" 을 붙이세요.`);
-    if (command.outputs.length === 2) return void problems.push(`${file}:${line}: 명령 ${command.id} 의 세 번째 출력 블록입니다. 명령 하나에는 출력 블록이 둘(페이지의 출력, 버전에 따른 차이)까지입니다.`);
+    if (!command)
+      return void problems.push(
+        `${file}:${line}: 위에 명령 블록이 없는 ${lang || '언어 없는'} 블록입니다. 명령의 출력이라면 명령 아래로 옮기고, 파일이라면 펜스에 title="파일 이름" 을 붙이세요.`,
+      );
+    if (command.outputs.length === 2)
+      return void problems.push(
+        `${file}:${line}: 명령 ${command.id} 의 세 번째 출력 블록입니다. 명령 하나에는 출력 블록이 둘(페이지의 출력, 버전에 따른 차이)까지입니다.`,
+      );
     const id = unique(`${command.id}-output${command.outputs.length > 0 ? `-${command.outputs.length + 1}` : ''}`);
-    if (['bash', 'sh', 'shell', 'zsh', 'console'].includes(lang)) guess(line, `\`\`\`${lang} 블록을 ${command.id} 의 출력 ${id} 로 두었습니다 (실행하지 않습니다): ${reason ?? '명령으로 보이지 않음'}.`);
+    if (['bash', 'sh', 'shell', 'zsh', 'console'].includes(lang))
+      guess(
+        line,
+        `\`\`\`${lang} 블록을 ${command.id} 의 출력 ${id} 로 두었습니다 (실행하지 않습니다): ${reason ?? '명령으로 보이지 않음'}.`,
+      );
     setFence(line, id, command.id);
     command.outputs.push({ id, code: code.value, line });
   });
@@ -232,7 +317,18 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     lineOf.set(c.id, c.line);
     if (c.edit?.spec) {
       const [, name, namespace] = EDIT_COMMAND.exec(c.code.trim()) ?? [];
-      const before = [...steps].reverse().find((s) => s.kind === 'run' && items.some((i) => i.kind === 'command' && i.command.id === s.id && new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`).test(i.command.code.trim())));
+      const before = [...steps]
+        .reverse()
+        .find(
+          (s) =>
+            s.kind === 'run' &&
+            items.some(
+              (i) =>
+                i.kind === 'command' &&
+                i.command.id === s.id &&
+                new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`).test(i.command.code.trim()),
+            ),
+        );
       steps.push({ kind: 'edit', id: c.id, title: c.title, spec: c.edit.spec, writes: true } satisfies EditStep);
       // A stand-in only when the Service is absent (made by an earlier chapter); one that exists is left alone.
       fixtures.push({ kind: 'service', edit: c.id, spec: c.edit.spec, resetWith: before?.id ?? c.id });
@@ -242,7 +338,10 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     const person = c.alternative ? `다른 설치 방법 ${c.alternative} 이라 검증하지 않습니다` : interactive(c.code);
     if (person) {
       steps.push({ kind: 'manual', id: c.id, title: `${c.title} (사람이 실행)` });
-      todo.set(c.id, `${person}. 사람이 실행하는 단계로 두었습니다${c.edit ? '; kubectl edit 아래에 바꿀 줄을 표시한(ins={..}) YAML 블록을 더하면 편집 단계로 검증할 수 있습니다' : ''}.`);
+      todo.set(
+        c.id,
+        `${person}. 사람이 실행하는 단계로 두었습니다${c.edit ? '; kubectl edit 아래에 바꿀 줄을 표시한(ins={..}) YAML 블록을 더하면 편집 단계로 검증할 수 있습니다' : ''}.`,
+      );
       guess(c.line, `${c.id}: ${person} → 수동 단계.`);
       continue;
     }
@@ -250,26 +349,60 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     if (longRunning(c.code)) {
       // The local port it answers on: port-forward's `LOCAL:REMOTE` (or one port for both), proxy's `--port`.
       const line = c.code.replace(/\\?\n/g, ' ');
-      const port = /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(line)?.[1] ?? /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ?? /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
+      const port =
+        /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(line)?.[1] ??
+        /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ??
+        /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
       step.background = port ? { port: Number(port) } : {};
       delete step.eventually;
       // What it prints first is read while it runs: the page's lines must be there, more may follow.
       if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
-      guess(c.line, `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`);
+      guess(
+        c.line,
+        `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`,
+      );
     }
-    if (step.eventually) guess(c.line, `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`);
+    if (step.eventually)
+      guess(
+        c.line,
+        `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`,
+      );
     const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
-    if (volatile) guess(c.outputs[0]?.line ?? c.line, `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part)).map(([, , name]) => name).join(', ')})은 비교하지 않습니다.`);
+    if (volatile)
+      guess(
+        c.outputs[0]?.line ?? c.line,
+        `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part))
+          .map(([, , name]) => name)
+          .join(', ')})은 비교하지 않습니다.`,
+      );
     steps.push(step);
   }
   // A file a command reads (`-f x.yaml`) must be written before it runs.
   for (const [i, s] of steps.entries()) {
     if (s.kind !== 'file') continue;
     const name = s.title.replace(/ 작성$/, '');
-    const user = steps.slice(0, i).find((u) => u.kind === 'run' && items.some((it) => it.kind === 'command' && it.command.id === u.id && new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`).test(it.command.code)));
-    if (user) problems.push(`${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`);
+    const user = steps
+      .slice(0, i)
+      .find(
+        (u) =>
+          u.kind === 'run' &&
+          items.some(
+            (it) =>
+              it.kind === 'command' &&
+              it.command.id === u.id &&
+              new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`).test(it.command.code),
+          ),
+      );
+    if (user)
+      problems.push(
+        `${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`,
+      );
   }
-  for (const s of steps) if (!STEP_ID.test(s.id)) problems.push(`${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`);
+  for (const s of steps)
+    if (!STEP_ID.test(s.id))
+      problems.push(
+        `${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`,
+      );
   if (steps.length === 0) problems.push(`${file}: 페이지에 코드 블록도, 링크 뒤의 그림도 없어 만들 단계가 없습니다.`);
   if (problems.length > 0) throw new ScaffoldError(problems);
   // The frontmatter the badge needs, when the page has none.
@@ -320,11 +453,22 @@ function outputsOf(c: Command): RunStep {
  * re-run until it matches, as a person waits and looks again; pods and waits get longer.
  */
 function waits(c: Command, step: RunStep): RunStep['eventually'] {
-  const commands = c.code.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const commands = c.code
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   // Each line a read (`kubectl get|wait`), piped only through filters (`| grep …`).
-  const reads = commands.map((l) => l.split(/\s*\|\s*/)).filter(([first, ...filters]) => /^kubectl\b/.test(first ?? '') && filters.every((f) => /^(grep|awk|sed|head|tail|jq|yq|sort|wc|cut|column)\b/.test(f)));
+  const reads = commands
+    .map((l) => l.split(/\s*\|\s*/))
+    .filter(
+      ([first, ...filters]) =>
+        /^kubectl\b/.test(first ?? '') &&
+        filters.every((f) => /^(grep|awk|sed|head|tail|jq|yq|sort|wc|cut|column)\b/.test(f)),
+    );
   const verbs = reads.map(([first]) => kubectlVerb(first ?? ''));
-  if (verbs.length === 0 || reads.length !== commands.length || !verbs.every((v) => v === 'get' || v === 'wait')) return undefined;
+  if (verbs.length === 0 || reads.length !== commands.length || !verbs.every((v) => v === 'get' || v === 'wait'))
+    return undefined;
   if (verbs.every((v) => v === 'get') && !step.output) return undefined;
   const timeout = /--timeout[= ](\d+)([sm])\b/.exec(c.code);
   if (timeout) return { within: `${Number(timeout[1])}${timeout[2] as 's' | 'm'}` };
@@ -337,8 +481,16 @@ function driftOf(c: Command, source: string, todo: Map<string, string>, step: Ru
   if (aside) {
     const between = source.split('\n').slice(main.line, aside.line).join('\n');
     const since = /Kubernetes\s*v?(1\.\d+)/.exec(between)?.[1];
-    step.drift = { since: since ?? '1.99', output: linesRule(aside.id, aside.code), exitCode: 0, because: `TODO: ${aside.id} 가 어떤 차이인지 적으세요.` };
-    todo.set(c.id, `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`);
+    step.drift = {
+      since: since ?? '1.99',
+      output: linesRule(aside.id, aside.code),
+      exitCode: 0,
+      because: `TODO: ${aside.id} 가 어떤 차이인지 적으세요.`,
+    };
+    todo.set(
+      c.id,
+      `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`,
+    );
   }
 }
 
@@ -349,16 +501,28 @@ function linesRule(block: string, code: string): LinesRule {
   const applyVerbs = text.some((l) => APPLY_VERB.test(l.trim()));
   // Ages and restarts only where the lines are table rows (`kubectl get pods | grep …`), not in YAML.
   const rows = text.some((l) => l.trim().split(/\s{2,}/).length >= 3);
-  const parts = VOLATILE_PARTS.filter(([found], i) => (i < 2 || rows) && text.some((l) => found.test(l.trim()))).map(([, part]) => part);
+  const parts = VOLATILE_PARTS.filter(([found], i) => (i < 2 || rows) && text.some((l) => found.test(l.trim()))).map(
+    ([, part]) => part,
+  );
   const volatile = parts.length > 0 ? new RegExp(parts.join('|')) : undefined;
-  return { kind: 'lines', block, mode: 'exact', ...(stderr ? { stderr } : {}), ...(applyVerbs ? { applyVerbs } : {}), ...(volatile ? { volatile } : {}) };
+  return {
+    kind: 'lines',
+    block,
+    mode: 'exact',
+    ...(stderr ? { stderr } : {}),
+    ...(applyVerbs ? { applyVerbs } : {}),
+    ...(volatile ? { volatile } : {}),
+  };
 }
 
 /** A kubectl table (an upper-case header of two or more columns) by column, anything else by line. */
 function outputRule(block: string, code: string, namespace: string): OutputRule {
   const text = code.split('\n').filter((l) => l.trim() !== '');
   const header = text[0]?.trim().split(/\s{2,}/) ?? [];
-  const isTable = text.length > 1 && header.length > 1 && header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h));
+  const isTable =
+    text.length > 1 &&
+    header.length > 1 &&
+    header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h));
   if (!isTable) return linesRule(block, code);
   const key = header.includes('NAME') ? 'NAME' : (header[0] ?? 'NAME');
   const names = parseTable(code).rows.map((r) => r[key] ?? '');
@@ -373,7 +537,9 @@ function outputRule(block: string, code: string, namespace: string): OutputRule 
     keyMatch: generated ? 'generated-suffix' : 'exact',
     volatile: header.filter((h) => VOLATILE.includes(h)),
     ...(ports.length > 0 ? { ports } : {}),
-    ...(perNode.length > 0 ? { rows: Object.fromEntries(perNode.map((n) => [n, { onePerNodeOf: { namespace, daemonSet: n } }])) } : {}),
+    ...(perNode.length > 0
+      ? { rows: Object.fromEntries(perNode.map((n) => [n, { onePerNodeOf: { namespace, daemonSet: n } }])) }
+      : {}),
   };
 }
 

@@ -26,7 +26,12 @@ interface Attempt extends Checked {
   at: string;
   result: CommandResult;
   /** What the checks read: the command's end and streams, the object, the per-node counts. */
-  ev: { exitCode: number | null; streams: { stdout: string; stderr: string }; readings?: ObjectReading[]; nodes?: Record<string, number> };
+  ev: {
+    exitCode: number | null;
+    streams: { stdout: string; stderr: string };
+    readings?: ObjectReading[];
+    nodes?: Record<string, number>;
+  };
 }
 
 /** How long one command may run when its step declares no wait. */
@@ -34,8 +39,19 @@ const COMMAND_LIMIT_MS = 120_000;
 /** How long a command started near the end of a wait may still finish before it is stopped. */
 const COMMAND_GRACE_MS = 5_000;
 
-async function execute(ctx: RunContext, script: string, extraEnv: Record<string, string> = {}, secret?: RegExp, timeoutMs = COMMAND_LIMIT_MS): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
-  const result = await runScript(script, { cwd: ctx.workDir, env: { ...ctx.env, ...extraEnv }, signal: ctx.signal, timeoutMs });
+async function execute(
+  ctx: RunContext,
+  script: string,
+  extraEnv: Record<string, string> = {},
+  secret?: RegExp,
+  timeoutMs = COMMAND_LIMIT_MS,
+): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
+  const result = await runScript(script, {
+    cwd: ctx.workDir,
+    env: { ...ctx.env, ...extraEnv },
+    signal: ctx.signal,
+    timeoutMs,
+  });
   captureSecrets(ctx.redactor, secret, `${result.stdout}\n${result.stderr}`);
   const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
   return { result, stdout: clean(result.stdout), stderr: clean(result.stderr) };
@@ -65,13 +81,21 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     prepared = await ctx.mirror.prepare(block.code, checks.pins, ctx.workDir, ctx.signal);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { status: 'failed', command: block.code, fetched: error.fetched, problems: [error.message], hint: error.hint };
+    return {
+      status: 'failed',
+      command: block.code,
+      fetched: error.fetched,
+      problems: [error.message],
+      hint: error.hint,
+    };
   }
   const { command, fetched } = prepared;
   if (step.background) return backgroundStep(bound, ctx, command, fetched, expect);
   // The step's declared limit bounds every command in it: one that hangs (an API server that stopped
   // answering) is stopped at the limit, not after kubectl's or the server's own timeouts.
-  const within = step.eventually ? Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity) : undefined;
+  const within = step.eventually
+    ? Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity)
+    : undefined;
   const deadline = performance.now() + (within ?? COMMAND_LIMIT_MS);
   const commandLimit = () => Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
 
@@ -80,8 +104,16 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     const a = await execute(ctx, command, {}, step.secret, commandLimit());
     const nodes = expect.rule ? await perNodeCounts(ctx.kube, expect.rule) : {};
     // A command stopped at the step's limit already says the cluster did not answer in time.
-    const readings = step.object && expect.text !== undefined && !a.result.timedOut ? [await read(ctx, step.object, block.code)] : undefined;
-    const ev = { exitCode: a.result.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, ...(readings ? { readings } : {}), ...(Object.keys(nodes).length > 0 ? { nodes } : {}) };
+    const readings =
+      step.object && expect.text !== undefined && !a.result.timedOut
+        ? [await read(ctx, step.object, block.code)]
+        : undefined;
+    const ev = {
+      exitCode: a.result.exitCode,
+      streams: { stdout: a.stdout, stderr: a.stderr },
+      ...(readings ? { readings } : {}),
+      ...(Object.keys(nodes).length > 0 ? { nodes } : {}),
+    };
     const checked = checkAttempt(bound, expect, ev, describeExit(a.result));
     return { ...checked, ok: checked.outcome === 'passed', at, result: a.result, ev };
   };
@@ -91,17 +123,27 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   // whether the page's state can hold yet, and which changes are worth a new attempt.
   const object = step.object;
   const text = expect.text;
-  const ready = within !== undefined && object && text !== undefined ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok) : undefined;
+  const ready =
+    within !== undefined && object && text !== undefined
+      ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok)
+      : undefined;
   // A wait whose state does not hold yet starts with the watch, not the command: the watch's first
   // events (every object it reads, then each change) say when to run it.
   let current: Attempt | undefined = ready && !(await ready().catch(() => true)) ? undefined : await attempt();
   let attempts = current ? 1 : 0;
   const notes: string[] = [];
   if (!ok(current) && within !== undefined && !ctx.signal.aborted) {
-    const waited = await eventually(attempt, current, { withinMs: Math.max(deadline - performance.now(), 0), kube: ctx.kube, watch: watchPathFor(block.code), signal: ctx.signal, ...(ready ? { ready } : {}) });
+    const waited = await eventually(attempt, current, {
+      withinMs: Math.max(deadline - performance.now(), 0),
+      kube: ctx.kube,
+      watch: watchPathFor(block.code),
+      signal: ctx.signal,
+      ...(ready ? { ready } : {}),
+    });
     current = waited.result;
     attempts = waited.attempts;
-    if (!ok(current)) notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
+    if (!ok(current))
+      notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
   }
   if (!current) {
     // interrupted before the command ever ran: it runs now and stops at once, so the step still shows what it got
@@ -113,7 +155,10 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   if (ok(current) && step.confirm) {
     const other = ctx.binding.steps.find((s) => s.step.id === step.confirm?.step);
     const rule = other?.step.kind === 'run' ? other.step.object : undefined;
-    confirm = rule && other?.block ? { readings: [await read(ctx, rule, other.block.code)] } : { stdout: (await execute(ctx, other?.block?.code ?? 'false')).stdout };
+    confirm =
+      rule && other?.block
+        ? { readings: [await read(ctx, rule, other.block.code)] }
+        : { stdout: (await execute(ctx, other?.block?.code ?? 'false')).stdout };
   }
   const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
   const final = checkStep(bound, { status: 'passed', ...evidence }, checks, describeExit(current.result));
@@ -121,8 +166,12 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     const { line, skip, because } = step.alreadyDone;
     for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
   }
-  if (expect.drift) notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
-  if (fetched.length > 0) notes.push(`원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`);
+  if (expect.drift)
+    notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
+  if (fetched.length > 0)
+    notes.push(
+      `원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`,
+    );
   const outcome: Outcome = {
     status: final.outcome === 'failed' ? 'failed' : 'passed',
     command: block.code,
@@ -137,7 +186,8 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   if (expect.text !== undefined) outcome.expected = expect.text;
   if (final.outcome === 'failed') {
     outcome.diagnostics = await diagnose(ctx, block.code, current.ev.streams.stdout);
-    if (final.diff || final.objects.some((o) => !o.ok)) outcome.hint = '페이지의 출력이 틀렸다면 페이지를 고치고, 클러스터가 틀렸다면 위 진단을 보세요.';
+    if (final.diff || final.objects.some((o) => !o.ok))
+      outcome.hint = '페이지의 출력이 틀렸다면 페이지를 고치고, 클러스터가 틀렸다면 위 진단을 보세요.';
   }
   return outcome;
 };
@@ -146,15 +196,39 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
  * A command that keeps running: started, ready when its port answers (or at its first output line),
  * left running for the steps after it; the runner stops it at the end of the run.
  */
-async function backgroundStep(bound: BoundStep & { step: RunStep }, ctx: RunContext, command: string, fetched: Fetched[], expect: ReturnType<typeof expectationFor>): Promise<Outcome> {
+async function backgroundStep(
+  bound: BoundStep & { step: RunStep },
+  ctx: RunContext,
+  command: string,
+  fetched: Fetched[],
+  expect: ReturnType<typeof expectationFor>,
+): Promise<Outcome> {
   const { port, within = '30s' } = bound.step.background!;
-  const started = await startBackground(command, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, port, withinMs: Math.min(durationMs(within), ctx.waitLimitMs ?? Infinity) });
+  const started = await startBackground(command, {
+    cwd: ctx.workDir,
+    env: ctx.env,
+    signal: ctx.signal,
+    port,
+    withinMs: Math.min(durationMs(within), ctx.waitLimitMs ?? Infinity),
+  });
   if (started.ready) ctx.background.push(started.stop);
   const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
   const ev = { exitCode: started.exitCode, streams: { stdout: clean(started.stdout), stderr: clean(started.stderr) } };
   const checks: CheckContext = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
-  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checks, started.ready ? '-' : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`);
-  const shown = [ev.streams.stdout.trimEnd(), ev.streams.stderr.trim() ? `[stderr]\n${ev.streams.stderr.trimEnd()}` : ''].filter(Boolean).join('\n');
+  const final = checkStep(
+    bound,
+    { status: 'passed', ...ev, fetched },
+    checks,
+    started.ready
+      ? '-'
+      : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`,
+  );
+  const shown = [
+    ev.streams.stdout.trimEnd(),
+    ev.streams.stderr.trim() ? `[stderr]\n${ev.streams.stderr.trimEnd()}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   return {
     status: final.outcome === 'failed' ? 'failed' : 'passed',
     command: bound.block!.code,
@@ -163,7 +237,14 @@ async function backgroundStep(bound: BoundStep & { step: RunStep }, ctx: RunCont
     actual: shown,
     ...(expect.text !== undefined ? { expected: expect.text } : {}),
     problems: final.problems,
-    notes: [...final.notes, ...(started.ready ? [`백그라운드에서 실행 중입니다 (${port ? `127.0.0.1:${port} 가 응답함` : '첫 출력 줄이 나옴'}). 실행이 끝나면 프로세스 그룹째 멈춥니다.`] : [])],
+    notes: [
+      ...final.notes,
+      ...(started.ready
+        ? [
+            `백그라운드에서 실행 중입니다 (${port ? `127.0.0.1:${port} 가 응답함` : '첫 출력 줄이 나옴'}). 실행이 끝나면 프로세스 그룹째 멈춥니다.`,
+          ]
+        : []),
+    ],
   };
 }
 
@@ -175,7 +256,13 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   // What is on disk now, read back: the evidence the verdict compares with the page's block.
   const written = { file: name, hash: fingerprint(fs.readFileSync(target)) };
   const checked = checkStep(bound, { status: 'passed', written }, { minor: ctx.minor, pins: {}, steps: [] });
-  return { status: checked.outcome === 'failed' ? 'failed' : 'passed', command: `cat > ${name} (페이지의 ${block.id} 블록)`, written, problems: checked.problems, notes: [`${path.relative(process.cwd(), target)} 에 썼습니다.`] };
+  return {
+    status: checked.outcome === 'failed' ? 'failed' : 'passed',
+    command: `cat > ${name} (페이지의 ${block.id} 블록)`,
+    written,
+    problems: checked.problems,
+    notes: [`${path.relative(process.cwd(), target)} 에 썼습니다.`],
+  };
 };
 
 /**
@@ -186,24 +273,37 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
 const editStep: Handler<EditStep> = async (bound, ctx) => {
   const block = bound.block!;
   const [, name = '', namespace = ''] = EDIT_COMMAND.exec(block.code.trim()) ?? [];
-  const readService = async () => ctx.kube.core.readNamespacedService({ name, namespace }).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
+  const readService = async () =>
+    ctx.kube.core.readNamespacedService({ name, namespace }).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
   const before = await readService();
   const editor = await startEditServer(bound.changes);
   const a = await execute(ctx, block.code, editor.env).finally(() => editor.close());
   const after = await readService();
-  const changes = bound.changes.map((c) => ({ field: c.path.join('.'), documented: show(c.value), before: show(valueAt(before, c.path)), after: show(valueAt(after, c.path)) }));
+  const changes = bound.changes.map((c) => ({
+    field: c.path.join('.'),
+    documented: show(c.value),
+    before: show(valueAt(before, c.path)),
+    after: show(valueAt(after, c.path)),
+  }));
   const evidence = { exitCode: a.result.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, changes };
-  const checked = checkStep(bound, { status: 'passed', ...evidence }, { minor: ctx.minor, pins: {}, steps: [] }, describeExit(a.result));
+  const checked = checkStep(
+    bound,
+    { status: 'passed', ...evidence },
+    { minor: ctx.minor, pins: {}, steps: [] },
+    describeExit(a.result),
+  );
   return {
     status: checked.outcome === 'failed' ? 'failed' : 'passed',
     command: block.code,
     ...evidence,
     actual: showActual({ ...a }),
     problems: checked.problems,
-    notes: [`편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`],
+    notes: [
+      `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`,
+    ],
   };
 };
 
@@ -213,7 +313,8 @@ function serviceAt(ctx: RunContext, host: string): { name: string; namespace: st
     if (b.step.kind !== 'run' || b.step.object?.kind !== 'service' || !b.block || !b.step.output) continue;
     const documented = b.outputs.get(b.step.output.block)?.code;
     const get = parseGet(b.block.code);
-    if (documented && get?.name && parseTable(documented).rows.some((r) => r['EXTERNAL-IP'] === host)) return { name: get.name, namespace: get.namespace };
+    if (documented && get?.name && parseTable(documented).rows.some((r) => r['EXTERNAL-IP'] === host))
+      return { name: get.name, namespace: get.namespace };
   }
   return undefined;
 }
@@ -226,28 +327,51 @@ function serviceAt(ctx: RunContext, host: string): { name: string; namespace: st
  */
 const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   const anchor = bound.anchor;
-  if (!anchor) return { status: 'manual', reason: `사람이 터미널에서 실행할 명령입니다 (${bound.step.title}). 런북은 실행하지 않습니다.` };
+  if (!anchor)
+    return {
+      status: 'manual',
+      reason: `사람이 터미널에서 실행할 명령입니다 (${bound.step.title}). 런북은 실행하지 않습니다.`,
+    };
   const client = ctx.target.sandbox?.clientHost;
   const url = anchor.links[0];
   const local = url !== undefined && /^(localhost|127\.0\.0\.1)$/.test(new URL(url).hostname);
   if (!client || !url || local) {
     const open = url ? `웹 브라우저로 ${anchor.links.join(', ')} 에 접속해 ` : '';
-    return { status: 'manual', reason: `${open}"${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 ${url ? '이 주소에 접속하지' : '화면을 보지'} 않습니다.` };
+    return {
+      status: 'manual',
+      reason: `${open}"${anchor.caption}" 화면이 나오는지 직접 확인하세요. 런북은 ${url ? '이 주소에 접속하지' : '화면을 보지'} 않습니다.`,
+    };
   }
   const service = serviceAt(ctx, new URL(url).hostname);
-  if (!service) return { status: 'failed', problems: [`${url} 의 주소를 EXTERNAL-IP 로 적은 서비스 확인 단계가 페이지에 없어, 어느 서비스가 답해야 하는지 알 수 없습니다.`] };
+  if (!service)
+    return {
+      status: 'failed',
+      problems: [
+        `${url} 의 주소를 EXTERNAL-IP 로 적은 서비스 확인 단계가 페이지에 없어, 어느 서비스가 답해야 하는지 알 수 없습니다.`,
+      ],
+    };
   const screenshot = path.join(ctx.workDir, 'screenshots', `${bound.step.id.replace(/\//g, '-')}.png`);
   try {
-    const r = await client.open(ctx.kube, { url, ...service }, screenshot, { signal: ctx.signal, show: (command) => pasteable(command, ctx.target) });
+    const r = await client.open(ctx.kube, { url, ...service }, screenshot, {
+      signal: ctx.signal,
+      show: (command) => pasteable(command, ctx.target),
+    });
     return {
       status: 'passed',
       command: `(클라이언트 호스트에서 ${url} 을 HTTP 와 Chromium 으로 열기)`,
       browser: { url, status: r.status, title: r.title, screenshot, proven: r.proven, simulated: r.simulated },
-      notes: [`${url} → HTTP ${r.status}, 제목 "${r.title}" (${r.seconds}초: 대역 백엔드 ${r.phases.backend}초, 첫 HTTP 응답 ${r.phases.http}초, Chromium 화면 ${r.phases.chromium}초)`],
+      notes: [
+        `${url} → HTTP ${r.status}, 제목 "${r.title}" (${r.seconds}초: 대역 백엔드 ${r.phases.backend}초, 첫 HTTP 응답 ${r.phases.http}초, Chromium 화면 ${r.phases.chromium}초)`,
+      ],
     };
   } catch (error) {
     const e = error as Error & { hint?: string };
-    return { status: 'failed', problems: [`${url} 를 클라이언트 호스트에서 열지 못했습니다: ${e.message}`], ...(e.hint ? { hint: e.hint } : {}), diagnostics: await diagnose(ctx, `kubectl get svc/${service.name} -n ${service.namespace}`, '') };
+    return {
+      status: 'failed',
+      problems: [`${url} 를 클라이언트 호스트에서 열지 못했습니다: ${e.message}`],
+      ...(e.hint ? { hint: e.hint } : {}),
+      diagnostics: await diagnose(ctx, `kubectl get svc/${service.name} -n ${service.namespace}`, ''),
+    };
   }
 };
 

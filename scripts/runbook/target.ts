@@ -45,7 +45,11 @@ function userKubeconfigs(env: Io['env']): string[] {
 
 /** The merged kubeconfig as kubectl sees it, and the file each user came from. Only checks and names: kubectl makes the copy. */
 function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<string, string> } {
-  const merged: Required<Pick<KubeconfigFile, 'contexts' | 'clusters' | 'users'>> & KubeconfigFile = { contexts: [], clusters: [], users: [] };
+  const merged: Required<Pick<KubeconfigFile, 'contexts' | 'clusters' | 'users'>> & KubeconfigFile = {
+    contexts: [],
+    clusters: [],
+    users: [],
+  };
   const userOrigin = new Map<string, string>();
   for (const file of files) {
     let text: string;
@@ -53,16 +57,28 @@ function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<str
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
       if (files.length > 1 && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new UsageError('KUBECONFIG_UNREADABLE', `kubeconfig 를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'KUBECONFIG 환경 변수나 ~/.kube/config 가 읽을 수 있는 파일을 가리키는지 확인하세요.');
+      throw new UsageError(
+        'KUBECONFIG_UNREADABLE',
+        `kubeconfig 를 읽을 수 없습니다: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        'KUBECONFIG 환경 변수나 ~/.kube/config 가 읽을 수 있는 파일을 가리키는지 확인하세요.',
+      );
     }
     let parsed: KubeconfigFile;
     try {
       parsed = (YAML.parse(text) ?? {}) as KubeconfigFile;
     } catch (error) {
-      throw new UsageError('KUBECONFIG_INVALID', `kubeconfig ${file} 가 올바른 YAML 이 아닙니다: ${(error as Error).message.split('\n')[0]}`, 'kubectl config view 로 파일을 확인하세요.');
+      throw new UsageError(
+        'KUBECONFIG_INVALID',
+        `kubeconfig ${file} 가 올바른 YAML 이 아닙니다: ${(error as Error).message.split('\n')[0]}`,
+        'kubectl config view 로 파일을 확인하세요.',
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new UsageError('KUBECONFIG_INVALID', `kubeconfig ${file} 에 설정이 없습니다.`, 'kubectl config view 로 파일을 확인하세요.');
+      throw new UsageError(
+        'KUBECONFIG_INVALID',
+        `kubeconfig ${file} 에 설정이 없습니다.`,
+        'kubectl config view 로 파일을 확인하세요.',
+      );
     }
     // kubectl's merge rule: the first file to define a name wins.
     merged['current-context'] ??= parsed['current-context'];
@@ -86,13 +102,27 @@ function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<str
  * slash — and the copy lives in another folder, so those two are made absolute here, against the
  * file that defined the user (kubectl's first-file-wins rule).
  */
-function minifiedKubeconfig(kubectl: string, files: string[], context: string, userOrigin: Map<string, string>, env: Io['env']): KubeconfigFile {
+function minifiedKubeconfig(
+  kubectl: string,
+  files: string[],
+  context: string,
+  userOrigin: Map<string, string>,
+  env: Io['env'],
+): KubeconfigFile {
   const args = ['config', 'view', '--minify', '--flatten', '--context', context, '-o', 'json'];
   const shown = { KUBECONFIG: files.join(path.delimiter) };
-  const r = spawnSync(kubectl, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...shown } as NodeJS.ProcessEnv });
+  const r = spawnSync(kubectl, args, {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...env, ...shown } as NodeJS.ProcessEnv,
+  });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').trim();
-    throw new UsageError('KUBECONFIG_INVALID', `kubectl 이 컨텍스트 "${context}" 만 든 kubeconfig 를 만들지 못했습니다: ${why}\n  $ ${formatCommand(kubectl, args, shown)}`, 'kubeconfig 가 가리키는 인증서·키 파일이 있는지 kubectl config view 로 확인하세요.');
+    throw new UsageError(
+      'KUBECONFIG_INVALID',
+      `kubectl 이 컨텍스트 "${context}" 만 든 kubeconfig 를 만들지 못했습니다: ${why}\n  $ ${formatCommand(kubectl, args, shown)}`,
+      'kubeconfig 가 가리키는 인증서·키 파일이 있는지 kubectl config view 로 확인하세요.',
+    );
   }
   const config = JSON.parse(r.stdout) as KubeconfigFile;
   for (const { name, user } of config.users ?? []) {
@@ -100,22 +130,31 @@ function minifiedKubeconfig(kubectl: string, files: string[], context: string, u
     if (!origin) continue;
     const base = path.dirname(origin);
     const exec = user.exec as { command?: unknown } | undefined;
-    if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command)) exec.command = path.resolve(base, exec.command);
-    if (typeof user.tokenFile === 'string' && user.tokenFile !== '' && !path.isAbsolute(user.tokenFile)) user.tokenFile = path.resolve(base, user.tokenFile);
+    if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command))
+      exec.command = path.resolve(base, exec.command);
+    if (typeof user.tokenFile === 'string' && user.tokenFile !== '' && !path.isAbsolute(user.tokenFile))
+      user.tokenFile = path.resolve(base, user.tokenFile);
   }
   return config;
 }
 
 /** Where the private kubeconfig of a context lives: one folder per context name, rewritten by each run. */
 function contextKubeconfigPath(context: string, env: Io['env']): string {
-  const safe = context.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 60);
+  const safe = context
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 60);
   const hash = crypto.createHash('sha256').update(context).digest('hex').slice(0, 8);
   return path.join(cacheDir(env), 'contexts', `${safe}-${hash}`, 'kubeconfig');
 }
 
 /** The error for a missing kubectl, here (for --context) and before a sandbox run. */
 export function kubectlMissing(): UsageError {
-  return new UsageError('KUBECTL_MISSING', 'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.', 'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.');
+  return new UsageError(
+    'KUBECTL_MISSING',
+    'kubectl 을 PATH 에서 찾을 수 없습니다. 페이지의 명령은 kubectl 로 실행됩니다.',
+    'kubectl 을 설치하거나 (https://kubernetes.io/docs/tasks/tools/) npm run cluster -- up 으로 같은 버전의 kubectl 이 든 샌드박스를 만드세요.',
+  );
 }
 
 interface TargetOptions {
@@ -133,21 +172,49 @@ export function resolveTarget(options: TargetOptions, io: Io): Target {
     const name = options.sandbox ?? DEFAULT_SANDBOX;
     const sandbox = openSandbox(name, io.env);
     if (!sandbox) {
-      throw new UsageError('NO_SANDBOX', `샌드박스 클러스터 "${name}" 가 없습니다. 런북은 기본적으로 이 프로젝트가 만든 샌드박스에서만 실행됩니다.`, '먼저 npm run cluster -- up 으로 샌드박스를 만드세요. 직접 고른 클러스터에서 실행하려면 --context 이름 을 주세요.');
+      throw new UsageError(
+        'NO_SANDBOX',
+        `샌드박스 클러스터 "${name}" 가 없습니다. 런북은 기본적으로 이 프로젝트가 만든 샌드박스에서만 실행됩니다.`,
+        '먼저 npm run cluster -- up 으로 샌드박스를 만드세요. 직접 고른 클러스터에서 실행하려면 --context 이름 을 주세요.',
+      );
     }
-    return { provider: sandbox.name, context: sandbox.context, server: sandbox.server, kubeconfig: sandbox.kubeconfig, binDir: sandbox.binDir, sandbox, save: () => undefined };
+    return {
+      provider: sandbox.name,
+      context: sandbox.context,
+      server: sandbox.server,
+      kubeconfig: sandbox.kubeconfig,
+      binDir: sandbox.binDir,
+      sandbox,
+      save: () => undefined,
+    };
   }
   const files = userKubeconfigs(io.env).map((f) => path.resolve(io.cwd, f));
   const config = loadKubeconfig(files);
   const context = config.contexts?.find((c) => c.name === options.context);
   if (!context) {
     const names = (config.contexts ?? []).map((c) => c.name);
-    throw new UsageError('UNKNOWN_CONTEXT', `kubeconfig (${files.join(', ')}) 에 컨텍스트 "${options.context}" 가 없습니다.`, names.length ? `있는 컨텍스트: ${names.join(', ')}` : 'kubectl config get-contexts 로 이름을 확인하세요.');
+    throw new UsageError(
+      'UNKNOWN_CONTEXT',
+      `kubeconfig (${files.join(', ')}) 에 컨텍스트 "${options.context}" 가 없습니다.`,
+      names.length ? `있는 컨텍스트: ${names.join(', ')}` : 'kubectl config get-contexts 로 이름을 확인하세요.',
+    );
   }
   const { cluster: clusterName, user: userName } = context.context;
-  if (!config.clusters?.some((c) => c.name === clusterName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 클러스터 "${clusterName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
-  if (userName && !config.users?.some((u) => u.name === userName)) throw new UsageError('KUBECONFIG_INVALID', `컨텍스트 "${options.context}" 의 사용자 "${userName}" 가 kubeconfig 에 없습니다.`, 'kubectl config view 로 확인하세요.');
-  const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX].map((n) => openSandbox(n, io.env)).filter((s): s is Provider => s?.context === options.context);
+  if (!config.clusters?.some((c) => c.name === clusterName))
+    throw new UsageError(
+      'KUBECONFIG_INVALID',
+      `컨텍스트 "${options.context}" 의 클러스터 "${clusterName}" 가 kubeconfig 에 없습니다.`,
+      'kubectl config view 로 확인하세요.',
+    );
+  if (userName && !config.users?.some((u) => u.name === userName))
+    throw new UsageError(
+      'KUBECONFIG_INVALID',
+      `컨텍스트 "${options.context}" 의 사용자 "${userName}" 가 kubeconfig 에 없습니다.`,
+      'kubectl config view 로 확인하세요.',
+    );
+  const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX]
+    .map((n) => openSandbox(n, io.env))
+    .filter((s): s is Provider => s?.context === options.context);
   // The kubectl the run will use: the sandbox's build first on PATH, else the user's.
   const binDir = sandboxes[0]?.binDir;
   const PATH = [binDir, io.env.PATH].filter(Boolean).join(path.delimiter);

@@ -42,7 +42,9 @@ function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
       continue;
     }
     if (step.drift && minor >= minorOf(step.drift.since)) {
-      left.push(`${step.id}: Kubernetes 1.${minor} 에서는 페이지가 밝힌 차이(drift, ${step.drift.since} 부터)와 비교하므로, 두 출력 블록 중 어느 것을 고칠지 정할 수 없어 고치지 않았습니다. 위 차이를 보고 손으로 고치세요.`);
+      left.push(
+        `${step.id}: Kubernetes 1.${minor} 에서는 페이지가 밝힌 차이(drift, ${step.drift.since} 부터)와 비교하므로, 두 출력 블록 중 어느 것을 고칠지 정할 수 없어 고치지 않았습니다. 위 차이를 보고 손으로 고치세요.`,
+      );
       continue;
     }
     if (!ran.streams) {
@@ -55,8 +57,12 @@ function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
     if (!merged.ok) left.push(`${at(binding.page, block.line)}: ${block.id} 는 고치지 않았습니다. ${merged.problem}`);
     else if (merged.text !== block.code) changes.push({ step: step.id, block, text: merged.text });
     const exitCode = step.exitCode ?? 0;
-    if (ran.exitCode !== exitCode) left.push(`${step.id}: 종료 코드가 기대 ${exitCode} 와 다릅니다 (실제 ${ran.exitCode ?? '없음'}). 종료 코드는 런북이 정하므로 --update 가 고치지 않습니다.`);
-    else if (merged.ok && merged.text === block.code) left.push(`${step.id}: 출력 블록은 실제 출력과 맞지만 다른 이유로 실패했습니다: ${why}`);
+    if (ran.exitCode !== exitCode)
+      left.push(
+        `${step.id}: 종료 코드가 기대 ${exitCode} 와 다릅니다 (실제 ${ran.exitCode ?? '없음'}). 종료 코드는 런북이 정하므로 --update 가 고치지 않습니다.`,
+      );
+    else if (merged.ok && merged.text === block.code)
+      left.push(`${step.id}: 출력 블록은 실제 출력과 맞지만 다른 이유로 실패했습니다: ${why}`);
   }
   return { changes, left };
 }
@@ -89,16 +95,31 @@ export async function updatePage(o: UpdateOptions): Promise<number> {
   const source = fs.readFileSync(o.file, 'utf8');
   // The page must still be the one the run read: a block edited meanwhile is not overwritten.
   const now = new Map(parsePage(source, o.binding.page.file).blocks.map((b) => [b.id, b]));
-  const moved = plan.changes.filter((c) => now.get(c.block.id)?.code !== c.block.code || now.get(c.block.id)?.line !== c.block.line);
-  if (moved.length > 0) throw new UsageError('PAGE_CHANGED', `실행하는 동안 ${shown} 의 블록 ${moved.map((c) => c.block.id).join(', ')} 가 바뀌어 쓰지 않았습니다.`, `npm run runbook -- ${o.command} --update 로 다시 실행하세요.`);
+  const moved = plan.changes.filter(
+    (c) => now.get(c.block.id)?.code !== c.block.code || now.get(c.block.id)?.line !== c.block.line,
+  );
+  if (moved.length > 0)
+    throw new UsageError(
+      'PAGE_CHANGED',
+      `실행하는 동안 ${shown} 의 블록 ${moved.map((c) => c.block.id).join(', ')} 가 바뀌어 쓰지 않았습니다.`,
+      `npm run runbook -- ${o.command} --update 로 다시 실행하세요.`,
+    );
   const next = replaceBlocks(source, plan.changes);
   io.out(createTwoFilesPatch(shown, shown, source, next, '페이지', '실제 출력을 쓴 페이지', { context: 2 }));
   const list = plan.changes.map((c) => c.block.id).join(', ');
   if (!o.yes) {
     if (!io.interactive || !io.ask) {
-      throw new UsageError('CONFIRMATION_REQUIRED', `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`, `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`);
+      throw new UsageError(
+        'CONFIRMATION_REQUIRED',
+        `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`,
+        `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`,
+      );
     }
-    const answer = (await io.ask(`${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `)).trim();
+    const answer = (
+      await io.ask(
+        `${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `,
+      )
+    ).trim();
     if (answer !== 'yes') {
       io.err(`쓰지 않았습니다. ${shown} 는 그대로입니다.\n`);
       return 1;
@@ -111,6 +132,8 @@ export async function updatePage(o: UpdateOptions): Promise<number> {
     io.err(`✓ 쓴 페이지로 다시 실행해 통과했습니다. 변경을 검토한 뒤 커밋하세요: git diff -- ${shown}\n`);
     return 0;
   }
-  io.err(`✗ 쓴 페이지로 다시 실행했지만 통과하지 않았습니다 (위 실패를 보세요). 쓴 블록: ${list}. 되돌리려면: git checkout -- ${shown}\n`);
+  io.err(
+    `✗ 쓴 페이지로 다시 실행했지만 통과하지 않았습니다 (위 실패를 보세요). 쓴 블록: ${list}. 되돌리려면: git checkout -- ${shown}\n`,
+  );
   return 1;
 }

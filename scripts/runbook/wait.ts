@@ -26,7 +26,11 @@ interface WaitOptions {
  * Re-checks until `attempt` matches or the limit passes. A watch on the objects the command reads
  * wakes the check as soon as anything changes; a short interval covers what cannot be watched.
  */
-export async function eventually<T extends { ok: boolean }>(attempt: () => Promise<T>, first: T | undefined, options: WaitOptions): Promise<{ result: T; attempts: number }> {
+export async function eventually<T extends { ok: boolean }>(
+  attempt: () => Promise<T>,
+  first: T | undefined,
+  options: WaitOptions,
+): Promise<{ result: T; attempts: number }> {
   const deadline = performance.now() + options.withinMs;
   const fallback = options.fallbackMs ?? (options.watch ? 1000 : 500);
   let pending = false;
@@ -36,7 +40,11 @@ export async function eventually<T extends { ok: boolean }>(attempt: () => Promi
     wake?.();
   };
   const { watch } = options;
-  const stop = options.changes ? options.changes(trigger) : watch ? watchChanges(options.kube, watch.path, watch.query, trigger) : () => undefined;
+  const stop = options.changes
+    ? options.changes(trigger)
+    : watch
+      ? watchChanges(options.kube, watch.path, watch.query, trigger)
+      : () => undefined;
   options.signal.addEventListener('abort', trigger);
   let result = first;
   let attempts = first ? 1 : 0;

@@ -19,7 +19,11 @@ import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
 
 const command = {
-  meta: { name: 'verify', description: '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다. 클러스터 없이 모든 페이지의 검증 현황을 보려면: npm run verify -- status' },
+  meta: {
+    name: 'verify',
+    description:
+      '모든 런북을 사이트의 페이지 순서대로, 페이지가 밝힌 Kubernetes 버전마다 새 샌드박스에서 실행하고 보고서를 씁니다. 클러스터 없이 모든 페이지의 검증 현황을 보려면: npm run verify -- status',
+  },
   args: {
     provider: { type: 'string', description: 'kwok | kind | pods (기본: cluster up 의 기본값)' },
     kubernetes: { type: 'string', description: '이 버전들만 (쉼표로 구분, 예: 1.37)' },
@@ -54,7 +58,11 @@ export function verifySandboxName(runbook: string, minor: string): string {
 /** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
 function child(script: string, args: string[], io: Io): Promise<number> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], { cwd: projectRoot, env: io.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], {
+      cwd: projectRoot,
+      env: io.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     p.stdout.on('data', (d: Buffer) => io.err(d.toString()));
     p.stderr.on('data', (d: Buffer) => io.err(d.toString()));
     const stop = () => p.kill('SIGINT');
@@ -68,7 +76,11 @@ function child(script: string, args: string[], io: Io): Promise<number> {
 
 /** The verdict on a report just written, in words (the same verdict the site shows). */
 async function judge(file: string, page: VerifiedPage): Promise<string> {
-  const v = verdict({ report: readReport(file), binding: bind(await importRunbook(projectRoot, page.runbook), readPage(page.file, projectRoot)), code: codeFingerprint(projectRoot) });
+  const v = verdict({
+    report: readReport(file),
+    binding: bind(await importRunbook(projectRoot, page.runbook), readPage(page.file, projectRoot)),
+    code: codeFingerprint(projectRoot),
+  });
   return `${v.status}${v.uncommitted ? ' (커밋하지 않은 코드)' : ''}`;
 }
 
@@ -76,13 +88,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'status') return (await import('./status.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
-  if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider)) throw new UsageError('UNKNOWN_PROVIDER', `알 수 없는 프로바이더입니다: --provider ${args.provider}`, `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`);
+  if (args.provider && !(PROVIDERS as readonly string[]).includes(args.provider))
+    throw new UsageError(
+      'UNKNOWN_PROVIDER',
+      `알 수 없는 프로바이더입니다: --provider ${args.provider}`,
+      `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`,
+    );
   const all = verifiedPages(projectRoot);
-  const wanted = args.page?.split(',').map((p) => p.trim()).filter(Boolean);
+  const wanted = args.page
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = wanted?.filter((name) => !all.some((p) => p.runbook === name)) ?? [];
-  if (unknown.length > 0) throw new UsageError('NO_PAGES', `런북 ${unknown.join(', ')} 를 밝힌 페이지가 없습니다.`, `있는 페이지의 런북: ${all.map((p) => p.runbook).join(', ') || '(없음)'}. 페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      'NO_PAGES',
+      `런북 ${unknown.join(', ')} 를 밝힌 페이지가 없습니다.`,
+      `있는 페이지의 런북: ${all.map((p) => p.runbook).join(', ') || '(없음)'}. 페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.`,
+    );
   const pages = all.filter((p) => !wanted || wanted.includes(p.runbook));
-  if (pages.length === 0) throw new UsageError('NO_PAGES', '런북을 밝힌 페이지가 없습니다.', '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.');
+  if (pages.length === 0)
+    throw new UsageError(
+      'NO_PAGES',
+      '런북을 밝힌 페이지가 없습니다.',
+      '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.',
+    );
   const only = args.kubernetes?.split(',').map((v) => v.trim());
   const reportsDir = path.resolve(io.cwd, args.reports ?? 'reports');
   const status = new Status(io);
@@ -97,13 +127,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
   for (const page of pages) {
     // The pages this one continues from run first on its sandbox (runbook.continuesFrom).
     const chain = continuationChain(page, all);
-    if ('error' in chain) throw new UsageError('BAD_CONTINUES_FROM', chain.error, 'runbook.continuesFrom 에는 먼저 실행할 페이지의 runbook.name 을 적으세요. 돌고 도는 연결은 끊으세요.');
+    if ('error' in chain)
+      throw new UsageError(
+        'BAD_CONTINUES_FROM',
+        chain.error,
+        'runbook.continuesFrom 에는 먼저 실행할 페이지의 runbook.name 을 적으세요. 돌고 도는 연결은 끊으세요.',
+      );
     const before = chain.slice(0, -1);
     // A page whose pods must really run (a webhook the API server calls) gets a provider that runs them.
-    const needsPods = (await Promise.all(chain.map(async (p) => (await importRunbook(projectRoot, p.runbook)).needs?.runningPods))).find(Boolean);
+    const needsPods = (
+      await Promise.all(chain.map(async (p) => (await importRunbook(projectRoot, p.runbook)).needs?.runningPods))
+    ).find(Boolean);
     let pageProvider = args.provider;
     if (needsPods && !(args.provider && RUNS_PODS[args.provider as keyof typeof RUNS_PODS])) {
-      const chosen = args.provider ? { why: `--provider ${args.provider} 는 파드를 Running 으로 표시만 합니다` } : await providerRunningPods(io.env);
+      const chosen = args.provider
+        ? { why: `--provider ${args.provider} 는 파드를 Running 으로 표시만 합니다` }
+        : await providerRunningPods(io.env);
       if ('why' in chosen) {
         status.fail(`${page.runbook}: 이 머신에서 검증할 수 없습니다 — ${chosen.why}. ${needsPods}`);
         results.push(`✗ ${page.runbook}  검증하지 못함: ${chosen.why} (--provider pods 또는 kind 로 실행하세요)`);
@@ -137,7 +176,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         else {
           kept.push(earlier);
           // Known limit: on kind both clusters sit on one network, and the kept one's MetalLB may still answer for the page's addresses.
-          status.info(`실패한 샌드박스 ${earlier.sandbox} 를 로그를 위해 남겨 둔 채 ${sandbox} 를 만듭니다 (--keep). 같은 네트워크의 두 클러스터가 페이지의 주소에 함께 응답할 수 있으니 이 페이지의 브라우저 단계 결과를 그 점을 감안해 읽으세요.`);
+          status.info(
+            `실패한 샌드박스 ${earlier.sandbox} 를 로그를 위해 남겨 둔 채 ${sandbox} 를 만듭니다 (--keep). 같은 네트워크의 두 클러스터가 페이지의 주소에 함께 응답할 수 있으니 이 페이지의 브라우저 단계 결과를 그 점을 감안해 읽으세요.`,
+          );
         }
       }
       const up = await timedChild('up', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider]);
@@ -146,7 +187,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       for (const earlier of up === 0 ? before : []) {
         // Its report is not this page's: kept beside the run's working files, not in the reports folder.
         const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
-        status.info(`${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`);
+        status.info(
+          `${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`,
+        );
         code = await timedChild('run', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
         fs.rmSync(scratch, { force: true });
         if (code !== 0) {
@@ -157,20 +200,54 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (up === 0 && !brokenBefore) {
         fs.mkdirSync(path.dirname(junit), { recursive: true });
         const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
-        code = await timedChild('run', 'runbook.ts', [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues]);
+        code = await timedChild('run', 'runbook.ts', [
+          page.runbook,
+          '--sandbox',
+          sandbox,
+          '--report',
+          report,
+          '--junit',
+          junit,
+          ...continues,
+        ]);
       }
       // A page that failed on a sandbox that came up: its logs beside its report, before the sandbox goes.
-      if (up === 0 && code !== 0) await timedChild('down', 'cluster.ts', ['logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox)]);
+      if (up === 0 && code !== 0)
+        await timedChild('down', 'cluster.ts', [
+          'logs',
+          '--name',
+          sandbox,
+          '--to',
+          path.join(reportsDir, 'logs', sandbox),
+        ]);
       if (!args.keep || up !== 0) await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
       else kept.push({ sandbox, ok: code === 0 });
       const ms = performance.now() - t0;
-      const outcome = up !== 0 ? `샌드박스를 만들지 못함 (종료 코드 ${up})` : brokenBefore ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})` : fs.existsSync(report) ? await judge(report, page) : `보고서 없음 (종료 코드 ${code})`;
+      const outcome =
+        up !== 0
+          ? `샌드박스를 만들지 못함 (종료 코드 ${up})`
+          : brokenBefore
+            ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})`
+            : fs.existsSync(report)
+              ? await judge(report, page)
+              : `보고서 없음 (종료 코드 ${code})`;
       if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
       failed ||= code !== 0;
       const parts = `up ${formatDuration(split.up)} · 실행 ${formatDuration(split.run)} · down ${formatDuration(split.down)}`;
-      timings.push({ runbook: page.runbook, kubernetes: minor, provider: pageProvider ?? 'default', ok: code === 0, ms: Math.round(ms), upMs: Math.round(split.up), runMs: Math.round(split.run), downMs: Math.round(split.down) });
-      results.push(`${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`);
+      timings.push({
+        runbook: page.runbook,
+        kubernetes: minor,
+        provider: pageProvider ?? 'default',
+        ok: code === 0,
+        ms: Math.round(ms),
+        upMs: Math.round(split.up),
+        runMs: Math.round(split.run),
+        downMs: Math.round(split.down),
+      });
+      results.push(
+        `${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`,
+      );
     }
   }
   if (args.timings) writeAtomic(path.resolve(io.cwd, args.timings), `${JSON.stringify(timings, null, 2)}\n`);

@@ -15,7 +15,11 @@ import { verdict } from '../model/verdict.ts';
 import { bind } from '../runbook/bind.ts';
 
 const command = {
-  meta: { name: 'verify status', description: '가이드의 모든 페이지에 대해 런북이 있는지, 버전마다 마지막 검증이 지금 무엇을 증명하는지, 어떤 블록과 그림을 아무 런북도 확인하지 않는지 보여 줍니다. 클러스터를 쓰지 않습니다.' },
+  meta: {
+    name: 'verify status',
+    description:
+      '가이드의 모든 페이지에 대해 런북이 있는지, 버전마다 마지막 검증이 지금 무엇을 증명하는지, 어떤 블록과 그림을 아무 런북도 확인하지 않는지 보여 줍니다. 클러스터를 쓰지 않습니다.',
+  },
   args: {
     reports: { type: 'string', description: '보고서 폴더 (기본: reports)' },
     json: { type: 'boolean', description: '사람이 읽는 표 대신 JSON 으로' },
@@ -52,7 +56,15 @@ interface PageStatus {
 }
 
 const MARK: Record<string, string> = { passed: '✓', none: '·' };
-const LABEL: Record<string, string> = { passed: '통과', failed: '실패', partial: '일부만 실행', interrupted: '중단됨', stale: '낡음', error: '판정 오류', none: '보고서 없음' };
+const LABEL: Record<string, string> = {
+  passed: '통과',
+  failed: '실패',
+  partial: '일부만 실행',
+  interrupted: '중단됨',
+  stale: '낡음',
+  error: '판정 오류',
+  none: '보고서 없음',
+};
 
 function markdownFiles(root: string, dir: string): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
@@ -68,21 +80,35 @@ function contentOf(root: string, file: string): Array<{ line: number; what: stri
     const line = node.position?.start.line ?? 0;
     if (node.type === 'code') {
       const code = node as Code;
-      found.push({ line, what: `\`\`\`${code.lang ?? ''} 블록 (${code.value.split('\n')[0]?.slice(0, 60) ?? ''})`, id: new MetaOptions(code.meta ?? '').getString('step') });
+      found.push({
+        line,
+        what: `\`\`\`${code.lang ?? ''} 블록 (${code.value.split('\n')[0]?.slice(0, 60) ?? ''})`,
+        id: new MetaOptions(code.meta ?? '').getString('step'),
+      });
     } else if (node.type === 'image') {
       found.push({ line, what: `그림 ${(node as Image).url}`, id: IMAGE_STEP.exec((node as Image).title ?? '')?.[1] });
     } else if (node.type === 'html') {
       const html = (node as Html).value;
-      if (/<figure\b/.test(html)) found.push({ line, what: '그림 <figure>', id: /\bdata-step="([^"]+)"/.exec(html)?.[1] });
-      else for (const img of html.matchAll(/<img\b[^>]*\bsrc="([^"]*)"/g)) found.push({ line, what: `그림 ${img[1]}`, id: undefined });
+      if (/<figure\b/.test(html))
+        found.push({ line, what: '그림 <figure>', id: /\bdata-step="([^"]+)"/.exec(html)?.[1] });
+      else
+        for (const img of html.matchAll(/<img\b[^>]*\bsrc="([^"]*)"/g))
+          found.push({ line, what: `그림 ${img[1]}`, id: undefined });
     }
   });
   return found;
 }
 
-async function pageStatus(root: string, file: string, pages: VerifiedPage[], reportsDir: string, code: () => Record<string, string>): Promise<PageStatus> {
+async function pageStatus(
+  root: string,
+  file: string,
+  pages: VerifiedPage[],
+  reportsDir: string,
+  code: () => Record<string, string>,
+): Promise<PageStatus> {
   // A translation is judged by the reports of the page it translates, against its own blocks (as the site does).
-  const declared = pages.find((p) => p.file === file) ?? pages.find((p) => p.translations?.some((t) => t.file === file));
+  const declared =
+    pages.find((p) => p.file === file) ?? pages.find((p) => p.translations?.some((t) => t.file === file));
   const translationOf = declared && declared.file !== file ? declared.file : undefined;
   const content = contentOf(root, file);
   const everything = (why: string) => content.map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: ${why}` }));
@@ -93,29 +119,58 @@ async function pageStatus(root: string, file: string, pages: VerifiedPage[], rep
     const page = translationOf ? translatedPage(file, readPage(translationOf, root), root) : readPage(file, root);
     binding = bind(await importRunbook(root, declared.runbook), page);
   } catch (error) {
-    return { ...shared, bindError: (error as Error).message, versions: [], uncovered: everything('페이지가 런북에 묶이지 않습니다') };
+    return {
+      ...shared,
+      bindError: (error as Error).message,
+      versions: [],
+      uncovered: everything('페이지가 런북에 묶이지 않습니다'),
+    };
   }
   const checked = new Set(binding.steps.flatMap((s) => [s.block?.id, s.anchor?.id, ...s.outputs.keys()]));
   for (const f of binding.fixtures) checked.add(f.edit.id).add(f.spec.id);
   const versions = declared.kubernetes.map((minor): VersionStatus => {
     const report = reportPath(reportsDir, declared.runbook, minor);
-    if (!fs.existsSync(report)) return { kubernetes: minor, status: 'none', reasons: [`${path.relative(root, report)} 가 없습니다: npm run verify -- --page ${declared.runbook} --kubernetes ${minor}`] };
+    if (!fs.existsSync(report))
+      return {
+        kubernetes: minor,
+        status: 'none',
+        reasons: [
+          `${path.relative(root, report)} 가 없습니다: npm run verify -- --page ${declared.runbook} --kubernetes ${minor}`,
+        ],
+      };
     try {
       const r = readReport(report);
       const v = verdict({ report: r, binding, code: code() });
-      return { kubernetes: minor, status: v.status, provider: r.provider, finishedAt: r.finishedAt, reasons: v.reasons };
+      return {
+        kubernetes: minor,
+        status: v.status,
+        provider: r.provider,
+        finishedAt: r.finishedAt,
+        reasons: v.reasons,
+      };
     } catch (error) {
-      return { kubernetes: minor, status: 'error', reasons: [`${path.relative(root, report)} 를 읽을 수 없습니다: ${(error as Error).message.split('\n')[0]}`] };
+      return {
+        kubernetes: minor,
+        status: 'error',
+        reasons: [`${path.relative(root, report)} 를 읽을 수 없습니다: ${(error as Error).message.split('\n')[0]}`],
+      };
     }
   });
-  const uncovered = content.filter((c) => !c.id || !checked.has(c.id)).map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: 런북 ${declared.runbook} 의 어느 단계도 확인하지 않습니다` }));
+  const uncovered = content
+    .filter((c) => !c.id || !checked.has(c.id))
+    .map((c) => ({
+      at: `${file}:${c.line}`,
+      what: `${c.what}: 런북 ${declared.runbook} 의 어느 단계도 확인하지 않습니다`,
+    }));
   return { ...shared, versions, uncovered };
 }
 
 function render(pages: PageStatus[]): string {
   const out: string[] = [];
   for (const p of pages) {
-    out.push(`${p.file}  ${p.runbook ? `런북 ${p.runbook}` : '런북 없음'}${p.translationOf ? ` (${p.translationOf} 의 번역: 그 페이지의 보고서로, 이 페이지의 블록에 대해 판정)` : ''}`);
+    out.push(
+      `${p.file}  ${p.runbook ? `런북 ${p.runbook}` : '런북 없음'}${p.translationOf ? ` (${p.translationOf} 의 번역: 그 페이지의 보고서로, 이 페이지의 블록에 대해 판정)` : ''}`,
+    );
     if (p.bindError) out.push(`  ✗ 런북에 묶이지 않습니다:\n    ${p.bindError.split('\n').join('\n    ')}`);
     for (const v of p.versions) {
       const when = v.finishedAt ? ` — ${v.finishedAt.slice(0, 10)}, ${v.provider}` : '';
@@ -128,7 +183,10 @@ function render(pages: PageStatus[]): string {
   }
   const verified = pages.filter((p) => p.versions.length > 0 && p.versions.every((v) => v.status === 'passed')).length;
   const open = pages.reduce((n, p) => n + p.uncovered.length, 0);
-  out.push('', `페이지 ${pages.length}개 중 ${verified}개는 밝힌 모든 버전에서 검증이 지금도 통과합니다. 어느 런북도 확인하지 않는 블록과 그림: ${open}개.`);
+  out.push(
+    '',
+    `페이지 ${pages.length}개 중 ${verified}개는 밝힌 모든 버전에서 검증이 지금도 통과합니다. 어느 런북도 확인하지 않는 블록과 그림: ${open}개.`,
+  );
   if (pages.some((p) => !p.runbook)) out.push('런북이 없는 페이지는 npm run runbook -- new <페이지> 로 시작하세요.');
   return `${out.join('\n')}\n`;
 }
@@ -138,7 +196,11 @@ export function guideStatus(root: string, reportsDir: string): Promise<PageStatu
   let code: Record<string, string> | undefined;
   const once = () => (code ??= codeFingerprint(root));
   const pages = verifiedPages(root);
-  return Promise.all(markdownFiles(root, DOCS).sort().map((f) => pageStatus(root, f, pages, reportsDir, once)));
+  return Promise.all(
+    markdownFiles(root, DOCS)
+      .sort()
+      .map((f) => pageStatus(root, f, pages, reportsDir, once)),
+  );
 }
 
 /** `npm run verify -- status`: every page of the guide and what is verified of it now. */

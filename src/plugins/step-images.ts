@@ -54,7 +54,11 @@ export const stepImagesPlugin: MdastPluginDefinition = {
         continue;
       }
       flush();
-      out.push({ type: 'paragraph', data: { hName: 'figure', hProperties: { className: ['screenshot'], dataStep: id } }, children: [withoutStep(child)] });
+      out.push({
+        type: 'paragraph',
+        data: { hName: 'figure', hProperties: { className: ['screenshot'], dataStep: id } },
+        children: [withoutStep(child)],
+      });
     }
     flush();
     ctx.replaceNode(node, out);

@@ -26,7 +26,9 @@ const ARGS = [
  */
 export async function launchChromium(): Promise<Browser> {
   if (!CHROMIUM) {
-    const where = process.env['CHROMIUM_PATH'] ? `at CHROMIUM_PATH=${process.env['CHROMIUM_PATH']}` : 'on PATH (chromium)';
+    const where = process.env['CHROMIUM_PATH']
+      ? `at CHROMIUM_PATH=${process.env['CHROMIUM_PATH']}`
+      : 'on PATH (chromium)';
     throw new Error(
       `Chromium not found ${where}.\n` +
         'Hint: run `npm run prereqs`: it names what is missing and prints the install command ' +
@@ -41,7 +43,10 @@ export async function launchChromium(): Promise<Browser> {
  * A browser context that may only reach `origin`; every other request is aborted and recorded,
  * so a test can assert the page needs nothing from the internet (fonts, analytics, CDNs).
  */
-export async function loopbackContext(browser: Browser, origin: string): Promise<{ context: BrowserContext; blocked: string[] }> {
+export async function loopbackContext(
+  browser: Browser,
+  origin: string,
+): Promise<{ context: BrowserContext; blocked: string[] }> {
   const context = await browser.newContext({ locale: 'ko-KR', viewport: { width: 1280, height: 900 } });
   const blocked: string[] = [];
   await context.route('**/*', (route) => {

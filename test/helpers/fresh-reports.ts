@@ -41,7 +41,11 @@ const env = (extra: Record<string, string> = {}) => ({
 });
 
 async function cluster(args: string[]): Promise<void> {
-  await run(process.execPath, ['scripts/cluster.ts', ...args, '--name', SANDBOX], { cwd: ROOT, env: env(), maxBuffer: 64 << 20 });
+  await run(process.execPath, ['scripts/cluster.ts', ...args, '--name', SANDBOX], {
+    cwd: ROOT,
+    env: env(),
+    maxBuffer: 64 << 20,
+  });
 }
 
 export async function downSandbox(): Promise<void> {
@@ -49,7 +53,11 @@ export async function downSandbox(): Promise<void> {
 }
 
 /** Runs the runbook on a fresh sandbox and returns the REPORTS_DIR folder holding its report. */
-async function runOnFreshSandbox(name: 'pass' | 'fail', flags: string[], extraEnv: Record<string, string>): Promise<string> {
+async function runOnFreshSandbox(
+  name: 'pass' | 'fail',
+  flags: string[],
+  extraEnv: Record<string, string>,
+): Promise<string> {
   const reportsDir = path.join(DIR, name);
   const report = path.join(reportsDir, 'metallb', `kubernetes-${MINOR}.json`);
   await downSandbox();
@@ -60,9 +68,24 @@ async function runOnFreshSandbox(name: 'pass' | 'fail', flags: string[], extraEn
     // kubectl caches API discovery per host:port in ~/.kube/cache; sandboxes reuse ports across
     // Kubernetes versions (a 1.24 sandbox's cache makes a 1.37 apply try PodSecurityPolicy): own cache.
     extraEnv = { ...extraEnv, KUBECACHEDIR: path.join(DIR, `kube-cache-${name}`) };
-    const args = ['scripts/runbook.ts', 'metallb', '--sandbox', SANDBOX, '--report', report, '--workdir', path.join(DIR, `work-${name}`), ...flags];
-    const result = await run(process.execPath, args, { cwd: ROOT, env: env(extraEnv), maxBuffer: 64 << 20 }).catch((e: { stderr?: string; code?: number }) => e);
-    if (!fs.existsSync(report)) throw new Error(`runbook (${name}) wrote no report; exit ${String((result as { code?: number }).code)}:\n${(result as { stderr?: string }).stderr?.slice(-3000)}`);
+    const args = [
+      'scripts/runbook.ts',
+      'metallb',
+      '--sandbox',
+      SANDBOX,
+      '--report',
+      report,
+      '--workdir',
+      path.join(DIR, `work-${name}`),
+      ...flags,
+    ];
+    const result = await run(process.execPath, args, { cwd: ROOT, env: env(extraEnv), maxBuffer: 64 << 20 }).catch(
+      (e: { stderr?: string; code?: number }) => e,
+    );
+    if (!fs.existsSync(report))
+      throw new Error(
+        `runbook (${name}) wrote no report; exit ${String((result as { code?: number }).code)}:\n${(result as { stderr?: string }).stderr?.slice(-3000)}`,
+      );
   } finally {
     await downSandbox();
   }
@@ -91,5 +114,9 @@ export async function freshReports(): Promise<FreshReports> {
 
 /** The site built from one of the fresh reports folders (shared by the tests that need it). */
 export function buildFromReports(name: 'passing' | 'failing', reportsDir: string): Promise<SiteBuild> {
-  return buildSite({ outDir: `test-results/site-verified-${name}`, env: { REPORTS_DIR: reportsDir }, inputs: [reportsDir] });
+  return buildSite({
+    outDir: `test-results/site-verified-${name}`,
+    env: { REPORTS_DIR: reportsDir },
+    inputs: [reportsDir],
+  });
 }

@@ -10,7 +10,6 @@ import { matches, select, selectAll } from 'hast-util-select';
 import { toString } from 'hast-util-to-string';
 import { find, html as htmlSchema } from 'property-information';
 
-
 /** Parsed HTML, or HTML text to parse. */
 type Html = string | Nodes;
 
@@ -48,7 +47,11 @@ export function textOf(source: Html | undefined): string {
 export function visibleText(source: Html): string {
   const skip = new Set(['script', 'style', 'template']);
   const walk = (node: Nodes): string =>
-    node.type === 'text' ? node.value : 'children' in node && !(node.type === 'element' && skip.has(node.tagName)) ? node.children.map(walk).join('') : '';
+    node.type === 'text'
+      ? node.value
+      : 'children' in node && !(node.type === 'element' && skip.has(node.tagName))
+        ? node.children.map(walk).join('')
+        : '';
   return walk(tree(source));
 }
 
@@ -147,7 +150,9 @@ function outputsOf(mark: Element): [string, string][] {
     const children = parent.children.filter((c): c is Element => c.type === 'element');
     return children.flatMap((heading, i): [string, string][] => {
       const output = children[i + 1];
-      return matches('p.step-mark-heading', heading) && output && matches('pre.step-mark-output', output) ? [[textOf(heading), textOf(output)]] : [];
+      return matches('p.step-mark-heading', heading) && output && matches('pre.step-mark-output', output)
+        ? [[textOf(heading), textOf(output)]]
+        : [];
     });
   });
 }

@@ -24,11 +24,15 @@ const isRoot = process.getuid?.() === 0;
 function cannotHost(provider: RealProvider): string | undefined {
   if (provider === 'pods') {
     if (!isRoot) return 'root 가 아닙니다 (네트워크 네임스페이스·마운트·cgroup 을 만들어야 합니다)';
-    if (!fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs')) return '/sys/fs/cgroup 에 cgroup v1 memory 컨트롤러가 없습니다';
+    if (!fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs'))
+      return '/sys/fs/cgroup 에 cgroup v1 memory 컨트롤러가 없습니다';
     return undefined;
   }
   // The kind suites test kind on the project's own Docker daemon, offline; kind on a user's Docker is the nightly's.
-  if (spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0) return '이 머신의 Docker 가 응답합니다: 이 스위트는 이 프로젝트의 Docker 데몬 위의 kind 를 시험합니다 (여러분의 Docker 위의 kind 는 nightly 가 검증합니다)';
+  if (
+    spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+  )
+    return '이 머신의 Docker 가 응답합니다: 이 스위트는 이 프로젝트의 Docker 데몬 위의 kind 를 시험합니다 (여러분의 Docker 위의 kind 는 nightly 가 검증합니다)';
   if (!isRoot) return 'root 가 아니어서 이 프로젝트의 Docker 데몬을 띄울 수 없습니다';
   if (process.platform !== 'linux') return 'Linux 가 아닙니다';
   return undefined;
@@ -50,7 +54,9 @@ export function skipReason(provider: RealProvider, suite: string): string | unde
   if (!reason) return undefined;
   const allowed = (process.env.VDOCS_ALLOW_SKIP ?? '').split(',').map((s) => s.trim());
   if (process.env.CI && !allowed.includes(provider)) {
-    throw new Error(`${suite}: 이 CI 머신은 ${provider} 프로바이더를 실행할 수 없습니다 (${reason}). 일부러 건너뛰려면 VDOCS_ALLOW_SKIP=${provider} 로 이유를 밝히세요.`);
+    throw new Error(
+      `${suite}: 이 CI 머신은 ${provider} 프로바이더를 실행할 수 없습니다 (${reason}). 일부러 건너뛰려면 VDOCS_ALLOW_SKIP=${provider} 로 이유를 밝히세요.`,
+    );
   }
   fs.mkdirSync(path.dirname(SKIPPED_FILE), { recursive: true });
   fs.appendFileSync(SKIPPED_FILE, `${suite}: ${provider} — ${reason}\n`);
@@ -67,9 +73,15 @@ export function machineHooks(): { before: () => Promise<void>; after: () => void
   return {
     before: async () => {
       release = await acquireLock(MACHINE_LOCK, new AbortController().signal);
-      expect(liveClaim(), '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down').toBeUndefined();
+      expect(
+        liveClaim(),
+        '이 머신에 다른 pods 샌드박스가 떠 있습니다: 그 체크아웃에서 npm run cluster -- down',
+      ).toBeUndefined();
       const engine = readEngineClaim();
-      expect(engine === undefined || engine.dir === enginePaths(process.env).dir, `다른 체크아웃의 Docker 데몬(${engine?.dir})이 떠 있습니다: 그 체크아웃에서 kind 샌드박스를 내리세요`).toBe(true);
+      expect(
+        engine === undefined || engine.dir === enginePaths(process.env).dir,
+        `다른 체크아웃의 Docker 데몬(${engine?.dir})이 떠 있습니다: 그 체크아웃에서 kind 샌드박스를 내리세요`,
+      ).toBe(true);
     },
     after: () => release?.(),
   };

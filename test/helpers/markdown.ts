@@ -49,7 +49,12 @@ export function outline(markdown: string): PageOutline {
   visit(tree, (node) => {
     if (node.type === 'code') {
       const code = node as Code;
-      blocks.push({ lang: code.lang ?? null, meta: code.meta ?? null, value: code.value, line: code.position?.start.line ?? 0 });
+      blocks.push({
+        lang: code.lang ?? null,
+        meta: code.meta ?? null,
+        value: code.value,
+        line: code.position?.start.line ?? 0,
+      });
     } else if (node.type === 'heading') {
       headings.push(toString(node as Heading));
     } else if (node.type === 'tableCell') {

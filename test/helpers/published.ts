@@ -5,5 +5,8 @@
 export function asPublished(page: string): string {
   const bare = page.replace(/ (step|of|data-step)="[^"]*"/g, '');
   const retagged = bare.replace(/^```text\b/gm, '```bash');
-  return retagged.replace(/<figure class="screenshot">\n[\s\S]*?<figcaption>([^<]*?)\s*\(<code>([^<]+)<\/code>\)<\/figcaption>\n<\/figure>/g, (_m, caption: string, image: string) => `![${caption.trim()}](./img/${image})`);
+  return retagged.replace(
+    /<figure class="screenshot">\n[\s\S]*?<figcaption>([^<]*?)\s*\(<code>([^<]+)<\/code>\)<\/figcaption>\n<\/figure>/g,
+    (_m, caption: string, image: string) => `![${caption.trim()}](./img/${image})`,
+  );
 }

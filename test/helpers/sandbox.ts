@@ -24,8 +24,16 @@ export function mirrored(url: string): string {
 }
 
 /** Runs a project CLI (`scripts/<name>.ts`) to completion; returns its exit code and output. */
-export function cli(script: string, args: string[], env: Record<string, string | undefined> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [`scripts/${script}.ts`, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 });
+export function cli(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [`scripts/${script}.ts`, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,10 +54,15 @@ export function down(name: string): void {
 export const kubectl = sandboxKubectl;
 
 /** A control-plane process of a sandbox, where its provider records it. */
-function component(state: SandboxState, name: 'kube-apiserver' | 'etcd'): { pid: number; rewrite: (pid: number) => void } {
+function component(
+  state: SandboxState,
+  name: 'kube-apiserver' | 'etcd',
+): { pid: number; rewrite: (pid: number) => void } {
   if (state.provider === 'pods') {
     const file = path.join(sandboxDir(state.name), 'pods', 'created.json');
-    const created = JSON.parse(fs.readFileSync(file, 'utf8')) as { daemons: Array<{ name: string; pid: number; log: string }> };
+    const created = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      daemons: Array<{ name: string; pid: number; log: string }>;
+    };
     const daemon = created.daemons.find((d) => d.name === name);
     if (!daemon) throw new Error(`no ${name} in ${file}`);
     return {
@@ -62,7 +75,10 @@ function component(state: SandboxState, name: 'kube-apiserver' | 'etcd'): { pid:
     };
   }
   const pidFile = path.join(sandboxDir(state.name), 'kwok', 'clusters', state.name, 'pids', `${name}.pid`);
-  return { pid: Number(fs.readFileSync(pidFile, 'utf8').trim()), rewrite: (pid) => fs.writeFileSync(pidFile, String(pid)) };
+  return {
+    pid: Number(fs.readFileSync(pidFile, 'utf8').trim()),
+    rewrite: (pid) => fs.writeFileSync(pidFile, String(pid)),
+  };
 }
 
 /**
@@ -89,7 +105,16 @@ export async function restartApiserver(state: SandboxState, outageMs: number): P
   child.unref();
   fs.closeSync(out);
   rewrite(child.pid ?? 0);
-  await until(() => spawnSync(path.join(state.binDir ?? '', 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', env: { ...process.env, ...sandboxEnv(state) } }).stdout === 'ok', 60_000, 'kube-apiserver /readyz after the restart');
+  await until(
+    () =>
+      spawnSync(
+        path.join(state.binDir ?? '', 'kubectl'),
+        ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/readyz'],
+        { encoding: 'utf8', env: { ...process.env, ...sandboxEnv(state) } },
+      ).stdout === 'ok',
+    60_000,
+    'kube-apiserver /readyz after the restart',
+  );
 }
 
 /**

@@ -43,7 +43,17 @@ const STAMP = '.site-build.json';
 const SITE_ENV = ['SITE_URL', 'SITE_BASE', 'REPORTS_DIR'];
 // reports/: the default REPORTS_DIR; scripts/: the page reader, binding, checks and report schema the site imports;
 // go/ and the lockfile: part of the code fingerprint the verdict compares reports with.
-const INPUTS = ['astro.config.mjs', 'src', 'public', 'package-lock.json', 'tsconfig.json', 'reports', 'scripts', 'runbooks', 'go'];
+const INPUTS = [
+  'astro.config.mjs',
+  'src',
+  'public',
+  'package-lock.json',
+  'tsconfig.json',
+  'reports',
+  'scripts',
+  'runbooks',
+  'go',
+];
 
 /** Builds the site (or reuses an identical earlier build) and returns where it is. Never throws on a failed build. */
 export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBuild> {
@@ -52,7 +62,11 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
   // Site settings read by astro.config.mjs, from the caller's environment, then the options.
   const env: Record<string, string> = { ...pick(process.env, SITE_ENV), ...options.env };
   // This file is an input too: how the build runs shapes its output.
-  const inputs = [import.meta.filename, ...INPUTS.map((p) => join(root, p)), ...(options.inputs ?? []).map((p) => resolve(ROOT, p))];
+  const inputs = [
+    import.meta.filename,
+    ...INPUTS.map((p) => join(root, p)),
+    ...(options.inputs ?? []).map((p) => resolve(ROOT, p)),
+  ];
   const key = inputHash(root, inputs, env);
   const release = await acquire(`${outDir}.lock`);
   try {
@@ -100,7 +114,9 @@ function readStamp(outDir: string): { key: string; build: SiteBuild } | undefine
  * over meanwhile (removing theirs would let a third one in beside them).
  */
 export function acquire(lock: string): Promise<() => void> {
-  return acquireLock(lock, new AbortController().signal, (owner) => console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner})`));
+  return acquireLock(lock, new AbortController().signal, (owner) =>
+    console.error(`waiting for ${relative(ROOT, lock)} (held by pid ${owner})`),
+  );
 }
 
 function inputHash(root: string, paths: string[], env: Record<string, string>): string {

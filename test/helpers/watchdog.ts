@@ -92,7 +92,14 @@ export default class Watchdog implements Reporter {
   onTestRunEnd(): void {
     clearInterval(this.timer);
     const skipped = fs.existsSync(SKIPPED_FILE) ? fs.readFileSync(SKIPPED_FILE, 'utf8').trim() : '';
-    process.stderr.write(skipped ? `\n건너뛴 스위트와 그 이유:\n${skipped.split('\n').map((l) => `  - ${l}`).join('\n')}\n` : '\n건너뛴 스위트: 없음\n');
+    process.stderr.write(
+      skipped
+        ? `\n건너뛴 스위트와 그 이유:\n${skipped
+            .split('\n')
+            .map((l) => `  - ${l}`)
+            .join('\n')}\n`
+        : '\n건너뛴 스위트: 없음\n',
+    );
   }
 
   private doing(moduleId: string, what: string | undefined): void {
@@ -105,14 +112,19 @@ export default class Watchdog implements Reporter {
     if (now - this.started >= this.limit) return this.expire(now);
     if (now - this.lastNews < this.quiet || this.running.size === 0) return;
     this.lastNews = now;
-    this.print([`… 테스트 실행 ${minutes(now - this.started)} 째, ${minutes(this.quiet)} 넘게 끝난 테스트가 없습니다. 실행 중:`, ...this.describe(now)]);
+    this.print([
+      `… 테스트 실행 ${minutes(now - this.started)} 째, ${minutes(this.quiet)} 넘게 끝난 테스트가 없습니다. 실행 중:`,
+      ...this.describe(now),
+    ]);
   }
 
   private describe(now: number): string[] {
     return [...this.running].map(([id, r]) => {
       const file = this.vitest ? id.replace(`${this.vitest.config.root}/`, '') : id;
       // A worker blocked in a synchronous child process cannot report its hooks until it returns.
-      const doing = r.doing ? `${r.doing}, ${minutes(now - r.doingSince)} 째` : '보고된 훅·테스트 없음 (워커가 동기 명령을 기다리는 중일 수 있습니다)';
+      const doing = r.doing
+        ? `${r.doing}, ${minutes(now - r.doingSince)} 째`
+        : '보고된 훅·테스트 없음 (워커가 동기 명령을 기다리는 중일 수 있습니다)';
       return `  ${file}: ${doing} (파일 시작 ${minutes(now - r.since)} 전)`;
     });
   }
@@ -127,7 +139,11 @@ export default class Watchdog implements Reporter {
     ]);
     stopDescendants(process.pid);
     const made = sandboxesToTearDown(sandboxFolders(path.join(cacheDir(), 'sandbox')), this.started);
-    if (made.length > 0) this.print([`  이 실행이 만든 샌드박스를 내립니다 (각각 최대 ${minutes(DOWN_LIMIT_MS)}):`, ...made.map(tearDown)]);
+    if (made.length > 0)
+      this.print([
+        `  이 실행이 만든 샌드박스를 내립니다 (각각 최대 ${minutes(DOWN_LIMIT_MS)}):`,
+        ...made.map(tearDown),
+      ]);
     process.exit(1);
   }
 
@@ -146,7 +162,10 @@ export interface SandboxFolder {
 
 /** The sandboxes this run made: folders created since it started, by name. One there before is someone else's. */
 export function sandboxesToTearDown(folders: readonly SandboxFolder[], runStartedMs: number): string[] {
-  return folders.filter((f) => f.createdMs >= runStartedMs).map((f) => f.name).sort();
+  return folders
+    .filter((f) => f.createdMs >= runStartedMs)
+    .map((f) => f.name)
+    .sort();
 }
 
 /**
@@ -179,7 +198,9 @@ function tearDown(name: string): string {
     timeout: DOWN_LIMIT_MS,
   });
   if (r.status === 0) return `  샌드박스 ${name}: 내렸습니다`;
-  const why = r.error ? r.error.message : `종료 코드 ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').at(-1) ?? ''}`;
+  const why = r.error
+    ? r.error.message
+    : `종료 코드 ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').at(-1) ?? ''}`;
   return `  샌드박스 ${name}: 내리지 못했습니다 (${why}). npm run cluster -- down --name ${name}`;
 }
 
@@ -206,7 +227,8 @@ function stopDescendants(root: number): void {
   signal('SIGTERM');
   const deadline = Date.now() + 10_000;
   const waitFor = all.filter((pid) => !workers.includes(pid));
-  while (Date.now() < deadline && waitFor.some(isAlive)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  while (Date.now() < deadline && waitFor.some(isAlive))
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   signal('SIGKILL');
 }
 

@@ -5,7 +5,13 @@ import { openAddress, type AddressClient, type HttpAnswer, type Show } from '../
 import { engineEnv, kindNetworkSubnets } from './cluster.ts';
 import { requireStandinImage } from './images.ts';
 import { NET } from '../pods/layout.ts';
-import { chromiumScreenshot, clientChromium, httpFromClient, screenshotFromClient, warmChromium } from '../pods/probe.ts';
+import {
+  chromiumScreenshot,
+  clientChromium,
+  httpFromClient,
+  screenshotFromClient,
+  warmChromium,
+} from '../pods/probe.ts';
 import type { ClientHostParts } from '../provider.ts';
 import type { SandboxState } from '../state.ts';
 
@@ -44,13 +50,22 @@ async function requirePageNetwork(env: Env, subnet: string, signal?: AbortSignal
 function checkKindUrl(url: string, subnet: string): URL {
   const u = new URL(url);
   if (u.protocol !== 'http:' || !inSubnet(u.hostname, subnet)) {
-    throw new EnvironmentError('KIND_PROBE_BAD_URL', `페이지 서브넷(${subnet}) 밖의 주소입니다: ${url}`, `러너 호스트에서는 kind 네트워크의 ${subnet} 주소(http)만 확인합니다.`, 2);
+    throw new EnvironmentError(
+      'KIND_PROBE_BAD_URL',
+      `페이지 서브넷(${subnet}) 밖의 주소입니다: ${url}`,
+      `러너 호스트에서는 kind 네트워크의 ${subnet} 주소(http)만 확인합니다.`,
+      2,
+    );
   }
   return u;
 }
 
 /** `GET url` from this host (Node's fetch): status and body, retried until `timeoutMs` while nothing answers yet (ARP and the speaker take a moment). */
-export async function httpFromHost(url: string, subnet: string, opts: { timeoutMs: number; show: Show; signal?: AbortSignal }): Promise<HttpAnswer> {
+export async function httpFromHost(
+  url: string,
+  subnet: string,
+  opts: { timeoutMs: number; show: Show; signal?: AbortSignal },
+): Promise<HttpAnswer> {
   checkKindUrl(url, subnet);
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
@@ -65,7 +80,11 @@ export async function httpFromHost(url: string, subnet: string, opts: { timeoutM
       error = err.cause?.code ?? err.cause?.message ?? err.message;
     }
     if (Date.now() >= deadline || opts.signal?.aborted) {
-      throw new EnvironmentError('KIND_PROBE_NO_ANSWER', `${url} 가 러너 호스트(kind 네트워크 ${subnet})에서 응답하지 않습니다: ${error}`, `${opts.show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
+      throw new EnvironmentError(
+        'KIND_PROBE_NO_ANSWER',
+        `${url} 가 러너 호스트(kind 네트워크 ${subnet})에서 응답하지 않습니다: ${error}`,
+        `${opts.show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`,
+      );
     }
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -74,7 +93,12 @@ export async function httpFromHost(url: string, subnet: string, opts: { timeoutM
 /** The Chromium the host runs: CHROMIUM_PATH when set, else `chromium` on PATH (as `npm test`'s prerequisites). */
 function hostChromium(env: Env): string {
   const found = env.CHROMIUM_PATH ? which(env.CHROMIUM_PATH, env) : which('chromium', env);
-  if (!found || !fs.existsSync(found)) throw new EnvironmentError('KIND_NO_CHROMIUM', `Chromium(${env.CHROMIUM_PATH ?? 'PATH 의 chromium'})이 없습니다.`, 'npm run prereqs (Chromium 과 한국어 글꼴을 설치합니다), 또는 CHROMIUM_PATH 를 지정하세요.');
+  if (!found || !fs.existsSync(found))
+    throw new EnvironmentError(
+      'KIND_NO_CHROMIUM',
+      `Chromium(${env.CHROMIUM_PATH ?? 'PATH 의 chromium'})이 없습니다.`,
+      'npm run prereqs (Chromium 과 한국어 글꼴을 설치합니다), 또는 CHROMIUM_PATH 를 지정하세요.',
+    );
   return found;
 }
 

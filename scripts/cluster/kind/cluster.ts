@@ -16,7 +16,16 @@ import { isPortOpen, stopProcesses, waitFor, type SandboxPaths } from '../sandbo
 import type { SandboxState } from '../state.ts';
 import { kindTarget, kubectlTarget, kubernetesTarget, podToolsTarget } from '../targets.ts';
 import { KUBERNETES_RELEASES, type KubernetesRelease } from '../versions.ts';
-import { acquireEngine, dockerAnswers, ENGINE_NETNS, enginePaths, ownEngineEnv, releaseEngine, withholdsSysResource, type Engine } from './engine.ts';
+import {
+  acquireEngine,
+  dockerAnswers,
+  ENGINE_NETNS,
+  enginePaths,
+  ownEngineEnv,
+  releaseEngine,
+  withholdsSysResource,
+  type Engine,
+} from './engine.ts';
 import { ensureNodeImage } from './node-image.ts';
 import { atLeast } from '../../model/version.ts';
 
@@ -33,15 +42,28 @@ const kindContext = (name: string) => `kind-${name}`;
 /** The Docker network kind puts its nodes on (`KIND_EXPERIMENTAL_DOCKER_NETWORK`, else `kind`). */
 const kindNetwork = (env: Env) => env.KIND_EXPERIMENTAL_DOCKER_NETWORK || 'kind';
 
-export const networkInspectArgs = (network: string) => ['network', 'inspect', network, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}'];
+export const networkInspectArgs = (network: string) => [
+  'network',
+  'inspect',
+  network,
+  '--format',
+  '{{range .IPAM.Config}}{{.Subnet}} {{end}}',
+];
 
 /** The environment docker and kind need for a sandbox: its engine's DOCKER_HOST when the project's daemon runs it. */
-export const engineEnv = (state: Pick<SandboxState, 'docker'>, env: Env): Env => (state.docker ? { ...env, DOCKER_HOST: state.docker.host } : env);
+export const engineEnv = (state: Pick<SandboxState, 'docker'>, env: Env): Env =>
+  state.docker ? { ...env, DOCKER_HOST: state.docker.host } : env;
 
 /** The kind network's subnets (`docker network inspect`), or why they could not be read. */
-export async function kindNetworkSubnets(env: Env, signal?: AbortSignal): Promise<{ network: string; subnets: string[] } | { network: string; error: string }> {
+export async function kindNetworkSubnets(
+  env: Env,
+  signal?: AbortSignal,
+): Promise<{ network: string; subnets: string[] } | { network: string; error: string }> {
   const network = kindNetwork(env);
-  const r = await run(which('docker', env) ?? 'docker', networkInspectArgs(network), { env, ...(signal ? { signal } : {}) }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  const r = await run(which('docker', env) ?? 'docker', networkInspectArgs(network), {
+    env,
+    ...(signal ? { signal } : {}),
+  }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
   if (r.code !== 0) return { network, error: r.stderr.trim() || `종료 코드 ${r.code}` };
   return { network, subnets: r.stdout.trim().split(/\s+/).filter(Boolean) };
 }
@@ -53,8 +75,28 @@ export const pageNetworkArgs = (network: string, subnet: string = NET.subnet) =>
 };
 
 /** `kind create cluster` for an image; kind deletes a failed cluster itself unless --retain. */
-export function kindCreateArgs(name: string, image: string, kubeconfig: string, config: string, retain: boolean): string[] {
-  return ['create', 'cluster', '--name', name, '--image', image, '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', ...(retain ? ['--retain'] : [])];
+export function kindCreateArgs(
+  name: string,
+  image: string,
+  kubeconfig: string,
+  config: string,
+  retain: boolean,
+): string[] {
+  return [
+    'create',
+    'cluster',
+    '--name',
+    name,
+    '--image',
+    image,
+    '--config',
+    config,
+    '--kubeconfig',
+    kubeconfig,
+    '--wait',
+    '5m',
+    ...(retain ? ['--retain'] : []),
+  ];
 }
 
 export function kindDeleteArgs(name: string, kubeconfig: string): string[] {
@@ -67,7 +109,10 @@ export function kindDeleteArgs(name: string, kubeconfig: string): string[] {
  * kubelet 1.31 and later) or one withholding CAP_SYS_RESOURCE (no lowering of oom_score_adj) needs,
  * and kube-proxy's minimum sync period.
  */
-export function kindConfig(release: KubernetesRelease, opts: { apiServerPort?: number; cgroupV1: boolean; noSysResource: boolean }): string {
+export function kindConfig(
+  release: KubernetesRelease,
+  opts: { apiServerPort?: number; cgroupV1: boolean; noSysResource: boolean },
+): string {
   const kubelet: Record<string, unknown> = {};
   if (opts.cgroupV1 && atLeast(release.kubernetes, '1.31')) kubelet.failCgroupV1 = false;
   if (opts.noSysResource) kubelet.oomScoreAdj = 0;
@@ -75,7 +120,11 @@ export function kindConfig(release: KubernetesRelease, opts: { apiServerPort?: n
     ...(Object.keys(kubelet).length ? [stringify({ kind: 'KubeletConfiguration', ...kubelet })] : []),
     // kube-proxy writes a Service's new EXTERNAL-IP rules 0.1 s after the change, not kubeadm's 1 s
     // (the browser steps waited that second every time: scripts/cluster/pods/config.ts).
-    stringify({ kind: 'KubeProxyConfiguration', iptables: { minSyncPeriod: '100ms' }, ...(opts.noSysResource ? { oomScoreAdj: 0 } : {}) }),
+    stringify({
+      kind: 'KubeProxyConfiguration',
+      iptables: { minSyncPeriod: '100ms' },
+      ...(opts.noSysResource ? { oomScoreAdj: 0 } : {}),
+    }),
   ];
   return stringify({
     kind: 'Cluster',
@@ -99,7 +148,9 @@ export async function ensureKind(release: KubernetesRelease, io: Io, status: Sta
   if (onPath) {
     const res = await run(onPath, ['version'], { env: io.env });
     if (parseKindVersion(res.stdout) === release.kindRelease) return onPath;
-    status.info(`PATH의 kind(${parseKindVersion(res.stdout) ?? '버전 모름'})는 이미지가 요구하는 ${release.kindRelease}가 아니라서 따로 빌드합니다.`);
+    status.info(
+      `PATH의 kind(${parseKindVersion(res.stdout) ?? '버전 모름'})는 이미지가 요구하는 ${release.kindRelease}가 아니라서 따로 빌드합니다.`,
+    );
   }
   return path.join(await ensureBuilt(kindTarget(release.kindRelease), io, status), 'kind');
 }
@@ -129,11 +180,24 @@ export async function ensureKubectlDir(release: KubernetesRelease, io: Io, statu
 }
 
 /** The pinned node image when the engine has it or can pull it; else the one built here (and the runbook's images must be built too). */
-async function nodeImage(release: KubernetesRelease, engine: Engine, io: Io, status: Status): Promise<{ image: string; pulls: boolean; differences: string[] }> {
+async function nodeImage(
+  release: KubernetesRelease,
+  engine: Engine,
+  io: Io,
+  status: Status,
+): Promise<{ image: string; pulls: boolean; differences: string[] }> {
   if (!engine.own) {
-    const has = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', release.kindNodeImage], { env: engine.env })).code === 0;
+    const has =
+      (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', release.kindNodeImage], { env: engine.env }))
+        .code === 0;
     if (has) return { image: release.kindNodeImage, pulls: true, differences: [] };
-    const pulled = await status.step(`docker pull ${release.kindNodeImage}`, async () => (await run('docker', ['pull', release.kindNodeImage], { env: engine.env, signal: io.signal })).code === 0).catch(() => false);
+    const pulled = await status
+      .step(
+        `docker pull ${release.kindNodeImage}`,
+        async () =>
+          (await run('docker', ['pull', release.kindNodeImage], { env: engine.env, signal: io.signal })).code === 0,
+      )
+      .catch(() => false);
     if (pulled) return { image: release.kindNodeImage, pulls: true, differences: [] };
     status.info(`${release.kindNodeImage} 를 내려받을 수 없습니다: 노드 이미지를 이 머신에서 만듭니다.`);
   }
@@ -160,19 +224,35 @@ async function freePort(): Promise<number> {
  * is what `docker network inspect` said about kind's network at `up`: only on the page's subnet are
  * the page's addresses this cluster's.
  */
-export function kindSimulationNotes(release: KubernetesRelease, image: { image: string; pulls: boolean; differences: string[] }, own: boolean, network?: Awaited<ReturnType<typeof kindNetworkSubnets>>): NonNullable<SandboxState['simulation']> {
+export function kindSimulationNotes(
+  release: KubernetesRelease,
+  image: { image: string; pulls: boolean; differences: string[] },
+  own: boolean,
+  network?: Awaited<ReturnType<typeof kindNetworkSubnets>>,
+): NonNullable<SandboxState['simulation']> {
   const onPageSubnet = network !== undefined && 'subnets' in network && network.subnets.includes(NET.subnet);
-  const where = network === undefined ? '알 수 없음' : 'subnets' in network ? network.subnets.join(', ') || '서브넷 없음' : network.error;
+  const where =
+    network === undefined
+      ? '알 수 없음'
+      : 'subnets' in network
+        ? network.subnets.join(', ') || '서브넷 없음'
+        : network.error;
   const client = own
     ? `주소를 여는 "클라이언트 호스트"는 이 프로젝트의 Docker 데몬이 있는 네트워크 네임스페이스(${ENGINE_NETNS}, kind 네트워크의 게이트웨이 쪽)입니다: GitHub 러너라면 러너 호스트 자신이 서는 자리이며, 다른 호스트가 아닙니다`
     : `주소를 여는 "클라이언트 호스트"는 다른 호스트가 아니라 kind Docker 네트워크(${NET.subnet})에 붙은 러너 호스트 자신입니다`;
   return {
     simulated: [
       ...image.differences,
-      ...(image.pulls ? [] : ['런북이 밝힌 이미지(MetalLB 등)도 레지스트리에서 내려받지 않고, 같은 태그의 소스를 이 머신에서 빌드해 kind load image-archive 로 노드에 넣었습니다']),
+      ...(image.pulls
+        ? []
+        : [
+            '런북이 밝힌 이미지(MetalLB 등)도 레지스트리에서 내려받지 않고, 같은 태그의 소스를 이 머신에서 빌드해 kind load image-archive 로 노드에 넣었습니다',
+          ]),
       '대시보드의 서비스들은 런북이 페이지의 편집 블록에서 만든 대역입니다: 대시보드 자체는 설치되지 않습니다',
       `그 서비스들 뒤의 파드는 서비스의 selector 에 맞춰 만든 대역 웹 서버(${STANDIN_IMAGE}, 프로젝트의 Go 소스에서 빌드해 kind load image-archive 로 노드에 넣은 이미지)입니다: 웹 브라우저 단계의 스크린샷도 이 대역 페이지를 보여 줍니다`,
-      onPageSubnet ? client : `kind Docker 네트워크가 페이지의 서브넷(${NET.subnet})이 아닙니다(${where}): 페이지의 주소는 이 클러스터에 닿지 않으므로 러너는 접속하지 않고, 웹 브라우저 단계는 실패합니다`,
+      onPageSubnet
+        ? client
+        : `kind Docker 네트워크가 페이지의 서브넷(${NET.subnet})이 아닙니다(${where}): 페이지의 주소는 이 클러스터에 닿지 않으므로 러너는 접속하지 않고, 웹 브라우저 단계는 실패합니다`,
     ],
     real: [
       `kind ${release.kindRelease} 가 만든 노드 컨테이너 안의 실제 Kubernetes ${release.kubernetes} (kubeadm, kubelet, containerd, kube-proxy, CoreDNS; 노드 이미지 ${image.image})`,
@@ -193,12 +273,26 @@ export function kindSimulationNotes(release: KubernetesRelease, image: { image: 
  * On the project's daemon the API server is published in its namespace, and a forwarder (recorded,
  * stopped by `down`) brings it to the host's loopback at the same port.
  */
-export async function upKind(name: string, release: KubernetesRelease, p: SandboxPaths, retain: boolean, io: Io, status: Status): Promise<SandboxState> {
+export async function upKind(
+  name: string,
+  release: KubernetesRelease,
+  p: SandboxPaths,
+  retain: boolean,
+  io: Io,
+  status: Status,
+): Promise<SandboxState> {
   if (process.getuid?.() === 0 && !(await dockerAnswers(io.env))) {
     // The project's own daemon and node image need Debian's packages: installed here as `npm test` does.
-    const [{ checkPrereqs, hostSystem }, { kind }] = await Promise.all([import('../../prereqs/main.ts'), import('../../prereqs/requirements.ts')]);
+    const [{ checkPrereqs, hostSystem }, { kind }] = await Promise.all([
+      import('../../prereqs/main.ts'),
+      import('../../prereqs/requirements.ts'),
+    ]);
     if ((await checkPrereqs(io, hostSystem(io), [kind])) !== 0) {
-      throw new EnvironmentError('KIND_NO_ENGINE', 'kind 에 필요한 Debian 패키지를 설치하지 못했습니다.', `apt-get install --no-install-recommends ${kind.debian.join(' ')}`);
+      throw new EnvironmentError(
+        'KIND_NO_ENGINE',
+        'kind 에 필요한 Debian 패키지를 설치하지 못했습니다.',
+        `apt-get install --no-install-recommends ${kind.debian.join(' ')}`,
+      );
     }
   }
   const engine = await acquireEngine(name, io, status);
@@ -210,24 +304,66 @@ export async function upKind(name: string, release: KubernetesRelease, p: Sandbo
   if (engine.own) {
     const network = kindNetwork(io.env);
     if ((await run('docker', ['network', 'inspect', network], { env: engine.env })).code !== 0) {
-      await runOrThrow('KIND_NETWORK_FAILED', 'docker', pageNetworkArgs(network), { env: engine.env, what: `kind 네트워크(${NET.subnet}) 만들기` });
+      await runOrThrow('KIND_NETWORK_FAILED', 'docker', pageNetworkArgs(network), {
+        env: engine.env,
+        what: `kind 네트워크(${NET.subnet}) 만들기`,
+      });
     }
     // The bridge side asks a new EXTERNAL-IP's ARP every 200 ms, not every second (a setting of our
     // namespace's own bridge): a browser step meets the address as soon as MetalLB's speaker answers.
-    await runOrThrow('KIND_NETWORK_FAILED', 'nsenter', [`--net=${netnsFile(ENGINE_NETNS)}`, 'sh', '-c', 'for d in /proc/sys/net/ipv4/neigh/br-*; do echo 200 > "$d/retrans_time_ms"; done'], { env: engine.env, what: 'kind 네트워크의 ARP 재시도 간격' });
+    await runOrThrow(
+      'KIND_NETWORK_FAILED',
+      'nsenter',
+      [
+        `--net=${netnsFile(ENGINE_NETNS)}`,
+        'sh',
+        '-c',
+        'for d in /proc/sys/net/ipv4/neigh/br-*; do echo 200 > "$d/retrans_time_ms"; done',
+      ],
+      { env: engine.env, what: 'kind 네트워크의 ARP 재시도 간격' },
+    );
     apiServerPort = await freePort();
     const tools = await ensureBuilt(podToolsTarget(), io, status);
-    const forward = startDaemon('apiserver-forward', [path.join(tools, 'netns-forward'), '--listen', `127.0.0.1:${apiServerPort}`, '--netns', netnsFile(ENGINE_NETNS), '--target', `127.0.0.1:${apiServerPort}`], p.logs, io.env);
-    const record = { name: forward.name, pid: forward.pid, ...(forward.start !== undefined ? { start: forward.start } : {}) };
+    const forward = startDaemon(
+      'apiserver-forward',
+      [
+        path.join(tools, 'netns-forward'),
+        '--listen',
+        `127.0.0.1:${apiServerPort}`,
+        '--netns',
+        netnsFile(ENGINE_NETNS),
+        '--target',
+        `127.0.0.1:${apiServerPort}`,
+      ],
+      p.logs,
+      io.env,
+    );
+    const record = {
+      name: forward.name,
+      pid: forward.pid,
+      ...(forward.start !== undefined ? { start: forward.start } : {}),
+    };
     processes.push(record);
     // Before anything can fail: `down` of a half-made sandbox stops it from here (there is no state.json yet).
     fs.writeFileSync(forwarderFile(p), `${JSON.stringify(record)}\n`);
     const port = apiServerPort;
-    if (!(await waitFor(() => (assertAlive(forward), isPortOpen(port)), 10_000, 100))) throw new EnvironmentError('KIND_FORWARD_FAILED', `API 서버 포워더가 127.0.0.1:${port} 에서 듣지 않습니다. 로그: ${forward.log}`);
+    if (!(await waitFor(() => (assertAlive(forward), isPortOpen(port)), 10_000, 100)))
+      throw new EnvironmentError(
+        'KIND_FORWARD_FAILED',
+        `API 서버 포워더가 127.0.0.1:${port} 에서 듣지 않습니다. 로그: ${forward.log}`,
+      );
   }
-  const cgroupV1 = (await run('docker', ['info', '--format', '{{.CgroupVersion}}'], { env: engine.env })).stdout.trim() === '1';
+  const cgroupV1 =
+    (await run('docker', ['info', '--format', '{{.CgroupVersion}}'], { env: engine.env })).stdout.trim() === '1';
   const config = path.join(p.dir, 'kind.yaml');
-  fs.writeFileSync(config, kindConfig(release, { ...(apiServerPort ? { apiServerPort } : {}), cgroupV1, noSysResource: engine.own && withholdsSysResource() }));
+  fs.writeFileSync(
+    config,
+    kindConfig(release, {
+      ...(apiServerPort ? { apiServerPort } : {}),
+      cgroupV1,
+      noSysResource: engine.own && withholdsSysResource(),
+    }),
+  );
   await status.step(`kind create cluster --image ${image.image}`, () =>
     runOrThrow('KIND_CREATE_FAILED', kind, kindCreateArgs(name, image.image, p.kubeconfig, config, retain), {
       env: { ...engine.env, KUBECONFIG: p.kubeconfig },
@@ -238,7 +374,8 @@ export async function upKind(name: string, release: KubernetesRelease, p: Sandbo
   );
   const context = kindContext(name);
   const server = serverOf(p.kubeconfig, context);
-  if (!server) throw new EnvironmentError('KIND_NO_CONTEXT', `kind가 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
+  if (!server)
+    throw new EnvironmentError('KIND_NO_CONTEXT', `kind가 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
   const kc = loadKubeConfig(p.kubeconfig);
   kc.setCurrentContext(context);
   return {
@@ -252,7 +389,12 @@ export async function upKind(name: string, release: KubernetesRelease, p: Sandbo
     createdAt: new Date().toISOString(),
     processes,
     ...(apiServerPort ? { ports: [apiServerPort] } : {}),
-    logs: engine.own ? { dockerd: enginePaths(io.env).log, ...Object.fromEntries(processes.map((x) => [x.name, path.join(p.logs, `${x.name}.log`)])) } : {},
+    logs: engine.own
+      ? {
+          dockerd: enginePaths(io.env).log,
+          ...Object.fromEntries(processes.map((x) => [x.name, path.join(p.logs, `${x.name}.log`)])),
+        }
+      : {},
     ...(engine.own ? { docker: { host: `unix://${enginePaths(io.env).socket}`, netns: ENGINE_NETNS } } : {}),
     pulls: image.pulls,
     simulation: kindSimulationNotes(release, image, engine.own, await kindNetworkSubnets(engine.env, io.signal)),
@@ -260,16 +402,33 @@ export async function upKind(name: string, release: KubernetesRelease, p: Sandbo
 }
 
 /** `kind delete cluster` (when a kind binary and the engine are there), then the sandbox's hold on the project's daemon. */
-export async function deleteKindCluster(name: string, p: SandboxPaths, state: SandboxState | undefined, version: string | undefined, io: Io, status: Status): Promise<void> {
+export async function deleteKindCluster(
+  name: string,
+  p: SandboxPaths,
+  state: SandboxState | undefined,
+  version: string | undefined,
+  io: Io,
+  status: Status,
+): Promise<void> {
   const release = KUBERNETES_RELEASES.find((r) => r.kubernetes === version);
   const built = release ? path.join(binDirOf(kindTarget(release.kindRelease), io.env), 'kind') : undefined;
   const kind = which('kind', io.env) ?? (built && fs.existsSync(built) ? built : undefined);
   const ownUser = fs.existsSync(path.join(enginePaths(io.env).users, name));
   const env = state?.docker ? engineEnv(state, io.env) : ownUser ? ownEngineEnv(io.env) : io.env;
   // Nothing to delete where no kind binary was ever built or no engine answers (a refused `up`).
-  if (kind && (await run('docker', ['info', '--format', '{{.ServerVersion}}'], { env, signal: AbortSignal.timeout(5000) }).catch(() => ({ code: 1 }))).code === 0) {
+  if (
+    kind &&
+    (
+      await run('docker', ['info', '--format', '{{.ServerVersion}}'], { env, signal: AbortSignal.timeout(5000) }).catch(
+        () => ({ code: 1 }),
+      )
+    ).code === 0
+  ) {
     await status.step(`kind delete cluster --name ${name}`, () =>
-      runOrThrow('KIND_DELETE_FAILED', kind, kindDeleteArgs(name, p.kubeconfig), { env: { ...env, KUBECONFIG: p.kubeconfig }, what: 'kind delete cluster' }),
+      runOrThrow('KIND_DELETE_FAILED', kind, kindDeleteArgs(name, p.kubeconfig), {
+        env: { ...env, KUBECONFIG: p.kubeconfig },
+        what: 'kind delete cluster',
+      }),
     );
   }
   try {

@@ -92,7 +92,10 @@ export async function dockerAnswers(env: Env): Promise<boolean> {
   const docker = which('docker', env);
   if (!docker) return false;
   try {
-    const res = await run(docker, ['info', '--format', '{{.ServerVersion}}'], { env, signal: AbortSignal.timeout(5000) });
+    const res = await run(docker, ['info', '--format', '{{.ServerVersion}}'], {
+      env,
+      signal: AbortSignal.timeout(5000),
+    });
     return res.code === 0 && res.stdout.trim() !== '';
   } catch {
     return false;
@@ -105,7 +108,8 @@ function cannotStartEngine(env: Env): string[] {
   if (process.platform !== 'linux') reasons.push('Linux 가 아닙니다');
   if (process.getuid?.() !== 0) reasons.push('root 권한이 아닙니다 (네트워크·마운트 네임스페이스를 만들어야 합니다)');
   const missing = TOOLS.filter((t) => !which(t, env));
-  if (missing.length) reasons.push(`필요한 명령이 없습니다: ${missing.join(', ')} (apt-get install ${ENGINE_PACKAGES.join(' ')})`);
+  if (missing.length)
+    reasons.push(`필요한 명령이 없습니다: ${missing.join(', ')} (apt-get install ${ENGINE_PACKAGES.join(' ')})`);
   if (env.DOCKER_HOST) reasons.push(`DOCKER_HOST=${env.DOCKER_HOST} 가 응답하지 않습니다`);
   return reasons;
 }
@@ -114,10 +118,19 @@ function cannotStartEngine(env: Env): string[] {
 function machineHolders(dir: string): string[] {
   const holders: string[] = [];
   const claim = readEngineClaim();
-  if (claim && claim.dir !== dir && fs.existsSync(claim.dir)) holders.push(`다른 체크아웃의 Docker 데몬이 실행 중입니다: ${claim.dir} (그곳에서 kind 샌드박스를 내리세요: npm run cluster -- down)`);
+  if (claim && claim.dir !== dir && fs.existsSync(claim.dir))
+    holders.push(
+      `다른 체크아웃의 Docker 데몬이 실행 중입니다: ${claim.dir} (그곳에서 kind 샌드박스를 내리세요: npm run cluster -- down)`,
+    );
   const pods = liveClaim();
-  if (pods) holders.push(`pods 샌드박스가 머신을 쓰고 있습니다: ${pods.dir} (pods 와 kind 는 함께 실행하지 않습니다. 먼저 내리세요: npm run cluster -- down)`);
-  if (!claim && fs.existsSync(netnsFile(ENGINE_NETNS))) holders.push(`네트워크 네임스페이스 ${netnsFile(ENGINE_NETNS)} 가 이미 있습니다 (이 프로젝트가 만든 기록은 없습니다)`);
+  if (pods)
+    holders.push(
+      `pods 샌드박스가 머신을 쓰고 있습니다: ${pods.dir} (pods 와 kind 는 함께 실행하지 않습니다. 먼저 내리세요: npm run cluster -- down)`,
+    );
+  if (!claim && fs.existsSync(netnsFile(ENGINE_NETNS)))
+    holders.push(
+      `네트워크 네임스페이스 ${netnsFile(ENGINE_NETNS)} 가 이미 있습니다 (이 프로젝트가 만든 기록은 없습니다)`,
+    );
   return holders;
 }
 
@@ -134,9 +147,9 @@ export function readEngineClaim(): { dir: string; pid: number } | undefined {
 function runcWrapper(runc: string): string {
   return [
     '#!/bin/sh',
-    '# runc for the project\'s Docker daemon (scripts/cluster/kind/engine.ts): this machine withholds',
+    "# runc for the project's Docker daemon (scripts/cluster/kind/engine.ts): this machine withholds",
     '# CAP_SYS_RESOURCE even from root, and a privileged container asks for every capability, so the',
-    '# bundle\'s config.json (create, run) and an exec\'s process.json (--process) lose it first.',
+    "# bundle's config.json (create, run) and an exec's process.json (--process) lose it first.",
     'prev=',
     'for arg in "$@"; do',
     '  case "$prev" in',
@@ -171,9 +184,12 @@ function cgroupParents(pid: number): string[] {
     return [];
   }
   const own = [...new Set(lines.map((l) => l.split(':').slice(2).join(':')))];
-  const mounts = fs.existsSync('/sys/fs/cgroup') ? fs.readdirSync('/sys/fs/cgroup').map((m) => path.join('/sys/fs/cgroup', m)) : [];
+  const mounts = fs.existsSync('/sys/fs/cgroup')
+    ? fs.readdirSync('/sys/fs/cgroup').map((m) => path.join('/sys/fs/cgroup', m))
+    : [];
   const found: string[] = [];
-  for (const m of mounts) for (const p of own) if (fs.existsSync(path.join(m, p, 'cgroup.procs'))) found.push(path.join(m, p, CGROUP_PARENT));
+  for (const m of mounts)
+    for (const p of own) if (fs.existsSync(path.join(m, p, 'cgroup.procs'))) found.push(path.join(m, p, CGROUP_PARENT));
   return [...new Set(found)];
 }
 
@@ -192,7 +208,8 @@ function cgroupProcs(dirs: string[]): number[] {
   const pids = new Set<number>();
   for (const dir of dirs.flatMap(treeDeepestFirst)) {
     try {
-      for (const l of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (l.trim()) pids.add(Number(l));
+      for (const l of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n'))
+        if (l.trim()) pids.add(Number(l));
     } catch {
       /* removed meanwhile */
     }
@@ -225,7 +242,9 @@ export async function acquireEngine(sandbox: string, io: Io, status: Status): Pr
   }
   const p = enginePaths(io.env);
   fs.mkdirSync(p.users, { recursive: true });
-  const release = await acquireLock(p.lock, io.signal, (holder) => status.info(`Docker 데몬: 다른 프로세스(pid ${holder})가 시작하거나 멈추는 중입니다. 기다립니다.`));
+  const release = await acquireLock(p.lock, io.signal, (holder) =>
+    status.info(`Docker 데몬: 다른 프로세스(pid ${holder})가 시작하거나 멈추는 중입니다. 기다립니다.`),
+  );
   try {
     writeAtomic(path.join(p.users, sandbox), `${sandbox}\n`);
     const env = ownEngineEnv(io.env);
@@ -242,67 +261,118 @@ export async function acquireEngine(sandbox: string, io: Io, status: Status): Pr
 async function startEngine(io: Io, status: Status): Promise<void> {
   const p = enginePaths(io.env);
   if (`unix://${p.socket}`.length > 100) {
-    throw new EnvironmentError('KIND_ENGINE_SOCKET_PATH', `Docker 소켓 경로가 유닉스 소켓 한도(107바이트)를 넘습니다: ${p.socket}`, 'VDOCS_CACHE_DIR 를 짧은 경로로 지정하세요 (예: VDOCS_CACHE_DIR=/var/tmp/vdocs).');
+    throw new EnvironmentError(
+      'KIND_ENGINE_SOCKET_PATH',
+      `Docker 소켓 경로가 유닉스 소켓 한도(107바이트)를 넘습니다: ${p.socket}`,
+      'VDOCS_CACHE_DIR 를 짧은 경로로 지정하세요 (예: VDOCS_CACHE_DIR=/var/tmp/vdocs).',
+    );
   }
   const holders = machineHolders(p.dir);
-  if (holders.length) throw new EnvironmentError('KIND_MACHINE_BUSY', `이 프로젝트의 Docker 데몬을 시작할 수 없습니다:\n  - ${holders.join('\n  - ')}`);
-  const runc = which('runc', io.env) ?? '/usr/sbin/runc';
-  await status.step(`Docker 데몬 시작 (네트워크 네임스페이스 ${ENGINE_NETNS}, 자기 /run, 데이터 ${p.data})`, async () => {
-    const record: EngineRecord = { cgroups: [], created: [] };
-    const save = () => writeAtomic(p.record, `${JSON.stringify(record, null, 2)}\n`);
-    fs.mkdirSync(p.etc, { recursive: true });
-    fs.mkdirSync(p.data, { recursive: true });
-    save();
-    writeAtomic(ENGINE_CLAIM, `${JSON.stringify({ dir: p.dir, pid: process.pid })}\n`);
-    for (const dir of ['/run/netns', '/run/mount']) {
-      if (!fs.existsSync(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        record.created.push(dir);
-      }
-    }
-    const file = netnsFile(ENGINE_NETNS);
-    fs.writeFileSync(file, '', { flag: 'wx' });
-    record.created.push(file);
-    save();
-    const made = await run('unshare', [`--net=${file}`, 'true'], { env: io.env });
-    if (made.code !== 0) throw new EnvironmentError('KIND_ENGINE_FAILED', `네트워크 네임스페이스 ${file} 를 만들지 못했습니다: ${made.stderr.trim()}`);
-    const sysResource = withholdsSysResource();
-    if (sysResource) fs.writeFileSync(p.runc, runcWrapper(runc), { mode: 0o755 });
-    writeAtomic(
-      p.config,
-      `${JSON.stringify(
-        {
-          'data-root': p.data,
-          hosts: [`unix://${p.socket}`],
-          pidfile: '/run/docker.pid',
-          bridge: 'none',
-          'cgroup-parent': CGROUP_PARENT,
-          'log-level': 'warn',
-          ...(sysResource ? { runtimes: { 'vdocs-runc': { path: p.runc } }, 'default-runtime': 'vdocs-runc' } : {}),
-        },
-        null,
-        2,
-      )}\n`,
+  if (holders.length)
+    throw new EnvironmentError(
+      'KIND_MACHINE_BUSY',
+      `이 프로젝트의 Docker 데몬을 시작할 수 없습니다:\n  - ${holders.join('\n  - ')}`,
     );
-    fs.rmSync(p.socket, { force: true });
-    // nsenter (network only: `ip netns exec` would remount /sys and hide the cgroups), then a mount
-    // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid.
-    const script = ['set -eu', 'mount -t tmpfs -o mode=0755 tmpfs /run', `mount --bind ${p.etc} /etc/docker`, 'ip link set lo up', `exec dockerd --config-file ${p.config}`].join('\n');
-    if (!fs.existsSync('/etc/docker')) throw new EnvironmentError('KIND_ENGINE_FAILED', '/etc/docker 가 없습니다: Debian 의 docker.io 패키지를 설치하세요.', `apt-get install --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`);
-    const daemon = startDaemon('dockerd', ['nsenter', `--net=${file}`, '--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script], p.dir, io.env);
-    record.daemon = recordProcess('dockerd', daemon.pid);
-    save();
-    const env = ownEngineEnv(io.env);
-    const ok = await waitFor(async () => {
-      io.signal.throwIfAborted();
-      assertAlive(daemon);
-      return dockerAnswers(env);
-    }, 60_000, 300);
-    if (!ok) throw new EnvironmentError('KIND_ENGINE_FAILED', `Docker 데몬이 1분 안에 응답하지 않습니다. 로그 ${daemon.log} 의 끝:\n    ${logTail(daemon.log)}`);
-    record.mountNs = nsOf(daemon.pid, 'mnt');
-    record.cgroups = cgroupParents(daemon.pid);
-    save();
-  });
+  const runc = which('runc', io.env) ?? '/usr/sbin/runc';
+  await status.step(
+    `Docker 데몬 시작 (네트워크 네임스페이스 ${ENGINE_NETNS}, 자기 /run, 데이터 ${p.data})`,
+    async () => {
+      const record: EngineRecord = { cgroups: [], created: [] };
+      const save = () => writeAtomic(p.record, `${JSON.stringify(record, null, 2)}\n`);
+      fs.mkdirSync(p.etc, { recursive: true });
+      fs.mkdirSync(p.data, { recursive: true });
+      save();
+      writeAtomic(ENGINE_CLAIM, `${JSON.stringify({ dir: p.dir, pid: process.pid })}\n`);
+      for (const dir of ['/run/netns', '/run/mount']) {
+        if (!fs.existsSync(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          record.created.push(dir);
+        }
+      }
+      const file = netnsFile(ENGINE_NETNS);
+      fs.writeFileSync(file, '', { flag: 'wx' });
+      record.created.push(file);
+      save();
+      const made = await run('unshare', [`--net=${file}`, 'true'], { env: io.env });
+      if (made.code !== 0)
+        throw new EnvironmentError(
+          'KIND_ENGINE_FAILED',
+          `네트워크 네임스페이스 ${file} 를 만들지 못했습니다: ${made.stderr.trim()}`,
+        );
+      const sysResource = withholdsSysResource();
+      if (sysResource) fs.writeFileSync(p.runc, runcWrapper(runc), { mode: 0o755 });
+      writeAtomic(
+        p.config,
+        `${JSON.stringify(
+          {
+            'data-root': p.data,
+            hosts: [`unix://${p.socket}`],
+            pidfile: '/run/docker.pid',
+            bridge: 'none',
+            'cgroup-parent': CGROUP_PARENT,
+            'log-level': 'warn',
+            ...(sysResource ? { runtimes: { 'vdocs-runc': { path: p.runc } }, 'default-runtime': 'vdocs-runc' } : {}),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      fs.rmSync(p.socket, { force: true });
+      // nsenter (network only: `ip netns exec` would remount /sys and hide the cgroups), then a mount
+      // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid.
+      const script = [
+        'set -eu',
+        'mount -t tmpfs -o mode=0755 tmpfs /run',
+        `mount --bind ${p.etc} /etc/docker`,
+        'ip link set lo up',
+        `exec dockerd --config-file ${p.config}`,
+      ].join('\n');
+      if (!fs.existsSync('/etc/docker'))
+        throw new EnvironmentError(
+          'KIND_ENGINE_FAILED',
+          '/etc/docker 가 없습니다: Debian 의 docker.io 패키지를 설치하세요.',
+          `apt-get install --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`,
+        );
+      const daemon = startDaemon(
+        'dockerd',
+        [
+          'nsenter',
+          `--net=${file}`,
+          '--',
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          '--',
+          '/bin/sh',
+          '-c',
+          script,
+        ],
+        p.dir,
+        io.env,
+      );
+      record.daemon = recordProcess('dockerd', daemon.pid);
+      save();
+      const env = ownEngineEnv(io.env);
+      const ok = await waitFor(
+        async () => {
+          io.signal.throwIfAborted();
+          assertAlive(daemon);
+          return dockerAnswers(env);
+        },
+        60_000,
+        300,
+      );
+      if (!ok)
+        throw new EnvironmentError(
+          'KIND_ENGINE_FAILED',
+          `Docker 데몬이 1분 안에 응답하지 않습니다. 로그 ${daemon.log} 의 끝:\n    ${logTail(daemon.log)}`,
+        );
+      record.mountNs = nsOf(daemon.pid, 'mnt');
+      record.cgroups = cgroupParents(daemon.pid);
+      save();
+    },
+  );
   status.info(`Docker 데몬: DOCKER_HOST=unix://${p.socket} (이 머신의 네트워크와 /run 은 건드리지 않습니다)`);
 }
 
@@ -314,7 +384,8 @@ export async function releaseEngine(sandbox: string, io: Io, status: Status): Pr
   try {
     fs.rmSync(path.join(p.users, sandbox), { force: true });
     const left = fs.existsSync(p.users) ? fs.readdirSync(p.users) : [];
-    if (left.length === 0 && fs.existsSync(p.record)) await status.step('Docker 데몬 멈추기 (이 체크아웃의 kind 샌드박스가 더 없음)', () => stopEngine(io.env, status));
+    if (left.length === 0 && fs.existsSync(p.record))
+      await status.step('Docker 데몬 멈추기 (이 체크아웃의 kind 샌드박스가 더 없음)', () => stopEngine(io.env, status));
   } finally {
     release();
   }
@@ -339,21 +410,28 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
   const inOurs = (pid: number) => {
     const mnt = nsOf(pid, 'mnt');
     const net = nsOf(pid, 'net');
-    return (record.mountNs !== undefined && mnt === record.mountNs) || (net !== undefined && net !== netns && net === engineNetns());
+    return (
+      (record.mountNs !== undefined && mnt === record.mountNs) ||
+      (net !== undefined && net !== netns && net === engineNetns())
+    );
   };
   if (alive) await stopProcesses([record.daemon!.pid], 20_000);
   const stray = () => [...new Set([...cgroupProcs(record.cgroups), ...processesWhere(inOurs)])];
-  await waitFor(() => {
-    const pids = stray();
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
+  await waitFor(
+    () => {
+      const pids = stray();
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
-    }
-    return pids.length === 0;
-  }, 15_000, 250);
+      return pids.length === 0;
+    },
+    15_000,
+    250,
+  );
   const problems: string[] = [];
   const left = stray().filter(isAlive);
   if (left.length) problems.push(`멈추지 않는 프로세스: ${left.join(', ')}`);
@@ -361,7 +439,8 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
     try {
       fs.rmdirSync(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
     }
   }
   for (const file of [...record.created].reverse()) {
@@ -375,11 +454,17 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
     }
   }
   if (problems.length) {
-    throw new EnvironmentError('KIND_ENGINE_DOWN_INCOMPLETE', `이 프로젝트의 Docker 데몬을 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`, '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.');
+    throw new EnvironmentError(
+      'KIND_ENGINE_DOWN_INCOMPLETE',
+      `이 프로젝트의 Docker 데몬을 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`,
+      '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.',
+    );
   }
   if (readEngineClaim()?.dir === p.dir) fs.rmSync(ENGINE_CLAIM, { force: true });
   for (const f of [p.record, p.socket, p.config, p.runc]) fs.rmSync(f, { force: true });
-  status?.info(`Docker 데몬: 컨테이너, kind 네트워크, 데몬, cgroup(${CGROUP_PARENT}), 네트워크 네임스페이스 ${ENGINE_NETNS} 를 정리했습니다 (이미지는 ${p.data} 에 남습니다)`);
+  status?.info(
+    `Docker 데몬: 컨테이너, kind 네트워크, 데몬, cgroup(${CGROUP_PARENT}), 네트워크 네임스페이스 ${ENGINE_NETNS} 를 정리했습니다 (이미지는 ${p.data} 에 남습니다)`,
+  );
 }
 
 /** `net:[N]` of the daemon's namespace, while its file exists. */

@@ -52,7 +52,9 @@ export async function loadStandinImage(state: SandboxState, io: Io, status: Stat
   const write = (r: LoadRecord) => fs.writeFileSync(recordFile(state, io.env), `${JSON.stringify(r, null, 2)}\n`);
   try {
     const tools = await ensureBuilt(podToolsTarget(), io, status);
-    const image = localImages({ pause: path.join(tools, 'pause'), standinWeb: path.join(tools, 'standin-web') }).find((i) => i.name === STANDIN_IMAGE)!;
+    const image = localImages({ pause: path.join(tools, 'pause'), standinWeb: path.join(tools, 'standin-web') }).find(
+      (i) => i.name === STANDIN_IMAGE,
+    )!;
     const tar = await packImage(image, path.join(tools, 'oci-image'), io, 'KIND_IMAGE_FAILED');
     if (readRecord(state, io.env)?.tar === tar) return;
     const kind = await ensureKind(resolveKubernetes(majorMinor(state.kubernetes)), io, status);
@@ -68,7 +70,9 @@ export async function loadStandinImage(state: SandboxState, io: Io, status: Stat
   } catch (error) {
     if (io.signal.aborted) throw error;
     const e = error as Error & { hint?: string };
-    status.info(`대역 웹 서버 이미지를 kind 노드에 넣지 못했습니다. 브라우저 단계가 이 이유로 실패합니다: ${e.message}`);
+    status.info(
+      `대역 웹 서버 이미지를 kind 노드에 넣지 못했습니다. 브라우저 단계가 이 이유로 실패합니다: ${e.message}`,
+    );
     write({ createdAt: state.createdAt, error: e.message, ...(e.hint ? { hint: e.hint } : {}) });
   }
 }
@@ -79,7 +83,9 @@ export function requireStandinImage(state: SandboxState, env: Env): void {
   if (r?.tar) return;
   throw new EnvironmentError(
     'KIND_NO_STANDIN_IMAGE',
-    r?.error ? `대역 웹 서버 이미지(${STANDIN_IMAGE})를 kind 노드에 넣지 못했습니다: ${r.error}` : `대역 웹 서버 이미지(${STANDIN_IMAGE})가 kind 노드에 없습니다 (런북 실행이 단계 전에 넣습니다).`,
+    r?.error
+      ? `대역 웹 서버 이미지(${STANDIN_IMAGE})를 kind 노드에 넣지 못했습니다: ${r.error}`
+      : `대역 웹 서버 이미지(${STANDIN_IMAGE})가 kind 노드에 없습니다 (런북 실행이 단계 전에 넣습니다).`,
     r?.hint ?? 'Go 가 PATH 에 있는지 확인하고 런북을 다시 실행하세요 (npm run runbook -- <이름>).',
   );
 }
@@ -93,11 +99,17 @@ const loadedFile = (state: SandboxState, env: Env) => path.join(sandboxDir(state
  * use, and loaded into the nodes with `kind load image-archive`. Where the nodes pull, nothing is
  * done and the page's manifests bring upstream's images.
  */
-export async function provideKindImages(state: SandboxState, images: readonly ImageBuild[], io: Io, status: Status): Promise<Simulation> {
+export async function provideKindImages(
+  state: SandboxState,
+  images: readonly ImageBuild[],
+  io: Io,
+  status: Status,
+): Promise<Simulation> {
   if (state.pulls !== false || images.length === 0) return { simulated: [], real: [] };
   const tools = await ensureBuilt(podToolsTarget(), io, status);
   const local: LocalImage[] = [];
-  for (const image of images) local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
+  for (const image of images)
+    local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
   let loaded: { createdAt?: string; tars?: Record<string, string> } = {};
   try {
     loaded = JSON.parse(fs.readFileSync(loadedFile(state, io.env), 'utf8')) as typeof loaded;
@@ -110,13 +122,20 @@ export async function provideKindImages(state: SandboxState, images: readonly Im
     const tar = await packImage(image, path.join(tools, 'oci-image'), io, 'KIND_IMAGE_FAILED');
     if (tars[image.name] === tar) continue;
     await status.step(`kind load image-archive: ${image.name} (내려받지 않고 소스에서 빌드)`, () =>
-      runOrThrow('KIND_IMAGE_FAILED', kind, kindLoadArgs(tar, state.name), { env: engineEnv(state, io.env), signal: io.signal, what: `${image.name} 를 kind 노드에 넣기` }),
+      runOrThrow('KIND_IMAGE_FAILED', kind, kindLoadArgs(tar, state.name), {
+        env: engineEnv(state, io.env),
+        signal: io.signal,
+        what: `${image.name} 를 kind 노드에 넣기`,
+      }),
     );
     tars[image.name] = tar;
     fs.writeFileSync(loadedFile(state, io.env), `${JSON.stringify({ createdAt: state.createdAt, tars }, null, 2)}\n`);
   }
   return {
-    simulated: images.map((i) => `${i.title} (${i.image}): 내려받지 않고 같은 태그의 소스(${i.module} ${i.version})에서 빌드한 이미지입니다`),
+    simulated: images.map(
+      (i) =>
+        `${i.title} (${i.image}): 내려받지 않고 같은 태그의 소스(${i.module} ${i.version})에서 빌드한 이미지입니다`,
+    ),
     real: images.map((i) => `${i.title} 가 실제 컨테이너로 실행됩니다`),
   };
 }

@@ -38,7 +38,9 @@ function setFlag(args: string[], flag: string, value: string): string[] {
 }
 
 function hasFlag(args: string[], flag: string): boolean {
-  return args.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`) || a === `-${flag}` || a.startsWith(`-${flag}=`));
+  return args.some(
+    (a) => a === `--${flag}` || a.startsWith(`--${flag}=`) || a === `-${flag}` || a.startsWith(`-${flag}=`),
+  );
 }
 
 /** Resolves the downward-API fields a kubelet would (metadata.name/namespace, spec.nodeName, …). */
@@ -83,7 +85,10 @@ export function adaptContainer(pod: V1Pod, container: V1Container, opts: AdaptOp
 }
 
 /** The first container whose image we can run locally, with its binary. */
-export function runnableContainer(pod: V1Pod, images: Record<string, string>): { container: V1Container; binary: string } | undefined {
+export function runnableContainer(
+  pod: V1Pod,
+  images: Record<string, string>,
+): { container: V1Container; binary: string } | undefined {
   for (const container of pod.spec?.containers ?? []) {
     const binary = container.image ? images[container.image] : undefined;
     if (binary) return { container, binary };

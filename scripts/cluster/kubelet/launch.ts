@@ -28,17 +28,15 @@ export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
  * runs log to `<sandbox>/logs/pods/` (see `containerLogFiles`).
  * Returns its record (pid and start time) once it has written its status file.
  */
-export async function startSmallKubelet(p: SandboxPaths, env: Readonly<Record<string, string | undefined>>): Promise<ProcessRecord> {
+export async function startSmallKubelet(
+  p: SandboxPaths,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ProcessRecord> {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.kubelet, { recursive: true, mode: 0o700 });
   const logFile = path.join(p.logs, 'kubelet.log');
   const out = fs.openSync(logFile, 'a');
-  const args = [
-    MAIN,
-    '--kubeconfig', p.kubeconfig,
-    '--dir', p.dir,
-    '--pod-logs', p.podLogs,
-  ];
+  const args = [MAIN, '--kubeconfig', p.kubeconfig, '--dir', p.dir, '--pod-logs', p.podLogs];
   const child = spawn(process.execPath, args, {
     cwd: p.dir,
     detached: true,
@@ -48,7 +46,12 @@ export async function startSmallKubelet(p: SandboxPaths, env: Readonly<Record<st
   fs.closeSync(out);
   child.unref();
   const pid = child.pid;
-  if (!pid) throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet 프로세스를 시작하지 못했습니다.', `로그: ${logFile}`);
+  if (!pid)
+    throw new EnvironmentError(
+      'KUBELET_START_FAILED',
+      '작은 kubelet 프로세스를 시작하지 못했습니다.',
+      `로그: ${logFile}`,
+    );
   const record = recordProcess('small-kubelet', pid);
   // Before anything can fail: a half-made sandbox (no state.json yet) is torn down from this.
   writeAtomic(recordFile(p), JSON.stringify(record) + '\n');
@@ -62,7 +65,11 @@ export async function startSmallKubelet(p: SandboxPaths, env: Readonly<Record<st
     }
   }, 15_000);
   if (!ready || !isAlive(pid)) {
-    throw new EnvironmentError('KUBELET_START_FAILED', '작은 kubelet이 시작 직후 멈췄습니다.', `로그를 보세요: ${logFile}`);
+    throw new EnvironmentError(
+      'KUBELET_START_FAILED',
+      '작은 kubelet이 시작 직후 멈췄습니다.',
+      `로그를 보세요: ${logFile}`,
+    );
   }
   return record;
 }

@@ -83,7 +83,12 @@ const runners = new Map<string, PodRunner>();
 let stopping = false;
 
 function writeStatus(): void {
-  const list = [...runners.values()].map((r) => ({ pod: r.key, pid: r.child?.pid ?? null, restarts: r.restarts, port: r.port }));
+  const list = [...runners.values()].map((r) => ({
+    pod: r.key,
+    pid: r.child?.pid ?? null,
+    restarts: r.restarts,
+    port: r.port,
+  }));
   writeAtomic(statusFile, JSON.stringify({ supervisor: process.pid, containers: list }, null, 2) + '\n');
 }
 
@@ -106,7 +111,10 @@ async function reconcile(pod: V1Pod): Promise<void> {
     log,
     podLogs,
     server: cluster!.server,
-    ca: { ...(cluster!.caData ? { data: cluster!.caData } : {}), ...(cluster!.caFile ? { file: cluster!.caFile } : {}) },
+    ca: {
+      ...(cluster!.caData ? { data: cluster!.caData } : {}),
+      ...(cluster!.caFile ? { file: cluster!.caFile } : {}),
+    },
     podDir: path.join(sandbox, 'kubelet', 'pods', uid),
   });
   runners.set(uid, runner);

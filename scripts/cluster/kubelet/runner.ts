@@ -45,8 +45,18 @@ function writeSecret(file: string, text: string): void {
   writeAtomic(file, text, 0o600);
 }
 
-export function podKubeconfig(o: { server: string; ca: { data?: string; file?: string }; tokenFile: string; namespace: string; user: string }): string {
-  const ca = o.ca.data ? `    certificate-authority-data: ${o.ca.data}` : o.ca.file ? `    certificate-authority: ${o.ca.file}` : '    insecure-skip-tls-verify: true';
+export function podKubeconfig(o: {
+  server: string;
+  ca: { data?: string; file?: string };
+  tokenFile: string;
+  namespace: string;
+  user: string;
+}): string {
+  const ca = o.ca.data
+    ? `    certificate-authority-data: ${o.ca.data}`
+    : o.ca.file
+      ? `    certificate-authority: ${o.ca.file}`
+      : '    insecure-skip-tls-verify: true';
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -111,13 +121,23 @@ export class PodRunner {
   }
 
   private get logFiles() {
-    return containerLogFiles(this.deps.podLogs, { namespace: this.pod.metadata?.namespace ?? 'default', name: this.pod.metadata?.name ?? '', uid: this.pod.metadata?.uid ?? '' });
+    return containerLogFiles(this.deps.podLogs, {
+      namespace: this.pod.metadata?.namespace ?? 'default',
+      name: this.pod.metadata?.name ?? '',
+      uid: this.pod.metadata?.uid ?? '',
+    });
   }
 
   /** `pod.json` beside the logs: the pod's labels, so its logs are found by selector even without the API. */
   private writeRecord(stoppedAt?: string): void {
     const m = this.pod.metadata;
-    const record: LoggedPod = { namespace: m?.namespace ?? 'default', name: m?.name ?? '', uid: m?.uid ?? '', labels: m?.labels ?? {}, ...(stoppedAt ? { stoppedAt } : {}) };
+    const record: LoggedPod = {
+      namespace: m?.namespace ?? 'default',
+      name: m?.name ?? '',
+      uid: m?.uid ?? '',
+      labels: m?.labels ?? {},
+      ...(stoppedAt ? { stoppedAt } : {}),
+    };
     writeAtomic(this.logFiles.record, JSON.stringify(record, null, 2) + '\n');
   }
 
@@ -129,7 +149,16 @@ export class PodRunner {
     const ns = this.pod.metadata?.namespace ?? 'default';
     const sa = this.pod.spec?.serviceAccountName ?? 'default';
     const kubeconfig = path.join(this.deps.podDir, 'kubeconfig');
-    writeSecret(kubeconfig, podKubeconfig({ server: this.deps.server, ca: this.deps.ca, tokenFile: this.tokenFile, namespace: ns, user: `system:serviceaccount:${ns}:${sa}` }));
+    writeSecret(
+      kubeconfig,
+      podKubeconfig({
+        server: this.deps.server,
+        ca: this.deps.ca,
+        tokenFile: this.tokenFile,
+        namespace: ns,
+        user: `system:serviceaccount:${ns}:${sa}`,
+      }),
+    );
     this.port = await freePort();
     this.launch(kubeconfig);
   }

@@ -44,7 +44,10 @@ const backendName = (service: k8s.V1Service) => `${service.metadata?.name ?? 'se
 export function backendDeployment(service: k8s.V1Service): k8s.V1Deployment {
   const namespace = service.metadata?.namespace ?? 'default';
   const selector = service.spec?.selector ?? {};
-  if (!Object.keys(selector).length) throw new Error(`서비스 ${namespace}/${service.metadata?.name} 에 selector 가 없어 백엔드 파드를 고를 수 없습니다.`);
+  if (!Object.keys(selector).length)
+    throw new Error(
+      `서비스 ${namespace}/${service.metadata?.name} 에 selector 가 없어 백엔드 파드를 고를 수 없습니다.`,
+    );
   const ports = backendPorts(service);
   if (!ports.length) throw new Error(`서비스 ${namespace}/${service.metadata?.name} 에 TCP 포트가 없습니다.`);
   const title = dashboardTitle(service);
@@ -52,7 +55,12 @@ export function backendDeployment(service: k8s.V1Service): k8s.V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: backendName(service), namespace, labels: { ...selector }, annotations: { [BACKEND_MARK]: 'true' } },
+    metadata: {
+      name: backendName(service),
+      namespace,
+      labels: { ...selector },
+      annotations: { [BACKEND_MARK]: 'true' },
+    },
     spec: {
       replicas: 1,
       selector: { matchLabels: { ...selector } },
@@ -75,9 +83,20 @@ export function backendDeployment(service: k8s.V1Service): k8s.V1Deployment {
                 { name: `STANDIN_PORTS`, value: ports.map((p) => p.containerPort).join(',') },
                 { name: `POD_NAME`, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               ],
-              ports: ports.map((p) => ({ containerPort: p.containerPort, protocol: 'TCP', ...(p.name ? { name: p.name.slice(0, 15) } : {}) })),
+              ports: ports.map((p) => ({
+                containerPort: p.containerPort,
+                protocol: 'TCP',
+                ...(p.name ? { name: p.name.slice(0, 15) } : {}),
+              })),
               readinessProbe: { httpGet: { path: '/', port: ports[0]!.containerPort as never }, periodSeconds: 1 },
-              securityContext: privileged ? {} : { runAsNonRoot: true, runAsUser: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+              securityContext: privileged
+                ? {}
+                : {
+                    runAsNonRoot: true,
+                    runAsUser: 65534,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                  },
             },
           ],
         },
@@ -107,7 +126,12 @@ export async function ensureBackend(kube: { apps: k8s.AppsV1Api }, service: k8s.
   const body = backendDeployment(service);
   const namespace = body.metadata!.namespace!;
   const name = body.metadata!.name!;
-  const result = { namespace, name, title: dashboardTitle(service), ports: backendPorts(service).map((p) => p.containerPort) };
+  const result = {
+    namespace,
+    name,
+    title: dashboardTitle(service),
+    ports: backendPorts(service).map((p) => p.containerPort),
+  };
   let existing: k8s.V1Deployment | undefined;
   try {
     existing = await kube.apps.readNamespacedDeployment({ name, namespace });
@@ -119,12 +143,20 @@ export async function ensureBackend(kube: { apps: k8s.AppsV1Api }, service: k8s.
     return { ...result, status: 'created' };
   }
   if (existing.metadata?.annotations?.[BACKEND_MARK] !== 'true') return { ...result, status: 'kept' };
-  await kube.apps.replaceNamespacedDeployment({ name, namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+  await kube.apps.replaceNamespacedDeployment({
+    name,
+    namespace,
+    body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+  });
   return { ...result, status: 'replaced' };
 }
 
 /** Waits (bounded) until the backend Deployment has a ready replica; resolves false on timeout. */
-export async function waitBackendReady(kube: { apps: k8s.AppsV1Api }, backend: Pick<BackendResult, 'namespace' | 'name'>, timeoutMs = 60_000): Promise<boolean> {
+export async function waitBackendReady(
+  kube: { apps: k8s.AppsV1Api },
+  backend: Pick<BackendResult, 'namespace' | 'name'>,
+  timeoutMs = 60_000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -1,8 +1,13 @@
-import { openAddress, type AddressClient, type BrowserKube, type BrowserStep, type BrowserStepResult } from '../browser-step.ts';
+import {
+  openAddress,
+  type AddressClient,
+  type BrowserKube,
+  type BrowserStep,
+  type BrowserStepResult,
+} from '../browser-step.ts';
 import { NET } from './layout.ts';
 import { clientChromium, httpFromClient, screenshotFromClient, warmChromium } from './probe.ts';
 import type { ClientHostParts } from '../provider.ts';
-
 
 /**
  * A browser step on the pods provider: the shared check (../browser-step.ts) with the request and
@@ -26,4 +31,7 @@ export function verifyBrowserStep(
 }
 
 /** The pods Provider's client host: the client namespace, its Chromium started ahead of the first browser step. */
-export const podsClientHost: ClientHostParts = { open: verifyBrowserStep, warm: () => warmChromium(clientChromium(NET.clientNetns)) };
+export const podsClientHost: ClientHostParts = {
+  open: verifyBrowserStep,
+  warm: () => warmChromium(clientChromium(NET.clientNetns)),
+};

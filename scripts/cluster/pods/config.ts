@@ -66,7 +66,12 @@ export function cniConflist(pp: PodsPaths): string {
           isGateway: true,
           ipMasq: false,
           hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: NET.podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: pp.cniIpam },
+          ipam: {
+            type: 'host-local',
+            ranges: [[{ subnet: NET.podCidr }]],
+            routes: [{ dst: '0.0.0.0/0' }],
+            dataDir: pp.cniIpam,
+          },
         },
         { type: 'portmap', capabilities: { portMappings: true } },
       ],
@@ -105,12 +110,21 @@ export function kubeletConfig(pp: PodsPaths, kubernetes: string): string {
     address: NET.nodeIp,
     readOnlyPort: 0,
     healthzBindAddress: '127.0.0.1',
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: `${pp.pki}/ca.crt` } },
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: true },
+      x509: { clientCAFile: `${pp.pki}/ca.crt` },
+    },
     authorization: { mode: 'Webhook' },
     protectKernelDefaults: false,
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
+    evictionHard: {
+      'memory.available': '100Mi',
+      'nodefs.available': '1%',
+      'imagefs.available': '1%',
+      'nodefs.inodesFree': '1%',
+    },
     serializeImagePulls: false,
     volumePluginDir: `${pp.kubeletRoot}-plugins`,
     ...(atLeast(kubernetes, '1.29') ? { podLogsDir: `${pp.root}/pod-logs` } : {}),
@@ -126,7 +140,9 @@ export function kubeletArgs(pp: PodsPaths, kubernetes: string): string[] {
     `--cert-dir=${pp.pki}/kubelet-serving`,
     `--hostname-override=${NODE_NAME}`,
     `--node-ip=${NET.nodeIp}`,
-    ...(!atLeast(kubernetes, '1.27') ? [`--container-runtime=remote`, `--container-runtime-endpoint=unix://${pp.containerdSock}`] : []),
+    ...(!atLeast(kubernetes, '1.27')
+      ? [`--container-runtime=remote`, `--container-runtime-endpoint=unix://${pp.containerdSock}`]
+      : []),
     '--v=1',
   ];
 }

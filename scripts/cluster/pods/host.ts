@@ -14,13 +14,34 @@ import { readCreated } from './record.ts';
  */
 
 /** Debian packages that provide what the node runs (for the hint and .ci/run). */
-export const DEBIAN_PACKAGES = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'conntrack', 'util-linux', 'iproute2'];
+export const DEBIAN_PACKAGES = [
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
+  'iptables',
+  'conntrack',
+  'util-linux',
+  'iproute2',
+];
 
-const TOOLS = ['containerd', 'containerd-shim-runc-v2', 'runc', 'ctr', 'iptables', 'nsenter', 'unshare', 'ip', 'mount', 'umount'];
+const TOOLS = [
+  'containerd',
+  'containerd-shim-runc-v2',
+  'runc',
+  'ctr',
+  'iptables',
+  'nsenter',
+  'unshare',
+  'ip',
+  'mount',
+  'umount',
+];
 
 function cgroupControllers(): string[] {
   try {
-    return fs.readdirSync('/sys/fs/cgroup').filter((c) => fs.existsSync(path.join('/sys/fs/cgroup', c, 'cgroup.procs')) && c !== 'unified');
+    return fs
+      .readdirSync('/sys/fs/cgroup')
+      .filter((c) => fs.existsSync(path.join('/sys/fs/cgroup', c, 'cgroup.procs')) && c !== 'unified');
   } catch {
     return [];
   }
@@ -35,7 +56,9 @@ export function cannotRun(env: Env, uid: number | undefined = process.getuid?.()
   if (uid !== 0) reasons.push('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
   const controllers = cgroupControllers();
   if (!controllers.includes('memory') || !controllers.includes('cpu')) {
-    reasons.push('/sys/fs/cgroup 에 cgroup v1 memory·cpu 컨트롤러가 없습니다 (kubelet이 파드 cgroup을 만들 수 없습니다)');
+    reasons.push(
+      '/sys/fs/cgroup 에 cgroup v1 memory·cpu 컨트롤러가 없습니다 (kubelet이 파드 cgroup을 만들 수 없습니다)',
+    );
   } else {
     try {
       fs.accessSync('/sys/fs/cgroup/memory', fs.constants.W_OK);
@@ -100,7 +123,8 @@ export function readClaim(file: string = HOST_PATHS.claim): Claim | undefined {
  */
 function isStaleClaim(claim: Claim): boolean {
   if (!fs.existsSync(claim.dir)) return true;
-  const upRuns = claim.start === undefined ? isAlive(claim.pid) : isRecorded({ name: 'up', pid: claim.pid, start: claim.start });
+  const upRuns =
+    claim.start === undefined ? isAlive(claim.pid) : isRecorded({ name: 'up', pid: claim.pid, start: claim.start });
   return !upRuns && ownPids(readCreated(podsPaths(claim)).daemons, claim.dir).length === 0;
 }
 
@@ -117,25 +141,39 @@ export function liveClaim(file: string = HOST_PATHS.claim): Claim | undefined {
 export function ownersOf(dir: string): string[] {
   const owners: string[] = [];
   const claim = readClaim();
-  if (claim && claim.dir !== dir && !isStaleClaim(claim)) owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
+  if (claim && claim.dir !== dir && !isStaleClaim(claim))
+    owners.push(`다른 pods 샌드박스가 실행 중입니다: ${claim.dir}`);
   // kind on the project's own Docker daemon: its containerd and kubelets are another runtime on this machine.
   const engine = readEngineClaim();
-  if (engine && fs.existsSync(netnsFile(ENGINE_NETNS))) owners.push(`이 프로젝트의 Docker 데몬(kind 샌드박스용)이 머신을 쓰고 있습니다: ${engine.dir} (pods 와 kind 는 함께 실행하지 않습니다. 그 체크아웃의 kind 샌드박스를 먼저 내리세요)`);
+  if (engine && fs.existsSync(netnsFile(ENGINE_NETNS)))
+    owners.push(
+      `이 프로젝트의 Docker 데몬(kind 샌드박스용)이 머신을 쓰고 있습니다: ${engine.dir} (pods 와 kind 는 함께 실행하지 않습니다. 그 체크아웃의 kind 샌드박스를 먼저 내리세요)`,
+    );
   const daemons = foreignDaemons(claim?.dir ?? dir);
-  if (daemons.length) owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
-  for (const p of [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs]) {
+  if (daemons.length)
+    owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
+  for (const p of [
+    HOST_PATHS.containerdRun,
+    HOST_PATHS.cniState,
+    HOST_PATHS.kubeletDefault,
+    HOST_PATHS.containerLogs,
+    HOST_PATHS.podLogs,
+  ]) {
     if (claim?.dir === dir) break;
     try {
-      if (fs.readdirSync(p).length) owners.push(`${p} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
+      if (fs.readdirSync(p).length)
+        owners.push(`${p} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
     } catch {
       /* absent: free */
     }
   }
   for (const ns of [NET.nodeNetns, NET.clientNetns]) {
-    if (claim?.dir !== dir && fs.existsSync(netnsFile(ns))) owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
+    if (claim?.dir !== dir && fs.existsSync(netnsFile(ns)))
+      owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
   }
   for (const root of CGROUP_ROOTS) {
-    if (claim?.dir !== dir && fs.existsSync(path.join('/sys/fs/cgroup/memory', root))) owners.push(`cgroup /${root} 이 이미 있습니다`);
+    if (claim?.dir !== dir && fs.existsSync(path.join('/sys/fs/cgroup/memory', root)))
+      owners.push(`cgroup /${root} 이 이미 있습니다`);
   }
   return owners;
 }
@@ -154,14 +192,20 @@ export function busyError(owners: string[]): EnvironmentError {
  */
 export function takeClaim(dir: string, file: string = HOST_PATHS.claim): void {
   const existing = readClaim(file);
-  if (existing && existing.dir !== dir && !isStaleClaim(existing)) throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
+  if (existing && existing.dir !== dir && !isStaleClaim(existing))
+    throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
   if (existing) fs.rmSync(file, { force: true });
   try {
     const start = startTicks(process.pid);
-    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, ...(start === undefined ? {} : { start }), dir }) + '\n', { flag: 'wx' });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ pid: process.pid, ...(start === undefined ? {} : { start }), dir }) + '\n',
+      { flag: 'wx' },
+    );
   } catch (error) {
     // Another `up` claimed the machine between our read and our write.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw busyError([`다른 pods 샌드박스가 방금 시작되었습니다: ${readClaim(file)?.dir ?? '?'}`]);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw busyError([`다른 pods 샌드박스가 방금 시작되었습니다: ${readClaim(file)?.dir ?? '?'}`]);
     throw error;
   }
 }

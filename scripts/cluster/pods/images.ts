@@ -46,7 +46,10 @@ function imageTarPath(image: LocalImage, ociImage: string, env: Env): string {
     const st = fs.statSync(f);
     return `${f}:${st.size}:${st.mtimeMs}`;
   };
-  const key = createHash('sha256').update([image.name, image.entrypoint, stamp(image.binary), stamp(ociImage)].join('\n')).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update([image.name, image.entrypoint, stamp(image.binary), stamp(ociImage)].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
   return path.join(cacheDir(env), 'images', `${image.name.replace(/[^A-Za-z0-9.-]+/g, '_')}-${key}.tar`);
 }
 
@@ -54,14 +57,34 @@ function imageTarPath(image: LocalImage, ociImage: string, env: Env): string {
  * The image's OCI layout tarball (our oci-image tool), made once and cached: the path. The kind
  * provider loads the same tarball into its nodes (`kind load image-archive`), so it passes its code.
  */
-export async function packImage(image: LocalImage, ociImage: string, io: Pick<Io, 'env' | 'signal'>, code = 'PODS_IMAGE_FAILED'): Promise<string> {
+export async function packImage(
+  image: LocalImage,
+  ociImage: string,
+  io: Pick<Io, 'env' | 'signal'>,
+  code = 'PODS_IMAGE_FAILED',
+): Promise<string> {
   const tar = imageTarPath(image, ociImage, io.env);
   fs.mkdirSync(path.dirname(tar), { recursive: true });
   // oci-image writes <tar>.tmp and renames: a tarball that exists is whole.
-  if (!fs.existsSync(tar)) await runOrThrow(code, ociImage, ['--name', image.name, '--file', `${image.entrypoint}=${image.binary}`, '--entrypoint', image.entrypoint, '--out', tar], {
-    signal: io.signal,
-    what: `${image.name} 이미지 만들기`,
-  });
+  if (!fs.existsSync(tar))
+    await runOrThrow(
+      code,
+      ociImage,
+      [
+        '--name',
+        image.name,
+        '--file',
+        `${image.entrypoint}=${image.binary}`,
+        '--entrypoint',
+        image.entrypoint,
+        '--out',
+        tar,
+      ],
+      {
+        signal: io.signal,
+        what: `${image.name} 이미지 만들기`,
+      },
+    );
   return tar;
 }
 
@@ -70,17 +93,43 @@ export async function packImage(image: LocalImage, ociImage: string, io: Pick<Io
  * containerd (`ctr -n k8s.io images import`), unpacked for the CRI snapshotter.
  * Each image is one gzip layer holding one static binary; tarballs are cached across sandboxes.
  */
-export async function importImages(images: LocalImage[], ociImage: string, pp: PodsPaths, holder: number, io: Io): Promise<string[]> {
+export async function importImages(
+  images: LocalImage[],
+  ociImage: string,
+  pp: PodsPaths,
+  holder: number,
+  io: Io,
+): Promise<string[]> {
   // All at once: packing is CPU, importing waits on containerd; together they take the longest one's time.
-  return Promise.all(images.map(async (image) => {
-    const tar = await packImage(image, ociImage, io);
-    // ctr runs in the node's mount namespace: it writes under /run/containerd, which is the sandbox's there.
-    await runOrThrow('PODS_IMAGE_FAILED', 'nsenter', [`--mount=/proc/${holder}/ns/mnt`, '--', 'ctr', '--address', pp.containerdSock, '-n', 'k8s.io', 'images', 'import', '--snapshotter', 'overlayfs', tar], {
-      signal: io.signal,
-      what: `${image.name} 이미지 가져오기 (ctr images import)`,
-    });
-    return image.name;
-  }));
+  return Promise.all(
+    images.map(async (image) => {
+      const tar = await packImage(image, ociImage, io);
+      // ctr runs in the node's mount namespace: it writes under /run/containerd, which is the sandbox's there.
+      await runOrThrow(
+        'PODS_IMAGE_FAILED',
+        'nsenter',
+        [
+          `--mount=/proc/${holder}/ns/mnt`,
+          '--',
+          'ctr',
+          '--address',
+          pp.containerdSock,
+          '-n',
+          'k8s.io',
+          'images',
+          'import',
+          '--snapshotter',
+          'overlayfs',
+          tar,
+        ],
+        {
+          signal: io.signal,
+          what: `${image.name} 이미지 가져오기 (ctr images import)`,
+        },
+      );
+      return image.name;
+    }),
+  );
 }
 
 /** Which tarball each image name was last imported from (`<pods>/imported.json`): an unchanged image is not imported again. */
@@ -90,13 +139,20 @@ const importedFile = (pp: PodsPaths) => path.join(pp.root, 'imported.json');
  * A runbook's images on a pods sandbox: each command built from its tagged source (cached), packed
  * as an OCI image under the exact name the manifests use, and imported into the node's containerd.
  */
-export async function providePodsImages(sandboxName: string, images: readonly ImageBuild[], io: Io, status: Status): Promise<Simulation> {
+export async function providePodsImages(
+  sandboxName: string,
+  images: readonly ImageBuild[],
+  io: Io,
+  status: Status,
+): Promise<Simulation> {
   const pp = podsPaths(sandboxPaths(sandboxName, io.env));
   const holder = readCreated(pp).holder;
-  if (!holder) throw new Error(`샌드박스 ${sandboxName} 의 노드 마운트 네임스페이스 기록이 없습니다 (${pp.root}/created.json).`);
+  if (!holder)
+    throw new Error(`샌드박스 ${sandboxName} 의 노드 마운트 네임스페이스 기록이 없습니다 (${pp.root}/created.json).`);
   const tools = await ensureBuilt(podToolsTarget(), io, status);
   const local: LocalImage[] = [];
-  for (const image of images) local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
+  for (const image of images)
+    local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
   const ociImage = path.join(tools, 'oci-image');
   let imported: Record<string, string> = {};
   try {
@@ -107,12 +163,17 @@ export async function providePodsImages(sandboxName: string, images: readonly Im
   const tars = new Map(local.map((i) => [i, imageTarPath(i, ociImage, io.env)]));
   const wanted = local.filter((i) => imported[i.name] !== tars.get(i));
   if (wanted.length > 0) {
-    await status.step(`이미지 가져오기: ${wanted.map((i) => i.name).join(', ')} (레지스트리 없이, 소스에서 빌드)`, () => importImages(wanted, ociImage, pp, holder, io));
+    await status.step(`이미지 가져오기: ${wanted.map((i) => i.name).join(', ')} (레지스트리 없이, 소스에서 빌드)`, () =>
+      importImages(wanted, ociImage, pp, holder, io),
+    );
     for (const i of wanted) imported[i.name] = tars.get(i)!;
     fs.writeFileSync(importedFile(pp), `${JSON.stringify(imported, null, 2)}\n`);
   }
   return {
-    simulated: images.map((i) => `${i.title} (${i.image}): 내려받지 않고 같은 태그의 소스(${i.module} ${i.version})에서 빌드한 이미지입니다`),
+    simulated: images.map(
+      (i) =>
+        `${i.title} (${i.image}): 내려받지 않고 같은 태그의 소스(${i.module} ${i.version})에서 빌드한 이미지입니다`,
+    ),
     real: images.map((i) => `${i.title} 가 실제 컨테이너로 실행됩니다`),
   };
 }

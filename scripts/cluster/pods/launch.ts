@@ -19,9 +19,14 @@ export function startDaemon(name: string, argv: string[], logs: string, env: Env
   const log = path.join(logs, `${name}.log`);
   const fd = fs.openSync(log, 'a');
   try {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: env as NodeJS.ProcessEnv });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: env as NodeJS.ProcessEnv,
+    });
     child.unref();
-    if (!child.pid) throw new EnvironmentError('PODS_START_FAILED', `${name}을(를) 시작하지 못했습니다: ${argv.join(' ')}`);
+    if (!child.pid)
+      throw new EnvironmentError('PODS_START_FAILED', `${name}을(를) 시작하지 못했습니다: ${argv.join(' ')}`);
     // Its start time too: `down` signals the pid only while it is still this process.
     return { ...recordProcess(name, child.pid), log };
   } finally {
@@ -41,6 +46,9 @@ export function logTail(log: string, lines = 15): string {
 /** Fails with the daemon's log tail when it has exited (called while waiting for it). */
 export function assertAlive(d: Daemon): void {
   if (!isAlive(d.pid)) {
-    throw new EnvironmentError('PODS_DAEMON_EXITED', `${d.name}(pid ${d.pid})가 종료되었습니다. 로그 ${d.log} 의 끝:\n    ${logTail(d.log)}`);
+    throw new EnvironmentError(
+      'PODS_DAEMON_EXITED',
+      `${d.name}(pid ${d.pid})가 종료되었습니다. 로그 ${d.log} 의 끝:\n    ${logTail(d.log)}`,
+    );
   }
 }

@@ -26,7 +26,10 @@ export function inNetns(name: string, mountOf?: number): string[] {
 function sh(what: string, cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) {
-    throw new EnvironmentError('PODS_NETWORK_FAILED', `${what}에 실패했습니다 (종료 코드 ${r.status}):\n  $ ${[cmd, ...args].join(' ')}\n    ${(r.stderr || r.error?.message || '').trim()}`);
+    throw new EnvironmentError(
+      'PODS_NETWORK_FAILED',
+      `${what}에 실패했습니다 (종료 코드 ${r.status}):\n  $ ${[cmd, ...args].join(' ')}\n    ${(r.stderr || r.error?.message || '').trim()}`,
+    );
   }
   return r.stdout;
 }
@@ -78,25 +81,62 @@ export function createNetwork(created: (what: string) => void): void {
   const node = inNetns(NET.nodeNetns);
   const client = inNetns(NET.clientNetns);
   // Both ends are created inside the namespaces (ip's `netns` on each end): nothing appears on the host.
-  sh('veth 만들기', node[0]!, [...node.slice(1), 'ip', 'link', 'add', NET.nodeIf, 'type', 'veth', 'peer', 'name', NET.clientIf, 'netns', NET.clientNetns]);
-  for (const [ns, dev, ip] of [[node, NET.nodeIf, NET.nodeIp], [client, NET.clientIf, NET.clientIp]] as const) {
+  sh('veth 만들기', node[0]!, [
+    ...node.slice(1),
+    'ip',
+    'link',
+    'add',
+    NET.nodeIf,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    NET.clientIf,
+    'netns',
+    NET.clientNetns,
+  ]);
+  for (const [ns, dev, ip] of [
+    [node, NET.nodeIf, NET.nodeIp],
+    [client, NET.clientIf, NET.clientIp],
+  ] as const) {
     sh('루프백 올리기', ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
     sh(`${dev}에 ${ip} 주기`, ns[0]!, [...ns.slice(1), 'ip', 'addr', 'add', `${ip}/24`, 'dev', dev]);
     sh(`${dev} 올리기`, ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', dev, 'up']);
   }
   // Host-network pods (the speaker) reach the API server at the `kubernetes` Service IP: connect()
   // needs a route before kube-proxy's DNAT can apply. There is no default route, on purpose.
-  sh('서비스 대역 경로', node[0]!, [...node.slice(1), 'ip', 'route', 'add', NET.serviceCidr, 'dev', NET.nodeIf, 'src', NET.nodeIp]);
+  sh('서비스 대역 경로', node[0]!, [
+    ...node.slice(1),
+    'ip',
+    'route',
+    'add',
+    NET.serviceCidr,
+    'dev',
+    NET.nodeIf,
+    'src',
+    NET.nodeIp,
+  ]);
   // Per-namespace settings (these files are the node namespace's own, not the host's).
   const write = (key: string, value: string) => {
-    if (fs.existsSync(`/proc/sys/${key}`)) sh(`노드 네임스페이스 ${key}=${value}`, node[0]!, [...node.slice(1), 'sh', '-c', `test -e /proc/sys/${key} && echo ${value} > /proc/sys/${key} || true`]);
+    if (fs.existsSync(`/proc/sys/${key}`))
+      sh(`노드 네임스페이스 ${key}=${value}`, node[0]!, [
+        ...node.slice(1),
+        'sh',
+        '-c',
+        `test -e /proc/sys/${key} && echo ${value} > /proc/sys/${key} || true`,
+      ]);
   };
   write('net/ipv4/ip_forward', '1');
   write('net/bridge/bridge-nf-call-iptables', '1');
   write('net/bridge/bridge-nf-call-ip6tables', '1');
   // The client asks a new EXTERNAL-IP's ARP every 200 ms, not every second: a browser step meets the
   // address the moment MetalLB's speaker starts answering for it (still a real ARP reply).
-  sh('클라이언트 ARP 재시도 간격', client[0]!, [...client.slice(1), 'sh', '-c', `echo 200 > /proc/sys/net/ipv4/neigh/${NET.clientIf}/retrans_time_ms`]);
+  sh('클라이언트 ARP 재시도 간격', client[0]!, [
+    ...client.slice(1),
+    'sh',
+    '-c',
+    `echo 200 > /proc/sys/net/ipv4/neigh/${NET.clientIf}/retrans_time_ms`,
+  ]);
 }
 
 /** Removes a namespace file (its bind mount first). Missing files are fine. */
@@ -107,7 +147,13 @@ export function deleteNetns(file: string): void {
 
 /** The host directories bind-mounted from the sandbox in the node's mount namespace. */
 function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
-  return [HOST_PATHS.containerdRun, HOST_PATHS.cniState, HOST_PATHS.kubeletDefault, HOST_PATHS.containerLogs, HOST_PATHS.podLogs].map((host) => ({
+  return [
+    HOST_PATHS.containerdRun,
+    HOST_PATHS.cniState,
+    HOST_PATHS.kubeletDefault,
+    HOST_PATHS.containerLogs,
+    HOST_PATHS.podLogs,
+  ].map((host) => ({
     host,
     sandbox: path.join(pp.root, 'host', host.replace(/^\//, '').replace(/\//g, '_')),
   }));
@@ -119,7 +165,8 @@ function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
  */
 export function holderScript(pp: PodsPaths, pause: string): string {
   const lines = ['set -eu'];
-  for (const key of Object.keys(KUBELET_SYSCTLS)) lines.push(`mount --bind ${pp.sysctls}/${key.replace(/\//g, '.')} /proc/sys/${key}`);
+  for (const key of Object.keys(KUBELET_SYSCTLS))
+    lines.push(`mount --bind ${pp.sysctls}/${key.replace(/\//g, '.')} /proc/sys/${key}`);
   for (const b of hostBinds(pp)) lines.push(`mount --bind ${b.sandbox} ${b.host}`);
   // The sandbox folder as an argument, so ps shows whose it is (`down` stops it from its record in created.json).
   lines.push(`exec ${pause} ${pp.root}`);
@@ -129,7 +176,8 @@ export function holderScript(pp: PodsPaths, pause: string): string {
 /** Writes the sysctl stand-in files and the bind sources; creates missing host mount points (recorded). */
 export function prepareHolder(pp: PodsPaths, created: (what: string) => void): void {
   fs.mkdirSync(pp.sysctls, { recursive: true });
-  for (const [key, value] of Object.entries(KUBELET_SYSCTLS)) fs.writeFileSync(path.join(pp.sysctls, key.replace(/\//g, '.')), `${value}\n`);
+  for (const [key, value] of Object.entries(KUBELET_SYSCTLS))
+    fs.writeFileSync(path.join(pp.sysctls, key.replace(/\//g, '.')), `${value}\n`);
   for (const b of hostBinds(pp)) {
     fs.mkdirSync(b.sandbox, { recursive: true });
     if (!fs.existsSync(b.host)) {
@@ -146,7 +194,10 @@ export function prepareHolder(pp: PodsPaths, created: (what: string) => void): v
 export function holderReady(pid: number, pp: PodsPaths): boolean {
   try {
     const info = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
-    return Object.keys(KUBELET_SYSCTLS).every((k) => info.includes(`/proc/sys/${k} `)) && hostBinds(pp).every((b) => info.includes(` ${b.host} `));
+    return (
+      Object.keys(KUBELET_SYSCTLS).every((k) => info.includes(`/proc/sys/${k} `)) &&
+      hostBinds(pp).every((b) => info.includes(` ${b.host} `))
+    );
   } catch {
     return false;
   }

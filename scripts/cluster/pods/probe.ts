@@ -24,14 +24,23 @@ interface HttpAnswer {
 export function checkDocumentedUrl(url: string): URL {
   const u = new URL(url);
   if (u.protocol !== 'http:' || !/^192\.168\.35\.\d{1,3}$/.test(u.hostname)) {
-    throw new EnvironmentError('PODS_PROBE_BAD_URL', `대역 밖의 주소입니다: ${url}`, `클라이언트 네임스페이스에서는 페이지의 ${NET.subnet} 주소(http://192.168.35.x)만 확인합니다.`, 2);
+    throw new EnvironmentError(
+      'PODS_PROBE_BAD_URL',
+      `대역 밖의 주소입니다: ${url}`,
+      `클라이언트 네임스페이스에서는 페이지의 ${NET.subnet} 주소(http://192.168.35.x)만 확인합니다.`,
+      2,
+    );
   }
   return u;
 }
 
 function requireClient(netns: string): void {
   if (!fs.existsSync(netnsFile(netns))) {
-    throw new EnvironmentError('PODS_NO_CLIENT', `클라이언트 네트워크 네임스페이스 ${netnsFile(netns)} 가 없습니다.`, '먼저 샌드박스를 만드세요: npm run cluster -- up');
+    throw new EnvironmentError(
+      'PODS_NO_CLIENT',
+      `클라이언트 네트워크 네임스페이스 ${netnsFile(netns)} 가 없습니다.`,
+      '먼저 샌드박스를 만드세요: npm run cluster -- up',
+    );
   }
 }
 
@@ -43,7 +52,16 @@ const ATTEMPT_MS = [250, 250, 500, 1000, 2000];
  * default): status and body. Retries until `timeoutMs` while nothing answers yet (ARP and the
  * speaker take a moment).
  */
-export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: (command: string) => string; netns?: string } = {}): Promise<HttpAnswer> {
+export async function httpFromClient(
+  url: string,
+  opts: {
+    env?: Env;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    show?: (command: string) => string;
+    netns?: string;
+  } = {},
+): Promise<HttpAnswer> {
   const show = opts.show ?? ((command: string) => command);
   const netns = opts.netns ?? NET.clientNetns;
   checkDocumentedUrl(url);
@@ -68,20 +86,37 @@ export async function httpFromClient(url: string, opts: { env?: Env; timeoutMs?:
     }
     if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
     if (Date.now() >= deadline || opts.signal?.aborted) {
-      throw new EnvironmentError('PODS_PROBE_NO_ANSWER', `${url} 가 클라이언트 네임스페이스(${netns})에서 응답하지 않습니다: ${answer.error}`, `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`);
+      throw new EnvironmentError(
+        'PODS_PROBE_NO_ANSWER',
+        `${url} 가 클라이언트 네임스페이스(${netns})에서 응답하지 않습니다: ${answer.error}`,
+        `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`,
+      );
     }
     await new Promise((res) => setTimeout(res, 50));
   }
 }
 
 /** Chromium's flags for a quiet, self-contained headless run (no sync, no updates, no background traffic). */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-proxy-server',
+];
 
 /**
  * Opens `url` in headless Chromium started inside a client namespace (an nsenter wrapper as the
  * executable Playwright launches) and saves a PNG screenshot to `pngPath`. Returns the page title.
  */
-export async function screenshotFromClient(url: string, pngPath: string, opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number; netns?: string } = {}): Promise<{ title: string; status: number | undefined }> {
+export async function screenshotFromClient(
+  url: string,
+  pngPath: string,
+  opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number; netns?: string } = {},
+): Promise<{ title: string; status: number | undefined }> {
   const netns = opts.netns ?? NET.clientNetns;
   checkDocumentedUrl(url);
   requireClient(netns);
@@ -90,7 +125,12 @@ export async function screenshotFromClient(url: string, pngPath: string, opts: {
 
 /** The nsenter wrapper that starts Chromium inside `netns`: one per namespace for this process (the browser behind it is kept for the run). */
 export function clientChromium(netns: string, chromium = '/usr/bin/chromium'): string {
-  if (!fs.existsSync(chromium)) throw new EnvironmentError('PODS_NO_CHROMIUM', `Chromium(${chromium})이 없습니다.`, 'apt-get install chromium fonts-noto-cjk');
+  if (!fs.existsSync(chromium))
+    throw new EnvironmentError(
+      'PODS_NO_CHROMIUM',
+      `Chromium(${chromium})이 없습니다.`,
+      'apt-get install chromium fonts-noto-cjk',
+    );
   const wrapper = path.join(os.tmpdir(), `vdocs-chromium-${process.pid}-${netns}`);
   if (!fs.existsSync(wrapper)) {
     fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${inNetns(netns).join(' ')} ${chromium} "$@"\n`, { mode: 0o755 });
@@ -104,14 +144,15 @@ export function warmChromium(executablePath: string): void {
   void browserFor(executablePath).catch(() => undefined);
 }
 
-
 /** One headless Chromium per executable for the whole process: the four browser steps of a page share it (Playwright closes it when the process exits). */
 const browsers = new Map<string, Promise<import('playwright-core').Browser>>();
 
 function browserFor(executablePath: string, timeoutMs = 30_000): Promise<import('playwright-core').Browser> {
   let launched = browsers.get(executablePath);
   if (!launched) {
-    launched = import('playwright-core').then(({ chromium: pw }) => pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs }));
+    launched = import('playwright-core').then(({ chromium: pw }) =>
+      pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs }),
+    );
     browsers.set(executablePath, launched);
     launched.catch(() => browsers.delete(executablePath)); // a failed launch is tried again next time
   }
@@ -122,7 +163,12 @@ function browserFor(executablePath: string, timeoutMs = 30_000): Promise<import(
  * Headless Chromium (`executablePath`, launched by Playwright) opens `url` once fonts are ready and
  * saves a PNG screenshot: the part the pods and kind client hosts share. Returns the page title.
  */
-export async function chromiumScreenshot(executablePath: string, url: string, pngPath: string, opts: { timeoutMs?: number; width?: number; height?: number } = {}): Promise<{ title: string; status: number | undefined }> {
+export async function chromiumScreenshot(
+  executablePath: string,
+  url: string,
+  pngPath: string,
+  opts: { timeoutMs?: number; width?: number; height?: number } = {},
+): Promise<{ title: string; status: number | undefined }> {
   const browser = await browserFor(executablePath, opts.timeoutMs);
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
   try {

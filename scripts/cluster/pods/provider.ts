@@ -63,13 +63,23 @@ function writeKubeconfigs(pp: PodsPaths, hostPort: number, p: SandboxPaths, cont
   fs.mkdirSync(pp.kubeconfigs, { recursive: true });
   const inside = 'https://127.0.0.1:6443';
   for (const user of ['kubelet', 'kube-proxy', 'controller-manager', 'scheduler', 'admin']) {
-    fs.writeFileSync(path.join(pp.kubeconfigs, user), conf.kubeconfigYaml(inside, pp.pki, user, 'node'), { mode: 0o600 });
+    fs.writeFileSync(path.join(pp.kubeconfigs, user), conf.kubeconfigYaml(inside, pp.pki, user, 'node'), {
+      mode: 0o600,
+    });
   }
-  fs.writeFileSync(p.kubeconfig, conf.kubeconfigYaml(`https://127.0.0.1:${hostPort}`, pp.pki, 'admin', context), { mode: 0o600 });
+  fs.writeFileSync(p.kubeconfig, conf.kubeconfigYaml(`https://127.0.0.1:${hostPort}`, pp.pki, 'admin', context), {
+    mode: 0o600,
+  });
 }
 
 /** `up --provider pods`: checks, builds, then the node piece by piece, each recorded for `down`. */
-export async function upPods(name: string, release: KubernetesRelease, p: SandboxPaths, io: Io, status: Status): Promise<SandboxState> {
+export async function upPods(
+  name: string,
+  release: KubernetesRelease,
+  p: SandboxPaths,
+  io: Io,
+  status: Status,
+): Promise<SandboxState> {
   const reasons = cannotRun(io.env);
   if (reasons.length) throw cannotRunError(reasons);
   const owners = ownersOf(p.dir);
@@ -90,35 +100,84 @@ export async function upPods(name: string, release: KubernetesRelease, p: Sandbo
     return d;
   };
   const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, ms: number, watch: Daemon[]) => {
-    const ok = await waitFor(async () => {
-      io.signal.throwIfAborted();
-      for (const d of watch) assertAlive(d);
-      return check();
-    }, ms, 200);
-    if (!ok) throw new EnvironmentError('PODS_NOT_READY', `${what}: ${Math.round(ms / 1000)}초 안에 준비되지 않았습니다.`, `로그: ${logs}`);
+    const ok = await waitFor(
+      async () => {
+        io.signal.throwIfAborted();
+        for (const d of watch) assertAlive(d);
+        return check();
+      },
+      ms,
+      200,
+    );
+    if (!ok)
+      throw new EnvironmentError(
+        'PODS_NOT_READY',
+        `${what}: ${Math.round(ms / 1000)}초 안에 준비되지 않았습니다.`,
+        `로그: ${logs}`,
+      );
   };
 
   await status.step('인증서 만들기 (CA, API 서버, 구성요소별 클라이언트, ServiceAccount 키)', () =>
-    runOrThrow('PODS_PKI_FAILED', tool('pki'), ['--dir', pp.pki, '--node', NODE_NAME, '--ip', `127.0.0.1,${NET.nodeIp},${NET.serviceIp}`], { what: 'pki' }),
+    runOrThrow(
+      'PODS_PKI_FAILED',
+      tool('pki'),
+      ['--dir', pp.pki, '--node', NODE_NAME, '--ip', `127.0.0.1,${NET.nodeIp},${NET.serviceIp}`],
+      { what: 'pki' },
+    ),
   );
-  await status.step(`네트워크 네임스페이스 ${NET.nodeNetns}(${NET.nodeIp}) ↔ ${NET.clientNetns}(${NET.clientIp}), 바깥으로 가는 경로 없음`, async () => createNetwork((x) => rec.path(x)));
+  await status.step(
+    `네트워크 네임스페이스 ${NET.nodeNetns}(${NET.nodeIp}) ↔ ${NET.clientNetns}(${NET.clientIp}), 바깥으로 가는 경로 없음`,
+    async () => createNetwork((x) => rec.path(x)),
+  );
 
   const context = podsContext(name);
   const etcd = start('etcd', [...node, bins.etcd, ...conf.etcdArgs(pp)]);
-  const apiserver = start('kube-apiserver', [...node, path.join(bins.kubeBin, 'kube-apiserver'), ...conf.apiserverArgs(pp)]);
-  const forward = start('apiserver-forward', [tool('netns-forward'), '--listen', '127.0.0.1:0', '--netns', `/run/netns/${NET.nodeNetns}`, '--target', '127.0.0.1:6443', '--port-file', pp.forwardPort]);
+  const apiserver = start('kube-apiserver', [
+    ...node,
+    path.join(bins.kubeBin, 'kube-apiserver'),
+    ...conf.apiserverArgs(pp),
+  ]);
+  const forward = start('apiserver-forward', [
+    tool('netns-forward'),
+    '--listen',
+    '127.0.0.1:0',
+    '--netns',
+    `/run/netns/${NET.nodeNetns}`,
+    '--target',
+    '127.0.0.1:6443',
+    '--port-file',
+    pp.forwardPort,
+  ]);
   await waitUntil('API 서버 포워더', () => fs.existsSync(pp.forwardPort), 10_000, [forward]);
   const hostPort = Number(fs.readFileSync(pp.forwardPort, 'utf8').trim());
   writeKubeconfigs(pp, hostPort, p, context);
   const kc = loadKubeConfig(p.kubeconfig);
-  await status.step(`etcd, kube-apiserver 시작 (노드 네임스페이스 안, 호스트에서는 127.0.0.1:${hostPort}) 최대 1분`, () =>
-    waitUntil('kube-apiserver /readyz', () => apiReady(kc, 2000), 60_000, [etcd, apiserver, forward]),
+  await status.step(
+    `etcd, kube-apiserver 시작 (노드 네임스페이스 안, 호스트에서는 127.0.0.1:${hostPort}) 최대 1분`,
+    () => waitUntil('kube-apiserver /readyz', () => apiReady(kc, 2000), 60_000, [etcd, apiserver, forward]),
   );
-  const kcm = start('kube-controller-manager', [...node, path.join(bins.kubeBin, 'kube-controller-manager'), ...conf.controllerManagerArgs(pp)]);
-  const scheduler = start('kube-scheduler', [...node, path.join(bins.kubeBin, 'kube-scheduler'), ...conf.schedulerArgs(pp)]);
+  const kcm = start('kube-controller-manager', [
+    ...node,
+    path.join(bins.kubeBin, 'kube-controller-manager'),
+    ...conf.controllerManagerArgs(pp),
+  ]);
+  const scheduler = start('kube-scheduler', [
+    ...node,
+    path.join(bins.kubeBin, 'kube-scheduler'),
+    ...conf.schedulerArgs(pp),
+  ]);
 
   prepareHolder(pp, (x) => rec.path(x));
-  const holder = start('node-mounts', ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', holderScript(pp, tool('pause'))]);
+  const holder = start('node-mounts', [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    holderScript(pp, tool('pause')),
+  ]);
   rec.holder(holder.pid);
   await waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
   const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
@@ -145,8 +204,16 @@ export async function upPods(name: string, release: KubernetesRelease, p: Sandbo
   fs.writeFileSync(path.join(pp.root, 'resolv.conf'), '# 노드 네임스페이스에는 DNS 서버가 없습니다\noptions ndots:1\n');
   fs.writeFileSync(pp.kubeletConfig, conf.kubeletConfig(pp, release.kubernetes));
   fs.writeFileSync(pp.kubeProxyConfig, conf.kubeProxyConfig(pp));
-  const kubelet = start('kubelet', [...nodeMnt, path.join(bins.nodeBin, 'kubelet'), ...conf.kubeletArgs(pp, release.kubernetes)]);
-  const kubeProxy = start('kube-proxy', [...nodeMnt, path.join(bins.nodeBin, 'kube-proxy'), `--config=${pp.kubeProxyConfig}`]);
+  const kubelet = start('kubelet', [
+    ...nodeMnt,
+    path.join(bins.nodeBin, 'kubelet'),
+    ...conf.kubeletArgs(pp, release.kubernetes),
+  ]);
+  const kubeProxy = start('kube-proxy', [
+    ...nodeMnt,
+    path.join(bins.nodeBin, 'kube-proxy'),
+    `--config=${pp.kubeProxyConfig}`,
+  ]);
   const core = kc.makeApiClient(CoreV1Api);
   await status.step(`kubelet, kube-proxy 시작: 노드 ${NODE_NAME} Ready 대기 (최대 2분)`, () =>
     waitUntil(
@@ -165,7 +232,11 @@ export async function upPods(name: string, release: KubernetesRelease, p: Sandbo
   );
   await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 1분)', async () => {
     if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 60_000))) {
-      throw new EnvironmentError('PODS_NOT_READY', 'default/default ServiceAccount가 1분 안에 생기지 않았습니다.', `로그: ${logs}/kube-controller-manager.log`);
+      throw new EnvironmentError(
+        'PODS_NOT_READY',
+        'default/default ServiceAccount가 1분 안에 생기지 않았습니다.',
+        `로그: ${logs}/kube-controller-manager.log`,
+      );
     }
   });
   await seedKubeProxy(p, bins.kubeBin, `https://${NET.nodeIp}:6443`, io, status);

@@ -33,7 +33,8 @@ function cgroupPids(dirs: string[]): number[] {
   const pids = new Set<number>();
   for (const d of dirs) {
     try {
-      for (const line of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n')) if (line.trim()) pids.add(Number(line));
+      for (const line of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n'))
+        if (line.trim()) pids.add(Number(line));
     } catch {
       /* removed meanwhile */
     }
@@ -55,7 +56,11 @@ export function shimsOf(socket: string): number[] {
       return false;
     }
     if (!path.basename(exe).startsWith('containerd-shim')) return false;
-    return argv.some((a, i) => (a === '-address' || a === '--address') ? argv[i + 1] === socket : a === `-address=${socket}` || a === `--address=${socket}`);
+    return argv.some((a, i) =>
+      a === '-address' || a === '--address'
+        ? argv[i + 1] === socket
+        : a === `-address=${socket}` || a === `--address=${socket}`,
+    );
   });
 }
 
@@ -83,19 +88,27 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
     await stopProcesses(ownPids(created.daemons, p.dir));
     return;
   }
-  const ours = (names: string[]) => ownPids(created.daemons.filter((d) => names.includes(d.name)), p.dir);
+  const ours = (names: string[]) =>
+    ownPids(
+      created.daemons.filter((d) => names.includes(d.name)),
+      p.dir,
+    );
   await stopProcesses(ours(['kubelet', 'kube-proxy']));
-  const killed = await waitFor(() => {
-    const pids = cgroupPids(cgroupDirs());
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
+  const killed = await waitFor(
+    () => {
+      const pids = cgroupPids(cgroupDirs());
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
-    }
-    return pids.length === 0;
-  }, 15_000, 300);
+      return pids.length === 0;
+    },
+    15_000,
+    300,
+  );
   await stopProcesses(ours(['containerd']));
   // containerd's shims for our socket (nothing records them), every other daemon recorded, and
   // anything whose executable lives in the sandbox folder; the mount-namespace holder last.
@@ -109,7 +122,8 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
     try {
       fs.rmdirSync(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
     }
   }
   for (const file of [...created.paths].reverse()) {
@@ -120,14 +134,19 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOTEMPTY') spawnSync('find', [file, '-depth', '-type', 'd', '-empty', '-delete']);
-        if (code !== 'ENOENT' && fs.existsSync(file)) problems.push(`${file} 를 지울 수 없습니다: ${(error as Error).message}`);
+        if (code !== 'ENOENT' && fs.existsSync(file))
+          problems.push(`${file} 를 지울 수 없습니다: ${(error as Error).message}`);
       }
     }
   }
   const mounts = hostMountsOf(p.dir);
   if (mounts.length) problems.push(`호스트에 마운트가 남아 있습니다: ${mounts.join(', ')}`);
   if (problems.length) {
-    throw new EnvironmentError('PODS_DOWN_INCOMPLETE', `pods 샌드박스를 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`, '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.');
+    throw new EnvironmentError(
+      'PODS_DOWN_INCOMPLETE',
+      `pods 샌드박스를 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`,
+      '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.',
+    );
   }
   releaseClaim(p.dir);
   status.info('pods: 프로세스, cgroup(/kubepods, /k8s.io), 네트워크 네임스페이스, 마운트, 호스트 경로를 정리했습니다');

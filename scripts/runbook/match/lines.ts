@@ -4,14 +4,16 @@ import type { MatchResult } from './result.ts';
 export type { LinesRule };
 import { lineDiff, splitLines } from './result.ts';
 
-
 const APPLY_VERB = /^(\S+\/\S+) (created|configured|unchanged)$/;
 
 function sameLine(expected: string, actual: string, rule: LinesRule): 'same' | 'verb' | false {
   if (expected === actual) return 'same';
   if (rule.volatile) {
     // Columns shift with the width of what changed: spaces are compared as one.
-    const blank = (l: string) => l.replace(new RegExp(rule.volatile!.source, `${rule.volatile!.flags.replace('g', '')}g`), '…').replace(/\s+/g, ' ');
+    const blank = (l: string) =>
+      l
+        .replace(new RegExp(rule.volatile!.source, `${rule.volatile!.flags.replace('g', '')}g`), '…')
+        .replace(/\s+/g, ' ');
     if (blank(expected) === blank(actual)) return 'same';
   }
   if (rule.applyVerbs) {
@@ -29,8 +31,12 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
     stdout: page.filter((l) => !(rule.stderr?.test(l) ?? false)),
   };
   const got = {
-    stdout: splitLines(actual.stdout).map((l) => l.trim()).filter((l) => l !== ''),
-    stderr: splitLines(actual.stderr).map((l) => l.trim()).filter((l) => l !== ''),
+    stdout: splitLines(actual.stdout)
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
+    stderr: splitLines(actual.stderr)
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
   };
   const problems: string[] = [];
   const notes: string[] = [];
@@ -46,7 +52,10 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
         diffs.push(`[${stream}]\n${lineDiff(want, have)}`);
       } else {
         want.forEach((w, i) => {
-          if (sameLine(w, have[i] ?? '', rule) === 'verb') notes.push(`"${have[i]}" 를 페이지의 "${w}" 와 같은 결과로 보았습니다 (이미 있는 리소스에 다시 apply 한 경우).`);
+          if (sameLine(w, have[i] ?? '', rule) === 'verb')
+            notes.push(
+              `"${have[i]}" 를 페이지의 "${w}" 와 같은 결과로 보았습니다 (이미 있는 리소스에 다시 apply 한 경우).`,
+            );
         });
       }
     } else {
@@ -56,7 +65,10 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
         diffs.push(`[${stream}]\n${lineDiff(want, have)}`);
       }
       const extra = have.filter((h) => !want.some((w) => sameLine(w, h, rule) !== false));
-      if (extra.length > 0 && missing.length === 0) notes.push(`${stream} 에 페이지에 없는 줄 ${extra.length}개가 더 있습니다 (허용): ${extra.map((e) => `"${abbreviate(e)}"`).join(', ')}`);
+      if (extra.length > 0 && missing.length === 0)
+        notes.push(
+          `${stream} 에 페이지에 없는 줄 ${extra.length}개가 더 있습니다 (허용): ${extra.map((e) => `"${abbreviate(e)}"`).join(', ')}`,
+        );
     }
   }
   return { ok: problems.length === 0, problems, notes, diff: diffs.join('\n') };

@@ -4,7 +4,6 @@ import type { MatchResult } from './result.ts';
 export type { TableRule };
 import { lineDiff, splitLines } from './result.ts';
 
-
 interface Table {
   header: string[];
   rows: Record<string, string>[];
@@ -60,7 +59,12 @@ export function rowKey(rule: Pick<TableRule, 'key' | 'keyMatch'>, row: Record<st
   return rule.keyMatch === 'generated-suffix' ? nameStem(key) : key;
 }
 
-export function matchTable(rule: TableRule, pageText: string, actualText: string, context: TableContext = {}): MatchResult {
+export function matchTable(
+  rule: TableRule,
+  pageText: string,
+  actualText: string,
+  context: TableContext = {},
+): MatchResult {
   const page = parseTable(pageText);
   const actual = parseTable(actualText);
   const problems: string[] = [];
@@ -69,7 +73,8 @@ export function matchTable(rule: TableRule, pageText: string, actualText: string
 
   const missingColumns = page.header.filter((h) => !actual.header.includes(h));
   if (missingColumns.length > 0) problems.push(`실제 출력에 페이지의 열이 없습니다: ${missingColumns.join(', ')}`);
-  if (!page.header.includes(rule.key)) problems.push(`런북이 행의 기준으로 삼은 열 ${rule.key} 가 페이지 표에 없습니다.`);
+  if (!page.header.includes(rule.key))
+    problems.push(`런북이 행의 기준으로 삼은 열 ${rule.key} 가 페이지 표에 없습니다.`);
   const compared = page.header.filter((h) => !rule.volatile.includes(h) && actual.header.includes(h));
   const volatile = page.header.filter((h) => rule.volatile.includes(h));
   if (volatile.length > 0) notes.push(`비교하지 않은 열(클러스터마다 다름): ${volatile.join(', ')}`);
@@ -84,9 +89,14 @@ export function matchTable(rule: TableRule, pageText: string, actualText: string
     const policy = rule.rows?.[key] ?? 'as-page';
     const perNode = policy !== 'as-page';
     const want = perNode ? context.nodes?.[key] : expectedRows.length;
-    if (perNode && want === undefined) problems.push(`${key} 행은 노드마다 하나여야 하는데, ${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.`);
+    if (perNode && want === undefined)
+      problems.push(
+        `${key} 행은 노드마다 하나여야 하는데, ${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.`,
+      );
     if (want !== undefined && actualRows.length !== want) {
-      const why = perNode ? `${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 ${want}개에 하나씩` : '페이지와 같이';
+      const why = perNode
+        ? `${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 ${want}개에 하나씩`
+        : '페이지와 같이';
       problems.push(`${key} 행이 ${why} ${want}개여야 하는데 ${actualRows.length}개입니다.`);
     }
     for (const row of actualRows) {
@@ -95,15 +105,18 @@ export function matchTable(rule: TableRule, pageText: string, actualText: string
         const isPort = rule.ports?.includes(column) ?? false;
         const e = isPort ? normalisePorts(template[column] ?? '') : (template[column] ?? '');
         const a = isPort ? normalisePorts(row[column] ?? '') : (row[column] ?? '');
-        if (e !== a) problems.push(`${row[rule.key]} 행의 ${column}: 기대 "${template[column]}", 실제 "${row[column]}"`);
+        if (e !== a)
+          problems.push(`${row[rule.key]} 행의 ${column}: 기대 "${template[column]}", 실제 "${row[column]}"`);
       }
     }
   }
   for (const row of actual.rows) {
     if (!seen.has(keyOf(row))) problems.push(`페이지에 없는 행이 있습니다: ${row[rule.key]}`);
   }
-  if (rule.ports?.length) notes.push(`${rule.ports.join(', ')} 는 서비스 포트만 비교했습니다(노드 포트는 무작위 할당).`);
-  if (rule.keyMatch === 'generated-suffix') notes.push(`${rule.key} 는 Kubernetes 가 붙이는 접미사를 빼고 비교했습니다.`);
+  if (rule.ports?.length)
+    notes.push(`${rule.ports.join(', ')} 는 서비스 포트만 비교했습니다(노드 포트는 무작위 할당).`);
+  if (rule.keyMatch === 'generated-suffix')
+    notes.push(`${rule.key} 는 Kubernetes 가 붙이는 접미사를 빼고 비교했습니다.`);
   return {
     ok: problems.length === 0,
     problems,

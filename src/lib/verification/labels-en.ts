@@ -28,8 +28,10 @@ export const EN: Words = {
   noReport: 'Not verified yet',
   tonight: { failed: 'Failed tonight', setup: 'Not verified (setup failed)', none: 'No verification tonight' },
   tonightNote: {
-    failed: "Tonight's verification of this version failed before it wrote a report. Earlier results are not shown. See the run log for the cause.",
-    setup: 'Tonight the preparation before the verification (packages, checksums, network, image pulls, npm ci) failed, so this version was not verified. The page did not fail. See the run log for the cause.',
+    failed:
+      "Tonight's verification of this version failed before it wrote a report. Earlier results are not shown. See the run log for the cause.",
+    setup:
+      'Tonight the preparation before the verification (packages, checksums, network, image pulls, npm ci) failed, so this version was not verified. The page did not fail. See the run log for the cause.',
     none: "Tonight's report for this version did not arrive. Earlier results are not shown. Check in the run log whether this version ran.",
   },
   lastResult: "Last verification (not tonight's)",
@@ -42,11 +44,16 @@ export const EN: Words = {
     pods: "A one-node cluster in this machine's network namespaces, where a real kubelet, containerd, runc and kube-proxy run the pods. The page's addresses (192.168.35.x) exist only inside those namespaces.",
     context: 'The cluster named by a kubeconfig context.',
   },
-  alreadyNote: 'The command printed the page\'s "already applied" line, so the next steps were skipped as the page says. The step that changes things was not checked in this run.',
-  writtenNote: "The page's file block was written to the working folder as it is. The next command, which uses the file, checks it.",
-  errorNote: "The evidence kept in the report (output, exit code, values read through the API), checked again against the page and runbook as they are now, does not give the report's status. This result cannot be trusted. Verify again.",
-  standinNote: "Compared with a stand-in object the runbook made from the page's YAML, so it cannot differ from the page. It means something only on a cluster with the real service.",
-  inputs: (where) => `Remote files: read from ${{ mirror: 'the offline mirror', url: 'their URLs', both: 'the offline mirror and their URLs' }[where]} (checked against the runbook's sha256 pins)`,
+  alreadyNote:
+    'The command printed the page\'s "already applied" line, so the next steps were skipped as the page says. The step that changes things was not checked in this run.',
+  writtenNote:
+    "The page's file block was written to the working folder as it is. The next command, which uses the file, checks it.",
+  errorNote:
+    "The evidence kept in the report (output, exit code, values read through the API), checked again against the page and runbook as they are now, does not give the report's status. This result cannot be trusted. Verify again.",
+  standinNote:
+    "Compared with a stand-in object the runbook made from the page's YAML, so it cannot differ from the page. It means something only on a cluster with the real service.",
+  inputs: (where) =>
+    `Remote files: read from ${{ mirror: 'the offline mirror', url: 'their URLs', both: 'the offline mirror and their URLs' }[where]} (checked against the runbook's sha256 pins)`,
   continues: (chain) => `Verified on the cluster where the earlier pages (${chain}) ran first`,
   simulation: (simulated, real) => `Includes simulation: ${simulated} things simulated, ${real} really run.`,
   mark: {
@@ -76,6 +83,7 @@ export const EN: Words = {
     otherVersions: 'Other versions:',
     detailsOf: (minor) => `Step-by-step record (Kubernetes ${minor}, in Korean)`,
     overview: 'Verification status (in Korean)',
-    translation: "These marks come from the runs of the Korean page. A command or output that differs from the one the run checked is marked as changed. The records behind them, and what changed, are written in Korean.",
+    translation:
+      'These marks come from the runs of the Korean page. A command or output that differs from the one the run checked is marked as changed. The records behind them, and what changed, are written in Korean.',
   },
 };

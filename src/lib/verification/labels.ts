@@ -19,8 +19,10 @@ export const TONIGHT_LABEL: Record<AbsenceKind, string> = {
 };
 
 export const TONIGHT_NOTE: Record<AbsenceKind, string> = {
-  failed: '오늘 밤 이 버전의 검증이 보고서를 남기기 전에 실패했습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 원인을 확인하세요.',
-  setup: '오늘 밤에는 검증을 시작하기 전의 준비 단계(패키지 설치, 체크섬 확인, 네트워크, 이미지 받기, npm ci 등)가 실패해 이 버전을 검증하지 못했습니다. 페이지의 실패가 아닙니다. 실행 기록에서 원인을 확인하세요.',
+  failed:
+    '오늘 밤 이 버전의 검증이 보고서를 남기기 전에 실패했습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 원인을 확인하세요.',
+  setup:
+    '오늘 밤에는 검증을 시작하기 전의 준비 단계(패키지 설치, 체크섬 확인, 네트워크, 이미지 받기, npm ci 등)가 실패해 이 버전을 검증하지 못했습니다. 페이지의 실패가 아닙니다. 실행 기록에서 원인을 확인하세요.',
   none: '오늘 밤 이 버전의 검증 보고서가 도착하지 않았습니다. 예전 결과는 보여 주지 않습니다. 실행 기록에서 이 버전이 실행되었는지 확인하세요.',
 };
 
@@ -28,7 +30,8 @@ export const TONIGHT_NOTE: Record<AbsenceKind, string> = {
 export const LAST_RESULT = '마지막 검증 결과 (오늘 밤 결과가 아닙니다)';
 
 /** What that last result is, in one sentence. */
-export const LAST_RESULT_NOTE = '저장소에 커밋된 이 버전의 마지막 검증 보고서입니다. 오늘 밤 실행한 결과가 아니니 날짜를 확인하세요.';
+export const LAST_RESULT_NOTE =
+  '저장소에 커밋된 이 버전의 마지막 검증 보고서입니다. 오늘 밤 실행한 결과가 아니니 날짜를 확인하세요.';
 
 /** The link text to the nightly workflow run. */
 export const RUN_LINK = '오늘 밤 실행 기록';
@@ -62,12 +65,15 @@ export const STEP_ICON: Record<MarkStatus, string> = {
 };
 
 /** What the marks that are not a ✓ mean, for the badge and the step pages. */
-const ALREADY_NOTE = '명령의 출력이 페이지가 밝힌 "이미 적용됨" 줄이어서, 다음 단계를 페이지의 조건대로 건너뛰었습니다. 바꾸는 단계 자체는 이 실행에서 확인하지 않았습니다.';
+const ALREADY_NOTE =
+  '명령의 출력이 페이지가 밝힌 "이미 적용됨" 줄이어서, 다음 단계를 페이지의 조건대로 건너뛰었습니다. 바꾸는 단계 자체는 이 실행에서 확인하지 않았습니다.';
 const WRITTEN_NOTE = '페이지의 파일 블록을 작업 폴더에 그대로 썼습니다. 그 파일을 쓰는 다음 명령이 확인합니다.';
-export const ERROR_NOTE = '보고서에 남은 증거(출력, 종료 코드, API 로 읽은 값)를 지금의 페이지와 런북으로 다시 확인한 결과가 보고서의 상태와 다릅니다. 이 결과는 믿을 수 없습니다. 다시 검증하세요.';
+export const ERROR_NOTE =
+  '보고서에 남은 증거(출력, 종료 코드, API 로 읽은 값)를 지금의 페이지와 런북으로 다시 확인한 결과가 보고서의 상태와 다릅니다. 이 결과는 믿을 수 없습니다. 다시 검증하세요.';
 
 /** Why a stand-in mark is not a ✓, for the badge and the marks. */
-const STANDIN_NOTE = '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
+const STANDIN_NOTE =
+  '런북이 페이지의 YAML 로 만든 대역 객체와 비교했기 때문에, 페이지와 같을 수밖에 없는 확인입니다. 실제 서비스가 있는 클러스터에서만 의미가 있습니다.';
 
 /** What a whole run says (from the verdict, never from the report's own field). */
 export const RUN_LABEL: Record<RunStatus, string> = {
@@ -80,7 +86,14 @@ export const RUN_LABEL: Record<RunStatus, string> = {
   error: '오류: 보고서가 증거와 맞지 않음',
 };
 
-export const RUN_ICON: Record<RunStatus, string> = { passed: '✓', failed: '✗', partial: '◔', interrupted: '■', stale: '↻', error: '⚠' };
+export const RUN_ICON: Record<RunStatus, string> = {
+  passed: '✓',
+  failed: '✗',
+  partial: '◔',
+  interrupted: '■',
+  stale: '↻',
+  error: '⚠',
+};
 
 /** Where the run read the page's remote files from (the mirror or the URLs), each checked against its sha256 pin; undefined when it read none. */
 export function inputsLine(report: Pick<RunReport, 'steps'>, words: Words = KO): string | undefined {
@@ -165,12 +178,22 @@ type Shown = { report: Pick<RunReport, 'finishedAt' | 'provider'>; verdict: Pick
  * One line for a version's result: `통과 · 2026-11-27 · kwok`, `오늘 밤 검증 실패` (nightly),
  * `검증하지 못함 (설정 실패) · 마지막 검증 결과 (오늘 밤 결과가 아닙니다): 통과 · 2026-11-27 · kind`, or `아직 검증 기록이 없습니다`.
  */
-export function resultLine(result: { report: Shown['report'] | undefined; verdict: Shown['verdict'] | undefined; absence?: { kind: AbsenceKind; last?: Shown | undefined } | undefined }, words: Words = KO): string {
+export function resultLine(
+  result: {
+    report: Shown['report'] | undefined;
+    verdict: Shown['verdict'] | undefined;
+    absence?: { kind: AbsenceKind; last?: Shown | undefined } | undefined;
+  },
+  words: Words = KO,
+): string {
   const { report, verdict, absence } = result;
-  const line = (shown: Shown) => `${words.run[shown.verdict.status]} · ${kstDate(shown.report.finishedAt)} · ${shown.report.provider}${shown.verdict.uncommitted ? ` · ${words.uncommitted}` : ''}`;
+  const line = (shown: Shown) =>
+    `${words.run[shown.verdict.status]} · ${kstDate(shown.report.finishedAt)} · ${shown.report.provider}${shown.verdict.uncommitted ? ` · ${words.uncommitted}` : ''}`;
   if (report && verdict) return line({ report, verdict });
   if (!absence) return words.noReport;
-  return absence.last ? `${words.tonight[absence.kind]} · ${words.lastResult}: ${line(absence.last)}` : words.tonight[absence.kind];
+  return absence.last
+    ? `${words.tonight[absence.kind]} · ${words.lastResult}: ${line(absence.last)}`
+    : words.tonight[absence.kind];
 }
 
 /** `data-status` of a version without tonight's report: a failed leg is failed; a setup failure or nothing is no result. */
@@ -180,7 +203,10 @@ export function absenceStatus(absence: { kind: AbsenceKind } | undefined): 'fail
 
 /** How many steps show each mark, for people: `통과 12 · 대역으로 확인 4 · 수동 확인 4`. */
 export function countsLine(counts: Record<MarkStatus, number>, words: Words = KO): string {
-  return (Object.keys(STEP_LABEL) as MarkStatus[]).filter((k) => k !== 'fixture' && counts[k] > 0).map((k) => `${words.step[k]} ${counts[k]}`).join(' · ');
+  return (Object.keys(STEP_LABEL) as MarkStatus[])
+    .filter((k) => k !== 'fixture' && counts[k] > 0)
+    .map((k) => `${words.step[k]} ${counts[k]}`)
+    .join(' · ');
 }
 
 /**
@@ -206,7 +232,17 @@ export interface Words {
   continues: (chain: string) => string;
   simulation: (simulated: number, real: number) => string;
   /** Marks (mark-element.ts). */
-  mark: { result: string; expected: string; actual: string; details: string; showDiff: string; showReason: string; whyNot: string; whatWrong: string; whatChanged: string };
+  mark: {
+    result: string;
+    expected: string;
+    actual: string;
+    details: string;
+    showDiff: string;
+    showReason: string;
+    whyNot: string;
+    whatWrong: string;
+    whatChanged: string;
+  };
   /** The badge (Badge.astro). */
   badge: {
     label: string;
@@ -244,7 +280,8 @@ const KO: Words = {
   writtenNote: WRITTEN_NOTE,
   errorNote: ERROR_NOTE,
   standinNote: STANDIN_NOTE,
-  inputs: (where) => `원격 파일: ${{ mirror: '오프라인 미러 사본', url: 'URL', both: '일부는 오프라인 미러 사본, 나머지는 URL' }[where]}에서 읽음 (런북의 sha256 고정값으로 확인)`,
+  inputs: (where) =>
+    `원격 파일: ${{ mirror: '오프라인 미러 사본', url: 'URL', both: '일부는 오프라인 미러 사본, 나머지는 URL' }[where]}에서 읽음 (런북의 sha256 고정값으로 확인)`,
   continues: (chain) => `앞 페이지(${chain})를 먼저 실행한 같은 클러스터에서 검증`,
   simulation: (simulated, real) => `시뮬레이션 포함: ${simulated}가지는 흉내 냈고, ${real}가지는 실제로 실행했습니다.`,
   mark: {
@@ -274,7 +311,8 @@ const KO: Words = {
     otherVersions: '다른 버전:',
     detailsOf: (minor) => `단계별 검증 기록 보기 (Kubernetes ${minor})`,
     overview: '검증 현황',
-    translation: '이 번역의 표시는 원문 페이지의 실행 결과입니다. 실행이 확인한 것과 다른 명령이나 출력은 바뀐 것으로 표시합니다.',
+    translation:
+      '이 번역의 표시는 원문 페이지의 실행 결과입니다. 실행이 확인한 것과 다른 명령이나 출력은 바뀐 것으로 표시합니다.',
   },
 };
 

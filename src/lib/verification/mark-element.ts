@@ -30,7 +30,14 @@ function failure(mark: Mark, words: Words): ElementContent[] {
   const step = mark.step;
   if (!step) return [];
   return [
-    ...(step.problems.length > 0 ? [h('ul.step-mark-problems', step.problems.map((p) => h('li', p)))] : []),
+    ...(step.problems.length > 0
+      ? [
+          h(
+            'ul.step-mark-problems',
+            step.problems.map((p) => h('li', p)),
+          ),
+        ]
+      : []),
     ...output(words.mark.expected, step.expected),
     ...output(words.mark.actual, step.actual),
   ];
@@ -46,28 +53,55 @@ export function markElement(mark: Mark, detailsHref: string, words: Words = word
   const link = h('p.step-mark-link', [h('a', { href: `${detailsHref}#${stepAnchor(mark.stepId)}` }, w.details)]);
   const reason = mark.step?.reason;
   if (mark.details && mark.status === 'failed') {
-    return h('details', props, [h('summary', line(mark, words, w.showDiff)), h('div.step-mark-body', [...failure(mark, words), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.showDiff)),
+      h('div.step-mark-body', [...failure(mark, words), link]),
+    ]);
   }
   if (mark.details && mark.status === 'skipped' && reason) {
-    return h('details', props, [h('summary', line(mark, words, w.showReason)), h('div.step-mark-body', [h('p', reason), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.showReason)),
+      h('div.step-mark-body', [h('p', reason), link]),
+    ]);
   }
   if (mark.status === 'manual' && reason) {
     return h('div', props, [h('p.step-mark-line', line(mark, words)), h('p.step-mark-reason', reason)]);
   }
   if (mark.details && mark.status === 'standin') {
-    return h('details', props, [h('summary', line(mark, words, w.whyNot)), h('div.step-mark-body', [h('p', mark.why ?? words.standinNote), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.whyNot)),
+      h('div.step-mark-body', [h('p', mark.why ?? words.standinNote), link]),
+    ]);
   }
   if (mark.details && mark.status === 'error') {
-    return h('details', props, [h('summary', line(mark, words, w.whatWrong)), h('div.step-mark-body', [h('p', words.errorNote), h('p', mark.why ?? ''), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.whatWrong)),
+      h('div.step-mark-body', [h('p', words.errorNote), h('p', mark.why ?? ''), link]),
+    ]);
   }
   if (mark.details && mark.status === 'already') {
-    return h('details', props, [h('summary', line(mark, words, w.whyNot)), h('div.step-mark-body', [h('p', words.alreadyNote), ...(mark.why ? [h('p', mark.why)] : []), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.whyNot)),
+      h('div.step-mark-body', [h('p', words.alreadyNote), ...(mark.why ? [h('p', mark.why)] : []), link]),
+    ]);
   }
   if (mark.details && mark.status === 'written') {
-    return h('details', props, [h('summary', line(mark, words, w.whyNot)), h('div.step-mark-body', [h('p', words.writtenNote), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.whyNot)),
+      h('div.step-mark-body', [h('p', words.writtenNote), link]),
+    ]);
   }
   if (mark.details && mark.status === 'stale') {
-    return h('details', props, [h('summary', line(mark, words, w.whatChanged)), h('div.step-mark-body', [h('ul', mark.changed.map((c) => h('li', c))), link])]);
+    return h('details', props, [
+      h('summary', line(mark, words, w.whatChanged)),
+      h('div.step-mark-body', [
+        h(
+          'ul',
+          mark.changed.map((c) => h('li', c)),
+        ),
+        link,
+      ]),
+    ]);
   }
   return h('div', props, [h('p.step-mark-line', line(mark, words))]);
 }

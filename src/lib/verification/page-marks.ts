@@ -22,5 +22,10 @@ export async function primaryMarks(file: string, root = process.cwd()): Promise<
   const found = (await verification(root)).forPage(relative);
   const primary = found?.versions[0];
   if (!found || !primary?.verdict) return undefined;
-  return { blocks: primary.verdict.blocks, figures: primary.verdict.figures, details: detailsPath(found.page.runbook, primary.minor), words: wordsFor(found.translation?.locale) };
+  return {
+    blocks: primary.verdict.blocks,
+    figures: primary.verdict.figures,
+    details: detailsPath(found.page.runbook, primary.minor),
+    words: wordsFor(found.translation?.locale),
+  };
 }

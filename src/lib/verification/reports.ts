@@ -131,14 +131,20 @@ function readReportFile(file: string, expected: { runbook: string; minor: string
   const parsed = RunReport.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(전체)'}: ${i.message}`);
-    throw new ReportError(`검증 보고서 ${shown} 가 보고서 형식(RunReport)에 맞지 않습니다:\n  ${issues.join('\n  ')}\n힌트: 보고서는 런북이 쓴 그대로 두세요. npm run verify 로 다시 만드세요.`);
+    throw new ReportError(
+      `검증 보고서 ${shown} 가 보고서 형식(RunReport)에 맞지 않습니다:\n  ${issues.join('\n  ')}\n힌트: 보고서는 런북이 쓴 그대로 두세요. npm run verify 로 다시 만드세요.`,
+    );
   }
   const report = parsed.data;
   if (report.runbook !== expected.runbook) {
-    throw new ReportError(`검증 보고서 ${shown} 는 런북 "${report.runbook}" 의 것인데 ${expected.runbook}/ 폴더에 있습니다.`);
+    throw new ReportError(
+      `검증 보고서 ${shown} 는 런북 "${report.runbook}" 의 것인데 ${expected.runbook}/ 폴더에 있습니다.`,
+    );
   }
   if (majorMinor(report.kubernetes) !== expected.minor) {
-    throw new ReportError(`검증 보고서 ${shown} 는 Kubernetes ${report.kubernetes} 에서 실행한 결과인데 파일 이름은 ${expected.minor} 입니다.\n힌트: 보고서를 다른 버전의 이름으로 옮기지 마세요. 그 버전에서 npm run verify 로 실행하세요.`);
+    throw new ReportError(
+      `검증 보고서 ${shown} 는 Kubernetes ${report.kubernetes} 에서 실행한 결과인데 파일 이름은 ${expected.minor} 입니다.\n힌트: 보고서를 다른 버전의 이름으로 옮기지 마세요. 그 버전에서 npm run verify 로 실행하세요.`,
+    );
   }
   return report;
 }
@@ -165,13 +171,19 @@ function readLeg(reportsDir: string, minor: string, root: string): LegOutcome | 
   if (!fs.existsSync(file)) return undefined;
   try {
     const leg = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LegOutcome>;
-    if (typeof leg.status === 'string' && typeof leg.kubernetes === 'string' && (leg.verify === undefined || typeof leg.verify === 'string')) {
+    if (
+      typeof leg.status === 'string' &&
+      typeof leg.kubernetes === 'string' &&
+      (leg.verify === undefined || typeof leg.verify === 'string')
+    ) {
       return { kubernetes: leg.kubernetes, status: leg.status, verify: leg.verify };
     }
   } catch {
     // reported below
   }
-  throw new ReportError(`nightly 기록 ${path.relative(root, file)} 를 읽을 수 없습니다. {"kubernetes":"${minor}","status":"<job.status 또는 ${SETUP_FAILED}>","verify":"<steps.verify.outcome>"} 모양이어야 합니다.`);
+  throw new ReportError(
+    `nightly 기록 ${path.relative(root, file)} 를 읽을 수 없습니다. {"kubernetes":"${minor}","status":"<job.status 또는 ${SETUP_FAILED}>","verify":"<steps.verify.outcome>"} 모양이어야 합니다.`,
+  );
 }
 
 /** Why a version has no report tonight, from its leg record. */
@@ -192,7 +204,9 @@ export function runOf(url: string): string {
  */
 function checkTonight(report: RunReport, file: string, run: string, root: string): void {
   if (report.source.ci === undefined || runOf(report.source.ci) !== runOf(run)) {
-    throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 이번 nightly 실행(${run})이 아니라 ${report.source.ci ?? 'CI 밖'} 에서 만든 것입니다.\n힌트: nightly 사이트는 오늘 밤 각 버전이 올린 보고서만으로 만드세요. 예전 결과를 오늘 밤 결과처럼 보여 주면 안 됩니다.`);
+    throw new ReportError(
+      `검증 보고서 ${path.relative(root, file)} 는 이번 nightly 실행(${run})이 아니라 ${report.source.ci ?? 'CI 밖'} 에서 만든 것입니다.\n힌트: nightly 사이트는 오늘 밤 각 버전이 올린 보고서만으로 만드세요. 예전 결과를 오늘 밤 결과처럼 보여 주면 안 됩니다.`,
+    );
   }
 }
 
@@ -201,7 +215,9 @@ function bindPage(runbook: Parameters<typeof bind>[0], page: Parameters<typeof b
   try {
     return bind(runbook, page);
   } catch (error) {
-    throw new ReportError(`${(error as Error).message}\n힌트: ${(error as { hint?: string }).hint ?? '페이지와 런북을 함께 고치세요.'}`);
+    throw new ReportError(
+      `${(error as Error).message}\n힌트: ${(error as { hint?: string }).hint ?? '페이지와 런북을 함께 고치세요.'}`,
+    );
   }
 }
 
@@ -209,55 +225,70 @@ function bindPage(runbook: Parameters<typeof bind>[0], page: Parameters<typeof b
  * Loads the reports, pairs them with the pages and judges each. `REPORTS_DIR` and `NIGHTLY_RUN_URL`
  * from the environment unless given.
  */
-export async function loadVerification(options: { root?: string; reportsDir?: string; nightly?: string; committedDir?: string } = {}): Promise<Verification> {
+export async function loadVerification(
+  options: { root?: string; reportsDir?: string; nightly?: string; committedDir?: string } = {},
+): Promise<Verification> {
   const root = options.root ?? process.cwd();
   const reportsDir = path.resolve(root, options.reportsDir ?? process.env['REPORTS_DIR'] ?? 'reports');
   const nightly = options.nightly ?? (process.env['NIGHTLY_RUN_URL'] || undefined);
   if (nightly && reportsDir === path.resolve(root, 'reports')) {
-    throw new ReportError(`NIGHTLY_RUN_URL 이 있는 nightly 빌드가 커밋된 보고서 폴더 ${path.relative(root, reportsDir)}/ 를 읽으려 합니다.\n힌트: REPORTS_DIR 를 오늘 밤 내려받은 보고서 폴더로 정하세요.`);
+    throw new ReportError(
+      `NIGHTLY_RUN_URL 이 있는 nightly 빌드가 커밋된 보고서 폴더 ${path.relative(root, reportsDir)}/ 를 읽으려 합니다.\n힌트: REPORTS_DIR 를 오늘 밤 내려받은 보고서 폴더로 정하세요.`,
+    );
   }
   const all = readAll(reportsDir, root);
   // Nightly, for a leg whose setup failed: the committed report is the last real result (read only then).
   const committedDir = path.resolve(root, options.committedDir ?? 'reports');
   const code = codeFingerprint(root);
-  const judged = await Promise.all(verifiedPages(root).map(async (page): Promise<PageVerification[]> => {
-    const runbook = await importRunbook(root, page.runbook);
-    const source = readPage(page.file, root);
-    const versions = (binding: Binding) =>
-      page.kubernetes.map((minor, i): VersionResult => {
-        const file = reportPath(reportsDir, page.runbook, minor);
-        const report = all.get(file);
-        if (report && report.page !== page.file) {
-          throw new ReportError(`검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`);
-        }
-        if (report && nightly) checkTonight(report, file, nightly, root);
-        const judge = (r: RunReport) => verdict({ report: r, binding, code });
-        const judged = report ? judge(report) : undefined;
-        let absence: Absence | undefined;
-        if (!report && nightly) {
-          const kind = absenceOf(readLeg(reportsDir, minor, root));
-          absence = { kind, run: nightly };
-          const committed = reportPath(committedDir, page.runbook, minor);
-          if (kind === 'setup' && fs.existsSync(committed)) {
-            const last = readReportFile(committed, { runbook: page.runbook, minor }, root);
-            if (last.page === page.file) absence.last = { report: last, verdict: judge(last), file: path.relative(root, committed) };
+  const judged = await Promise.all(
+    verifiedPages(root).map(async (page): Promise<PageVerification[]> => {
+      const runbook = await importRunbook(root, page.runbook);
+      const source = readPage(page.file, root);
+      const versions = (binding: Binding) =>
+        page.kubernetes.map((minor, i): VersionResult => {
+          const file = reportPath(reportsDir, page.runbook, minor);
+          const report = all.get(file);
+          if (report && report.page !== page.file) {
+            throw new ReportError(
+              `검증 보고서 ${path.relative(root, file)} 는 페이지 ${report.page} 의 것인데, 런북 ${page.runbook} 은 ${page.file} 에 선언되어 있습니다.`,
+            );
           }
-        }
-        return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file), absence };
-      });
-    const { translations = [], ...shared } = page;
-    return [
-      { page, versions: versions(bindPage(runbook, source)) },
-      ...translations.map((t) => ({
-        page: { ...shared, file: t.file, title: t.title, slug: t.slug },
-        versions: versions(bindPage(runbook, translatedPage(t.file, source, root))),
-        translation: { of: page, locale: t.locale },
-      })),
-    ];
-  }));
+          if (report && nightly) checkTonight(report, file, nightly, root);
+          const judge = (r: RunReport) => verdict({ report: r, binding, code });
+          const judged = report ? judge(report) : undefined;
+          let absence: Absence | undefined;
+          if (!report && nightly) {
+            const kind = absenceOf(readLeg(reportsDir, minor, root));
+            absence = { kind, run: nightly };
+            const committed = reportPath(committedDir, page.runbook, minor);
+            if (kind === 'setup' && fs.existsSync(committed)) {
+              const last = readReportFile(committed, { runbook: page.runbook, minor }, root);
+              if (last.page === page.file)
+                absence.last = { report: last, verdict: judge(last), file: path.relative(root, committed) };
+            }
+          }
+          return { minor, primary: i === 0, report, verdict: judged, file: path.relative(root, file), absence };
+        });
+      const { translations = [], ...shared } = page;
+      return [
+        { page, versions: versions(bindPage(runbook, source)) },
+        ...translations.map((t) => ({
+          page: { ...shared, file: t.file, title: t.title, slug: t.slug },
+          versions: versions(bindPage(runbook, translatedPage(t.file, source, root))),
+          translation: { of: page, locale: t.locale },
+        })),
+      ];
+    }),
+  );
   const pages = judged.map(([source]) => source!);
   const translations = judged.flatMap(([, ...rest]) => rest);
-  return { reportsDir, nightly, pages, translations, forPage: (file) => judged.flat().find((p) => p.page.file === file) };
+  return {
+    reportsDir,
+    nightly,
+    pages,
+    translations,
+    forPage: (file) => judged.flat().find((p) => p.page.file === file),
+  };
 }
 
 let cached: { key: string; value: Promise<Verification> } | undefined;

@@ -13,10 +13,22 @@ import path from 'node:path';
 import type { MdastPluginDefinition } from 'satteri';
 import { htmlImages, imageSource, type ImageContext } from './images.ts';
 import { routeLink } from './relative-links.ts';
-import { FIGURE, NOTICE_CLOSE, NOTICE_OPEN, noticeArgs, REF_BARE, REF_LINK, refTarget, shortcodeArgs } from './shortcodes.ts';
+import {
+  FIGURE,
+  NOTICE_CLOSE,
+  NOTICE_OPEN,
+  noticeArgs,
+  REF_BARE,
+  REF_LINK,
+  refTarget,
+  shortcodeArgs,
+} from './shortcodes.ts';
 import { ASIDE_FOR, DIRECTIVE_LINE, type Unsupported } from './unsupported-syntax.ts';
 
-interface Point { line: number; offset?: number | undefined }
+interface Point {
+  line: number;
+  offset?: number | undefined;
+}
 /** The little of an mdast node this reads and writes. */
 interface Node {
   type: string;
@@ -58,18 +70,30 @@ type Pass = Equivalents & { source: string };
 
 function transform(node: Node, cx: Pass): Node[] {
   switch (node.type) {
-    case 'code': case 'inlineCode': case 'yaml': case 'toml': case 'mdxjsEsm':
+    case 'code':
+    case 'inlineCode':
+    case 'yaml':
+    case 'toml':
+    case 'mdxjsEsm':
       return [node];
-    case 'containerDirective': return [aside(node, cx)];
+    case 'containerDirective':
+      return [aside(node, cx)];
     // From the source: `{{<figure src="a.png">}}` (no space) parses as text, HTML, text.
-    case 'paragraph': return figure(node, cx.source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0), cx) ?? withChildren(node, cx);
-    case 'html': return node.value?.startsWith('<!--') ? [node] : html(node, cx);
-    case 'text': return refLinks(node, cx);
+    case 'paragraph':
+      return (
+        figure(node, cx.source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0), cx) ??
+        withChildren(node, cx)
+      );
+    case 'html':
+      return node.value?.startsWith('<!--') ? [node] : html(node, cx);
+    case 'text':
+      return refLinks(node, cx);
     case 'image': {
       const checked = checkImage(node, node.url ?? '', `![${node.alt ?? ''}](${node.url ?? ''})`, cx);
       return [checked && checked !== node.url ? { ...node, url: checked } : node];
     }
-    default: return withChildren(node, cx);
+    default:
+      return withChildren(node, cx);
   }
 }
 
@@ -85,7 +109,9 @@ function withChildren(node: Node, cx: Pass): Node[] {
       i = notice.last;
     } else out.push(...transform(list[i]!, cx));
   }
-  return out.length === list.length && out.every((child, i) => child === list[i]) ? [node] : [{ ...node, children: out }];
+  return out.length === list.length && out.every((child, i) => child === list[i])
+    ? [node]
+    : [{ ...node, children: out }];
 }
 
 /** `:::info`, `:::warning`, `:::tip Title` (Docusaurus 2): the Starlight aside, with no position so the check passes it. */
@@ -93,11 +119,17 @@ function aside(node: Node, cx: Pass): Node {
   const name = node.name ?? '';
   const variant = ASIDE_FOR[name.toLowerCase()];
   const start = node.position?.start.offset;
-  const title = start === undefined ? '' : (DIRECTIVE_LINE.exec(cx.source.slice(start).split('\n', 1)[0] ?? '')?.[4] ?? '').trim();
+  const title =
+    start === undefined ? '' : (DIRECTIVE_LINE.exec(cx.source.slice(start).split('\n', 1)[0] ?? '')?.[4] ?? '').trim();
   const [inner] = withChildren(node, cx);
   if (!variant || (variant === name && !title)) return inner!;
   const label = title ? [{ type: 'paragraph', data: { directiveLabel: true }, children: [text(title)] }] : [];
-  return { type: 'containerDirective', name: variant, attributes: node.attributes ?? {}, children: [...label, ...(inner!.children ?? [])] };
+  return {
+    type: 'containerDirective',
+    name: variant,
+    attributes: node.attributes ?? {},
+    children: [...label, ...(inner!.children ?? [])],
+  };
 }
 
 /** A Hugo `notice` from paragraph `i` to the paragraph ending in `{{% /notice %}}`, as an aside. */
@@ -106,15 +138,25 @@ function noticeAt(list: readonly Node[], i: number, cx: Pass): { aside: Node; la
   const head = first?.type === 'paragraph' ? first.children?.[0] : undefined;
   const open = head?.type === 'text' ? NOTICE_OPEN.exec(head.value ?? '') : null;
   if (!first || !head || !open) return undefined;
-  const opened = { ...first, children: [{ ...head, value: (head.value ?? '').slice(open[0].length) }, ...(first.children ?? []).slice(1)] };
+  const opened = {
+    ...first,
+    children: [{ ...head, value: (head.value ?? '').slice(open[0].length) }, ...(first.children ?? []).slice(1)],
+  };
   for (let j = i; j < list.length; j++) {
     const block = j === i ? opened : list[j]!;
     const tail = block.type === 'paragraph' ? block.children?.at(-1) : undefined;
     const close = tail?.type === 'text' ? NOTICE_CLOSE.exec(tail.value ?? '') : null;
     if (!tail || !close) continue;
-    const closed = { ...block, children: [...(block.children ?? []).slice(0, -1), { ...tail, value: (tail.value ?? '').slice(0, close.index) }] };
+    const closed = {
+      ...block,
+      children: [...(block.children ?? []).slice(0, -1), { ...tail, value: (tail.value ?? '').slice(0, close.index) }],
+    };
     const inner = [j === i ? closed : opened, ...list.slice(i + 1, j), ...(j === i ? [] : [closed])]
-      .map((p) => (p.type === 'paragraph' ? { ...p, children: (p.children ?? []).filter((c) => c.type !== 'text' || (c.value ?? '').trim() !== '') } : p))
+      .map((p) =>
+        p.type === 'paragraph'
+          ? { ...p, children: (p.children ?? []).filter((c) => c.type !== 'text' || (c.value ?? '').trim() !== '') }
+          : p,
+      )
       .filter((p) => p.type !== 'paragraph' || (p.children ?? []).length > 0);
     const headAt = head.position?.start.offset ?? 0;
     const tailEnd = tail.position?.end.offset ?? 0;
@@ -122,7 +164,15 @@ function noticeAt(list: readonly Node[], i: number, cx: Pass): { aside: Node; la
     const { kind, title } = noticeArgs(open[2] ?? '');
     const label = title ? [{ type: 'paragraph', data: { directiveLabel: true }, children: [text(title)] }] : [];
     const [content] = withChildren({ type: 'root', children: inner }, cx);
-    return { aside: { type: 'containerDirective', name: ASIDE_FOR[kind.toLowerCase()] ?? 'note', attributes: {}, children: [...label, ...(content!.children ?? [])] }, last: j };
+    return {
+      aside: {
+        type: 'containerDirective',
+        name: ASIDE_FOR[kind.toLowerCase()] ?? 'note',
+        attributes: {},
+        children: [...label, ...(content!.children ?? [])],
+      },
+      last: j,
+    };
   }
   return undefined;
 }
@@ -151,14 +201,24 @@ function html(node: Node, cx: Pass): Node[] {
   const out: Node[] = [];
   let at = 0;
   for (const img of htmlImages(value)) {
-    const url = checkImage({ position: { start: { line: line + countLines(value, img.start) }, end: { line } }, type: 'html' }, img.src, `<img src="${img.src}">`, cx);
+    const url = checkImage(
+      { position: { start: { line: line + countLines(value, img.start) }, end: { line } }, type: 'html' },
+      img.src,
+      `<img src="${img.src}">`,
+      cx,
+    );
     if (!url || url === img.src) continue;
     const tag = value.slice(img.start, img.end);
     if (url.startsWith('/')) {
       out.push({ type: 'html', value: value.slice(at, img.start) + tag.replace(img.src, url) });
     } else {
-      const sized = Object.fromEntries(Object.entries({ width: img.width, height: img.height }).filter(([, v]) => v !== undefined));
-      out.push({ type: 'html', value: value.slice(at, img.start) }, { type: 'image', url, alt: img.alt ?? '', data: { hProperties: sized } });
+      const sized = Object.fromEntries(
+        Object.entries({ width: img.width, height: img.height }).filter(([, v]) => v !== undefined),
+      );
+      out.push(
+        { type: 'html', value: value.slice(at, img.start) },
+        { type: 'image', url, alt: img.alt ?? '', data: { hProperties: sized } },
+      );
     }
     at = img.end;
   }

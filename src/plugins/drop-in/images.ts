@@ -38,7 +38,8 @@ export function imageSource(cx: ImageContext, src: string): { url: string } | { 
   const beside = path.relative(cx.root, path.join(path.dirname(cx.from), name));
   if (file.startsWith('/')) {
     const base = cx.base.replace(/\/$/, '');
-    if (base && file.startsWith(`${base}/`) && fs.existsSync(path.join(cx.publicDir, file.slice(base.length)))) return { url: src };
+    if (base && file.startsWith(`${base}/`) && fs.existsSync(path.join(cx.publicDir, file.slice(base.length))))
+      return { url: src };
     if (fs.existsSync(path.join(cx.publicDir, file))) return { url: `${base}${src}` };
     const publicFile = path.relative(cx.root, path.join(cx.publicDir, file));
     return {
@@ -72,12 +73,24 @@ interface HtmlImage {
 export function htmlImages(html: string): HtmlImage[] {
   const found: HtmlImage[] = [];
   const visit = (node: Nodes): void => {
-    if (node.type === 'element' && node.tagName === 'img' && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
+    if (
+      node.type === 'element' &&
+      node.tagName === 'img' &&
+      node.position?.start.offset !== undefined &&
+      node.position.end.offset !== undefined
+    ) {
       const attr = (name: string): string | undefined => {
         const value = (node as Element).properties[name];
         return value === undefined || value === null ? undefined : String(value);
       };
-      found.push({ start: node.position.start.offset, end: node.position.end.offset, src: attr('src') ?? '', alt: attr('alt'), width: attr('width'), height: attr('height') });
+      found.push({
+        start: node.position.start.offset,
+        end: node.position.end.offset,
+        src: attr('src') ?? '',
+        alt: attr('alt'),
+        width: attr('width'),
+        height: attr('height'),
+      });
     }
     if ('children' in node) node.children.forEach(visit);
   };

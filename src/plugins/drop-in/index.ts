@@ -19,7 +19,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { MdastPluginDefinition, PluginFactoryContext } from 'satteri';
-import { findShortcodesInMdx, findUnsupported, unsupportedMessage, type SyntaxNode, type Unsupported } from './unsupported-syntax.ts';
+import {
+  findShortcodesInMdx,
+  findUnsupported,
+  unsupportedMessage,
+  type SyntaxNode,
+  type Unsupported,
+} from './unsupported-syntax.ts';
 import { equivalentsPlugin } from './equivalents.ts';
 import { relativeLinksPlugin } from './relative-links.ts';
 import { stepImagesPlugin } from '../step-images.ts';
@@ -49,7 +55,11 @@ interface DropInOptions {
  * Starlight equivalent (equivalents.ts), then what is left checked (unsupported-syntax.ts), links
  * between pages resolved (relative-links.ts), and every finding of the page thrown at once.
  */
-export function dropInPlugin({ root, base = '/', failed = () => {} }: DropInOptions): (ctx: PluginFactoryContext) => MdastPluginDefinition[] {
+export function dropInPlugin({
+  root,
+  base = '/',
+  failed = () => {},
+}: DropInOptions): (ctx: PluginFactoryContext) => MdastPluginDefinition[] {
   const docsDir = path.join(root, 'src/content/docs');
   return ({ fileURL, source, sourceFormat }) => {
     const from = fileURLToPath(fileURL ?? pathToFileURL(path.join(root, '(Markdown)')));
@@ -60,7 +70,17 @@ export function dropInPlugin({ root, base = '/', failed = () => {} }: DropInOpti
     const handled: Array<[number, number]> = [];
     const stop = (): void => {
       if (found.length === 0 && links.length === 0) return;
-      const message = [...(found.length ? [unsupportedMessage(file, found.map((f) => ({ ...f, line: f.line + offset })).sort((a, b) => a.line - b.line))] : []), ...links].join('\n');
+      const message = [
+        ...(found.length
+          ? [
+              unsupportedMessage(
+                file,
+                found.map((f) => ({ ...f, line: f.line + offset })).sort((a, b) => a.line - b.line),
+              ),
+            ]
+          : []),
+        ...links,
+      ].join('\n');
       failed(message);
       throw new Error(message);
     };
@@ -75,7 +95,10 @@ export function dropInPlugin({ root, base = '/', failed = () => {} }: DropInOpti
       {
         name: 'vdocs-unsupported-syntax',
         options: { position: true },
-        before: (tree, ctx) => void found.push(...findUnsupported(tree as SyntaxNode, ctx.source, sourceFormat === 'mdx' ? 'mdx' : 'markdown', handled)),
+        before: (tree, ctx) =>
+          void found.push(
+            ...findUnsupported(tree as SyntaxNode, ctx.source, sourceFormat === 'mdx' ? 'mdx' : 'markdown', handled),
+          ),
       },
       // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
       ...(inDocs ? [relativeLinksPlugin(root, docsDir, from, offset, (message) => links.push(message))] : []),
@@ -93,13 +116,22 @@ export function dropInPages(): AstroIntegration {
       'astro:config:setup': ({ config }) => {
         const processor = config.markdown.processor as { name: string; options?: { mdastPlugins?: unknown[] } };
         if (processor.name !== 'satteri' || !Array.isArray(processor.options?.mdastPlugins)) {
-          throw new Error(`drop-in 페이지 검사는 Sätteri Markdown 처리기에만 붙습니다 (지금: ${processor.name}). astro.config.mjs 의 markdown.processor 를 지우세요.`);
+          throw new Error(
+            `drop-in 페이지 검사는 Sätteri Markdown 처리기에만 붙습니다 (지금: ${processor.name}). astro.config.mjs 의 markdown.processor 를 지우세요.`,
+          );
         }
         failures.clear();
         const root = fileURLToPath(config.root);
         // Links between pages as the guide writes them (`../x/y.md`): the other page's route, or a stop at file:line.
         // Then a Markdown image with `step=` in its title becomes its screenshot figure (../step-images.ts).
-        processor.options.mdastPlugins.unshift(dropInPlugin({ root, base: config.base, failed: (message) => failures.set(message.split(':')[0] ?? message, message) }), stepImagesPlugin);
+        processor.options.mdastPlugins.unshift(
+          dropInPlugin({
+            root,
+            base: config.base,
+            failed: (message) => failures.set(message.split(':')[0] ?? message, message),
+          }),
+          stepImagesPlugin,
+        );
       },
       'astro:build:start': () => {
         if (failures.size > 0) throw new Error([...failures.values()].join('\n\n'));

@@ -15,7 +15,10 @@ export const NOTICE_OPEN = /^[ \t]*\{\{([<%])[ \t]*notice\b([^\n]*?)[>%]\}\}[ \t
 /** `{{% /notice %}}` alone at the end of a text. */
 export const NOTICE_CLOSE = /(?:^|\n)[ \t]*\{\{[<%][ \t]*\/[ \t]*notice[ \t]*[>%]\}\}[ \t]*$/;
 /** `[text]({{< relref "path#anchor" >}})`: Sätteri sees no link there (a destination has no spaces), only text. */
-export const REF_LINK = new RegExp(`\\[([^\\]\\n]*)\\]\\(\\s*\\{\\{[<%]\\s*(?:rel)?ref\\s+${Q}([^"“”]+)${Q}\\s*[>%]\\}\\}\\s*\\)`, 'g');
+export const REF_LINK = new RegExp(
+  `\\[([^\\]\\n]*)\\]\\(\\s*\\{\\{[<%]\\s*(?:rel)?ref\\s+${Q}([^"“”]+)${Q}\\s*[>%]\\}\\}\\s*\\)`,
+  'g',
+);
 /** `{{< relref "path" >}}` inside HTML, e.g. `<a href="{{< ref "x" >}}">`. */
 export const REF_BARE = /\{\{[<%]\s*(?:rel)?ref\s+"([^"]+)"\s*[>%]\}\}/g;
 /** A paragraph or HTML block that is one `{{< figure … >}}` and nothing else. */
@@ -50,7 +53,8 @@ export function refTarget(docsDir: string, from: string, ref: string): string | 
   for (const base of bases) {
     const at = path.join(base, decodeURIComponent(file));
     for (const candidate of [at, `${at}.md`, `${at}.mdx`, path.join(at, 'index.md'), path.join(at, 'index.mdx')]) {
-      if (candidate.startsWith(docsDir + path.sep) && fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+      if (candidate.startsWith(docsDir + path.sep) && fs.statSync(candidate, { throwIfNoEntry: false })?.isFile())
+        return candidate;
     }
   }
   return undefined;

@@ -33,24 +33,48 @@ export interface SyntaxNode {
 const ASIDES = ['note', 'tip', 'caution', 'danger'] as const;
 /** Docusaurus (and Infima, Hugo theme) box names → the Starlight aside with the same intent. */
 export const ASIDE_FOR: Record<string, (typeof ASIDES)[number]> = {
-  note: 'note', info: 'note', secondary: 'note', tip: 'tip', success: 'tip', hint: 'tip',
-  warning: 'caution', caution: 'caution', important: 'caution', danger: 'danger', error: 'danger',
+  note: 'note',
+  info: 'note',
+  secondary: 'note',
+  tip: 'tip',
+  success: 'tip',
+  hint: 'tip',
+  warning: 'caution',
+  caution: 'caution',
+  important: 'caution',
+  danger: 'danger',
+  error: 'danger',
 };
 const asideFor = (name: string | undefined): string => `:::${ASIDE_FOR[name?.toLowerCase() ?? ''] ?? 'note'}`;
 
-const TABS = "파일 이름을 .mdx 로 바꾸고 import { Tabs, TabItem } from '@astrojs/starlight/components'; 를 넣은 뒤 <Tabs><TabItem label=\"…\">…</TabItem></Tabs>";
+const TABS =
+  '파일 이름을 .mdx 로 바꾸고 import { Tabs, TabItem } from \'@astrojs/starlight/components\'; 를 넣은 뒤 <Tabs><TabItem label="…">…</TabItem></Tabs>';
 
 /** What to write instead of a Hugo shortcode, by its name; `arg` is its first argument (`notice warning`). */
 function shortcodeInstead(name: string, arg: string | undefined): string {
   switch (name) {
-    case 'figure': return '![설명](./그림.png) (그림 파일은 페이지 옆에 두세요)';
-    case 'ref': case 'relref': return '[링크 글자](../폴더/페이지.md) 처럼 페이지 파일로 가는 상대 링크 (SITE_BASE 아래에서도 동작합니다)';
-    case 'highlight': return '```bash 처럼 언어를 적은 코드 블록';
-    case 'notice': case 'alert': case 'callout': case 'admonition': case 'hint':
+    case 'figure':
+      return '![설명](./그림.png) (그림 파일은 페이지 옆에 두세요)';
+    case 'ref':
+    case 'relref':
+      return '[링크 글자](../폴더/페이지.md) 처럼 페이지 파일로 가는 상대 링크 (SITE_BASE 아래에서도 동작합니다)';
+    case 'highlight':
+      return '```bash 처럼 언어를 적은 코드 블록';
+    case 'notice':
+    case 'alert':
+    case 'callout':
+    case 'admonition':
+    case 'hint':
       return `${asideFor(arg ?? name)} … ::: (종류: ${ASIDES.join(', ')}; 제목은 :::tip[제목])`;
-    case 'tabs': case 'tab': return TABS;
-    case 'details': case 'expand': return '<details><summary>제목</summary> … </details>';
-    case 'youtube': case 'vimeo': return '[동영상 제목](https://www.youtube.com/watch?v=…) 같은 링크';
+    case 'tabs':
+    case 'tab':
+      return TABS;
+    case 'details':
+    case 'expand':
+      return '<details><summary>제목</summary> … </details>';
+    case 'youtube':
+    case 'vimeo':
+      return '[동영상 제목](https://www.youtube.com/watch?v=…) 같은 링크';
     default:
       if (name in ASIDE_FOR) return `${asideFor(name)} … :::`;
       return '같은 내용을 Markdown 으로 (그림은 ![설명](./그림.png), 알림 상자는 :::note … :::)';
@@ -83,10 +107,16 @@ const MDX_MODULE = /from\s+["']((?:@theme|@site|@docusaurus)\/[^"']+)["']/g;
  * Every unsupported construct of one page, in line order. `source` is what the parser read (line numbers kept);
  * `handled`: source ranges src/plugins/drop-in/equivalents.ts rendered, not reported.
  */
-export function findUnsupported(root: SyntaxNode, source: string, format: 'markdown' | 'mdx', handled: ReadonlyArray<readonly [number, number]> = []): Unsupported[] {
+export function findUnsupported(
+  root: SyntaxNode,
+  source: string,
+  format: 'markdown' | 'mdx',
+  handled: ReadonlyArray<readonly [number, number]> = [],
+): Unsupported[] {
   const found: Unsupported[] = [];
   const lineAt = (offset: number): number => source.slice(0, offset).split('\n').length;
-  const text = (node: SyntaxNode): string => source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
+  const text = (node: SyntaxNode): string =>
+    source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
   /** Source ranges never searched for shortcodes. */
   const skipped: Array<[number, number]> = [];
 
@@ -94,14 +124,23 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
     const start = node.position?.start.offset ?? 0;
     const at = lineAt(start);
     switch (node.type) {
-      case 'code': case 'inlineCode': case 'yaml': case 'toml': case 'mdxjsEsm':
+      case 'code':
+      case 'inlineCode':
+      case 'yaml':
+      case 'toml':
+      case 'mdxjsEsm':
         skipped.push([start, node.position?.end.offset ?? start]);
         break;
       case 'html':
         if (node.value?.startsWith('<!--')) skipped.push([start, node.position?.end.offset ?? start]);
         else if (format === 'markdown' && /^<[A-Z]/.test(node.value ?? '')) {
           const tag = /^<([\w.]+)/.exec(node.value ?? '')?.[1] ?? '';
-          found.push({ line: at, found: `<${tag}>`, why: '대문자 태그는 MDX 컴포넌트인데 .md 파일에서는 알 수 없는 HTML 로 나갑니다.', instead: /^Tab/.test(tag) ? TABS : `파일 이름을 .mdx 로 바꾸고 ${tag} 를 import 하세요` });
+          found.push({
+            line: at,
+            found: `<${tag}>`,
+            why: '대문자 태그는 MDX 컴포넌트인데 .md 파일에서는 알 수 없는 HTML 로 나갑니다.',
+            instead: /^Tab/.test(tag) ? TABS : `파일 이름을 .mdx 로 바꾸고 ${tag} 를 import 하세요`,
+          });
         }
         break;
       case 'containerDirective': {
@@ -109,29 +148,59 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
         if (!node.position) break;
         const [, name = '', , , rest = ''] = DIRECTIVE_LINE.exec(source.slice(start).split('\n', 1)[0] ?? '') ?? [];
         if (!(ASIDES as readonly string[]).includes(name)) {
-          found.push({ line: at, found: `:::${name}`, why: `Starlight 의 알림 상자는 ${ASIDES.map((a) => `:::${a}`).join(', ')} 뿐이라 상자 없이 글만 나갑니다.`, instead: asideFor(name) });
+          found.push({
+            line: at,
+            found: `:::${name}`,
+            why: `Starlight 의 알림 상자는 ${ASIDES.map((a) => `:::${a}`).join(', ')} 뿐이라 상자 없이 글만 나갑니다.`,
+            instead: asideFor(name),
+          });
         }
         if (rest.trim()) {
-          found.push({ line: at, found: `:::${name} ${rest.trim()}`, why: 'Docusaurus 2 의 제목 문법이라 제목이 사라집니다.', instead: `:::${ASIDE_FOR[name] ?? name}[${rest.trim()}]` });
+          found.push({
+            line: at,
+            found: `:::${name} ${rest.trim()}`,
+            why: 'Docusaurus 2 의 제목 문법이라 제목이 사라집니다.',
+            instead: `:::${ASIDE_FOR[name] ?? name}[${rest.trim()}]`,
+          });
         }
         break;
       }
       case 'paragraph':
         if (format === 'markdown') {
           const [statement = '', module] = IMPORT.exec(text(node)) ?? [];
-          if (statement) found.push({ line: at, found: statement.split(/\s+/).slice(0, 2).join(' '), why: 'import/export 는 MDX 문법이라 .md 파일에서는 글로 나갑니다.', instead: module?.startsWith('@') && !module.startsWith('@astrojs/') ? `파일 이름을 .mdx 로 바꾸고 ${moduleInstead(module)}` : '파일 이름을 .mdx 로 바꾸세요' });
+          if (statement)
+            found.push({
+              line: at,
+              found: statement.split(/\s+/).slice(0, 2).join(' '),
+              why: 'import/export 는 MDX 문법이라 .md 파일에서는 글로 나갑니다.',
+              instead:
+                module?.startsWith('@') && !module.startsWith('@astrojs/')
+                  ? `파일 이름을 .mdx 로 바꾸고 ${moduleInstead(module)}`
+                  : '파일 이름을 .mdx 로 바꾸세요',
+            });
         }
         break;
       case 'heading': {
         const id = format === 'markdown' ? /\s\{#([\w-]+)\}\s*$/.exec(text(node))?.[1] : undefined;
-        if (id) found.push({ line: at, found: `{#${id}}`, why: '제목 id 문법이 없어 제목 글자에 그대로 나갑니다.', instead: `{#${id}} 를 지우세요 (id 는 제목 글자로 만들어집니다; #${id} 로 건 링크는 새 id 로 고치세요)` });
+        if (id)
+          found.push({
+            line: at,
+            found: `{#${id}}`,
+            why: '제목 id 문법이 없어 제목 글자에 그대로 나갑니다.',
+            instead: `{#${id}} 를 지우세요 (id 는 제목 글자로 만들어집니다; #${id} 로 건 링크는 새 id 로 고치세요)`,
+          });
         break;
       }
     }
     node.children?.forEach(visit);
     if (node.type === 'mdxjsEsm') {
       for (const { 1: module = '', index } of (node.value ?? '').matchAll(MDX_MODULE)) {
-        found.push({ line: at + (node.value ?? '').slice(0, index).split('\n').length - 1, found: `import … from '${module}'`, why: 'Docusaurus 에만 있는 모듈입니다.', instead: moduleInstead(module) });
+        found.push({
+          line: at + (node.value ?? '').slice(0, index).split('\n').length - 1,
+          found: `import … from '${module}'`,
+          why: 'Docusaurus 에만 있는 모듈입니다.',
+          instead: moduleInstead(module),
+        });
       }
     }
   };
@@ -145,8 +214,8 @@ export function findUnsupported(root: SyntaxNode, source: string, format: 'markd
  * code and HTML comments are skipped by pattern, since there is no tree yet.
  */
 export function findShortcodesInMdx(source: string): Unsupported[] {
-  const skipped = [/^ {0,3}(`{3,}|~{3,})[^\n]*\n[^]*?^ {0,3}\1[`~]*[ \t]*$/gm, /`+[^`\n]+`+/g, /<!--[^]*?-->/g].flatMap((pattern) =>
-    [...source.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]),
+  const skipped = [/^ {0,3}(`{3,}|~{3,})[^\n]*\n[^]*?^ {0,3}\1[`~]*[ \t]*$/gm, /`+[^`\n]+`+/g, /<!--[^]*?-->/g].flatMap(
+    (pattern) => [...source.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]),
   );
   return shortcodes(source, skipped);
 }
@@ -159,14 +228,23 @@ function shortcodes(source: string, skipped: ReadonlyArray<readonly [number, num
     if (skipped.some(([from, to]) => index >= from && index < to)) continue;
     const [whole, delimiter = '<', closing, name = '', arg] = match;
     const shown = `{{${delimiter} ${closing}${name} ${delimiter === '<' ? '>' : '%'}}}`.replace('  ', ' ');
-    const why = closing ? `위 {{${delimiter} ${name} ${delimiter === '<' ? '>' : '%'}}} 의 닫는 태그입니다. 여는 태그와 함께 바꾸세요.` : 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.';
-    found.push({ line: source.slice(0, index).split('\n').length, found: whole.length > 60 ? shown : whole, why, instead: closing ? closingInstead(name) : shortcodeInstead(name, arg?.replaceAll('"', '')) });
+    const why = closing
+      ? `위 {{${delimiter} ${name} ${delimiter === '<' ? '>' : '%'}}} 의 닫는 태그입니다. 여는 태그와 함께 바꾸세요.`
+      : 'Hugo 단축 코드는 Hugo 만 처리해서 이 사이트에는 글자 그대로 나갑니다.';
+    found.push({
+      line: source.slice(0, index).split('\n').length,
+      found: whole.length > 60 ? shown : whole,
+      why,
+      instead: closing ? closingInstead(name) : shortcodeInstead(name, arg?.replaceAll('"', '')),
+    });
   }
   return found;
 }
 
 /** The build error: the page, then one `file:line` entry per construct with what to write instead. */
 export function unsupportedMessage(file: string, found: readonly Unsupported[]): string {
-  const entries = found.map((f) => `  ${file}:${f.line}  ${f.found}\n    ${f.why}\n    대신 이렇게 쓰세요: ${f.instead}`);
+  const entries = found.map(
+    (f) => `  ${file}:${f.line}  ${f.found}\n    ${f.why}\n    대신 이렇게 쓰세요: ${f.instead}`,
+  );
   return `${file}: 이 사이트(Astro + Starlight)에서 동작하지 않는 곳이 ${found.length}곳 있습니다.\n${entries.join('\n')}`;
 }
