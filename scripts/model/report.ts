@@ -103,11 +103,9 @@ export const StepReport = z
     /** Page line of the block. */
     line: z.number().int().nonnegative().optional(),
     /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id: never none. */
-    blockHashes: z
-      .record(z.string(), Hash)
-      .refine((h) => Object.keys(h).length > 0, {
-        error: '단계가 읽은 블록이 없습니다: blockHashes 는 비어 있을 수 없습니다.',
-      }),
+    blockHashes: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, {
+      error: '단계가 읽은 블록이 없습니다: blockHashes 는 비어 있을 수 없습니다.',
+    }),
     /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
     ruleHash: Hash,
     /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */

@@ -143,14 +143,12 @@ async function readContainer(
     }
   }
   if (provider) {
-    out.instances = provider
-      .instances(pod, container.name, tailLines)
-      .map((i) => ({
-        previous: i.previous,
-        origin: 'provider',
-        source: `${provider.writer} 파일 ${i.file}`,
-        text: i.text,
-      }));
+    out.instances = provider.instances(pod, container.name, tailLines).map((i) => ({
+      previous: i.previous,
+      origin: 'provider',
+      source: `${provider.writer} 파일 ${i.file}`,
+      text: i.text,
+    }));
     if (out.instances.length > 0) return out;
   }
   const viaApi = out.apiError ? `API 서버가 주지 못했습니다: ${out.apiError}` : 'API 서버가 답하지 않습니다';
