@@ -57,7 +57,7 @@ export interface CheckContext {
 }
 
 /** What a run step expects on this Kubernetes version: the rule, the page text it compares with, the exit code. */
-interface Expectation {
+export interface Expectation {
   rule: OutputRule | undefined;
   /** The documented text (for a drift with `withoutLines`: the main output's remaining lines, then the aside's block). */
   text: string | undefined;

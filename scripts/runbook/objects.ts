@@ -83,19 +83,6 @@ export function valueAt(object: unknown, path: readonly string[]): unknown {
   );
 }
 
-/**
- * Reads the object(s) and compares. `documented` is the output text the expectation comes from
- * (the page's block, or for a config rule the line the text check accepted).
- */
-export async function checkObject(
-  kube: Kube,
-  rule: ObjectRule,
-  command: string,
-  documented: string,
-): Promise<ObjectCheck[]> {
-  return compareObject(rule, command, documented, await readObject(kube, rule, command));
-}
-
 /** What the API returns for the object a rule reads: the evidence a report keeps. An API server that does not answer is a reading too. */
 export async function readObject(kube: Kube, rule: ObjectRule, command: string): Promise<ObjectReading> {
   const target = objectTarget(rule, command);

@@ -8,7 +8,7 @@ import { codeFingerprint, fixtureKey, ruleHashes, runbookFields } from '../model
 import { runStatus, verdict, type MarkStatus } from '../model/verdict.ts';
 import type { SkipCause } from '../model/report.ts';
 import { formatDuration, Status } from '../lib/status.ts';
-import { boundHashes, fixtureHashes, fixtureId, type Binding } from './bind.ts';
+import { boundHashes, fixtureHashes, fixtureId, type Binding, type BoundFixture, type BoundStep } from './bind.ts';
 import type { Outcome, RunContext } from './context.ts';
 import { durationLabel } from './context.ts';
 import { minorOf } from '../model/version.ts';
@@ -16,48 +16,31 @@ import { keepLogs } from './logs.ts';
 import { apiHealth, healthSection, type ApiHealth } from './health.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
-import { acquireRunLease } from './lease.ts';
+import { acquireRunLease, type LeaseOutcome } from './lease.ts';
 import { apiErrorText, connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
 import { mergeSimulation, type Simulation } from '../cluster/provider.ts';
-import type { Mirror } from './mirror.ts';
-import type { Redactor } from './redact.ts';
 import type { RunReport, StepReport } from '../model/report.ts';
 import { handle } from './steps.ts';
 import type { Target } from './target.ts';
 
-interface RunOptions {
+type RunOptions = Pick<RunContext, 'env' | 'workDir' | 'mirror' | 'redactor' | 'waitLimitMs'> & {
   /** Steps to execute; the others are reported as skipped. */
   selected: Set<string>;
   keepGoing: boolean;
-  workDir: string;
   /** Empty `workDir` once the lease is held (the default folder; never one the user named). */
   clearWorkDir: boolean;
-  mirror: Mirror;
-  waitLimitMs: number | undefined;
-  env: Record<string, string | undefined>;
-  /** Collects secrets seen during the run; the caller redacts what it writes with it too. */
-  redactor: Redactor;
-}
+};
 
 /** Runs the bound steps in page order against the target and returns the report. */
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {
   const status = new Status(io);
   const startedAt = new Date().toISOString();
-  const { redactor } = options;
   // What the run is made from, taken before anything runs (a file edited mid-run must not pass as
   // committed): git runs beside the API client's loading and the first reads, and is awaited before any step.
   const sourceTaken = runSource(io.env);
   const code = codeFingerprint(projectRoot);
   const { kube, kubernetes, nodes } = await reach(target);
-  // One run per cluster: a second one at the same time is refused before it changes anything.
-  const lease = await acquireRunLease(kube, binding.runbook.name, target.server, {
-    signal: io.signal,
-    onWait: (text) => status.info(text),
-  }).catch((error: unknown) => {
-    if (error instanceof EnvironmentError || io.signal.aborted) throw error;
-    return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
-  });
-  if ('unprotected' in lease) status.info(`경고: ${lease.unprotected}`);
+  const lease = await takeLease(kube, binding, target, io, status);
   // Only now: a run refused because another holds this cluster must not empty that run's folder.
   if (options.clearWorkDir) {
     fs.rmSync(options.workDir, { recursive: true, force: true });
@@ -67,20 +50,15 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   try {
     // A lost lease stops the run as Ctrl-C does: every command, wait and build below watches this signal.
     const signal = 'held' in lease ? AbortSignal.any([io.signal, lease.held.lost]) : io.signal;
-    const runIo: Io = { ...io, signal };
     const ctx: RunContext = {
+      ...options,
       binding,
-      io: runIo,
+      io: { ...io, signal },
       status,
       target,
-      env: options.env,
-      workDir: options.workDir,
-      mirror: options.mirror,
-      redactor,
       kube,
       minor: minorOf(kubernetes),
       skip: new Map(),
-      waitLimitMs: options.waitLimitMs,
       signal,
       background,
       health: async () => ({ ok: true }),
@@ -88,55 +66,20 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     status.info(
       `대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`,
     );
-    // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
-    // The images and the stand-ins touch different things: made ready at the same time.
-    const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], runIo, status);
-    provided?.catch(() => undefined); // awaited below, after the stand-ins
     const rules = ruleHashes(binding.runbook);
-    const steps: StepReport[] = await readyFixtures(binding, kube, rules, options.selected, status);
-    let simulation: Simulation | undefined;
-    if (target.sandbox && provided) {
-      simulation = mergeSimulation(target.sandbox.simulation, await provided);
-      status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
-    }
-    // After the images (the stand-in web server's among them): the dashboards' stand-in pods start while the steps run.
-    await target.sandbox?.clientHost?.prepare(kube, binding.fixtures);
+    const { steps, simulation } = await prepare(ctx, rules, options.selected);
     const source = await sourceTaken;
-
-    let failed = steps.some((s) => s.status === 'failed');
-    let apiSilent = false;
-    for (const [index, bound] of binding.steps.entries()) {
-      const report = await runOne(
-        bound,
-        `[${String(index + 1).padStart(2)}/${binding.steps.length}] ${bound.step.id} — ${bound.step.title}`,
-        ctx,
-        rules,
-        options,
-        failed,
-      );
-      steps.push(report);
-      failed ||= report.status === 'failed';
-      if (report.status === 'failed' && !signal.aborted) apiSilent = !(await ctx.health()).ok;
-    }
-
+    const apiSilent = await runSteps(ctx, rules, options, steps);
     // Lost while the steps ran: another run may have changed the cluster since, so no report at all
     // (one lost after the last step still holds: nobody could take the cluster before it was lost).
     if ('held' in lease) lease.held.lost.throwIfAborted();
-
     // With an API server that stopped answering, each read would only add its timeout to the run.
     // The versions and the logs are independent reads, made together.
-    const [tags, logs] = await Promise.all([
-      Promise.all(
-        (apiSilent ? [] : (binding.runbook.versions ?? [])).map(
-          async (v) =>
-            [v.name, await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined)] as const,
-        ),
-      ),
+    const [components, logs] = await Promise.all([
+      apiSilent ? {} : componentTags(ctx),
       // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
       keepLogs(ctx, !apiSilent, path.join(options.workDir, 'logs')),
     ]);
-    const components: Record<string, string> = {};
-    for (const [name, tag] of tags) if (tag) components[name] = tag;
     return {
       schemaVersion: 3,
       runbook: binding.runbook.name,
@@ -160,6 +103,62 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     await Promise.all(background.map((stop) => stop()));
     if ('held' in lease) await lease.held.release();
   }
+}
+
+/** One run per cluster: a second one at the same time is refused before it changes anything. */
+async function takeLease(kube: RunContext['kube'], binding: Binding, target: Target, io: Io, status: Status) {
+  const lease: LeaseOutcome = await acquireRunLease(kube, binding.runbook.name, target.server, {
+    signal: io.signal,
+    onWait: (text) => status.info(text),
+  }).catch((error: unknown) => {
+    if (error instanceof EnvironmentError || io.signal.aborted) throw error;
+    return { unprotected: `동시 실행을 막는 Lease 를 읽지 못했습니다: ${apiErrorText(error)}` };
+  });
+  if ('unprotected' in lease) status.info(`경고: ${lease.unprotected}`);
+  return lease;
+}
+
+/** What the steps need before the first one: the page's images, the stand-in Services, the client host. */
+async function prepare(ctx: RunContext, rules: Map<string, string>, selected: Set<string>) {
+  const { target, binding } = ctx;
+  // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
+  // The images and the stand-ins touch different things: made ready at the same time.
+  const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], ctx.io, ctx.status);
+  provided?.catch(() => undefined); // awaited below, after the stand-ins
+  const steps = await readyFixtures(ctx, rules, selected);
+  let simulation: Simulation | undefined;
+  if (target.sandbox && provided) {
+    simulation = mergeSimulation(target.sandbox.simulation, await provided);
+    ctx.status.info(`시뮬레이션: ${simulation.simulated.join(' / ')}`);
+  }
+  // After the images (the stand-in web server's among them): the dashboards' stand-in pods start while the steps run.
+  await target.sandbox?.clientHost?.prepare(ctx.kube, binding.fixtures);
+  return { steps, simulation };
+}
+
+/** Runs every bound step into `steps`; whether the API server was silent after the last failure. */
+async function runSteps(ctx: RunContext, rules: Map<string, string>, options: RunOptions, steps: StepReport[]) {
+  let failed = steps.some((s) => s.status === 'failed');
+  let apiSilent = false;
+  for (const [index, bound] of ctx.binding.steps.entries()) {
+    const label = `[${String(index + 1).padStart(2)}/${ctx.binding.steps.length}] ${bound.step.id} — ${bound.step.title}`;
+    const report = await runOne(bound, label, ctx, rules, options, failed);
+    steps.push(report);
+    failed ||= report.status === 'failed';
+    if (report.status === 'failed' && !ctx.signal.aborted) apiSilent = !(await ctx.health()).ok;
+  }
+  return apiSilent;
+}
+
+/** The image tag of each Deployment the runbook names, read together. */
+async function componentTags({ kube, binding }: RunContext): Promise<Record<string, string>> {
+  const tags = await Promise.all(
+    (binding.runbook.versions ?? []).map(async (v) => {
+      const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
+      return tag ? [[v.name, tag] as const] : [];
+    }),
+  );
+  return Object.fromEntries(tags.flat());
 }
 
 /** The cluster, its version and schedulable nodes; a cluster that does not answer is refused with what to check. */
@@ -193,7 +192,7 @@ function skipOf(id: string, ctx: RunContext, options: RunOptions, failed: boolea
 
 /** One bound step: skipped with its cause, or run through its handler, timed, its failure explained. */
 async function runOne(
-  bound: Binding['steps'][number],
+  bound: BoundStep,
   label: string,
   ctx: RunContext,
   rules: Map<string, string>,
@@ -222,15 +221,10 @@ async function runOne(
   const startedAt = new Date().toISOString();
   let health: Promise<ApiHealth> | undefined;
   ctx.health = () => (health ??= apiHealth(ctx));
-  let outcome: Outcome;
-  try {
-    outcome = await handle(bound, ctx);
-  } catch (error) {
-    outcome = {
-      status: 'failed',
-      problems: [`단계를 실행하지 못했습니다: ${ctx.redactor.apply((error as Error).message)}`],
-    };
-  }
+  let outcome: Outcome = await handle(bound, ctx).catch((error: unknown) => ({
+    status: 'failed' as const,
+    problems: [`단계를 실행하지 못했습니다: ${ctx.redactor.apply((error as Error).message)}`],
+  }));
   if (outcome.status === 'failed' && !signal.aborted) outcome = await blameSilentApi(outcome, ctx);
   const durationMs = performance.now() - t0;
   if (signal.aborted)
@@ -260,61 +254,52 @@ async function runOne(
  * The stand-in Services, made ready before the steps: those in different namespaces at the same
  * time, those sharing one in page order (the namespace is made once). Reports in page order.
  */
-async function readyFixtures(
-  binding: Binding,
-  kube: RunContext['kube'],
-  rules: Map<string, string>,
-  selected: Set<string>,
-  status: Status,
-): Promise<StepReport[]> {
-  const byNamespace = Map.groupBy(binding.fixtures, (f) => f.namespace);
-  const reports = new Map<(typeof binding.fixtures)[number], StepReport>();
+async function readyFixtures(ctx: RunContext, rules: Map<string, string>, selected: Set<string>) {
+  const reports = new Map<BoundFixture, StepReport>();
   await Promise.all(
-    [...byNamespace.values()].map(async (group) => {
-      for (const f of group) {
-        const t0 = performance.now();
-        const startedAt = new Date().toISOString();
-        const reset = selected.has(f.fixture.resetWith);
-        const blockHashes = fixtureHashes(f);
-        const base = {
-          id: fixtureId(f),
-          title: `준비: ${f.namespace}/${f.name} 대역 서비스`,
-          kind: 'fixture' as const,
-          command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`,
-          line: f.spec.line,
-          blockHashes,
-          ruleHash: rules.get(fixtureKey(f.fixture)) ?? '',
-        };
-        try {
-          const r = await ensureServiceFixture(kube, f, reset);
-          // Whether the runner made the stand-in: the verdict marks the step that compares it as a stand-in unless it was the cluster's own.
-          reports.set(f, {
-            ...base,
-            status: 'fixture',
-            fixture: r.status,
-            durationMs: performance.now() - t0,
-            startedAt,
-            finishedAt: new Date().toISOString(),
-            problems: [],
-            notes: [r.note],
-          });
-          status.ok(`${base.title}: ${r.status}`, performance.now() - t0);
-        } catch (error) {
-          reports.set(f, {
-            ...base,
-            status: 'failed',
-            durationMs: performance.now() - t0,
-            startedAt,
-            finishedAt: new Date().toISOString(),
-            problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`],
-            notes: [],
-          });
-          status.fail(base.title, performance.now() - t0);
-        }
-      }
+    [...Map.groupBy(ctx.binding.fixtures, (f) => f.namespace).values()].map(async (group) => {
+      for (const f of group) reports.set(f, await readyFixture(f, ctx, rules, selected.has(f.fixture.resetWith)));
     }),
   );
-  return binding.fixtures.map((f) => reports.get(f)!);
+  return ctx.binding.fixtures.map((f) => reports.get(f)!);
+}
+
+async function readyFixture(
+  f: BoundFixture,
+  ctx: RunContext,
+  rules: Map<string, string>,
+  reset: boolean,
+): Promise<StepReport> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const title = `준비: ${f.namespace}/${f.name} 대역 서비스`;
+  let outcome: Pick<StepReport, 'status' | 'fixture' | 'problems' | 'notes'>;
+  try {
+    const r = await ensureServiceFixture(ctx.kube, f, reset);
+    // Whether the runner made the stand-in: the verdict marks the step that compares it as a stand-in unless it was the cluster's own.
+    outcome = { status: 'fixture', fixture: r.status, problems: [], notes: [r.note] };
+    ctx.status.ok(`${title}: ${r.status}`, performance.now() - t0);
+  } catch (error) {
+    outcome = {
+      status: 'failed',
+      problems: [`대역 서비스를 준비하지 못했습니다: ${(error as Error).message}`],
+      notes: [],
+    };
+    ctx.status.fail(title, performance.now() - t0);
+  }
+  return {
+    id: fixtureId(f),
+    title,
+    kind: 'fixture',
+    command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`,
+    line: f.spec.line,
+    blockHashes: fixtureHashes(f),
+    ruleHash: rules.get(fixtureKey(f.fixture)) ?? '',
+    ...outcome,
+    durationMs: performance.now() - t0,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -389,36 +374,26 @@ export function explain(
   return `${out.map((l) => pad(l)).join('\n')}\n`;
 }
 
+const MARKS: Record<MarkStatus, [icon: string, word: string]> = {
+  passed: ['✓', '통과'],
+  already: ['≡', '이미 적용됨'],
+  written: ['✎', '파일 작성'],
+  failed: ['✗', '실패'],
+  skipped: ['-', '건너뜀'],
+  manual: ['☐', '수동 확인'],
+  standin: ['◐', '대역으로 확인'],
+  fixture: ['◇', '준비'],
+  stale: ['↻', '바뀜'],
+  error: ['⚠', '검증 오류'],
+};
+
 /** The marks of the report just written, as the site will show them (the one verdict), and one line of counts. */
 export function summarize(report: RunReport, binding: Binding): string {
   const v = verdict({ report, binding, code: report.fingerprints.code });
-  const icon: Record<MarkStatus, string> = {
-    passed: '✓',
-    already: '≡',
-    written: '✎',
-    failed: '✗',
-    skipped: '-',
-    manual: '☐',
-    standin: '◐',
-    fixture: '◇',
-    stale: '↻',
-    error: '⚠',
-  };
-  const word: Record<MarkStatus, string> = {
-    passed: '통과',
-    already: '이미 적용됨',
-    written: '파일 작성',
-    failed: '실패',
-    skipped: '건너뜀',
-    manual: '수동 확인',
-    standin: '대역으로 확인',
-    fixture: '준비',
-    stale: '바뀜',
-    error: '검증 오류',
-  };
   const lines = report.steps.map((s) => {
     const mark = v.steps.get(s.id)?.status ?? 'stale';
-    return `${icon[mark]} ${s.id}  ${s.title}${['passed', 'failed', 'skipped', 'fixture'].includes(mark) ? '' : ` (${word[mark]})`}  ${formatDuration(s.durationMs)}`;
+    const [icon, word] = MARKS[mark];
+    return `${icon} ${s.id}  ${s.title}${['passed', 'failed', 'skipped', 'fixture'].includes(mark) ? '' : ` (${word})`}  ${formatDuration(s.durationMs)}`;
   });
   const run = {
     passed: '통과',
@@ -428,9 +403,9 @@ export function summarize(report: RunReport, binding: Binding): string {
     stale: '바뀐 뒤 아직 검증되지 않음',
     error: '검증 오류',
   }[v.status];
-  const counts = (Object.keys(word) as MarkStatus[])
+  const counts = (Object.keys(MARKS) as MarkStatus[])
     .filter((k) => v.counts[k] > 0)
-    .map((k) => `${word[k]} ${v.counts[k]}`)
+    .map((k) => `${MARKS[k][1]} ${v.counts[k]}`)
     .join(', ');
   lines.push(
     '',

@@ -9,11 +9,19 @@ import { pasteable } from './paste.ts';
 import type { Fetched, ObjectReading, StepReport } from '../model/report.ts';
 import { fingerprint } from '../model/fingerprint.ts';
 import { EDIT_COMMAND } from './bind.ts';
-import { checkAttempt, checkStep, expectationFor, fileContent, type CheckContext, type Checked } from './check.ts';
+import {
+  checkAttempt,
+  checkStep,
+  expectationFor,
+  fileContent,
+  type CheckContext,
+  type Checked,
+  type Expectation,
+} from './check.ts';
 import { isNotFound, parseGet, perNodeCounts, watchPathFor } from './kube.ts';
 import { parseTable } from './match/table.ts';
 import { InputError } from './mirror.ts';
-import { checkObject, readObject, show, valueAt } from './objects.ts';
+import { compareObject, readObject, show, valueAt } from './objects.ts';
 import { captureSecrets } from './redact.ts';
 import type { EditStep, FileStep, ManualStep, ObjectRule, RunStep } from '../model/runbook.ts';
 import { eventually } from './wait.ts';
@@ -53,14 +61,24 @@ async function execute(
     timeoutMs,
   });
   captureSecrets(ctx.redactor, secret, `${result.stdout}\n${result.stderr}`);
-  const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
-  return { result, stdout: clean(result.stdout), stderr: clean(result.stderr) };
+  return { result, stdout: clean(ctx, result.stdout), stderr: clean(ctx, result.stderr) };
 }
 
-function showActual(a: { stdout: string; stderr: string; result: CommandResult }): string {
-  const parts = [a.stdout.trimEnd()];
-  if (a.stderr.trim()) parts.push(`[stderr]\n${a.stderr.trimEnd()}`);
-  if (a.result.exitCode !== 0) parts.push(`[종료 코드 ${describeExit(a.result)}]`);
+/** A command's output as stored and compared: redacted, with the URLs back where kubectl printed the copies' paths. */
+const clean = (ctx: RunContext, text: string) => ctx.mirror.restore(ctx.redactor.apply(text));
+
+const checksOf = (ctx: RunContext): CheckContext => ({
+  minor: ctx.minor,
+  pins: ctx.binding.runbook.pins ?? {},
+  steps: ctx.binding.steps,
+});
+
+const statusOf = (checked: Checked) => (checked.outcome === 'failed' ? 'failed' : 'passed');
+
+function showActual(streams: { stdout: string; stderr: string }, result?: CommandResult): string {
+  const parts = [streams.stdout.trimEnd()];
+  if (streams.stderr.trim()) parts.push(`[stderr]\n${streams.stderr.trimEnd()}`);
+  if (result && result.exitCode !== 0) parts.push(`[종료 코드 ${describeExit(result)}]`);
   return parts.filter(Boolean).join('\n');
 }
 
@@ -74,34 +92,72 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const { step } = bound;
   const block = bound.block!;
   const expect = expectationFor(bound, ctx.minor);
-  const checks: CheckContext = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
+  const checks = checksOf(ctx);
   // Every remote file the command reads, checked against its pin before the command sees it.
-  let prepared: { command: string; fetched: Fetched[] };
-  try {
-    prepared = await ctx.mirror.prepare(block.code, checks.pins, ctx.workDir, ctx.signal);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return {
-      status: 'failed',
-      command: block.code,
-      fetched: error.fetched,
-      problems: [error.message],
-      hint: error.hint,
-    };
-  }
+  const prepared = await ctx.mirror
+    .prepare(block.code, checks.pins, ctx.workDir, ctx.signal)
+    .catch((error: unknown) => {
+      if (!(error instanceof InputError)) throw error;
+      const fail: Outcome = {
+        status: 'failed',
+        command: block.code,
+        fetched: error.fetched,
+        problems: [error.message],
+        hint: error.hint,
+      };
+      return fail;
+    });
+  if ('status' in prepared) return prepared;
   const { command, fetched } = prepared;
   if (step.background) return backgroundStep(bound, ctx, command, fetched, expect);
+  const { current, attempts, within, notes } = await untilPage(bound, ctx, command, expect);
+  const confirm = current.ok && step.confirm ? await confirmed(ctx, step.confirm.step) : undefined;
+  const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
+  const final = checkStep(bound, { status: 'passed', ...evidence }, checks, describeExit(current.result));
+  if (final.outcome === 'already' && step.alreadyDone) {
+    const { line, skip, because } = step.alreadyDone;
+    for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
+  }
+  if (expect.drift)
+    notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
+  if (fetched.length > 0)
+    notes.push(
+      `원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`,
+    );
+  const outcome: Outcome = {
+    status: statusOf(final),
+    command: block.code,
+    ...evidence,
+    actual: showActual(current.ev.streams, current.result),
+    problems: final.problems,
+    notes: [...final.notes, ...notes],
+    attempts,
+    ...(within !== undefined ? { lastAttemptAt: current.at } : {}),
+    ...(final.objects.length > 0 ? { objects: final.objects } : {}),
+    ...(expect.text !== undefined ? { expected: expect.text } : {}),
+  };
+  if (final.outcome === 'failed') {
+    outcome.diagnostics = await diagnose(ctx, block.code, current.ev.streams.stdout);
+    if (final.diff || final.objects.some((o) => !o.ok))
+      outcome.hint = '페이지의 출력이 틀렸다면 페이지를 고치고, 클러스터가 틀렸다면 위 진단을 보세요.';
+  }
+  return outcome;
+};
+
+/** The step's command, attempted until the page's state holds or its declared wait ends. */
+async function untilPage(bound: BoundStep & { step: RunStep }, ctx: RunContext, command: string, expect: Expectation) {
+  const { step } = bound;
+  const block = bound.block!;
   // The step's declared limit bounds every command in it: one that hangs (an API server that stopped
   // answering) is stopped at the limit, not after kubectl's or the server's own timeouts.
   const within = step.eventually
     ? Math.min(durationMs(step.eventually.within), ctx.waitLimitMs ?? Infinity)
     : undefined;
   const deadline = performance.now() + (within ?? COMMAND_LIMIT_MS);
-  const commandLimit = () => Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
-
   const attempt = async (): Promise<Attempt> => {
     const at = new Date().toISOString();
-    const a = await execute(ctx, command, {}, step.secret, commandLimit());
+    const limit = Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
+    const a = await execute(ctx, command, {}, step.secret, limit);
     const nodes = expect.rule ? await perNodeCounts(ctx.kube, expect.rule) : {};
     // A command stopped at the step's limit already says the cluster did not answer in time.
     const readings =
@@ -117,22 +173,21 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     const checked = checkAttempt(bound, expect, ev, describeExit(a.result));
     return { ...checked, ok: checked.outcome === 'passed', at, result: a.result, ev };
   };
-  const ok = (a: Attempt | undefined) => a?.ok === true;
-
   // The object check the attempt makes anyway, alone (an API read, not the page's command), tells
   // whether the page's state can hold yet, and which changes are worth a new attempt.
-  const object = step.object;
-  const text = expect.text;
+  const { object } = step;
+  const { text } = expect;
   const ready =
     within !== undefined && object && text !== undefined
-      ? async () => (await checkObject(ctx.kube, object, block.code, text)).every((o) => o.ok)
+      ? async () =>
+          compareObject(object, block.code, text, await readObject(ctx.kube, object, block.code)).every((o) => o.ok)
       : undefined;
   // A wait whose state does not hold yet starts with the watch, not the command: the watch's first
   // events (every object it reads, then each change) say when to run it.
   let current: Attempt | undefined = ready && !(await ready().catch(() => true)) ? undefined : await attempt();
   let attempts = current ? 1 : 0;
   const notes: string[] = [];
-  if (!ok(current) && within !== undefined && !ctx.signal.aborted) {
+  if (!current?.ok && within !== undefined && !ctx.signal.aborted) {
     const waited = await eventually(attempt, current, {
       withinMs: Math.max(deadline - performance.now(), 0),
       kube: ctx.kube,
@@ -142,7 +197,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     });
     current = waited.result;
     attempts = waited.attempts;
-    if (!ok(current))
+    if (!current.ok)
       notes.push(`${Math.round(within / 1000)}초 동안 ${attempts}번 확인했지만 페이지의 상태가 되지 않았습니다.`);
   }
   if (!current) {
@@ -150,47 +205,17 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
     current = await attempt();
     attempts++;
   }
-  // After the command, the state another step reads: its object through the API, else its command again.
-  let confirm: StepReport['confirm'];
-  if (ok(current) && step.confirm) {
-    const other = ctx.binding.steps.find((s) => s.step.id === step.confirm?.step);
-    const rule = other?.step.kind === 'run' ? other.step.object : undefined;
-    confirm =
-      rule && other?.block
-        ? { readings: [await read(ctx, rule, other.block.code)] }
-        : { stdout: (await execute(ctx, other?.block?.code ?? 'false')).stdout };
-  }
-  const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
-  const final = checkStep(bound, { status: 'passed', ...evidence }, checks, describeExit(current.result));
-  if (final.outcome === 'already' && step.alreadyDone) {
-    const { line, skip, because } = step.alreadyDone;
-    for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
-  }
-  if (expect.drift)
-    notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
-  if (fetched.length > 0)
-    notes.push(
-      `원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`,
-    );
-  const outcome: Outcome = {
-    status: final.outcome === 'failed' ? 'failed' : 'passed',
-    command: block.code,
-    ...evidence,
-    actual: showActual({ ...current.ev.streams, result: current.result }),
-    problems: final.problems,
-    notes: [...final.notes, ...notes],
-    attempts,
-    ...(within !== undefined ? { lastAttemptAt: current.at } : {}),
-    ...(final.objects.length > 0 ? { objects: final.objects } : {}),
-  };
-  if (expect.text !== undefined) outcome.expected = expect.text;
-  if (final.outcome === 'failed') {
-    outcome.diagnostics = await diagnose(ctx, block.code, current.ev.streams.stdout);
-    if (final.diff || final.objects.some((o) => !o.ok))
-      outcome.hint = '페이지의 출력이 틀렸다면 페이지를 고치고, 클러스터가 틀렸다면 위 진단을 보세요.';
-  }
-  return outcome;
-};
+  return { current, attempts, within, notes };
+}
+
+/** After the command, the state another step reads: its object through the API, else its command again. */
+async function confirmed(ctx: RunContext, id: string): Promise<StepReport['confirm']> {
+  const other = ctx.binding.steps.find((s) => s.step.id === id);
+  const rule = other?.step.kind === 'run' ? other.step.object : undefined;
+  return rule && other?.block
+    ? { readings: [await read(ctx, rule, other.block.code)] }
+    : { stdout: (await execute(ctx, other?.block?.code ?? 'false')).stdout };
+}
 
 /**
  * A command that keeps running: started, ready when its port answers (or at its first output line),
@@ -201,7 +226,7 @@ async function backgroundStep(
   ctx: RunContext,
   command: string,
   fetched: Fetched[],
-  expect: ReturnType<typeof expectationFor>,
+  expect: Expectation,
 ): Promise<Outcome> {
   const { port, within = '30s' } = bound.step.background!;
   const started = await startBackground(command, {
@@ -212,29 +237,20 @@ async function backgroundStep(
     withinMs: Math.min(durationMs(within), ctx.waitLimitMs ?? Infinity),
   });
   if (started.ready) ctx.background.push(started.stop);
-  const clean = (t: string) => ctx.mirror.restore(ctx.redactor.apply(t));
-  const ev = { exitCode: started.exitCode, streams: { stdout: clean(started.stdout), stderr: clean(started.stderr) } };
-  const checks: CheckContext = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
-  const final = checkStep(
-    bound,
-    { status: 'passed', ...ev, fetched },
-    checks,
-    started.ready
-      ? '-'
-      : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`,
-  );
-  const shown = [
-    ev.streams.stdout.trimEnd(),
-    ev.streams.stderr.trim() ? `[stderr]\n${ev.streams.stderr.trimEnd()}` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  const ev = {
+    exitCode: started.exitCode,
+    streams: { stdout: clean(ctx, started.stdout), stderr: clean(ctx, started.stderr) },
+  };
+  const exit = started.ready
+    ? '-'
+    : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`;
+  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checksOf(ctx), exit);
   return {
-    status: final.outcome === 'failed' ? 'failed' : 'passed',
+    status: statusOf(final),
     command: bound.block!.code,
     ...ev,
     fetched,
-    actual: shown,
+    actual: showActual(ev.streams),
     ...(expect.text !== undefined ? { expected: expect.text } : {}),
     problems: final.problems,
     notes: [
@@ -255,9 +271,9 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   fs.writeFileSync(target, fileContent(block.code));
   // What is on disk now, read back: the evidence the verdict compares with the page's block.
   const written = { file: name, hash: fingerprint(fs.readFileSync(target)) };
-  const checked = checkStep(bound, { status: 'passed', written }, { minor: ctx.minor, pins: {}, steps: [] });
+  const checked = checkStep(bound, { status: 'passed', written }, checksOf(ctx));
   return {
-    status: checked.outcome === 'failed' ? 'failed' : 'passed',
+    status: statusOf(checked),
     command: `cat > ${name} (페이지의 ${block.id} 블록)`,
     written,
     problems: checked.problems,
@@ -289,17 +305,12 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
     after: show(valueAt(after, c.path)),
   }));
   const evidence = { exitCode: a.result.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, changes };
-  const checked = checkStep(
-    bound,
-    { status: 'passed', ...evidence },
-    { minor: ctx.minor, pins: {}, steps: [] },
-    describeExit(a.result),
-  );
+  const checked = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), describeExit(a.result));
   return {
-    status: checked.outcome === 'failed' ? 'failed' : 'passed',
+    status: statusOf(checked),
     command: block.code,
     ...evidence,
-    actual: showActual({ ...a }),
+    actual: showActual(a, a.result),
     problems: checked.problems,
     notes: [
       `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`,
