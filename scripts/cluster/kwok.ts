@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -10,7 +9,7 @@ import { etcdTarget, kubernetesTarget, kwokTarget } from './targets.ts';
 import { runOrThrow, type Env } from '../lib/process.ts';
 import { kubeProxyConfigMapYaml } from './kubeproxy.ts';
 import { ownPids } from './procs.ts';
-import { kwokPids, type SandboxPaths } from './sandbox.ts';
+import { freePorts, kwokPids, type SandboxPaths } from './sandbox.ts';
 import type { KubernetesRelease } from './versions.ts';
 import { acquireLock } from './lock.ts';
 
@@ -54,39 +53,21 @@ export function kwokctlConfiguration(kubectl: string, ports?: KwokPorts): string
 }
 
 /** `kwokctl create cluster` arguments: every binary a local path, the project kubeconfig, no docker. */
-export function kwokctlCreateArgs(
-  name: string,
-  p: SandboxPaths,
-  b: KwokBinaries,
-  opts: { dryRun?: boolean } = {},
-): string[] {
-  return [
-    'create',
-    'cluster',
-    '--name',
-    name,
-    '-c',
-    p.kwokConfig,
-    '--runtime',
-    'binary',
-    '--kubeconfig',
-    p.kubeconfig,
-    '--etcd-binary',
-    b.etcd,
-    '--kube-apiserver-binary',
-    path.join(b.kubeBin, 'kube-apiserver'),
-    '--kube-controller-manager-binary',
-    path.join(b.kubeBin, 'kube-controller-manager'),
-    '--kube-scheduler-binary',
-    path.join(b.kubeBin, 'kube-scheduler'),
-    '--kwok-controller-binary',
-    b.kwok,
-    '--timeout',
-    '5m',
-    '--wait',
-    '2m',
-    ...(opts.dryRun ? ['--dry-run'] : []),
-  ];
+export function kwokctlCreateArgs(name: string, p: SandboxPaths, b: KwokBinaries, opts: { dryRun?: boolean } = {}) {
+  const flags = {
+    '--name': name,
+    '-c': p.kwokConfig,
+    '--runtime': 'binary',
+    '--kubeconfig': p.kubeconfig,
+    '--etcd-binary': b.etcd,
+    '--kube-apiserver-binary': path.join(b.kubeBin, 'kube-apiserver'),
+    '--kube-controller-manager-binary': path.join(b.kubeBin, 'kube-controller-manager'),
+    '--kube-scheduler-binary': path.join(b.kubeBin, 'kube-scheduler'),
+    '--kwok-controller-binary': b.kwok,
+    '--timeout': '5m',
+    '--wait': '2m',
+  };
+  return ['create', 'cluster', ...Object.entries(flags).flat(), ...(opts.dryRun ? ['--dry-run'] : [])];
 }
 
 /**
@@ -135,45 +116,21 @@ export function kwokPorts(workdir: string, cluster: string): number[] {
 }
 
 /** The ports kwokctl would otherwise pick itself (from the same range in every process). */
-interface KwokPorts {
-  kubeApiserverPort: number;
-  etcdPort: number;
-  etcdPeerPort: number;
-  kubeControllerManagerPort: number;
-  kubeSchedulerPort: number;
-  kwokControllerPort: number;
-}
+const KWOK_PORTS = [
+  'kubeApiserverPort',
+  'etcdPort',
+  'etcdPeerPort',
+  'kubeControllerManagerPort',
+  'kubeSchedulerPort',
+  'kwokControllerPort',
+] as const;
+type KwokPorts = Record<(typeof KWOK_PORTS)[number], number>;
 
 /**
- * Free loopback ports chosen by the kernel, all held open at once so they differ. kwokctl's own
- * choice starts from the same number in every process, so two sandboxes created at the same time
- * (parallel test files, verify next to a dev sandbox) would share ports.
+ * Proves nothing will be downloaded, then creates the cluster from the local binaries. The ports
+ * are the kernel's free ones (sandbox.ts `freePorts`), not kwokctl's own choice, which starts from the
+ * same number in every process: two sandboxes created at once would share ports.
  */
-async function freeKwokPorts(): Promise<KwokPorts> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: 6 },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const [a, e, ep, kcm, ks, kc] = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return {
-    kubeApiserverPort: a!,
-    etcdPort: e!,
-    etcdPeerPort: ep!,
-    kubeControllerManagerPort: kcm!,
-    kubeSchedulerPort: ks!,
-    kwokControllerPort: kc!,
-  };
-}
-
-/** Proves nothing will be downloaded, then creates the cluster from the local binaries. */
 export async function createKwokCluster(
   name: string,
   p: SandboxPaths,
@@ -188,57 +145,43 @@ export async function createKwokCluster(
     status.info(`다른 샌드박스(pid ${holder})가 포트를 잡는 중입니다. 기다립니다.`),
   );
   try {
-    fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl, await freeKwokPorts()));
-    await createWithConfig(name, p, b, io, status, kubectl);
+    const ports = await freePorts(KWOK_PORTS.length);
+    const config = Object.fromEntries(KWOK_PORTS.map((key, i) => [key, ports[i]!])) as KwokPorts;
+    fs.writeFileSync(p.kwokConfig, kwokctlConfiguration(kubectl, config));
+    const kwokctl = (code: string, args: string[], what: string, hint?: string) =>
+      runOrThrow(code, b.kwokctl, args, {
+        env: kwokctlEnv(io.env, p, kubectl),
+        signal: io.signal,
+        what,
+        envShown: { KWOK_WORKDIR: p.kwokWorkdir },
+        hint,
+      });
+    await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
+      const dry = await kwokctl(
+        'KWOK_DRY_RUN_FAILED',
+        kwokctlCreateArgs(name, p, b, { dryRun: true }),
+        'kwokctl --dry-run',
+      );
+      const { urls, local } = plannedDownloads(dry.stdout + dry.stderr);
+      if (urls.length) {
+        throw new EnvironmentError(
+          'KWOK_WOULD_DOWNLOAD',
+          `kwokctl이 다음을 내려받으려 합니다:\n  ${urls.join('\n  ')}`,
+          '모든 구성요소는 로컬 빌드를 써야 합니다. KWOK_* 환경변수나 kwokctl 설정을 확인하세요.',
+        );
+      }
+      status.info(`로컬 바이너리 ${local.length}개만 사용합니다 (다운로드 0개)`);
+    });
+    const logs = `구성요소 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`;
+    await status.step(`kwokctl create cluster --runtime binary (${name})`, () =>
+      kwokctl('KWOK_CREATE_FAILED', kwokctlCreateArgs(name, p, b), 'kwokctl create cluster', logs),
+    );
+    await status.step('노드 1개 만들기 (kwokctl scale node --replicas 1)', () =>
+      kwokctl('KWOK_SCALE_FAILED', ['scale', 'node', '--name', name, '--replicas', '1'], 'kwokctl scale node'),
+    );
   } finally {
     release();
   }
-}
-
-async function createWithConfig(
-  name: string,
-  p: SandboxPaths,
-  b: KwokBinaries,
-  io: Io,
-  status: Status,
-  kubectl: string,
-): Promise<void> {
-  const env = kwokctlEnv(io.env, p, kubectl);
-  const shown = { KWOK_WORKDIR: p.kwokWorkdir };
-  await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
-    const dry = await runOrThrow('KWOK_DRY_RUN_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b, { dryRun: true }), {
-      env,
-      signal: io.signal,
-      what: 'kwokctl --dry-run',
-      envShown: shown,
-    });
-    const { urls, local } = plannedDownloads(dry.stdout + dry.stderr);
-    if (urls.length) {
-      throw new EnvironmentError(
-        'KWOK_WOULD_DOWNLOAD',
-        `kwokctl이 다음을 내려받으려 합니다:\n  ${urls.join('\n  ')}`,
-        '모든 구성요소는 로컬 빌드를 써야 합니다. KWOK_* 환경변수나 kwokctl 설정을 확인하세요.',
-      );
-    }
-    status.info(`로컬 바이너리 ${local.length}개만 사용합니다 (다운로드 0개)`);
-  });
-  await status.step(`kwokctl create cluster --runtime binary (${name})`, () =>
-    runOrThrow('KWOK_CREATE_FAILED', b.kwokctl, kwokctlCreateArgs(name, p, b), {
-      env,
-      signal: io.signal,
-      what: 'kwokctl create cluster',
-      envShown: shown,
-      hint: `구성요소 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`,
-    }),
-  );
-  await status.step('노드 1개 만들기 (kwokctl scale node --replicas 1)', () =>
-    runOrThrow('KWOK_SCALE_FAILED', b.kwokctl, ['scale', 'node', '--name', name, '--replicas', '1'], {
-      env,
-      signal: io.signal,
-      what: 'kwokctl scale node',
-      envShown: shown,
-    }),
-  );
 }
 
 /** Creates kube-system/kube-proxy with `kubectl create` (so the guide's later apply warns, as on kubeadm). */
@@ -274,17 +217,12 @@ export async function deleteKwokCluster(name: string, p: SandboxPaths, io: Io): 
   const pids = ownPids(kwokPids(p.kwokWorkdir, name), p.dir);
   const kwokctl = path.join(binDirOf(kwokTarget(), io.env), 'kwokctl');
   if (fs.existsSync(kwokctl) && fs.existsSync(path.join(p.kwokWorkdir, 'clusters', name))) {
-    const env = kwokctlEnv(io.env, p, 'kubectl');
+    const args = ['delete', 'cluster', '--name', name, '--kubeconfig', p.kubeconfig];
     // Not fatal: the caller stops whatever is still alive either way.
-    await runOrThrow(
-      'KWOK_DELETE_FAILED',
-      kwokctl,
-      ['delete', 'cluster', '--name', name, '--kubeconfig', p.kubeconfig],
-      {
-        env,
-        what: 'kwokctl delete cluster',
-      },
-    ).catch((e: Error) => io.err(`  ${e.message.split('\n')[0]}\n`));
+    const env = kwokctlEnv(io.env, p, 'kubectl');
+    await runOrThrow('KWOK_DELETE_FAILED', kwokctl, args, { env, what: 'kwokctl delete cluster' }).catch((e: Error) =>
+      io.err(`  ${e.message.split('\n')[0]}\n`),
+    );
   }
   return pids;
 }

@@ -42,6 +42,21 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): 
   });
 }
 
+/** `n` free loopback ports chosen by the kernel, all held open at once so they differ. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => {
+      const server = net.createServer();
+      return new Promise<net.Server>((resolve, reject) =>
+        server.once('error', reject).listen(0, '127.0.0.1', () => resolve(server)),
+      );
+    }),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition (a port, a pid) until true or the deadline; returns the last answer. */

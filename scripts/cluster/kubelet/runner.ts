@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { writeAtomic } from '../../lib/fs.ts';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { adaptContainer } from './adapt.ts';
+import { freePorts } from '../sandbox.ts';
 import { containerLogFiles, type LoggedPod } from '../state.ts';
 
 /** What a runner needs from the supervisor; injected so tests can fake the API. */
@@ -29,22 +30,6 @@ interface RunnerDeps {
 
 const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function writeSecret(file: string, text: string): void {
-  writeAtomic(file, text, 0o600);
-}
-
 export function podKubeconfig(o: {
   server: string;
   ca: { data?: string; file?: string };
@@ -53,31 +38,21 @@ export function podKubeconfig(o: {
   user: string;
 }): string {
   const ca = o.ca.data
-    ? `    certificate-authority-data: ${o.ca.data}`
+    ? { 'certificate-authority-data': o.ca.data }
     : o.ca.file
-      ? `    certificate-authority: ${o.ca.file}`
-      : '    insecure-skip-tls-verify: true';
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: sandbox',
-    '  cluster:',
-    `    server: ${o.server}`,
-    ca,
-    'users:',
-    `- name: ${o.user}`,
-    '  user:',
-    `    tokenFile: ${o.tokenFile}`,
-    'contexts:',
-    '- name: pod',
-    '  context:',
-    '    cluster: sandbox',
-    `    user: ${o.user}`,
-    `    namespace: ${o.namespace}`,
-    'current-context: pod',
-    '',
-  ].join('\n');
+      ? { 'certificate-authority': o.ca.file }
+      : { 'insecure-skip-tls-verify': true };
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'sandbox', cluster: { server: o.server, ...ca } }],
+      users: [{ name: o.user, user: { tokenFile: o.tokenFile } }],
+      contexts: [{ name: 'pod', context: { cluster: 'sandbox', user: o.user, namespace: o.namespace } }],
+      'current-context': 'pod',
+    },
+    { indentSeq: false },
+  );
 }
 
 /** Runs one container of one pod as a local process, restarting it until stopped (restartPolicy Always). */
@@ -111,7 +86,7 @@ export class PodRunner {
   /** Fetches a fresh token and schedules the next refresh at 80% of its lifetime (as the kubelet does). */
   private async refreshToken(): Promise<void> {
     const { token, expiresAt } = await this.deps.requestToken(this.pod);
-    writeSecret(this.tokenFile, token);
+    writeAtomic(this.tokenFile, token, 0o600);
     const ttl = Math.max(60_000, expiresAt.getTime() - Date.now());
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
@@ -120,24 +95,19 @@ export class PodRunner {
     this.refreshTimer.unref();
   }
 
+  /** Which pod it is, as its log folder and `pod.json` name it. */
+  private get logged(): LoggedPod {
+    const m = this.pod.metadata;
+    return { namespace: m?.namespace ?? 'default', name: m?.name ?? '', uid: m?.uid ?? '', labels: m?.labels ?? {} };
+  }
+
   private get logFiles() {
-    return containerLogFiles(this.deps.podLogs, {
-      namespace: this.pod.metadata?.namespace ?? 'default',
-      name: this.pod.metadata?.name ?? '',
-      uid: this.pod.metadata?.uid ?? '',
-    });
+    return containerLogFiles(this.deps.podLogs, this.logged);
   }
 
   /** `pod.json` beside the logs: the pod's labels, so its logs are found by selector even without the API. */
   private writeRecord(stoppedAt?: string): void {
-    const m = this.pod.metadata;
-    const record: LoggedPod = {
-      namespace: m?.namespace ?? 'default',
-      name: m?.name ?? '',
-      uid: m?.uid ?? '',
-      labels: m?.labels ?? {},
-      ...(stoppedAt ? { stoppedAt } : {}),
-    };
+    const record: LoggedPod = { ...this.logged, ...(stoppedAt ? { stoppedAt } : {}) };
     writeAtomic(this.logFiles.record, JSON.stringify(record, null, 2) + '\n');
   }
 
@@ -146,20 +116,12 @@ export class PodRunner {
     fs.mkdirSync(this.deps.podDir, { recursive: true, mode: 0o700 });
     this.writeRecord();
     await this.refreshToken();
-    const ns = this.pod.metadata?.namespace ?? 'default';
-    const sa = this.pod.spec?.serviceAccountName ?? 'default';
+    const { server, ca } = this.deps;
+    const namespace = this.logged.namespace;
+    const user = `system:serviceaccount:${namespace}:${this.pod.spec?.serviceAccountName ?? 'default'}`;
     const kubeconfig = path.join(this.deps.podDir, 'kubeconfig');
-    writeSecret(
-      kubeconfig,
-      podKubeconfig({
-        server: this.deps.server,
-        ca: this.deps.ca,
-        tokenFile: this.tokenFile,
-        namespace: ns,
-        user: `system:serviceaccount:${ns}:${sa}`,
-      }),
-    );
-    this.port = await freePort();
+    writeAtomic(kubeconfig, podKubeconfig({ server, ca, tokenFile: this.tokenFile, namespace, user }), 0o600);
+    [this.port] = (await freePorts(1)) as [number];
     this.launch(kubeconfig);
   }
 

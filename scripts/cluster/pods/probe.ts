@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binDirOf } from '../build.ts';
 import { run, type Env } from '../../lib/process.ts';
+import type { HttpAnswer, Show } from '../browser-step.ts';
 import { podToolsTarget } from '../targets.ts';
 import { NET } from './layout.ts';
 import { inNetns, netnsFile } from './namespaces.ts';
@@ -13,12 +14,6 @@ import { inNetns, netnsFile } from './namespaces.ts';
  * namespace (192.168.35.50), which has a route to 192.168.35.0/24 and nowhere else. Nothing here
  * ever runs in the host's namespace, so the page's addresses are never contacted from the host.
  */
-
-interface HttpAnswer {
-  url: string;
-  status: number;
-  body: string;
-}
 
 /** Only the page's subnet: the client namespace can reach nothing else, and we do not ask it to. */
 export function checkDocumentedUrl(url: string): URL {
@@ -34,7 +29,9 @@ export function checkDocumentedUrl(url: string): URL {
   return u;
 }
 
-function requireClient(netns: string): void {
+/** The documented address, and the client namespace to ask from. */
+function requireClient(url: string, netns: string): void {
+  checkDocumentedUrl(url);
   if (!fs.existsSync(netnsFile(netns))) {
     throw new EnvironmentError(
       'PODS_NO_CLIENT',
@@ -54,18 +51,10 @@ const ATTEMPT_MS = [250, 250, 500, 1000, 2000];
  */
 export async function httpFromClient(
   url: string,
-  opts: {
-    env?: Env;
-    timeoutMs?: number;
-    signal?: AbortSignal;
-    show?: (command: string) => string;
-    netns?: string;
-  } = {},
+  opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: Show; netns?: string } = {},
 ): Promise<HttpAnswer> {
-  const show = opts.show ?? ((command: string) => command);
   const netns = opts.netns ?? NET.clientNetns;
-  checkDocumentedUrl(url);
-  requireClient(netns);
+  requireClient(url, netns);
   const env = opts.env ?? process.env;
   const tool = path.join(binDirOf(podToolsTarget(), env), 'http-get');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -77,7 +66,7 @@ export async function httpFromClient(
   for (let attempt = 0; ; attempt++) {
     const limit = ATTEMPT_MS[Math.min(attempt, ATTEMPT_MS.length - 1)]!;
     const argv = [...inNetns(netns), tool, '--timeout', `${limit}ms`, url];
-    const r = await run(argv[0]!, argv.slice(1), { env, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const r = await run(argv[0]!, argv.slice(1), { env, signal: opts.signal });
     let answer: { status?: number; body?: string; error?: string } = {};
     try {
       answer = JSON.parse(r.stdout) as typeof answer;
@@ -89,7 +78,7 @@ export async function httpFromClient(
       throw new EnvironmentError(
         'PODS_PROBE_NO_ANSWER',
         `${url} 가 클라이언트 네임스페이스(${netns})에서 응답하지 않습니다: ${answer.error}`,
-        `${show('kubectl get svc -A')} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`,
+        `${opts.show?.('kubectl get svc -A') ?? 'kubectl get svc -A'} 로 EXTERNAL-IP 를 확인하고, 그 주소를 ARP 로 알리는 로드밸런서(L2 speaker)의 로그를 보세요 (실패한 단계 아래에 런북이 밝힌 컴포넌트 로그가 있습니다).`,
       );
     }
     await new Promise((res) => setTimeout(res, 50));
@@ -115,12 +104,11 @@ const CHROMIUM_FLAGS = [
 export async function screenshotFromClient(
   url: string,
   pngPath: string,
-  opts: { chromium?: string; timeoutMs?: number; width?: number; height?: number; netns?: string } = {},
+  opts: { chromium?: string; netns?: string } = {},
 ): Promise<{ title: string; status: number | undefined }> {
   const netns = opts.netns ?? NET.clientNetns;
-  checkDocumentedUrl(url);
-  requireClient(netns);
-  return chromiumScreenshot(clientChromium(netns, opts.chromium), url, pngPath, opts);
+  requireClient(url, netns);
+  return chromiumScreenshot(clientChromium(netns, opts.chromium), url, pngPath);
 }
 
 /** The nsenter wrapper that starts Chromium inside `netns`: one per namespace for this process (the browser behind it is kept for the run). */
@@ -147,11 +135,11 @@ export function warmChromium(executablePath: string): void {
 /** One headless Chromium per executable for the whole process: the four browser steps of a page share it (Playwright closes it when the process exits). */
 const browsers = new Map<string, Promise<import('playwright-core').Browser>>();
 
-function browserFor(executablePath: string, timeoutMs = 30_000): Promise<import('playwright-core').Browser> {
+function browserFor(executablePath: string): Promise<import('playwright-core').Browser> {
   let launched = browsers.get(executablePath);
   if (!launched) {
     launched = import('playwright-core').then(({ chromium: pw }) =>
-      pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs }),
+      pw.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: 30_000 }),
     );
     browsers.set(executablePath, launched);
     launched.catch(() => browsers.delete(executablePath)); // a failed launch is tried again next time
@@ -167,13 +155,12 @@ export async function chromiumScreenshot(
   executablePath: string,
   url: string,
   pngPath: string,
-  opts: { timeoutMs?: number; width?: number; height?: number } = {},
 ): Promise<{ title: string; status: number | undefined }> {
-  const browser = await browserFor(executablePath, opts.timeoutMs);
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1024, height: opts.height ?? 640 } });
+  const browser = await browserFor(executablePath);
+  const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
   try {
     const page = await context.newPage();
-    const response = await page.goto(url, { timeout: opts.timeoutMs ?? 30_000, waitUntil: 'load' });
+    const response = await page.goto(url, { timeout: 30_000, waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
     fs.mkdirSync(path.dirname(pngPath), { recursive: true });
     await page.screenshot({ path: pngPath });

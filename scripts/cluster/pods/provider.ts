@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Io } from '../../lib/io.ts';
 import type { Status } from '../../lib/status.ts';
@@ -17,31 +17,19 @@ import { busyError, cannotRun, cannotRunError, ownersOf, takeClaim } from './hos
 import { importImages, localImages } from './images.ts';
 import { assertAlive, startDaemon, type Daemon } from './launch.ts';
 import { NET, NODE_NAME, podsPaths, type PodsPaths } from './layout.ts';
-import { createNetwork, holderReady, holderScript, inNetns, prepareHolder } from './namespaces.ts';
+import { createNetwork, holderReady, holderScript, inNetns, netnsFile, prepareHolder } from './namespaces.ts';
 import { Recorder } from './record.ts';
 
-const podsContext = (name: string) => `pods-${name}`;
-
-/** The binaries one pods sandbox runs. */
-interface PodsBinaries {
-  kubeBin: string;
-  nodeBin: string;
-  etcd: string;
-  tools: string;
-}
-
-async function buildAll(release: KubernetesRelease, io: Io, status: Status): Promise<PodsBinaries> {
-  const kubeBin = await ensureBuilt(kubernetesTarget(release), io, status);
-  const nodeBin = await ensureBuilt(kubernetesNodeTarget(release), io, status);
-  const etcdBin = await ensureBuilt(etcdTarget(), io, status);
-  const tools = await ensureBuilt(podToolsTarget(), io, status);
+/** The binaries one pods sandbox runs, built in this order. */
+async function buildAll(release: KubernetesRelease, io: Io, status: Status) {
   return {
-    kubeBin,
-    nodeBin,
-    etcd: path.join(etcdBin, 'etcd'),
-    tools,
+    kubeBin: await ensureBuilt(kubernetesTarget(release), io, status),
+    nodeBin: await ensureBuilt(kubernetesNodeTarget(release), io, status),
+    etcd: path.join(await ensureBuilt(etcdTarget(), io, status), 'etcd'),
+    tools: await ensureBuilt(podToolsTarget(), io, status),
   };
 }
+type PodsBinaries = Awaited<ReturnType<typeof buildAll>>;
 
 /** What this provider simulates and what is real, in Korean, for every report. */
 function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
@@ -59,18 +47,41 @@ function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxSta
   };
 }
 
-function writeKubeconfigs(pp: PodsPaths, hostPort: number, p: SandboxPaths, context: string): void {
-  fs.mkdirSync(pp.kubeconfigs, { recursive: true });
-  const inside = 'https://127.0.0.1:6443';
-  for (const user of ['kubelet', 'kube-proxy', 'controller-manager', 'scheduler', 'admin']) {
-    fs.writeFileSync(path.join(pp.kubeconfigs, user), conf.kubeconfigYaml(inside, pp.pki, user, 'node'), {
-      mode: 0o600,
-    });
-  }
-  fs.writeFileSync(p.kubeconfig, conf.kubeconfigYaml(`https://127.0.0.1:${hostPort}`, pp.pki, 'admin', context), {
-    mode: 0o600,
-  });
+/** What the phases of `upPods` share: every daemon is recorded for `down` as it starts; waits are bounded. */
+function launcher(io: Io, rec: Recorder, logs: string, bins: PodsBinaries) {
+  const started: Daemon[] = [];
+  const start = (name: string, argv: string[]) => {
+    io.signal.throwIfAborted(); // SIGINT/SIGTERM: stop here; `up` then tears down what was recorded
+    const d = rec.daemon(startDaemon(name, argv, logs, io.env));
+    started.push(d);
+    return d;
+  };
+  return {
+    rec,
+    logs,
+    bins,
+    started,
+    start,
+    /** The binary `name` of folder `dir` under the namespace prefix `ns`, logged under its own name. */
+    startIn: (ns: string[], dir: string, name: string, args: string[]) =>
+      start(name, [...ns, path.join(dir, name), ...args]),
+    tool: (name: string) => path.join(bins.tools, name),
+    async waitUntil(what: string, check: () => boolean | Promise<boolean>, ms: number, watch: Daemon[]) {
+      const ok = await waitFor(async () => {
+        io.signal.throwIfAborted();
+        for (const d of watch) assertAlive(d);
+        return check();
+      }, ms);
+      if (!ok)
+        throw new EnvironmentError(
+          'PODS_NOT_READY',
+          `${what}: ${Math.round(ms / 1000)}초 안에 준비되지 않았습니다.`,
+          `로그: ${logs}`,
+        );
+    },
+  };
 }
+type Launcher = ReturnType<typeof launcher>;
 
 /** `up --provider pods`: checks, builds, then the node piece by piece, each recorded for `down`. */
 export async function upPods(
@@ -88,157 +99,24 @@ export async function upPods(
   const pp = podsPaths(p);
   fs.mkdirSync(pp.root, { recursive: true });
   takeClaim(p.dir);
-  const rec = new Recorder(pp);
-  const tool = (t: string) => path.join(bins.tools, t);
-  const logs = p.logs;
-  const node = inNetns(NET.nodeNetns);
-  const started: Daemon[] = [];
-  const start = (daemonName: string, argv: string[]) => {
-    io.signal.throwIfAborted(); // SIGINT/SIGTERM: stop here; `up` then tears down what was recorded
-    const d = rec.daemon(startDaemon(daemonName, argv, logs, io.env));
-    started.push(d);
-    return d;
-  };
-  const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, ms: number, watch: Daemon[]) => {
-    const ok = await waitFor(
-      async () => {
-        io.signal.throwIfAborted();
-        for (const d of watch) assertAlive(d);
-        return check();
-      },
-      ms,
-      200,
-    );
-    if (!ok)
-      throw new EnvironmentError(
-        'PODS_NOT_READY',
-        `${what}: ${Math.round(ms / 1000)}초 안에 준비되지 않았습니다.`,
-        `로그: ${logs}`,
-      );
-  };
+  const l = launcher(io, new Recorder(pp), p.logs, bins);
 
   await status.step('인증서 만들기 (CA, API 서버, 구성요소별 클라이언트, ServiceAccount 키)', () =>
     runOrThrow(
       'PODS_PKI_FAILED',
-      tool('pki'),
+      l.tool('pki'),
       ['--dir', pp.pki, '--node', NODE_NAME, '--ip', `127.0.0.1,${NET.nodeIp},${NET.serviceIp}`],
       { what: 'pki' },
     ),
   );
   await status.step(
     `네트워크 네임스페이스 ${NET.nodeNetns}(${NET.nodeIp}) ↔ ${NET.clientNetns}(${NET.clientIp}), 바깥으로 가는 경로 없음`,
-    async () => createNetwork((x) => rec.path(x)),
+    async () => createNetwork((x) => l.rec.path(x)),
   );
-
-  const context = podsContext(name);
-  const etcd = start('etcd', [...node, bins.etcd, ...conf.etcdArgs(pp)]);
-  const apiserver = start('kube-apiserver', [
-    ...node,
-    path.join(bins.kubeBin, 'kube-apiserver'),
-    ...conf.apiserverArgs(pp),
-  ]);
-  const forward = start('apiserver-forward', [
-    tool('netns-forward'),
-    '--listen',
-    '127.0.0.1:0',
-    '--netns',
-    `/run/netns/${NET.nodeNetns}`,
-    '--target',
-    '127.0.0.1:6443',
-    '--port-file',
-    pp.forwardPort,
-  ]);
-  await waitUntil('API 서버 포워더', () => fs.existsSync(pp.forwardPort), 10_000, [forward]);
-  const hostPort = Number(fs.readFileSync(pp.forwardPort, 'utf8').trim());
-  writeKubeconfigs(pp, hostPort, p, context);
-  const kc = loadKubeConfig(p.kubeconfig);
-  await status.step(
-    `etcd, kube-apiserver 시작 (노드 네임스페이스 안, 호스트에서는 127.0.0.1:${hostPort}) 최대 1분`,
-    () => waitUntil('kube-apiserver /readyz', () => apiReady(kc, 2000), 60_000, [etcd, apiserver, forward]),
-  );
-  const kcm = start('kube-controller-manager', [
-    ...node,
-    path.join(bins.kubeBin, 'kube-controller-manager'),
-    ...conf.controllerManagerArgs(pp),
-  ]);
-  const scheduler = start('kube-scheduler', [
-    ...node,
-    path.join(bins.kubeBin, 'kube-scheduler'),
-    ...conf.schedulerArgs(pp),
-  ]);
-
-  prepareHolder(pp, (x) => rec.path(x));
-  const holder = start('node-mounts', [
-    'unshare',
-    '--mount',
-    '--propagation',
-    'private',
-    '--',
-    '/bin/sh',
-    '-c',
-    holderScript(pp, tool('pause')),
-  ]);
-  rec.holder(holder.pid);
-  await waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
-  const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
-
-  fs.mkdirSync(path.dirname(pp.containerdSock), { recursive: true });
-  fs.mkdirSync(pp.cniConf, { recursive: true });
-  fs.writeFileSync(path.join(pp.cniConf, '10-vdocs.conflist'), conf.cniConflist(pp));
-  fs.writeFileSync(pp.containerdConfig, conf.containerdConfig(pp));
-  const containerd = start('containerd', [...nodeMnt, 'containerd', '--config', pp.containerdConfig]);
-  await status.step('containerd 시작 (노드 네임스페이스, 자기 마운트 네임스페이스)', () =>
-    waitUntil('containerd 소켓', () => fs.existsSync(pp.containerdSock), 30_000, [containerd]),
-  );
-  await status.step('이미지 가져오기 (레지스트리 없이, 이 프로젝트가 빌드한 OCI 이미지)', async () => {
-    const names = await importImages(
-      localImages({ pause: tool('pause'), standinWeb: tool('standin-web') }),
-      tool('oci-image'),
-      pp,
-      holder.pid,
-      io,
-    );
-    status.info(names.join(', '));
-  });
-
-  fs.writeFileSync(path.join(pp.root, 'resolv.conf'), '# 노드 네임스페이스에는 DNS 서버가 없습니다\noptions ndots:1\n');
-  fs.writeFileSync(pp.kubeletConfig, conf.kubeletConfig(pp, release.kubernetes));
-  fs.writeFileSync(pp.kubeProxyConfig, conf.kubeProxyConfig(pp));
-  const kubelet = start('kubelet', [
-    ...nodeMnt,
-    path.join(bins.nodeBin, 'kubelet'),
-    ...conf.kubeletArgs(pp, release.kubernetes),
-  ]);
-  const kubeProxy = start('kube-proxy', [
-    ...nodeMnt,
-    path.join(bins.nodeBin, 'kube-proxy'),
-    `--config=${pp.kubeProxyConfig}`,
-  ]);
-  const core = kc.makeApiClient(CoreV1Api);
-  await status.step(`kubelet, kube-proxy 시작: 노드 ${NODE_NAME} Ready 대기 (최대 2분)`, () =>
-    waitUntil(
-      `노드 ${NODE_NAME} Ready`,
-      async () => {
-        try {
-          const n = await core.readNode({ name: NODE_NAME });
-          return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        } catch {
-          return false;
-        }
-      },
-      120_000,
-      [etcd, apiserver, kcm, scheduler, containerd, kubelet, kubeProxy],
-    ),
-  );
-  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 1분)', async () => {
-    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 60_000))) {
-      throw new EnvironmentError(
-        'PODS_NOT_READY',
-        'default/default ServiceAccount가 1분 안에 생기지 않았습니다.',
-        `로그: ${logs}/kube-controller-manager.log`,
-      );
-    }
-  });
+  const context = `pods-${name}`;
+  const { kc, hostPort, controlPlane } = await startControlPlane(l, pp, p, context, status);
+  const { nodeMnt, containerd } = await startRuntime(l, pp, io, status);
+  await startNode(l, pp, kc, release.kubernetes, nodeMnt, [...controlPlane, containerd], status);
   await seedKubeProxy(p, bins.kubeBin, `https://${NET.nodeIp}:6443`, io, status);
   return {
     name,
@@ -249,9 +127,110 @@ export async function upPods(
     server: `https://127.0.0.1:${hostPort}`,
     binDir: bins.kubeBin,
     createdAt: new Date().toISOString(),
-    processes: started.map((d) => ({ name: d.name, pid: d.pid })),
+    processes: l.started.map((d) => ({ name: d.name, pid: d.pid })),
     ports: [hostPort],
-    logs: Object.fromEntries(started.map((d) => [d.name, d.log])),
+    logs: Object.fromEntries(l.started.map((d) => [d.name, d.log])),
     simulation: podsSimulationNotes(release),
   };
+}
+
+/** etcd and the control plane inside the node namespace; the host reaches the API server through netns-forward. */
+async function startControlPlane(l: Launcher, pp: PodsPaths, p: SandboxPaths, context: string, status: Status) {
+  const node = inNetns(NET.nodeNetns);
+  const etcd = l.start('etcd', [...node, l.bins.etcd, ...conf.etcdArgs(pp)]);
+  const apiserver = l.startIn(node, l.bins.kubeBin, 'kube-apiserver', conf.apiserverArgs(pp));
+  const forward = l.start('apiserver-forward', [
+    l.tool('netns-forward'),
+    '--listen=127.0.0.1:0',
+    `--netns=${netnsFile(NET.nodeNetns)}`,
+    '--target=127.0.0.1:6443',
+    `--port-file=${pp.forwardPort}`,
+  ]);
+  await l.waitUntil('API 서버 포워더', () => fs.existsSync(pp.forwardPort), 10_000, [forward]);
+  const hostPort = Number(fs.readFileSync(pp.forwardPort, 'utf8').trim());
+  fs.mkdirSync(pp.kubeconfigs, { recursive: true });
+  const kubeconfig = (file: string, server: string, user: string, ctx: string) =>
+    fs.writeFileSync(file, conf.kubeconfigYaml(server, pp.pki, user, ctx), { mode: 0o600 });
+  for (const user of ['kubelet', 'kube-proxy', 'controller-manager', 'scheduler', 'admin'])
+    kubeconfig(path.join(pp.kubeconfigs, user), 'https://127.0.0.1:6443', user, 'node');
+  kubeconfig(p.kubeconfig, `https://127.0.0.1:${hostPort}`, 'admin', context);
+  const kc = loadKubeConfig(p.kubeconfig);
+  await status.step(
+    `etcd, kube-apiserver 시작 (노드 네임스페이스 안, 호스트에서는 127.0.0.1:${hostPort}) 최대 1분`,
+    () => l.waitUntil('kube-apiserver /readyz', () => apiReady(kc, 2000), 60_000, [etcd, apiserver, forward]),
+  );
+  const controlPlane = [
+    etcd,
+    apiserver,
+    l.startIn(node, l.bins.kubeBin, 'kube-controller-manager', conf.controllerManagerArgs(pp)),
+    l.startIn(node, l.bins.kubeBin, 'kube-scheduler', conf.schedulerArgs(pp)),
+  ];
+  return { kc, hostPort, controlPlane };
+}
+
+/** The node's own mount namespace (held by our pause), containerd in it, and the sandbox's images imported. */
+async function startRuntime(l: Launcher, pp: PodsPaths, io: Io, status: Status) {
+  prepareHolder(pp, (x) => l.rec.path(x));
+  const script = holderScript(pp, l.tool('pause'));
+  const holder = l.start('node-mounts', [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    script,
+  ]);
+  l.rec.holder(holder.pid);
+  await l.waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
+  const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
+
+  fs.mkdirSync(path.dirname(pp.containerdSock), { recursive: true });
+  fs.mkdirSync(pp.cniConf, { recursive: true });
+  fs.writeFileSync(path.join(pp.cniConf, '10-vdocs.conflist'), conf.cniConflist(pp));
+  fs.writeFileSync(pp.containerdConfig, conf.containerdConfig(pp));
+  const containerd = l.start('containerd', [...nodeMnt, 'containerd', '--config', pp.containerdConfig]);
+  await status.step('containerd 시작 (노드 네임스페이스, 자기 마운트 네임스페이스)', () =>
+    l.waitUntil('containerd 소켓', () => fs.existsSync(pp.containerdSock), 30_000, [containerd]),
+  );
+  await status.step('이미지 가져오기 (레지스트리 없이, 이 프로젝트가 빌드한 OCI 이미지)', async () => {
+    const images = localImages({ pause: l.tool('pause'), standinWeb: l.tool('standin-web') });
+    status.info((await importImages(images, l.tool('oci-image'), pp, holder.pid, io)).join(', '));
+  });
+  return { nodeMnt, containerd };
+}
+
+/** kubelet and kube-proxy in the node's namespaces, then the node Ready and the default ServiceAccount made. */
+async function startNode(
+  l: Launcher,
+  pp: PodsPaths,
+  kc: KubeConfig,
+  kubernetes: string,
+  nodeMnt: string[],
+  running: Daemon[],
+  status: Status,
+): Promise<void> {
+  fs.writeFileSync(path.join(pp.root, 'resolv.conf'), '# 노드 네임스페이스에는 DNS 서버가 없습니다\noptions ndots:1\n');
+  fs.writeFileSync(pp.kubeletConfig, conf.kubeletConfig(pp, kubernetes));
+  fs.writeFileSync(pp.kubeProxyConfig, conf.kubeProxyConfig(pp));
+  const kubelet = l.startIn(nodeMnt, l.bins.nodeBin, 'kubelet', conf.kubeletArgs(pp, kubernetes));
+  const kubeProxy = l.startIn(nodeMnt, l.bins.nodeBin, 'kube-proxy', [`--config=${pp.kubeProxyConfig}`]);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ready = async () => {
+    const node = await core.readNode({ name: NODE_NAME }).catch(() => undefined);
+    return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  };
+  await status.step(`kubelet, kube-proxy 시작: 노드 ${NODE_NAME} Ready 대기 (최대 2분)`, () =>
+    l.waitUntil(`노드 ${NODE_NAME} Ready`, ready, 120_000, [...running, kubelet, kubeProxy]),
+  );
+  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 1분)', async () => {
+    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 60_000))) {
+      throw new EnvironmentError(
+        'PODS_NOT_READY',
+        'default/default ServiceAccount가 1분 안에 생기지 않았습니다.',
+        `로그: ${l.logs}/kube-controller-manager.log`,
+      );
+    }
+  });
 }
