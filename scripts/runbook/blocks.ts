@@ -9,21 +9,7 @@
 const COMMAND =
   /^(?:\$\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:sudo\s+)?(kubectl|helm|kustomize|istioctl|curl|wget|git|cd|export|cat|echo|printf|sed|awk|grep|docker|kind|minikube|k3d|apt|apt-get|yum|dnf|brew|pip3?|python3?|mkdir|rm|cp|mv|chmod|ls|watch|source|tar|unzip|openssl|ssh|systemctl|swapoff|go|npm|make|jq|yq|envsubst|tee|touch|mc|aws|gcloud|az|vi|vim|nano|while|for|if)\b/;
 /** Fence languages that hold data, never a command. */
-const DATA = new Set([
-  'yaml',
-  'yml',
-  'json',
-  'toml',
-  'ini',
-  'xml',
-  'python',
-  'py',
-  'go',
-  'dockerfile',
-  'js',
-  'ts',
-  'diff',
-]);
+const DATA = new Set('yaml yml json toml ini xml python py go dockerfile js ts diff'.split(' '));
 const APPLY_RESULT =
   /^\S+\/\S+ (created|configured|unchanged|deleted|patched|labeled|annotated|edited|serverside-applied)( \(dry run\))?$/;
 /** What kubectl and other tools print as errors and notices, never typed by a reader. */
@@ -31,11 +17,16 @@ const MESSAGE =
   /^(error|Error|ERROR|resource mapping not found|ensure CRDs are installed first|Warning:|[EWI]\d{4} |The \S+ "|unable to|Unable to|No resources found|Forwarding from|Handling connection)/;
 const YAML_LINE = /^\s*(?:- )?[A-Za-z_"'][\w."'/-]*:(?:\s|$)|^\s*- |^\s+\S|^---$/;
 
-function meaningful(code: string): string[] {
+export function meaningful(code: string): string[] {
   return code
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** An upper-case header of two or more columns: a kubectl table. */
+export function isTableHeader(header: string[]): boolean {
+  return header.length > 1 && header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h));
 }
 
 /** Whether the block's first line starts a shell command. */
@@ -48,8 +39,7 @@ export function looksLikeOutput(code: string): string | undefined {
   const lines = code.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0 || looksLikeCommand(code)) return undefined;
   const header = lines[0]!.trim().split(/\s{2,}/);
-  if (header.length > 1 && header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h)))
-    return `kubectl 표 (머리글 ${header.slice(0, 3).join(' ')}…)`;
+  if (isTableHeader(header)) return `kubectl 표 (머리글 ${header.slice(0, 3).join(' ')}…)`;
   if (lines.every((l) => APPLY_RESULT.test(l.trim()) || /^Warning: /.test(l.trim())))
     return '`종류/이름 created` 같은 kubectl 결과';
   if (/^NAME: /m.test(code) && /^(LAST DEPLOYED|STATUS|REVISION): /m.test(code))

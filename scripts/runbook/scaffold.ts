@@ -4,7 +4,16 @@ import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { DEFAULT_KUBERNETES } from '../cluster/provider.ts';
 import { frontmatterOf, IMAGE_STEP, imagesOnly, markdownTree, STEP_ID } from '../model/page.ts';
-import { blockRole, interactive, kubectlVerb, kubectlVerbs, longRunning, looksLikeOutput } from './blocks.ts';
+import {
+  blockRole,
+  interactive,
+  isTableHeader,
+  kubectlVerb,
+  kubectlVerbs,
+  longRunning,
+  looksLikeOutput,
+  meaningful,
+} from './blocks.ts';
 import type { EditStep, LinesRule, ObjectRule, OutputRule, RunStep, ServiceFixture, Step } from '../model/runbook.ts';
 import { EDIT_COMMAND } from './bind.ts';
 import { durationLabel } from './context.ts';
@@ -44,24 +53,9 @@ const VOLATILE_PARTS: Array<[RegExp, string, string]> = [
   [/\s\d+[smhd](?:\d+[smh])?\s*$/m, '(?<=\\s)\\d+[smhd](?:\\d+[smh])?$', '나이(AGE)'],
   [/\bRunning\s+\d+\s/, '(?<=Running\\s+)\\d+(?: \\([^)]*\\))?(?=\\s)', '재시작 횟수(RESTARTS)'],
 ];
-const WRITE_VERBS = new Set([
-  'apply',
-  'create',
-  'delete',
-  'patch',
-  'replace',
-  'edit',
-  'label',
-  'annotate',
-  'scale',
-  'set',
-  'rollout',
-  'expose',
-  'run',
-  'cordon',
-  'drain',
-  'taint',
-]);
+const WRITE_VERBS = new Set(
+  'apply create delete patch replace edit label annotate scale set rollout expose run cordon drain taint'.split(' '),
+);
 const writesCluster = (code: string) =>
   kubectlVerbs(code).some((v) => WRITE_VERBS.has(v)) || /\bhelm\s+(install|upgrade|uninstall)\b/.test(code);
 const APPLY_VERB = /^\S+\/\S+ (created|configured|unchanged)$/;
@@ -232,7 +226,8 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     const role = blockRole(lang, code.value);
     // A file: titled, or data the text just before tells the reader to save (`다음을 x.yaml 로 저장하세요`), or under a heading that is its name.
     const current = (headings.at(-1) ?? '').trim();
-    const introduced = role === 'output' && inside(parent) && SAVE.test(intro) ? FILE_NAME.exec(intro)?.[1] : undefined;
+    const introduced =
+      role === 'output' && parent?.type === 'root' && SAVE.test(intro) ? FILE_NAME.exec(intro)?.[1] : undefined;
     const headed = role === 'output' && !command && FILE_NAME.exec(current)?.[0] === current ? current : undefined;
     const named = meta.getString('title') ?? introduced ?? headed;
     if (named !== undefined) {
@@ -249,10 +244,7 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
       return;
     }
     if (role === 'command') {
-      const commandLines = code.value
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
+      const commandLines = meaningful(code.value);
       const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
       // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
       const first =
@@ -306,29 +298,19 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
   const todo = new Map<string, string>();
   const fixtures: ServiceFixture[] = [];
   const steps: Step[] = [];
-  const lineOf = new Map<string, number>();
+  const lineOf = new Map(items.map((i) => (i.kind === 'step' ? [i.step.id, i.line] : [i.command.id, i.command.line])));
+  const codeOf = new Map(items.flatMap((i) => (i.kind === 'command' ? [[i.command.id, i.command.code.trim()]] : [])));
+  const runs = (list: Step[], command: RegExp) =>
+    list.filter((s) => s.kind === 'run' && command.test(codeOf.get(s.id) ?? ''));
   for (const item of items) {
     if (item.kind === 'step') {
       steps.push(item.step);
-      lineOf.set(item.step.id, item.line);
       continue;
     }
     const c = item.command;
-    lineOf.set(c.id, c.line);
     if (c.edit?.spec) {
       const [, name, namespace] = EDIT_COMMAND.exec(c.code.trim()) ?? [];
-      const before = [...steps]
-        .reverse()
-        .find(
-          (s) =>
-            s.kind === 'run' &&
-            items.some(
-              (i) =>
-                i.kind === 'command' &&
-                i.command.id === s.id &&
-                new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`).test(i.command.code.trim()),
-            ),
-        );
+      const before = runs(steps, new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`)).at(-1);
       steps.push({ kind: 'edit', id: c.id, title: c.title, spec: c.edit.spec, writes: true } satisfies EditStep);
       // A stand-in only when the Service is absent (made by an earlier chapter); one that exists is left alone.
       fixtures.push({ kind: 'service', edit: c.id, spec: c.edit.spec, resetWith: before?.id ?? c.id });
@@ -381,18 +363,7 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
   for (const [i, s] of steps.entries()) {
     if (s.kind !== 'file') continue;
     const name = s.title.replace(/ 작성$/, '');
-    const user = steps
-      .slice(0, i)
-      .find(
-        (u) =>
-          u.kind === 'run' &&
-          items.some(
-            (it) =>
-              it.kind === 'command' &&
-              it.command.id === u.id &&
-              new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`).test(it.command.code),
-          ),
-      );
+    const [user] = runs(steps.slice(0, i), new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`));
     if (user)
       problems.push(
         `${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`,
@@ -418,18 +389,9 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
   return { source: lines.join('\n'), steps, fixtures, todo, guesses, frontmatter };
 }
 
-/** Whether a node sits directly in the page (not inside a list item or an aside), where a file block stands. */
-function inside(parent: unknown): boolean {
-  return (parent as { type?: string } | undefined)?.type === 'root';
-}
-
 function runStep(c: Command, source: string, todo: Map<string, string>): RunStep {
   const step = outputsOf(c);
   driftOf(c, source, todo, step);
-  return withWait(c, step);
-}
-
-function withWait(c: Command, step: RunStep): RunStep {
   const eventually = waits(c, step);
   return eventually ? { ...step, eventually } : step;
 }
@@ -453,11 +415,7 @@ function outputsOf(c: Command): RunStep {
  * re-run until it matches, as a person waits and looks again; pods and waits get longer.
  */
 function waits(c: Command, step: RunStep): RunStep['eventually'] {
-  const commands = c.code
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+  const commands = meaningful(c.code.replace(/\\\n/g, ' '));
   // Each line a read (`kubectl get|wait`), piped only through filters (`| grep …`).
   const reads = commands
     .map((l) => l.split(/\s*\|\s*/))
@@ -519,11 +477,7 @@ function linesRule(block: string, code: string): LinesRule {
 function outputRule(block: string, code: string, namespace: string): OutputRule {
   const text = code.split('\n').filter((l) => l.trim() !== '');
   const header = text[0]?.trim().split(/\s{2,}/) ?? [];
-  const isTable =
-    text.length > 1 &&
-    header.length > 1 &&
-    header.every((h) => /^[A-Z][A-Z0-9()_/.-]*(?: [A-Z][A-Z0-9()_/.-]*)?$/.test(h));
-  if (!isTable) return linesRule(block, code);
+  if (text.length < 2 || !isTableHeader(header)) return linesRule(block, code);
   const key = header.includes('NAME') ? 'NAME' : (header[0] ?? 'NAME');
   const names = parseTable(code).rows.map((r) => r[key] ?? '');
   const generated = names.some((n) => nameStem(n) !== n);
