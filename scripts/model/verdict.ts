@@ -1,21 +1,9 @@
 /**
- * The one verdict: from a report, the page bound to its runbook as they are now, and the code as it
- * is now, what the run proves. The runner (its summary), `npm run verify`, the site (badge, block and
- * figure marks, 검증 현황, step pages) and the tests all ask this module; nothing else decides a ✓.
- *
- * A step's mark rests on its evidence, never on the status the report gives it: the verdict runs the
- * step's checks again (scripts/runbook/check.ts) on what the report kept (streams, exit code, object
- * readings, edits read back, what a file step wrote, the remote files it read) against the blocks the
- * page binds to the step now and the step's rule now. Evidence that does not support the reported
- * status is a verdict `error`, never a ✓. Before that, a step is `stale` when anything it depended on
- * changed since the run: a block it is bound to now (or one the report did not cover), its rule, a
- * pin of a file it read, the runbook's other fields, or any file of the code that runs and judges
- * steps and makes the sandboxes (`codeFingerprint`).
- *
- * What a ✓ (`passed`) means: an output, an object or an edit compared with the page. Apart from it:
- * `already` (the page's "already done" line, the steps it names skipped), `written` (a file block
- * written as is), `standin` (compared with something the runner or the provider made: a stand-in
- * Service built from the page, a stand-in web page, an object the provider seeded), `manual`.
+ * The one verdict: report + the page bound to its runbook now + the code now → the run's status and every
+ * step's, block's and figure's mark, with why. The runner, `verify`, the site and the tests all ask it.
+ * A mark rests on the step's evidence checked again (runbook/check.ts) with the page and rule as they are
+ * now, never on the reported status (unsupported: `error`); anything it depended on that changed since
+ * the run makes it `stale`. ARCHITECTURE.md "Trust model" says what each mark means.
  */
 import type { Page } from './page.ts';
 import { changedKeys, fixtureKey, ruleHashes, runbookFields } from './fingerprint.ts';
@@ -90,11 +78,6 @@ export function runStatus(
 
 const SEVERITY: RunReport['status'][] = ['passed', 'partial', 'failed', 'interrupted'];
 
-/** The more serious of two run statuses (a report never reads better than its steps). */
-function worst(a: RunReport['status'], b: RunReport['status']): RunReport['status'] {
-  return SEVERITY.indexOf(a) >= SEVERITY.indexOf(b) ? a : b;
-}
-
 const EMPTY_COUNTS: Record<MarkStatus, number> = {
   passed: 0,
   already: 0,
@@ -148,17 +131,12 @@ export function verdict(input: VerdictInput): Verdict {
       const target = objectTarget(b.step.object, b.block.code);
       const kind = OBJECT_KIND[b.step.object.kind];
       const found =
-        typeof target === 'string'
-          ? undefined
-          : report.seeded.find(
-              (o) =>
-                o.kind === kind &&
-                o.namespace === target.namespace &&
-                (target.name === undefined || o.name === target.name),
-            );
+        typeof target !== 'string' &&
+        report.seeded.find(
+          (o) => o.kind === kind && o.namespace === target.namespace && (target.name ?? o.name) === o.name,
+        );
       if (found) return found.why;
     }
-    return undefined;
   };
 
   /** Why a step compared something the runner or the provider made rather than what the page installs; undefined when it did not. */
@@ -265,7 +243,8 @@ export function verdict(input: VerdictInput): Verdict {
 
   const orphans = report.steps.filter((s) => !steps.has(s.id));
   reasons.push(...orphans.map((s) => `보고서의 ${s.id} 는 지금의 런북에 없습니다.`));
-  const base = worst(runStatus(report.steps, false), report.status);
+  // The more serious of the two: a report never reads better than its steps.
+  const base = SEVERITY[Math.max(SEVERITY.indexOf(runStatus(report.steps, false)), SEVERITY.indexOf(report.status))]!;
   const status: RunStatus = counts.error > 0 ? 'error' : counts.stale > 0 || orphans.length > 0 ? 'stale' : base;
   if (status === 'partial')
     reasons.push(
