@@ -32,15 +32,6 @@ export interface BuildTarget {
   toolchain?: string;
 }
 
-interface BuildRecord {
-  component: string;
-  version: string;
-  go: string;
-  toolchain?: string;
-  seconds: number;
-  builtAt: string;
-}
-
 /**
  * A digest of what a build is made from: the packages and binaries, the files we add, the link
  * flags, the toolchain and the go.mod inputs (a runbook's bumps). A change to any of them is
@@ -94,104 +85,80 @@ export function goEnv(env: Env, toolchain?: string): Env {
  * Progress: `• kube-apiserver, … v1.37.0 빌드` … `✓ … (4m12s)`, with a heartbeat every minute.
  */
 export async function ensureBuilt(t: BuildTarget, io: Io, status = new Status(io)): Promise<string> {
-  const env = io.env;
-  const binDir = binDirOf(t, env);
-  if (isBuilt(t, env)) return binDir;
-  const go = findGo(env);
-  const release = await acquireBuildLock(t, io, status);
+  const binDir = binDirOf(t, io.env);
+  if (isBuilt(t, io.env)) return binDir;
+  const go = findGo(io.env);
+  // One build per target at a time across processes (parallel test files, two `up`s): lock.ts.
+  const release = await acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) =>
+    status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`),
+  );
   try {
-    if (isBuilt(t, env)) return binDir; // another process built it while we waited
-    return await build(t, go, io, status);
+    if (isBuilt(t, io.env)) return binDir; // another process built it while we waited
+    return await status.step(`${t.binaries.join(', ')} ${t.version} 빌드 (Go 모듈 프록시에서)`, () =>
+      build(t, go, io, status),
+    );
   } finally {
     release();
   }
 }
 
-/**
- * One build per target at a time across processes (parallel test files, two `up`s): a lock file
- * holding the builder's pid (lock.ts). A lock whose pid is gone is stale and taken over.
- */
-async function acquireBuildLock(t: BuildTarget, io: Io, status: Status): Promise<() => void> {
-  return acquireLock(`${buildDirOf(t, io.env)}.lock`, io.signal, (holder) =>
-    status.info(`${t.component} ${t.version}: 다른 프로세스(pid ${holder})가 빌드 중입니다. 끝나기를 기다립니다.`),
-  );
+/** Writes the wrapper module: its go.mod, a tools.go importing the packages, our own files. */
+async function writeModule(t: BuildTarget, buildDir: string, go: string, io: Io): Promise<void> {
+  fs.mkdirSync(buildDir, { recursive: true });
+  fs.writeFileSync(path.join(buildDir, 'go.mod'), await t.goMod((m, v) => downloadGoMod(go, m, v, io)));
+  fs.rmSync(path.join(buildDir, 'go.sum'), { force: true });
+  fs.writeFileSync(path.join(buildDir, 'tools.go'), toolsGo(t.packages.filter((p) => !p.startsWith('./'))));
+  for (const [rel, text] of Object.entries(t.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(buildDir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(buildDir, rel), text);
+  }
 }
 
 async function build(t: BuildTarget, go: string, io: Io, status: Status): Promise<string> {
-  const env = io.env;
-  const binDir = binDirOf(t, env);
-  const buildDir = buildDirOf(t, env);
-  const title = `${t.binaries.join(', ')} ${t.version} 빌드 (Go 모듈 프록시에서)`;
-  return status.step(title, async () => {
-    const t0 = performance.now();
-    const beat = setInterval(() => status.info(`… ${formatDuration(performance.now() - t0)} 경과`), 60_000);
-    let cleanup = () => {};
-    try {
-      fs.mkdirSync(buildDir, { recursive: true });
-      const fetchMod = (module: string, version: string) => downloadGoMod(go, module, version, io);
-      fs.writeFileSync(path.join(buildDir, 'go.mod'), await t.goMod(fetchMod));
-      fs.rmSync(path.join(buildDir, 'go.sum'), { force: true });
-      fs.writeFileSync(path.join(buildDir, 'tools.go'), toolsGo(t.packages.filter((p) => !p.startsWith('./'))));
-      for (const [rel, text] of Object.entries(t.files ?? {})) {
-        fs.mkdirSync(path.dirname(path.join(buildDir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(buildDir, rel), text);
-      }
-      const genv = goEnv(env, t.toolchain);
-      const shown = { CGO_ENABLED: '0', ...(t.toolchain ? { GOTOOLCHAIN: t.toolchain } : {}) };
-      const hint =
-        'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.';
-      await runOrThrow('GO_BUILD_FAILED', go, ['mod', 'tidy'], {
-        cwd: buildDir,
-        env: genv,
-        signal: io.signal,
-        what: `${t.component} ${t.version} 의존성 정리(go mod tidy)`,
-        hint,
-        envShown: shown,
-      });
-      const tmp = `${binDir}.tmp-${process.pid}`;
-      fs.rmSync(tmp, { recursive: true, force: true });
-      fs.mkdirSync(tmp, { recursive: true });
-      cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
-      const out = t.packages.length === 1 && t.binaries.length === 1 ? path.join(tmp, t.binaries[0]!) : `${tmp}/`;
-      const args = [
-        'build',
-        '-trimpath',
-        ...(t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : []),
-        '-o',
-        out,
-        ...t.packages,
-      ];
-      await runOrThrow('GO_BUILD_FAILED', go, args, {
-        cwd: buildDir,
-        env: genv,
-        signal: io.signal,
-        what: `${t.component} ${t.version} 빌드(go build)`,
-        hint,
-        envShown: shown,
-      });
-      const goVersion = (
+  const binDir = binDirOf(t, io.env);
+  const buildDir = buildDirOf(t, io.env);
+  const t0 = performance.now();
+  const beat = setInterval(() => status.info(`… ${formatDuration(performance.now() - t0)} 경과`), 60_000);
+  const tmp = `${binDir}.tmp-${process.pid}`;
+  const genv = goEnv(io.env, t.toolchain);
+  const runGo = (args: string[], what: string) =>
+    runOrThrow('GO_BUILD_FAILED', go, args, {
+      cwd: buildDir,
+      env: genv,
+      signal: io.signal,
+      what: `${t.component} ${t.version} ${what}`,
+      hint: 'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.',
+      envShown: { CGO_ENABLED: '0', ...(t.toolchain ? { GOTOOLCHAIN: t.toolchain } : {}) },
+    });
+  try {
+    await writeModule(t, buildDir, go, io);
+    await runGo(['mod', 'tidy'], '의존성 정리(go mod tidy)');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const out = t.packages.length === 1 && t.binaries.length === 1 ? path.join(tmp, t.binaries[0]!) : `${tmp}/`;
+    const ldflags = t.ldflags ? ['-ldflags', t.ldflags.join(' ')] : [];
+    await runGo(['build', '-trimpath', ...ldflags, '-o', out, ...t.packages], '빌드(go build)');
+    const record = {
+      component: t.component,
+      version: t.version,
+      go: (
         await runOrThrow('GO_BUILD_FAILED', go, ['version'], { cwd: buildDir, env: genv, what: 'go version' })
-      ).stdout.trim();
-      const record: BuildRecord = {
-        component: t.component,
-        version: t.version,
-        go: goVersion,
-        ...(t.toolchain ? { toolchain: t.toolchain } : {}),
-        seconds: Math.round((performance.now() - t0) / 1000),
-        builtAt: new Date().toISOString(),
-      };
-      fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify(record, null, 2) + '\n');
-      fs.rmSync(binDir, { recursive: true, force: true });
-      fs.mkdirSync(path.dirname(binDir), { recursive: true });
-      fs.renameSync(tmp, binDir);
-      return binDir;
-    } catch (error) {
-      cleanup(); // an interrupted or failed build leaves no half-filled bin folder
-      throw error;
-    } finally {
-      clearInterval(beat);
-    }
-  });
+      ).stdout.trim(),
+      ...(t.toolchain ? { toolchain: t.toolchain } : {}),
+      seconds: Math.round((performance.now() - t0) / 1000),
+      builtAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify(record, null, 2) + '\n');
+    fs.rmSync(binDir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(binDir), { recursive: true });
+    fs.renameSync(tmp, binDir);
+    return binDir;
+  } catch (error) {
+    fs.rmSync(tmp, { recursive: true, force: true }); // an interrupted or failed build leaves no half-filled bin folder
+    throw error;
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 /** An upstream go.mod exactly as the module proxy serves it (`go mod download -json`), read by Go (`go mod edit -json`). */

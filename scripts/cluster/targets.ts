@@ -10,116 +10,102 @@ import type { ImageBuild } from '../model/runbook.ts';
 import { requireVersion } from '../model/version.ts';
 import { COMPONENTS, stagingVersion, type KubernetesRelease } from './versions.ts';
 
-/**
- * What the sandbox builds from the Go module proxy: one BuildTarget per cached bin folder.
- */
+/** What the sandbox builds from the Go module proxy: one BuildTarget per cached bin folder. */
+
+/** One of our own Go files under go/, added to a wrapper module. */
+const goSource = (file: string) => fs.readFileSync(path.join(projectRoot, 'go', file), 'utf8');
 
 /** -X stamps so `--version` reports the real version (kwokctl reads it to pick flags). */
 export function kubernetesLdflags(kubernetes: string): string[] {
   const { major, minor } = requireVersion(kubernetes);
-  const flags = ['-s', '-w'];
-  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
-    flags.push(
+  return [
+    '-s',
+    '-w',
+    ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
       `-X ${pkg}.gitVersion=${kubernetes}`,
       `-X ${pkg}.gitMajor=${major}`,
       `-X ${pkg}.gitMinor=${minor}`,
       `-X ${pkg}.gitTreeState=clean`,
-    );
-  }
-  return flags;
+    ]),
+  ];
 }
 
 const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
 
 /** Control plane + kubectl + our kube-proxy-config helper, one version, one go build. */
 export function kubernetesTarget(release: KubernetesRelease): BuildTarget {
+  const { kubernetes: version } = release;
+  const [module, staging] = ['k8s.io/kubernetes', stagingVersion(version)];
   return {
     component: 'kubernetes',
-    version: release.kubernetes,
+    version,
     binaries: [...KUBE_COMMANDS, 'kube-proxy-config'],
-    packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), './kube-proxy-config'],
-    goMod: async (fetch) =>
-      kubernetesWrapper(
-        await fetch('k8s.io/kubernetes', release.kubernetes),
-        release.kubernetes,
-        stagingVersion(release.kubernetes),
-      ),
-    goModInputs: {
-      module: 'k8s.io/kubernetes',
-      version: release.kubernetes,
-      staging: stagingVersion(release.kubernetes),
-    },
-    files: {
-      'kube-proxy-config/main.go': fs.readFileSync(path.join(projectRoot, 'go/kube-proxy-config/main.go'), 'utf8'),
-    },
-    ldflags: kubernetesLdflags(release.kubernetes),
+    packages: [...KUBE_COMMANDS.map((c) => `${module}/cmd/${c}`), './kube-proxy-config'],
+    goMod: async (fetch) => kubernetesWrapper(await fetch(module, version), version, staging),
+    goModInputs: { module, version, staging },
+    files: { 'kube-proxy-config/main.go': goSource('kube-proxy-config/main.go') },
+    ldflags: kubernetesLdflags(version),
     ...(release.goToolchain ? { toolchain: release.goToolchain } : {}),
   };
 }
 
-const NODE_COMMANDS = ['kubelet', 'kube-proxy', 'kubeadm'];
-
-/** kubelet, kube-proxy and kubeadm (pods provider, kind's offline node image): the same wrapper module and stamps as the control plane. */
-export function kubernetesNodeTarget(release: KubernetesRelease): BuildTarget {
-  const k = kubernetesTarget(release);
-  return {
-    ...k,
-    component: 'kubernetes-node',
-    binaries: NODE_COMMANDS,
-    packages: NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
-    files: {},
-  };
+/** Other commands of the same wrapper module, with the same stamps, in their own bin folder. */
+function kubernetesCommands(release: KubernetesRelease, component: string, commands: string[]): BuildTarget {
+  const packages = commands.map((c) => `k8s.io/kubernetes/cmd/${c}`);
+  return { ...kubernetesTarget(release), component, binaries: commands, packages, files: {} };
 }
+
+/** kubelet, kube-proxy and kubeadm (pods provider, kind's offline node image). */
+export const kubernetesNodeTarget = (release: KubernetesRelease) =>
+  kubernetesCommands(release, 'kubernetes-node', ['kubelet', 'kube-proxy', 'kubeadm']);
 
 /** kubectl alone (kind provider: the control plane runs in the node image). */
-export function kubectlTarget(release: KubernetesRelease): BuildTarget {
-  const k = kubernetesTarget(release);
-  return { ...k, component: 'kubectl', binaries: ['kubectl'], packages: ['k8s.io/kubernetes/cmd/kubectl'], files: {} };
-}
+export const kubectlTarget = (release: KubernetesRelease) => kubernetesCommands(release, 'kubectl', ['kubectl']);
 
-export function etcdTarget(version: string = COMPONENTS.etcd): BuildTarget {
-  const module = 'go.etcd.io/etcd/server/v3';
+/** Commands of a module whose own requires are real versions: a wrapper that only requires it. */
+function plainTarget(
+  component: string,
+  module: string,
+  version: string,
+  binaries: string[],
+  packages: string[],
+  files?: Record<string, string>,
+): BuildTarget {
   return {
-    component: 'etcd',
+    component,
     version,
-    binaries: ['etcd'],
-    packages: [module],
+    binaries,
+    packages,
     goMod: async (fetch) =>
-      plainWrapper(`etcd-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
+      plainWrapper(`${component}-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
     goModInputs: { module, version },
+    ...(files ? { files } : {}),
   };
 }
+
+export const etcdTarget = (version: string = COMPONENTS.etcd) =>
+  plainTarget('etcd', 'go.etcd.io/etcd/server/v3', version, ['etcd'], ['go.etcd.io/etcd/server/v3']);
 
 /**
  * CoreDNS at the version kubeadm deploys, built with only the plugins of kubeadm's Corefile
  * (go/coredns/main.go) for the offline kind node image.
  */
-export function corednsTarget(version: string): BuildTarget {
-  const module = 'github.com/coredns/coredns';
-  return {
-    component: 'coredns',
-    version,
-    binaries: ['coredns'],
-    packages: ['./coredns'],
-    goMod: async (fetch) =>
-      plainWrapper(`coredns-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
-    goModInputs: { module, version },
-    files: { 'coredns/main.go': fs.readFileSync(path.join(projectRoot, 'go/coredns/main.go'), 'utf8') },
-  };
-}
+export const corednsTarget = (version: string) =>
+  plainTarget('coredns', 'github.com/coredns/coredns', version, ['coredns'], ['./coredns'], {
+    'coredns/main.go': goSource('coredns/main.go'),
+  });
 
-export function kwokTarget(version = COMPONENTS.kwok): BuildTarget {
-  const module = 'sigs.k8s.io/kwok';
-  return {
-    component: 'kwok',
+export const kwokTarget = (version: string = COMPONENTS.kwok) =>
+  plainTarget(
+    'kwok',
+    'sigs.k8s.io/kwok',
     version,
-    binaries: ['kwok', 'kwokctl'],
-    packages: [`${module}/cmd/kwok`, `${module}/cmd/kwokctl`],
-    goMod: async (fetch) =>
-      plainWrapper(`kwok-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
-    goModInputs: { module, version },
-  };
-}
+    ['kwok', 'kwokctl'],
+    ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
+  );
+
+export const kindTarget = (version: string) =>
+  plainTarget('kind', 'sigs.k8s.io/kind', version, ['kind'], ['sigs.k8s.io/kind']);
 
 /**
  * The command of an image a runbook declares (see ImageBuild): a wrapper module requiring
@@ -131,10 +117,7 @@ export function imageTarget(image: ImageBuild): BuildTarget {
   const { module, version } = image;
   const binary = binaryName(image.package);
   return {
-    component: `${module
-      .split('/')
-      .pop()!
-      .replace(/[^A-Za-z0-9.-]+/g, '_')}-${binary}`,
+    component: `${binaryName(module).replace(/[^A-Za-z0-9.-]+/g, '_')}-${binary}`,
     version,
     binaries: [binary],
     packages: [image.package],
@@ -156,9 +139,7 @@ const POD_TOOLS = ['pause', 'standin-web', 'http-get', 'oci-image', 'pki', 'netn
 
 /** Our own small Go commands for the pods provider (go/pod-tools/): no dependencies beyond the standard library. */
 export function podToolsTarget(): BuildTarget {
-  const dir = path.join(projectRoot, 'go/pod-tools');
-  const files: Record<string, string> = {};
-  for (const tool of POD_TOOLS) files[`${tool}/main.go`] = fs.readFileSync(path.join(dir, tool, 'main.go'), 'utf8');
+  const files = Object.fromEntries(POD_TOOLS.map((t) => [`${t}/main.go`, goSource(`pod-tools/${t}/main.go`)]));
   const digest = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12);
   return {
     component: 'pod-tools',
@@ -169,18 +150,5 @@ export function podToolsTarget(): BuildTarget {
     goMod: async () => plainWrapper('pod-tools', '1.22', []),
     goModInputs: { go: '1.22' },
     files,
-  };
-}
-
-export function kindTarget(version: string): BuildTarget {
-  const module = 'sigs.k8s.io/kind';
-  return {
-    component: 'kind',
-    version,
-    binaries: ['kind'],
-    packages: [module],
-    goMod: async (fetch) =>
-      plainWrapper(`kind-${version}`, (await fetch(module, version)).go, [{ path: module, version }]),
-    goModInputs: { module, version },
   };
 }
