@@ -66,12 +66,8 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   };
 }
 
-/** `kubectl version -o json | jq .serverVersion.gitVersion`. */
-export async function serverVersion(kube: Kube): Promise<string> {
-  // Not cluster/api.ts's helper: it imports the whole client package, which loadClient avoids.
-  const info = await kube.version.getCode();
-  return info.gitVersion;
-}
+/** `kubectl version -o json | jq .serverVersion.gitVersion` (not cluster/api.ts's: it imports the whole client package). */
+export const serverVersion = async (kube: Kube): Promise<string> => (await kube.version.getCode()).gitVersion;
 
 type Taint = Pick<k8s.V1Taint, 'key' | 'value' | 'effect'>;
 type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'>;
@@ -80,22 +76,15 @@ type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'
  * Tolerations the DaemonSet controller adds to every DaemonSet pod (pkg/controller/daemon/util):
  * a cordoned or pressured node still runs them; `network-unavailable` only for host-network pods.
  */
-function daemonSetDefaultTolerations(hostNetwork: boolean): Toleration[] {
-  const t = (key: string, effect: string): Toleration => ({
-    key: `node.kubernetes.io/${key}`,
-    operator: 'Exists',
-    effect,
-  });
-  return [
-    t('not-ready', 'NoExecute'),
-    t('unreachable', 'NoExecute'),
-    t('disk-pressure', 'NoSchedule'),
-    t('memory-pressure', 'NoSchedule'),
-    t('pid-pressure', 'NoSchedule'),
-    t('unschedulable', 'NoSchedule'),
-    ...(hostNetwork ? [t('network-unavailable', 'NoSchedule')] : []),
-  ];
-}
+const DAEMONSET_TOLERATIONS = Object.entries({
+  'not-ready': 'NoExecute',
+  unreachable: 'NoExecute',
+  'disk-pressure': 'NoSchedule',
+  'memory-pressure': 'NoSchedule',
+  'pid-pressure': 'NoSchedule',
+  unschedulable: 'NoSchedule',
+  'network-unavailable': 'NoSchedule',
+}).map(([key, effect]): Toleration => ({ key: `node.kubernetes.io/${key}`, operator: 'Exists', effect }));
 
 /** Whether a toleration tolerates a taint, as the scheduler decides (v1 helper ToleratesTaint). */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
@@ -116,7 +105,8 @@ export function nodesForDaemonSet(
   tolerations: Toleration[] | undefined,
   hostNetwork = false,
 ): number {
-  const all = tolerations === undefined ? [] : [...tolerations, ...daemonSetDefaultTolerations(hostNetwork)];
+  const defaults = DAEMONSET_TOLERATIONS.filter((t) => hostNetwork || !t.key?.endsWith('network-unavailable'));
+  const all = tolerations === undefined ? [] : [...tolerations, ...defaults];
   return nodes.filter((n) => {
     if (tolerations === undefined && n.spec?.unschedulable) return false;
     return (n.spec?.taints ?? []).every(
@@ -144,18 +134,6 @@ export async function schedulableNodes(kube: Kube, daemonSet?: { namespace: stri
     }
   }
   return nodesForDaemonSet(nodes.items, spec ? (spec.tolerations ?? []) : undefined, spec?.hostNetwork ?? false);
-}
-
-/** The image tag of a Deployment's first container (`quay.io/metallb/controller:v0.11.0` → `v0.11.0`). */
-export async function deploymentImageTag(kube: Kube, namespace: string, name: string): Promise<string | undefined> {
-  try {
-    const d = await kube.apps.readNamespacedDeployment({ name, namespace });
-    const image = d.spec?.template.spec?.containers[0]?.image;
-    return image?.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : image;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /** The HTTP status of a failed API call (the client's ApiException puts it in `code`). */
@@ -195,6 +173,10 @@ export function watchChanges(
   let stopped = false;
   let current: AbortController | undefined;
   let backoff = 200;
+  const retry = () => {
+    setTimeout(open, backoff).unref();
+    backoff = Math.min(backoff * 2, 2000);
+  };
   const open = () => {
     if (stopped) return;
     watch
@@ -208,8 +190,7 @@ export function watchChanges(
         () => {
           if (stopped) return;
           onChange();
-          setTimeout(open, backoff).unref();
-          backoff = Math.min(backoff * 2, 2000);
+          retry();
         },
       )
       .then((c) => {
@@ -217,9 +198,7 @@ export function watchChanges(
         if (stopped) c.abort();
       })
       .catch(() => {
-        if (stopped) return;
-        setTimeout(open, backoff).unref();
-        backoff = Math.min(backoff * 2, 2000);
+        if (!stopped) retry();
       });
   };
   open();
@@ -230,30 +209,19 @@ export function watchChanges(
 }
 
 /** What a simple `kubectl get KIND[/NAME] -n NAMESPACE` command reads. */
-interface GetCommand {
-  kind: string;
-  name: string | undefined;
-  namespace: string;
-}
-
-export function parseGet(command: string): GetCommand | undefined {
+export function parseGet(command: string): { kind: string; name: string | undefined; namespace: string } | undefined {
   const m = /^kubectl get ([a-z]+)(?:\/([a-z0-9-]+))? -n ([a-z0-9-]+)\s*$/.exec(command.trim());
   return m ? { kind: m[1] ?? '', name: m[2], namespace: m[3] ?? '' } : undefined;
 }
 
-const CORE_RESOURCES: Record<string, string> = {
-  po: 'pods',
-  pod: 'pods',
-  pods: 'pods',
-  svc: 'services',
-  service: 'services',
-  services: 'services',
-};
-
 /** The API path a simple `kubectl get` reads, so an eventual step can watch it instead of polling. */
 export function watchPathFor(command: string): { path: string; query: Record<string, string> } | undefined {
   const get = parseGet(command);
-  const resource = get && CORE_RESOURCES[get.kind];
+  const resource = /^(po|pods?)$/.test(get?.kind ?? '')
+    ? 'pods'
+    : /^(svc|services?)$/.test(get?.kind ?? '')
+      ? 'services'
+      : '';
   if (!get || !resource) return undefined;
   return {
     path: `/api/v1/namespaces/${get.namespace}/${resource}`,

@@ -41,12 +41,6 @@ interface LeaseOptions {
   identity?: { host: string; pid: number };
 }
 
-/** `host/pid/runbook`, what a person needs to find the other run. */
-function holderIdentity(runbook: string, pid = process.pid, host = os.hostname()): string {
-  return `${host}/${pid}/${runbook}`;
-}
-
-/** A holder on this machine whose process is gone (a run killed with SIGKILL, or ended while the API was silent). */
 /** A holder on this machine is judged by its process at once: 'dead' (taken over), 'alive' (refused), or 'elsewhere' (watched). */
 function holderHere(lease: k8s.V1Lease): 'dead' | 'alive' | 'elsewhere' {
   const [host, pid] = (lease.spec?.holderIdentity ?? '').split('/');
@@ -130,7 +124,8 @@ export async function acquireRunLease(
   server: string,
   options: LeaseOptions = {},
 ): Promise<LeaseOutcome> {
-  const holder = holderIdentity(runbook, options.identity?.pid, options.identity?.host);
+  // `host/pid/runbook`, what a person needs to find the other run.
+  const holder = `${options.identity?.host ?? os.hostname()}/${options.identity?.pid ?? process.pid}/${runbook}`;
   const acquired = new Date();
   const body = (resourceVersion?: string): k8s.V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
@@ -173,17 +168,14 @@ export async function acquireRunLease(
       if (seen !== 'expired') throw busy(seen.renewed, server);
     }
     sentAt = performance.now();
-    try {
-      // Optimistic concurrency: of two runs taking over the same expired lease, exactly one succeeds.
-      current = await kube.coordination.replaceNamespacedLease({
-        ...LEASE,
-        body: body(existing.metadata?.resourceVersion),
+    // Optimistic concurrency: of two runs taking over the same expired lease, exactly one succeeds.
+    current = await kube.coordination
+      .replaceNamespacedLease({ ...LEASE, body: body(existing.metadata?.resourceVersion) })
+      .catch(async (error: unknown) => {
+        throw apiStatus(error) === 409
+          ? busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server)
+          : error;
       });
-    } catch (replaceError) {
-      if (apiStatus(replaceError) === 409)
-        throw busy(await kube.coordination.readNamespacedLease({ ...LEASE }), server);
-      throw replaceError;
-    }
   }
   return { held: renewing(kube, holder, acquired, current, sentAt, server) };
 }

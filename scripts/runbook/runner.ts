@@ -17,7 +17,7 @@ import { apiHealth, healthSection, type ApiHealth } from './health.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 import { ensureServiceFixture } from './fixtures.ts';
 import { acquireRunLease, type LeaseOutcome } from './lease.ts';
-import { apiErrorText, connect, deploymentImageTag, schedulableNodes, serverVersion } from './kube.ts';
+import { apiErrorText, connect, schedulableNodes, serverVersion } from './kube.ts';
 import { mergeSimulation, type Simulation } from '../cluster/provider.ts';
 import type { RunReport, StepReport } from '../model/report.ts';
 import { handle } from './steps.ts';
@@ -150,11 +150,15 @@ async function runSteps(ctx: RunContext, rules: Map<string, string>, options: Ru
   return apiSilent;
 }
 
-/** The image tag of each Deployment the runbook names, read together. */
+/** The image tag of each Deployment the runbook names, read together (`quay.io/metallb/controller:v0.11.0` → `v0.11.0`). */
 async function componentTags({ kube, binding }: RunContext): Promise<Record<string, string>> {
   const tags = await Promise.all(
     (binding.runbook.versions ?? []).map(async (v) => {
-      const tag = await deploymentImageTag(kube, v.namespace, v.deployment).catch(() => undefined);
+      const d = await kube.apps
+        .readNamespacedDeployment({ name: v.deployment, namespace: v.namespace })
+        .catch(() => undefined);
+      const image = d?.spec?.template.spec?.containers[0]?.image;
+      const tag = image?.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : image;
       return tag ? [[v.name, tag] as const] : [];
     }),
   );
