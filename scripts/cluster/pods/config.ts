@@ -2,58 +2,55 @@ import { stringify } from 'yaml';
 import { atLeast } from '../../model/version.ts';
 import { NET, NODE_NAME, PAUSE_IMAGE, type PodsPaths } from './layout.ts';
 
-/**
- * Configuration files of the pods node, as text. Every path points into the sandbox folder;
- * what still lands outside it is listed in HOST_PATHS.
- */
+// Configuration files of the pods node, as text. Every path points into the sandbox folder; what still lands
+// outside it is listed in HOST_PATHS.
 
-/** containerd 1.6 (config version 2): its own root, state and socket; CRI with runc on cgroupfs. */
+/**
+ * containerd 1.6 (config version 2): its own root, state and socket; CRI with runc on cgroupfs. No
+ * CAP_SYS_RESOURCE here: never try to lower an oom_score_adj. Pod network namespaces under the state
+ * folder, not /var/run/netns.
+ */
 export function containerdConfig(pp: PodsPaths): string {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
-  return [
-    'version = 2',
-    `root = "${pp.containerd}/root"`,
-    `state = "${pp.containerd}/state"`,
-    'oom_score = 0',
-    '',
-    '[grpc]',
-    `  address = "${pp.containerdSock}"`,
-    '[ttrpc]',
-    `  address = "${pp.containerdSock}.ttrpc"`,
-    '[debug]',
-    '  address = ""',
-    '[metrics]',
-    '  address = ""',
-    '',
-    `[${cri}]`,
-    `  sandbox_image = "${PAUSE_IMAGE}"`,
-    // No CAP_SYS_RESOURCE here: never try to lower an oom_score_adj.
-    '  restrict_oom_score_adj = true',
-    '  disable_apparmor = true',
-    '  enable_selinux = false',
-    '  tolerate_missing_hugetlb_controller = true',
-    '  disable_hugetlb_controller = true',
-    // Pod network namespaces under the state folder, not /var/run/netns.
-    '  netns_mounts_under_state_dir = true',
-    '  stream_server_address = "127.0.0.1"',
-    `[${cri}.containerd]`,
-    '  snapshotter = "overlayfs"',
-    '  default_runtime_name = "runc"',
-    `[${cri}.containerd.runtimes.runc]`,
-    '  runtime_type = "io.containerd.runc.v2"',
-    `[${cri}.containerd.runtimes.runc.options]`,
-    '  SystemdCgroup = false',
-    `[${cri}.cni]`,
-    '  bin_dir = "/usr/lib/cni"',
-    `  conf_dir = "${pp.cniConf}"`,
-    '',
-    '[plugins."io.containerd.internal.v1.opt"]',
-    `  path = "${pp.containerd}/opt"`,
-    '',
-  ].join('\n');
+  return `version = 2
+root = "${pp.containerd}/root"
+state = "${pp.containerd}/state"
+oom_score = 0
+
+[grpc]
+  address = "${pp.containerdSock}"
+[ttrpc]
+  address = "${pp.containerdSock}.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+
+[${cri}]
+  sandbox_image = "${PAUSE_IMAGE}"
+  restrict_oom_score_adj = true
+  disable_apparmor = true
+  enable_selinux = false
+  tolerate_missing_hugetlb_controller = true
+  disable_hugetlb_controller = true
+  netns_mounts_under_state_dir = true
+  stream_server_address = "127.0.0.1"
+[${cri}.containerd]
+  snapshotter = "overlayfs"
+  default_runtime_name = "runc"
+[${cri}.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[${cri}.containerd.runtimes.runc.options]
+  SystemdCgroup = false
+[${cri}.cni]
+  bin_dir = "/usr/lib/cni"
+  conf_dir = "${pp.cniConf}"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${pp.containerd}/opt"
+`;
 }
 
-/** bridge + host-local + portmap: one /24 for the one node, hairpin on, no masquerade (no way out anyway). */
 export function cniConflist(pp: PodsPaths): string {
   return JSON.stringify(
     {
@@ -183,8 +180,7 @@ export function etcdArgs(pp: PodsPaths): string[] {
 }
 
 /** The API server listens inside the node namespace only; the host reaches it through netns-forward. */
-export function apiserverArgs(pp: PodsPaths): string[] {
-  const pki = pp.pki;
+export function apiserverArgs({ pki }: PodsPaths): string[] {
   return [
     '--etcd-servers=http://127.0.0.1:2379',
     '--bind-address=0.0.0.0',
@@ -207,31 +203,25 @@ export function apiserverArgs(pp: PodsPaths): string[] {
   ];
 }
 
-export function controllerManagerArgs(pp: PodsPaths): string[] {
-  const pki = pp.pki;
+/** kube-controller-manager and kube-scheduler: their own kubeconfig for everything, local only, no leader election. */
+export function componentArgs(pp: PodsPaths, user: 'controller-manager' | 'scheduler'): string[] {
+  const kubeconfig = `${pp.kubeconfigs}/${user}`;
   return [
-    `--kubeconfig=${pp.kubeconfigs}/controller-manager`,
-    `--authentication-kubeconfig=${pp.kubeconfigs}/controller-manager`,
-    `--authorization-kubeconfig=${pp.kubeconfigs}/controller-manager`,
+    ...['kubeconfig', 'authentication-kubeconfig', 'authorization-kubeconfig'].map((f) => `--${f}=${kubeconfig}`),
     '--bind-address=127.0.0.1',
     '--leader-elect=false',
-    '--use-service-account-credentials=true',
-    `--service-account-private-key-file=${pki}/sa.key`,
-    `--root-ca-file=${pki}/ca.crt`,
-    `--cluster-signing-cert-file=${pki}/ca.crt`,
-    `--cluster-signing-key-file=${pki}/ca.key`,
-    `--service-cluster-ip-range=${NET.serviceCidr}`,
     '--profiling=false',
   ];
 }
 
-export function schedulerArgs(pp: PodsPaths): string[] {
+export function controllerManagerArgs(pp: PodsPaths): string[] {
   return [
-    `--kubeconfig=${pp.kubeconfigs}/scheduler`,
-    `--authentication-kubeconfig=${pp.kubeconfigs}/scheduler`,
-    `--authorization-kubeconfig=${pp.kubeconfigs}/scheduler`,
-    '--bind-address=127.0.0.1',
-    '--leader-elect=false',
-    '--profiling=false',
+    ...componentArgs(pp, 'controller-manager'),
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pp.pki}/sa.key`,
+    `--root-ca-file=${pp.pki}/ca.crt`,
+    `--cluster-signing-cert-file=${pp.pki}/ca.crt`,
+    `--cluster-signing-key-file=${pp.pki}/ca.key`,
+    `--service-cluster-ip-range=${NET.serviceCidr}`,
   ];
 }

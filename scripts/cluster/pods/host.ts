@@ -4,7 +4,7 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, which, type Env } from '../../lib/process.ts';
 import { isRecorded, ownPids, startTicks } from '../procs.ts';
 import { CGROUP_ROOTS, HOST_PATHS, NET, podsPaths } from './layout.ts';
-import { netnsFile } from './namespaces.ts';
+import { hostBinds, netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
 import { readCreated } from './record.ts';
 
@@ -152,29 +152,19 @@ export function ownersOf(dir: string): string[] {
   const daemons = foreignDaemons(claim?.dir ?? dir);
   if (daemons.length)
     owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
-  for (const p of [
-    HOST_PATHS.containerdRun,
-    HOST_PATHS.cniState,
-    HOST_PATHS.kubeletDefault,
-    HOST_PATHS.containerLogs,
-    HOST_PATHS.podLogs,
-  ]) {
-    if (claim?.dir === dir) break;
+  if (claim?.dir === dir) return owners;
+  for (const { host } of hostBinds(podsPaths({ dir }))) {
     try {
-      if (fs.readdirSync(p).length)
-        owners.push(`${p} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
+      if (fs.readdirSync(host).length)
+        owners.push(`${host} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
     } catch {
       /* absent: free */
     }
   }
-  for (const ns of [NET.nodeNetns, NET.clientNetns]) {
-    if (claim?.dir !== dir && fs.existsSync(netnsFile(ns)))
-      owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
-  }
-  for (const root of CGROUP_ROOTS) {
-    if (claim?.dir !== dir && fs.existsSync(path.join('/sys/fs/cgroup/memory', root)))
-      owners.push(`cgroup /${root} 이 이미 있습니다`);
-  }
+  for (const ns of [NET.nodeNetns, NET.clientNetns])
+    if (fs.existsSync(netnsFile(ns))) owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
+  for (const root of CGROUP_ROOTS)
+    if (fs.existsSync(path.join('/sys/fs/cgroup/memory', root))) owners.push(`cgroup /${root} 이 이미 있습니다`);
   return owners;
 }
 
@@ -196,12 +186,9 @@ export function takeClaim(dir: string, file: string = HOST_PATHS.claim): void {
     throw busyError([`다른 pods 샌드박스가 실행 중입니다: ${existing.dir}`]);
   if (existing) fs.rmSync(file, { force: true });
   try {
-    const start = startTicks(process.pid);
-    fs.writeFileSync(
-      file,
-      JSON.stringify({ pid: process.pid, ...(start === undefined ? {} : { start }), dir }) + '\n',
-      { flag: 'wx' },
-    );
+    // JSON leaves out a start time it could not read.
+    const claim: Claim = { pid: process.pid, start: startTicks(process.pid), dir };
+    fs.writeFileSync(file, JSON.stringify(claim) + '\n', { flag: 'wx' });
   } catch (error) {
     // Another `up` claimed the machine between our read and our write.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST')

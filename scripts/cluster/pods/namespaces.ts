@@ -23,16 +23,19 @@ export function inNetns(name: string, mountOf?: number): string[] {
   return ['nsenter', `--net=${netnsFile(name)}`, ...(mountOf ? [`--mount=/proc/${mountOf}/ns/mnt`] : []), '--'];
 }
 
-function sh(what: string, cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+/** Runs `argv` (a namespace prefix and a command), failing with the step's name, the command and its stderr. */
+function sh(what: string, argv: string[]): void {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
   if (r.status !== 0) {
     throw new EnvironmentError(
       'PODS_NETWORK_FAILED',
-      `${what}에 실패했습니다 (종료 코드 ${r.status}):\n  $ ${[cmd, ...args].join(' ')}\n    ${(r.stderr || r.error?.message || '').trim()}`,
+      `${what}에 실패했습니다 (종료 코드 ${r.status}):\n  $ ${argv.join(' ')}\n    ${(r.stderr || r.error?.message || '').trim()}`,
     );
   }
-  return r.stdout;
 }
+
+/** `ip <args>` in a namespace; `args` is one string of words without spaces inside any of them. */
+const ip = (ns: string[], what: string, args: string) => sh(what, [...ns, 'ip', ...args.split(' ')]);
 
 /** Machine-wide sysctls kubelet sets (pkg/kubelet/cm setupKernelTunables) and the values it wants. */
 export const KUBELET_SYSCTLS: Record<string, string> = {
@@ -44,12 +47,17 @@ export const KUBELET_SYSCTLS: Record<string, string> = {
   'kernel/keys/root_maxbytes': '25000000',
 };
 
-/** The host's own values of every machine-wide setting the node could touch (for tests and `status`). */
-const GUARDED_SYSCTLS = [
-  ...Object.keys(KUBELET_SYSCTLS),
+/** Set to 1 in the node namespace (createNetwork): that namespace's own files, never the host's. */
+const FORWARDING_SYSCTLS = [
   'net/ipv4/ip_forward',
   'net/bridge/bridge-nf-call-iptables',
   'net/bridge/bridge-nf-call-ip6tables',
+];
+
+/** The host's own values of every machine-wide setting the node could touch (for tests and `status`). */
+const GUARDED_SYSCTLS = [
+  ...Object.keys(KUBELET_SYSCTLS),
+  ...FORWARDING_SYSCTLS,
   'net/bridge/bridge-nf-call-arptables',
   'net/netfilter/nf_conntrack_max',
 ];
@@ -76,67 +84,31 @@ export function createNetwork(created: (what: string) => void): void {
     const file = netnsFile(name);
     fs.writeFileSync(file, '', { flag: 'wx' });
     created(file);
-    sh(`네트워크 네임스페이스 ${name} 만들기`, 'unshare', [`--net=${file}`, 'true']);
+    sh(`네트워크 네임스페이스 ${name} 만들기`, ['unshare', `--net=${file}`, 'true']);
   }
   const node = inNetns(NET.nodeNetns);
   const client = inNetns(NET.clientNetns);
   // Both ends are created inside the namespaces (ip's `netns` on each end): nothing appears on the host.
-  sh('veth 만들기', node[0]!, [
-    ...node.slice(1),
-    'ip',
-    'link',
-    'add',
-    NET.nodeIf,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    NET.clientIf,
-    'netns',
-    NET.clientNetns,
-  ]);
-  for (const [ns, dev, ip] of [
+  ip(node, 'veth 만들기', `link add ${NET.nodeIf} type veth peer name ${NET.clientIf} netns ${NET.clientNetns}`);
+  for (const [ns, dev, addr] of [
     [node, NET.nodeIf, NET.nodeIp],
     [client, NET.clientIf, NET.clientIp],
   ] as const) {
-    sh('루프백 올리기', ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', 'lo', 'up']);
-    sh(`${dev}에 ${ip} 주기`, ns[0]!, [...ns.slice(1), 'ip', 'addr', 'add', `${ip}/24`, 'dev', dev]);
-    sh(`${dev} 올리기`, ns[0]!, [...ns.slice(1), 'ip', 'link', 'set', dev, 'up']);
+    ip(ns, '루프백 올리기', 'link set lo up');
+    ip(ns, `${dev}에 ${addr} 주기`, `addr add ${addr}/24 dev ${dev}`);
+    ip(ns, `${dev} 올리기`, `link set ${dev} up`);
   }
   // Host-network pods (the speaker) reach the API server at the `kubernetes` Service IP: connect()
   // needs a route before kube-proxy's DNAT can apply. There is no default route, on purpose.
-  sh('서비스 대역 경로', node[0]!, [
-    ...node.slice(1),
-    'ip',
-    'route',
-    'add',
-    NET.serviceCidr,
-    'dev',
-    NET.nodeIf,
-    'src',
-    NET.nodeIp,
-  ]);
-  // Per-namespace settings (these files are the node namespace's own, not the host's).
-  const write = (key: string, value: string) => {
-    if (fs.existsSync(`/proc/sys/${key}`))
-      sh(`노드 네임스페이스 ${key}=${value}`, node[0]!, [
-        ...node.slice(1),
-        'sh',
-        '-c',
-        `test -e /proc/sys/${key} && echo ${value} > /proc/sys/${key} || true`,
-      ]);
-  };
-  write('net/ipv4/ip_forward', '1');
-  write('net/bridge/bridge-nf-call-iptables', '1');
-  write('net/bridge/bridge-nf-call-ip6tables', '1');
+  ip(node, '서비스 대역 경로', `route add ${NET.serviceCidr} dev ${NET.nodeIf} src ${NET.nodeIp}`);
+  for (const key of FORWARDING_SYSCTLS.filter((k) => fs.existsSync(`/proc/sys/${k}`))) {
+    const file = `/proc/sys/${key}`;
+    sh(`노드 네임스페이스 ${key}=1`, [...node, 'sh', '-c', `test -e ${file} && echo 1 > ${file} || true`]);
+  }
   // The client asks a new EXTERNAL-IP's ARP every 200 ms, not every second: a browser step meets the
   // address the moment MetalLB's speaker starts answering for it (still a real ARP reply).
-  sh('클라이언트 ARP 재시도 간격', client[0]!, [
-    ...client.slice(1),
-    'sh',
-    '-c',
-    `echo 200 > /proc/sys/net/ipv4/neigh/${NET.clientIf}/retrans_time_ms`,
-  ]);
+  const retrans = `/proc/sys/net/ipv4/neigh/${NET.clientIf}/retrans_time_ms`;
+  sh('클라이언트 ARP 재시도 간격', [...client, 'sh', '-c', `echo 200 > ${retrans}`]);
 }
 
 /** Removes a namespace file (its bind mount first). Missing files are fine. */
@@ -146,7 +118,7 @@ export function deleteNetns(file: string): void {
 }
 
 /** The host directories bind-mounted from the sandbox in the node's mount namespace. */
-function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
+export function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
   return [
     HOST_PATHS.containerdRun,
     HOST_PATHS.cniState,

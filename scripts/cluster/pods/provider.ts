@@ -163,7 +163,7 @@ async function startControlPlane(l: Launcher, pp: PodsPaths, p: SandboxPaths, co
     etcd,
     apiserver,
     l.startIn(node, l.bins.kubeBin, 'kube-controller-manager', conf.controllerManagerArgs(pp)),
-    l.startIn(node, l.bins.kubeBin, 'kube-scheduler', conf.schedulerArgs(pp)),
+    l.startIn(node, l.bins.kubeBin, 'kube-scheduler', conf.componentArgs(pp, 'scheduler')),
   ];
   return { kc, hostPort, controlPlane };
 }
