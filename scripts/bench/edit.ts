@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import { sandboxKubectl as kubectl, type SandboxState } from '../cluster/state.ts';
 import type { Binding } from '../runbook/bind.ts';
 import { startEditServer } from '../runbook/edit-server.ts';
 import { serviceBody } from '../runbook/fixtures.ts';
+import { timed } from './timed.ts';
 
 /** One `kubectl edit` of the page, timed with the runner's editor and with sed (B's editor), alternately. */
 export interface EditCost {
   command: string;
   runner: number[];
   sed: number[];
-}
-
-function run(
-  script: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<{ ms: number; status: number | null; stderr: string }> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ ms: performance.now() - t0, status, stderr }));
-  });
 }
 
 /**
@@ -42,11 +28,14 @@ export async function measureEdit(
   if (!bound?.block || !fixture) throw new Error('페이지에 kubectl edit 단계가 없습니다.');
   const ip = String(bound.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value);
   const sed = `sed -i -e 's/^  type: ClusterIP$/  type: LoadBalancer\\n  loadBalancerIP: ${ip}/'`;
-  const cost: EditCost = { command: bound.block.code.trim(), runner: [], sed: [] };
+  const { code } = bound.block;
+  const cost: EditCost = { command: code.trim(), runner: [], sed: [] };
+  const service = ['service', fixture.name, '-n', fixture.namespace];
   const recreate = () => {
-    kubectl(state, ['delete', 'service', fixture.name, '-n', fixture.namespace, '--ignore-not-found', '--wait=true']);
+    kubectl(state, ['delete', ...service, '--ignore-not-found', '--wait=true']);
     kubectl(state, ['create', '-f', '-'], JSON.stringify(serviceBody(fixture, false)));
   };
+  const run = (env: NodeJS.ProcessEnv) => timed('bash', ['-o', 'pipefail', '-c', code], { cwd, env });
   for (let i = 0; i < tries; i++) {
     for (const editor of ['runner', 'sed'] as const) {
       recreate();
@@ -54,21 +43,11 @@ export async function measureEdit(
       let r;
       if (editor === 'runner') {
         const server = await startEditServer(bound.changes);
-        r = await run(bound.block.code, { ...env, ...server.env }, cwd).finally(() => server.close());
-      } else {
-        r = await run(bound.block.code, { ...env, KUBE_EDITOR: sed }, cwd);
-      }
+        r = await run({ ...env, ...server.env }).finally(() => server.close());
+      } else r = await run({ ...env, KUBE_EDITOR: sed });
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`kubectl edit (${editor} 편집기) 실패:\n${r.stderr.slice(-2000)}`);
-      const type = kubectl(state, [
-        'get',
-        'service',
-        fixture.name,
-        '-n',
-        fixture.namespace,
-        '-o',
-        'jsonpath={.spec.type} {.spec.loadBalancerIP}',
-      ]);
+      const type = kubectl(state, ['get', ...service, '-o', 'jsonpath={.spec.type} {.spec.loadBalancerIP}']);
       if (type.trim() !== `LoadBalancer ${ip}`)
         throw new Error(`kubectl edit (${editor} 편집기) 뒤 서비스가 "${type}" 입니다 (기대: LoadBalancer ${ip}).`);
       cost[editor].push(ms);

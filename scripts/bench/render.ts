@@ -18,29 +18,15 @@ export interface Figures {
   /** From the same moment to the start of the command whose output passed (0 when it had started before). */
   reaction?: Record<string, number[]>;
   /** Where A's wall time goes, per run (ms): outside the run (process start, module loading, report writing), fixtures, edit steps, other steps, in between steps, and the page's browser steps (manual on kwok, run in Chromium on pods). */
-  split: {
-    outside: number[];
-    fixtures: number[];
-    edits: number[];
-    otherSteps: number[];
-    between: number[];
-    browser: number[];
-  };
+  split: Record<'outside' | 'fixtures' | 'edits' | 'otherSteps' | 'between' | 'browser', number[]>;
   /** One documented `kubectl edit`, with the runner's editor and with sed. */
   edit: EditCost;
   /** The same A/B on a real-pod sandbox (`--pods-sandbox`), when asked for. */
   pods?:
-    | {
-        kubernetes: string;
-        runs: number;
-        a: number[];
-        b: number[];
-        bSleeps: number[];
+    | (Pick<Figures, 'kubernetes' | 'runs' | 'a' | 'b' | 'bSleeps' | 'split' | 'latency'> & {
         startDelays: { a: number[]; b: number[] };
-        split: Figures['split'];
-        latency: Record<string, number[]>;
         reaction: Record<string, number[]>;
-      }
+      })
     | undefined;
   dryRunNpm: number[];
   dryRunNode: number[];
@@ -53,9 +39,16 @@ export interface Figures {
   verify?: VerifyFigures | undefined;
 }
 
+type Pods = NonNullable<Figures['pods']>;
+
 const s = (ms: number, digits = 2) => `${(ms / 1000).toFixed(digits)} s`;
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-const verdict = (ok: boolean) => (ok ? '달성' : '**미달**');
+/** `목표 ≤ shown: 달성`: a measured value against its goal. */
+const goal = (value: number, max: number, shown: string) => `목표 ≤ ${shown}: ${value <= max ? '달성' : '**미달**'}`;
+/** A table row: the label, then median, min and max. */
+const row = (label: string, v: number[], digits = 2) =>
+  `| ${label} | ${s(median(v), digits)} | ${s(Math.min(...v), digits)} | ${s(Math.max(...v), digits)} |`;
+const sum = (values: readonly number[]) => values.reduce((n, x) => n + x, 0);
 
 /** The goals of issue 13, in one place. */
 const GOALS = {
@@ -69,125 +62,125 @@ const GOALS = {
 
 /** docs/benchmarks.md, written by `npm run bench` from what it measured (never by hand). */
 export function renderBenchmarks(f: Figures): string {
+  return `${[
+    ...renderAb(f),
+    ...(f.pods ? renderPods(f.pods) : []),
+    ...renderEdit(f.edit),
+    ...renderLatency(f),
+    ...startupLines(f.startup, 4),
+    '## 시작 시간',
+    '',
+    `- \`npm run runbook -- metallb --dry-run\`: 중앙값 **${s(median(f.dryRunNpm))}** (5회; ${goal(median(f.dryRunNpm), GOALS.dryRunMs, s(GOALS.dryRunMs, 1))})`,
+    `- \`node scripts/runbook.ts metallb --dry-run\` (npm 없이): 중앙값 ${s(median(f.dryRunNode))}`,
+    '',
+    ...(f.verify ? renderVerify(f.verify) : []),
+    ...(f.site ? renderSite(f.site) : []),
+  ].join('\n')}\n`;
+}
+
+/** The header, the kwok A/B, where A's time goes and the start-up floor. */
+function renderAb(f: Figures): string[] {
   const ratio = median(f.a) / median(f.b);
-  const latencies = Object.values(f.latency).flat();
-  const out: string[] = [];
-  out.push('# 벤치마크', '', `> 이 파일은 \`npm run bench\` 가 측정한 값으로 만든 것입니다. 손으로 고치지 마세요.`, '');
-  out.push(
+  const outside = median(f.split.outside);
+  const gap = median(f.a) - median(f.b);
+  const floor = median(f.floor.npmRun) + median(f.floor.node);
+  return [
+    '# 벤치마크',
+    '',
+    `> 이 파일은 \`npm run bench\` 가 측정한 값으로 만든 것입니다. 손으로 고치지 마세요.`,
+    '',
     `- 측정: ${f.date}`,
     `- 기계: ${f.machine}`,
     `- 클러스터: ${f.provider} 샌드박스, Kubernetes ${f.kubernetes}`,
     `- 명령: \`npm run bench -- --runs ${f.runs}\` (A 와 B 를 ${f.runs}번씩 번갈아, 매번 같은 초기 상태로 되돌린 뒤)`,
     '',
-  );
-  out.push('## A/B: 런북 대 손으로 쓴 스크립트', '', '| | 중앙값 | 최소 | 최대 |', '|---|---|---|---|');
-  out.push(
-    `| A \`npm run runbook -- metallb\` (모든 자동 단계, 보고서 작성) | ${s(median(f.a))} | ${s(Math.min(...f.a))} | ${s(Math.max(...f.a))} |`,
-  );
-  out.push(
-    `| B \`bench/hand-written.sh\` (kubectl wait + 1초 폴링) | ${s(median(f.b))} | ${s(Math.min(...f.b))} | ${s(Math.max(...f.b))} |`,
-  );
-  out.push(
+    '## A/B: 런북 대 손으로 쓴 스크립트',
     '',
-    `runbook/hand-written median ratio: **${ratio.toFixed(2)}** (목표 ≤ ${GOALS.ratio.toFixed(2)}: ${verdict(ratio <= GOALS.ratio)})`,
+    '| | 중앙값 | 최소 | 최대 |',
+    '|---|---|---|---|',
+    row('A `npm run runbook -- metallb` (모든 자동 단계, 보고서 작성)', f.a),
+    row('B `bench/hand-written.sh` (kubectl wait + 1초 폴링)', f.b),
     '',
-  );
-  out.push('### A 의 시간은 어디에 쓰이나 (중앙값)', '', '| 부분 | 시간 |', '|---|---|');
-  const outside = median(f.split.outside);
-  out.push(
-    `| 실행 밖: npm, Node 시작, 모듈 로드, 페이지 읽기·바인딩, 보고서·JUnit 쓰기 (목표 ≤ ${s(GOALS.outsideMs, 1)}: ${verdict(outside <= GOALS.outsideMs)}) | ${s(outside)} |`,
-  );
-  out.push(`| 준비 단계: 대역 서비스 확인 4개 (API 읽기, 함께 실행한 시간) | ${s(median(f.split.fixtures))} |`);
-  out.push(
+    `runbook/hand-written median ratio: **${ratio.toFixed(2)}** (${goal(ratio, GOALS.ratio, GOALS.ratio.toFixed(2))})`,
+    '',
+    '### A 의 시간은 어디에 쓰이나 (중앙값)',
+    '',
+    '| 부분 | 시간 |',
+    '|---|---|',
+    `| 실행 밖: npm, Node 시작, 모듈 로드, 페이지 읽기·바인딩, 보고서·JUnit 쓰기 (${goal(outside, GOALS.outsideMs, s(GOALS.outsideMs, 1))}) | ${s(outside)} |`,
+    `| 준비 단계: 대역 서비스 확인 4개 (API 읽기, 함께 실행한 시간) | ${s(median(f.split.fixtures))} |`,
     `| \`kubectl edit\` 4번 (bash 편집기가 러너에 변경 적용을 요청; B 는 sed), 앞뒤 API 읽기 포함 | ${s(median(f.split.edits))} |`,
-  );
-  out.push(`| 나머지 명령 단계 (kubectl, 비교, 객체 확인, 기다림) | ${s(median(f.split.otherSteps))} |`);
-  out.push(
+    `| 나머지 명령 단계 (kubectl, 비교, 객체 확인, 기다림) | ${s(median(f.split.otherSteps))} |`,
     `| 단계 사이 (API 연결, 서버 버전·노드 수, Lease, 이미지 준비, 구성 요소 버전·로그 읽기, 진행 줄) | ${s(median(f.split.between))} |`,
-  );
-  const gap = median(f.a) - median(f.b);
-  out.push(
     '',
     gap > 0
       ? `A 가 B 보다 ${s(gap)} 더 걸립니다. B 에는 실행 밖 시간(프로세스 하나, 모듈 없음)과 비교·확인이 없습니다.`
       : `A 가 B 보다 ${s(-gap)} 빠릅니다. 같은 kubectl 명령을 실행하지만, A 는 기다림을 watch 로 깨우고 B 는 1초마다 폴링합니다.`,
     '',
-  );
-  out.push(sleepsLine(f.bSleeps), '');
-  const floor = median(f.floor.npmRun) + median(f.floor.node);
-  out.push(
+    sleepsLine(f.bSleeps),
+    '',
     `실행 밖 시간의 바닥: npm 이 스크립트 하나를 실행하는 데(\`npm run env\`) ${s(median(f.floor.npmRun))}, 같은 Node 가 빈 프로그램을 시작하는 데(\`node -e ''\`) ${s(median(f.floor.node))}, 합 ${s(floor)}. ${floor > GOALS.outsideMs ? `이 프로젝트의 코드가 한 줄도 돌기 전에 이미 목표 ${s(GOALS.outsideMs, 1)} 를 넘습니다.` : `목표 ${s(GOALS.outsideMs, 1)} 안에 ${s(GOALS.outsideMs - floor)} 가 남습니다.`}`,
     '',
-  );
-  if (f.pods) out.push(...renderPods(f.pods));
-  const editExtra = median(f.edit.runner) - median(f.edit.sed);
-  out.push(
+  ];
+}
+
+function renderEdit(edit: EditCost): string[] {
+  const extra = median(edit.runner) - median(edit.sed);
+  return [
     '### `kubectl edit` 한 번의 비용',
     '',
-    `페이지의 \`${f.edit.command}\` 를 그대로, 매번 서비스를 ClusterIP 로 다시 만든 뒤 편집기만 바꿔 번갈아 ${f.edit.runner.length}번씩 (러너의 편집기는 편집 서버 시작·종료 포함).`,
+    `페이지의 \`${edit.command}\` 를 그대로, 매번 서비스를 ClusterIP 로 다시 만든 뒤 편집기만 바꿔 번갈아 ${edit.runner.length}번씩 (러너의 편집기는 편집 서버 시작·종료 포함).`,
     '',
     '| 편집기 | 중앙값 | 최소 | 최대 |',
     '|---|---|---|---|',
-  );
-  out.push(
-    `| 러너 (edit-server.ts: bash 편집기 → 러너가 표시된 줄만 적용) | ${s(median(f.edit.runner), 3)} | ${s(Math.min(...f.edit.runner), 3)} | ${s(Math.max(...f.edit.runner), 3)} |`,
-  );
-  out.push(
-    `| sed (B 의 편집기) | ${s(median(f.edit.sed), 3)} | ${s(Math.min(...f.edit.sed), 3)} | ${s(Math.max(...f.edit.sed), 3)} |`,
-  );
-  out.push(
+    row('러너 (edit-server.ts: bash 편집기 → 러너가 표시된 줄만 적용)', edit.runner, 3),
+    row('sed (B 의 편집기)', edit.sed, 3),
     '',
-    `러너의 편집기가 더 쓰는 시간: **${editExtra.toFixed(0)} ms** (목표 ≤ ${GOALS.editExtraMs} ms: ${verdict(editExtra <= GOALS.editExtraMs)})`,
+    `러너의 편집기가 더 쓰는 시간: **${extra.toFixed(0)} ms** (${goal(extra, GOALS.editExtraMs, `${GOALS.editExtraMs} ms`)})`,
     '',
-  );
-  out.push(
+  ];
+}
+
+function renderLatency(f: Figures): string[] {
+  const all = median(Object.values(f.latency).flat());
+  return [
     '## 준비 완료 감지 지연',
     '',
     '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지. 반응은 그중 통과한 명령(페이지의 `kubectl get`)을 시작하기까지이고, 나머지는 그 명령 자체와 비교·객체 확인입니다.',
     '',
     '| 단계 | 통과까지 중앙값 | 반응 중앙값 | 표본 |',
     '|---|---|---|---|',
-  );
-  for (const [step, values] of Object.entries(f.latency))
-    out.push(
-      `| ${step} | ${s(median(values), 3)} | ${f.reaction?.[step]?.length ? s(median(f.reaction[step]), 3) : '-'} | ${values.length} |`,
-    );
-  out.push(
+    ...Object.entries(f.latency).map(
+      ([step, values]) =>
+        `| ${step} | ${s(median(values), 3)} | ${f.reaction?.[step]?.length ? s(median(f.reaction[step]), 3) : '-'} | ${values.length} |`,
+    ),
     '',
-    `전체 중앙값: **${s(median(latencies), 3)}** (목표 ≤ ${s(GOALS.latencyMs, 1)}: ${verdict(median(latencies) <= GOALS.latencyMs)})`,
+    `전체 중앙값: **${s(all, 3)}** (${goal(all, GOALS.latencyMs, s(GOALS.latencyMs, 1))})`,
     '',
-  );
-  out.push(...startupLines(f.startup, 4));
-  out.push(
-    '## 시작 시간',
+  ];
+}
+
+function renderSite(site: NonNullable<Figures['site']>): string[] {
+  const extra = site.page.jsGzip - site.plain.jsGzip;
+  const pages = [
+    ['MetalLB 페이지', site.page],
+    ['기본 Starlight 페이지 (index)', site.plain],
+  ] as const;
+  return [
+    '## 사이트',
     '',
-    `- \`npm run runbook -- metallb --dry-run\`: 중앙값 **${s(median(f.dryRunNpm))}** (5회; 목표 ≤ ${s(GOALS.dryRunMs, 1)}: ${verdict(median(f.dryRunNpm) <= GOALS.dryRunMs)})`,
-    `- \`node scripts/runbook.ts metallb --dry-run\` (npm 없이): 중앙값 ${s(median(f.dryRunNode))}`,
+    `- \`npm run build\`: ${s(site.buildMs, 1)}`,
     '',
-  );
-  if (f.verify) out.push(...renderVerify(f.verify));
-  if (f.site) {
-    const extra = f.site.page.jsGzip - f.site.plain.jsGzip;
-    out.push(
-      '## 사이트',
-      '',
-      `- \`npm run build\`: ${s(f.site.buildMs, 1)}`,
-      '',
-      '| 페이지 | JS (raw) | JS (gzip) | CSS (raw) | CSS (gzip) |',
-      '|---|---|---|---|---|',
-    );
-    for (const [name, p] of [
-      ['MetalLB 페이지', f.site.page],
-      ['기본 Starlight 페이지 (index)', f.site.plain],
-    ] as const)
-      out.push(`| ${name} \`${p.html}\` | ${kb(p.jsRaw)} | ${kb(p.jsGzip)} | ${kb(p.cssRaw)} | ${kb(p.cssGzip)} |`);
-    out.push(
-      '',
-      `MetalLB 페이지가 더 싣는 JS: **${(extra / 1024).toFixed(2)} KB gzip** (목표 ≤ 5 KB: ${verdict(extra <= GOALS.extraJsBytes)})`,
-      '',
-    );
-  }
-  return `${out.join('\n')}\n`;
+    '| 페이지 | JS (raw) | JS (gzip) | CSS (raw) | CSS (gzip) |',
+    '|---|---|---|---|---|',
+    ...pages.map(
+      ([name, p]) =>
+        `| ${name} \`${p.html}\` | ${kb(p.jsRaw)} | ${kb(p.jsGzip)} | ${kb(p.cssRaw)} | ${kb(p.cssGzip)} |`,
+    ),
+    '',
+    `MetalLB 페이지가 더 싣는 JS: **${(extra / 1024).toFixed(2)} KB gzip** (${goal(extra, GOALS.extraJsBytes, '5 KB')})`,
+    '',
+  ];
 }
 
 /**
@@ -195,15 +188,9 @@ export function renderBenchmarks(f: Figures): string {
  * first look, and waiting better (A's watches) has no time to win back.
  */
 function sleepsLine(sleeps: readonly number[]): string {
-  const total = sleeps.reduce((n, x) => n + x, 0);
-  return total === 0
+  return sum(sleeps) === 0
     ? `B 의 1초 폴링은 ${sleeps.length}번 실행에서 한 번도 잠들지 않았습니다: 모든 조건이 B 의 첫 확인에서 이미 참이었으므로, A 가 watch 로 더 일찍 깨어나 되찾을 시간이 없습니다.`
-    : `B 의 1초 폴링이 잠든 횟수 (실행마다): ${sleeps.join(', ')} (합 ${total}번, 한 번에 1초).`;
-}
-
-/** A's runs without its browser steps (B has no browser), run by run. */
-function withoutBrowser(a: readonly number[], browser: readonly number[]): number[] {
-  return a.map((ms, i) => ms - (browser[i] ?? 0));
+    : `B 의 1초 폴링이 잠든 횟수 (실행마다): ${sleeps.join(', ')} (합 ${sum(sleeps)}번, 한 번에 1초).`;
 }
 
 /**
@@ -213,17 +200,18 @@ function withoutBrowser(a: readonly number[], browser: readonly number[]): numbe
 const BACKOFF_MS = 5000;
 
 /**
- * The real-pod ratio: A without its browser steps (B has none) against B. A run that waited for the
- * kubelet's back-off waits 10 s whoever runs the page, and five runs split by luck between the two
- * cases; so when both sides have runs without that wait, those are compared (`clean`), otherwise all.
+ * The real-pod ratio: A without its browser steps (B has none), run by run, against B. A run that
+ * waited for the kubelet's back-off waits 10 s whoever runs the page, and five runs split by luck
+ * between the two cases; so when both sides have runs without that wait, those are compared
+ * (`clean`), otherwise all.
  */
-export function podsRatio(p: NonNullable<Figures['pods']>): {
+export function podsRatio(p: Pods): {
   ratio: number;
   all: number;
   comparable: number[];
   clean?: { a: number; b: number; aMs: number; bMs: number };
 } {
-  const comparable = withoutBrowser(p.a, p.split.browser);
+  const comparable = p.a.map((ms, i) => ms - (p.split.browser[i] ?? 0));
   const all = median(comparable) / median(p.b);
   const cleanA = comparable.filter((_, i) => (p.startDelays.a[i] ?? Infinity) < BACKOFF_MS);
   const cleanB = p.b.filter((_, i) => (p.startDelays.b[i] ?? Infinity) < BACKOFF_MS);
@@ -232,102 +220,101 @@ export function podsRatio(p: NonNullable<Figures['pods']>): {
   return { ratio: clean.aMs / clean.bMs, all, comparable, clean };
 }
 
-function renderPods(p: NonNullable<Figures['pods']>): string[] {
+function renderPods(p: Pods): string[] {
   const { ratio, all, comparable, clean } = podsRatio(p);
   const hit = (r: number[]) => `${r.filter((x) => x >= BACKOFF_MS).length}/${r.length}`;
   const list = (r: number[]) => r.map((x) => (x / 1000).toFixed(0)).join(', ');
   const latencies = Object.values(p.latency).flat();
-  const out = [`### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes ${p.kubernetes})`, ''];
-  out.push(
+  const judged = `**${ratio.toFixed(2)}** (${goal(ratio, GOALS.ratio, GOALS.ratio.toFixed(2))})`;
+  return [
+    `### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes ${p.kubernetes})`,
+    '',
     `실제 kubelet·containerd·runc 가 이 프로젝트가 만든 네트워크 네임스페이스 안에서 MetalLB 의 controller 와 speaker 를 (이 머신에서 빌드한 이미지로) 실행합니다. IP 는 MetalLB 자신이 붙입니다. A 와 B 를 ${p.runs}번씩 번갈아, 매번 같은 초기 상태로 되돌린 뒤 (\`npm run bench -- --pods-sandbox 이름\`).`,
     '',
-  );
-  out.push(
     '여기서는 대시보드 주소가 실제로 응답하므로 A 는 페이지의 "웹 브라우저로 접속" 단계 4개도 Chromium 으로 실행합니다. B 에는 브라우저가 없으니, 비율은 그 단계들을 뺀 A 의 시간(같은 일)으로 잽니다. 두 시간을 모두 보입니다.',
     '',
-  );
-  out.push('| | 중앙값 | 최소 | 최대 |', '|---|---|---|---|');
-  out.push(
-    `| A \`npm run runbook -- metallb\` (브라우저 단계 포함) | ${s(median(p.a))} | ${s(Math.min(...p.a))} | ${s(Math.max(...p.a))} |`,
-  );
-  out.push(
-    `| A, 브라우저 단계를 뺀 시간 (B 와 같은 일) | ${s(median(comparable))} | ${s(Math.min(...comparable))} | ${s(Math.max(...comparable))} |`,
-  );
-  out.push(`| B \`bench/hand-written.sh\` | ${s(median(p.b))} | ${s(Math.min(...p.b))} | ${s(Math.max(...p.b))} |`);
-  out.push(
+    '| | 중앙값 | 최소 | 최대 |',
+    '|---|---|---|---|',
+    row('A `npm run runbook -- metallb` (브라우저 단계 포함)', p.a),
+    row('A, 브라우저 단계를 뺀 시간 (B 와 같은 일)', comparable),
+    row('B `bench/hand-written.sh`', p.b),
     '',
     `MetalLB 파드가 뜨기까지 kubelet 의 재시도 대기(10초)를 거친 실행: A ${hit(p.startDelays.a)}, B ${hit(p.startDelays.b)} (파드를 만든 때부터 컨테이너가 시작한 때까지 가장 긴 값, 실행마다 A: ${list(p.startDelays.a)} s; B: ${list(p.startDelays.b)} s; ${s(BACKOFF_MS, 0)} 이상을 재시도 대기로 봅니다). MetalLB v0.11.0 의 speaker 가 controller 가 만드는 \`memberlist\` 시크릿보다 먼저 뜨면 kubelet 이 \`secret "memberlist" not found\` 를 알리고 다시 시도하는데, 다른 변화가 kubelet 을 깨우지 않으면 10초 뒤입니다. 그런 실행은 누가 페이지를 실행하든 클러스터를 기다립니다.`,
-  );
-  out.push(
     '',
     clean
-      ? `runbook/hand-written median ratio (실제 파드, 같은 일, 재시도 대기가 없던 실행끼리: A ${clean.a}번 ${s(clean.aMs)}, B ${clean.b}번 ${s(clean.bMs)}): **${ratio.toFixed(2)}** (목표 ≤ ${GOALS.ratio.toFixed(2)}: ${verdict(ratio <= GOALS.ratio)}); 모든 실행으로는 ${all.toFixed(2)}`
-      : `runbook/hand-written median ratio (실제 파드, 같은 일; 한쪽에 재시도 대기가 없던 실행이 없어 모든 실행으로): **${ratio.toFixed(2)}** (목표 ≤ ${GOALS.ratio.toFixed(2)}: ${verdict(ratio <= GOALS.ratio)})`,
+      ? `runbook/hand-written median ratio (실제 파드, 같은 일, 재시도 대기가 없던 실행끼리: A ${clean.a}번 ${s(clean.aMs)}, B ${clean.b}번 ${s(clean.bMs)}): ${judged}; 모든 실행으로는 ${all.toFixed(2)}`
+      : `runbook/hand-written median ratio (실제 파드, 같은 일; 한쪽에 재시도 대기가 없던 실행이 없어 모든 실행으로): ${judged}`,
     '',
-  );
-  out.push('| A 의 부분 (중앙값) | 시간 |', '|---|---|');
-  out.push(`| 실행 밖 (npm, Node 시작, 모듈 로드, 보고서) | ${s(median(p.split.outside))} |`);
-  out.push(`| \`kubectl edit\` 4번 | ${s(median(p.split.edits))} |`);
-  out.push(`| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`);
-  out.push(`| 브라우저 단계 4개 (B 에는 없음) | ${s(median(p.split.browser))} |`);
-  out.push(`| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`);
-  out.push('', sleepsLine(p.bSleeps));
-  if (latencies.length)
-    out.push(
-      '',
-      `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(p.latency)
-        .map(([k, v]) => `${k} ${s(median(v), 3)}`)
-        .join(', ')})`,
-    );
-  out.push('');
-  return out;
+    '| A 의 부분 (중앙값) | 시간 |',
+    '|---|---|',
+    `| 실행 밖 (npm, Node 시작, 모듈 로드, 보고서) | ${s(median(p.split.outside))} |`,
+    `| \`kubectl edit\` 4번 | ${s(median(p.split.edits))} |`,
+    `| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`,
+    `| 브라우저 단계 4개 (B 에는 없음) | ${s(median(p.split.browser))} |`,
+    `| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`,
+    '',
+    sleepsLine(p.bSleeps),
+    ...(latencies.length
+      ? [
+          '',
+          `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(
+            p.latency,
+          )
+            .map(([k, v]) => `${k} ${s(median(v), 3)}`)
+            .join(', ')})`,
+        ]
+      : []),
+    '',
+  ];
 }
 
 function renderVerify(v: VerifyFigures): string[] {
+  const parts = (runs: VerifyFigures['growth'][number]['runs']) => ({
+    up: sum(runs.map((r) => r.upMs)),
+    실행: sum(runs.map((r) => r.runMs)),
+    down: sum(runs.map((r) => r.downMs)),
+  });
   const out = [
     '## `npm run verify`',
     '',
     '페이지·버전마다 새 kwok 샌드박스를 만들고(up), 런북을 실행하고(실행), 지웁니다(down). 보고서는 임시 폴더에 씁니다.',
     '',
-  ];
-  out.push('### MetalLB 페이지의 버전 매트릭스', '', '| 버전 | 전체 | up | 실행 | down |', '|---|---|---|---|---|');
-  for (const r of v.matrix.runs)
-    out.push(`| ${r.kubernetes} | ${s(r.ms, 1)} | ${s(r.upMs, 1)} | ${s(r.runMs, 1)} | ${s(r.downMs, 1)} |`);
-  out.push('', `\`npm run verify -- --provider kwok --page metallb\` 전체: ${s(v.matrix.ms, 1)}`, '');
-  out.push(
+    '### MetalLB 페이지의 버전 매트릭스',
+    '',
+    '| 버전 | 전체 | up | 실행 | down |',
+    '|---|---|---|---|---|',
+    ...v.matrix.runs.map(
+      (r) => `| ${r.kubernetes} | ${s(r.ms, 1)} | ${s(r.upMs, 1)} | ${s(r.runMs, 1)} | ${s(r.downMs, 1)} |`,
+    ),
+    '',
+    `\`npm run verify -- --provider kwok --page metallb\` 전체: ${s(v.matrix.ms, 1)}`,
+    '',
     '### 페이지 수에 따른 증가 (Kubernetes 1.37)',
     '',
     '두 번째부터는 같은 페이지의 임시 사본(자기 런북 이름, 커밋하지 않음)입니다.',
     '',
     '| 페이지 | 전체 | 페이지당 | up 합 | 실행 합 | down 합 |',
     '|---|---|---|---|---|---|',
-  );
-  const sum = (runs: VerifyFigures['growth'][number]['runs'], k: 'upMs' | 'runMs' | 'downMs') =>
-    runs.reduce((n, r) => n + r[k], 0);
-  for (const g of v.growth)
-    out.push(
-      `| ${g.pages} | ${s(g.ms, 1)} | ${s(g.ms / g.pages, 1)} | ${s(sum(g.runs, 'upMs'), 1)} | ${s(sum(g.runs, 'runMs'), 1)} | ${s(sum(g.runs, 'downMs'), 1)} |`,
-    );
+    ...v.growth.map((g) => {
+      const p = parts(g.runs);
+      return `| ${g.pages} | ${s(g.ms, 1)} | ${s(g.ms / g.pages, 1)} | ${s(p.up, 1)} | ${s(p.실행, 1)} | ${s(p.down, 1)} |`;
+    }),
+  ];
   const first = v.growth[0];
   const increments = v.growth.slice(1).map((g, i) => (g.ms - v.growth[i]!.ms) / (g.pages - v.growth[i]!.pages));
   if (first && increments.length > 0) {
-    const perPage = increments.reduce((a, b) => a + b, 0) / increments.length;
-    const all = v.growth.flatMap((g) => g.runs);
-    const parts = {
-      up: all.reduce((n, r) => n + r.upMs, 0),
-      실행: all.reduce((n, r) => n + r.runMs, 0),
-      down: all.reduce((n, r) => n + r.downMs, 0),
-    };
-    const [top] = Object.entries(parts).sort((a, b) => b[1] - a[1]);
-    const total = parts.up + parts.실행 + parts.down;
+    const perPage = sum(increments) / increments.length;
+    const all = parts(v.growth.flatMap((g) => g.runs));
+    const [top] = Object.entries(all).sort((a, b) => b[1] - a[1]);
+    const largest = `가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / (all.up + all.실행 + all.down)).toFixed(0)}%) 입니다.`;
     // Linear: every page added costs the same, within a fifth (a fixed cost once per verify is allowed).
     const linear = increments.every((d) => Math.abs(d - perPage) <= perPage * 0.2);
     const shown = increments.map((d) => s(d, 1)).join(', ');
     out.push(
       '',
       linear
-        ? `페이지 하나를 더할 때마다 ${s(perPage, 1)} 늘어납니다 (늘어난 값: ${shown}): 페이지 수에 **선형**입니다. 한 번만 드는 비용 약 ${s(first.ms - perPage, 1)} 에 페이지마다 ${s(perPage, 1)} 가 더해집니다. 페이지마다 새 샌드박스를 만들기 때문이고, 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`
-        : `페이지 하나를 더할 때 늘어난 값이 ${shown} 로 고르지 않아 **선형이 아닙니다**. 가장 큰 몫은 ${top?.[0]} (${((100 * (top?.[1] ?? 0)) / total).toFixed(0)}%) 입니다.`,
+        ? `페이지 하나를 더할 때마다 ${s(perPage, 1)} 늘어납니다 (늘어난 값: ${shown}): 페이지 수에 **선형**입니다. 한 번만 드는 비용 약 ${s(first.ms - perPage, 1)} 에 페이지마다 ${s(perPage, 1)} 가 더해집니다. 페이지마다 새 샌드박스를 만들기 때문이고, ${largest}`
+        : `페이지 하나를 더할 때 늘어난 값이 ${shown} 로 고르지 않아 **선형이 아닙니다**. ${largest}`,
     );
   }
   out.push('');
