@@ -1,5 +1,5 @@
 import { MetaOptions } from '@expressive-code/core';
-import type { Code, Heading, Html, Image, Paragraph } from 'mdast';
+import type { Code, Heading, Html, Image } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { DEFAULT_KUBERNETES } from '../cluster/provider.ts';
@@ -94,214 +94,276 @@ interface Command {
   alternative: string | undefined;
 }
 
-export function scaffold(source: string, file: string, name = 'page'): Scaffold {
-  const tree = markdownTree(source);
-  const lines = source.split('\n');
-  const problems: string[] = [];
-  const used = new Set<string>();
-  const unique = (base: string) => {
+type Item = { kind: 'command'; command: Command } | { kind: 'step'; step: Step; line: number };
+
+/** The page read block by block as a person reads it, each block's step id written into `lines`. */
+class PageScan {
+  lines: string[];
+  problems: string[] = [];
+  guessed: Array<[number, string]> = [];
+  items: Item[] = [];
+  file: string;
+  used = new Set<string>();
+  headings: string[] = [];
+  command: Command | undefined;
+  links: string[] = [];
+  /** The text between the previous block and this one (what introduces it). */
+  before = '';
+  alternatives = new Map<number, string[]>();
+  alternative: { depth: number; name: string; verified: string } | undefined;
+
+  constructor(source: string, file: string) {
+    this.file = file;
+    this.lines = source.split('\n');
+    visit(markdownTree(source), (node, _index, parent) => {
+      if (node.type === 'heading') this.heading(node);
+      // A paragraph of images only keeps the links of the text before it (what the reader opens).
+      else if (node.type === 'paragraph' && !imagesOnly(node)) {
+        this.links = [];
+        visit(node, 'link', (l) => void this.links.push(l.url));
+        this.before += `\n${toString(node)}`;
+      } else if (node.type === 'image') this.image(node);
+      else if (node.type === 'html' && FIGURE.test(node.value)) this.figure(node);
+      else if (node.type === 'code') this.code(node, parent?.type === 'root');
+    });
+  }
+
+  unique(base: string): string {
     let id = base;
-    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
-    used.add(id);
+    for (let n = 2; this.used.has(id); n++) id = `${base}-${n}`;
+    this.used.add(id);
     return id;
-  };
-  const headings: string[] = [];
-  const section = () =>
-    [...headings]
-      .reverse()
-      .map(slug)
-      .find((s) => s !== '') ?? 'page';
-  const heading = () =>
-    headings
-      .at(-1)
-      ?.trim()
-      .replace(/[.。]$/, '') ?? file;
-  const setFence = (line: number, id: string, of?: string, extra = '') => {
-    const m = /^(\s*)(`{3,}|~{3,})(\S*)(.*)$/.exec(lines[line - 1] ?? '');
+  }
+
+  /** The slug of the nearest heading that has one. */
+  section(): string {
+    return slug(this.headings.findLast((h) => slug(h) !== '') ?? '') || 'page';
+  }
+
+  title(): string {
+    const h = this.headings.at(-1);
+    return h === undefined ? this.file : h.trim().replace(/[.。]$/, '');
+  }
+
+  guess(line: number, text: string): void {
+    this.guessed.push([line, `${this.file}:${line}: ${text}`]);
+  }
+
+  problem(line: number | undefined, text: string): void {
+    this.problems.push(`${this.file}:${line}: ${text}`);
+  }
+
+  setFence(line: number, id: string, of?: string, extra = ''): void {
+    const m = /^(\s*)(`{3,}|~{3,})(\S*)(.*)$/.exec(this.lines[line - 1] ?? '');
     if (!m) return;
     // A fence without a language gets `text`: otherwise its meta would be read as the language.
-    lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
-  };
-  const guessed: Array<[number, string]> = [];
-  const guess = (line: number, text: string) => guessed.push([line, `${file}:${line}: ${text}`]);
+    this.lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
+  }
 
-  const items: Array<{ kind: 'command'; command: Command } | { kind: 'step'; step: Step; line: number }> = [];
-  let command: Command | undefined;
-  let links: string[] = [];
-  /** The text between the previous block and this one (what introduces it). */
-  let before = '';
-  const alternatives = new Map<number, string[]>();
-  let alternative: { depth: number; name: string; verified: string } | undefined;
-  const screenshot = (line: number, caption: string): string => {
-    const id = unique(`${section()}/${links.length > 0 ? 'browser' : 'screenshot'}`);
-    items.push({
-      kind: 'step',
-      line,
-      step: { kind: 'manual', id, title: `${heading()}: ${abbreviate(caption || links[0] || '그림')} 확인` },
-    });
-    if (links.length === 0) guess(line, `그림 앞에 열어 볼 주소가 없어 ${id} 를 사람이 확인하는 단계로 두었습니다.`);
+  heading(h: Heading): void {
+    const text = toString(h);
+    this.headings.length = h.depth - 1;
+    this.headings[h.depth - 1] = text;
+    for (let i = 0; i < h.depth - 1; i++) this.headings[i] ??= '';
+    this.command = undefined; // a block in another section is not the output of a command above it
+    for (const d of [...this.alternatives.keys()]) if (d > h.depth) this.alternatives.delete(d);
+    if (this.alternative && h.depth <= this.alternative.depth) this.alternative = undefined;
+    if (!ALTERNATIVE.test(text)) return void this.alternatives.set(h.depth, []);
+    const siblings = this.alternatives.get(h.depth) ?? [];
+    if (siblings.length > 0) {
+      this.alternative = { depth: h.depth, name: text, verified: siblings[0]! };
+      this.guess(
+        h.position?.start.line ?? 0,
+        `"${text}" 를 "${siblings[0]}" 의 다른 방법으로 보고, 그 명령을 검증하지 않는 수동 단계로 두었습니다.`,
+      );
+    }
+    this.alternatives.set(h.depth, [...siblings, text]);
+  }
+
+  screenshot(line: number, caption: string): string {
+    const id = this.unique(`${this.section()}/${this.links.length > 0 ? 'browser' : 'screenshot'}`);
+    const title = `${this.title()}: ${abbreviate(caption || this.links[0] || '그림')} 확인`;
+    this.items.push({ kind: 'step', line, step: { kind: 'manual', id, title } });
+    if (this.links.length === 0)
+      this.guess(line, `그림 앞에 열어 볼 주소가 없어 ${id} 를 사람이 확인하는 단계로 두었습니다.`);
     return id;
-  };
-  visit(tree, (node, _index, parent) => {
-    if (node.type === 'heading') {
-      const h = node as Heading;
-      const text = toString(h);
-      headings.length = h.depth - 1;
-      headings[h.depth - 1] = text;
-      for (let i = 0; i < h.depth - 1; i++) headings[i] ??= '';
-      command = undefined; // a block in another section is not the output of a command above it
-      for (const d of [...alternatives.keys()]) if (d > h.depth) alternatives.delete(d);
-      if (alternative && h.depth <= alternative.depth) alternative = undefined;
-      if (ALTERNATIVE.test(text)) {
-        const siblings = alternatives.get(h.depth) ?? [];
-        if (siblings.length > 0) {
-          alternative = { depth: h.depth, name: text, verified: siblings[0]! };
-          guess(
-            h.position?.start.line ?? 0,
-            `"${text}" 를 "${siblings[0]}" 의 다른 방법으로 보고, 그 명령을 검증하지 않는 수동 단계로 두었습니다.`,
-          );
-        }
-        alternatives.set(h.depth, [...siblings, text]);
-      } else alternatives.set(h.depth, []);
-    }
-    if (node.type === 'paragraph') {
-      const p = node as Paragraph;
-      // A paragraph of images only keeps the links of the text before it (what the reader opens).
-      if (!imagesOnly(p)) {
-        links = [];
-        visit(node, 'link', (l) => void links.push(l.url));
-        before += `\n${toString(p)}`;
-      }
-    }
-    if (node.type === 'image') {
-      const image = node as Image;
-      const line = image.position?.start.line ?? 0;
-      if (IMAGE_STEP.test(image.title ?? ''))
-        return void problems.push(`${file}:${line}: 그림에 이미 step id 가 있습니다: "${image.title}"`);
-      const id = screenshot(line, image.alt ?? '');
-      // The step id in the image's title: `![설명](./img/x.png "step=섹션/browser")`.
-      const title = image.title ? `${image.title} step=${id}` : `step=${id}`;
-      const at = lines[line - 1]?.indexOf(`](${image.url}`) ?? -1;
-      if (at < 0)
-        return void problems.push(
-          `${file}:${line}: 그림 ${image.url} 의 위치를 찾지 못했습니다. 그림을 한 줄에 ![설명](경로) 로 쓰세요.`,
-        );
-      const close = lines[line - 1]!.indexOf(')', at + 2 + image.url.length);
-      const inner = lines[line - 1]!.slice(at + 2, close).replace(/\s+(["'(]).*$/, '');
-      lines[line - 1] =
-        `${lines[line - 1]!.slice(0, at + 2)}${inner} "${title.replace(/"/g, '\\"')}"${lines[line - 1]!.slice(close)}`;
-      return;
-    }
-    if (node.type === 'html') {
-      const html = node as Html;
-      if (!FIGURE.test(html.value)) return;
-      if (/\bdata-step=/.test(html.value))
-        return void problems.push(`${file}:${html.position?.start.line}: 그림에 이미 data-step 이 있습니다.`);
-      const caption = /<figcaption>([\s\S]*?)<\/figcaption>/
-        .exec(html.value)?.[1]
-        ?.replace(/<[^>]+>/g, '')
-        .trim();
-      const at = (html.position?.start.line ?? 1) - 1 + html.value.split('\n').findIndex((l) => FIGURE.test(l));
-      const id = screenshot(at + 1, caption ?? '');
-      lines[at] = (lines[at] ?? '').replace(FIGURE, (_m, attrs: string) => `<figure${attrs} data-step="${id}">`);
-    }
-    if (node.type !== 'code') return;
-    const code = node as Code;
-    const intro = before;
-    before = '';
+  }
+
+  /** The step id in the image's title: `![설명](./img/x.png "step=섹션/browser")`. */
+  image(image: Image): void {
+    const line = image.position?.start.line ?? 0;
+    if (IMAGE_STEP.test(image.title ?? ''))
+      return this.problem(line, `그림에 이미 step id 가 있습니다: "${image.title}"`);
+    const id = this.screenshot(line, image.alt ?? '');
+    const title = image.title ? `${image.title} step=${id}` : `step=${id}`;
+    const text = this.lines[line - 1] ?? '';
+    const at = text.indexOf(`](${image.url}`);
+    if (at < 0)
+      return this.problem(line, `그림 ${image.url} 의 위치를 찾지 못했습니다. 그림을 한 줄에 ![설명](경로) 로 쓰세요.`);
+    const close = text.indexOf(')', at + 2 + image.url.length);
+    const inner = text.slice(at + 2, close).replace(/\s+(["'(]).*$/, '');
+    this.lines[line - 1] = `${text.slice(0, at + 2)}${inner} "${title.replace(/"/g, '\\"')}"${text.slice(close)}`;
+  }
+
+  figure(html: Html): void {
+    if (/\bdata-step=/.test(html.value))
+      return this.problem(html.position?.start.line, '그림에 이미 data-step 이 있습니다.');
+    const caption = /<figcaption>([\s\S]*?)<\/figcaption>/
+      .exec(html.value)?.[1]
+      ?.replace(/<[^>]+>/g, '')
+      .trim();
+    const at = (html.position?.start.line ?? 1) - 1 + html.value.split('\n').findIndex((l) => FIGURE.test(l));
+    const id = this.screenshot(at + 1, caption ?? '');
+    this.lines[at] = (this.lines[at] ?? '').replace(
+      FIGURE,
+      (_m, attrs: string) => `<figure${attrs} data-step="${id}">`,
+    );
+  }
+
+  code(code: Code, atRoot: boolean): void {
+    const intro = this.before;
+    this.before = '';
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
     if (meta.getString('step') !== undefined || meta.getString('of') !== undefined)
-      return void problems.push(`${file}:${line}: 펜스에 이미 step id 가 있습니다: \`${code.meta}\``);
-    const lang = code.lang ?? '';
-    if (
-      command?.edit &&
-      command.edit.spec === '' &&
-      command.outputs.length === 0 &&
-      /(^|\s)ins=/.test(code.meta ?? '')
-    ) {
-      command.edit.spec = unique(`${command.id}-spec`);
-      return setFence(line, command.edit.spec, command.id);
+      return this.problem(line, `펜스에 이미 step id 가 있습니다: \`${code.meta}\``);
+    const { command } = this;
+    if (command?.edit?.spec === '' && command.outputs.length === 0 && /(^|\s)ins=/.test(code.meta ?? '')) {
+      command.edit.spec = this.unique(`${command.id}-spec`);
+      return this.setFence(line, command.edit.spec, command.id);
     }
-    const role = blockRole(lang, code.value);
+    const role = blockRole(code.lang ?? '', code.value);
     // A file: titled, or data the text just before tells the reader to save (`다음을 x.yaml 로 저장하세요`), or under a heading that is its name.
-    const current = (headings.at(-1) ?? '').trim();
-    const introduced =
-      role === 'output' && parent?.type === 'root' && SAVE.test(intro) ? FILE_NAME.exec(intro)?.[1] : undefined;
+    const current = (this.headings.at(-1) ?? '').trim();
+    const introduced = role === 'output' && atRoot && SAVE.test(intro) ? FILE_NAME.exec(intro)?.[1] : undefined;
     const headed = role === 'output' && !command && FILE_NAME.exec(current)?.[0] === current ? current : undefined;
     const named = meta.getString('title') ?? introduced ?? headed;
-    if (named !== undefined) {
-      const id = unique(`${section()}/file`);
-      const titled = meta.getString('title') !== undefined;
-      setFence(line, id, undefined, titled ? '' : ` title="${named}"`);
-      if (!titled)
-        guess(
-          line,
-          `앞의 글이 이 블록을 ${named} 로 저장하라고 해서 파일 단계 ${id} 로 두고 펜스에 title="${named}" 을 붙였습니다.`,
-        );
-      command = undefined; // what follows a file belongs to no command above it
-      items.push({ kind: 'step', line, step: { kind: 'file', id, title: `${named} 작성` } });
-      return;
-    }
-    if (role === 'command') {
-      const commandLines = meaningful(code.value);
-      const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
-      // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
-      const first =
-        [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ??
-        commandLines[0] ??
-        '';
-      const id = unique(
-        `${section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`,
-      );
-      // A command runs as bash and the site shows it as one: the fence says so.
-      if (lang !== 'bash') {
-        const m = /^(\s*(?:`{3,}|~{3,}))\S*/.exec(lines[line - 1] ?? '');
-        if (m) lines[line - 1] = `${m[1]}bash${(lines[line - 1] ?? '').slice(m[0].length)}`;
-        guess(
-          line,
-          `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`,
-        );
-      }
-      setFence(line, id);
-      command = {
-        id,
-        code: code.value,
-        line,
-        title: `${heading()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`,
-        outputs: [],
-        edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined,
-        alternative: alternative && `${alternative.name} (검증하는 방법: ${alternative.verified})`,
-      };
-      items.push({ kind: 'command', command });
-      return;
-    }
-    const reason = looksLikeOutput(code.value);
-    if (!command)
-      return void problems.push(
-        `${file}:${line}: 위에 명령 블록이 없는 ${lang || '언어 없는'} 블록입니다. 명령의 출력이라면 명령 아래로 옮기고, 파일이라면 펜스에 title="파일 이름" 을 붙이세요.`,
-      );
-    if (command.outputs.length === 2)
-      return void problems.push(
-        `${file}:${line}: 명령 ${command.id} 의 세 번째 출력 블록입니다. 명령 하나에는 출력 블록이 둘(페이지의 출력, 버전에 따른 차이)까지입니다.`,
-      );
-    const id = unique(`${command.id}-output${command.outputs.length > 0 ? `-${command.outputs.length + 1}` : ''}`);
-    if (['bash', 'sh', 'shell', 'zsh', 'console'].includes(lang))
-      guess(
-        line,
-        `\`\`\`${lang} 블록을 ${command.id} 의 출력 ${id} 로 두었습니다 (실행하지 않습니다): ${reason ?? '명령으로 보이지 않음'}.`,
-      );
-    setFence(line, id, command.id);
-    command.outputs.push({ id, code: code.value, line });
-  });
+    if (named !== undefined) return this.fileBlock(line, named, meta.getString('title') !== undefined);
+    if (role === 'command') return this.commandBlock(code, line);
+    this.outputBlock(code, line);
+  }
 
+  fileBlock(line: number, named: string, titled: boolean): void {
+    const id = this.unique(`${this.section()}/file`);
+    this.setFence(line, id, undefined, titled ? '' : ` title="${named}"`);
+    if (!titled)
+      this.guess(
+        line,
+        `앞의 글이 이 블록을 ${named} 로 저장하라고 해서 파일 단계 ${id} 로 두고 펜스에 title="${named}" 을 붙였습니다.`,
+      );
+    this.command = undefined; // what follows a file belongs to no command above it
+    this.items.push({ kind: 'step', line, step: { kind: 'file', id, title: `${named} 작성` } });
+  }
+
+  commandBlock(code: Code, line: number): void {
+    const lang = code.lang ?? '';
+    const commandLines = meaningful(code.value);
+    const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
+    // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
+    const first =
+      [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ??
+      commandLines[0] ??
+      '';
+    const id = this.unique(
+      `${this.section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`,
+    );
+    // A command runs as bash and the site shows it as one: the fence says so.
+    if (lang !== 'bash') {
+      const m = /^(\s*(?:`{3,}|~{3,}))\S*/.exec(this.lines[line - 1] ?? '');
+      if (m) this.lines[line - 1] = `${m[1]}bash${(this.lines[line - 1] ?? '').slice(m[0].length)}`;
+      this.guess(
+        line,
+        `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`,
+      );
+    }
+    this.setFence(line, id);
+    const { alternative } = this;
+    this.command = {
+      id,
+      code: code.value,
+      line,
+      title: `${this.title()}: ${abbreviate(first.replace(/(\s*[\\|])+$/, ''))}`,
+      outputs: [],
+      edit: EDIT_COMMAND.test(code.value.trim()) ? { spec: '' } : undefined,
+      alternative: alternative && `${alternative.name} (검증하는 방법: ${alternative.verified})`,
+    };
+    this.items.push({ kind: 'command', command: this.command });
+  }
+
+  outputBlock(code: Code, line: number): void {
+    const { command } = this;
+    const lang = code.lang ?? '';
+    if (!command)
+      return this.problem(
+        line,
+        `위에 명령 블록이 없는 ${lang || '언어 없는'} 블록입니다. 명령의 출력이라면 명령 아래로 옮기고, 파일이라면 펜스에 title="파일 이름" 을 붙이세요.`,
+      );
+    const n = command.outputs.length;
+    if (n === 2)
+      return this.problem(
+        line,
+        `명령 ${command.id} 의 세 번째 출력 블록입니다. 명령 하나에는 출력 블록이 둘(페이지의 출력, 버전에 따른 차이)까지입니다.`,
+      );
+    const id = this.unique(`${command.id}-output${n > 0 ? `-${n + 1}` : ''}`);
+    if (['bash', 'sh', 'shell', 'zsh', 'console'].includes(lang))
+      this.guess(
+        line,
+        `\`\`\`${lang} 블록을 ${command.id} 의 출력 ${id} 로 두었습니다 (실행하지 않습니다): ${looksLikeOutput(code.value) ?? '명령으로 보이지 않음'}.`,
+      );
+    this.setFence(line, id, command.id);
+    command.outputs.push({ id, code: code.value, line });
+  }
+}
+
+export function scaffold(source: string, file: string, name = 'page'): Scaffold {
+  const scan = new PageScan(source, file);
+  const { items, lines, problems } = scan;
+  const { steps, fixtures, todo } = stepsOf(items, source, (line, text) => scan.guess(line, text));
+  const lineOf = new Map(items.map((i) => (i.kind === 'step' ? [i.step.id, i.line] : [i.command.id, i.command.line])));
+  // A file a command reads (`-f x.yaml`) must be written before it runs.
+  for (const [i, s] of steps.entries()) {
+    if (s.kind !== 'file') continue;
+    const name = s.title.replace(/ 작성$/, '');
+    const [user] = runsOf(items, steps.slice(0, i), new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`));
+    if (user)
+      problems.push(
+        `${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`,
+      );
+  }
+  for (const s of steps)
+    if (!STEP_ID.test(s.id))
+      problems.push(
+        `${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`,
+      );
+  if (steps.length === 0) problems.push(`${file}: 페이지에 코드 블록도, 링크 뒤의 그림도 없어 만들 단계가 없습니다.`);
+  if (problems.length > 0) throw new ScaffoldError(problems);
+  // The frontmatter the badge needs, when the page has none.
+  const frontmatter = !(frontmatterOf(source) as { runbook?: unknown }).runbook;
+  if (frontmatter) {
+    const entry = ['runbook:', `  name: ${name}`, `  kubernetes: ["${DEFAULT_KUBERNETES}"]`];
+    if (lines[0] === '---') lines.splice(1, 0, ...entry);
+    else lines.unshift('---', ...entry, '---', '');
+  }
+  // In the page's order (the frontmatter lines are added after every line number was taken).
+  const guesses = scan.guessed.sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+  return { source: lines.join('\n'), steps, fixtures, todo, guesses, frontmatter };
+}
+
+/** The run steps among `list` whose command matches. */
+function runsOf(items: Item[], list: Step[], command: RegExp): Step[] {
+  const ids = new Set(
+    items.flatMap((i) => (i.kind === 'command' && command.test(i.command.code.trim()) ? [i.command.id] : [])),
+  );
+  return list.filter((s) => s.kind === 'run' && ids.has(s.id));
+}
+
+type Guess = (line: number, text: string) => void;
+
+/** The commands as steps: an edit with its stand-in Service, a person's step, or a run step with its rules. */
+function stepsOf(items: Item[], source: string, guess: Guess) {
   const todo = new Map<string, string>();
   const fixtures: ServiceFixture[] = [];
   const steps: Step[] = [];
-  const lineOf = new Map(items.map((i) => (i.kind === 'step' ? [i.step.id, i.line] : [i.command.id, i.command.line])));
-  const codeOf = new Map(items.flatMap((i) => (i.kind === 'command' ? [[i.command.id, i.command.code.trim()]] : [])));
-  const runs = (list: Step[], command: RegExp) =>
-    list.filter((s) => s.kind === 'run' && command.test(codeOf.get(s.id) ?? ''));
   for (const item of items) {
     if (item.kind === 'step') {
       steps.push(item.step);
@@ -310,7 +372,7 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
     const c = item.command;
     if (c.edit?.spec) {
       const [, name, namespace] = EDIT_COMMAND.exec(c.code.trim()) ?? [];
-      const before = runs(steps, new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`)).at(-1);
+      const before = runsOf(items, steps, new RegExp(`^kubectl get (svc|service)/${name} -n ${namespace}\\s*$`)).at(-1);
       steps.push({ kind: 'edit', id: c.id, title: c.title, spec: c.edit.spec, writes: true } satisfies EditStep);
       // A stand-in only when the Service is absent (made by an earlier chapter); one that exists is left alone.
       fixtures.push({ kind: 'service', edit: c.id, spec: c.edit.spec, resetWith: before?.id ?? c.id });
@@ -327,73 +389,49 @@ export function scaffold(source: string, file: string, name = 'page'): Scaffold 
       guess(c.line, `${c.id}: ${person} → 수동 단계.`);
       continue;
     }
-    const step = runStep(c, source, todo);
-    if (longRunning(c.code)) {
-      // The local port it answers on: port-forward's `LOCAL:REMOTE` (or one port for both), proxy's `--port`.
-      const line = c.code.replace(/\\?\n/g, ' ');
-      const port =
-        /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(line)?.[1] ??
-        /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ??
-        /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
-      step.background = port ? { port: Number(port) } : {};
-      delete step.eventually;
-      // What it prints first is read while it runs: the page's lines must be there, more may follow.
-      if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
-      guess(
-        c.line,
-        `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`,
-      );
-    }
-    if (step.eventually)
-      guess(
-        c.line,
-        `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`,
-      );
-    const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
-    if (volatile)
-      guess(
-        c.outputs[0]?.line ?? c.line,
-        `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part))
-          .map(([, , name]) => name)
-          .join(', ')})은 비교하지 않습니다.`,
-      );
-    steps.push(step);
+    steps.push(runStep(c, source, todo, guess));
   }
-  // A file a command reads (`-f x.yaml`) must be written before it runs.
-  for (const [i, s] of steps.entries()) {
-    if (s.kind !== 'file') continue;
-    const name = s.title.replace(/ 작성$/, '');
-    const [user] = runs(steps.slice(0, i), new RegExp(`-f\\s+(\\./)?${name.replace(/\./g, '\\.')}\\b`));
-    if (user)
-      problems.push(
-        `${file}:${lineOf.get(s.id)}: ${name} 을 쓰는 파일 블록이 그것을 읽는 명령 ${user.id} (${file}:${lineOf.get(user.id)}) 보다 뒤에 있습니다. 파일 블록을 명령 앞으로 옮기세요.`,
-      );
-  }
-  for (const s of steps)
-    if (!STEP_ID.test(s.id))
-      problems.push(
-        `${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`,
-      );
-  if (steps.length === 0) problems.push(`${file}: 페이지에 코드 블록도, 링크 뒤의 그림도 없어 만들 단계가 없습니다.`);
-  if (problems.length > 0) throw new ScaffoldError(problems);
-  // The frontmatter the badge needs, when the page has none.
-  let frontmatter = false;
-  if (!(frontmatterOf(source) as { runbook?: unknown }).runbook) {
-    const entry = ['runbook:', `  name: ${name}`, `  kubernetes: ["${DEFAULT_KUBERNETES}"]`];
-    if (lines[0] === '---') lines.splice(1, 0, ...entry);
-    else lines.unshift('---', ...entry, '---', '');
-    frontmatter = true;
-  }
-  // In the page's order (the frontmatter lines are added after every line number was taken).
-  const guesses = guessed.sort((a, b) => a[0] - b[0]).map(([, text]) => text);
-  return { source: lines.join('\n'), steps, fixtures, todo, guesses, frontmatter };
+  return { steps, fixtures, todo };
 }
 
-function runStep(c: Command, source: string, todo: Map<string, string>): RunStep {
+function runStep(c: Command, source: string, todo: Map<string, string>, guess: Guess): RunStep {
   const step = outputsOf(c);
   driftOf(c, source, todo, step);
   const eventually = waits(c, step);
-  return eventually ? { ...step, eventually } : step;
+  if (eventually) step.eventually = eventually;
+  if (longRunning(c.code)) inBackground(c, step, guess);
+  if (step.eventually)
+    guess(
+      c.line,
+      `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`,
+    );
+  const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
+  if (volatile)
+    guess(
+      c.outputs[0]?.line ?? c.line,
+      `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part))
+        .map(([, , name]) => name)
+        .join(', ')})은 비교하지 않습니다.`,
+    );
+  return step;
+}
+
+/** A command that keeps running: a background step, ready when its local port answers (or its first line is printed). */
+function inBackground(c: Command, step: RunStep, guess: Guess): void {
+  // The local port it answers on: port-forward's `LOCAL:REMOTE` (or one port for both), proxy's `--port`.
+  const line = c.code.replace(/\\?\n/g, ' ');
+  const port =
+    /\bport-forward\b.*?\s(?:\d+\.\d+\.\d+\.\d+:)?(\d+):\d+/.exec(line)?.[1] ??
+    /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ??
+    /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
+  step.background = port ? { port: Number(port) } : {};
+  delete step.eventually;
+  // What it prints first is read while it runs: the page's lines must be there, more may follow.
+  if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
+  guess(
+    c.line,
+    `${c.id}: 끝나지 않는 명령이라 백그라운드 단계로 두었습니다 (${port ? `127.0.0.1:${port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 멈춥니다).`,
+  );
 }
 
 function outputsOf(c: Command): RunStep {
