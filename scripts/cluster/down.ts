@@ -13,34 +13,20 @@ import { isPortOpen, sandboxPaths, stopProcesses, waitFor, type SandboxPaths } f
 import { readSandbox, type SandboxState } from './state.ts';
 import { currentProcesses } from './status.ts';
 
-function readStateLoosely(name: string, io: Io): SandboxState | undefined {
-  try {
-    return readSandbox(name, io.env);
-  } catch {
-    return undefined; // a corrupt state file must not prevent cleaning up
-  }
-}
-
 /** The processes state.json recorded; one without a start time (an older state file) is dated by the file. */
 function recordedProcesses(state: SandboxState | undefined, p: SandboxPaths, io: Io): ProcessRecord[] {
   if (!state) return [];
-  let writtenAt: number | undefined;
-  try {
-    writtenAt = fs.statSync(p.state).mtimeMs;
-  } catch {
-    writtenAt = undefined;
-  }
+  const writtenAt = fs.statSync(p.state, { throwIfNoEntry: false })?.mtimeMs;
   const all: ProcessRecord[] = [...state.processes, ...currentProcesses(state, io.env)];
   return all.map((r) => (r.start === undefined && r.writtenAt === undefined ? { ...r, writtenAt } : r));
 }
 
 /** `kind v1.37.0` from the marker `up` writes before anything else. */
-function readProviderMarker(file: string): [string | undefined, string | undefined] {
+function readProviderMarker(file: string): (string | undefined)[] {
   try {
-    const [provider, version] = fs.readFileSync(file, 'utf8').trim().split(/\s+/);
-    return [provider, version];
+    return fs.readFileSync(file, 'utf8').trim().split(/\s+/);
   } catch {
-    return [undefined, undefined];
+    return [];
   }
 }
 
@@ -55,7 +41,12 @@ function readProviderMarker(file: string): [string | undefined, string | undefin
 export async function teardown(name: string, io: Io, status: Status): Promise<{ existed: boolean }> {
   const p = sandboxPaths(name, io.env);
   if (!fs.existsSync(p.dir)) return { existed: false };
-  const state = readStateLoosely(name, io);
+  let state: SandboxState | undefined;
+  try {
+    state = readSandbox(name, io.env);
+  } catch {
+    // a corrupt state file must not prevent cleaning up
+  }
   const recorded = recordedProcesses(state, p, io);
   const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
   // The small kubelet's own record covers a half-made sandbox (started, but no state.json yet).

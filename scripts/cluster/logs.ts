@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../lib/errors.ts';
 import { runOrThrow } from '../lib/process.ts';
 import { Status } from '../lib/status.ts';
 import type { Handler } from './cli.ts';
 import { engineEnv, ensureKind } from './kind/cluster.ts';
 import { sandboxPaths } from './sandbox.ts';
-import { clusterCommand, readSandbox } from './state.ts';
+import { requireSandbox } from './status.ts';
 import { resolveKubernetes } from './versions.ts';
 import { majorMinor } from '../model/version.ts';
 
@@ -17,13 +16,7 @@ import { majorMinor } from '../model/version.ts';
  * `npm run verify` calls it for a page that failed, before taking its sandbox down.
  */
 export const logs: Handler<'logs'> = async (cmd, io) => {
-  const state = readSandbox(cmd.name, io.env);
-  if (!state)
-    throw new EnvironmentError(
-      'CLUSTER_NOT_UP',
-      `샌드박스 "${cmd.name}"가 없습니다.`,
-      `먼저 만드세요: ${clusterCommand('up', cmd.name)}`,
-    );
+  const state = requireSandbox(cmd.name, io.env);
   const to = path.resolve(io.cwd, cmd.to);
   fs.mkdirSync(to, { recursive: true });
   const own = sandboxPaths(cmd.name, io.env).logs;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { writeAtomic } from '../lib/fs.ts';
 import { cacheDir } from '../lib/paths.ts';
+import type { Env } from '../lib/process.ts';
 
 /**
  * What `npm run cluster -- up` leaves behind for every other command (runbook, verify, bench).
@@ -61,12 +62,7 @@ export const SandboxState = z.object({
   /** kind: whether the nodes pull images (false: the node image and the runbook's images were built here). */
   pulls: z.boolean().optional(),
   /** What this provider simulates and what is real, in Korean, for every report. */
-  simulation: z
-    .object({
-      simulated: z.array(z.string()),
-      real: z.array(z.string()),
-    })
-    .optional(),
+  simulation: z.object({ simulated: z.array(z.string()), real: z.array(z.string()) }).optional(),
 });
 export type SandboxState = z.infer<typeof SandboxState>;
 
@@ -77,30 +73,22 @@ export function clusterCommand(verb: 'up' | 'down' | 'status', name: string): st
   return `npm run cluster -- ${verb}${name === DEFAULT_SANDBOX ? '' : ` --name ${name}`}`;
 }
 
-export function sandboxDir(
-  name = DEFAULT_SANDBOX,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
+export function sandboxDir(name: string, env: Env = process.env): string {
   return path.join(cacheDir(env), 'sandbox', name);
 }
 
-export function readSandbox(
-  name = DEFAULT_SANDBOX,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): SandboxState | undefined {
+export function readSandbox(name: string, env: Env = process.env): SandboxState | undefined {
   const file = path.join(sandboxDir(name, env), 'state.json');
   if (!fs.existsSync(file)) return undefined;
   return SandboxState.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
 /** Writes the state atomically (temp file + rename) so a reader never sees half a file. */
-export function writeSandbox(
-  state: SandboxState,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  const file = path.join(sandboxDir(state.name, env), 'state.json');
-  writeAtomic(file, JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
-  return file;
+export function writeSandbox(state: SandboxState, env: Env): void {
+  writeAtomic(
+    path.join(sandboxDir(state.name, env), 'state.json'),
+    JSON.stringify(SandboxState.parse(state), null, 2) + '\n',
+  );
 }
 
 /**

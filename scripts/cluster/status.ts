@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiReady, loadKubeConfig } from './api.ts';
 import type { Handler } from './cli.ts';
-import { isAlive } from '../lib/process.ts';
+import { isAlive, type Env } from '../lib/process.ts';
 import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { clusterCommand, readSandbox, type SandboxState } from './state.ts';
@@ -18,10 +18,7 @@ interface Health {
  * The sandbox's processes as they are now: kwokctl's pid files win over the pids recorded at `up`
  * (a component restarted by hand, or by kwokctl, keeps its name but gets a new pid).
  */
-export function currentProcesses(
-  state: SandboxState,
-  env: Readonly<Record<string, string | undefined>>,
-): ProcessRecord[] {
+export function currentProcesses(state: SandboxState, env: Env): ProcessRecord[] {
   if (state.provider !== 'kwok') return state.processes;
   const live = new Map(kwokPids(sandboxPaths(state.name, env).kwokWorkdir, state.name).map((p) => [p.name, p]));
   return state.processes.map((p) => {
@@ -30,17 +27,14 @@ export function currentProcesses(
   });
 }
 
-export async function healthOf(
-  state: SandboxState,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<Health> {
+export async function healthOf(state: SandboxState, env: Env): Promise<Health> {
   let apiReachable = false;
   try {
     const kc = loadKubeConfig(state.kubeconfig);
     kc.setCurrentContext(state.context);
     apiReachable = await apiReady(kc);
   } catch {
-    apiReachable = false;
+    // an unreadable kubeconfig: the API is not reachable
   }
   const deadProcesses = currentProcesses(state, env)
     .filter((p) => !isAlive(p.pid))
@@ -54,8 +48,11 @@ export async function healthOf(
   return { apiReachable, deadProcesses, summary };
 }
 
-function noSandbox(name: string): EnvironmentError {
-  return new EnvironmentError(
+/** The sandbox's state, or an error saying how to make it. */
+export function requireSandbox(name: string, env: Env): SandboxState {
+  const state = readSandbox(name, env);
+  if (state) return state;
+  throw new EnvironmentError(
     'CLUSTER_NOT_UP',
     `샌드박스 "${name}"가 없습니다.`,
     `먼저 만드세요: ${clusterCommand('up', name)}`,
@@ -63,8 +60,7 @@ function noSandbox(name: string): EnvironmentError {
 }
 
 export const status: Handler<'status'> = async (cmd, io) => {
-  const state = readSandbox(cmd.name, io.env);
-  if (!state) throw noSandbox(cmd.name);
+  const state = requireSandbox(cmd.name, io.env);
   const health = await healthOf(state, io.env);
   const processes = currentProcesses(state, io.env);
   const lines = [
@@ -101,8 +97,6 @@ export const status: Handler<'status'> = async (cmd, io) => {
 };
 
 export const kubeconfig: Handler<'kubeconfig'> = async (cmd, io) => {
-  const state = readSandbox(cmd.name, io.env);
-  if (!state) throw noSandbox(cmd.name);
-  io.out(`${state.kubeconfig}\n`);
+  io.out(`${requireSandbox(cmd.name, io.env).kubeconfig}\n`);
   return 0;
 };

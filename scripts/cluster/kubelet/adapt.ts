@@ -18,65 +18,45 @@ interface AdaptOptions {
   port: number;
 }
 
+/** `--flag`, `-flag`, `--flag=…` or `-flag=…` (group 1: `=` when the value is attached). */
+const flagPattern = (flag: string) => new RegExp(`^--?${flag}(=|$)`);
+
 /** Replaces `--flag=value` / `--flag value` or appends it. */
 function setFlag(args: string[], flag: string, value: string): string[] {
+  const re = flagPattern(flag);
   const out: string[] = [];
-  let found = false;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === `--${flag}` || a === `-${flag}`) {
-      out.push(`--${flag}=${value}`);
-      i++; // skip its value
-      found = true;
-    } else if (a.startsWith(`--${flag}=`) || a.startsWith(`-${flag}=`)) {
-      out.push(`--${flag}=${value}`);
-      found = true;
-    } else out.push(a);
+    const m = re.exec(args[i]!);
+    out.push(m ? `--${flag}=${value}` : args[i]!);
+    if (m && !m[1]) i++; // skip its value
   }
-  if (!found) out.push(`--${flag}=${value}`);
-  return out;
+  return args.some((a) => re.test(a)) ? out : [...out, `--${flag}=${value}`];
 }
 
-function hasFlag(args: string[], flag: string): boolean {
-  return args.some(
-    (a) => a === `--${flag}` || a.startsWith(`--${flag}=`) || a === `-${flag}` || a.startsWith(`-${flag}=`),
-  );
-}
-
-/** Resolves the downward-API fields a kubelet would (metadata.name/namespace, spec.nodeName, …). */
-function fieldRef(pod: V1Pod, fieldPath: string): string | undefined {
-  switch (fieldPath) {
-    case 'metadata.name':
-      return pod.metadata?.name;
-    case 'metadata.namespace':
-      return pod.metadata?.namespace;
-    case 'metadata.uid':
-      return pod.metadata?.uid;
-    case 'spec.nodeName':
-      return pod.spec?.nodeName;
-    case 'spec.serviceAccountName':
-      return pod.spec?.serviceAccountName;
-    case 'status.podIP':
-      return pod.status?.podIP;
-    case 'status.hostIP':
-      return pod.status?.hostIP;
-    default:
-      return undefined;
-  }
-}
+/** The downward-API fields a kubelet resolves (metadata.name/namespace, spec.nodeName, …). */
+const FIELD_REFS: Record<string, (pod: V1Pod) => string | undefined> = {
+  'metadata.name': (pod) => pod.metadata?.name,
+  'metadata.namespace': (pod) => pod.metadata?.namespace,
+  'metadata.uid': (pod) => pod.metadata?.uid,
+  'spec.nodeName': (pod) => pod.spec?.nodeName,
+  'spec.serviceAccountName': (pod) => pod.spec?.serviceAccountName,
+  'status.podIP': (pod) => pod.status?.podIP,
+  'status.hostIP': (pod) => pod.status?.hostIP,
+};
 
 export function adaptContainer(pod: V1Pod, container: V1Container, opts: AdaptOptions): LocalCommand {
   // The image's entrypoint is the binary; `command` would replace it, `args` are its arguments.
   let args = [...(container.command?.slice(1) ?? []), ...(container.args ?? [])];
   args = setFlag(args, 'port', String(opts.port));
   args = setFlag(args, 'kubeconfig', opts.kubeconfig);
-  if (!hasFlag(args, 'namespace') && pod.metadata?.namespace) args.push(`--namespace=${pod.metadata.namespace}`);
+  if (!args.some((a) => flagPattern('namespace').test(a)) && pod.metadata?.namespace)
+    args.push(`--namespace=${pod.metadata.namespace}`);
   const env: Record<string, string> = {};
   const skippedEnv: string[] = [];
   for (const e of container.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value;
     else if (e.valueFrom?.fieldRef) {
-      const v = fieldRef(pod, e.valueFrom.fieldRef.fieldPath);
+      const v = FIELD_REFS[e.valueFrom.fieldRef.fieldPath]?.(pod);
       if (v !== undefined) env[e.name] = v;
       else skippedEnv.push(e.name);
     } else skippedEnv.push(e.name);

@@ -37,13 +37,8 @@ const imagesFile = registeredImagesFile(sandbox);
 let images: Record<string, string> = {};
 let imagesStamp = '';
 function readImages(): boolean {
-  let stamp = '';
-  try {
-    const st = fs.statSync(imagesFile);
-    stamp = `${st.mtimeMs}:${st.size}`;
-  } catch {
-    stamp = 'absent';
-  }
+  const st = fs.statSync(imagesFile, { throwIfNoEntry: false });
+  const stamp = st ? `${st.mtimeMs}:${st.size}` : 'absent';
   if (stamp === imagesStamp) return false;
   imagesStamp = stamp;
   images = readRegisteredImages(sandbox);
@@ -83,29 +78,21 @@ const runners = new Map<string, PodRunner>();
 let stopping = false;
 
 function writeStatus(): void {
-  const list = [...runners.values()].map((r) => ({
+  const containers = [...runners.values()].map((r) => ({
     pod: r.key,
     pid: r.child?.pid ?? null,
     restarts: r.restarts,
     port: r.port,
   }));
-  writeAtomic(statusFile, JSON.stringify({ supervisor: process.pid, containers: list }, null, 2) + '\n');
+  writeAtomic(statusFile, JSON.stringify({ supervisor: process.pid, containers }, null, 2) + '\n');
 }
 
 async function reconcile(pod: V1Pod): Promise<void> {
   const uid = pod.metadata?.uid;
   if (!uid) return;
-  const existing = runners.get(uid);
   const runnable = runnableContainer(pod, images);
-  if (!runnable || !wantsRunning(pod)) {
-    if (existing) {
-      runners.delete(uid);
-      await existing.stop((pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000 || 1000);
-      writeStatus();
-    }
-    return;
-  }
-  if (existing) return;
+  if (!runnable || !wantsRunning(pod)) return forget(pod);
+  if (runners.has(uid)) return;
   const runner = new PodRunner(pod, runnable.container, runnable.binary, {
     requestToken,
     log,
@@ -128,10 +115,11 @@ async function reconcile(pod: V1Pod): Promise<void> {
   writeStatus();
 }
 
+/** Stops the pod's container, if it runs one, within the pod's grace period. */
 async function forget(pod: V1Pod): Promise<void> {
-  const uid = pod.metadata?.uid;
-  const runner = uid ? runners.get(uid) : undefined;
-  if (!runner || !uid) return;
+  const uid = pod.metadata?.uid ?? '';
+  const runner = runners.get(uid);
+  if (!runner) return;
   runners.delete(uid);
   await runner.stop((pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000 || 1000);
   writeStatus();
