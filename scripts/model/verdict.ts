@@ -9,13 +9,19 @@ import type { Page } from './page.ts';
 import { changedKeys, fixtureKey, ruleHashes, runbookFields } from './fingerprint.ts';
 import type { RunReport, StepReport } from './report.ts';
 import { minorOf } from './version.ts';
-import { boundHashes, fixtureHashes, fixtureId, type Binding, type BoundStep } from '../runbook/bind.ts';
+import {
+  boundHashes,
+  fixtureHashes,
+  fixtureId,
+  type Binding,
+  type BoundFixture,
+  type BoundStep,
+} from '../runbook/bind.ts';
 import { checkStep, REPORTED, type CheckContext, type Checked } from '../runbook/check.ts';
 import { objectTarget } from '../runbook/objects.ts';
 
 /** What a block, a figure or a step shows. */
-export type MarkStatus =
-  'passed' | 'already' | 'written' | 'failed' | 'skipped' | 'manual' | 'standin' | 'fixture' | 'stale' | 'error';
+export type MarkStatus = keyof typeof EMPTY_COUNTS;
 
 /** What a whole run shows. */
 export type RunStatus = 'passed' | 'failed' | 'partial' | 'interrupted' | 'stale' | 'error';
@@ -78,7 +84,7 @@ export function runStatus(
 
 const SEVERITY: RunReport['status'][] = ['passed', 'partial', 'failed', 'interrupted'];
 
-const EMPTY_COUNTS: Record<MarkStatus, number> = {
+const EMPTY_COUNTS = {
   passed: 0,
   already: 0,
   written: 0,
@@ -109,132 +115,133 @@ function blockChanges(id: string, now: Record<string, string>, then: Record<stri
 
 const OBJECT_KIND = { config: 'ConfigMap', service: 'Service', pods: 'Pod' } as const;
 
-export function verdict(input: VerdictInput): Verdict {
-  const { report, binding } = input;
-  const { runbook } = binding;
-  const rules = ruleHashes(runbook);
-  const reported = new Map(report.steps.map((s) => [s.id, s]));
-  const ctx: CheckContext = { minor: minorOf(report.kubernetes), pins: runbook.pins ?? {}, steps: binding.steps };
+/** What every phase of one verdict reads; `everywhere`: what every step depended on that changed (code, runbook fields). */
+type Judging = ReturnType<typeof judging>;
 
-  // What every step depended on: the code, the runbook's other fields.
+export function verdict(input: VerdictInput): Verdict {
+  const j = judging(input);
+  const steps = new Map<string, StepVerdict>();
+  for (const f of j.binding.fixtures) steps.set(fixtureId(f), judgeFixture(j, f));
+  // In page order: an `already` outcome lets the page's condition skip the steps it names.
+  const skips: Skips = { skippable: new Set(), byChanged: new Map() };
+  for (const bound of j.binding.steps) {
+    const v = judgeStep(j, bound, skips);
+    steps.set(bound.step.id, v);
+    if (v.status === 'stale' && bound.step.kind === 'run')
+      bound.step.alreadyDone?.skip.forEach((s) => skips.byChanged.set(s, bound.step.id));
+  }
+  const counts = { ...EMPTY_COUNTS };
+  for (const v of steps.values()) counts[v.status]++;
+  return { ...runOutcome(j, steps, counts), uncommitted: j.report.source.dirty, steps, ...marks(j, steps), counts };
+}
+
+function judging({ report, binding, code: codeNow }: VerdictInput) {
+  const { runbook } = binding;
+  const file = `runbooks/${runbook.name}.ts`;
   const everywhere: string[] = [];
-  const code = changedKeys(report.fingerprints.code, input.code);
+  const code = changedKeys(report.fingerprints.code, codeNow);
   if (code.length > 0) everywhere.push(`런북 실행기와 샌드박스의 코드가 바뀌었습니다: ${some(code)}`);
   const fields = changedKeys(report.fingerprints.runbook, runbookFields(runbook));
-  if (fields.length > 0) everywhere.push(`runbooks/${runbook.name}.ts 의 ${fields.join(', ')} 가 바뀌었습니다.`);
+  if (fields.length > 0) everywhere.push(`${file} 의 ${fields.join(', ')} 가 바뀌었습니다.`);
+  const ctx: CheckContext = { minor: minorOf(report.kubernetes), pins: runbook.pins ?? {}, steps: binding.steps };
+  const reported = new Map(report.steps.map((s) => [s.id, s]));
+  return { report, binding, file, rules: ruleHashes(runbook), reported, ctx, everywhere };
+}
 
-  /** Objects the provider made itself, read by a step (its own object check, or the one its `confirm` reads). */
-  const seededBy = (bound: BoundStep) => {
-    const confirmed = bound.step.kind === 'run' ? bound.step.confirm?.step : undefined;
-    for (const b of [bound, binding.steps.find((s) => s.step.id === confirmed)]) {
-      if (!b || b.step.kind !== 'run' || !b.step.object || !b.block) continue;
-      const target = objectTarget(b.step.object, b.block.code);
-      const kind = OBJECT_KIND[b.step.object.kind];
-      const found =
-        typeof target !== 'string' &&
-        report.seeded.find(
-          (o) => o.kind === kind && o.namespace === target.namespace && (target.name ?? o.name) === o.name,
-        );
-      if (found) return found.why;
-    }
+function judgeFixture(j: Judging, f: BoundFixture): StepVerdict {
+  const id = fixtureId(f);
+  const step = j.reported.get(id);
+  if (!step) return { status: 'stale', step, changed: [`준비 단계 ${id} 는 이 보고서에 없습니다.`] };
+  const changed = [
+    ...j.everywhere,
+    ...(j.rules.get(fixtureKey(f.fixture)) !== step.ruleHash ? [`${j.file} 의 ${id} 준비 규칙이 바뀌었습니다.`] : []),
+    ...blockChanges(id, fixtureHashes(f), step.blockHashes),
+  ];
+  if (changed.length > 0) return { status: 'stale', step, changed };
+  if (step.status === 'fixture' || step.status === 'failed') return { status: step.status, step, changed };
+  return {
+    status: 'error',
+    step,
+    changed,
+    why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.`,
   };
+}
 
-  /** Why a step compared something the runner or the provider made rather than what the page installs; undefined when it did not. */
-  const standInWhy = (bound: BoundStep, step: StepReport): string | undefined => {
-    if (step.browser) return `${step.browser.proven} ${step.browser.simulated}`;
-    const fixture = binding.fixtures.find((f) => f.fixture.resetWith === bound.step.id);
-    // Only a real object the cluster already had (`existing`) makes the comparison a real one.
-    if (fixture && reported.get(fixtureId(fixture))?.fixture !== 'existing') {
-      return `${fixture.namespace}/${fixture.name} 는 런북이 페이지의 ${fixture.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`;
-    }
-    return seededBy(bound);
-  };
+/** `skippable`: steps an `already` outcome named; `byChanged`: those named by a step that changed since. */
+type Skips = { skippable: Set<string>; byChanged: Map<string, string> };
 
-  /** Steps the page's own condition may skip: those an `already` outcome named (and those named by a step that changed since). */
-  const skippable = new Set<string>();
-  const skippedByChanged = new Map<string, string>();
-
-  const judge = (bound: BoundStep): StepVerdict => {
-    const id = bound.step.id;
-    const step = reported.get(id);
-    if (!step || step.kind === 'fixture')
-      return { status: 'stale', step: undefined, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
-    const changed = [...everywhere];
-    if (rules.get(id) !== step.ruleHash) changed.push(`runbooks/${runbook.name}.ts 의 ${id} 규칙이 바뀌었습니다.`);
-    changed.push(...blockChanges(id, boundHashes(bound), step.blockHashes));
-    for (const f of step.fetched ?? [])
-      if (f.pin !== ctx.pins[f.url])
-        changed.push(`runbooks/${runbook.name}.ts 의 ${f.url} 고정값(pin)이 바뀌었습니다.`);
-    if (changed.length > 0) return { status: 'stale', step, changed };
-
-    if (step.status === 'skipped') {
-      const by = skippedByChanged.get(id);
-      if (step.skipCause === 'condition' && by)
-        return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
-      if (step.skipCause === 'condition' && !skippable.has(id))
-        return {
-          status: 'error',
-          step,
-          changed,
-          why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.`,
-        };
-      return { status: 'skipped', step, changed };
-    }
-    const checked = checkStep(bound, step, ctx);
-    if (REPORTED[checked.outcome] !== step.status) {
-      const because = checked.problems.length > 0 ? `: ${checked.problems.slice(0, 3).join(' / ')}` : '';
+function judgeStep(j: Judging, bound: BoundStep, skips: Skips): StepVerdict {
+  const id = bound.step.id;
+  const step = j.reported.get(id);
+  if (!step || step.kind === 'fixture')
+    return { status: 'stale', step: undefined, changed: [`${id} 는 이 보고서를 만든 뒤 런북에 생긴 단계입니다.`] };
+  const changed = [...j.everywhere];
+  if (j.rules.get(id) !== step.ruleHash) changed.push(`${j.file} 의 ${id} 규칙이 바뀌었습니다.`);
+  changed.push(...blockChanges(id, boundHashes(bound), step.blockHashes));
+  for (const f of step.fetched ?? [])
+    if (f.pin !== j.ctx.pins[f.url]) changed.push(`${j.file} 의 ${f.url} 고정값(pin)이 바뀌었습니다.`);
+  if (changed.length > 0) return { status: 'stale', step, changed };
+  if (step.status === 'skipped') {
+    const by = skips.byChanged.get(id);
+    if (step.skipCause === 'condition' && by)
+      return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
+    if (step.skipCause === 'condition' && !skips.skippable.has(id))
       return {
         status: 'error',
         step,
-        changed,
-        checked,
-        why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}`,
+        changed: [],
+        why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.`,
       };
-    }
-    if (checked.outcome === 'already' && bound.step.kind === 'run')
-      bound.step.alreadyDone?.skip.forEach((s) => skippable.add(s));
-    if (checked.outcome === 'failed' || checked.outcome === 'manual')
-      return { status: checked.outcome, step, changed, checked };
-    const standin = standInWhy(bound, step);
-    if (standin) return { status: 'standin', step, changed, checked, why: standin };
-    if (checked.outcome === 'already' && bound.step.kind === 'run')
-      return { status: 'already', step, changed, checked, why: bound.step.alreadyDone?.because };
-    return { status: checked.outcome, step, changed, checked };
-  };
+    return { status: 'skipped', step, changed: [] };
+  }
 
-  const steps = new Map<string, StepVerdict>();
-  for (const f of binding.fixtures) {
-    const id = fixtureId(f);
-    const step = reported.get(id);
-    if (!step) {
-      steps.set(id, { status: 'stale', step, changed: [`준비 단계 ${id} 는 이 보고서에 없습니다.`] });
-      continue;
-    }
-    const changed = [
-      ...everywhere,
-      ...(rules.get(fixtureKey(f.fixture)) !== step.ruleHash
-        ? [`runbooks/${runbook.name}.ts 의 ${id} 준비 규칙이 바뀌었습니다.`]
-        : []),
-      ...blockChanges(id, fixtureHashes(f), step.blockHashes),
-    ];
-    const status: MarkStatus =
-      changed.length > 0 ? 'stale' : step.status === 'fixture' || step.status === 'failed' ? step.status : 'error';
-    steps.set(id, {
-      status,
+  const checked = checkStep(bound, step, j.ctx);
+  if (REPORTED[checked.outcome] !== step.status) {
+    const because = checked.problems.length > 0 ? `: ${checked.problems.slice(0, 3).join(' / ')}` : '';
+    return {
+      status: 'error',
       step,
       changed,
-      ...(status === 'error' ? { why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.` } : {}),
-    });
+      checked,
+      why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}`,
+    };
   }
-  for (const bound of binding.steps) {
-    const v = judge(bound);
-    steps.set(bound.step.id, v);
-    if (v.status === 'stale' && bound.step.kind === 'run')
-      bound.step.alreadyDone?.skip.forEach((s) => skippedByChanged.set(s, bound.step.id));
-  }
+  const already = checked.outcome === 'already' && bound.step.kind === 'run' ? bound.step.alreadyDone : undefined;
+  already?.skip.forEach((s) => skips.skippable.add(s));
+  if (checked.outcome === 'failed' || checked.outcome === 'manual')
+    return { status: checked.outcome, step, changed, checked };
+  const standin = standInWhy(j, bound, step);
+  if (standin) return { status: 'standin', step, changed, checked, why: standin };
+  if (already) return { status: 'already', step, changed, checked, why: already.because };
+  return { status: checked.outcome, step, changed, checked };
+}
 
-  const counts = { ...EMPTY_COUNTS };
-  for (const v of steps.values()) counts[v.status]++;
+/** Why a step compared something the runner or the provider made rather than what the page installs; undefined when it did not. */
+function standInWhy(j: Judging, bound: BoundStep, step: StepReport): string | undefined {
+  if (step.browser) return `${step.browser.proven} ${step.browser.simulated}`;
+  const fixture = j.binding.fixtures.find((f) => f.fixture.resetWith === bound.step.id);
+  // Only a real object the cluster already had (`existing`) makes the comparison a real one.
+  if (fixture && j.reported.get(fixtureId(fixture))?.fixture !== 'existing') {
+    return `${fixture.namespace}/${fixture.name} 는 런북이 페이지의 ${fixture.spec.id} 블록으로 만든 대역 서비스라, 이 표는 페이지의 YAML 과 같을 수밖에 없습니다. 앞 장에서 설치한 실제 서비스가 있는 클러스터에서만 의미 있는 확인이 됩니다.`;
+  }
+  // Objects the provider made itself, read by the step (its own object check, or the one its `confirm` reads).
+  const confirmed = bound.step.kind === 'run' ? bound.step.confirm?.step : undefined;
+  for (const b of [bound, j.binding.steps.find((s) => s.step.id === confirmed)]) {
+    if (!b || b.step.kind !== 'run' || !b.step.object || !b.block) continue;
+    const target = objectTarget(b.step.object, b.block.code);
+    const kind = OBJECT_KIND[b.step.object.kind];
+    const found =
+      typeof target !== 'string' &&
+      j.report.seeded.find(
+        (o) => o.kind === kind && o.namespace === target.namespace && (target.name ?? o.name) === o.name,
+      );
+    if (found) return found.why;
+  }
+}
+
+/** The run's status and why it is not `passed`. */
+function runOutcome(j: Judging, steps: Map<string, StepVerdict>, counts: Record<MarkStatus, number>) {
+  const { report, everywhere } = j;
   const reasons: string[] = [];
   for (const [id, v] of steps) if (v.status === 'error') reasons.push(`검증 오류: ${v.why ?? id}`);
   reasons.push(...everywhere);
@@ -254,15 +261,18 @@ export function verdict(input: VerdictInput): Verdict {
     reasons.push(
       ...report.steps.filter((s) => s.status === 'failed').map((s) => `${s.id} 실패: ${s.problems[0] ?? ''}`),
     );
+  return { status, reasons };
+}
 
+/** Block and figure marks: each block and figure a step reads shows the step's verdict. */
+function marks(j: Judging, steps: Map<string, StepVerdict>): Pick<Verdict, 'blocks' | 'figures'> {
   const markOf = (stepId: string, details: boolean): Mark => ({ ...steps.get(stepId)!, stepId, details });
   const blocks = new Map<string, Mark>();
   const figures = new Map<string, Mark>();
-  for (const b of binding.steps) {
+  for (const b of j.binding.steps) {
     const read = [b.block, ...b.outputs.values()].filter((x) => x !== undefined).sort((x, y) => x.line - y.line);
     read.forEach((block, i) => blocks.set(block.id, markOf(b.step.id, i === read.length - 1)));
     if (b.anchor) figures.set(b.anchor.id, markOf(b.step.id, true));
   }
-
-  return { status, uncommitted: report.source.dirty, reasons, steps, blocks, figures, counts };
+  return { blocks, figures };
 }
