@@ -1,4 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
+import { isNotFound } from '../../runbook/kube.ts';
+import { waitFor } from '../sandbox.ts';
 import { STANDIN_IMAGE } from './layout.ts';
 
 /**
@@ -113,9 +115,13 @@ export interface BackendResult {
   ports: number[];
 }
 
-function isNotFound(error: unknown): boolean {
-  const e = error as { code?: number; statusCode?: number };
-  return e?.code === 404 || e?.statusCode === 404;
+async function readDeployment(kube: { apps: k8s.AppsV1Api }, name: string, namespace: string) {
+  try {
+    return await kube.apps.readNamespacedDeployment({ name, namespace });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -132,12 +138,7 @@ export async function ensureBackend(kube: { apps: k8s.AppsV1Api }, service: k8s.
     title: dashboardTitle(service),
     ports: backendPorts(service).map((p) => p.containerPort),
   };
-  let existing: k8s.V1Deployment | undefined;
-  try {
-    existing = await kube.apps.readNamespacedDeployment({ name, namespace });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const existing = await readDeployment(kube, name, namespace);
   if (!existing) {
     await kube.apps.createNamespacedDeployment({ namespace, body });
     return { ...result, status: 'created' };
@@ -152,20 +153,11 @@ export async function ensureBackend(kube: { apps: k8s.AppsV1Api }, service: k8s.
 }
 
 /** Waits (bounded) until the backend Deployment has a ready replica; resolves false on timeout. */
-export async function waitBackendReady(
+export function waitBackendReady(
   kube: { apps: k8s.AppsV1Api },
-  backend: Pick<BackendResult, 'namespace' | 'name'>,
+  { name, namespace }: Pick<BackendResult, 'namespace' | 'name'>,
   timeoutMs = 60_000,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const d = await kube.apps.readNamespacedDeployment({ name: backend.name, namespace: backend.namespace });
-      if ((d.status?.readyReplicas ?? 0) >= 1) return true;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const ready = async () => ((await readDeployment(kube, name, namespace))?.status?.readyReplicas ?? 0) >= 1;
+  return waitFor(ready, timeoutMs, 500);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, which, type Env } from '../../lib/process.ts';
-import { isRecorded, ownPids, startTicks } from '../procs.ts';
+import { argvOf, isRecorded, ownPids, processesWhere, startTicks } from '../procs.ts';
 import { CGROUP_ROOTS, HOST_PATHS, NET, podsPaths } from './layout.ts';
 import { hostBinds, netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
@@ -80,22 +80,21 @@ export function cannotRunError(reasons: string[]): EnvironmentError {
   );
 }
 
-/** Processes named like a container runtime or kubelet that are not ours. */
-function foreignDaemons(ourDir: string | undefined): string[] {
-  const found: string[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const exe = path.basename(fs.readlinkSync(`/proc/${entry}/exe`));
-      if (!['containerd', 'kubelet', 'dockerd', 'crio'].includes(exe)) continue;
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ourDir && cmdline.includes(ourDir)) continue;
-      found.push(`${exe}(pid ${entry})`);
-    } catch {
-      /* gone or not readable */
-    }
+/** The name of a process's executable; empty when it is gone or not readable. */
+export function exeName(pid: number): string {
+  try {
+    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`));
+  } catch {
+    return '';
   }
-  return found;
+}
+
+/** Processes named like a container runtime or kubelet that are not ours. */
+function foreignDaemons(ourDir: string): string[] {
+  const names = ['containerd', 'kubelet', 'dockerd', 'crio'];
+  return processesWhere((pid) => names.includes(exeName(pid)) && !argvOf(pid).join('\0').includes(ourDir)).map(
+    (pid) => `${exeName(pid)}(pid ${pid})`,
+  );
 }
 
 interface Claim {

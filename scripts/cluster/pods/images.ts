@@ -20,17 +20,12 @@ export interface LocalImage {
   entrypoint: string;
 }
 
-interface ImageBinaries {
-  pause: string;
-  standinWeb: string;
-}
-
 /**
  * The images the node has from `up`: the sandbox's own (pause, the stand-in web server). A runbook's
  * images are added before its steps (`providePodsImages`); nothing else exists, and pulling
  * anything else fails (no route out).
  */
-export function localImages(b: ImageBinaries): LocalImage[] {
+export function localImages(b: { pause: string; standinWeb: string }): LocalImage[] {
   return [
     { name: PAUSE_IMAGE, binary: b.pause, entrypoint: '/pause' },
     { name: STANDIN_IMAGE, binary: b.standinWeb, entrypoint: '/standin-web' },

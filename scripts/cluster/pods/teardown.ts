@@ -5,28 +5,23 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import type { Status } from '../../lib/status.ts';
 import { argvOf, ownPids, processesWhere, sandboxProcesses } from '../procs.ts';
 import { stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
-import { readClaim, releaseClaim } from './host.ts';
+import { exeName, readClaim, releaseClaim } from './host.ts';
 import { CGROUP_ROOTS, NET, podsPaths } from './layout.ts';
 import { deleteNetns, netnsFile } from './namespaces.ts';
 import { readCreated } from './record.ts';
 
 /** Every cgroup folder under /<root> in every v1 controller, deepest first. */
 function cgroupDirs(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
+  const walk = (dir: string): string[] => {
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      const subdirs = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
+      return [...subdirs.flatMap((e) => walk(path.join(dir, e.name))), dir];
     } catch {
-      return;
+      return [];
     }
-    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
-    out.push(dir);
   };
-  for (const controller of fs.readdirSync('/sys/fs/cgroup')) {
-    for (const root of CGROUP_ROOTS) walk(path.join('/sys/fs/cgroup', controller, root));
-  }
-  return out;
+  const controllers = fs.readdirSync('/sys/fs/cgroup');
+  return controllers.flatMap((c) => CGROUP_ROOTS.flatMap((root) => walk(path.join('/sys/fs/cgroup', c, root))));
 }
 
 function cgroupPids(dirs: string[]): number[] {
@@ -48,14 +43,8 @@ function cgroupPids(dirs: string[]): number[] {
  */
 export function shimsOf(socket: string): number[] {
   return processesWhere((pid) => {
+    if (!exeName(pid).startsWith('containerd-shim')) return false;
     const argv = argvOf(pid);
-    let exe: string;
-    try {
-      exe = fs.readlinkSync(`/proc/${pid}/exe`);
-    } catch {
-      return false;
-    }
-    if (!path.basename(exe).startsWith('containerd-shim')) return false;
     return argv.some((a, i) =>
       a === '-address' || a === '--address'
         ? argv[i + 1] === socket
