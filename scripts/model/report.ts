@@ -2,11 +2,8 @@ import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
- * The JSON report of one runbook run. Written only by the runner (never by hand), validated on
- * write and on read. The site renders badges and marks from it at build time, always through
- * the verdict (scripts/model/verdict.ts), never from a status field alone.
- *
- * Every fingerprint is required: a report that cannot say what it checked cannot earn a ✓.
+ * The JSON report of one runbook run, written by the runner, validated on write and on read, judged only
+ * through the verdict (verdict.ts). Every fingerprint is required: a report that cannot say what it checked cannot earn a ✓.
  */
 
 /** A 16-hex-digit sha256 prefix (see `fingerprint()`). */
@@ -23,9 +20,8 @@ export type SkipCause = z.infer<typeof SkipCause>;
 export const ObjectCheck = z.object({
   /** What was read, as a person would say it: `Service istio-system/istio-ingressgateway status.loadBalancer.ingress[0].ip`. */
   what: z.string(),
-  /** The value the page states (from its output or edit block). */
+  /** The page's value (from its output or edit block) and the API server's. */
   expected: z.string(),
-  /** The value the API server returned. */
   actual: z.string(),
   ok: z.boolean(),
 });
@@ -66,33 +62,19 @@ export const Fetched = z.object({
   url: z.string(),
   /** The runbook's pin for the URL when the step ran (a changed pin makes the step stale). */
   pin: Sha256.optional(),
-  /** sha256 of the bytes served. */
+  /** Of the bytes served, by the offline mirror (RUNBOOK_MIRROR) or the URL itself. */
   sha256: Sha256,
-  /** The offline mirror (RUNBOOK_MIRROR) or the URL itself. */
   source: z.enum(['mirror', 'url']),
 });
 export type Fetched = z.infer<typeof Fetched>;
 
-/** One field an edit step changed, read back from the object before and after. */
-const FieldChangeReport = z.object({
-  field: z.string(),
-  /** Value on the page (the marked line). */
-  documented: z.string(),
-  /** Value before the edit (`(없음)` when absent). */
-  before: z.string(),
-  /** Value read back after the edit. */
-  after: z.string(),
-});
-
 export const StepReport = z
   .object({
-    /** Step id, the same as the page block's `step="..."`. */
     id: z.string(),
     title: z.string(),
     kind: z.enum(['run', 'file', 'edit', 'manual', 'fixture']),
     /** passed · failed · skipped (see `skipCause`) · manual (a person must check) · fixture (a stand-in was prepared). */
     status: z.enum(['passed', 'failed', 'skipped', 'manual', 'fixture']),
-    /** Required when skipped: why. */
     skipCause: SkipCause.optional(),
     durationMs: z.number().nonnegative(),
     /** When the step started and finished (ISO 8601, ms precision); the bench reads detection latency from these. */
@@ -100,7 +82,6 @@ export const StepReport = z
     finishedAt: z.string().optional(),
     /** The command as the page shows it (for fixtures: what was prepared). */
     command: z.string().optional(),
-    /** Page line of the block. */
     line: z.number().int().nonnegative().optional(),
     /** Fingerprints of every block (command, outputs, edit spec) or figure the step read, by id: never none. */
     blockHashes: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, {
@@ -108,14 +89,11 @@ export const StepReport = z
     }),
     /** Fingerprint of the step's own declaration in the runbook (canonical form): its rules, waits, checks. */
     ruleHash: Hash,
-    /** Expected (from the page) and actual (from the cluster) output, on failure or when useful. */
+    /** The page's output and the cluster's, on failure or when useful. */
     expected: z.string().optional(),
     actual: z.string().optional(),
-    /*
-     * Evidence: what the checks read, kept so the verdict can run the same checks again on the page
-     * and runbook as they are now (scripts/runbook/check.ts). A step's mark is what these support.
-     */
-    /** What a run or edit step's command printed, stdout and stderr apart (redacted, mirror paths restored); `--update` writes it into the page. */
+    /* Evidence: what the checks read, so the verdict can run them again on the page and runbook now. */
+    /** What a run or edit step's command printed (redacted, mirror paths restored); `--update` writes it into the page. */
     streams: z.object({ stdout: z.string(), stderr: z.string() }).optional(),
     /** What the API returned for the step's object check (its last attempt). */
     readings: z.array(ObjectReading).optional(),
@@ -145,9 +123,10 @@ export const StepReport = z
         simulated: z.string(),
       })
       .optional(),
-    /** For edit steps: each documented field, before and after, read back from the object. */
-    changes: z.array(FieldChangeReport).optional(),
-    /** What differs, sentence by sentence. */
+    /** For edit steps, each field: on the page (the marked line), before the edit (`(없음)` when absent), read back after. */
+    changes: z
+      .array(z.object({ field: z.string(), documented: z.string(), before: z.string(), after: z.string() }))
+      .optional(),
     problems: z.array(z.string()).default([]),
     /** Accepted differences and explanations (volatile columns, declared drift, skip reasons). */
     notes: z.array(z.string()).default([]),
@@ -167,65 +146,36 @@ export const StepReport = z
   });
 export type StepReport = z.infer<typeof StepReport>;
 
-const PROVIDERS = ['kwok', 'kind', 'pods', 'context'] as const;
-
 export const RunReport = z.object({
   schemaVersion: z.literal(3),
   runbook: z.string(),
-  /** Page path relative to the project root. */
+  /** Relative to the project root. */
   page: z.string(),
   /** Where the cluster came from: kwok, kind, pods (a real kubelet and runtime here), or `context` for a cluster the user named. */
-  provider: z.enum(PROVIDERS),
-  /** Kubernetes server version (gitVersion) as the API server reported it. */
+  provider: z.enum(['kwok', 'kind', 'pods', 'context']),
+  /** The API server's gitVersion. */
   kubernetes: z.string(),
   /** Other versions read from the cluster (e.g. MetalLB controller image tag). */
   components: z.record(z.string(), z.string()).default({}),
   context: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  /**
-   * What the runner saw: `passed` only when every step ran (or the page's own condition skipped
-   * it) and none failed; `partial` when steps were left out by flag; `failed`; `interrupted`.
-   * The site never shows this alone: the verdict checks each step's evidence again, the fingerprints and provenance.
-   */
+  /** What the runner saw (`runStatus` in verdict.ts); the site never shows it alone. */
   status: z.enum(['passed', 'failed', 'partial', 'interrupted']),
-  /** What the provider simulates and what is real. */
   simulation: z.object({ simulated: z.array(z.string()), real: z.array(z.string()) }).optional(),
-  /**
-   * The runbooks run before this one on the same cluster, in order (`runbook.continuesFrom` of the
-   * page, followed back): the cluster held what those pages installed, not a fresh sandbox.
-   */
+  /** The runbooks run before this one on the same cluster, in order (`continuesFrom`, followed back). */
   continuesFrom: z.array(z.string()).optional(),
-  /** Where the run came from: the commit of the whole tracked tree, whether it had local changes, and the CI run. */
-  source: z.object({
-    /** `git rev-parse HEAD` when the run started; absent outside a git checkout. */
-    commit: z.string().optional(),
-    /** Uncommitted changes anywhere in the tracked tree (or no git at all): the report is not from committed code. */
-    dirty: z.boolean(),
-    /** CI run URL (GitHub Actions). */
-    ci: z.string().optional(),
-  }),
-  /**
-   * Fingerprints of what decides outcomes beyond the page and the steps' rules: every file of the
-   * code the runner and the providers load, with the Go sources and node-image files they build
-   * from and the npm packages they import (path → hash, `codeFingerprint`), and the runbook's
-   * fields other than steps and fixtures (`images`, `needs`, `logs`, …: field → hash).
-   */
+  /** `commit`: HEAD when the run started (none outside git); `dirty`: uncommitted changes in the tracked tree, or no git; `ci`: the CI run's URL. */
+  source: z.object({ commit: z.string().optional(), dirty: z.boolean(), ci: z.string().optional() }),
+  /** What decides outcomes beyond the page and the rules: `codeFingerprint` (path → hash) and `runbookFields` (field → hash). */
   fingerprints: z.object({
     code: z.record(z.string(), Hash).refine((h) => Object.keys(h).length > 0, { error: '코드 지문이 비어 있습니다.' }),
     runbook: z.record(z.string(), Hash),
   }),
-  /**
-   * Objects the provider made itself before the page ran (kwok and pods: the kube-proxy ConfigMap),
-   * with why a step that only reads or changes them proves nothing about a real cluster.
-   */
+  /** Objects the provider made itself (the kube-proxy ConfigMap), with why a step reading them proves nothing about a real cluster. */
   seeded: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), why: z.string() })),
   steps: z.array(StepReport),
-  /**
-   * Logs of the components the runbook names (`metallb-controller`, `metallb-speaker`), read at the
-   * end of the run: name → file relative to the report (`<report>.logs/<name>.log`), each saying in
-   * its header where its lines came from (through the API from the kubelet, or a provider's file).
-   */
+  /** The runbook's component logs read at the end of the run: name → `<report>.logs/<name>.log`. */
   logs: z.record(z.string(), z.string()).default({}),
 });
 export type RunReport = z.infer<typeof RunReport>;
