@@ -1,9 +1,6 @@
 /**
- * A step's checks on its evidence alone (pure): how the command ended and what it printed, what the
- * API returned, what an edit changed, what a file step wrote, which remote files it read. The runner
- * decides each step's status with these; the verdict (scripts/model/verdict.ts) runs them again on
- * the report's evidence against the page and runbook as they are now, so a status never stands on
- * its own word.
+ * A step's checks on its evidence alone (pure). The runner decides each step's status with these; the verdict
+ * runs them again on the report's evidence against the page and runbook now, so a status never stands on its own word.
  */
 import type { BoundStep } from './bind.ts';
 import { fingerprint } from '../model/fingerprint.ts';
@@ -144,13 +141,13 @@ function fetchProblems(command: string, ev: Evidence, pins: Readonly<Record<stri
   });
 }
 
-const failed = (problems: string[], extra: Partial<Checked> = {}): Checked => ({
-  outcome: 'failed',
+/** `failed` with problems, else `outcome`. */
+const checked = (problems: string[], outcome: CheckOutcome = 'passed'): Checked => ({
+  outcome: problems.length > 0 ? 'failed' : outcome,
   problems,
   notes: [],
   objects: [],
   diff: '',
-  ...extra,
 });
 
 function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: CheckContext, exitText?: string): Checked {
@@ -158,40 +155,17 @@ function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: Check
   const block = bound.block!;
   const fetch = fetchProblems(block.code, ev, ctx.pins);
   if (!ev.streams || ev.exitCode === undefined)
-    return failed([...fetch, '명령을 실행한 기록(출력과 종료 코드)이 없습니다.']);
+    return checked([...fetch, '명령을 실행한 기록(출력과 종료 코드)이 없습니다.']);
   const attempt = { exitCode: ev.exitCode, streams: ev.streams, readings: ev.readings, nodes: ev.nodes };
   const expect = expectationFor(bound, ctx.minor);
   const main = checkAttempt(bound, expect, attempt, exitText);
   if (fetch.length > 0) return { ...main, outcome: 'failed', problems: [...fetch, ...main.problems] };
 
   if (main.outcome === 'passed' && step.confirm) {
-    const { step: id, line } = step.confirm;
-    const target = ctx.steps.find((s) => s.step.id === id);
-    const rule = target?.step.kind === 'run' ? target.step.object : undefined;
-    if (rule && target?.block) {
-      // The other step's command prints a field of an object it reads: that field, read through the API, is the fact itself.
-      const objects = compareAll(rule, target.block.code, line, ev.confirm?.readings);
-      const problems = [
-        ...objectProblems(objects),
-        ...(objects.length === 0 ? [`적용한 뒤 ${id} 가 읽는 객체를 확인하지 못했습니다.`] : []),
-      ];
-      if (problems.length > 0) return { ...main, outcome: 'failed', problems, objects: [...main.objects, ...objects] };
-      return {
-        ...main,
-        objects: [...main.objects, ...objects],
-        notes: [
-          ...main.notes,
-          `적용 뒤 ${id} 가 읽는 ${objects.map((o) => o.what).join(', ')} 를 API 로 다시 읽어 "${line}" 를 확인했습니다.`,
-        ],
-      };
-    }
-    if (!(ev.confirm?.stdout ?? '').split('\n').some((l) => l.trim() === line))
-      return {
-        ...main,
-        outcome: 'failed',
-        problems: [`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`],
-      };
-    return { ...main, notes: [...main.notes, `적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`] };
+    const c = checkConfirm(step.confirm, ev, ctx);
+    const objects = [...main.objects, ...c.objects];
+    if (c.problems.length > 0) return { ...main, outcome: 'failed', problems: c.problems, objects };
+    return { ...main, objects, notes: [...main.notes, c.note] };
   }
 
   if (main.outcome === 'failed' && step.alreadyDone && expect.rule) {
@@ -201,10 +175,8 @@ function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: Check
     const objects = step.object ? compareAll(step.object, block.code, line, ev.readings) : [];
     if (ev.exitCode === 0 && text.ok && (!step.object || objects.length > 0) && objects.every((o) => o.ok)) {
       return {
-        outcome: 'already',
-        problems: [],
+        ...checked([], 'already'),
         objects,
-        diff: '',
         notes: [
           `페이지의 출력 대신 "${line}" 가 나왔습니다: 이미 원하는 상태이므로 ${skip.join(', ')} 를 건너뜁니다.`,
           ...text.notes,
@@ -215,8 +187,29 @@ function checkRun(bound: BoundStep & { step: RunStep }, ev: Evidence, ctx: Check
   return main;
 }
 
+/** After the step, the state another step reads: its object through the API, else its command's output. */
+function checkConfirm({ step: id, line }: NonNullable<RunStep['confirm']>, ev: Evidence, ctx: CheckContext) {
+  const target = ctx.steps.find((s) => s.step.id === id);
+  const rule = target?.step.kind === 'run' ? target.step.object : undefined;
+  if (!rule || !target?.block) {
+    const seen = (ev.confirm?.stdout ?? '').split('\n').some((l) => l.trim() === line);
+    return {
+      objects: [],
+      problems: seen ? [] : [`적용한 뒤 ${id} 를 다시 실행했지만 "${line}" 가 나오지 않았습니다.`],
+      note: `적용 뒤 ${id} 를 다시 실행해 "${line}" 를 확인했습니다.`,
+    };
+  }
+  // The other step's command prints a field of an object it reads: that field, read through the API, is the fact itself.
+  const objects = compareAll(rule, target.block.code, line, ev.confirm?.readings);
+  return {
+    objects,
+    problems: objects.length === 0 ? [`적용한 뒤 ${id} 가 읽는 객체를 확인하지 못했습니다.`] : objectProblems(objects),
+    note: `적용 뒤 ${id} 가 읽는 ${objects.map((o) => o.what).join(', ')} 를 API 로 다시 읽어 "${line}" 를 확인했습니다.`,
+  };
+}
+
 function checkEdit(bound: BoundStep, ev: Evidence, exitText?: string): Checked {
-  if (!ev.streams || ev.exitCode === undefined) return failed(['편집한 기록(출력과 종료 코드)이 없습니다.']);
+  if (!ev.streams || ev.exitCode === undefined) return checked(['편집한 기록(출력과 종료 코드)이 없습니다.']);
   const problems: string[] = [];
   if (ev.exitCode !== 0) problems.push(`kubectl edit 가 실패했습니다 (종료 코드 ${exitText ?? ev.exitCode ?? '-'}).`);
   if (/Edit cancelled, no changes made/.test(ev.streams.stdout + ev.streams.stderr))
@@ -237,7 +230,7 @@ function checkEdit(bound: BoundStep, ev: Evidence, exitText?: string): Checked {
     problems.push(
       `편집 전에 이미 ${read.map((r) => `${r.field}=${r.documented}`).join(', ')} 였습니다: 페이지의 편집이 아무것도 바꾸지 않았습니다.`,
     );
-  return problems.length > 0 ? failed(problems) : { outcome: 'passed', problems, notes: [], objects: [], diff: '' };
+  return checked(problems);
 }
 
 /** The bytes a file step writes for a block (a last newline added). */
@@ -246,23 +239,22 @@ export const fileContent = (code: string) => (code.endsWith('\n') ? code : `${co
 function checkFile(bound: BoundStep, ev: Evidence): Checked {
   const block = bound.block!;
   const name = block.meta.getString('title') ?? '';
-  if (!ev.written) return failed(['파일을 쓴 기록이 없습니다.']);
-  if (ev.written.file !== name || ev.written.hash !== fingerprint(fileContent(block.code)))
-    return failed([`작업 폴더의 ${ev.written.file} 가 페이지의 ${block.id} 블록(${name})과 다릅니다.`]);
-  return { outcome: 'written', problems: [], notes: [], objects: [], diff: '' };
+  if (!ev.written) return checked(['파일을 쓴 기록이 없습니다.']);
+  const same = ev.written.file === name && ev.written.hash === fingerprint(fileContent(block.code));
+  return checked(
+    same ? [] : [`작업 폴더의 ${ev.written.file} 가 페이지의 ${block.id} 블록(${name})과 다릅니다.`],
+    'written',
+  );
 }
 
 function checkManual(bound: BoundStep, ev: Evidence): Checked {
-  if (!ev.browser)
-    return ev.status === 'manual'
-      ? { outcome: 'manual', problems: [], notes: [], objects: [], diff: '' }
-      : failed(['브라우저로 주소를 연 기록이 없습니다.']);
+  if (!ev.browser) return checked(ev.status === 'manual' ? [] : ['브라우저로 주소를 연 기록이 없습니다.'], 'manual');
   const url = bound.anchor?.links[0];
   const problems = [
     ...(ev.browser.url !== url ? [`연 주소 ${ev.browser.url} 가 페이지의 주소 ${url ?? '(없음)'} 가 아닙니다.`] : []),
     ...(ev.browser.status !== 200 ? [`${ev.browser.url} 가 HTTP ${ev.browser.status} 로 답했습니다.`] : []),
   ];
-  return problems.length > 0 ? failed(problems) : { outcome: 'passed', problems, notes: [], objects: [], diff: '' };
+  return checked(problems);
 }
 
 /** The checks of a step of any kind on its evidence. `exitText` describes the exit for people (the runner knows signals and timeouts). */

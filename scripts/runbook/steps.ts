@@ -28,40 +28,30 @@ import { eventually } from './wait.ts';
 import { startBackground } from './background.ts';
 import { startEditServer } from './edit-server.ts';
 
-interface Attempt extends Checked {
-  ok: boolean;
-  /** When its command started. */
-  at: string;
-  result: CommandResult;
-  /** What the checks read: the command's end and streams, the object, the per-node counts. */
-  ev: {
-    exitCode: number | null;
-    streams: { stdout: string; stderr: string };
-    readings?: ObjectReading[];
-    nodes?: Record<string, number>;
-  };
-}
+/** One run of the command (`at`: when it started), checked; `ev`: the command's end and streams, the object, the per-node counts. */
+type Attempt = Checked & { ok: boolean; at: string; result: CommandResult; ev: Parameters<typeof checkAttempt>[2] };
+
+type RunBound = BoundStep & { step: RunStep };
 
 /** How long one command may run when its step declares no wait. */
 const COMMAND_LIMIT_MS = 120_000;
 /** How long a command started near the end of a wait may still finish before it is stopped. */
 const COMMAND_GRACE_MS = 5_000;
 
+/** A page command run in the work folder; its output as stored and compared (`clean`), its secrets registered first. */
 async function execute(
   ctx: RunContext,
   script: string,
-  extraEnv: Record<string, string> = {},
-  secret?: RegExp,
-  timeoutMs = COMMAND_LIMIT_MS,
-): Promise<{ result: CommandResult; stdout: string; stderr: string }> {
+  more: { env?: Record<string, string>; secret?: RegExp | undefined; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   const result = await runScript(script, {
     cwd: ctx.workDir,
-    env: { ...ctx.env, ...extraEnv },
+    env: { ...ctx.env, ...more.env },
     signal: ctx.signal,
-    timeoutMs,
+    timeoutMs: more.timeoutMs ?? COMMAND_LIMIT_MS,
   });
-  captureSecrets(ctx.redactor, secret, `${result.stdout}\n${result.stderr}`);
-  return { result, stdout: clean(ctx, result.stdout), stderr: clean(ctx, result.stderr) };
+  captureSecrets(ctx.redactor, more.secret, `${result.stdout}\n${result.stderr}`);
+  return { ...result, stdout: clean(ctx, result.stdout), stderr: clean(ctx, result.stderr) };
 }
 
 /** A command's output as stored and compared: redacted, with the URLs back where kubectl printed the copies' paths. */
@@ -75,10 +65,11 @@ const checksOf = (ctx: RunContext): CheckContext => ({
 
 const statusOf = (checked: Checked) => (checked.outcome === 'failed' ? 'failed' : 'passed');
 
-function showActual(streams: { stdout: string; stderr: string }, result?: CommandResult): string {
-  const parts = [streams.stdout.trimEnd()];
-  if (streams.stderr.trim()) parts.push(`[stderr]\n${streams.stderr.trimEnd()}`);
-  if (result && result.exitCode !== 0) parts.push(`[종료 코드 ${describeExit(result)}]`);
+/** What a command printed, for people: stdout, then stderr, then an exit that was not 0 (of a command that ended). */
+function showActual(r: Pick<CommandResult, 'stdout' | 'stderr'> | CommandResult): string {
+  const parts = [r.stdout.trimEnd()];
+  if (r.stderr.trim()) parts.push(`[stderr]\n${r.stderr.trimEnd()}`);
+  if ('timedOut' in r && r.exitCode !== 0) parts.push(`[종료 코드 ${describeExit(r)}]`);
   return parts.filter(Boolean).join('\n');
 }
 
@@ -92,50 +83,40 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const { step } = bound;
   const block = bound.block!;
   const expect = expectationFor(bound, ctx.minor);
-  const checks = checksOf(ctx);
   // Every remote file the command reads, checked against its pin before the command sees it.
   const prepared = await ctx.mirror
-    .prepare(block.code, checks.pins, ctx.workDir, ctx.signal)
+    .prepare(block.code, checksOf(ctx).pins, ctx.workDir, ctx.signal)
     .catch((error: unknown) => {
       if (!(error instanceof InputError)) throw error;
-      const fail: Outcome = {
-        status: 'failed',
-        command: block.code,
-        fetched: error.fetched,
-        problems: [error.message],
-        hint: error.hint,
-      };
-      return fail;
+      const { message, fetched, hint } = error;
+      return { status: 'failed', command: block.code, fetched, problems: [message], hint } satisfies Outcome;
     });
   if ('status' in prepared) return prepared;
   const { command, fetched } = prepared;
-  if (step.background) return backgroundStep(bound, ctx, command, fetched, expect);
+  if (step.background) return backgroundStep(bound, ctx, command, fetched);
   const { current, attempts, within, notes } = await untilPage(bound, ctx, command, expect);
   const confirm = current.ok && step.confirm ? await confirmed(ctx, step.confirm.step) : undefined;
-  const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
-  const final = checkStep(bound, { status: 'passed', ...evidence }, checks, describeExit(current.result));
-  if (final.outcome === 'already' && step.alreadyDone) {
-    const { line, skip, because } = step.alreadyDone;
-    for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
-  }
   if (expect.drift)
     notes.push(`Kubernetes 1.${ctx.minor} 에서는 페이지가 밝힌 차이를 기대했습니다: ${expect.drift.because}`);
   if (fetched.length > 0)
     notes.push(
       `원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`,
     );
-  const outcome: Outcome = {
-    status: statusOf(final),
-    command: block.code,
-    ...evidence,
-    actual: showActual(current.ev.streams, current.result),
-    problems: final.problems,
-    notes: [...final.notes, ...notes],
-    attempts,
-    ...(within !== undefined ? { lastAttemptAt: current.at } : {}),
-    ...(final.objects.length > 0 ? { objects: final.objects } : {}),
-    ...(expect.text !== undefined ? { expected: expect.text } : {}),
-  };
+  const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
+  const { final, outcome } = judged(
+    bound,
+    ctx,
+    evidence,
+    describeExit(current.result),
+    showActual(current.result),
+    notes,
+  );
+  if (final.outcome === 'already' && step.alreadyDone) {
+    const { line, skip, because } = step.alreadyDone;
+    for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
+  }
+  outcome.attempts = attempts;
+  if (within !== undefined) outcome.lastAttemptAt = current.at;
   if (final.outcome === 'failed') {
     outcome.diagnostics = await diagnose(ctx, block.code, current.ev.streams.stdout);
     if (final.diff || final.objects.some((o) => !o.ok))
@@ -144,8 +125,32 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   return outcome;
 };
 
+/** A run step's evidence checked, as its outcome: the evidence, what the command printed and what the page expects. */
+function judged(
+  bound: RunBound,
+  ctx: RunContext,
+  evidence: Omit<Parameters<typeof checkStep>[1], 'status'>,
+  exit: string,
+  actual: string,
+  notes: string[],
+) {
+  const final = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), exit);
+  const expected = expectationFor(bound, ctx.minor).text;
+  const outcome: Outcome = {
+    status: statusOf(final),
+    command: bound.block!.code,
+    ...evidence,
+    actual,
+    problems: final.problems,
+    notes: [...final.notes, ...notes],
+    ...(final.objects.length > 0 ? { objects: final.objects } : {}),
+    ...(expected !== undefined ? { expected } : {}),
+  };
+  return { final, outcome };
+}
+
 /** The step's command, attempted until the page's state holds or its declared wait ends. */
-async function untilPage(bound: BoundStep & { step: RunStep }, ctx: RunContext, command: string, expect: Expectation) {
+async function untilPage(bound: RunBound, ctx: RunContext, command: string, expect: Expectation) {
   const { step } = bound;
   const block = bound.block!;
   // The step's declared limit bounds every command in it: one that hangs (an API server that stopped
@@ -157,21 +162,19 @@ async function untilPage(bound: BoundStep & { step: RunStep }, ctx: RunContext, 
   const attempt = async (): Promise<Attempt> => {
     const at = new Date().toISOString();
     const limit = Math.max(deadline - performance.now(), 0) + COMMAND_GRACE_MS;
-    const a = await execute(ctx, command, {}, step.secret, limit);
+    const a = await execute(ctx, command, { secret: step.secret, timeoutMs: limit });
     const nodes = expect.rule ? await perNodeCounts(ctx.kube, expect.rule) : {};
     // A command stopped at the step's limit already says the cluster did not answer in time.
     const readings =
-      step.object && expect.text !== undefined && !a.result.timedOut
-        ? [await read(ctx, step.object, block.code)]
-        : undefined;
+      step.object && expect.text !== undefined && !a.timedOut ? [await read(ctx, step.object, block.code)] : undefined;
     const ev = {
-      exitCode: a.result.exitCode,
+      exitCode: a.exitCode,
       streams: { stdout: a.stdout, stderr: a.stderr },
       ...(readings ? { readings } : {}),
       ...(Object.keys(nodes).length > 0 ? { nodes } : {}),
     };
-    const checked = checkAttempt(bound, expect, ev, describeExit(a.result));
-    return { ...checked, ok: checked.outcome === 'passed', at, result: a.result, ev };
+    const checked = checkAttempt(bound, expect, ev, describeExit(a));
+    return { ...checked, ok: checked.outcome === 'passed', at, result: a, ev };
   };
   // The object check the attempt makes anyway, alone (an API read, not the page's command), tells
   // whether the page's state can hold yet, and which changes are worth a new attempt.
@@ -217,17 +220,8 @@ async function confirmed(ctx: RunContext, id: string): Promise<StepReport['confi
     : { stdout: (await execute(ctx, other?.block?.code ?? 'false')).stdout };
 }
 
-/**
- * A command that keeps running: started, ready when its port answers (or at its first output line),
- * left running for the steps after it; the runner stops it at the end of the run.
- */
-async function backgroundStep(
-  bound: BoundStep & { step: RunStep },
-  ctx: RunContext,
-  command: string,
-  fetched: Fetched[],
-  expect: Expectation,
-): Promise<Outcome> {
+/** A command that keeps running: ready when its port answers (or at its first output line), stopped at the end of the run. */
+async function backgroundStep(bound: RunBound, ctx: RunContext, command: string, fetched: Fetched[]): Promise<Outcome> {
   const { port, within = '30s' } = bound.step.background!;
   const started = await startBackground(command, {
     cwd: ctx.workDir,
@@ -237,31 +231,17 @@ async function backgroundStep(
     withinMs: Math.min(durationMs(within), ctx.waitLimitMs ?? Infinity),
   });
   if (started.ready) ctx.background.push(started.stop);
-  const ev = {
-    exitCode: started.exitCode,
-    streams: { stdout: clean(ctx, started.stdout), stderr: clean(ctx, started.stderr) },
-  };
+  const streams = { stdout: clean(ctx, started.stdout), stderr: clean(ctx, started.stderr) };
   const exit = started.ready
     ? '-'
     : `${started.exitCode ?? '-'} (${started.why ?? `${within} 안에 ${port ? `127.0.0.1:${port} 가 응답하지 않음` : '출력이 없음'}`})`;
-  const final = checkStep(bound, { status: 'passed', ...ev, fetched }, checksOf(ctx), exit);
-  return {
-    status: statusOf(final),
-    command: bound.block!.code,
-    ...ev,
-    fetched,
-    actual: showActual(ev.streams),
-    ...(expect.text !== undefined ? { expected: expect.text } : {}),
-    problems: final.problems,
-    notes: [
-      ...final.notes,
-      ...(started.ready
-        ? [
-            `백그라운드에서 실행 중입니다 (${port ? `127.0.0.1:${port} 가 응답함` : '첫 출력 줄이 나옴'}). 실행이 끝나면 프로세스 그룹째 멈춥니다.`,
-          ]
-        : []),
-    ],
-  };
+  const notes = started.ready
+    ? [
+        `백그라운드에서 실행 중입니다 (${port ? `127.0.0.1:${port} 가 응답함` : '첫 출력 줄이 나옴'}). 실행이 끝나면 프로세스 그룹째 멈춥니다.`,
+      ]
+    : [];
+  const evidence = { exitCode: started.exitCode, streams, fetched };
+  return judged(bound, ctx, evidence, exit, showActual(streams), notes).outcome;
 }
 
 const fileStep: Handler<FileStep> = async (bound, ctx) => {
@@ -296,7 +276,7 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
     });
   const before = await readService();
   const editor = await startEditServer(bound.changes);
-  const a = await execute(ctx, block.code, editor.env).finally(() => editor.close());
+  const a = await execute(ctx, block.code, { env: editor.env }).finally(() => editor.close());
   const after = await readService();
   const changes = bound.changes.map((c) => ({
     field: c.path.join('.'),
@@ -304,13 +284,13 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
     before: show(valueAt(before, c.path)),
     after: show(valueAt(after, c.path)),
   }));
-  const evidence = { exitCode: a.result.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, changes };
-  const checked = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), describeExit(a.result));
+  const evidence = { exitCode: a.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, changes };
+  const checked = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), describeExit(a));
   return {
     status: statusOf(checked),
     command: block.code,
     ...evidence,
-    actual: showActual(a, a.result),
+    actual: showActual(a),
     problems: checked.problems,
     notes: [
       `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`,
@@ -388,7 +368,5 @@ const manualStep: Handler<ManualStep> = async (bound, ctx) => {
 
 const handlers: Handlers = { run: runStep, file: fileStep, edit: editStep, manual: manualStep };
 
-export function handle(bound: BoundStep, ctx: RunContext): Promise<Outcome> {
-  const handler = handlers[bound.step.kind] as Handler<typeof bound.step>;
-  return handler(bound, ctx);
-}
+export const handle = (bound: BoundStep, ctx: RunContext): Promise<Outcome> =>
+  (handlers[bound.step.kind] as Handler<typeof bound.step>)(bound, ctx);
