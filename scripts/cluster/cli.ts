@@ -13,6 +13,10 @@ const nameArg = {
   default: DEFAULT_SANDBOX,
 } as const;
 
+/** A subcommand whose only option is the sandbox's name. */
+const named = (name: string, description: string) =>
+  defineCommand({ meta: { name, description }, args: { name: nameArg } });
+
 /** One definition per subcommand drives parsing and `--help`. */
 export const COMMANDS = {
   up: defineCommand({
@@ -35,24 +39,9 @@ export const COMMANDS = {
       },
     },
   }),
-  down: defineCommand({
-    meta: {
-      name: 'down',
-      description: '샌드박스가 시작한 모든 프로세스를 멈추고 폴더를 지웁니다 (여러 번 실행해도 안전)',
-    },
-    args: { name: nameArg },
-  }),
-  status: defineCommand({
-    meta: {
-      name: 'status',
-      description: '프로바이더, 버전, 컨텍스트, kubeconfig, API 서버 응답, 프로세스 상태를 보여 줍니다',
-    },
-    args: { name: nameArg },
-  }),
-  kubeconfig: defineCommand({
-    meta: { name: 'kubeconfig', description: 'kubeconfig 파일 경로만 출력합니다 (kind get kubeconfig처럼)' },
-    args: { name: nameArg },
-  }),
+  down: named('down', '샌드박스가 시작한 모든 프로세스를 멈추고 폴더를 지웁니다 (여러 번 실행해도 안전)'),
+  status: named('status', '프로바이더, 버전, 컨텍스트, kubeconfig, API 서버 응답, 프로세스 상태를 보여 줍니다'),
+  kubeconfig: named('kubeconfig', 'kubeconfig 파일 경로만 출력합니다 (kind get kubeconfig처럼)'),
   logs: defineCommand({
     meta: { name: 'logs', description: '샌드박스의 구성요소 로그를 폴더에 모읍니다 (kind 는 kind export logs 까지)' },
     args: { name: nameArg, to: { type: 'string', description: '로그를 쓸 폴더 (필수)' } },
@@ -73,13 +62,14 @@ const root = defineCommand({
   subCommands: COMMANDS,
 });
 
+/** The keys citty may return for these options, as given and camelCased (`--no-retain`: `noRetain`). */
 function knownFlags(def: ArgsDef): Set<string> {
-  const names = new Set<string>(['help', 'h']);
-  for (const [name, arg] of Object.entries(def)) {
-    names.add(name);
-    if (arg.type === 'boolean') names.add(`no-${name}`);
-  }
-  return names;
+  const names = [
+    'help',
+    'h',
+    ...Object.entries(def).flatMap(([n, a]) => (a.type === 'boolean' ? [n, `no-${n}`] : [n])),
+  ];
+  return new Set(['_', ...names, ...names.map((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()))]);
 }
 
 function checkName(name: string): string {
@@ -96,15 +86,13 @@ function checkName(name: string): string {
 /** argv → a typed command. Every mistake is a UsageError (exit 2) naming the value and the fix. */
 export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    if (!sub)
-      throw new UsageError(
-        'CLUSTER_NO_COMMAND',
-        '하위 명령이 없습니다.',
-        '사용법: npm run cluster -- up|down|status|kubeconfig (자세히: npm run cluster -- --help)',
-      );
-    return { kind: 'help', text: await renderUsage(root) };
-  }
+  if (!sub)
+    throw new UsageError(
+      'CLUSTER_NO_COMMAND',
+      '하위 명령이 없습니다.',
+      '사용법: npm run cluster -- up|down|status|kubeconfig (자세히: npm run cluster -- --help)',
+    );
+  if (sub === '--help' || sub === '-h' || sub === 'help') return { kind: 'help', text: await renderUsage(root) };
   if (!(sub in COMMANDS)) {
     throw new UsageError(
       'CLUSTER_UNKNOWN_COMMAND',
@@ -119,13 +107,8 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
   const argsDef = def.args as ArgsDef;
   const parsed = parseArgs(rest, argsDef);
   const known = knownFlags(argsDef);
-  for (const key of Object.keys(parsed)) {
-    if (
-      key === '_' ||
-      known.has(key) ||
-      [...known].some((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) === key)
-    )
-      continue;
+  const key = Object.keys(parsed).find((k) => !known.has(k));
+  if (key !== undefined) {
     throw new UsageError(
       'CLUSTER_UNKNOWN_FLAG',
       `알 수 없는 옵션입니다: --${key} (${sub})`,

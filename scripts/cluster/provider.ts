@@ -4,6 +4,7 @@ import type { Io } from '../lib/io.ts';
 import type { Env } from '../lib/process.ts';
 import { Status } from '../lib/status.ts';
 import type { ImageBuild } from '../model/runbook.ts';
+import type { BrowserKube, BrowserStep, BrowserStepResult } from './browser-step.ts';
 import { keptLogs, type KeptLogs } from './kept-logs.ts';
 import { clusterCommand, DEFAULT_SANDBOX, readSandbox, sandboxDir, sandboxEnv, type SandboxState } from './state.ts';
 
@@ -65,39 +66,19 @@ export interface Simulation {
   real: string[];
 }
 
-/** A browser step's request: the documented address and the Service that must answer there. */
-interface AddressCheck {
-  url: string;
-  namespace: string;
-  name: string;
-}
-
-interface AddressAnswer {
-  status: number;
-  title: string;
-  seconds: number;
-  phases: { backend: number; http: number; chromium: number };
-  /** What the answer proves and what it does not (the dashboard is a stand-in), in Korean. */
-  proven: string;
-  simulated: string;
-}
-
 export interface ClientHost {
   /**
    * Starts the stand-in backends of these Services (without waiting): a dashboard's pods run before
    * the page's steps, as the earlier chapters leave them, so a browser step does not wait for them.
    */
-  prepare(
-    kube: import('./browser-step.ts').BrowserKube,
-    services: ReadonlyArray<{ namespace: string; name: string }>,
-  ): Promise<void>;
+  prepare(kube: BrowserKube, services: ReadonlyArray<{ namespace: string; name: string }>): Promise<void>;
   /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
   open(
-    kube: import('./browser-step.ts').BrowserKube,
-    check: AddressCheck,
+    kube: BrowserKube,
+    check: BrowserStep,
     screenshot: string,
     opts: { signal?: AbortSignal; show?: (command: string) => string },
-  ): Promise<AddressAnswer>;
+  ): Promise<Omit<BrowserStepResult, 'url' | 'backend' | 'screenshot'>>;
 }
 
 export interface SeededObject {
@@ -114,23 +95,14 @@ export interface SeededObject {
  * process from its own configuration file. On kind it is kubeadm's own ConfigMap, the one the
  * kube-proxy DaemonSet was started from: a real object, not seeded.
  */
+const seededKubeProxy = (why: string) => [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why }];
 const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {
-  kwok: [
-    {
-      kind: 'ConfigMap',
-      namespace: 'kube-system',
-      name: 'kube-proxy',
-      why: 'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.',
-    },
-  ],
-  pods: [
-    {
-      kind: 'ConfigMap',
-      namespace: 'kube-system',
-      name: 'kube-proxy',
-      why: 'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.',
-    },
-  ],
+  kwok: seededKubeProxy(
+    'kube-system/kube-proxy ConfigMap 은 kwok 샌드박스가 kubeadm 과 같은 모양으로 미리 만들어 둔 것이고, 이 샌드박스에는 그 ConfigMap 을 읽는 kube-proxy 가 없습니다. 이 단계는 샌드박스가 만든 객체를 읽거나 바꿨을 뿐, 실제 클러스터의 kube-proxy 설정을 확인한 것이 아닙니다.',
+  ),
+  pods: seededKubeProxy(
+    'kube-system/kube-proxy ConfigMap 은 pods 샌드박스가 페이지를 위해 kubeadm 과 같은 모양으로 만들어 둔 것입니다. 이 샌드박스의 kube-proxy 는 노드의 프로세스로 자신의 설정 파일을 읽기 때문에, 이 ConfigMap 을 바꿔도 실행 중인 kube-proxy 에는 반영되지 않습니다.',
+  ),
   kind: [],
 };
 
@@ -145,7 +117,7 @@ export function mergeSimulation(...parts: Simulation[]): Simulation {
 }
 
 /** The sandbox `name` as a Provider, or undefined when there is none. */
-export function openSandbox(name: string, env: Env = process.env): Provider | undefined {
+export function openSandbox(name: string, env: Env): Provider | undefined {
   const state = readSandbox(name, env);
   return state && sandboxProvider(state, env);
 }

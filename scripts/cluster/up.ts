@@ -19,21 +19,17 @@ import { COMPONENTS, resolveKubernetes, type KubernetesRelease } from './version
 import { availableRunbooks } from '../model/runbooks.ts';
 import { projectRoot } from '../lib/paths.ts';
 
-const kwokContext = (name: string) => `kwok-${name}`;
-
 /** What the kwok provider simulates and what is real, in Korean, copied into every report (kind: kind/cluster.ts). */
-function kwokSimulationNotes(release: KubernetesRelease): NonNullable<SandboxState['simulation']> {
-  return {
-    simulated: [
-      'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',
-      '컨테이너가 없으므로 서비스 주소의 ARP 응답도, 그 주소로의 접속도 일어나지 않습니다',
-      'kube-proxy는 실행되지 않습니다: kube-system/kube-proxy ConfigMap은 kubeadm이 쓰는 모양으로 미리 만들어 둔 것입니다',
-    ],
-    real: [
-      `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes ${release.kubernetes})`,
-    ],
-  };
-}
+const kwokSimulation = (release: KubernetesRelease) => ({
+  simulated: [
+    'kwok이 노드와 kubelet을 흉내 냅니다: 파드 상태를 Running으로 표시합니다(컨테이너는 실행되지 않음)',
+    '컨테이너가 없으므로 서비스 주소의 ARP 응답도, 그 주소로의 접속도 일어나지 않습니다',
+    'kube-proxy는 실행되지 않습니다: kube-system/kube-proxy ConfigMap은 kubeadm이 쓰는 모양으로 미리 만들어 둔 것입니다',
+  ],
+  real: [
+    `etcd ${COMPONENTS.etcd}, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes ${release.kubernetes})`,
+  ],
+});
 
 async function upKwok(
   name: string,
@@ -44,7 +40,8 @@ async function upKwok(
 ): Promise<SandboxState> {
   const bins = await buildKwokBinaries(release, io, status);
   await createKwokCluster(name, p, bins, io, status);
-  const context = kwokContext(name);
+  const context = `kwok-${name}`;
+  const kwokLogs = path.join(p.kwokWorkdir, 'clusters', name, 'logs');
   const server = serverOf(p.kubeconfig, context);
   if (!server)
     throw new EnvironmentError('KWOK_NO_CONTEXT', `kwokctl이 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
@@ -55,7 +52,7 @@ async function upKwok(
       throw new EnvironmentError(
         'KWOK_NOT_READY',
         'default/default ServiceAccount가 2분 안에 생기지 않았습니다.',
-        `kube-controller-manager 로그: ${path.join(p.kwokWorkdir, 'clusters', name, 'logs')}`,
+        `kube-controller-manager 로그: ${kwokLogs}`,
       );
     }
   });
@@ -82,9 +79,9 @@ async function upKwok(
     ports: kwokPorts(p.kwokWorkdir, name),
     logs: {
       'small-kubelet': path.join(p.logs, 'kubelet.log'),
-      'kube-apiserver': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-apiserver.log'),
-      'kube-controller-manager': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kube-controller-manager.log'),
-      'kwok-controller': path.join(p.kwokWorkdir, 'clusters', name, 'logs', 'kwok-controller.log'),
+      'kube-apiserver': path.join(kwokLogs, 'kube-apiserver.log'),
+      'kube-controller-manager': path.join(kwokLogs, 'kube-controller-manager.log'),
+      'kwok-controller': path.join(kwokLogs, 'kwok-controller.log'),
     },
     // A kwok node's kubelet API is kwok's own and holds no logs: runbooks read the controller's here.
     containerLogs: {
@@ -92,7 +89,7 @@ async function upKwok(
       writer: 'kwok 샌드박스의 작은 kubelet',
       absent: 'kwok 이 흉내 낸 파드라 컨테이너가 실행되지 않았습니다',
     },
-    simulation: kwokSimulationNotes(release),
+    simulation: kwokSimulation(release),
   };
 }
 
