@@ -37,16 +37,6 @@ const TOOLS = [
   'umount',
 ];
 
-function cgroupControllers(): string[] {
-  try {
-    return fs
-      .readdirSync('/sys/fs/cgroup')
-      .filter((c) => fs.existsSync(path.join('/sys/fs/cgroup', c, 'cgroup.procs')) && c !== 'unified');
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Why the pods provider cannot run here at all (not root, no cgroups, missing tools); empty when it can.
  * `uid` is whose run is judged (this process's by default; a test asks about another user's).
@@ -54,8 +44,8 @@ function cgroupControllers(): string[] {
 export function cannotRun(env: Env, uid: number | undefined = process.getuid?.()): string[] {
   const reasons: string[] = [];
   if (uid !== 0) reasons.push('root 권한이 아닙니다 (네트워크 네임스페이스, 마운트, cgroup을 만들어야 합니다)');
-  const controllers = cgroupControllers();
-  if (!controllers.includes('memory') || !controllers.includes('cpu')) {
+  const v1 = (controller: string) => fs.existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`);
+  if (!v1('memory') || !v1('cpu')) {
     reasons.push(
       '/sys/fs/cgroup 에 cgroup v1 memory·cpu 컨트롤러가 없습니다 (kubelet이 파드 cgroup을 만들 수 없습니다)',
     );

@@ -61,25 +61,11 @@ export async function packImage(
   const tar = imageTarPath(image, ociImage, io.env);
   fs.mkdirSync(path.dirname(tar), { recursive: true });
   // oci-image writes <tar>.tmp and renames: a tarball that exists is whole.
-  if (!fs.existsSync(tar))
-    await runOrThrow(
-      code,
-      ociImage,
-      [
-        '--name',
-        image.name,
-        '--file',
-        `${image.entrypoint}=${image.binary}`,
-        '--entrypoint',
-        image.entrypoint,
-        '--out',
-        tar,
-      ],
-      {
-        signal: io.signal,
-        what: `${image.name} 이미지 만들기`,
-      },
-    );
+  if (!fs.existsSync(tar)) {
+    const file = `${image.entrypoint}=${image.binary}`;
+    const args = ['--name', image.name, '--file', file, '--entrypoint', image.entrypoint, '--out', tar];
+    await runOrThrow(code, ociImage, args, { signal: io.signal, what: `${image.name} 이미지 만들기` });
+  }
   return tar;
 }
 
@@ -100,28 +86,10 @@ export async function importImages(
     images.map(async (image) => {
       const tar = await packImage(image, ociImage, io);
       // ctr runs in the node's mount namespace: it writes under /run/containerd, which is the sandbox's there.
-      await runOrThrow(
-        'PODS_IMAGE_FAILED',
-        'nsenter',
-        [
-          `--mount=/proc/${holder}/ns/mnt`,
-          '--',
-          'ctr',
-          '--address',
-          pp.containerdSock,
-          '-n',
-          'k8s.io',
-          'images',
-          'import',
-          '--snapshotter',
-          'overlayfs',
-          tar,
-        ],
-        {
-          signal: io.signal,
-          what: `${image.name} 이미지 가져오기 (ctr images import)`,
-        },
-      );
+      const ctr = [`--mount=/proc/${holder}/ns/mnt`, '--', 'ctr', '--address', pp.containerdSock, '-n', 'k8s.io'];
+      const args = [...ctr, 'images', 'import', '--snapshotter', 'overlayfs', tar];
+      const what = `${image.name} 이미지 가져오기 (ctr images import)`;
+      await runOrThrow('PODS_IMAGE_FAILED', 'nsenter', args, { signal: io.signal, what });
       return image.name;
     }),
   );
@@ -144,16 +112,15 @@ export async function providePodsImages(
   const holder = readCreated(pp).holder;
   if (!holder)
     throw new Error(`샌드박스 ${sandboxName} 의 노드 마운트 네임스페이스 기록이 없습니다 (${pp.root}/created.json).`);
-  const tools = await ensureBuilt(podToolsTarget(), io, status);
+  const ociImage = path.join(await ensureBuilt(podToolsTarget(), io, status), 'oci-image');
   const local: LocalImage[] = [];
   for (const image of images)
     local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
-  const ociImage = path.join(tools, 'oci-image');
   let imported: Record<string, string> = {};
   try {
     imported = JSON.parse(fs.readFileSync(importedFile(pp), 'utf8')) as Record<string, string>;
   } catch {
-    imported = {};
+    /* nothing imported yet */
   }
   const tars = new Map(local.map((i) => [i, imageTarPath(i, ociImage, io.env)]));
   const wanted = local.filter((i) => imported[i.name] !== tars.get(i));

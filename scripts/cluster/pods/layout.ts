@@ -67,7 +67,6 @@ export function podsPaths(p: Pick<SandboxPaths, 'dir'>) {
     sysctls: path.join(root, 'sysctl'),
     forwardPort: path.join(root, 'apiserver.port'),
     kubeconfigs: path.join(root, 'kubeconfig'),
-    chromiumWrapper: path.join(root, 'chromium-in-client'),
   };
 }
 export type PodsPaths = ReturnType<typeof podsPaths>;
