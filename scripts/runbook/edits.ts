@@ -45,8 +45,3 @@ export function beforeEdit(block: Block, changes: FieldChange[]): Record<string,
   for (const change of changes) doc.deleteIn(change.path);
   return (doc.toJS() ?? {}) as Record<string, unknown>;
 }
-
-/** Describes a change for people: `spec.type = LoadBalancer`. */
-export function describeChange(change: FieldChange): string {
-  return `${change.path.join('.')} = ${String(change.value)}`;
-}

@@ -1,7 +1,6 @@
 import type { Binding, BoundStep } from './bind.ts';
 import { durationLabel } from './context.ts';
 import { looksLikeOutput } from './blocks.ts';
-import { describeChange } from './edits.ts';
 import { isShellStep, pasteable } from './paste.ts';
 import { LEASE } from './lease.ts';
 import type { Mirror } from './mirror.ts';
@@ -13,58 +12,45 @@ function writes(bound: BoundStep): boolean {
 }
 
 function describeStep(bound: BoundStep, file: string, target: Target | undefined): string[] {
-  const { step } = bound;
-  const lines: string[] = [];
-  if (bound.block && step.kind !== 'file') {
+  const { step, block } = bound;
+  const lines: (string | false | undefined)[] = [];
+  if (block && step.kind !== 'file') {
     // With a target, as a person would paste it to reach that cluster (the page's text alone reaches the current context).
-    const [first, ...rest] = (
-      target && isShellStep(step) ? pasteable(bound.block.code, target) : bound.block.code
-    ).split('\n');
-    lines.push(`          $ ${first}`, ...rest.map((l) => `            ${l}`));
+    const [first, ...rest] = (target && isShellStep(step) ? pasteable(block.code, target) : block.code).split('\n');
+    lines.push(`$ ${first}`, ...rest.map((l) => `  ${l}`));
   }
   if (step.kind === 'run') {
-    if (step.output)
-      lines.push(
-        `          출력 비교: ${step.output.block} (${step.output.kind === 'table' ? '표: 열별 비교' : step.output.mode === 'exact' ? '줄: 정확히' : '줄: 포함'}${step.output.kind === 'lines' && step.output.volatile ? `, 변하는 부분 ${step.output.volatile} 제외` : ''})`,
-      );
-    if (step.eventually)
-      lines.push(`          기다림: 페이지의 상태가 될 때까지 ${durationLabel(step.eventually.within)}`);
-    if (step.alreadyDone)
-      lines.push(`          조건: "${step.alreadyDone.line}" 가 나오면 ${step.alreadyDone.skip.join(', ')} 건너뜀`);
-    if (step.confirm)
-      lines.push(
-        `          확인: 실행 뒤 ${step.confirm.step} 가 보여 주는 상태에 "${step.confirm.line}" (그 단계가 읽는 객체를 API 로)`,
-      );
-    if (step.drift)
-      lines.push(
-        `          Kubernetes ${step.drift.since} 이상: ${step.drift.output.block} 의 오류와 종료 코드 ${step.drift.exitCode} 를 기대 (페이지가 밝힌 차이)`,
-      );
+    const { output, eventually, alreadyDone, confirm, drift, background } = step;
+    const volatile = output?.kind === 'lines' && output.volatile ? `, 변하는 부분 ${output.volatile} 제외` : '';
+    const compare = output?.kind === 'table' ? '표: 열별 비교' : output?.mode === 'exact' ? '줄: 정확히' : '줄: 포함';
+    const looks = block && looksLikeOutput(block.code);
+    lines.push(
+      output && `출력 비교: ${output.block} (${compare}${volatile})`,
+      eventually && `기다림: 페이지의 상태가 될 때까지 ${durationLabel(eventually.within)}`,
+      alreadyDone && `조건: "${alreadyDone.line}" 가 나오면 ${alreadyDone.skip.join(', ')} 건너뜀`,
+      confirm && `확인: 실행 뒤 ${confirm.step} 가 보여 주는 상태에 "${confirm.line}" (그 단계가 읽는 객체를 API 로)`,
+      drift &&
+        `Kubernetes ${drift.since} 이상: ${drift.output.block} 의 오류와 종료 코드 ${drift.exitCode} 를 기대 (페이지가 밝힌 차이)`,
+      background &&
+        `백그라운드: ${background.port ? `127.0.0.1:${background.port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 프로세스 그룹째 멈춤`,
+      looks &&
+        `경고: 이 명령 블록은 ${looks} 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${file}:${block.line})`,
+    );
   }
   if (step.kind === 'file')
-    lines.push(
-      `          파일: 블록 내용 ${bound.block?.code.split('\n').length ?? 0}줄을 ${bound.block?.meta.getString('title')} 에 씀`,
-    );
+    lines.push(`파일: 블록 내용 ${block?.code.split('\n').length ?? 0}줄을 ${block?.meta.getString('title')} 에 씀`);
   if (step.kind === 'edit')
     lines.push(
-      `          편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map(describeChange).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`,
+      `편집: ${step.spec} 블록에 표시된 줄 — ${bound.changes.map((c) => `${c.path.join('.')} = ${String(c.value)}`).join(', ')} (KUBE_EDITOR 가 이 줄만 바꿈)`,
     );
   if (step.kind === 'manual')
     lines.push(
       bound.anchor
-        ? `          수동 확인: ${bound.anchor.links.join(', ') || `그림 "${bound.anchor.caption}"`} — 런북은 접속하지 않습니다`
-        : '          수동: 사람이 실행하는 명령 — 런북은 실행하지 않습니다',
+        ? `수동 확인: ${bound.anchor.links.join(', ') || `그림 "${bound.anchor.caption}"`} — 런북은 접속하지 않습니다`
+        : '수동: 사람이 실행하는 명령 — 런북은 실행하지 않습니다',
     );
-  if (step.kind === 'run' && step.background)
-    lines.push(
-      `          백그라운드: ${step.background.port ? `127.0.0.1:${step.background.port} 가 응답하면` : '첫 출력 줄이 나오면'} 다음 단계로, 실행이 끝나면 프로세스 그룹째 멈춤`,
-    );
-  const output = step.kind === 'run' && bound.block ? looksLikeOutput(bound.block.code) : undefined;
-  if (output)
-    lines.push(
-      `          경고: 이 명령 블록은 ${output} 처럼 보입니다. 출력이라면 앞 명령의 출력 블록(of=)으로 두세요 (${file}:${bound.block?.line})`,
-    );
-  lines.unshift(`  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`);
-  return lines;
+  const head = `  ${step.id}  ${step.title}${writes(bound) ? '  [클러스터 변경]' : ''}  (${file}:${bound.line})`;
+  return [head, ...lines.filter((l): l is string => !!l).map((l) => `          ${l}`)];
 }
 
 /** The plan `--dry-run` prints and the safety prompt shows: target, fixtures, every step. */
