@@ -1,33 +1,18 @@
-/**
- * The vocabulary of a runbook. A runbook lists steps in page order; each step binds to a fenced
- * block (or a figure, for manual checks) by its step id, and adds types, bindings and matching
- * rules. It never holds command text: that is read from the page.
- */
+/** The vocabulary of a runbook: steps in page order, each bound to a block (or a figure) by its step id. Never command text. */
 
-/**
- * Column-by-column comparison of a `kubectl get` table.
- * Rows are paired by the key column; the rest of the columns are exact unless declared otherwise.
- */
+/** Column-by-column comparison of a `kubectl get` table: rows paired by the `key` column (usually NAME), other columns exact unless declared. */
 export interface TableRule {
   kind: 'table';
   /** Output block id on the page. */
   block: string;
-  /** Column that identifies a row (usually NAME). */
   key: string;
-  /**
-   * `exact`: the key is compared as written.
-   * `generated-suffix`: pod names are compared without the suffixes Kubernetes generates
-   * (`controller-7dcc8764f4-8n92q` → `controller`, `speaker-fnf8l` → `speaker`).
-   */
+  /** `generated-suffix`: pod names without the suffixes Kubernetes generates (`speaker-fnf8l` → `speaker`). */
   keyMatch: 'exact' | 'generated-suffix';
   /** Columns whose values differ from cluster to cluster (AGE, RESTARTS, CLUSTER-IP). */
   volatile: readonly string[];
   /** Columns of service ports: `80:31191/TCP` is compared as `80/TCP` (node ports are allocated at random). */
   ports?: readonly string[];
-  /**
-   * How many rows each key should have: as on the page (default), or one per node a DaemonSet's pods
-   * can run on (its tolerations against the nodes' taints, read when the output is compared).
-   */
+  /** Rows per key: as on the page (default), or one per node a DaemonSet's pods tolerate (read when compared). */
   rows?: Record<string, 'as-page' | OnePerNode>;
 }
 
@@ -38,19 +23,11 @@ export interface OnePerNode {
 
 export type LinesMode = 'exact' | 'contains';
 
-/**
- * Line-by-line comparison of a text output, with stdout and stderr told apart.
- * Lines are compared with surrounding whitespace trimmed (grep keeps YAML indentation).
- */
+/** Line-by-line comparison of a text output, stdout and stderr apart, lines trimmed (grep keeps YAML indentation). */
 export interface LinesRule {
   kind: 'lines';
-  /** Output block id on the page. */
   block: string;
-  /**
-   * `exact`: the stream holds exactly the page's lines, in order.
-   * `contains`: every page line appears; other lines are allowed and noted
-   * (e.g. `grep strictARP` also prints the last-applied annotation after an apply).
-   */
+  /** `exact`: exactly the page's lines, in order; `contains`: every page line appears, other lines are noted (`grep strictARP` after an apply). */
   mode: LinesMode;
   /** Per-stream override of `mode` (e.g. stderr exact while stdout may hold more lines). */
   streams?: { stdout?: LinesMode; stderr?: LinesMode };
@@ -58,10 +35,7 @@ export interface LinesRule {
   stderr?: RegExp;
   /** Treat `kubectl apply` results `created`, `configured` and `unchanged` as the same (a re-run reports `unchanged`). */
   applyVerbs?: boolean;
-  /**
-   * Parts of lines that differ from run to run (helm's `LAST DEPLOYED:` time, an age, a generated
-   * pod-name suffix): every match is left uncompared, on the page's line and the printed one alike.
-   */
+  /** Parts of lines that differ from run to run (helm's `LAST DEPLOYED:`, an age): uncompared on both sides. */
   volatile?: RegExp;
 }
 
@@ -74,53 +48,33 @@ export type OutputRule = TableRule | LinesRule;
 interface StepBase {
   /** The step id of the page block (or figure) this step executes. */
   id: string;
-  /** Short Korean title shown in progress lines and reports. */
+  /** Short Korean title for progress lines and reports. */
   title: string;
 }
 
 /** Run a command block as written, then compare its output with the page's output block. */
 export interface RunStep extends StepBase {
   kind: 'run';
-  /** The page's documented output for this command. */
   output?: OutputRule;
   /** Exit code the page implies (default 0). */
   exitCode?: number;
   /** Whether the command changes the cluster (listed in the safety plan). */
   writes?: boolean;
-  /**
-   * The page says to wait for this state ("Running 이 될 때까지 기다리세요"): re-run on every
-   * change of the watched objects until the output matches, at most `within`.
-   */
+  /** The page says to wait ("Running 이 될 때까지"): re-run on every change of the watched objects until it matches, at most `within`. */
   eventually?: { within: Duration };
-  /**
-   * The page's conditional: when the output does not match but holds `line`, the state the
-   * page wanted is already there: pass, and skip the listed steps.
-   */
+  /** The page's conditional: an output that does not match but holds `line` means the state is already there: pass, skip `skip`. */
   alreadyDone?: { line: string; skip: string[]; because: string };
-  /**
-   * After the command, the state another step's command shows must hold `line`: read through the
-   * API when that step declares the object it reads (`object`), else by running its command again.
-   */
+  /** Afterwards, another step's state must hold `line`: read through the API when it declares its `object`, else by running it again. */
   confirm?: { step: string; line: string };
-  /**
-   * Marks what this command prints as secret: every match's first group (or the whole match) is
-   * redacted from then on, in the console, the report, JUnit and the logs kept with the report.
-   */
+  /** What the command prints that is secret: each match's first group (or the whole match) is redacted from then on, everywhere. */
   secret?: RegExp;
-  /**
-   * Known drift between the page and newer Kubernetes that the page itself declares
-   * (an aside with its own output block): from that version on, expect this instead.
-   */
+  /** Drift with newer Kubernetes that the page itself declares (an aside with its own output block). */
   drift?: Drift;
-  /**
-   * A fact the page states about an object, read through the API beside the text check
-   * (the step passes only when both agree). The expected value always comes from the page.
-   */
+  /** A fact the page states about an object, read through the API beside the text check; both must agree. */
   object?: ObjectRule;
   /**
-   * A command that keeps running (`kubectl port-forward`, `logs -f`): started in its own process
-   * group, ready when `port` on 127.0.0.1 answers (else at its first output line), kept running for
-   * the steps after it (which use its address), stopped with its whole group at the end of the run.
+   * A command that keeps running (`kubectl port-forward`) in its own process group for the steps after it: ready when `port`
+   * on 127.0.0.1 answers (else at its first output line), stopped with its group at the end of the run.
    */
   background?: { port?: number; within?: Duration };
 }
@@ -131,20 +85,13 @@ export interface Drift {
   since: string;
   /** The aside's own output block (for example the errors kubectl prints on that version). */
   output: LinesRule;
-  /**
-   * Lines of the step's main output block that this version no longer prints (the objects it
-   * cannot create). The rest of the main output is expected on stdout too, so stdout is checked.
-   */
+  /** Lines of the main output this version no longer prints; the rest is expected on stdout too. */
   withoutLines?: RegExp;
   exitCode: number;
   because: string;
 }
 
-/**
- * Object checks. Each names the object by the command it belongs to (`kubectl get svc/NAME -n NS`,
- * `kubectl get pod -n NS`, `kubectl get configmap NAME -n NS`) and takes the expected value from
- * the page's output block, never from the runbook.
- */
+/** Object checks: the object is named by the step's command, the expected value comes from the page's output block. */
 export type ObjectRule =
   /** The Service's `spec.type` is the row's TYPE, and `status.loadBalancer.ingress[0].ip` its EXTERNAL-IP (none for `<none>`). */
   | { kind: 'service' }
@@ -158,10 +105,7 @@ export interface FileStep extends StepBase {
   kind: 'file';
 }
 
-/**
- * Run a `kubectl edit` command block with a non-interactive editor that applies exactly the
- * lines the page marks as changed (`ins={..}` on the spec block) and nothing else.
- */
+/** Run a `kubectl edit` block with an editor that applies exactly the lines the page marks (`ins={..}` on the spec block). */
 export interface EditStep extends StepBase {
   kind: 'edit';
   /** The block showing the edited object, whose `ins` lines are the change. */
@@ -178,10 +122,7 @@ export interface ManualStep extends StepBase {
 export type Step = RunStep | FileStep | EditStep | ManualStep;
 export type StepKind = Step['kind'];
 
-/**
- * A stand-in for something the page takes from earlier chapters (a Service installed by
- * Kubeflow, say). Created from the page's own edit block when absent, and reported as a stand-in.
- */
+/** A stand-in for a Service the page takes from earlier chapters, made from the page's own edit block when absent. */
 export interface ServiceFixture {
   kind: 'service';
   /** The `kubectl edit svc/NAME -n NAMESPACE` block that names the object. */
@@ -202,31 +143,25 @@ export interface ComponentVersion {
 }
 
 /**
- * A component whose logs matter to the page (the MetalLB controller, its speakers), named by what it
- * is, not by where a provider keeps its files: its pods are the ones `kubectl logs -n NAMESPACE -l
- * SELECTOR --all-containers` reads. The runner reads them through the API (the same on every
- * provider): the last lines under a failed step, and at the end of the run beside the report as
- * `<report>.logs/<name>.log`.
+ * A component whose logs matter to the page, read through the API on every provider (`kubectl logs -n NAMESPACE -l SELECTOR
+ * --all-containers`): the last lines under a failed step, and at the end of the run as `<report>.logs/<name>.log`.
  */
 export interface ComponentLogs {
-  /** File name of the kept log (`<name>.log`) and its title in diagnostics: `metallb-controller`. */
+  /** `metallb-controller` */
   name: string;
   namespace: string;
-  /** Equality-based label selector of its pods: `app=metallb,component=controller`. */
+  /** Equality-based: `app=metallb,component=controller`. */
   selector: string;
 }
 
 /**
- * An image the page's manifests name, which the project builds from its tagged source instead of
- * pulling (nothing is pulled here): the runner hands these to the cluster's provider before the
- * steps, and the provider makes them runnable its own way (kwok: a binary the small kubelet runs
- * for pods of that image; pods: an OCI image imported into containerd; kind: nothing, it pulls).
- * Generic cluster code knows components only through these declarations.
+ * An image the page's manifests name, built from its tagged source instead of pulled: the provider makes it runnable its
+ * own way (kwok: a binary the small kubelet runs; pods: an OCI image in containerd; kind: nothing, it pulls).
  */
 export interface ImageBuild {
   /** Exactly as the manifests write it: `quay.io/metallb/controller:v0.11.0`. */
   image: string;
-  /** What it is, for people: `MetalLB controller`. */
+  /** `MetalLB controller` */
   title: string;
   /** Go module and version holding the command: `go.universe.tf/metallb`, `v0.11.0`. */
   module: string;
@@ -237,18 +172,14 @@ export interface ImageBuild {
   entrypoint: string;
   /** Requires raised above the module's own pins because those no longer build (module → version). */
   bumps?: Record<string, string>;
-  /**
-   * Where nodes are simulated (kwok), run this image's pods anyway, as a local process with a token
-   * of the pod's ServiceAccount (`--kubeconfig`, `--port` and `--namespace` are set for it).
-   * Without it such pods only look Running.
-   */
+  /** On simulated nodes (kwok), run its pods anyway as local processes with the pod's token (`--kubeconfig`, `--port`, `--namespace` set). */
   runOnSimulatedNodes?: boolean;
 }
 
 export interface Runbook {
-  /** Name used on the command line (`npm run runbook -- metallb`). */
+  /** As on the command line (`npm run runbook -- metallb`). */
   name: string;
-  /** The page this runbook executes, relative to the project root. */
+  /** Relative to the project root. */
   page: string;
   fixtures: Fixture[];
   steps: Step[];
@@ -258,16 +189,8 @@ export interface Runbook {
   logs?: ComponentLogs[];
   /** Images the page's manifests use that the project builds from source (see ImageBuild). */
   images?: ImageBuild[];
-  /**
-   * The sha256 (64 hex digits) of every remote file the page's commands read, by URL. The mirror's
-   * copy and a download are both checked against it before a command sees them; a URL without a
-   * pin, or bytes with another sha256, fail the step.
-   */
+  /** The sha256 of every remote file the commands read, by URL; a file without a pin, or with other bytes, fails the step. */
   pins?: Record<string, string>;
-  /**
-   * What the page needs from the cluster beyond an API server. `runningPods`: its pods must really
-   * run (for example the API server calls a validating webhook served by a pod); the reason, in
-   * Korean, is shown when a run or `verify` is refused on a provider that only simulates pods.
-   */
+  /** `runningPods`: the page's pods must really run (a webhook, say); the Korean reason is shown when a provider that simulates pods is refused. */
   needs?: { runningPods?: string };
 }
