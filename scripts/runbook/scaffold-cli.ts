@@ -7,9 +7,7 @@ import { projectRoot } from '../lib/paths.ts';
 import { frontmatterOf, parsePage } from '../model/page.ts';
 import type { OutputRule, Runbook, Step } from '../model/runbook.ts';
 import { bind } from './bind.ts';
-import crypto from 'node:crypto';
-import { mirrorFile, urlsIn } from './mirror.ts';
-import { scaffoldImages } from './scaffold-images.ts';
+import { scaffoldInputs } from './scaffold-images.ts';
 import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
 import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
 
@@ -33,6 +31,54 @@ const command = {
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
+  const { pageFile, source, name, out } = targets(args, io);
+  const shownOut = path.relative(io.cwd, out) || out;
+  const shownPage = path.relative(projectRoot, pageFile) || pageFile;
+  const made = scaffoldPage(source, shownPage, name);
+  const parsed = parsePage(made.source, shownPage);
+  const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
+  const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
+  const codes = new Map(parsed.blocks.map((b) => [b.id, b.code]));
+  const inputs = scaffoldInputs(made.steps, codes, mirror, known, path.dirname(pageFile));
+  const runbook: Runbook = {
+    name,
+    page: posix(path.relative(projectRoot, pageFile)),
+    fixtures: made.fixtures,
+    steps: made.steps,
+    ...(inputs.images.length > 0 ? { images: inputs.images } : {}),
+    ...(Object.keys(inputs.pins).length > 0 ? { pins: inputs.pins } : {}),
+  };
+  // The promise of `new`: what it writes binds. Checked before anything is written.
+  bind(runbook, parsed);
+  const model = posix(path.relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model')));
+  writeBoth([
+    [out, renderRunbook(runbook, made.todo, model, shownPage, inputs)],
+    [pageFile, made.source],
+  ]);
+  const count = (k: Step['kind']) => made.steps.filter((s) => s.kind === k).length;
+  io.out(
+    `${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`,
+  );
+  if (made.frontmatter)
+    io.out(
+      `${shownPage}: frontmatter 에 runbook: { name: ${name} } 와 검증할 Kubernetes 버전을 적었습니다 (배지가 이것을 읽습니다). 버전을 확인하세요.\n`,
+    );
+  for (const [id, note] of made.todo) io.out(`  TODO ${id}: ${note}\n`);
+  if (made.guesses.length > 0)
+    io.out(
+      `짐작한 것 (펜스 언어가 아니라 블록의 내용과 자리로 정했습니다. 확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`,
+    );
+  const run = args.runbook ? `--runbook ${shownOut}` : name;
+  io.err(
+    `다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`,
+  );
+  return 0;
+}
+
+const posix = (file: string) => file.split(path.sep).join('/');
+
+/** The page to read, the runbook's name and the file to write, each checked. */
+function targets(args: { page?: string; name?: string; runbook?: string }, io: Io) {
   if (!args.page)
     throw new UsageError(
       'NO_PAGE',
@@ -58,17 +104,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
       '--name 이름 으로 정하세요. 예: --name metallb',
     );
   const out = path.resolve(io.cwd, args.runbook ?? path.join(projectRoot, 'runbooks', `${name}.ts`));
-  const shownOut = path.relative(io.cwd, out) || out;
   if (fs.existsSync(out))
     throw new UsageError(
       'RUNBOOK_EXISTS',
-      `런북 파일이 이미 있습니다: ${shownOut}. 덮어쓰지 않습니다.`,
+      `런북 파일이 이미 있습니다: ${path.relative(io.cwd, out) || out}. 덮어쓰지 않습니다.`,
       `다른 이름(--name) 이나 파일(--runbook 경로.ts)을 주거나, 있는 런북을 쓰세요: npm run runbook -- ${name} --dry-run`,
     );
-  const shownPage = path.relative(projectRoot, pageFile) || pageFile;
-  let made: Scaffold;
+  return { pageFile, source, name, out };
+}
+
+/** The scaffold, its problems as one usage error (a page that already has step ids said apart). */
+function scaffoldPage(source: string, shownPage: string, name: string): Scaffold {
   try {
-    made = scaffold(source, shownPage, name);
+    return scaffold(source, shownPage, name);
   } catch (error) {
     if (!(error instanceof ScaffoldError)) throw error;
     const hasIds = error.problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
@@ -80,86 +128,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
         : '위 블록을 고친 뒤 다시 실행하세요.',
     );
   }
-  const parsed = parsePage(made.source, shownPage);
-  // The images the page's manifests use, with the builds other runbooks already declare for them.
-  const mirrorDir = io.env.RUNBOOK_MIRROR;
-  const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
-  const mirror = mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined;
-  const found = scaffoldImages(
-    made.steps,
-    new Map(parsed.blocks.map((b) => [b.id, b.code])),
-    mirror,
-    known,
-    path.dirname(pageFile),
-  );
-  // The remote files the commands read, pinned as another runbook pins them, else to the mirror's copy; a URL with neither
-  // is left for the author (a run fails it, naming the sha256 it got).
-  const urls = [
-    ...new Set(
-      made.steps.flatMap((s) => (s.kind === 'run' ? urlsIn(parsed.blocks.find((b) => b.id === s.id)?.code ?? '') : [])),
-    ),
-  ];
-  const pinOf = (url: string) => {
-    const copy = mirror ? mirrorFile(mirror, url) : undefined;
-    return (
-      known.find((r) => r.pins?.[url])?.pins?.[url] ??
-      (copy && fs.existsSync(copy)
-        ? crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex')
-        : undefined)
-    );
-  };
-  const pins = Object.fromEntries(urls.flatMap((url) => (pinOf(url) ? [[url, pinOf(url)!]] : [])));
-  const runbook: Runbook = {
-    name,
-    page: path.relative(projectRoot, pageFile).split(path.sep).join('/'),
-    fixtures: made.fixtures,
-    steps: made.steps,
-    ...(found.images.length > 0 ? { images: found.images } : {}),
-    ...(Object.keys(pins).length > 0 ? { pins } : {}),
-  };
-  // The promise of `new`: what it writes binds. Checked before anything is written.
-  bind(runbook, parsed);
-  const text = renderRunbook(
-    runbook,
-    made.todo,
-    path
-      .relative(path.dirname(out), path.join(projectRoot, 'scripts', 'model'))
-      .split(path.sep)
-      .join('/'),
-    shownPage,
-    found.undeclared,
-    urls.filter((u) => !pins[u]),
-  );
-  // Both files or neither: temp files beside each, then the renames.
-  const tmp = [`${out}.${process.pid}.tmp`, `${pageFile}.${process.pid}.tmp`] as const;
+}
+
+/** Both files or neither: temp files beside each, then the renames. */
+function writeBoth(files: Array<[file: string, text: string]>): void {
+  const tmp = files.map(([file]) => `${file}.${process.pid}.tmp`);
   try {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(tmp[0], text);
-    fs.writeFileSync(tmp[1], made.source);
+    for (const [i, [file, text]] of files.entries()) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(tmp[i]!, text);
+    }
   } catch (error) {
     for (const t of tmp) fs.rmSync(t, { force: true });
     throw error;
   }
-  fs.renameSync(tmp[0], out);
-  fs.renameSync(tmp[1], pageFile);
-  const count = (k: Step['kind']) => made.steps.filter((s) => s.kind === k).length;
-  io.out(
-    `${shownPage}: 블록과 그림에 step id 를 붙였습니다.\n${shownOut}: 단계 ${made.steps.length}개 (실행 ${count('run')}, 파일 ${count('file')}, 편집 ${count('edit')}, 수동 확인 ${count('manual')}), 대역 서비스 ${made.fixtures.length}개.\n`,
-  );
-  if (made.frontmatter)
-    io.out(
-      `${shownPage}: frontmatter 에 runbook: { name: ${name} } 와 검증할 Kubernetes 버전을 적었습니다 (배지가 이것을 읽습니다). 버전을 확인하세요.\n`,
-    );
-  for (const [id, note] of made.todo) io.out(`  TODO ${id}: ${note}\n`);
-  if (made.guesses.length > 0)
-    io.out(
-      `짐작한 것 (펜스 언어가 아니라 블록의 내용과 자리로 정했습니다. 확인하세요):\n${made.guesses.map((g) => `  ${g}\n`).join('')}`,
-    );
-  const run = args.runbook ? `--runbook ${shownOut}` : name;
-  io.err(
-    `다음: 제목과 규칙을 다듬고 npm run runbook -- ${run} --dry-run 으로 확인한 뒤 샌드박스에서 실행하세요: npm run runbook -- ${run}\n`,
-  );
-  return 0;
+  for (const [i, [file]] of files.entries()) fs.renameSync(tmp[i]!, file);
 }
 
 /** JavaScript literal in the runbooks' style: single quotes, regex literals, unquoted keys where possible. */
@@ -180,8 +163,7 @@ function rule(r: OutputRule): string {
 }
 
 function step(s: Step): string {
-  if (s.kind === 'file') return `file(${lit(s.id)}, ${lit(s.title)})`;
-  if (s.kind === 'manual') return `manual(${lit(s.id)}, ${lit(s.title)})`;
+  if (s.kind === 'file' || s.kind === 'manual') return `${s.kind}(${lit(s.id)}, ${lit(s.title)})`;
   if (s.kind === 'edit') return `edit(${lit(s.id)}, ${lit(s.title)}, ${lit(s.spec)})`;
   const { kind: _k, id, title, output, drift, ...rest } = s;
   const options = [
@@ -201,19 +183,11 @@ function renderRunbook(
   todo: Map<string, string>,
   model: string,
   page: string,
-  undeclared: readonly string[] = [],
-  unpinned: readonly string[] = [],
+  { undeclared, unpinned }: { undeclared: string[]; unpinned: string[] },
 ): string {
   const helpers = new Set(['defineRunbook', ...runbook.steps.map((s) => s.kind)]);
   if (runbook.fixtures.length > 0) helpers.add('serviceFixture');
   if (runbook.images?.length) helpers.add('goImage');
-  const images = (runbook.images ?? []).map(
-    ({ image, title, ...build }) => `    goImage(${lit(image)}, ${lit(title)}, ${lit(build)}),`,
-  );
-  const todoImages = undeclared.map(
-    (i) =>
-      `    // TODO: 매니페스트가 쓰는 이미지 ${i} 를 빌드할 Go 모듈을 goImage(이미지, 제목, { module, version, package, entrypoint }) 로 밝히세요 (kwok 에서 파드로 실행하려면 runOnSimulatedNodes: true).`,
-  );
   for (const s of runbook.steps)
     if (s.kind === 'run') for (const r of [s.output, s.drift?.output]) if (r) helpers.add(r.kind);
   const from = model.startsWith('.') ? model : `./${model}`;
@@ -221,13 +195,26 @@ function renderRunbook(
   const fixtures = runbook.fixtures.map(
     (f) => `    serviceFixture(${lit(f.edit)}, ${lit(f.spec)}, ${lit(f.resetWith)}),`,
   );
-  const pins = [
-    ...Object.entries(runbook.pins ?? {}).map(([url, sha]) => `    ${lit(url)}: ${lit(sha)},`),
-    ...unpinned.map(
-      (url) =>
-        `    // TODO: ${url} 의 내용을 검토한 뒤 sha256 을 적으세요 (없으면 그 단계는 실패하고, 받은 파일의 sha256 을 알려 줍니다).`,
+  const images = [
+    ...(runbook.images ?? []).map(
+      ({ image, title, ...build }) => `goImage(${lit(image)}, ${lit(title)}, ${lit(build)}),`,
+    ),
+    ...undeclared.map(
+      (i) =>
+        `// TODO: 매니페스트가 쓰는 이미지 ${i} 를 빌드할 Go 모듈을 goImage(이미지, 제목, { module, version, package, entrypoint }) 로 밝히세요 (kwok 에서 파드로 실행하려면 runOnSimulatedNodes: true).`,
     ),
   ];
+  const pins = [
+    ...Object.entries(runbook.pins ?? {}).map(([url, sha]) => `${lit(url)}: ${lit(sha)},`),
+    ...unpinned.map(
+      (url) =>
+        `// TODO: ${url} 의 내용을 검토한 뒤 sha256 을 적으세요 (없으면 그 단계는 실패하고, 받은 파일의 sha256 을 알려 줍니다).`,
+    ),
+  ];
+  const section = (why: string, name: string, [open, close]: string, lines: string[]) =>
+    lines.length > 0
+      ? `\n  // ${why}\n  ${name}: ${open}\n${lines.map((l) => `    ${l}`).join('\n')}\n  ${close},`
+      : '';
   return `/**
  * Runbook for ${page}, in the page's order, made by \`npm run runbook -- new\`.
  * Every command comes from the page by step id; refine the titles, matching rules and waits.
@@ -238,23 +225,17 @@ export default defineRunbook({
   name: ${lit(runbook.name)},
   page: ${lit(runbook.page)},
   // Stand-ins for the Services the edits change, made from the page's edit blocks only when absent (an earlier chapter makes them).
-  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],${
-    images.length + todoImages.length > 0
-      ? `
-  // The images the page's manifests use: built from their source (another runbook's declaration where one exists), never pulled here.
-  images: [
-${[...images, ...todoImages].join('\n')}
-  ],`
-      : ''
-  }${
-    pins.length > 0
-      ? `
-  // The sha256 of every remote file the commands read: the mirror's copy and a download are both checked against it.
-  pins: {
-${pins.join('\n')}
-  },`
-      : ''
-  }
+  fixtures: [${fixtures.length > 0 ? `\n${fixtures.join('\n')}\n  ` : ''}],${section(
+    "The images the page's manifests use: built from their source (another runbook's declaration where one exists), never pulled here.",
+    'images',
+    '[]',
+    images,
+  )}${section(
+    "The sha256 of every remote file the commands read: the mirror's copy and a download are both checked against it.",
+    'pins',
+    '{}',
+    pins,
+  )}
   steps: [
 ${steps.join('\n')}
   ],

@@ -1,19 +1,23 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ImageBuild, Runbook, Step } from '../model/runbook.ts';
-import { mirrorFile } from './mirror.ts';
+import { mirrorFile, urlsIn } from './mirror.ts';
 
 /**
- * The images a scaffolded runbook should declare: every container image in the manifests the
- * page's commands apply (`kubectl apply -f URL|FILE`, read through the mirror like a run would),
- * with the build another runbook of the project already declares for the same image name. An
- * image no runbook declares is named for the author to declare (its Go module cannot be guessed).
+ * What a scaffolded runbook declares about its inputs, from the commands of its run steps: the container
+ * images of the manifests they apply (`kubectl apply -f URL|FILE`, read through the mirror like a run would),
+ * with the build another runbook declares for the same image, and the remote files they read, pinned as
+ * another runbook pins them, else to the mirror's copy. An image or URL with neither is left for the author.
  */
-interface ScaffoldImages {
+interface ScaffoldInputs {
   images: ImageBuild[];
   /** Images the manifests use that no runbook declares, for a TODO in the runbook file. */
   undeclared: string[];
+  pins: Record<string, string>;
+  /** URLs with no known pin, for a TODO (a run fails them, naming the sha256 it got). */
+  unpinned: string[];
 }
 
 const APPLY = /kubectl\s+apply\s+(?:[^\n]*\s)?-f\s+(\S+)/g;
@@ -21,46 +25,48 @@ const APPLY = /kubectl\s+apply\s+(?:[^\n]*\s)?-f\s+(\S+)/g;
 /** Container images of every pod template (and pod) in a manifest's documents. */
 function manifestImages(text: string): string[] {
   const out: string[] = [];
-  for (const doc of YAML.parseAllDocuments(text)) {
-    const visit = (node: unknown): void => {
-      if (Array.isArray(node)) return node.forEach(visit);
-      if (!node || typeof node !== 'object') return;
-      for (const [key, value] of Object.entries(node)) {
-        if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
-          for (const c of value)
-            if (c && typeof c === 'object' && typeof (c as { image?: unknown }).image === 'string')
-              out.push((c as { image: string }).image);
-        } else visit(value);
-      }
-    };
-    visit(doc.toJS());
-  }
-  return [...new Set(out)];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
+        for (const c of value) if (typeof c?.image === 'string') out.push(c.image);
+      } else visit(value);
+    }
+  };
+  for (const doc of YAML.parseAllDocuments(text)) visit(doc.toJS());
+  return out;
 }
 
-export function scaffoldImages(
+export function scaffoldInputs(
   steps: readonly Step[],
   commands: ReadonlyMap<string, string>,
   mirror: string | undefined,
   known: readonly Runbook[],
   cwd: string,
-): ScaffoldImages {
-  const used: string[] = [];
-  for (const s of steps) {
-    const code = s.kind === 'run' ? commands.get(s.id) : undefined;
-    if (!code) continue;
-    for (const m of code.matchAll(APPLY)) {
-      const target = m[1]!;
-      const file = /^https?:\/\//.test(target)
-        ? mirror
-          ? mirrorFile(mirror, target)
-          : undefined
-        : path.resolve(cwd, target);
-      if (!file || !fs.existsSync(file)) continue;
-      used.push(...manifestImages(fs.readFileSync(file, 'utf8')));
-    }
+): ScaffoldInputs {
+  const codes = steps.flatMap((s) => (s.kind === 'run' ? [commands.get(s.id) ?? ''] : []));
+  const local = (url: string) => (mirror ? mirrorFile(mirror, url) : undefined);
+  const used = new Set<string>();
+  for (const m of codes.flatMap((code) => [...code.matchAll(APPLY)])) {
+    const file = /^https?:\/\//.test(m[1]!) ? local(m[1]!) : path.resolve(cwd, m[1]!);
+    if (file && fs.existsSync(file)) for (const image of manifestImages(fs.readFileSync(file, 'utf8'))) used.add(image);
   }
   const declared = new Map(known.flatMap((r) => r.images ?? []).map((i) => [i.image, i]));
-  const images = [...new Set(used)].flatMap((name) => (declared.has(name) ? [declared.get(name)!] : []));
-  return { images, undeclared: [...new Set(used)].filter((name) => !declared.has(name)) };
+  const pinOf = (url: string) => {
+    const copy = local(url);
+    return (
+      known.find((r) => r.pins?.[url])?.pins?.[url] ??
+      (copy && fs.existsSync(copy)
+        ? crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex')
+        : undefined)
+    );
+  };
+  const urls = [...new Set(codes.flatMap(urlsIn))].map((url) => [url, pinOf(url)] as const);
+  return {
+    images: [...used].flatMap((name) => declared.get(name) ?? []),
+    undeclared: [...used].filter((name) => !declared.has(name)),
+    pins: Object.fromEntries(urls.flatMap(([url, pin]) => (pin ? [[url, pin]] : []))),
+    unpinned: urls.flatMap(([url, pin]) => (pin ? [] : [url])),
+  };
 }
