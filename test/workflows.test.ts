@@ -137,7 +137,7 @@ describe("the nightly publishes only tonight's truth", () => {
     // no kept cluster shares the kind network (and the page's address pool) with the next page's.
     expect(run(verifyStep())).not.toContain('--keep');
     const verifySource = fs.readFileSync('scripts/verify/cli.ts', 'utf8').replace(/\s+/g, ' ');
-    expect(verifySource).toContain("[ 'logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox), ]");
+    expect(verifySource).toContain("['logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox)]");
     expect(steps.indexOf(logs!)).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@')));
   });
 

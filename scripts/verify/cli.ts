@@ -1,4 +1,6 @@
+import type { ParsedArgs } from 'citty';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,15 +37,11 @@ const command = {
 } as const;
 
 /** One page on one Kubernetes version: its wall time and where it went (`--timings FILE`). */
-export interface VerifyTiming {
+export interface VerifyTiming extends Record<'ms' | 'upMs' | 'runMs' | 'downMs', number> {
   runbook: string;
   kubernetes: string;
   provider: string;
   ok: boolean;
-  ms: number;
-  upMs: number;
-  runMs: number;
-  downMs: number;
 }
 
 /**
@@ -56,22 +54,19 @@ export function verifySandboxName(runbook: string, minor: string): string {
 }
 
 /** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
-function child(script: string, args: string[], io: Io): Promise<number> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], {
-      cwd: projectRoot,
-      env: io.env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    p.stdout.on('data', (d: Buffer) => io.err(d.toString()));
-    p.stderr.on('data', (d: Buffer) => io.err(d.toString()));
-    const stop = () => p.kill('SIGINT');
-    io.signal.addEventListener('abort', stop, { once: true });
-    p.on('close', (code, signal) => {
-      io.signal.removeEventListener('abort', stop);
-      resolve(code ?? (signal === 'SIGINT' ? 130 : 143));
-    });
+async function child(script: string, args: string[], io: Io): Promise<number> {
+  const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], {
+    cwd: projectRoot,
+    env: io.env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  for (const stream of [p.stdout, p.stderr]) stream.on('data', (d: Buffer) => io.err(d.toString()));
+  // Not spawn's `signal`: a child started after the abort (the sandbox's `down`) must run to its end.
+  const stop = () => p.kill('SIGINT');
+  io.signal.addEventListener('abort', stop, { once: true });
+  const [code, signal] = (await once(p, 'close')) as [number | null, NodeJS.Signals | null];
+  io.signal.removeEventListener('abort', stop);
+  return code ?? (signal === 'SIGINT' ? 130 : 143);
 }
 
 /** The verdict on a report just written, in words (the same verdict the site shows). */
@@ -84,6 +79,22 @@ async function judge(file: string, page: VerifiedPage): Promise<string> {
   return `${v.status}${v.uncommitted ? ' (커밋하지 않은 코드)' : ''}`;
 }
 
+/** What one verify accumulates over its pages and versions. */
+const newRun = (io: Io, args: ParsedArgs<(typeof command)['args']>) => ({
+  io,
+  args,
+  status: new Status(io),
+  reportsDir: path.resolve(io.cwd, args.reports ?? 'reports'),
+  results: [] as string[],
+  timings: [] as VerifyTiming[],
+  failed: false,
+  // --keep: sandboxes left up by this run. One that passed is taken down before the next comes up
+  // (pods holds the machine; kind's sandboxes share one network and the page's address pool); one
+  // that failed stays for its logs.
+  kept: [] as { sandbox: string; ok: boolean }[],
+});
+type Run = ReturnType<typeof newRun>;
+
 export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'status') return (await import('./status.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
@@ -95,10 +106,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       `${PROVIDERS.join(', ')} 중 하나를 쓰세요.`,
     );
   const all = verifiedPages(projectRoot);
-  const wanted = args.page
-    ?.split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const wanted = args.page?.split(',').flatMap((p) => p.trim() || []);
   const unknown = wanted?.filter((name) => !all.some((p) => p.runbook === name)) ?? [];
   if (unknown.length > 0)
     throw new UsageError(
@@ -114,16 +122,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       '페이지 frontmatter 에 runbook: { name, kubernetes } 를 넣으세요.',
     );
   const only = args.kubernetes?.split(',').map((v) => v.trim());
-  const reportsDir = path.resolve(io.cwd, args.reports ?? 'reports');
-  const status = new Status(io);
-  const results: string[] = [];
-  const timings: VerifyTiming[] = [];
-  let failed = false;
-  // --keep: sandboxes left up by this run. One that passed is taken down before the next comes up
-  // (pods holds the machine; kind's sandboxes share one network and the page's address pool); one
-  // that failed stays for its logs.
-  const kept: { sandbox: string; ok: boolean }[] = [];
-
+  const run = newRun(io, args);
   for (const page of pages) {
     // The pages this one continues from run first on its sandbox (runbook.continuesFrom).
     const chain = continuationChain(page, all);
@@ -133,125 +132,125 @@ export async function main(argv: string[], io: Io): Promise<number> {
         chain.error,
         'runbook.continuesFrom 에는 먼저 실행할 페이지의 runbook.name 을 적으세요. 돌고 도는 연결은 끊으세요.',
       );
-    const before = chain.slice(0, -1);
-    // A page whose pods must really run (a webhook the API server calls) gets a provider that runs them.
-    const needsPods = (
-      await Promise.all(chain.map(async (p) => (await importRunbook(projectRoot, p.runbook)).needs?.runningPods))
-    ).find(Boolean);
-    let pageProvider = args.provider;
-    if (needsPods && !(args.provider && RUNS_PODS[args.provider as keyof typeof RUNS_PODS])) {
-      const chosen = args.provider
-        ? { why: `--provider ${args.provider} 는 파드를 Running 으로 표시만 합니다` }
-        : await providerRunningPods(io.env);
-      if ('why' in chosen) {
-        status.fail(`${page.runbook}: 이 머신에서 검증할 수 없습니다 — ${chosen.why}. ${needsPods}`);
-        results.push(`✗ ${page.runbook}  검증하지 못함: ${chosen.why} (--provider pods 또는 kind 로 실행하세요)`);
-        failed = true;
-        continue;
-      }
-      pageProvider = chosen.provider;
-      status.info(`${page.runbook}: 파드가 실제로 실행되어야 하는 페이지라 ${pageProvider} 프로바이더로 검증합니다.`);
-    }
+    const provider = await pageProvider(run, page, chain);
+    if (provider === null) continue;
     for (const minor of page.kubernetes.filter((v) => !only || only.includes(v))) {
       if (io.signal.aborted) break;
-      const sandbox = verifySandboxName(page.runbook, minor);
-      const report = reportPath(reportsDir, page.runbook, minor);
-      const junit = path.join(reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
-      status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
-      const t0 = performance.now();
-      fs.rmSync(report, { force: true });
-      const provider = pageProvider ? ['--provider', pageProvider] : [];
-      // Where the time goes, for the summary line: sandbox up, the runbooks, sandbox down.
-      const split = { up: 0, run: 0, down: 0 };
-      const timedChild = async (part: keyof typeof split, script: string, argv: string[]) => {
-        const started = performance.now();
-        const code = await child(script, argv, io);
-        split[part] += performance.now() - started;
-        return code;
-      };
-      // A fresh sandbox every time: a leftover of an interrupted run is taken down first.
-      await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
-      for (const earlier of kept.splice(0)) {
-        if (earlier.ok) await timedChild('down', 'cluster.ts', ['down', '--name', earlier.sandbox]);
-        else {
-          kept.push(earlier);
-          // Known limit: on kind both clusters sit on one network, and the kept one's MetalLB may still answer for the page's addresses.
-          status.info(
-            `실패한 샌드박스 ${earlier.sandbox} 를 로그를 위해 남겨 둔 채 ${sandbox} 를 만듭니다 (--keep). 같은 네트워크의 두 클러스터가 페이지의 주소에 함께 응답할 수 있으니 이 페이지의 브라우저 단계 결과를 그 점을 감안해 읽으세요.`,
-          );
-        }
-      }
-      const up = await timedChild('up', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...provider]);
-      let code = up;
-      let brokenBefore: string | undefined;
-      for (const earlier of up === 0 ? before : []) {
-        // Its report is not this page's: kept beside the run's working files, not in the reports folder.
-        const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
-        status.info(
-          `${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`,
-        );
-        code = await timedChild('run', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
-        fs.rmSync(scratch, { force: true });
-        if (code !== 0) {
-          brokenBefore = earlier.runbook;
-          break;
-        }
-      }
-      if (up === 0 && !brokenBefore) {
-        fs.mkdirSync(path.dirname(junit), { recursive: true });
-        const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
-        code = await timedChild('run', 'runbook.ts', [
-          page.runbook,
-          '--sandbox',
-          sandbox,
-          '--report',
-          report,
-          '--junit',
-          junit,
-          ...continues,
-        ]);
-      }
-      // A page that failed on a sandbox that came up: its logs beside its report, before the sandbox goes.
-      if (up === 0 && code !== 0)
-        await timedChild('down', 'cluster.ts', [
-          'logs',
-          '--name',
-          sandbox,
-          '--to',
-          path.join(reportsDir, 'logs', sandbox),
-        ]);
-      if (!args.keep || up !== 0) await timedChild('down', 'cluster.ts', ['down', '--name', sandbox]);
-      else kept.push({ sandbox, ok: code === 0 });
-      const ms = performance.now() - t0;
-      const outcome =
-        up !== 0
-          ? `샌드박스를 만들지 못함 (종료 코드 ${up})`
-          : brokenBefore
-            ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})`
-            : fs.existsSync(report)
-              ? await judge(report, page)
-              : `보고서 없음 (종료 코드 ${code})`;
-      if (code === 0) status.ok(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
-      else status.fail(`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
-      failed ||= code !== 0;
-      const parts = `up ${formatDuration(split.up)} · 실행 ${formatDuration(split.run)} · down ${formatDuration(split.down)}`;
-      timings.push({
-        runbook: page.runbook,
-        kubernetes: minor,
-        provider: pageProvider ?? 'default',
-        ok: code === 0,
-        ms: Math.round(ms),
-        upMs: Math.round(split.up),
-        runMs: Math.round(split.run),
-        downMs: Math.round(split.down),
-      });
-      results.push(
-        `${code === 0 ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`,
+      await verifyVersion(run, page, chain.slice(0, -1), minor, provider);
+    }
+  }
+  // Whole milliseconds in the file.
+  const timings = JSON.stringify(run.timings, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v), 2);
+  if (args.timings) writeAtomic(path.resolve(io.cwd, args.timings), `${timings}\n`);
+  io.out(`${run.results.join('\n')}\n`);
+  io.err(`다음: npm run build 로 이 보고서를 담은 사이트를 만드세요.\n`);
+  return io.signal.aborted ? 130 : run.failed ? 1 : 0;
+}
+
+/**
+ * The provider a page is verified on: `--provider` (or cluster up's default), except that a page whose
+ * pods must really run (a webhook the API server calls) gets one that runs them. `null`: none here (recorded as a failure).
+ */
+async function pageProvider(run: Run, page: VerifiedPage, chain: VerifiedPage[]): Promise<string | undefined | null> {
+  const { provider } = run.args;
+  const needsPods = (
+    await Promise.all(chain.map(async (p) => (await importRunbook(projectRoot, p.runbook)).needs?.runningPods))
+  ).find(Boolean);
+  if (!needsPods || (provider && RUNS_PODS[provider as keyof typeof RUNS_PODS])) return provider;
+  const chosen = provider
+    ? { why: `--provider ${provider} 는 파드를 Running 으로 표시만 합니다` }
+    : await providerRunningPods(run.io.env);
+  if ('why' in chosen) {
+    run.status.fail(`${page.runbook}: 이 머신에서 검증할 수 없습니다 — ${chosen.why}. ${needsPods}`);
+    run.results.push(`✗ ${page.runbook}  검증하지 못함: ${chosen.why} (--provider pods 또는 kind 로 실행하세요)`);
+    run.failed = true;
+    return null;
+  }
+  run.status.info(
+    `${page.runbook}: 파드가 실제로 실행되어야 하는 페이지라 ${chosen.provider} 프로바이더로 검증합니다.`,
+  );
+  return chosen.provider;
+}
+
+/** One page on one Kubernetes minor, on a fresh sandbox: up, the pages it continues from, the page, its logs when it failed, down. */
+async function verifyVersion(
+  run: Run,
+  page: VerifiedPage,
+  before: VerifiedPage[],
+  minor: string,
+  provider: string | undefined,
+): Promise<void> {
+  const { io, status, reportsDir } = run;
+  const sandbox = verifySandboxName(page.runbook, minor);
+  const report = reportPath(reportsDir, page.runbook, minor);
+  status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
+  const t0 = performance.now();
+  fs.rmSync(report, { force: true });
+  // Where the time goes, for the summary line: sandbox up, the runbooks, sandbox down.
+  const split = { upMs: 0, runMs: 0, downMs: 0 };
+  const cli = async (part: keyof typeof split, script: string, argv: string[]) => {
+    const started = performance.now();
+    const code = await child(script, argv, io);
+    split[part] += performance.now() - started;
+    return code;
+  };
+  // A fresh sandbox every time: a leftover of an interrupted run is taken down first, and so are the
+  // sandboxes --keep left up by pages that passed.
+  await cli('downMs', 'cluster.ts', ['down', '--name', sandbox]);
+  for (const earlier of run.kept.splice(0)) {
+    if (earlier.ok) await cli('downMs', 'cluster.ts', ['down', '--name', earlier.sandbox]);
+    else {
+      run.kept.push(earlier);
+      // Known limit: on kind both clusters sit on one network, and the kept one's MetalLB may still answer for the page's addresses.
+      run.status.info(
+        `실패한 샌드박스 ${earlier.sandbox} 를 로그를 위해 남겨 둔 채 ${sandbox} 를 만듭니다 (--keep). 같은 네트워크의 두 클러스터가 페이지의 주소에 함께 응답할 수 있으니 이 페이지의 브라우저 단계 결과를 그 점을 감안해 읽으세요.`,
       );
     }
   }
-  if (args.timings) writeAtomic(path.resolve(io.cwd, args.timings), `${JSON.stringify(timings, null, 2)}\n`);
-  io.out(`${results.join('\n')}\n`);
-  io.err(`다음: npm run build 로 이 보고서를 담은 사이트를 만드세요.\n`);
-  return io.signal.aborted ? 130 : failed ? 1 : 0;
+  const providerArgs = provider ? ['--provider', provider] : [];
+  const up = await cli('upMs', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...providerArgs]);
+  let code = up;
+  let brokenBefore: string | undefined;
+  for (const earlier of up === 0 ? before : []) {
+    // Its report is not this page's: kept beside the run's working files, not in the reports folder.
+    const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
+    status.info(
+      `${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`,
+    );
+    code = await cli('runMs', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
+    fs.rmSync(scratch, { force: true });
+    if (code !== 0) {
+      brokenBefore = earlier.runbook;
+      break;
+    }
+  }
+  if (up === 0 && !brokenBefore) {
+    const junit = path.join(reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
+    fs.mkdirSync(path.dirname(junit), { recursive: true });
+    const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
+    const argv = [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues];
+    code = await cli('runMs', 'runbook.ts', argv);
+  }
+  // A page that failed on a sandbox that came up: its logs beside its report, before the sandbox goes.
+  if (up === 0 && code !== 0)
+    await cli('downMs', 'cluster.ts', ['logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox)]);
+  if (!run.args.keep || up !== 0) await cli('downMs', 'cluster.ts', ['down', '--name', sandbox]);
+  else run.kept.push({ sandbox, ok: code === 0 });
+  const ms = performance.now() - t0;
+  const ok = code === 0;
+  const outcome =
+    up !== 0
+      ? `샌드박스를 만들지 못함 (종료 코드 ${up})`
+      : brokenBefore
+        ? `이어지는 페이지 ${brokenBefore} 가 실패해 검증하지 못함 (종료 코드 ${code})`
+        : fs.existsSync(report)
+          ? await judge(report, page)
+          : `보고서 없음 (종료 코드 ${code})`;
+  status[ok ? 'ok' : 'fail'](`${page.runbook} @ Kubernetes ${minor}: ${outcome}`, ms);
+  run.failed ||= !ok;
+  run.timings.push({ runbook: page.runbook, kubernetes: minor, provider: provider ?? 'default', ok, ms, ...split });
+  const parts = `up ${formatDuration(split.upMs)} · 실행 ${formatDuration(split.runMs)} · down ${formatDuration(split.downMs)}`;
+  run.results.push(
+    `${ok ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`,
+  );
 }
