@@ -18,7 +18,7 @@ import { importImages, localImages } from './images.ts';
 import { assertAlive, startDaemon, type Daemon } from './launch.ts';
 import { NET, NODE_NAME, podsPaths, type PodsPaths } from './layout.ts';
 import { createNetwork, holderReady, holderScript, inNetns, netnsFile, prepareHolder } from './namespaces.ts';
-import { Recorder } from './record.ts';
+import { recorder } from './record.ts';
 
 /** The binaries one pods sandbox runs, built in this order. */
 async function buildAll(release: KubernetesRelease, io: Io, status: Status) {
@@ -48,11 +48,12 @@ function podsSimulationNotes(release: KubernetesRelease): NonNullable<SandboxSta
 }
 
 /** What the phases of `upPods` share: every daemon is recorded for `down` as it starts; waits are bounded. */
-function launcher(io: Io, rec: Recorder, logs: string, bins: PodsBinaries) {
+function launcher(io: Io, rec: ReturnType<typeof recorder>, logs: string, bins: PodsBinaries) {
   const started: Daemon[] = [];
   const start = (name: string, argv: string[]) => {
     io.signal.throwIfAborted(); // SIGINT/SIGTERM: stop here; `up` then tears down what was recorded
-    const d = rec.daemon(startDaemon(name, argv, logs, io.env));
+    const d = startDaemon(name, argv, logs, io.env);
+    rec((c) => c.daemons.push(d));
     started.push(d);
     return d;
   };
@@ -99,7 +100,7 @@ export async function upPods(
   const pp = podsPaths(p);
   fs.mkdirSync(pp.root, { recursive: true });
   takeClaim(p.dir);
-  const l = launcher(io, new Recorder(pp), p.logs, bins);
+  const l = launcher(io, recorder(pp), p.logs, bins);
 
   await status.step('인증서 만들기 (CA, API 서버, 구성요소별 클라이언트, ServiceAccount 키)', () =>
     runOrThrow(
@@ -111,7 +112,7 @@ export async function upPods(
   );
   await status.step(
     `네트워크 네임스페이스 ${NET.nodeNetns}(${NET.nodeIp}) ↔ ${NET.clientNetns}(${NET.clientIp}), 바깥으로 가는 경로 없음`,
-    async () => createNetwork((x) => l.rec.path(x)),
+    async () => createNetwork((x) => l.rec((c) => c.paths.push(x))),
   );
   const context = `pods-${name}`;
   const { kc, hostPort, controlPlane } = await startControlPlane(l, pp, p, context, status);
@@ -170,7 +171,7 @@ async function startControlPlane(l: Launcher, pp: PodsPaths, p: SandboxPaths, co
 
 /** The node's own mount namespace (held by our pause), containerd in it, and the sandbox's images imported. */
 async function startRuntime(l: Launcher, pp: PodsPaths, io: Io, status: Status) {
-  prepareHolder(pp, (x) => l.rec.path(x));
+  prepareHolder(pp, (x) => l.rec((c) => c.paths.push(x)));
   const script = holderScript(pp, l.tool('pause'));
   const holder = l.start('node-mounts', [
     'unshare',
@@ -182,7 +183,7 @@ async function startRuntime(l: Launcher, pp: PodsPaths, io: Io, status: Status) 
     '-c',
     script,
   ]);
-  l.rec.holder(holder.pid);
+  l.rec((c) => (c.holder = holder.pid));
   await l.waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
   const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
 

@@ -29,27 +29,11 @@ export function readCreated(pp: PodsPaths): Created {
   }
 }
 
-export class Recorder {
-  readonly created: Created;
-  private readonly pp: PodsPaths;
-  constructor(pp: PodsPaths) {
-    this.pp = pp;
-    this.created = readCreated(pp);
-  }
-  private save(): void {
-    writeAtomic(file(this.pp), JSON.stringify(this.created, null, 2) + '\n');
-  }
-  path(p: string): void {
-    this.created.paths.push(p);
-    this.save();
-  }
-  daemon(d: Daemon): Daemon {
-    this.created.daemons.push(d);
-    this.save();
-    return d;
-  }
-  holder(pid: number): void {
-    this.created.holder = pid;
-    this.save();
-  }
+/** Records what `up` creates: `change` edits the record, which is saved at once. */
+export function recorder(pp: PodsPaths): (change: (created: Created) => unknown) => void {
+  const created = readCreated(pp);
+  return (change) => {
+    change(created);
+    writeAtomic(file(pp), JSON.stringify(created, null, 2) + '\n');
+  };
 }
