@@ -3,12 +3,9 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { dashboardTitle, ensureBackend, waitBackendReady, type BackendResult } from './pods/backend.ts';
 
 /**
- * One "웹 브라우저로 접속" step of the page, checked for real wherever the sandbox has a client host
- * on the page's network: the Service gets its stand-in backend (pods/backend.ts, the same on every
- * provider), the documented address must answer with that stand-in's page, and headless Chromium
- * saves a screenshot. Only the client differs: on pods the request and Chromium run in the client
- * network namespace (pods/probe.ts); on kind they run on the runner host itself, which is on the
- * kind Docker network (kind-client.ts).
+ * A "웹 브라우저로 접속" step checked for real: the Service gets its stand-in backend, its documented
+ * address must answer with the stand-in's page, and headless Chromium saves a screenshot. Only the
+ * client differs: the client network namespace (pods/probe.ts), the runner host on kind's network (kind/client.ts).
  */
 
 export interface BrowserStep {
@@ -57,9 +54,6 @@ export interface AddressClient {
   screenshot(url: string, png: string): Promise<{ title: string; status: number | undefined }>;
 }
 
-/** The text the stand-in web server's page carries for a Service (go/pod-tools/standin-web). */
-const standinHeading = (service: Pick<k8s.V1Service, 'metadata'>) => `${dashboardTitle(service)} 대역 (stand-in)`;
-
 export async function openAddress(
   kube: BrowserKube,
   step: BrowserStep,
@@ -68,8 +62,6 @@ export async function openAddress(
   opts: { timeoutMs?: number; signal?: AbortSignal; show?: Show } = {},
 ): Promise<BrowserStepResult> {
   const t0 = performance.now();
-  const marks = [t0];
-  const lap = () => marks.push(performance.now());
   // How a kubectl command in a hint is shown: the runner adds its target, so pasting it reads the same cluster.
   const show = opts.show ?? ((command: string) => command);
   const timeoutMs = opts.timeoutMs ?? 90_000;
@@ -82,8 +74,9 @@ export async function openAddress(
       show(`kubectl -n ${backend.namespace} describe deployment ${backend.name}`),
     );
   }
-  lap();
-  const expected = standinHeading(service);
+  const t1 = performance.now();
+  // The text the stand-in web server's page carries for a Service (go/pod-tools/standin-web).
+  const expected = `${dashboardTitle(service)} 대역 (stand-in)`;
   const answer = await client.http(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
   if (
     answer.status !== 200 ||
@@ -96,10 +89,10 @@ export async function openAddress(
       `${show(`kubectl get svc -n ${step.namespace} ${step.name} -o wide`)} 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
     );
   }
-  lap();
+  const t2 = performance.now();
   const shot = await client.screenshot(step.url, screenshotPath);
-  lap();
-  const secs = (ms: number) => Math.round(ms / 100) / 10;
+  const t3 = performance.now();
+  const secs = (from: number, to: number) => Math.round((to - from) / 100) / 10;
   return {
     url: step.url,
     backend,
@@ -108,11 +101,7 @@ export async function openAddress(
     screenshot: screenshotPath,
     proven: `${client.from} ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
     simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
-    seconds: secs(marks[3]! - t0),
-    phases: {
-      backend: secs(marks[1]! - marks[0]!),
-      http: secs(marks[2]! - marks[1]!),
-      chromium: secs(marks[3]! - marks[2]!),
-    },
+    seconds: secs(t0, t3),
+    phases: { backend: secs(t0, t1), http: secs(t1, t2), chromium: secs(t2, t3) },
   };
 }

@@ -34,16 +34,25 @@ export function keptLogs(provider: ProviderLogs | undefined): KeptLogs | undefin
     writer: provider.writer,
     absent: provider.absent,
     pods: (component) => providerPods(provider, component),
-    instances: (pod, container, lines) => providerInstances(provider, pod, container, lines),
+    instances: (pod, container, lines) => {
+      const files = containerLogFiles(provider.dir, pod);
+      let last = -1;
+      while (fs.existsSync(files.log(container, last + 1))) last++;
+      return [last - 1, last]
+        .filter((n) => n >= 0)
+        .map((restart) => ({
+          previous: restart < last,
+          file: files.log(container, restart),
+          text: tailFile(files.log(container, restart), lines),
+        }));
+    },
   };
 }
 
 const LIMIT_BYTES = 1 << 20;
 
 /** A pod found in the provider's files: its record and the containers it has logs for. */
-export interface ProviderPod extends LoggedPod {
-  containers: string[];
-}
+type ProviderPod = LoggedPod & { containers: string[] };
 
 /** Pods of the provider's files whose recorded labels match, running ones first, then by name. */
 function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'namespace' | 'selector'>): ProviderPod[] {
@@ -68,25 +77,6 @@ function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'na
   return pods.sort(
     (a, b) => Number(a.stoppedAt !== undefined) - Number(b.stoppedAt !== undefined) || a.name.localeCompare(b.name),
   );
-}
-
-/** The container's last instance and the one before it (`<restart>.log`), last lines of each; empty when it has none. */
-function providerInstances(
-  provider: ProviderLogs,
-  pod: Pick<LoggedPod, 'namespace' | 'name' | 'uid'>,
-  container: string,
-  lines: number,
-): { previous: boolean; file: string; text: string }[] {
-  const files = containerLogFiles(provider.dir, pod);
-  let last = -1;
-  while (fs.existsSync(files.log(container, last + 1))) last++;
-  return [last - 1, last]
-    .filter((n) => n >= 0)
-    .map((restart) => ({
-      previous: restart < last,
-      file: files.log(container, restart),
-      text: tailFile(files.log(container, restart), lines),
-    }));
 }
 
 /** The last `lines` lines of a file, reading at most its last megabyte. */

@@ -29,14 +29,14 @@ export function sandboxPaths(name: string, env: Env) {
 export type SandboxPaths = ReturnType<typeof sandboxPaths>;
 
 /** Whether something accepts connections on 127.0.0.1:port. */
-export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+export function isPortOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
+    const socket = net.connect({ port, host: '127.0.0.1' });
     const done = (open: boolean) => {
       socket.destroy();
       resolve(open);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
+    socket.setTimeout(1000, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
@@ -57,8 +57,6 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls a condition (a port, a pid) until true or the deadline; returns the last answer. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
@@ -69,7 +67,7 @@ export async function waitFor(
   for (;;) {
     if (await check()) return true;
     if (Date.now() >= deadline) return false;
-    await sleep(everyMs);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -91,22 +89,15 @@ export async function stopProcesses(pids: number[], graceMs = 5000): Promise<num
 export function kwokPids(workdir: string, cluster: string): ProcessRecord[] {
   const dir = path.join(workdir, 'clusters', cluster, 'pids');
   if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.pid'))
-    .flatMap((f) => {
-      try {
-        const file = path.join(dir, f);
-        return [
-          {
-            name: f.replace(/\.pid$/, ''),
-            pid: Number(fs.readFileSync(file, 'utf8').trim()),
-            writtenAt: fs.statSync(file).mtimeMs,
-          },
-        ];
-      } catch {
-        return []; // removed meanwhile (kwokctl stopping a component)
-      }
-    })
-    .filter((p) => Number.isInteger(p.pid) && p.pid > 0);
+  return fs.readdirSync(dir).flatMap((f) => {
+    if (!f.endsWith('.pid')) return [];
+    try {
+      const file = path.join(dir, f);
+      const pid = Number(fs.readFileSync(file, 'utf8').trim());
+      const writtenAt = fs.statSync(file).mtimeMs;
+      return Number.isInteger(pid) && pid > 0 ? [{ name: f.slice(0, -'.pid'.length), pid, writtenAt }] : [];
+    } catch {
+      return []; // removed meanwhile (kwokctl stopping a component)
+    }
+  });
 }

@@ -1,14 +1,7 @@
 /**
- * The small kubelet: a detached process started by `cluster up` (kwok provider). It watches pods
- * and, for a pod bound to a node whose image a runbook registered (`<sandbox>/kubelet/images.json`,
- * written before the run's steps: image → a binary built from the image's tagged source), runs the
- * local binary with the pod's args and env and a token of the pod's ServiceAccount; restarts it when
- * it exits; stops it when the pod goes. Everything else stays simulated by kwok.
- *
- * Each container's output goes to `--pod-logs` in the kubelet's /var/log/pods layout (the API
- * cannot serve it: a kwok node's kubelet API is kwok's own); state.json names that folder.
- *
- *   node scripts/cluster/kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR
+ * The small kubelet (kwok provider, detached): runs a bound pod whose image a runbook registered
+ * (images.ts) as the local binary, with a token of its ServiceAccount, restarting it until the pod goes.
+ * Output goes to `--pod-logs` in /var/log/pods layout: a kwok node's kubelet API is kwok's own and has no logs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
