@@ -1,8 +1,4 @@
-/**
- * Fingerprints: what a report records so that any later change to what a step depended on
- * (its page blocks, its rule in the runbook, the runbook's other fields, the code of the runner and
- * the providers) is seen.
- */
+/** Fingerprints: what a report records so that a later change to anything a step depended on is seen. */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,22 +50,8 @@ export function fixtureKey(fixture: Fixture): string {
   return `fixture:${fixture.edit}`;
 }
 
-/**
- * The programs whose code decides a run's outcome: the runner and the cluster providers. Every
- * project module they load is found from these by following imports (static, dynamic, and `.ts`
- * files named by path, such as the small kubelet a provider starts), not from a list kept by hand.
- */
+/** The runner and the cluster providers: every module they load is found by following imports, not listed by hand. */
 const CODE_ENTRIES = ['scripts/runbook.ts', 'scripts/cluster.ts'] as const;
-
-/**
- * What the providers build or copy into what a run uses, beside the TypeScript: every file under
- * go/ (our Go commands: the stand-in web server, kube-proxy's config helper, CoreDNS, the pod tools)
- * and every file under scripts/ that is not TypeScript (the kind node image's files).
- */
-const BUILT_FROM = [
-  { dir: 'go', all: true },
-  { dir: 'scripts', all: false },
-] as const;
 
 /** Reads a project file by its path relative to the root; undefined when there is none. */
 export type CodeReader = (file: string) => string | Uint8Array | undefined;
@@ -79,11 +61,9 @@ const DYNAMIC_IMPORT = /\bimport\s*\(\s*(?:\/\*[^*]*\*\/\s*)?['"]([^'"\n]+)['"]\
 const TS_PATH = /['"]([\w./-]+\.ts)['"]/g;
 
 /**
- * The fingerprint of everything that decides a run's outcome besides the page and the runbook, file
- * by file (path → hash), so that a change names the file: the modules `CODE_ENTRIES` load, the files
- * under `BUILT_FROM`, and the npm packages those modules import with everything they depend on
- * (their package-lock.json entries, as `package-lock.json: node_modules/<name>`). `read` lets a test
- * change a file without touching the tree.
+ * Everything that decides a run's outcome besides the page and the runbook, path → hash so a change names the file:
+ * the modules `CODE_ENTRIES` load, what the providers build from, and the npm packages those modules import with all
+ * they depend on (`package-lock.json: node_modules/<name>`). `read` lets a test change a file without touching the tree.
  */
 export function codeFingerprint(
   root: string,
@@ -120,28 +100,16 @@ export function codeFingerprint(
       if (found) todo.push(found);
     }
   }
-  for (const { dir, all } of BUILT_FROM) {
-    for (const file of filesUnder(root, dir))
-      if (all || !file.endsWith('.ts')) out[file] = fingerprint(read(file) ?? '');
-  }
+  // What the providers build or copy beside the TypeScript: all of go/, the other files of scripts/ (kind's node image).
+  for (const file of [...filesUnder(root, 'go'), ...filesUnder(root, 'scripts').filter((f) => !f.endsWith('.ts'))])
+    out[file] = fingerprint(read(file) ?? '');
   const lock = text('package-lock.json');
   if (lock !== undefined) Object.assign(out, packageFingerprints(JSON.parse(lock) as PackageLock, packages));
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-interface PackageLock {
-  packages: Record<
-    string,
-    {
-      version?: string;
-      integrity?: string;
-      resolved?: string;
-      dependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-      peerDependencies?: Record<string, string>;
-    }
-  >;
-}
+type Deps = Partial<Record<'dependencies' | 'optionalDependencies' | 'peerDependencies', Record<string, string>>>;
+type PackageLock = { packages: Record<string, Deps & { version?: string; integrity?: string; resolved?: string }> };
 
 /** The lockfile entries of the packages and everything they depend on, resolved as Node resolves them (nested first). */
 function packageFingerprints(lock: PackageLock, names: Iterable<string>): Record<string, string> {
@@ -181,11 +149,7 @@ function filesUnder(root: string, dir: string): string[] {
     .sort();
 }
 
-/**
- * The runbook's fields other than its steps, fixtures and pins, each fingerprinted (field → hash):
- * the images and their go.mod bumps, what the page needs, the logs and versions to read. A change to
- * any of them makes every step of a report stale (pins are judged per step, by the URLs it read).
- */
+/** The runbook's fields but steps, fixtures and pins (field → hash): a change makes every step stale (pins are judged per step). */
 export function runbookFields(runbook: Runbook): Record<string, string> {
   const { steps: _steps, fixtures: _fixtures, pins: _pins, ...fields } = runbook;
   return Object.fromEntries(
