@@ -15,14 +15,11 @@ import { parseSelector } from '../lib/selector.ts';
  * container with no log anywhere gets one line saying so.
  */
 
-/** Lines per container instance under a failed step, and kept with the report. */
-const DIAGNOSTIC_LINES = 30;
-const KEPT_LINES = 2000;
+/** Lines per container instance and pods per component (a big DaemonSet must not flood a failure or a report): under a failed step, and kept with the report. */
+const DIAGNOSTIC = { tailLines: 30, pods: 3 };
+const KEPT = { tailLines: 2000, pods: 20 };
 /** Where a log read through the API comes from (the API server asks the node's kubelet). */
 const API_ORIGIN = 'API 서버를 거쳐 kubelet 에서';
-/** Pods per component: a DaemonSet on a big cluster must not flood a failure or a report. */
-const DIAGNOSTIC_PODS = 3;
-const KEPT_PODS = 20;
 /** At most this much of one log through the API (`limitBytes`). */
 const LIMIT_BYTES = 1 << 20;
 
@@ -233,21 +230,19 @@ function renderComponentLog(result: ComponentLogResult, tailLines: number, title
 
 type LogContext = Pick<RunContext, 'binding' | 'target' | 'kube' | 'redactor'>;
 
-function sourcesOf(ctx: LogContext, apiAnswers: boolean) {
-  return { api: apiAnswers ? podLogApi(ctx.kube) : undefined, provider: ctx.target.sandbox?.containerLogs };
+/** Each component's logs of the runbook, in order. */
+async function readAll(ctx: LogContext, apiAnswers: boolean, limits: typeof KEPT): Promise<ComponentLogResult[]> {
+  const sources = { api: apiAnswers ? podLogApi(ctx.kube) : undefined, provider: ctx.target.sandbox?.containerLogs };
+  const results: ComponentLogResult[] = [];
+  for (const component of ctx.binding.runbook.logs ?? [])
+    results.push(await readComponentLogs(component, sources, limits));
+  return results;
 }
 
 /** Under a failed step: the last 30 lines of each component's containers (redacted). */
 export async function diagnosticLogs(ctx: LogContext, apiAnswers: boolean): Promise<string[]> {
-  const sections: string[] = [];
-  for (const component of ctx.binding.runbook.logs ?? []) {
-    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), {
-      tailLines: DIAGNOSTIC_LINES,
-      pods: DIAGNOSTIC_PODS,
-    });
-    sections.push(ctx.redactor.apply(renderComponentLog(result, DIAGNOSTIC_LINES)));
-  }
-  return sections;
+  const results = await readAll(ctx, apiAnswers, DIAGNOSTIC);
+  return results.map((r) => ctx.redactor.apply(renderComponentLog(r, DIAGNOSTIC.tailLines)));
 }
 
 /**
@@ -257,11 +252,8 @@ export async function diagnosticLogs(ctx: LogContext, apiAnswers: boolean): Prom
  */
 export async function keepLogs(ctx: LogContext, apiAnswers: boolean, dir: string): Promise<Record<string, string>> {
   const kept: Record<string, string> = {};
-  for (const component of ctx.binding.runbook.logs ?? []) {
-    const result = await readComponentLogs(component, sourcesOf(ctx, apiAnswers), {
-      tailLines: KEPT_LINES,
-      pods: KEPT_PODS,
-    });
+  for (const result of await readAll(ctx, apiAnswers, KEPT)) {
+    const { component } = result;
     const sources = [
       ...new Set(
         result.containers.flatMap((c) =>
@@ -272,12 +264,15 @@ export async function keepLogs(ctx: LogContext, apiAnswers: boolean, dir: string
       ),
     ];
     const header = [
-      `# ${component.name}: ${component.namespace} 의 ${component.selector} 파드 로그, 컨테이너마다 마지막 ${KEPT_LINES}줄, 실행이 끝날 때 (${new Date().toISOString()}) 읽음`,
+      `# ${component.name}: ${component.namespace} 의 ${component.selector} 파드 로그, 컨테이너마다 마지막 ${KEPT.tailLines}줄, 실행이 끝날 때 (${new Date().toISOString()}) 읽음`,
       `# 출처: ${sources.length ? sources.join(', ') : '없음 (아래 줄이 이유를 말합니다)'}`,
       `# 컨텍스트: ${ctx.target.context} (${ctx.target.provider})`,
     ];
     const file = path.join(dir, `${component.name}.log`);
-    writeAtomic(file, ctx.redactor.apply(`${header.join('\n')}\n${renderComponentLog(result, KEPT_LINES, false)}\n`));
+    writeAtomic(
+      file,
+      ctx.redactor.apply(`${header.join('\n')}\n${renderComponentLog(result, KEPT.tailLines, false)}\n`),
+    );
     kept[component.name] = file;
   }
   return kept;
