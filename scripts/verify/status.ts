@@ -12,7 +12,7 @@ import { reportPath, translatedPage, verifiedPages, type VerifiedPage } from '..
 import { readReport } from '../model/report.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
-import { bind } from '../runbook/bind.ts';
+import { bind, type Binding } from '../runbook/bind.ts';
 
 const command = {
   meta: {
@@ -38,12 +38,6 @@ interface VersionStatus {
   reasons: string[];
 }
 
-/** A block or a figure no runbook step checks, with where it is. */
-interface Uncovered {
-  at: string;
-  what: string;
-}
-
 interface PageStatus {
   file: string;
   runbook?: string;
@@ -52,7 +46,8 @@ interface PageStatus {
   /** The page does not bind to its runbook: why (file:line list). */
   bindError?: string;
   versions: VersionStatus[];
-  uncovered: Uncovered[];
+  /** The blocks and figures no runbook step checks, with where they are. */
+  uncovered: { at: string; what: string }[];
 }
 
 const MARK: Record<string, string> = { passed: '✓', none: '·' };
@@ -66,16 +61,11 @@ const LABEL: Record<string, string> = {
   none: '보고서 없음',
 };
 
-function markdownFiles(root: string, dir: string): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const rel = path.join(dir, e.name);
-    return e.isDirectory() ? markdownFiles(root, rel) : /\.mdx?$/.test(e.name) ? [rel] : [];
-  });
-}
+type Content = { line: number; what: string; id: string | undefined };
 
 /** Every fenced block and every image or figure of a page, with its step id read as the page reader reads it (scripts/model/page.ts). */
-function contentOf(root: string, file: string): Array<{ line: number; what: string; id: string | undefined }> {
-  const found: Array<{ line: number; what: string; id: string | undefined }> = [];
+function contentOf(root: string, file: string): Content[] {
+  const found: Content[] = [];
   visit(markdownTree(fs.readFileSync(path.join(root, file), 'utf8')), (node) => {
     const line = node.position?.start.line ?? 0;
     if (node.type === 'code') {
@@ -111,58 +101,39 @@ async function pageStatus(
     pages.find((p) => p.file === file) ?? pages.find((p) => p.translations?.some((t) => t.file === file));
   const translationOf = declared && declared.file !== file ? declared.file : undefined;
   const content = contentOf(root, file);
-  const everything = (why: string) => content.map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: ${why}` }));
-  if (!declared) return { file, versions: [], uncovered: everything('이 페이지에 런북이 없습니다') };
-  const shared = { file, runbook: declared.runbook, ...(translationOf ? { translationOf } : {}) };
-  let binding;
+  const list = (items: Content[], why: string) =>
+    items.map((c) => ({ at: `${file}:${c.line}`, what: `${c.what}: ${why}` }));
+  if (!declared) return { file, versions: [], uncovered: list(content, '이 페이지에 런북이 없습니다') };
+  const { runbook } = declared;
+  const shared = { file, runbook, ...(translationOf ? { translationOf } : {}) };
+  let binding: Binding;
   try {
     const page = translationOf ? translatedPage(file, readPage(translationOf, root), root) : readPage(file, root);
-    binding = bind(await importRunbook(root, declared.runbook), page);
+    binding = bind(await importRunbook(root, runbook), page);
   } catch (error) {
-    return {
-      ...shared,
-      bindError: (error as Error).message,
-      versions: [],
-      uncovered: everything('페이지가 런북에 묶이지 않습니다'),
-    };
+    const uncovered = list(content, '페이지가 런북에 묶이지 않습니다');
+    return { ...shared, bindError: (error as Error).message, versions: [], uncovered };
   }
   const checked = new Set(binding.steps.flatMap((s) => [s.block?.id, s.anchor?.id, ...s.outputs.keys()]));
   for (const f of binding.fixtures) checked.add(f.edit.id).add(f.spec.id);
   const versions = declared.kubernetes.map((minor): VersionStatus => {
-    const report = reportPath(reportsDir, declared.runbook, minor);
-    if (!fs.existsSync(report))
-      return {
-        kubernetes: minor,
-        status: 'none',
-        reasons: [
-          `${path.relative(root, report)} 가 없습니다: npm run verify -- --page ${declared.runbook} --kubernetes ${minor}`,
-        ],
-      };
+    const report = reportPath(reportsDir, runbook, minor);
+    const shown = path.relative(root, report);
+    if (!fs.existsSync(report)) {
+      const reasons = [`${shown} 가 없습니다: npm run verify -- --page ${runbook} --kubernetes ${minor}`];
+      return { kubernetes: minor, status: 'none', reasons };
+    }
     try {
       const r = readReport(report);
-      const v = verdict({ report: r, binding, code: code() });
-      return {
-        kubernetes: minor,
-        status: v.status,
-        provider: r.provider,
-        finishedAt: r.finishedAt,
-        reasons: v.reasons,
-      };
+      const { status, reasons } = verdict({ report: r, binding, code: code() });
+      return { kubernetes: minor, status, provider: r.provider, finishedAt: r.finishedAt, reasons };
     } catch (error) {
-      return {
-        kubernetes: minor,
-        status: 'error',
-        reasons: [`${path.relative(root, report)} 를 읽을 수 없습니다: ${(error as Error).message.split('\n')[0]}`],
-      };
+      const reasons = [`${shown} 를 읽을 수 없습니다: ${(error as Error).message.split('\n')[0]}`];
+      return { kubernetes: minor, status: 'error', reasons };
     }
   });
-  const uncovered = content
-    .filter((c) => !c.id || !checked.has(c.id))
-    .map((c) => ({
-      at: `${file}:${c.line}`,
-      what: `${c.what}: 런북 ${declared.runbook} 의 어느 단계도 확인하지 않습니다`,
-    }));
-  return { ...shared, versions, uncovered };
+  const unchecked = content.filter((c) => !c.id || !checked.has(c.id));
+  return { ...shared, versions, uncovered: list(unchecked, `런북 ${runbook} 의 어느 단계도 확인하지 않습니다`) };
 }
 
 function render(pages: PageStatus[]): string {
@@ -197,7 +168,10 @@ export function guideStatus(root: string, reportsDir: string): Promise<PageStatu
   const once = () => (code ??= codeFingerprint(root));
   const pages = verifiedPages(root);
   return Promise.all(
-    markdownFiles(root, DOCS)
+    fs
+      .readdirSync(path.join(root, DOCS), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.mdx?$/.test(f))
+      .map((f) => path.join(DOCS, f))
       .sort()
       .map((f) => pageStatus(root, f, pages, reportsDir, once)),
   );
