@@ -32,11 +32,9 @@ export function backendPorts(service: k8s.V1Service): Array<{ containerPort: num
   for (const p of service.spec?.ports ?? []) {
     if ((p.protocol ?? 'TCP') !== 'TCP') continue;
     const target = p.targetPort as number | string | undefined;
-    if (typeof target === 'string' && !/^\d+$/.test(target)) out.set(p.port, { containerPort: p.port, name: target });
-    else {
-      const port = target === undefined ? p.port : Number(target);
-      out.set(port, { containerPort: port });
-    }
+    const named = typeof target === 'string' && !/^\d+$/.test(target);
+    const port = named || target === undefined ? p.port : Number(target);
+    out.set(port, named ? { containerPort: port, name: target } : { containerPort: port });
   }
   return [...out.values()];
 }

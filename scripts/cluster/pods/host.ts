@@ -13,29 +13,17 @@ import { readCreated } from './record.ts';
  * Korean sentence; `up` shows them together and suggests the kwok provider.
  */
 
-/** Debian packages that provide what the node runs (for the hint and .ci/run). */
-export const DEBIAN_PACKAGES = [
-  'containerd',
-  'runc',
-  'containernetworking-plugins',
-  'iptables',
-  'conntrack',
-  'util-linux',
-  'iproute2',
-];
-
-const TOOLS = [
-  'containerd',
-  'containerd-shim-runc-v2',
-  'runc',
-  'ctr',
-  'iptables',
-  'nsenter',
-  'unshare',
-  'ip',
-  'mount',
-  'umount',
-];
+/** Debian packages that provide what the node runs (for the hint and .ci/run), and the commands `up` needs from each. */
+const PACKAGE_TOOLS: Record<string, string[]> = {
+  containerd: ['containerd', 'containerd-shim-runc-v2', 'ctr'],
+  runc: ['runc'],
+  'containernetworking-plugins': [],
+  iptables: ['iptables'],
+  conntrack: [],
+  'util-linux': ['nsenter', 'unshare', 'mount', 'umount'],
+  iproute2: ['ip'],
+};
+export const DEBIAN_PACKAGES = Object.keys(PACKAGE_TOOLS);
 
 /**
  * Why the pods provider cannot run here at all (not root, no cgroups, missing tools); empty when it can.
@@ -56,7 +44,9 @@ export function cannotRun(env: Env, uid: number | undefined = process.getuid?.()
       reasons.push('/sys/fs/cgroup/memory 에 쓸 수 없습니다 (cgroup 접근 권한이 없습니다)');
     }
   }
-  const missing = TOOLS.filter((t) => !which(t, env));
+  const missing = Object.values(PACKAGE_TOOLS)
+    .flat()
+    .filter((t) => !which(t, env));
   if (missing.length) reasons.push(`필요한 명령이 없습니다: ${missing.join(', ')}`);
   if (!fs.existsSync('/usr/lib/cni/bridge')) reasons.push('CNI 플러그인(/usr/lib/cni/bridge)이 없습니다');
   return reasons;

@@ -37,10 +37,7 @@ export function localImages(b: { pause: string; standinWeb: string }): LocalImag
  * size and mtime and the packer itself, so a rebuilt binary or packer makes a new tarball.
  */
 function imageTarPath(image: LocalImage, ociImage: string, env: Env): string {
-  const stamp = (f: string) => {
-    const st = fs.statSync(f);
-    return `${f}:${st.size}:${st.mtimeMs}`;
-  };
+  const stamp = (f: string, { size, mtimeMs } = fs.statSync(f)) => `${f}:${size}:${mtimeMs}`;
   const key = createHash('sha256')
     .update([image.name, image.entrypoint, stamp(image.binary), stamp(ociImage)].join('\n'))
     .digest('hex')
