@@ -1,8 +1,4 @@
-/**
- * The project's frontmatter fields, in one schema: the site's content collection extends
- * Starlight's schema with it, and the runner and `npm run verify` read pages through it.
- * (`astro/zod` and `zod` are the same package here, so one schema serves both.)
- */
+/** The project's frontmatter fields: the site extends Starlight's schema with them (`astro/zod` is `zod`), the runner and `verify` read pages through them. */
 import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../lib/errors.ts';
@@ -12,35 +8,20 @@ const KubernetesMinor = z
   .string()
   .regex(/^1\.\d+$/, { error: 'Kubernetes 버전은 "1.24" 처럼 마이너 버전까지 따옴표로 적으세요.' });
 
-/**
- * Binds a page to the runbook that executes its commands.
- * Pages without it are not verified (no badge, no step marks).
- */
+/** Binds a page to the runbook that executes its commands; pages without it are not verified. */
 export const RunbookFrontmatter = z.object({
-  /**
-   * Name of the runbook under `runbooks/`, as passed to `npm run runbook -- <name>`.
-   * Usually the page's file name, e.g. `metallb`.
-   */
+  /** `runbooks/<name>.ts`, usually the page's file name. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
     error: 'runbook.name 은 소문자, 숫자, "-" 만 쓰세요 (예: metallb).',
   }),
-  /**
-   * Kubernetes minor versions the page is verified on: the version matrix.
-   * The first entry is the default version. At least one; no duplicates.
-   * @example ["1.37", "1.24"]
-   */
+  /** The version matrix, the first one the default: `["1.37", "1.24"]`. */
   kubernetes: z
     .array(KubernetesMinor)
     .min(1, { error: 'runbook.kubernetes 에 검증할 버전을 하나 이상 적으세요 (예: ["1.37"]).' })
     .refine((versions) => new Set(versions).size === versions.length, {
       error: 'runbook.kubernetes 에 같은 버전이 두 번 있습니다.',
     }),
-  /**
-   * The runbook of the page this page continues from (it assumes what that page installed). `npm run
-   * verify` runs that page first on the same fresh sandbox, then this one, and this page's report
-   * says so. Without it every page is verified on a sandbox of its own.
-   * @example metallb
-   */
+  /** The runbook of the page this one continues from: `verify` runs that page first on the same sandbox. */
   continuesFrom: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, {
@@ -51,9 +32,8 @@ export const RunbookFrontmatter = z.object({
 export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
 
 /**
- * A date as Hugo and Docusaurus pages write it: `2024-05-01`, `2024-05-01T09:00:00+09:00`.
- * Astro's YAML reader gives a Date, the runner's YAML 1.2 reader a string; both become a Date.
- * (A bare number is refused: `date: 2024` would otherwise be a millisecond count in 1970.)
+ * A date as Hugo and Docusaurus write it (`2024-05-01`, `2024-05-01T09:00:00+09:00`): a Date from Astro's YAML reader, a
+ * string from the runner's. A bare number is refused: `date: 2024` would be a millisecond count in 1970.
  */
 const PageDate = z
   .union([z.date(), z.string()], { error: '날짜는 2024-05-01 처럼 쓰세요.' })
@@ -78,36 +58,31 @@ const HugoMenuEntry = z.object({
 });
 
 /**
- * The fields pages of the same guide carry in their Docusaurus or Hugo form, so such a page can be
- * dropped into `src/content/docs/` as it is. Other unknown fields (`id`, `tags`, `aliases`, …) are
- * accepted and ignored, as Starlight does; these are typed because the site uses them or they have
- * one well-known shape. See {@link dropInDefaults} for what they become.
+ * Docusaurus and Hugo fields, so such a page can be dropped into `src/content/docs/` as it is; other unknown fields are
+ * ignored, as Starlight does. See {@link dropInDefaults} for what they become.
  */
 const DropInFrontmatter = z.object({
-  /** Docusaurus: position in its sidebar, lower first. Used as `sidebar.order` when that is not given. */
+  /** Docusaurus: used as `sidebar.order` when that is not given. */
   sidebar_position: z.number({ error: 'sidebar_position 은 숫자로 쓰세요 (예: 3).' }).optional(),
-  /** Docusaurus: the page's name in the sidebar. Used as `sidebar.label` when that is not given. */
+  /** Docusaurus: used as `sidebar.label` when that is not given. */
   sidebar_label: z.string().optional(),
-  /** Hugo: the page's short name in menus. Used as `sidebar.label` after `sidebar_label`. */
+  /** Hugo: used as `sidebar.label` after `sidebar_label`. */
   linkTitle: z.string().optional(),
-  /** Hugo: position in its section, lower first; 0 means unset, as in Hugo. Used as `sidebar.order` after `sidebar_position`. */
+  /** Hugo: 0 means unset, as in Hugo. Used as `sidebar.order` after `sidebar_position`. */
   weight: z
     .number({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
     .int({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
     .optional(),
-  /** Hugo: the page's date. Shown as the last update when neither `lastUpdated` nor `lastmod` is given (Hugo's own fallback). */
+  /** Hugo: the last update when neither `lastUpdated` nor `lastmod` is given (Hugo's own fallback). */
   date: PageDate.optional(),
-  /** Hugo: the page's last modification. Shown as the last update (Starlight's `lastUpdated`) when that is not given. */
+  /** Hugo: Starlight's `lastUpdated` when that is not given. */
   lastmod: PageDate.optional(),
   /** Who wrote the page: a list of names (one name may be written as a string). Kept, not shown. */
   contributors: z
     .union([z.string(), z.array(z.string())], { error: 'contributors 는 이름 목록으로 쓰세요 (예: ["홍길동"]).' })
     .transform((names) => (typeof names === 'string' ? [names] : names))
     .optional(),
-  /**
-   * Hugo: the menus the page belongs to: `main`, `[main, docs]` or `{ docs: { parent, weight } }`,
-   * normalised to the map form. Kept, not used: this site's sidebar comes from its folders.
-   */
+  /** Hugo: `main`, `[main, docs]` or `{ docs: { parent, weight } }`, as a map. Kept, not used (the sidebar comes from folders). */
   menu: z
     .union([z.string(), z.array(z.string()), z.record(z.string(), HugoMenuEntry.nullable())], {
       error: 'menu 는 Hugo 형식으로 쓰세요 (예: main, [main, docs] 또는 { docs: { weight: 10 } }).',
@@ -123,7 +98,6 @@ type DropInFrontmatter = z.infer<typeof DropInFrontmatter>;
 
 /** Frontmatter fields this project adds to Starlight's. */
 export const ProjectFrontmatter = z.object({
-  /** Optional. The runbook that verifies this page; see {@link RunbookFrontmatter}. */
   runbook: RunbookFrontmatter.optional(),
   ...DropInFrontmatter.shape,
 });
@@ -166,17 +140,14 @@ export function dropInDefaults<T extends StarlightFields & DropInFrontmatter>(da
 export function projectFrontmatter(data: unknown, file: string, source?: string): z.infer<typeof ProjectFrontmatter> {
   const parsed = ProjectFrontmatter.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
-  // Each field at its file:line when the page's text is given (the line of the value, else of its nearest parent).
-  const located = parsed.error.issues.map((i) => ({
-    issue: i,
-    line: source === undefined ? undefined : fieldLine(source, i.path),
-  }));
-  // In the page's order when the lines are known.
-  located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const issues = located.map(
-    ({ issue, line }) =>
-      `${line === undefined ? '' : `${file}:${line}: `}${issue.path.map(String).join('.') || '(frontmatter)'}: ${issue.message}`,
-  );
+  // Each field at its file:line when the page's text is given, in the page's order.
+  const located = parsed.error.issues.map((issue) => ({ issue, line: fieldLine(source, issue.path) }));
+  const issues = located
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+    .map(
+      ({ issue, line }) =>
+        `${line === undefined ? '' : `${file}:${line}: `}${issue.path.map(String).join('.') || '(frontmatter)'}: ${issue.message}`,
+    );
   const aboutRunbook = parsed.error.issues.some((i) => i.path[0] === 'runbook');
   throw new UsageError(
     'FRONTMATTER_INVALID',
@@ -185,9 +156,9 @@ export function projectFrontmatter(data: unknown, file: string, source?: string)
   );
 }
 
-/** The 1-based line in the page of a frontmatter field (`runbook.kubernetes.1`), or of the nearest parent the page has. */
-function fieldLine(source: string, path: PropertyKey[]): number | undefined {
-  const block = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source);
+/** The 1-based line in the page (if given) of a frontmatter field (`runbook.kubernetes.1`), or of its nearest parent there. */
+function fieldLine(source: string | undefined, path: PropertyKey[]): number | undefined {
+  const block = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source ?? '');
   if (!block) return undefined;
   const lineCounter = new LineCounter();
   const doc = parseDocument(block[1] ?? '', { lineCounter });
