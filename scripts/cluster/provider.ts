@@ -18,18 +18,13 @@ export { DEFAULT_KUBERNETES } from './versions.ts';
  * never asks which provider it is in order to behave differently (`name` is for reports and
  * messages), and never names a component (images come from the runbook: `provideImages`).
  */
-export interface Provider {
+export interface Provider extends Readonly<
+  Pick<SandboxState, 'context' | 'server' | 'kubeconfig' | 'kubernetes' | 'binDir'>
+> {
   /** For reports, badges and messages only. */
   readonly name: SandboxState['provider'];
   /** The sandbox's name (`--sandbox`, `--name`). */
   readonly sandbox: string;
-  readonly context: string;
-  readonly server: string;
-  readonly kubeconfig: string;
-  /** The exact Kubernetes version the sandbox was made for (`v1.37.0`). */
-  readonly kubernetes: string;
-  /** A kubectl of the sandbox's version, first on PATH for every command. */
-  readonly binDir: string | undefined;
   /** Environment every kubectl against it gets: its kubeconfig and its own discovery cache. */
   env(): { KUBECONFIG: string; KUBECACHEDIR: string };
   /** What the provider itself simulates and what is real, in Korean. */
@@ -61,10 +56,7 @@ export interface Provider {
   command(verb: 'up' | 'down' | 'status'): string;
 }
 
-export interface Simulation {
-  simulated: string[];
-  real: string[];
-}
+export type Simulation = NonNullable<SandboxState['simulation']>;
 
 export interface ClientHost {
   /**
