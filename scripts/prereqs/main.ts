@@ -1,8 +1,7 @@
 /**
- * `node scripts/prereqs.ts` (the first thing `npm test` runs): are the tools in `requirements.ts`
- * there? If some are missing and apt-get may be used (root, or CI with password-less sudo), one
- * `apt-get update` and one `apt-get install --no-install-recommends` of their Debian packages;
- * otherwise stop at once with what is missing and the exact command that installs it.
+ * `node scripts/prereqs.ts` (the first thing `npm test` runs): are the tools in `requirements.ts` there? If not and
+ * apt-get may be used (root, or CI with password-less sudo), one `apt-get update` and one `apt-get install
+ * --no-install-recommends` of their Debian packages; otherwise stop at once with what is missing and the exact command.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -22,9 +21,9 @@ interface Result {
   check: Check;
 }
 
-const APT_ENV = 'DEBIAN_FRONTEND=noninteractive';
 /** apt-get waits this long for another apt/dpkg to finish instead of failing at once. */
 const APT_LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
+const APT_INSTALL = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...APT_LOCK];
 
 export async function checkPrereqs(io: Io, system: System, requirements: Requirement[] = all): Promise<number> {
   const status = new Status(io);
@@ -32,26 +31,15 @@ export async function checkPrereqs(io: Io, system: System, requirements: Require
   const packages = aptPackages(results);
   const prefix = installPrefix(system);
   if (packages.length > 0 && prefix) {
-    const names = results.filter((r) => 'missing' in r.check && r.check.aptFixes).map((r) => r.requirement.name);
+    const names = aptFixable(results).map((r) => r.requirement.name);
     status.info(`테스트에 필요한 것이 없어 Debian 패키지를 설치합니다 (${names.join(', ')}): ${packages.join(' ')}`);
     const update = [...prefix, 'apt-get', 'update', '-qq', ...APT_LOCK];
-    const install = [
-      ...prefix,
-      'env',
-      APT_ENV,
-      'apt-get',
-      'install',
-      '-y',
-      '-qq',
-      '--no-install-recommends',
-      ...APT_LOCK,
-      ...packages,
-    ];
-    for (const argv of [update, install]) {
-      const command = formatCommand(argv[0]!, argv.slice(1));
+    const install = [...prefix, 'env', 'DEBIAN_FRONTEND=noninteractive', ...APT_INSTALL, ...packages];
+    for (const [cmd, ...args] of [update, install] as [string, ...string[]][]) {
+      const command = formatCommand(cmd, args);
       status.start(command);
       const t0 = performance.now();
-      const code = await system.exec(argv[0]!, argv.slice(1));
+      const code = await system.exec(cmd, args);
       if (code !== 0) {
         status.fail(`${command} (종료 코드 ${code})`, performance.now() - t0);
         break;
@@ -67,10 +55,8 @@ function checkAll(requirements: Requirement[], probe: Probe): Result[] {
   return requirements.map((requirement) => ({ requirement, check: requirement.check(probe) }));
 }
 
-function aptPackages(results: Result[]): string[] {
-  const missing = results.filter((r) => 'missing' in r.check && r.check.aptFixes);
-  return [...new Set(missing.flatMap((r) => r.requirement.debian))];
-}
+const aptFixable = (results: Result[]) => results.filter((r) => 'missing' in r.check && r.check.aptFixes);
+const aptPackages = (results: Result[]) => [...new Set(aptFixable(results).flatMap((r) => r.requirement.debian))];
 
 /** `[]` as root, `['sudo', '-n']` on CI with password-less sudo, else undefined (we may not install). */
 function installPrefix(system: System): string[] | undefined {
@@ -122,8 +108,7 @@ export function hostSystem(io: Io): System {
     exec: (cmd, args) =>
       new Promise((resolve) => {
         const child = spawn(cmd, args, { env: io.env, stdio: ['ignore', 'pipe', 'pipe'], signal: io.signal });
-        child.stdout.on('data', (chunk: Buffer) => io.err(chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => io.err(chunk.toString()));
+        for (const stream of [child.stdout, child.stderr]) stream.on('data', (d: Buffer) => io.err(d.toString()));
         child.on('error', (error) => {
           io.err(`${error.message}\n`);
           resolve(127);

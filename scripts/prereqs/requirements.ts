@@ -1,12 +1,7 @@
 /**
- * What `npm test` needs from the machine besides node_modules, in one list.
- *
- * Each requirement says what it is, why the tests need it, how to tell it is there, and which Debian
- * packages provide it. `npm test` installs the packages of every missing requirement in one
- * `apt-get install` when it may (root, or CI with password-less sudo), and otherwise stops at once
- * with the exact command. To add a tool, add one entry; most are one line with `command()`, e.g.
- *
- *   command('containerd', '진짜 파드 샌드박스', ['containerd']),
+ * What `npm test` needs from the machine besides node_modules, in one list: what each is, why the tests need it, how
+ * to tell it is there, its Debian packages (main.ts installs them in one `apt-get install` when it may). To add a
+ * tool, add one entry; most are one line: `command('containerd', '진짜 파드 샌드박스', ['containerd'])`.
  */
 import { findGo } from '../cluster/build.ts';
 import { DEBIAN_PACKAGES } from '../cluster/pods/host.ts';
