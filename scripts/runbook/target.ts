@@ -37,6 +37,9 @@ interface KubeconfigFile {
   users?: { name: string; user: Record<string, unknown> }[];
 }
 
+const invalid = (message: string, hint = 'kubectl config view 로 파일을 확인하세요.') =>
+  new UsageError('KUBECONFIG_INVALID', message, hint);
+
 /** The user's kubeconfig files, as kubectl finds them (KUBECONFIG list, else ~/.kube/config). */
 function userKubeconfigs(env: Io['env']): string[] {
   const list = env.KUBECONFIG?.split(path.delimiter).filter(Boolean);
@@ -67,19 +70,10 @@ function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<str
     try {
       parsed = (YAML.parse(text) ?? {}) as KubeconfigFile;
     } catch (error) {
-      throw new UsageError(
-        'KUBECONFIG_INVALID',
-        `kubeconfig ${file} 가 올바른 YAML 이 아닙니다: ${(error as Error).message.split('\n')[0]}`,
-        'kubectl config view 로 파일을 확인하세요.',
-      );
+      throw invalid(`kubeconfig ${file} 가 올바른 YAML 이 아닙니다: ${(error as Error).message.split('\n')[0]}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new UsageError(
-        'KUBECONFIG_INVALID',
-        `kubeconfig ${file} 에 설정이 없습니다.`,
-        'kubectl config view 로 파일을 확인하세요.',
-      );
-    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw invalid(`kubeconfig ${file} 에 설정이 없습니다.`);
     // kubectl's merge rule: the first file to define a name wins.
     merged['current-context'] ??= parsed['current-context'];
     for (const key of ['contexts', 'clusters', 'users'] as const) {
@@ -118,8 +112,7 @@ function minifiedKubeconfig(
   });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').trim();
-    throw new UsageError(
-      'KUBECONFIG_INVALID',
+    throw invalid(
       `kubectl 이 컨텍스트 "${context}" 만 든 kubeconfig 를 만들지 못했습니다: ${why}\n  $ ${formatCommand(kubectl, args, shown)}`,
       'kubeconfig 가 가리키는 인증서·키 파일이 있는지 kubectl config view 로 확인하세요.',
     );
@@ -200,35 +193,27 @@ export function resolveTarget(options: TargetOptions, io: Io): Target {
     );
   }
   const { cluster: clusterName, user: userName } = context.context;
+  const missing = (what: string) => `컨텍스트 "${options.context}" 의 ${what} 가 kubeconfig 에 없습니다.`;
   if (!config.clusters?.some((c) => c.name === clusterName))
-    throw new UsageError(
-      'KUBECONFIG_INVALID',
-      `컨텍스트 "${options.context}" 의 클러스터 "${clusterName}" 가 kubeconfig 에 없습니다.`,
-      'kubectl config view 로 확인하세요.',
-    );
+    throw invalid(missing(`클러스터 "${clusterName}"`), 'kubectl config view 로 확인하세요.');
   if (userName && !config.users?.some((u) => u.name === userName))
-    throw new UsageError(
-      'KUBECONFIG_INVALID',
-      `컨텍스트 "${options.context}" 의 사용자 "${userName}" 가 kubeconfig 에 없습니다.`,
-      'kubectl config view 로 확인하세요.',
-    );
-  const sandboxes = [options.sandbox ?? DEFAULT_SANDBOX]
-    .map((n) => openSandbox(n, io.env))
-    .filter((s): s is Provider => s?.context === options.context);
+    throw invalid(missing(`사용자 "${userName}"`), 'kubectl config view 로 확인하세요.');
+  const named = openSandbox(options.sandbox ?? DEFAULT_SANDBOX, io.env);
+  const sandbox = named?.context === options.context ? named : undefined;
   // The kubectl the run will use: the sandbox's build first on PATH, else the user's.
-  const binDir = sandboxes[0]?.binDir;
+  const binDir = sandbox?.binDir;
   const PATH = [binDir, io.env.PATH].filter(Boolean).join(path.delimiter);
   const kubectl = which('kubectl', { PATH });
   if (!kubectl) throw kubectlMissing();
   const minimal = minifiedKubeconfig(kubectl, files, context.name, config.userOrigin, { ...io.env, PATH });
   const file = contextKubeconfigPath(context.name, io.env);
   return {
-    provider: sandboxes[0]?.name ?? 'context',
+    provider: sandbox?.name ?? 'context',
     context: context.name,
     server: minimal.clusters?.[0]?.cluster.server ?? '',
     kubeconfig: file,
     binDir,
-    sandbox: sandboxes[0],
+    sandbox,
     save: () => {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       writeAtomic(file, YAML.stringify(minimal), 0o600);
