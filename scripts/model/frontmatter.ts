@@ -8,12 +8,12 @@ const KubernetesMinor = z
   .string()
   .regex(/^1\.\d+$/, { error: 'Kubernetes 버전은 "1.24" 처럼 마이너 버전까지 따옴표로 적으세요.' });
 
+const runbookName = (error: string) => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error });
+
 /** Binds a page to the runbook that executes its commands; pages without it are not verified. */
 export const RunbookFrontmatter = z.object({
   /** `runbooks/<name>.ts`, usually the page's file name. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
-    error: 'runbook.name 은 소문자, 숫자, "-" 만 쓰세요 (예: metallb).',
-  }),
+  name: runbookName('runbook.name 은 소문자, 숫자, "-" 만 쓰세요 (예: metallb).'),
   /** The version matrix, the first one the default: `["1.37", "1.24"]`. */
   kubernetes: z
     .array(KubernetesMinor)
@@ -22,12 +22,7 @@ export const RunbookFrontmatter = z.object({
       error: 'runbook.kubernetes 에 같은 버전이 두 번 있습니다.',
     }),
   /** The runbook of the page this one continues from: `verify` runs that page first on the same sandbox. */
-  continuesFrom: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, {
-      error: 'runbook.continuesFrom 은 이어지는 페이지의 런북 이름입니다 (예: metallb).',
-    })
-    .optional(),
+  continuesFrom: runbookName('runbook.continuesFrom 은 이어지는 페이지의 런북 이름입니다 (예: metallb).').optional(),
 });
 export type RunbookFrontmatter = z.infer<typeof RunbookFrontmatter>;
 
@@ -45,17 +40,11 @@ const PageDate = z
   });
 
 /** One entry of a Hugo `menu` map; Hugo's own fields, all optional. */
-const HugoMenuEntry = z.object({
-  identifier: z.string().optional(),
-  name: z.string().optional(),
-  parent: z.string().optional(),
-  pre: z.string().optional(),
-  post: z.string().optional(),
-  title: z.string().optional(),
-  url: z.string().optional(),
-  weight: z.number().int().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-});
+const text = z.string();
+const HugoMenuEntry = z
+  .object({ identifier: text, name: text, parent: text, pre: text, post: text, title: text, url: text })
+  .extend({ weight: z.number().int(), params: z.record(z.string(), z.unknown()) })
+  .partial();
 
 /**
  * Docusaurus and Hugo fields, so such a page can be dropped into `src/content/docs/` as it is; other unknown fields are
@@ -69,10 +58,7 @@ const DropInFrontmatter = z.object({
   /** Hugo: used as `sidebar.label` after `sidebar_label`. */
   linkTitle: z.string().optional(),
   /** Hugo: 0 means unset, as in Hugo. Used as `sidebar.order` after `sidebar_position`. */
-  weight: z
-    .number({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
-    .int({ error: 'weight 는 정수로 쓰세요 (예: 30).' })
-    .optional(),
+  weight: z.int({ error: 'weight 는 정수로 쓰세요 (예: 30).' }).optional(),
   /** Hugo: the last update when neither `lastUpdated` nor `lastmod` is given (Hugo's own fallback). */
   date: PageDate.optional(),
   /** Hugo: Starlight's `lastUpdated` when that is not given. */
