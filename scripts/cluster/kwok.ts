@@ -196,18 +196,13 @@ export async function seedKubeProxy(
     const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], {
       what: 'kube-proxy-config',
     });
-    const yaml = kubeProxyConfigMapYaml({ configConf: conf.stdout, server });
-    await runOrThrow(
-      'KUBE_PROXY_SEED_FAILED',
-      path.join(kubeBin, 'kubectl'),
-      ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'],
-      {
-        env: { ...io.env, KUBECACHEDIR: p.kubeCache },
-        input: yaml,
-        signal: io.signal,
-        what: 'kubectl create configmap kube-proxy',
-      },
-    );
+    const args = ['--kubeconfig', p.kubeconfig, 'create', '-f', '-'];
+    await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kubectl'), args, {
+      env: { ...io.env, KUBECACHEDIR: p.kubeCache },
+      input: kubeProxyConfigMapYaml({ configConf: conf.stdout, server }),
+      signal: io.signal,
+      what: 'kubectl create configmap kube-proxy',
+    });
   });
 }
 

@@ -1,13 +1,11 @@
 import { useColor, type Io } from '../lib/io.ts';
-import { parseClusterArgs, type ClusterCommand } from './cli.ts';
+import { parseClusterArgs, type ClusterCommand, type Handler } from './cli.ts';
 import { down } from './down.ts';
 import { logs } from './logs.ts';
 import { kubeconfig, status } from './status.ts';
 import { up } from './up.ts';
 
-type Handlers = {
-  [K in ClusterCommand['kind']]: (cmd: Extract<ClusterCommand, { kind: K }>, io: Io) => Promise<number>;
-};
+type Handlers = { [K in ClusterCommand['kind']]: Handler<K> };
 
 /** A mapped table: adding a command without a handler is a compile error. */
 const handlers: Handlers = {

@@ -130,11 +130,8 @@ export const up: Handler<'up'> = async (cmd, io) => {
       return 0;
     }
     status.info(`샌드박스 "${cmd.name}"가 남아 있지만 동작하지 않습니다 (${health.summary}). 정리하고 다시 만듭니다.`);
-    await teardown(cmd.name, io, status);
-  } else if (fs.existsSync(p.dir)) {
-    status.info(`이전 실패에서 남은 ${p.dir}를 정리합니다.`);
-    await teardown(cmd.name, io, status);
-  }
+  } else if (fs.existsSync(p.dir)) status.info(`이전 실패에서 남은 ${p.dir}를 정리합니다.`);
+  if (fs.existsSync(p.dir)) await teardown(cmd.name, io, status);
   // A broken sandbox is recreated with the provider it had (a pods sandbox must not come back as kwok).
   const provider = cmd.provider ?? existing?.provider ?? ((await dockerAnswers(io.env)) ? 'kind' : 'kwok');
   status.info(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { writeAtomic } from '../../lib/fs.ts';
-import { isAlive } from '../../lib/process.ts';
+import { isAlive, type Env } from '../../lib/process.ts';
 import { recordProcess, type ProcessRecord } from '../procs.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 
@@ -28,10 +28,7 @@ export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
  * runs log to `<sandbox>/logs/pods/` (see `containerLogFiles`).
  * Returns its record (pid and start time) once it has written its status file.
  */
-export async function startSmallKubelet(
-  p: SandboxPaths,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<ProcessRecord> {
+export async function startSmallKubelet(p: SandboxPaths, env: Env): Promise<ProcessRecord> {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.kubelet, { recursive: true, mode: 0o700 });
   const logFile = path.join(p.logs, 'kubelet.log');
@@ -46,12 +43,8 @@ export async function startSmallKubelet(
   fs.closeSync(out);
   child.unref();
   const pid = child.pid;
-  if (!pid)
-    throw new EnvironmentError(
-      'KUBELET_START_FAILED',
-      '작은 kubelet 프로세스를 시작하지 못했습니다.',
-      `로그: ${logFile}`,
-    );
+  const failed = (what: string) => new EnvironmentError('KUBELET_START_FAILED', what, `로그를 보세요: ${logFile}`);
+  if (!pid) throw failed('작은 kubelet 프로세스를 시작하지 못했습니다.');
   const record = recordProcess('small-kubelet', pid);
   // Before anything can fail: a half-made sandbox (no state.json yet) is torn down from this.
   writeAtomic(recordFile(p), JSON.stringify(record) + '\n');
@@ -64,12 +57,6 @@ export async function startSmallKubelet(
       return false;
     }
   }, 15_000);
-  if (!ready || !isAlive(pid)) {
-    throw new EnvironmentError(
-      'KUBELET_START_FAILED',
-      '작은 kubelet이 시작 직후 멈췄습니다.',
-      `로그를 보세요: ${logFile}`,
-    );
-  }
+  if (!ready || !isAlive(pid)) throw failed('작은 kubelet이 시작 직후 멈췄습니다.');
   return record;
 }

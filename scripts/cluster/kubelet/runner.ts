@@ -30,13 +30,9 @@ interface RunnerDeps {
 
 const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
 
-export function podKubeconfig(o: {
-  server: string;
-  ca: { data?: string; file?: string };
-  tokenFile: string;
-  namespace: string;
-  user: string;
-}): string {
+export function podKubeconfig(
+  o: Pick<RunnerDeps, 'server' | 'ca'> & { tokenFile: string; namespace: string; user: string },
+): string {
   const ca = o.ca.data
     ? { 'certificate-authority-data': o.ca.data }
     : o.ca.file
