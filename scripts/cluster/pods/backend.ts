@@ -3,12 +3,9 @@ import { isNotFound } from '../../runbook/kube.ts';
 import { waitFor } from '../sandbox.ts';
 import { STANDIN_IMAGE } from './layout.ts';
 
-/**
- * Real backends for the runbook's stand-in Services (pods provider): one Deployment per Service,
- * in its namespace, whose pods carry the Service's selector labels and serve a short Korean page
- * on each of its target ports, naming the dashboard they stand in for. Equivalent to
- * `kubectl create deployment <svc>-standin --image=vdocs.local/standin-web:v1 …` with the labels set.
- */
+// Real backends for the runbook's stand-in Services: per Service, a Deployment in its namespace whose pods carry its
+// selector labels and serve, on each target port, a short Korean page naming the dashboard they stand in for
+// (`kubectl create deployment <svc>-standin --image=vdocs.local/standin-web:v1 …` with the labels set).
 
 /** Marks the Deployments made here, so only those are ever replaced. */
 const BACKEND_MARK = 'verified-docs.dev/stand-in-backend';

@@ -8,10 +8,8 @@ import { hostBinds, netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
 import { readCreated } from './record.ts';
 
-/**
- * Whether this machine can run the pods provider, and whether it is free to. Each reason is one
- * Korean sentence; `up` shows them together and suggests the kwok provider.
- */
+// Whether this machine can run the pods provider, and whether it is free to. Each reason is one Korean sentence;
+// `up` shows them together and suggests the kwok provider.
 
 /** Debian packages that provide what the node runs (for the hint and .ci/run), and the commands `up` needs from each. */
 const PACKAGE_TOOLS: Record<string, string[]> = {

@@ -20,11 +20,8 @@ export interface LocalImage {
   entrypoint: string;
 }
 
-/**
- * The images the node has from `up`: the sandbox's own (pause, the stand-in web server). A runbook's
- * images are added before its steps (`providePodsImages`); nothing else exists, and pulling
- * anything else fails (no route out).
- */
+/** The images the node has from `up`: pause and the stand-in web server. A runbook's images are added before its
+ * steps (`providePodsImages`); nothing else exists, and pulling anything else fails (no route out). */
 export function localImages(b: { pause: string; standinWeb: string }): LocalImage[] {
   return [
     { name: PAUSE_IMAGE, binary: b.pause, entrypoint: '/pause' },

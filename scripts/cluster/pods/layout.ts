@@ -1,11 +1,8 @@
 import path from 'node:path';
 import type { SandboxPaths } from '../sandbox.ts';
 
-/**
- * The pods provider's fixed facts: addresses, names and the host paths its runtime writes outside
- * the sandbox folder. The page's subnet (192.168.35.0/24) exists only inside the two network
- * namespaces created here; nothing in the host namespace ever holds or sends to it.
- */
+/** The pods provider's fixed facts. The page's subnet (192.168.35.0/24) exists only inside the two network
+ * namespaces created here; nothing in the host namespace ever holds or sends to it. */
 export const NET = {
   /** The node's namespace: etcd, control plane, containerd, kubelet, kube-proxy, every pod. */
   nodeNetns: 'vdocs-node',

@@ -4,17 +4,13 @@ import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { HOST_PATHS, NET, type PodsPaths } from './layout.ts';
 
-/**
- * The two network namespaces, the veth between them, and the node's private mount namespace.
- *
- * - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not
- *   `ip netns add`, which also turns /run/netns itself into a shared mount that outlives it.
- * - The veth is created with both ends already inside the namespaces: it never exists on the host.
- * - The mount namespace (held by our pause binary) bind-mounts files over the machine-wide
- *   /proc/sys entries kubelet would rewrite, and sandbox folders over the fixed host paths
- *   containerd and kubelet write; containerd, kubelet and kube-proxy all run in it, so those
- *   mounts, every container's rootfs and every volume vanish with it.
- */
+// The two network namespaces, the veth between them, and the node's private mount namespace.
+// - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not `ip netns add`,
+//   which also turns /run/netns itself into a shared mount that outlives it.
+// - The veth is created with both ends already inside the namespaces: it never exists on the host.
+// - The mount namespace (held by our pause binary) bind-mounts files over the machine-wide /proc/sys entries kubelet
+//   would rewrite, and sandbox folders over the fixed host paths containerd and kubelet write; containerd, kubelet
+//   and kube-proxy all run in it, so those mounts, every container's rootfs and every volume vanish with it.
 
 export const netnsFile = (name: string) => path.join(HOST_PATHS.netns, name);
 
@@ -130,6 +126,9 @@ export function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string 
     sandbox: path.join(pp.root, 'host', host.replace(/^\//, '').replace(/\//g, '_')),
   }));
 }
+
+/** The mount-namespace holder's command before its script: a private mount namespace, nothing propagates to the host. */
+export const HOLDER = ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c'];
 
 /**
  * The shell script the mount-namespace holder runs (under `unshare --mount --propagation private`):

@@ -9,11 +9,9 @@ import { podToolsTarget } from '../targets.ts';
 import { NET } from './layout.ts';
 import { inNetns, netnsFile } from './namespaces.ts';
 
-/**
- * The browser steps, checked for real from "another host on the same network": the client network
- * namespace (192.168.35.50), which has a route to 192.168.35.0/24 and nowhere else. Nothing here
- * ever runs in the host's namespace, so the page's addresses are never contacted from the host.
- */
+// The browser steps, checked for real from "another host on the same network": the client network namespace
+// (192.168.35.50), with a route to 192.168.35.0/24 and nowhere else. Nothing here runs in the host's namespace,
+// so the page's addresses are never contacted from the host.
 
 /** Only the page's subnet: the client namespace can reach nothing else, and we do not ask it to. */
 export function checkDocumentedUrl(url: string): URL {

@@ -17,7 +17,7 @@ import { busyError, cannotRun, cannotRunError, ownersOf, takeClaim } from './hos
 import { importImages, localImages } from './images.ts';
 import { assertAlive, startDaemon, type Daemon } from './launch.ts';
 import { NET, NODE_NAME, podsPaths, type PodsPaths } from './layout.ts';
-import { createNetwork, holderReady, holderScript, inNetns, netnsFile, prepareHolder } from './namespaces.ts';
+import { HOLDER, createNetwork, holderReady, holderScript, inNetns, netnsFile, prepareHolder } from './namespaces.ts';
 import { recorder } from './record.ts';
 
 /** The binaries one pods sandbox runs, built in this order. */
@@ -172,17 +172,7 @@ async function startControlPlane(l: Launcher, pp: PodsPaths, p: SandboxPaths, co
 /** The node's own mount namespace (held by our pause), containerd in it, and the sandbox's images imported. */
 async function startRuntime(l: Launcher, pp: PodsPaths, io: Io, status: Status) {
   prepareHolder(pp, (x) => l.rec((c) => c.paths.push(x)));
-  const script = holderScript(pp, l.tool('pause'));
-  const holder = l.start('node-mounts', [
-    'unshare',
-    '--mount',
-    '--propagation',
-    'private',
-    '--',
-    '/bin/sh',
-    '-c',
-    script,
-  ]);
+  const holder = l.start('node-mounts', [...HOLDER, holderScript(pp, l.tool('pause'))]);
   l.rec((c) => (c.holder = holder.pid));
   await l.waitUntil('노드 마운트 네임스페이스', () => holderReady(holder.pid, pp), 10_000, [holder]);
   const nodeMnt = inNetns(NET.nodeNetns, holder.pid);
