@@ -1,8 +1,6 @@
 /**
- * What a fenced block holds, read from its text as a person reads it, whatever its fence language:
- * a command, or the output of one (a `kubectl get` table, `kind/name created`, YAML, helm's status).
- * The scaffold decides each block's step with it, and the dry-run warns with it where a command
- * step's block looks like output.
+ * What a fenced block holds, read from its text as a person reads it, whatever its fence language: a command, or the
+ * output of one. The scaffold decides each block's step with it; the dry-run warns where a command looks like output.
  */
 
 /** The first word of a shell command line (an optional `$ ` prompt and `VAR=value` prefixes aside). */

@@ -1,3 +1,4 @@
+import type { ParsedArgs } from 'citty';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommand, closest } from '../lib/args.ts';
@@ -16,6 +17,7 @@ import { Redactor } from './redact.ts';
 import { kubectlMissing, resolveTarget, type Target } from './target.ts';
 import { shellQuote, which } from '../lib/process.ts';
 import type { Runbook } from '../model/runbook.ts';
+import type { execute } from './runner.ts';
 
 const command = {
   meta: { name: 'runbook', description: '페이지의 모든 단계를 실행하고, 출력이 페이지와 같은지 확인합니다.' },
@@ -65,10 +67,7 @@ export async function loadRunbook(name: string | undefined, root = projectRoot):
 /** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
 function selectSteps(binding: Binding, from: string | undefined, only: string | undefined): Set<string> {
   const ids = binding.steps.map((s) => s.step.id);
-  for (const [flag, id] of [
-    ['--from', from],
-    ['--only', only],
-  ] as const) {
+  for (const [flag, id] of Object.entries({ '--from': from, '--only': only })) {
     if (id !== undefined && !ids.includes(id)) {
       const near = closest(id, ids);
       throw new UsageError(
@@ -120,6 +119,8 @@ async function confirmTarget(
   return answer === 'yes';
 }
 
+type Args = ParsedArgs<(typeof command)['args']>;
+
 export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'new') return (await import('./scaffold-cli.ts')).main(argv.slice(1), io);
   const args = await parseCommand(argv, command, io);
@@ -153,7 +154,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     download: downloadWith(io.env),
   });
   const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
-
   if (args['dry-run']) {
     let target: Target | string;
     try {
@@ -167,8 +167,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`\n계획만 출력했습니다. 실행: npm run runbook -- ${runbook.name}${targetFlags(args)}\n`);
     return 0;
   }
-
   const target = resolveTarget({ context: args.context, sandbox: args.sandbox }, io);
+  const env = runEnv(runbook, target, io);
+  if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {
+    io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
+    return 1;
+  }
+  // Kept after the run: the failures it prints name this file.
+  target.save();
+  return runAndReport(args, binding, target, { selected, mirror, waitLimitMs: waitLimit, env }, io);
+}
+
+/** The environment of the run's commands, once the target can run the page and kubectl is there. */
+function runEnv(runbook: Runbook, target: Target, io: Io): Record<string, string | undefined> {
   const needsPods = runbook.needs?.runningPods;
   if (needsPods && target.sandbox && !target.sandbox.runsPods) {
     throw new UsageError(
@@ -184,12 +195,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
     PATH: [target.binDir, io.env.PATH].filter(Boolean).join(path.delimiter),
   };
   if (!which('kubectl', env)) throw kubectlMissing();
-  if (!(await confirmTarget(binding, target, selected, args.yes === true, io))) {
-    io.err('실행하지 않았습니다. 클러스터는 바뀌지 않았습니다.\n');
-    return 1;
-  }
-  // Kept after the run: the failures it prints name this file.
-  target.save();
+  return env;
+}
+
+/** Runs the chosen steps, writes the report and, with --update, the page; returns the exit code. */
+async function runAndReport(
+  args: Args,
+  binding: Binding,
+  target: Target,
+  options: Pick<Parameters<typeof execute>[3], 'selected' | 'mirror' | 'waitLimitMs' | 'env'>,
+  io: Io,
+): Promise<number> {
+  const { runbook } = binding;
   // The default folder is one per runbook and cluster, so runs against two sandboxes never share it; it
   // is ours to clear, but only once the run holds the cluster's lease (runner.ts). A folder the user names
   // is only created, never emptied.
@@ -200,20 +217,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
   fs.mkdirSync(workDir, { recursive: true });
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
-  // --update runs every chosen step (a wrong output block must not hide the blocks after it).
   const before = args['continues-from']
     ?.split(',')
     .map((n) => n.trim())
     .filter(Boolean);
   const run = async (b: Binding) => {
     const executed = await execute(b, target, io, {
-      selected,
+      ...options,
+      // --update runs every chosen step (a wrong output block must not hide the blocks after it).
       keepGoing: args['keep-going'] === true || args.update === true,
       workDir,
       clearWorkDir: !args.workdir,
-      mirror,
-      waitLimitMs: waitLimit,
-      env,
       redactor,
     });
     const r = before?.length ? { ...executed, continuesFrom: before } : executed;

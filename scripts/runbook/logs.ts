@@ -8,11 +8,8 @@ import type { KeptLogs } from '../cluster/provider.ts';
 import { parseSelector } from '../lib/selector.ts';
 
 /**
- * The logs of the components a runbook names (namespace + label selector), read through the API
- * the same way on every provider: `GET /api/v1/namespaces/NS/pods/POD/log` for every container of
- * every matching pod, and the instance before the last restart. Where the API cannot give a
- * container's log, the one place a provider may keep it instead is read (Provider.containerLogs); a
- * container with no log anywhere gets one line saying so.
+ * The logs of the components a runbook names, through the API on every provider (every container of every matching pod,
+ * and the instance before the last restart), else where the provider keeps them (Provider.containerLogs), else one line saying so.
  */
 
 /** Lines per container instance and pods per component (a big DaemonSet must not flood a failure or a report): under a failed step, and kept with the report. */

@@ -6,10 +6,8 @@ import type { ImageBuild, Runbook, Step } from '../model/runbook.ts';
 import { mirrorFile, urlsIn } from './mirror.ts';
 
 /**
- * What a scaffolded runbook declares about its inputs, from the commands of its run steps: the container
- * images of the manifests they apply (`kubectl apply -f URL|FILE`, read through the mirror like a run would),
- * with the build another runbook declares for the same image, and the remote files they read, pinned as
- * another runbook pins them, else to the mirror's copy. An image or URL with neither is left for the author.
+ * A scaffolded runbook's inputs: the images of the manifests its commands apply (`kubectl apply -f URL|FILE`, through
+ * the mirror) with another runbook's build, and the remote files they read, pinned as another runbook or the mirror's copy.
  */
 interface ScaffoldInputs {
   images: ImageBuild[];

@@ -21,15 +21,8 @@ import { GENERATED_SUFFIX, nameStem, parseTable } from './match/table.ts';
 import { objectRuleProblems } from './objects.ts';
 
 /**
- * `npm run runbook -- new PAGE`: a page without step ids → the same page with a step id in every
- * fence and on every screenshot (`<figure data-step>`, `![설명](경로 "step=id")`), and a runbook with
- * one step per block, read as a person reads the page rather than by fence language (blocks.ts): a
- * block is a command or an output by its text; the outputs under a command in its section are its
- * output (kubectl tables by column, the rest by line with volatile parts left out); a block the text
- * says to save, or titled, is a file; `kubectl edit svc/…` with its marked YAML is an edit; reads of
- * later state wait; port-forwards run in the background; screenshots, interactive commands and
- * alternative install methods are a person's steps. What was guessed is listed with file:line.
- * Nothing here reads a cluster; the author refines what the TODO comments name.
+ * `runbook new PAGE`: step ids in a page's fences and screenshots, and a runbook with one step per block, each block
+ * read by its text and place as a person reads it (blocks.ts), never a cluster. Guesses are listed with file:line.
  */
 export interface Scaffold {
   /** The page with step ids; every other byte as it was. */
@@ -38,7 +31,6 @@ export interface Scaffold {
   fixtures: ServiceFixture[];
   /** Per step id: what the author should look at (drift guessed, edit without a marked block). */
   todo: Map<string, string>;
-  /** What was decided from a block's text or place rather than its fence, with file:line: listed by the CLI. */
   guesses: string[];
   /** Whether the page had no `runbook:` frontmatter and the scaffold wrote it. */
   frontmatter: boolean;
@@ -315,7 +307,7 @@ class PageScan {
   }
 }
 
-export function scaffold(source: string, file: string, name = 'page'): Scaffold {
+export function scaffold(source: string, file: string, name: string): Scaffold {
   const scan = new PageScan(source, file);
   const { items, lines, problems } = scan;
   const { steps, fixtures, todo } = stepsOf(items, source, (line, text) => scan.guess(line, text));
