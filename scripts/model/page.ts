@@ -21,7 +21,6 @@ export interface Block {
   id: string;
   /** Id of the command block this output or edit block belongs to (fence meta `of="..."`). */
   of: string | undefined;
-  /** Fence language (`bash`, `yaml`, `text`). */
   lang: string;
   /** The block's text, byte for byte, without the fences. */
   code: string;
@@ -37,7 +36,6 @@ export interface Anchor {
   line: number;
   /** Links in the paragraph just before the anchor (what the reader is told to open). */
   links: string[];
-  /** Visible caption text. */
   caption: string;
 }
 
@@ -49,13 +47,8 @@ export interface Page {
   anchors: Anchor[];
 }
 
-/**
- * A short fingerprint of a block's text (first 16 hex digits of its sha256). A run report stores it
- * per step, so the site can tell when a block changed after the run. Same as the runner's `blockHash`.
- */
-export function blockHash(code: string): string {
-  return fingerprint(code);
-}
+/** A block's fingerprint: a report stores it per step, so a block changed since the run is seen. */
+export const blockHash = (code: string): string => fingerprint(code);
 
 /** A figure's fingerprint: what the reader is told to open and to see. */
 export function anchorHash(anchor: Pick<Anchor, 'links' | 'caption'>): string {
@@ -91,13 +84,12 @@ export function readPage(file: string, root = process.cwd()): Page {
 
 /** A page's frontmatter as YAML data (the same parse as the page reader's), `{}` when there is none. */
 export function frontmatterOf(source: string): Record<string, unknown> {
-  const tree = parser.parse(source) as Root;
-  const node = tree.children.find((n) => n.type === 'yaml');
+  const node = markdownTree(source).children.find((n) => n.type === 'yaml');
   return node && 'value' in node ? ((YAML.parse(node.value) ?? {}) as Record<string, unknown>) : {};
 }
 
 export function parsePage(source: string, file: string): Page {
-  const tree = parser.parse(source) as Root;
+  const tree = markdownTree(source);
   const page: Page = { file, frontmatter: {}, blocks: [], anchors: [] };
   const problems: string[] = [];
   const seen = new Map<string, number>();
