@@ -11,22 +11,7 @@ import type { Fetched } from '../model/report.ts';
  * gives the command a copy in the run's folder. kubectl names that copy in its messages, so outputs
  * are mapped back to the URL before comparing. Which source served each file goes into the report.
  */
-export interface Mirror {
-  dir: string | undefined;
-  /**
-   * The command with every URL replaced by a checked copy under `<workDir>/inputs/`, and what was
-   * read. Throws an InputError (naming the URL, the pin and what was served) instead of handing the
-   * command a file whose sha256 is not the pin.
-   */
-  prepare(
-    command: string,
-    pins: Readonly<Record<string, string>>,
-    workDir: string,
-    signal?: AbortSignal,
-  ): Promise<{ command: string; fetched: Fetched[] }>;
-  /** Puts URLs back where kubectl printed the copies' paths. */
-  restore(text: string): string;
-}
+export type Mirror = ReturnType<typeof createMirror>;
 
 /** Reads a URL's bytes (`fetch`, or a test's stand-in). */
 type Download = (url: string, signal?: AbortSignal) => Promise<Uint8Array>;
@@ -127,11 +112,15 @@ export async function fetchPinned(
   return { bytes, fetched };
 }
 
-export function createMirror(dir: string | undefined, options: { download?: Download } = {}): Mirror {
+export function createMirror(dir: string | undefined, options: { download?: Download } = {}) {
   const copies = new Map<string, string>();
   return {
     dir,
-    async prepare(command, pins, workDir, signal) {
+    /**
+     * The command with every URL replaced by a checked copy under `<workDir>/inputs/`, and what was read. Throws an
+     * InputError (naming the URL, the pin and what was served) instead of handing the command a file whose sha256 is not the pin.
+     */
+    async prepare(command: string, pins: Readonly<Record<string, string>>, workDir: string, signal?: AbortSignal) {
       const urls = [...new Set(urlsIn(command))];
       const fetched: Fetched[] = [];
       for (const url of urls) {
@@ -151,7 +140,8 @@ export function createMirror(dir: string | undefined, options: { download?: Down
       const files = new Map([...copies].map(([file, url]) => [url, file]));
       return { command: command.replace(URL_IN_COMMAND, (url) => files.get(url) ?? url), fetched };
     },
-    restore(text) {
+    /** Puts URLs back where kubectl printed the copies' paths. */
+    restore(text: string) {
       let out = text;
       for (const [file, url] of copies) out = out.split(file).join(url);
       return out;

@@ -5,11 +5,8 @@ import { apiErrorText, isNotFound, parseGet, type Kube } from './kube.ts';
 import { nameStem, parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
 
-/**
- * Object checks: where the page states a fact about an object, read the object through the API
- * and compare, beside the text check. The object is the one the command names; the expected
- * value comes from the page's output block (or the line the text check accepted).
- */
+// Object checks: where the page states a fact about an object, the object the command names, read through the API,
+// compared with the value of the page's output block (or the line the text check accepted).
 
 /** `kubectl get configmap NAME -n NS ...` (the start of a pipeline, comments and line continuations removed). */
 const GET_CONFIGMAP = /^kubectl get (?:configmap|cm) ([a-z0-9.-]+) -n ([a-z0-9-]+)\b/;
@@ -57,9 +54,7 @@ export function objectRuleProblems(rule: ObjectRule, command: string, documented
   return [];
 }
 
-function lastKey(rule: Extract<ObjectRule, { kind: 'config' }>): string {
-  return rule.field.split('.').at(-1) ?? rule.field;
-}
+const lastKey = (rule: Extract<ObjectRule, { kind: 'config' }>) => rule.field.split('.').at(-1)!;
 
 /** The value of the `key: value` line for the rule's field in a text, parsed as YAML. */
 export function documentedValue(rule: Extract<ObjectRule, { kind: 'config' }>, text: string): unknown {
@@ -86,12 +81,8 @@ export function valueAt(object: unknown, path: readonly string[]): unknown {
 /** What the API returns for the object a rule reads: the evidence a report keeps. An API server that does not answer is a reading too. */
 export async function readObject(kube: Kube, rule: ObjectRule, command: string): Promise<ObjectReading> {
   const target = objectTarget(rule, command);
-  const what = `${rule.kind} 객체 읽기 (${
-    command
-      .split('\n')
-      .find((l) => l.trim() && !l.trim().startsWith('#'))
-      ?.trim() ?? command
-  })`;
+  const first = command.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'));
+  const what = `${rule.kind} 객체 읽기 (${first?.trim() ?? command})`;
   if (typeof target === 'string') return { kind: 'error', what, error: target };
   const { namespace } = target;
   const name = target.name ?? '';
@@ -190,14 +181,9 @@ export function compareObject(
     const matching = reading.pods.filter((p) => nameStem(p.name) === stem);
     if (matching.length === 0) checks.push(check(`${stem}-… 파드 (${namespace})`, '있음', '(없음)'));
     for (const pod of matching) {
-      checks.push(check(`Pod ${namespace}/${pod.name} status.phase`, row['STATUS'], pod.phase || undefined));
-      checks.push(
-        check(
-          `Pod ${namespace}/${pod.name} 준비된 컨테이너 (status.containerStatuses[].ready)`,
-          row['READY'],
-          pod.ready,
-        ),
-      );
+      const what = `Pod ${namespace}/${pod.name}`;
+      checks.push(check(`${what} status.phase`, row['STATUS'], pod.phase || undefined));
+      checks.push(check(`${what} 준비된 컨테이너 (status.containerStatuses[].ready)`, row['READY'], pod.ready));
     }
   }
   return checks;
