@@ -14,8 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import zlib from 'node:zlib';
-import { pageBytes, type PageBytes } from './bench/site.ts';
+import { gzipSize, pageBytes, type PageBytes } from './bench/site.ts';
 import type { Io } from './lib/io.ts';
 import { runMain } from './lib/main.ts';
 
@@ -32,8 +31,6 @@ interface PageSize {
   idle: Tier;
 }
 
-const gzip = (content: Buffer) => zlib.gzipSync(content, { level: 9 }).length;
-
 /** Measures one built route (`''` for the index). */
 export function pageSize(dist: string, route: string): PageSize {
   const initial = pageBytes(dist, route);
@@ -48,10 +45,10 @@ export function pageSize(dist: string, route: string): PageSize {
       const content = fs.readFileSync(path.join(dist, target));
       idle.files.push(target);
       idle.raw += content.length;
-      idle.gzip += gzip(content);
+      idle.gzip += gzipSize(content);
     }
   }
-  return { route, html: { raw: html.length, gzip: gzip(html), files: [initial.html] }, initial, idle };
+  return { route, html: { raw: html.length, gzip: gzipSize(html), files: [initial.html] }, initial, idle };
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

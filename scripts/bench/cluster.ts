@@ -12,31 +12,15 @@ import { serviceBody } from '../runbook/fixtures.ts';
 export function reset(state: SandboxState, fixtures: BoundFixture[]): void {
   // MetalLB v0.11.0 labels every object `app: metallb`; its namespace holds the rest. (`delete -f`
   // would fail on the PodSecurityPolicies, as the apply does on Kubernetes 1.25+.)
-  kubectl(state, [
-    'delete',
-    'clusterrole,clusterrolebinding',
-    '-l',
-    'app=metallb',
-    '--ignore-not-found',
-    '--wait=true',
-  ]);
-  const namespaces = ['metallb-system', ...fixtures.map((f) => f.namespace)];
-  kubectl(state, ['delete', 'namespace', ...namespaces, '--ignore-not-found', '--wait=true']);
+  const gone = ['--ignore-not-found', '--wait=true'];
+  kubectl(state, ['delete', 'clusterrole,clusterrolebinding', '-l', 'app=metallb', ...gone]);
+  kubectl(state, ['delete', 'namespace', 'metallb-system', ...fixtures.map((f) => f.namespace), ...gone]);
   const cm = JSON.parse(kubectl(state, ['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json'])) as {
-    metadata: {
-      annotations?: Record<string, string>;
-      resourceVersion?: string;
-      uid?: string;
-      creationTimestamp?: string;
-      managedFields?: unknown;
-    };
+    metadata: Record<string, unknown> & { annotations?: Record<string, string> };
     data: Record<string, string>;
   };
   delete cm.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
-  delete cm.metadata.resourceVersion;
-  delete cm.metadata.uid;
-  delete cm.metadata.creationTimestamp;
-  delete cm.metadata.managedFields;
+  for (const field of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields']) delete cm.metadata[field];
   cm.data['config.conf'] = (cm.data['config.conf'] ?? '').replace('strictARP: true', 'strictARP: false');
   kubectl(state, ['delete', 'configmap', 'kube-proxy', '-n', 'kube-system']);
   kubectl(state, ['create', '-f', '-'], JSON.stringify(cm));

@@ -5,18 +5,12 @@ import { connect, watchChanges } from '../runbook/kube.ts';
  * Watches, started before run A, that note when each awaited condition was first seen true in a
  * watch event (no extra API read between the event and the timestamp):
  * every pod in metallb-system Running and Ready (controller and speaker present), and each
- * dashboard Service holding its documented EXTERNAL-IP.
+ * dashboard Service holding its documented EXTERNAL-IP. `seen`: epoch ms of each, by step.
  */
-interface Conditions {
-  /** Epoch ms when the condition was first seen true, by condition name. */
-  seen: Map<string, number>;
-  stop(): void;
-}
-
 export async function watchConditions(
   kubeconfig: string,
   services: { namespace: string; name: string; ip: string; step: string }[],
-): Promise<Conditions> {
+): Promise<{ seen: Map<string, number>; stop(): void }> {
   const kube = await connect(kubeconfig);
   const seen = new Map<string, number>();
   const stops: (() => void)[] = [];
@@ -38,20 +32,13 @@ export async function watchConditions(
   stops.push(watchChanges(kube, '/api/v1/namespaces/metallb-system/pods', {}, checkPods));
 
   for (const s of services) {
-    const check = (_type?: string, object?: unknown) => {
+    const path = `/api/v1/namespaces/${s.namespace}/services`;
+    const watched = watchChanges(kube, path, { fieldSelector: `metadata.name=${s.name}` }, (_type, object) => {
       const svc = object as k8s.V1Service | undefined;
-      if (seen.has(s.step)) return;
-      if (svc?.spec?.type === 'LoadBalancer' && svc.status?.loadBalancer?.ingress?.[0]?.ip === s.ip)
-        seen.set(s.step, Date.now());
-    };
-    stops.push(
-      watchChanges(
-        kube,
-        `/api/v1/namespaces/${s.namespace}/services`,
-        { fieldSelector: `metadata.name=${s.name}` },
-        check,
-      ),
-    );
+      const assigned = svc?.spec?.type === 'LoadBalancer' && svc.status?.loadBalancer?.ingress?.[0]?.ip === s.ip;
+      if (assigned && !seen.has(s.step)) seen.set(s.step, Date.now());
+    });
+    stops.push(watched);
   }
   return { seen, stop: () => stops.forEach((s) => s()) };
 }
@@ -59,9 +46,6 @@ export async function watchConditions(
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0
-    ? Number.NaN
-    : sorted.length % 2
-      ? (sorted[mid] ?? 0)
-      : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  // No values: NaN (undefined + undefined).
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

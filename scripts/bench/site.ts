@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Io } from '../lib/io.ts';
+import { timed } from './timed.ts';
 
 export interface PageBytes {
   html: string;
@@ -13,7 +13,7 @@ export interface PageBytes {
   files: string[];
 }
 
-const gz = (b: Buffer | string) => zlib.gzipSync(b, { level: 9 }).length;
+export const gzipSize = (b: Buffer | string) => zlib.gzipSync(b, { level: 9 }).length;
 
 /**
  * What a built page ships: every script and stylesheet it references (external files, read from
@@ -25,13 +25,8 @@ export function pageBytes(dist: string, route: string): PageBytes {
   const bytes: PageBytes = { html: path.relative(dist, html), jsRaw: 0, jsGzip: 0, cssRaw: 0, cssGzip: 0, files: [] };
   const seen = new Set<string>();
   const add = (kind: 'js' | 'css', content: Buffer | string) => {
-    if (kind === 'js') {
-      bytes.jsRaw += Buffer.byteLength(content);
-      bytes.jsGzip += gz(content);
-    } else {
-      bytes.cssRaw += Buffer.byteLength(content);
-      bytes.cssGzip += gz(content);
-    }
+    bytes[`${kind}Raw` as const] += Buffer.byteLength(content);
+    bytes[`${kind}Gzip` as const] += gzipSize(content);
   };
   for (const m of text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/g)) external('js', m[1] ?? '');
   for (const m of text.matchAll(/<link\b[^>]*rel="(?:stylesheet|modulepreload)"[^>]*>/g)) {
@@ -58,14 +53,8 @@ export function pageBytes(dist: string, route: string): PageBytes {
 
 /** `npm run build` wall time, then the MetalLB page against a plain Starlight page (the index). */
 export async function siteBytes(root: string, io: Io): Promise<{ buildMs: number; page: PageBytes; plain: PageBytes }> {
-  const t0 = performance.now();
-  const r = spawnSync('npm', ['run', '--silent', 'build'], {
-    cwd: root,
-    env: io.env as NodeJS.ProcessEnv,
-    encoding: 'utf8',
-  });
-  const buildMs = performance.now() - t0;
+  const r = await timed('npm', ['run', '--silent', 'build'], { cwd: root, env: io.env as NodeJS.ProcessEnv });
   if (r.status !== 0) throw new Error(`npm run build 실패:\n${r.stderr.slice(-3000)}`);
   const dist = path.join(root, 'dist');
-  return { buildMs, page: pageBytes(dist, 'appendix/metallb'), plain: pageBytes(dist, '') };
+  return { buildMs: r.ms, page: pageBytes(dist, 'appendix/metallb'), plain: pageBytes(dist, '') };
 }

@@ -26,19 +26,16 @@ export async function measureStartup(
 ): Promise<StartupDevices> {
   const here = { cwd: root, env: process.env };
   const stdout = async (args: string[]) => (await run(process.execPath, args, here)).stdout.trim();
-  const ms = async (args: string[]) => Number(await stdout(args));
+  const imported = async (what: string) =>
+    Number(await stdout(['--input-type=module', '-e', child(`await import(${JSON.stringify(what)})`)]));
   const out: StartupDevices = {
     clientImport: { pkg: [], bundle: [] },
     apiRequest: { kept: [], fresh: [] },
     nodeEditor: [],
   };
   for (let i = 0; i < runs; i++) {
-    out.clientImport.pkg.push(
-      await ms(['--input-type=module', '-e', child("await import('@kubernetes/client-node')")]),
-    );
-    out.clientImport.bundle.push(
-      await ms(['--input-type=module', '-e', child(`await import(${JSON.stringify(bundle)})`)]),
-    );
+    out.clientImport.pkg.push(await imported('@kubernetes/client-node'));
+    out.clientImport.bundle.push(await imported(bundle));
     // The editor's own start: Node, the YAML library and edit-apply.ts (what the edit server saves per edit).
     out.nodeEditor.push(
       (await timed(process.execPath, ['-e', "await import('./scripts/runbook/edit-apply.ts')"], here)).ms,

@@ -20,21 +20,12 @@ export interface VerifyFigures {
 }
 
 const PAGE = 'src/content/docs/appendix/metallb.md';
-const COPY = /^bench-copy-\d+$/;
-
-const copyPage = (k: number) => path.join(projectRoot, 'src/content/docs/appendix', `bench-copy-${k}.md`);
-const copyRunbook = (k: number) => path.join(projectRoot, 'runbooks', `bench-copy-${k}.ts`);
+const COPY = /^bench-copy-\d+\.(md|ts)$/;
 
 /** Copies a bench left behind when it was killed (no `finally` ran): they would be verified and built as pages. */
 export function removeCopies(root = projectRoot): void {
-  for (const [dir, ext] of [
-    ['src/content/docs/appendix', '.md'],
-    ['runbooks', '.ts'],
-  ] as const) {
-    const full = path.join(root, dir);
-    for (const f of fs.existsSync(full) ? fs.readdirSync(full) : [])
-      if (f.endsWith(ext) && COPY.test(f.slice(0, -ext.length))) fs.rmSync(path.join(full, f));
-  }
+  for (const dir of ['src/content/docs/appendix', 'runbooks'].map((d) => path.join(root, d)))
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) if (COPY.test(f)) fs.rmSync(path.join(dir, f));
 }
 
 /** The page with its own runbook name, title and place in the sidebar, declaring Kubernetes 1.37 only. */
@@ -54,9 +45,9 @@ export function pageCopy(text: string, k: number): string {
 function writeCopies(count: number): void {
   const text = fs.readFileSync(path.join(projectRoot, PAGE), 'utf8');
   for (let k = 1; k <= count; k++) {
-    fs.writeFileSync(copyPage(k), pageCopy(text, k));
+    fs.writeFileSync(path.join(projectRoot, `src/content/docs/appendix/bench-copy-${k}.md`), pageCopy(text, k));
     fs.writeFileSync(
-      copyRunbook(k),
+      path.join(projectRoot, `runbooks/bench-copy-${k}.ts`),
       `// Temporary (npm run bench): the MetalLB runbook for a copy of its page.\nimport metallb from './metallb.ts';\n\nexport default { ...metallb, name: 'bench-copy-${k}', page: 'src/content/docs/appendix/bench-copy-${k}.md' };\n`,
     );
   }
