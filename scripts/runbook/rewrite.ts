@@ -21,27 +21,22 @@ type Merged = { ok: true; text: string } | { ok: false; problem: string };
  * rule already accepts comes back byte for byte, so a second `--update` changes nothing.
  */
 export function mergeOutput(rule: OutputRule, documented: string, actual: Streams): Merged {
-  if (compare(rule, documented, actual)) return { ok: true, text: documented };
+  const check = (text: string) =>
+    rule.kind === 'table'
+      ? matchTable(rule, text, actual.stdout, printedNodes(rule, actual.stdout))
+      : matchLines(rule, text, actual);
+  if (check(documented).ok) return { ok: true, text: documented };
   const text =
     rule.kind === 'table' ? mergeTable(rule, documented, actual.stdout) : mergeLines(rule, documented, actual);
   if (typeof text !== 'string') return text;
   // What is written must pass against the very output it came from (a stderr line the rule's pattern does not name would not).
-  const check =
-    rule.kind === 'table'
-      ? matchTable(rule, text, actual.stdout, printedNodes(rule, actual.stdout))
-      : matchLines(rule, text, actual);
-  if (!check.ok)
+  const { ok, problems } = check(text);
+  if (!ok)
     return {
       ok: false,
-      problem: `실제 출력을 그대로 적어도 런북의 비교 규칙에 맞지 않습니다: ${check.problems.join(' ')}`,
+      problem: `실제 출력을 그대로 적어도 런북의 비교 규칙에 맞지 않습니다: ${problems.join(' ')}`,
     };
   return { ok: true, text };
-}
-
-function compare(rule: OutputRule, documented: string, actual: Streams): boolean {
-  return rule.kind === 'table'
-    ? matchTable(rule, documented, actual.stdout, printedNodes(rule, actual.stdout)).ok
-    : matchLines(rule, documented, actual).ok;
 }
 
 /**

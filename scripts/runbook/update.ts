@@ -10,16 +10,9 @@ import { minorOf } from '../model/version.ts';
 import type { Binding } from './bind.ts';
 import { mergeOutput, replaceBlocks } from './rewrite.ts';
 
-/** One output block and the text `--update` writes into it. */
-interface BlockChange {
-  step: string;
-  block: Block;
-  text: string;
-}
-
+/** The output blocks and the text `--update` writes into each; the failures it does not fix (exit codes, drift, outputs the rule could never accept), for people. */
 interface UpdatePlan {
-  changes: BlockChange[];
-  /** Failures `--update` does not fix (exit codes, drift, outputs the rule could never accept), for people. */
+  changes: Array<{ block: Block; text: string }>;
   left: string[];
 }
 
@@ -30,8 +23,7 @@ interface UpdatePlan {
  */
 function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
   const minor = minorOf(report.kubernetes);
-  const changes: BlockChange[] = [];
-  const left: string[] = [];
+  const { changes, left }: UpdatePlan = { changes: [], left: [] };
   for (const bound of binding.steps) {
     const { step } = bound;
     const ran = report.steps.find((s) => s.id === step.id);
@@ -55,7 +47,7 @@ function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
     if (!block) continue;
     const merged = mergeOutput(step.output, block.code, ran.streams);
     if (!merged.ok) left.push(`${at(binding.page, block.line)}: ${block.id} 는 고치지 않았습니다. ${merged.problem}`);
-    else if (merged.text !== block.code) changes.push({ step: step.id, block, text: merged.text });
+    else if (merged.text !== block.code) changes.push({ block, text: merged.text });
     const exitCode = step.exitCode ?? 0;
     if (ran.exitCode !== exitCode)
       left.push(
@@ -73,9 +65,8 @@ interface UpdateOptions {
   /** The page file the run read (absolute). */
   file: string;
   io: Io;
-  /** `--yes`: write without asking. */
   yes: boolean;
-  /** Runs the written page again (re-read and re-bound) and reports; the run's own output shows the result. */
+  /** Runs the written page again (re-read and re-bound); the run's own output shows the result. */
   verify: () => Promise<RunReport>;
   /** `metallb --page X ...`, for the commands printed. */
   command: string;
