@@ -89,9 +89,6 @@ export async function importImages(
   );
 }
 
-/** Which tarball each image name was last imported from (`<pods>/imported.json`): an unchanged image is not imported again. */
-const importedFile = (pp: PodsPaths) => path.join(pp.root, 'imported.json');
-
 /**
  * A runbook's images on a pods sandbox: each command built from its tagged source (cached), packed
  * as an OCI image under the exact name the manifests use, and imported into the node's containerd.
@@ -110,9 +107,11 @@ export async function providePodsImages(
   const local: LocalImage[] = [];
   for (const image of images)
     local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
+  // Which tarball each image name was last imported from: an unchanged image is not imported again.
+  const importedFile = path.join(pp.root, 'imported.json');
   let imported: Record<string, string> = {};
   try {
-    imported = JSON.parse(fs.readFileSync(importedFile(pp), 'utf8')) as Record<string, string>;
+    imported = JSON.parse(fs.readFileSync(importedFile, 'utf8')) as Record<string, string>;
   } catch {
     /* nothing imported yet */
   }
@@ -123,7 +122,7 @@ export async function providePodsImages(
       importImages(wanted, ociImage, pp, holder, io),
     );
     for (const i of wanted) imported[i.name] = tars.get(i)!;
-    fs.writeFileSync(importedFile(pp), `${JSON.stringify(imported, null, 2)}\n`);
+    fs.writeFileSync(importedFile, `${JSON.stringify(imported, null, 2)}\n`);
   }
   return {
     simulated: images.map(

@@ -37,6 +37,19 @@ function cgroupPids(dirs: string[]): number[] {
   return [...pids];
 }
 
+/** SIGKILLs every process in our cgroups: true when none was left. */
+function killCgroupProcesses(): boolean {
+  const pids = cgroupPids(cgroupDirs());
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  return pids.length === 0;
+}
+
 /**
  * containerd's shims serving our containerd: `containerd-shim-runc-v2 … -address <socket>` with our
  * socket as that flag's value (not merely somewhere in the command line).
@@ -83,21 +96,7 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
       p.dir,
     );
   await stopProcesses(ours(['kubelet', 'kube-proxy']));
-  const killed = await waitFor(
-    () => {
-      const pids = cgroupPids(cgroupDirs());
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      return pids.length === 0;
-    },
-    15_000,
-    300,
-  );
+  const killed = await waitFor(killCgroupProcesses, 15_000, 300);
   await stopProcesses(ours(['containerd']));
   // containerd's shims for our socket (nothing records them), every other daemon recorded, and
   // anything whose executable lives in the sandbox folder; the mount-namespace holder last.
@@ -107,27 +106,21 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
   await stopProcesses(holder);
   const problems: string[] = [];
   if (!killed) problems.push(`cgroup 안의 프로세스가 멈추지 않습니다: ${cgroupPids(cgroupDirs()).join(', ')}`);
-  for (const dir of cgroupDirs()) {
+  // Removes an empty folder (of a host path `up` made, its empty subfolders first); says so when it stays.
+  const remove = (dir: string, cgroup: boolean) => {
     try {
       fs.rmdirSync(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        problems.push(`cgroup ${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' && !cgroup) spawnSync('find', [dir, '-depth', '-type', 'd', '-empty', '-delete']);
+      if (code !== 'ENOENT' && fs.existsSync(dir))
+        problems.push(`${cgroup ? 'cgroup ' : ''}${dir} 를 지울 수 없습니다: ${(error as Error).message}`);
     }
-  }
-  for (const file of [...created.paths].reverse()) {
+  };
+  for (const dir of cgroupDirs()) remove(dir, true);
+  for (const file of [...created.paths].reverse())
     if (file.startsWith('/run/netns/')) deleteNetns(file);
-    else {
-      try {
-        fs.rmdirSync(file);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOTEMPTY') spawnSync('find', [file, '-depth', '-type', 'd', '-empty', '-delete']);
-        if (code !== 'ENOENT' && fs.existsSync(file))
-          problems.push(`${file} 를 지울 수 없습니다: ${(error as Error).message}`);
-      }
-    }
-  }
+    else remove(file, false);
   const mounts = hostMountsOf(p.dir);
   if (mounts.length) problems.push(`호스트에 마운트가 남아 있습니다: ${mounts.join(', ')}`);
   if (problems.length) {
