@@ -13,28 +13,18 @@ interface KubeProxyConfigMapInput {
   server: string;
 }
 
-/** kubeadm's `kubeconfig.conf` for kube-proxy (cmd/kubeadm/app/phases/addons/proxy/manifests.go). */
+/** kubeadm's `kubeconfig.conf` for kube-proxy (cmd/kubeadm/app/phases/addons/proxy/manifests.go), key for key. */
 function kubeProxyKubeconfig(server: string): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- cluster:',
-    '    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
-    `    server: ${server}`,
-    '  name: default',
-    'contexts:',
-    '- context:',
-    '    cluster: default',
-    '    namespace: default',
-    '    user: default',
-    '  name: default',
-    'current-context: default',
-    'users:',
-    '- name: default',
-    '  user:',
-    '    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token',
-  ].join('\n');
+  const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ cluster: { 'certificate-authority': `${sa}/ca.crt`, server }, name: 'default' }],
+    contexts: [{ context: { cluster: 'default', namespace: 'default', user: 'default' }, name: 'default' }],
+    'current-context': 'default',
+    users: [{ name: 'default', user: { tokenFile: `${sa}/token` } }],
+  };
+  return stringify(config, { indentSeq: false, lineWidth: 0 }).trimEnd();
 }
 
 /** kubeadm's ChecksumForConfigMap: sha256 over the values of the sorted data keys. */

@@ -8,12 +8,6 @@ import type { ProcessRecord } from './procs.ts';
 import { kwokPids, sandboxPaths } from './sandbox.ts';
 import { clusterCommand, readSandbox, type SandboxState } from './state.ts';
 
-interface Health {
-  apiReachable: boolean;
-  deadProcesses: string[];
-  summary: string;
-}
-
 /**
  * The sandbox's processes as they are now: kwokctl's pid files win over the pids recorded at `up`
  * (a component restarted by hand, or by kwokctl, keeps its name but gets a new pid).
@@ -27,7 +21,8 @@ export function currentProcesses(state: SandboxState, env: Env): ProcessRecord[]
   });
 }
 
-export async function healthOf(state: SandboxState, env: Env): Promise<Health> {
+/** Whether its API answers and which of its processes are gone, with a one-line summary. */
+export async function healthOf(state: SandboxState, env: Env) {
   let apiReachable = false;
   try {
     const kc = loadKubeConfig(state.kubeconfig);
@@ -39,13 +34,8 @@ export async function healthOf(state: SandboxState, env: Env): Promise<Health> {
   const deadProcesses = currentProcesses(state, env)
     .filter((p) => !isAlive(p.pid))
     .map((p) => `${p.name}(${p.pid})`);
-  const summary = [
-    apiReachable ? 'API 응답함' : 'API 응답 없음',
-    deadProcesses.length ? `멈춘 프로세스: ${deadProcesses.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return { apiReachable, deadProcesses, summary };
+  const dead = deadProcesses.length ? `, 멈춘 프로세스: ${deadProcesses.join(', ')}` : '';
+  return { apiReachable, deadProcesses, summary: `${apiReachable ? 'API 응답함' : 'API 응답 없음'}${dead}` };
 }
 
 /** The sandbox's state, or an error saying how to make it. */

@@ -20,8 +20,6 @@ export interface KubernetesRelease {
    * cannot build it. Toolchains come from the module proxy. Undefined: the local `go`.
    */
   goToolchain?: string;
-  /** Why this row exists, shown by `status` and in reports. */
-  note: string;
 }
 
 export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
@@ -31,8 +29,8 @@ export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
     // kind v0.33.0's default node image (pkg/apis/config/defaults/image.go).
     kindNodeImage: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
     kindRelease: 'v0.33.0',
-    note: 'kind v0.33.0의 기본 노드 이미지와 같은 버전입니다.',
   },
+  // The last generation (below 1.25) that still has PodSecurityPolicy (policy/v1beta1).
   {
     minor: '1.24',
     kubernetes: 'v1.24.17',
@@ -42,7 +40,6 @@ export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
     kindRelease: 'v0.22.0',
     // k8s.io/kubernetes v1.24.17 says `go 1.19`; Go 1.26.8 builds it as is (measured: 10m12s cold
     // for its modules), so no GOTOOLCHAIN is needed. Set goToolchain here if a future Go cannot.
-    note: 'PodSecurityPolicy(policy/v1beta1)가 남아 있는 마지막 세대(1.25 미만)입니다.',
   },
 ];
 
