@@ -31,12 +31,9 @@ function readProviderMarker(file: string): (string | undefined)[] {
 }
 
 /**
- * Stops everything a sandbox started and removes its folder. Works from a full state file,
- * a half-made sandbox (no state yet) or nothing at all (then it does nothing).
- * Order: small kubelet (and the controllers it runs), the cluster, then the recorded processes
- * that are still the ones recorded, and a sweep of processes whose executable lives in the sandbox
- * folder (never one that only names it, like a `tail -f` of its log); then every recorded port
- * must be closed.
+ * Stops everything a sandbox started and removes its folder, from a full state file, a half-made
+ * sandbox or nothing. Order: small kubelet, cluster, recorded processes still the ones recorded, a sweep
+ * of processes whose executable lives in the folder (not a `tail -f` of its log); then every port must close.
  */
 export async function teardown(name: string, io: Io, status: Status): Promise<{ existed: boolean }> {
   const p = sandboxPaths(name, io.env);

@@ -5,10 +5,8 @@ import type { ComponentLogs } from '../model/runbook.ts';
 import { matchesSelector, parseSelector } from '../lib/selector.ts';
 
 /**
- * The one place a provider may keep container logs the API cannot serve (state.json
- * `containerLogs`: kwok's small kubelet), in the kubelet's /var/log/pods layout. The runner reads
- * them only through `KeptLogs` (Provider.containerLogs): where the API did not give a log, and,
- * while the API does not answer, to find pods by their labels.
+ * Container logs a provider keeps because the API cannot serve them (kwok's small kubelet), in /var/log/pods
+ * layout. The runner reads them only through `KeptLogs`: where the API gave no log, or to find pods by label.
  */
 type ProviderLogs = NonNullable<SandboxState['containerLogs']>;
 

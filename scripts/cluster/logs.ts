@@ -10,10 +10,8 @@ import { resolveKubernetes } from './versions.ts';
 import { majorMinor } from '../model/version.ts';
 
 /**
- * `npm run cluster -- logs --name NAME --to DIR`: what a person needs to see why a sandbox failed,
- * in one folder: the sandbox's own component logs (API server, kubelet, the small kubelet, the
- * Docker daemon…) and, on kind, `kind export logs` (every node's journal, containers and pods).
- * `npm run verify` calls it for a page that failed, before taking its sandbox down.
+ * `npm run cluster -- logs --name NAME --to DIR`: the sandbox's component logs in one folder, and on kind
+ * `kind export logs` (nodes' journals, containers, pods). `npm run verify` calls it for a failed page.
  */
 export const logs: Handler<'logs'> = async (cmd, io) => {
   const state = requireSandbox(cmd.name, io.env);

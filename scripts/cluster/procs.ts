@@ -3,11 +3,9 @@ import path from 'node:path';
 import { isAlive } from '../lib/process.ts';
 
 /**
- * Which processes are a sandbox's, so `down` signals those and nothing else (Linux /proc).
- * Two kinds qualify: a process the sandbox recorded when it started it, if it is still that process
- * (pids are reused: the start time must match), and a process whose executable lives in the
- * sandbox folder. A process that merely names the folder in its arguments (a user's
- * `tail -f .cache/sandbox/vdocs/logs/kubelet.log`) is never one of them.
+ * Which processes are a sandbox's, so `down` signals those only (Linux /proc): one it recorded and still that
+ * process (pids are reused: the start time must match), or one whose executable lives in the sandbox folder.
+ * One that only names the folder in its arguments (a user's `tail -f` of a log) is never one of them.
  */
 
 /** A process the sandbox started, as written down at the time. */

@@ -39,11 +39,9 @@ export interface Provider extends Readonly<
    */
   readonly seeded: SeededObject[];
   /**
-   * Makes the runbook's images runnable here, its own way, and says what that simulates: kwok builds
-   * the binaries and registers those that run on simulated nodes with the small kubelet; pods builds
-   * OCI images and imports them into the node's containerd; kind leaves them to the nodes where they
-   * pull, else builds and loads them like pods, and always loads the stand-in web server's image,
-   * which no registry has (kind/images.ts).
+   * Makes the runbook's images runnable here and says what that simulates: kwok registers binaries with the
+   * small kubelet; pods imports OCI images into the node's containerd; kind lets the nodes pull, else loads
+   * them like pods, and always loads the stand-in web server's image, which no registry has.
    */
   provideImages(images: readonly ImageBuild[], io: Io, status?: Status): Promise<Simulation>;
   /**
@@ -82,10 +80,8 @@ export interface SeededObject {
 }
 
 /**
- * What each provider seeds. kwok and pods write `kube-system/kube-proxy` as kubeadm would (kwok.ts
- * `seedKubeProxy`), but no kube-proxy reads it: kwok runs none, and pods runs kube-proxy as a node
- * process from its own configuration file. On kind it is kubeadm's own ConfigMap, the one the
- * kube-proxy DaemonSet was started from: a real object, not seeded.
+ * What each provider seeds: kwok and pods write `kube-system/kube-proxy` as kubeadm would, but no kube-proxy
+ * reads it (kwok runs none; pods' reads its own file). On kind it is kubeadm's own, the DaemonSet's: real.
  */
 const seededKubeProxy = (why: string) => [{ kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy', why }];
 const SEEDED: Record<SandboxState['provider'], SeededObject[]> = {

@@ -39,10 +39,8 @@ export const SandboxState = z.object({
   /** The sandbox's own component logs, for people and error hints (`small-kubelet`, `kube-apiserver`). */
   logs: z.record(z.string(), z.string()).default({}),
   /**
-   * Container logs the provider writes itself because the API cannot serve them (kwok: a node's
-   * kubelet API is kwok's own, which holds no logs, while the small kubelet runs the MetalLB
-   * controller here). Runbooks read a pod's log here only after the API could not give it; absent
-   * when the API serves every container's log (pods, kind, a user's cluster).
+   * Container logs the provider writes itself because the API cannot serve them (kwok: a node's kubelet API
+   * is kwok's own); read only after the API gave none. Absent where the API serves them all (pods, kind).
    */
   containerLogs: z
     .object({

@@ -108,10 +108,9 @@ export const kindTarget = (version: string) =>
   plainTarget('kind', 'sigs.k8s.io/kind', version, ['kind'], ['sigs.k8s.io/kind']);
 
 /**
- * The command of an image a runbook declares (see ImageBuild): a wrapper module requiring
- * `module@version` and one `go build` of its package, cached in `<cache>/bin/<module>-<binary>-<version>-<inputs>/`
- * (`metallb-controller-v0.11.0-…`: the digest covers the bumps). One folder per command, so pages needing different commands of one
- * module never rebuild each other's; Go's build cache shares the compiled dependencies.
+ * The command of a runbook's image: one `go build` of its package in a wrapper requiring `module@version`,
+ * in its own bin folder (`metallb-controller-v0.11.0-<inputs>`, bumps in the digest), so pages needing other
+ * commands of the module never rebuild it; Go's build cache shares the dependencies.
  */
 export function imageTarget(image: ImageBuild): BuildTarget {
   const { module, version } = image;

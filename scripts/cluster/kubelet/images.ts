@@ -3,10 +3,8 @@ import path from 'node:path';
 import { writeAtomic } from '../../lib/fs.ts';
 
 /**
- * The small kubelet's registry of runnable images: `<sandbox>/kubelet/images.json`, image → the
- * binary built from its tagged source. The runner adds a runbook's images before its steps; the
- * small kubelet reads the file again whenever it changes. Registrations add up (several pages
- * can run on one sandbox); an image registered again points at its latest binary.
+ * The small kubelet's registry `<sandbox>/kubelet/images.json`: image → binary built from its tagged source,
+ * added to before a run's steps, read again when it changes. Registrations add up (pages share a sandbox).
  */
 export const registeredImagesFile = (sandboxDir: string) => path.join(sandboxDir, 'kubelet', 'images.json');
 

@@ -23,10 +23,8 @@ export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
 }
 
 /**
- * Starts the small kubelet detached (its own process group, so `down` can stop it and the
- * controllers it runs with one signal), logging to `<sandbox>/logs/kubelet.log`; the containers it
- * runs log to `<sandbox>/logs/pods/` (see `containerLogFiles`).
- * Returns its record (pid and start time) once it has written its status file.
+ * Starts the small kubelet detached (its own process group: `down` stops it and what it runs with one
+ * signal), logging to `<sandbox>/logs/kubelet.log`; returns its record once it has written its status file.
  */
 export async function startSmallKubelet(p: SandboxPaths, env: Env): Promise<ProcessRecord> {
   fs.mkdirSync(p.logs, { recursive: true });
