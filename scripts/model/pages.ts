@@ -6,7 +6,7 @@ import { UsageError } from '../lib/errors.ts';
 
 /** A docs page that declares a runbook and the Kubernetes versions it is verified on. */
 export interface VerifiedPage {
-  /** Path relative to the project root. */
+  /** Relative to the project root. */
   file: string;
   title: string;
   runbook: string;
@@ -15,26 +15,12 @@ export interface VerifiedPage {
   order: number;
   /** Site route, e.g. `appendix/metallb`. */
   slug: string;
-  /** The runbook of the page this one continues from (frontmatter `runbook.continuesFrom`). */
   continuesFrom?: string;
-  /** Translations of the page (Starlight's layout: `<lang>/<same path>`), verified by this page's runs. */
   translations?: Translation[];
 }
 
-/**
- * A translation of a verified page: `src/content/docs/en/appendix/metallb.md` beside
- * `src/content/docs/appendix/metallb.md`, declaring the same runbook and versions. It is never run on
- * its own: the site judges the source page's reports against the translation's own blocks.
- */
-interface Translation {
-  /** Path relative to the project root. */
-  file: string;
-  title: string;
-  /** The locale folder, e.g. `en`. */
-  locale: string;
-  /** Site route, e.g. `en/appendix/metallb`. */
-  slug: string;
-}
+/** A translation of a verified page at `<locale>/<same path>` (Starlight's layout), judged by the page's runs, never run itself. */
+type Translation = Pick<VerifiedPage, 'file' | 'title' | 'slug'> & { locale: string };
 
 const DOCS = 'src/content/docs';
 
@@ -129,14 +115,12 @@ export function continuationChain(
       return {
         error: `${at.file}: runbook.continuesFrom 의 "${name}" 을 runbook.name 으로 밝힌 페이지가 없습니다 (있는 런북: ${pages.map((p) => p.runbook).join(', ')}).`,
       };
-    if (chain.includes(before))
+    if (chain.includes(before)) {
+      const loop = [...chain].reverse().concat(before);
       return {
-        error: `${page.file}: runbook.continuesFrom 이 돌고 돕니다: ${[...chain]
-          .reverse()
-          .concat(before)
-          .map((p) => p.runbook)
-          .join(' → ')}.`,
+        error: `${page.file}: runbook.continuesFrom 이 돌고 돕니다: ${loop.map((p) => p.runbook).join(' → ')}.`,
       };
+    }
     chain.unshift(before);
     at = before;
   }
