@@ -1,8 +1,4 @@
-/**
- * Kubernetes versions as this project writes them, read by one parser (semver): a server's or a
- * release's `v1.37.0` (also `v1.24.17+k3s1`), and the minors of frontmatter, `--kubernetes` and
- * drift (`1.37`, `v1.37`).
- */
+/** Kubernetes versions as this project writes them (`v1.37.0`, `v1.24.17+k3s1`, `1.37`), read by one parser: semver. */
 import { gte, parse, type SemVer } from 'semver';
 
 /** `v1.37.0`, `1.37.0`, `v1.24.17+k3s1` as they are; `1.37` or `v1.37` as `1.37.0`; undefined for anything else. */
