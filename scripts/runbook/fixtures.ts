@@ -49,18 +49,15 @@ async function ensureNamespace(kube: Kube, name: string): Promise<boolean> {
 
 /** Creates the service the way it looked before the page's edit, keeping the page's cluster IP when the cluster's range allows it. */
 async function create(kube: Kube, body: k8s.V1Service): Promise<string> {
+  const namespace = body.metadata?.namespace ?? 'default';
   try {
-    await kube.core.createNamespacedService({ namespace: body.metadata?.namespace ?? 'default', body });
+    await kube.core.createNamespacedService({ namespace, body });
     return '';
   } catch (error) {
     if ((error as { code?: number }).code !== 422 || !body.spec?.clusterIP) throw error;
-    const wanted = body.spec.clusterIP;
-    const { clusterIP: _ignored, ...spec } = body.spec;
-    await kube.core.createNamespacedService({
-      namespace: body.metadata?.namespace ?? 'default',
-      body: { ...body, spec },
-    });
-    return ` 페이지의 CLUSTER-IP ${wanted} 는 이 클러스터의 서비스 대역 밖이라 자동 할당을 받았습니다.`;
+    const { clusterIP, ...spec } = body.spec;
+    await kube.core.createNamespacedService({ namespace, body: { ...body, spec } });
+    return ` 페이지의 CLUSTER-IP ${clusterIP} 는 이 클러스터의 서비스 대역 밖이라 자동 할당을 받았습니다.`;
   }
 }
 

@@ -388,15 +388,30 @@ function stepsOf(items: Item[], source: string, guess: Guess) {
 
 function runStep(c: Command, source: string, todo: Map<string, string>, guess: Guess): RunStep {
   const step = outputsOf(c);
-  driftOf(c, source, todo, step);
-  const eventually = waits(c, step);
-  if (eventually) step.eventually = eventually;
+  const [main, aside] = c.outputs;
+  if (main && aside) {
+    const between = source.split('\n').slice(main.line, aside.line).join('\n');
+    const since = /Kubernetes\s*v?(1\.\d+)/.exec(between)?.[1];
+    step.drift = {
+      since: since ?? '1.99',
+      output: linesRule(aside.id, aside.code),
+      exitCode: 0,
+      because: `TODO: ${aside.id} 가 어떤 차이인지 적으세요.`,
+    };
+    todo.set(
+      c.id,
+      `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`,
+    );
+  }
   if (longRunning(c.code)) inBackground(c, step, guess);
-  if (step.eventually)
+  const eventually = step.background ? undefined : waits(c, step);
+  if (eventually) {
+    step.eventually = eventually;
     guess(
       c.line,
-      `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(step.eventually.within)}).`,
+      `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(eventually.within)}).`,
     );
+  }
   const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
   if (volatile)
     guess(
@@ -417,7 +432,6 @@ function inBackground(c: Command, step: RunStep, guess: Guess): void {
     /\bport-forward\b.*?\s(\d+)(?:\s|$)/.exec(line)?.[1] ??
     /\bproxy\b.*?\s(?:--port[= ]|-p[= ]?)(\d+)/.exec(line)?.[1];
   step.background = port ? { port: Number(port) } : {};
-  delete step.eventually;
   // What it prints first is read while it runs: the page's lines must be there, more may follow.
   if (step.output?.kind === 'lines') step.output.streams = { stdout: 'contains' };
   guess(
@@ -461,25 +475,6 @@ function waits(c: Command, step: RunStep): RunStep['eventually'] {
   const timeout = /--timeout[= ](\d+)([sm])\b/.exec(c.code);
   if (timeout) return { within: `${Number(timeout[1])}${timeout[2] as 's' | 'm'}` };
   return { within: verbs.includes('wait') || /\bget\s+(pods?|po)\b/.test(c.code) ? '3m' : '1m' };
-}
-
-function driftOf(c: Command, source: string, todo: Map<string, string>, step: RunStep): void {
-  const [main, aside] = c.outputs;
-  if (!main) return;
-  if (aside) {
-    const between = source.split('\n').slice(main.line, aside.line).join('\n');
-    const since = /Kubernetes\s*v?(1\.\d+)/.exec(between)?.[1];
-    step.drift = {
-      since: since ?? '1.99',
-      output: linesRule(aside.id, aside.code),
-      exitCode: 0,
-      because: `TODO: ${aside.id} 가 어떤 차이인지 적으세요.`,
-    };
-    todo.set(
-      c.id,
-      `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`,
-    );
-  }
 }
 
 /** Line by line, exactly; kubectl's `Warning:` lines on stderr; `created`/`unchanged` alike when the block shows apply results. */
