@@ -15,7 +15,7 @@ interface Started {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  /** Stops the whole process group (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
+  /** Stops the whole process group (SIGTERM, then SIGKILL after 3 s) and waits for it. */
   stop: () => Promise<void>;
   /** Why it is not ready, when it never started. */
   why?: string;
@@ -28,7 +28,6 @@ interface Options {
   /** 127.0.0.1 port that answers once the command is ready. */
   port?: number | undefined;
   withinMs: number;
-  graceMs?: number;
 }
 
 function answers(port: number): Promise<boolean> {
@@ -82,7 +81,7 @@ export async function startBackground(script: string, options: Options): Promise
     if (stopped) return;
     stopped = true;
     killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 3000);
+    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000);
     await exited;
     clearTimeout(timer);
     // Whatever bash started and left in the group (a kubectl still running after bash itself ended).

@@ -37,11 +37,6 @@ export interface EditServer {
   close(): Promise<void>;
 }
 
-/** kubectl execs an editor path without spaces directly, and runs one with spaces through \`sh -c\`. */
-function editorCommand(script: string): string {
-  return /\s/.test(script) ? `'${script.replace(/'/g, `'\\''`)}'` : script;
-}
-
 export async function startEditServer(changes: FieldChange[]): Promise<EditServer> {
   const token = crypto.randomBytes(24).toString('hex');
   const edited: string[] = [];
@@ -81,8 +76,10 @@ export async function startEditServer(changes: FieldChange[]): Promise<EditServe
   const script = path.join(dir, 'editor');
   fs.writeFileSync(script, EDITOR_SCRIPT, { mode: 0o700 });
   const { port } = server.address() as net.AddressInfo;
+  // kubectl execs an editor path without spaces directly, and runs one with spaces through `sh -c`.
+  const editor = /\s/.test(script) ? `'${script.replace(/'/g, `'\\''`)}'` : script;
   return {
-    env: { KUBE_EDITOR: editorCommand(script), VDOCS_EDIT_PORT: String(port), VDOCS_EDIT_TOKEN: token },
+    env: { KUBE_EDITOR: editor, VDOCS_EDIT_PORT: String(port), VDOCS_EDIT_TOKEN: token },
     edited,
     close: () =>
       new Promise<void>((resolve) => {

@@ -27,10 +27,8 @@ export function toJUnit(report: RunReport, target: CommandTarget): string {
     time: time(total),
   });
   const props = suite.ele('properties');
-  props.ele('property', { name: 'page', value: report.page });
-  props.ele('property', { name: 'provider', value: report.provider });
-  props.ele('property', { name: 'kubernetes', value: report.kubernetes });
-  props.ele('property', { name: 'status', value: report.status });
+  for (const name of ['page', 'provider', 'kubernetes', 'status'] as const)
+    props.ele('property', { name, value: report[name] });
   for (const step of report.steps) {
     const tc = suite.ele('testcase', {
       classname: `${report.runbook}.${step.id.split('/')[0]}`,

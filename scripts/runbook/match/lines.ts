@@ -30,14 +30,11 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
     stderr: page.filter((l) => rule.stderr?.test(l) ?? false),
     stdout: page.filter((l) => !(rule.stderr?.test(l) ?? false)),
   };
-  const got = {
-    stdout: splitLines(actual.stdout)
+  const printed = (text: string) =>
+    splitLines(text)
       .map((l) => l.trim())
-      .filter((l) => l !== ''),
-    stderr: splitLines(actual.stderr)
-      .map((l) => l.trim())
-      .filter((l) => l !== ''),
-  };
+      .filter((l) => l !== '');
+  const got = { stdout: printed(actual.stdout), stderr: printed(actual.stderr) };
   const problems: string[] = [];
   const notes: string[] = [];
   const diffs: string[] = [];
@@ -67,13 +64,9 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
       const extra = have.filter((h) => !want.some((w) => sameLine(w, h, rule) !== false));
       if (extra.length > 0 && missing.length === 0)
         notes.push(
-          `${stream} 에 페이지에 없는 줄 ${extra.length}개가 더 있습니다 (허용): ${extra.map((e) => `"${abbreviate(e)}"`).join(', ')}`,
+          `${stream} 에 페이지에 없는 줄 ${extra.length}개가 더 있습니다 (허용): ${extra.map((e) => `"${e.length > 80 ? `${e.slice(0, 79)}…` : e}"`).join(', ')}`,
         );
     }
   }
   return { ok: problems.length === 0, problems, notes, diff: diffs.join('\n') };
-}
-
-function abbreviate(line: string, max = 80): string {
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
