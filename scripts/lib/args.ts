@@ -18,19 +18,16 @@ export async function parseCommand<const T extends ArgsDef>(
     io.out(`${useColor(io) ? usage : stripVTControlCharacters(usage)}\n`);
     return undefined;
   }
-  const known = new Set<string>();
-  for (const [name, def] of Object.entries(command.args)) {
-    known.add(name);
-    const aliases =
-      def.type === 'positional' ? [] : ([] as string[]).concat((def as { alias?: string | string[] }).alias ?? []);
-    for (const a of aliases) known.add(a);
-  }
+  const known = Object.entries(command.args).flatMap(([name, def]) => [
+    name,
+    ...[(def as { alias?: string | string[] }).alias ?? []].flat(),
+  ]);
   for (const raw of argv) {
     if (raw === '--') break;
     if (!raw.startsWith('-')) continue;
     const name = raw.replace(/^--?(no-)?/, '').split('=')[0] ?? '';
-    if (!known.has(name)) {
-      const near = closest(name, [...known]);
+    if (!known.includes(name)) {
+      const near = closest(name, known);
       throw new UsageError(
         'UNKNOWN_FLAG',
         `알 수 없는 옵션입니다: ${raw}`,

@@ -1,8 +1,5 @@
-/**
- * Child processes, for the runner and the cluster code alike: commands shown so they can be pasted,
- * what an exit means (in the Korean of failure messages), runs that never throw for a non-zero
- * exit, stopping a whole process group, and whether a pid still runs.
- */
+/** Child processes, for the runner and the cluster code alike: pasteable commands, what an exit means (in Korean),
+ * runs that never throw for a non-zero exit, stopping a whole process group, and whether a pid still runs. */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,15 +48,9 @@ const MEANINGS: Record<number, string> = {
   143: 'SIGTERM 으로 종료됨',
 };
 
-/** What an exit means, for failure messages people can act on; undefined for a code without a usual meaning. */
-function exitMeaning(code: number | null, signal?: string | null): string | undefined {
-  if (signal) return `신호 ${signal} 로 중단됨`;
-  return code === null ? undefined : MEANINGS[code];
-}
-
-/** `1 (명령이 실패함)`, `- (신호 SIGTERM 로 중단됨)`, `3`: an exit as failure messages show it. */
+/** `1 (명령이 실패함)`, `- (신호 SIGTERM 로 중단됨)`, `3` (no usual meaning): an exit as failure messages show it. */
 export function formatExit(code: number | null, signal?: string | null): string {
-  const meaning = exitMeaning(code, signal);
+  const meaning = signal ? `신호 ${signal} 로 중단됨` : code === null ? undefined : MEANINGS[code];
   return meaning ? `${code ?? '-'} (${meaning})` : `${code ?? '-'}`;
 }
 
@@ -92,14 +83,16 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     });
     const onAbort = () => killGroup(child.pid, 'SIGTERM');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => {
+    const settled = () => {
       if (pid) running.delete(pid);
       opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (err) => {
+      settled();
       reject(err);
     });
     child.on('close', (code, signal) => {
-      if (pid) running.delete(pid);
-      opts.signal?.removeEventListener('abort', onAbort);
+      settled();
       resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr });
     });
     child.stdin.on('error', () => {});
@@ -115,19 +108,9 @@ export async function runOrThrow(
   opts: RunOptions & { what: string; hint?: string; envShown?: Record<string, string> },
 ): Promise<RunResult> {
   const result = await run(cmd, args, opts);
-  if (result.code !== 0) throw commandError(code, cmd, args, result, opts);
-  return result;
-}
-
-function commandError(
-  code: string,
-  cmd: string,
-  args: readonly string[],
-  result: RunResult,
-  opts: { what: string; hint?: string; cwd?: string; envShown?: Record<string, string> },
-): EnvironmentError {
+  if (result.code === 0) return result;
   const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-25).join('\n    ');
-  return new EnvironmentError(
+  throw new EnvironmentError(
     code,
     `${opts.what}에 실패했습니다: 종료 코드 ${formatExit(result.code, result.signal)}\n` +
       `  $ ${formatCommand(cmd, args, opts.envShown)}\n` +
@@ -197,12 +180,8 @@ export function isAlive(pid: number): boolean {
 /** Finds an executable on PATH (like `command -v`). */
 export function which(name: string, env: Env): string | undefined {
   if (name.includes('/')) return isExecutable(name) ? name : undefined;
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  return dirs.map((dir) => path.join(dir, name)).find(isExecutable);
 }
 
 function isExecutable(file: string): boolean {
