@@ -3,8 +3,8 @@ import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, which, type Env } from '../../lib/process.ts';
 import { argvOf, isRecorded, ownPids, processesWhere, startTicks } from '../procs.ts';
-import { CGROUP_ROOTS, HOST_PATHS, NET, podsPaths } from './layout.ts';
-import { hostBinds, netnsFile } from './namespaces.ts';
+import { CGROUP_ROOTS, HOST_PATHS, NET, RUNTIME_HOST_PATHS, podsPaths } from './layout.ts';
+import { netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
 import { readCreated } from './record.ts';
 
@@ -130,7 +130,7 @@ export function ownersOf(dir: string): string[] {
   if (daemons.length)
     owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
   if (claim?.dir === dir) return owners;
-  for (const { host } of hostBinds(podsPaths({ dir }))) {
+  for (const host of Object.values(RUNTIME_HOST_PATHS)) {
     try {
       if (fs.readdirSync(host).length)
         owners.push(`${host} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);

@@ -28,15 +28,21 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 export const STANDIN_IMAGE = 'vdocs.local/standin-web:v1';
 
 /**
- * Paths outside the sandbox folder that containerd 1.6 and kubelet write no matter their
- * configuration. One pods sandbox per machine; `down` empties exactly these.
+ * Paths outside the sandbox folder that containerd 1.6 and kubelet write no matter their configuration: the
+ * node's mount namespace covers each with a sandbox folder (namespaces.ts hostBinds), and `up` refuses to start
+ * while one holds anything (host.ts ownersOf). One pods sandbox per machine.
  */
-export const HOST_PATHS = {
+export const RUNTIME_HOST_PATHS = {
   containerdRun: '/run/containerd',
   cniState: '/var/lib/cni',
   kubeletDefault: '/var/lib/kubelet',
   containerLogs: '/var/log/containers',
   podLogs: '/var/log/pods',
+} as const;
+
+/** Those, and the host paths of our own: the namespace files' folder and the claim. */
+export const HOST_PATHS = {
+  ...RUNTIME_HOST_PATHS,
   netns: '/run/netns',
   /** The machine-wide claim: which sandbox folder owns the pods runtime (pid and path). */
   claim: '/run/vdocs-pods.owner',

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { HOST_PATHS, NET, type PodsPaths } from './layout.ts';
+import { HOST_PATHS, NET, RUNTIME_HOST_PATHS, type PodsPaths } from './layout.ts';
 
 // The two network namespaces, the veth between them, and the node's private mount namespace.
 // - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not `ip netns add`,
@@ -72,10 +72,7 @@ export function readSysctls(): Record<string, string | null> {
 
 /** Creates both namespaces and the veth; records every created path in `created` as it goes. */
 export function createNetwork(created: (what: string) => void): void {
-  if (!fs.existsSync(HOST_PATHS.netns)) {
-    fs.mkdirSync(HOST_PATHS.netns, { recursive: true });
-    created(HOST_PATHS.netns);
-  }
+  if (fs.mkdirSync(HOST_PATHS.netns, { recursive: true })) created(HOST_PATHS.netns);
   for (const name of [NET.nodeNetns, NET.clientNetns]) {
     const file = netnsFile(name);
     fs.writeFileSync(file, '', { flag: 'wx' });
@@ -114,14 +111,8 @@ export function deleteNetns(file: string): void {
 }
 
 /** The host directories bind-mounted from the sandbox in the node's mount namespace. */
-export function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
-  return [
-    HOST_PATHS.containerdRun,
-    HOST_PATHS.cniState,
-    HOST_PATHS.kubeletDefault,
-    HOST_PATHS.containerLogs,
-    HOST_PATHS.podLogs,
-  ].map((host) => ({
+function hostBinds(pp: PodsPaths): Array<{ host: string; sandbox: string }> {
+  return Object.values(RUNTIME_HOST_PATHS).map((host) => ({
     host,
     sandbox: path.join(pp.root, 'host', host.replace(/^\//, '').replace(/\//g, '_')),
   }));
@@ -151,13 +142,9 @@ export function prepareHolder(pp: PodsPaths, created: (what: string) => void): v
     fs.writeFileSync(path.join(pp.sysctls, key.replace(/\//g, '.')), `${value}\n`);
   for (const b of hostBinds(pp)) {
     fs.mkdirSync(b.sandbox, { recursive: true });
-    if (!fs.existsSync(b.host)) {
-      // Record the topmost folder we create, so `down` removes exactly that.
-      let top = b.host;
-      while (!fs.existsSync(path.dirname(top))) top = path.dirname(top);
-      fs.mkdirSync(b.host, { recursive: true });
-      created(top);
-    }
+    // Record the topmost folder we create (mkdir says which), so `down` removes exactly that.
+    const top = fs.mkdirSync(b.host, { recursive: true });
+    if (top) created(top);
   }
 }
 
