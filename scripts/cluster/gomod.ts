@@ -57,6 +57,7 @@ export async function readGoMod(go: string, file: string, env: Env, signal?: Abo
 const isLocalPath = (p: string) => p.startsWith('./') || p.startsWith('../') || p.startsWith('/');
 
 const withVersion = (p: string, version?: string) => (version ? `${p} ${version}` : p);
+const formatReplace = (r: Replace) => `\t${withVersion(r.from, r.fromVersion)} => ${withVersion(r.to, r.toVersion)}`;
 
 /** A wrapper module `vdocs.local/build/<name>` (never published); `comment` says where it came from. */
 interface WrapperOptions {
@@ -79,13 +80,7 @@ function renderGoMod(o: WrapperOptions): string {
   ];
   if (o.godebug?.length) lines.push(`godebug ${o.godebug.join(' ')}`, '');
   for (const r of o.requires) lines.push(`require ${r.path} ${r.version}`);
-  if (o.replaces.length)
-    lines.push(
-      '',
-      'replace (',
-      ...o.replaces.map((r) => `\t${withVersion(r.from, r.fromVersion)} => ${withVersion(r.to, r.toVersion)}`),
-      ')',
-    );
+  if (o.replaces.length) lines.push('', 'replace (', ...o.replaces.map(formatReplace), ')');
   return lines.join('\n') + '\n';
 }
 
@@ -97,12 +92,10 @@ function renderGoMod(o: WrapperOptions): string {
 export function kubernetesWrapper(upstream: GoMod, kubernetes: string, staging: string): string {
   if (upstream.module !== 'k8s.io/kubernetes')
     throw new Error(`expected k8s.io/kubernetes go.mod, got ${upstream.module}`);
-  const replaces: Replace[] = [];
-  for (const r of upstream.replace) {
+  const replaces = upstream.replace.flatMap((r): Replace[] => {
     const m = /^\.\/staging\/src\/(.+)$/.exec(r.to);
-    if (m) replaces.push({ from: r.from, to: m[1]!, toVersion: staging });
-    else if (!isLocalPath(r.to)) replaces.push(r);
-  }
+    return m ? [{ from: r.from, to: m[1]!, toVersion: staging }] : isLocalPath(r.to) ? [] : [r];
+  });
   return renderGoMod({
     name: `kubernetes-${kubernetes}`,
     comment: `Builds k8s.io/kubernetes ${kubernetes} commands; replaces derived from its go.mod on the module proxy.`,

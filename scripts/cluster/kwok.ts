@@ -157,11 +157,8 @@ export async function createKwokCluster(
         hint,
       });
     await status.step('kwokctl --dry-run: 내려받는 것이 없는지 확인', async () => {
-      const dry = await kwokctl(
-        'KWOK_DRY_RUN_FAILED',
-        kwokctlCreateArgs(name, p, b, { dryRun: true }),
-        'kwokctl --dry-run',
-      );
+      const dryRun = kwokctlCreateArgs(name, p, b, { dryRun: true });
+      const dry = await kwokctl('KWOK_DRY_RUN_FAILED', dryRun, 'kwokctl --dry-run');
       const { urls, local } = plannedDownloads(dry.stdout + dry.stderr);
       if (urls.length) {
         throw new EnvironmentError(

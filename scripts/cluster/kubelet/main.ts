@@ -91,10 +91,7 @@ async function reconcile(pod: V1Pod): Promise<void> {
     log,
     podLogs,
     server: cluster!.server,
-    ca: {
-      ...(cluster!.caData ? { data: cluster!.caData } : {}),
-      ...(cluster!.caFile ? { file: cluster!.caFile } : {}),
-    },
+    ca: { data: cluster!.caData, file: cluster!.caFile },
     podDir: path.join(sandbox, 'kubelet', 'pods', uid),
   });
   runners.set(uid, runner);
