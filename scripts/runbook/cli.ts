@@ -231,7 +231,7 @@ async function runAndReport(
       redactor,
     });
     const r = before?.length ? { ...executed, continuesFrom: before } : executed;
-    await writeOutputs(r, args.report, args.junit, workDir, io, redactor, target);
+    await writeOutputs(r, args, workDir, io, redactor, target);
     io.out(summarize(r, b));
     return r;
   };
@@ -251,36 +251,35 @@ async function runAndReport(
 /** Report, JUnit and the component logs the run read at its end (copied from the run's folder to `<report>.logs/<name>.log`, paths relative to the report). */
 async function writeOutputs(
   report: RunReport,
-  reportFile: string | undefined,
-  junitFile: string | undefined,
+  { report: reportFile, junit }: Pick<Args, 'report' | 'junit'>,
   workDir: string,
   io: Io,
   redactor: Redactor,
   target: Target,
 ): Promise<void> {
   const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
-  const logDir = `${file.replace(/\.json$/, '')}.logs`;
+  const base = file.replace(/\.json$/, '');
   const logs: Record<string, string> = {};
   for (const [name, source] of Object.entries(report.logs)) {
     if (!fs.existsSync(source)) continue;
-    const copy = path.join(logDir, `${name}.log`);
+    const copy = path.join(`${base}.logs`, `${name}.log`);
     writeAtomic(copy, redactor.apply(fs.readFileSync(source, 'utf8')));
     logs[name] = path.relative(path.dirname(file), copy);
   }
   // Screenshots of browser steps go beside the report too (`<report>.screenshots/`), paths relative to it.
   const steps = report.steps.map((s) => {
     if (!s.browser || !fs.existsSync(s.browser.screenshot)) return s;
-    const copy = path.join(`${file.replace(/\.json$/, '')}.screenshots`, path.basename(s.browser.screenshot));
+    const copy = path.join(`${base}.screenshots`, path.basename(s.browser.screenshot));
     fs.mkdirSync(path.dirname(copy), { recursive: true });
     fs.copyFileSync(s.browser.screenshot, copy);
     return { ...s, browser: { ...s.browser, screenshot: path.relative(path.dirname(file), copy) } };
   });
   writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
-  if (junitFile) {
+  if (junit) {
     const { toJUnit } = await import('./junit.ts');
-    writeAtomic(path.resolve(io.cwd, junitFile), toJUnit(report, target));
-    io.err(`JUnit: ${junitFile}\n`);
+    writeAtomic(path.resolve(io.cwd, junit), toJUnit(report, target));
+    io.err(`JUnit: ${junit}\n`);
   }
 }
 
