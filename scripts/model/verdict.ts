@@ -1,22 +1,13 @@
 /**
- * The one verdict: report + the page bound to its runbook now + the code now → the run's status and every
- * step's, block's and figure's mark, with why. The runner, `verify`, the site and the tests all ask it.
- * A mark rests on the step's evidence checked again (runbook/check.ts) with the page and rule as they are
- * now, never on the reported status (unsupported: `error`); anything it depended on that changed since
- * the run makes it `stale`. ARCHITECTURE.md "Trust model" says what each mark means.
+ * The one verdict (runner, `verify`, site and tests all ask it): report + page bound to its runbook now + code now → the
+ * run's status and every step's, block's and figure's mark, with why. A mark rests on the step's evidence checked again
+ * (runbook/check.ts), never on the reported status; a change since the run makes it `stale`. See ARCHITECTURE.md "Trust model".
  */
 import type { Page } from './page.ts';
 import { changedKeys, fixtureKey, ruleHashes, runbookFields } from './fingerprint.ts';
 import type { RunReport, StepReport } from './report.ts';
 import { minorOf } from './version.ts';
-import {
-  boundHashes,
-  fixtureHashes,
-  fixtureId,
-  type Binding,
-  type BoundFixture,
-  type BoundStep,
-} from '../runbook/bind.ts';
+import { boundHashes, fixtureHashes, fixtureId, type Binding, type BoundStep } from '../runbook/bind.ts';
 import { checkStep, REPORTED, type CheckContext, type Checked } from '../runbook/check.ts';
 import { objectTarget } from '../runbook/objects.ts';
 
@@ -148,7 +139,7 @@ function judging({ report, binding, code: codeNow }: VerdictInput) {
   return { report, binding, file, rules: ruleHashes(runbook), reported, ctx, everywhere };
 }
 
-function judgeFixture(j: Judging, f: BoundFixture): StepVerdict {
+function judgeFixture(j: Judging, f: Binding['fixtures'][number]): StepVerdict {
   const id = fixtureId(f);
   const step = j.reported.get(id);
   if (!step) return { status: 'stale', step, changed: [`준비 단계 ${id} 는 이 보고서에 없습니다.`] };
