@@ -30,6 +30,8 @@ type RunOptions = Pick<RunContext, 'env' | 'workDir' | 'mirror' | 'redactor' | '
   /** Empty `workDir` once the lease is held (the default folder; never one the user named). */
   clearWorkDir: boolean;
 };
+/** The run's context with its options and the fingerprint of each step's rule. */
+type Run = RunContext & RunOptions & { rules: Map<string, string> };
 
 /** Runs the bound steps in page order against the target and returns the report. */
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {
@@ -50,8 +52,9 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
   try {
     // A lost lease stops the run as Ctrl-C does: every command, wait and build below watches this signal.
     const signal = 'held' in lease ? AbortSignal.any([io.signal, lease.held.lost]) : io.signal;
-    const ctx: RunContext = {
+    const ctx: Run = {
       ...options,
+      rules: ruleHashes(binding.runbook),
       binding,
       io: { ...io, signal },
       status,
@@ -66,10 +69,9 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     status.info(
       `대상: ${target.context} (${target.server}), Kubernetes ${kubernetes}, ${target.provider}${target.sandbox ? ' 샌드박스' : ''}, 노드 ${nodes}개`,
     );
-    const rules = ruleHashes(binding.runbook);
-    const { steps, simulation } = await prepare(ctx, rules, options.selected);
+    const { steps, simulation } = await prepare(ctx);
     const source = await sourceTaken;
-    const apiSilent = await runSteps(ctx, rules, options, steps);
+    const apiSilent = await runSteps(ctx, steps);
     // Lost while the steps ran: another run may have changed the cluster since, so no report at all
     // (one lost after the last step still holds: nobody could take the cluster before it was lost).
     if ('held' in lease) lease.held.lost.throwIfAborted();
@@ -119,13 +121,13 @@ async function takeLease(kube: RunContext['kube'], binding: Binding, target: Tar
 }
 
 /** What the steps need before the first one: the page's images, the stand-in Services, the client host. */
-async function prepare(ctx: RunContext, rules: Map<string, string>, selected: Set<string>) {
+async function prepare(ctx: Run) {
   const { target, binding } = ctx;
   // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
   // The images and the stand-ins touch different things: made ready at the same time.
   const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], ctx.io, ctx.status);
   provided?.catch(() => undefined); // awaited below, after the stand-ins
-  const steps = await readyFixtures(ctx, rules, selected);
+  const steps = await readyFixtures(ctx);
   let simulation: Simulation | undefined;
   if (target.sandbox && provided) {
     simulation = mergeSimulation(target.sandbox.simulation, await provided);
@@ -137,12 +139,12 @@ async function prepare(ctx: RunContext, rules: Map<string, string>, selected: Se
 }
 
 /** Runs every bound step into `steps`; whether the API server was silent after the last failure. */
-async function runSteps(ctx: RunContext, rules: Map<string, string>, options: RunOptions, steps: StepReport[]) {
+async function runSteps(ctx: Run, steps: StepReport[]) {
   let failed = steps.some((s) => s.status === 'failed');
   let apiSilent = false;
   for (const [index, bound] of ctx.binding.steps.entries()) {
     const label = `[${String(index + 1).padStart(2)}/${ctx.binding.steps.length}] ${bound.step.id} — ${bound.step.title}`;
-    const report = await runOne(bound, label, ctx, rules, options, failed);
+    const report = await runOne(bound, label, ctx, failed);
     steps.push(report);
     failed ||= report.status === 'failed';
     if (report.status === 'failed' && !ctx.signal.aborted) apiSilent = !(await ctx.health()).ok;
@@ -184,25 +186,18 @@ async function reach(target: Target): Promise<{ kube: RunContext['kube']; kubern
 }
 
 /** Why a step is not run, in the order that decides: an interrupt, the selection, the page's condition, an earlier failure. */
-function skipOf(id: string, ctx: RunContext, options: RunOptions, failed: boolean): [SkipCause, string] | undefined {
+function skipOf(id: string, ctx: Run, failed: boolean): [SkipCause, string] | undefined {
   if (ctx.signal.aborted) return ['interrupted', '실행이 중단되어 실행하지 않았습니다.'];
-  if (!options.selected.has(id)) return ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.'];
+  if (!ctx.selected.has(id)) return ['selection', '--from/--only 로 고른 범위 밖이라 실행하지 않았습니다.'];
   const conditional = ctx.skip.get(id);
   if (conditional) return ['condition', conditional];
-  if (failed && !options.keepGoing)
+  if (failed && !ctx.keepGoing)
     return ['earlier-failure', '앞 단계가 실패해 실행하지 않았습니다 (--keep-going 으로 계속할 수 있습니다).'];
   return undefined;
 }
 
 /** One bound step: skipped with its cause, or run through its handler, timed, its failure explained. */
-async function runOne(
-  bound: BoundStep,
-  label: string,
-  ctx: RunContext,
-  rules: Map<string, string>,
-  options: RunOptions,
-  failed: boolean,
-): Promise<StepReport> {
+async function runOne(bound: BoundStep, label: string, ctx: Run, failed: boolean): Promise<StepReport> {
   const { status, signal } = ctx;
   const base = {
     id: bound.step.id,
@@ -210,12 +205,12 @@ async function runOne(
     kind: bound.step.kind,
     line: bound.line,
     blockHashes: boundHashes(bound),
-    ruleHash: rules.get(bound.step.id) ?? '',
+    ruleHash: ctx.rules.get(bound.step.id) ?? '',
     ...(bound.block ? { command: bound.block.code } : {}),
   };
-  const skip = skipOf(bound.step.id, ctx, options, failed);
+  const skip = skipOf(bound.step.id, ctx, failed);
   if (skip) {
-    if (options.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
+    if (ctx.selected.has(bound.step.id) && !signal.aborted) status.info(`- ${label}: 건너뜀 (${skip[1]})`);
     return { ...base, status: 'skipped', skipCause: skip[0], durationMs: 0, reason: skip[1], problems: [], notes: [] };
   }
   const wait =
@@ -245,7 +240,7 @@ async function runOne(
   };
   if (report.status === 'failed') {
     status.fail(label, durationMs);
-    ctx.io.err(explain(report, ctx.binding.page.file, hint, { target: ctx.target, workDir: options.workDir }));
+    ctx.io.err(explain(report, ctx.binding.page.file, hint, { target: ctx.target, workDir: ctx.workDir }));
   } else if (report.status === 'manual') {
     status.info(`☐ ${label}: 수동 확인 — ${report.reason}`);
   } else if (report.status === 'passed') {
@@ -258,22 +253,17 @@ async function runOne(
  * The stand-in Services, made ready before the steps: those in different namespaces at the same
  * time, those sharing one in page order (the namespace is made once). Reports in page order.
  */
-async function readyFixtures(ctx: RunContext, rules: Map<string, string>, selected: Set<string>) {
+async function readyFixtures(ctx: Run) {
   const reports = new Map<BoundFixture, StepReport>();
   await Promise.all(
     [...Map.groupBy(ctx.binding.fixtures, (f) => f.namespace).values()].map(async (group) => {
-      for (const f of group) reports.set(f, await readyFixture(f, ctx, rules, selected.has(f.fixture.resetWith)));
+      for (const f of group) reports.set(f, await readyFixture(f, ctx, ctx.selected.has(f.fixture.resetWith)));
     }),
   );
   return ctx.binding.fixtures.map((f) => reports.get(f)!);
 }
 
-async function readyFixture(
-  f: BoundFixture,
-  ctx: RunContext,
-  rules: Map<string, string>,
-  reset: boolean,
-): Promise<StepReport> {
+async function readyFixture(f: BoundFixture, ctx: Run, reset: boolean): Promise<StepReport> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const title = `준비: ${f.namespace}/${f.name} 대역 서비스`;
@@ -298,7 +288,7 @@ async function readyFixture(
     command: `(페이지의 ${f.spec.id} 블록에서 만든 Service)`,
     line: f.spec.line,
     blockHashes: fixtureHashes(f),
-    ruleHash: rules.get(fixtureKey(f.fixture)) ?? '',
+    ruleHash: ctx.rules.get(fixtureKey(f.fixture)) ?? '',
     ...outcome,
     durationMs: performance.now() - t0,
     startedAt,
@@ -361,11 +351,7 @@ export function explain(
   hint: string | undefined,
   shell: { target: CommandTarget; workDir: string },
 ): string {
-  const pad = (t: string) =>
-    t
-      .split('\n')
-      .map((l) => `    ${l}`)
-      .join('\n');
+  const pad = (t: string) => t.replace(/^/gm, '    ');
   const out = [`${file}:${step.line ?? ''}`];
   if (step.command && isShellStep(step))
     out.push(`$ ${pasteable(step.command, shell.target).replace(/\n/g, '\n  ')}`, `(작업 폴더: ${shell.workDir})`);
