@@ -1,15 +1,9 @@
 #!/usr/bin/env node
 /**
- * `node scripts/site-size.ts [--dist dist] [route ...]`: what a built page ships, in three tiers.
- *
- *   html     the page's HTML document itself
- *   initial  scripts and stylesheets the HTML references, inline ones and their static imports
- *            (scripts/bench/site.ts `pageBytes`, shared with `npm run bench`)
- *   idle     chunks those scripts import dynamically right after load (Starlight loads the
- *            Pagefind UI on requestIdleCallback on every page, before anyone searches)
- *
- * The search itself (pagefind.js, worker, wasm, index) loads only when the reader types a query
- * and is not counted. Sizes are bytes, raw and gzip -9. Defaults: dist/, routes appendix/metallb and /.
+ * `node scripts/site-size.ts [--dist dist] [route ...]`: what a built page ships, in bytes raw and gzip -9: its HTML, the
+ * initial scripts and stylesheets (bench/site.ts `pageBytes`), and the idle chunks those import dynamically right after
+ * load (Starlight's Pagefind UI, on every page). The search itself loads only on a query and is not counted.
+ * Defaults: dist/, routes appendix/metallb and /.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -13,7 +13,6 @@ import { sandboxProvider } from '../cluster/provider.ts';
 import { bind } from '../runbook/bind.ts';
 import { readReport } from '../model/report.ts';
 import runbook from '../../runbooks/metallb.ts';
-import type { Binding } from '../runbook/bind.ts';
 import type { SandboxState } from '../cluster/state.ts';
 import { metallbStartDelay, reset } from './cluster.ts';
 import { median, watchConditions } from './latency.ts';
@@ -64,22 +63,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parseCommand(argv, command, io);
   if (!args) return 0;
   const o = options(args, io);
-  const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
-  const binding = bind(runbook, readPage(runbook.page, projectRoot));
-  const c: AbContext = {
-    io,
-    status: new Status(io),
-    binding,
-    services: binding.fixtures.map((f) => ({
-      namespace: f.namespace,
-      name: f.name,
-      ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value),
-      step: f.fixture.resetWith.replace('get-before', 'get-after'),
-    })),
-    scratch: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')),
-    manifestBase: mirror ? path.join(mirror, 'raw.githubusercontent.com') : 'https://raw.githubusercontent.com',
-    label: '',
-  };
+  const c = abContext(io);
   try {
     const figures: Figures = {
       // The load when the bench starts (evaluated before measuring): numbers taken while other jobs compete are slower.
@@ -210,16 +194,27 @@ function summary(f: Figures): string {
   return lines.flatMap((l) => (l ? [`${l}\n`] : [])).join('');
 }
 
-interface AbContext {
-  io: Io;
-  status: Status;
-  binding: Binding;
-  services: { namespace: string; name: string; ip: string; step: string }[];
-  scratch: string;
-  manifestBase: string;
-  /** Added to progress lines: which sandbox. */
-  label: string;
+/** What every A/B run shares: the page's binding, the services whose IPs are awaited, the scratch folder. */
+function abContext(io: Io) {
+  const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
+  const binding = bind(runbook, readPage(runbook.page, projectRoot));
+  return {
+    io,
+    status: new Status(io),
+    binding,
+    services: binding.fixtures.map((f) => ({
+      namespace: f.namespace,
+      name: f.name,
+      ip: String(f.changes.find((c) => c.path.at(-1) === 'loadBalancerIP')?.value),
+      step: f.fixture.resetWith.replace('get-before', 'get-after'),
+    })),
+    scratch: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')),
+    manifestBase: mirror ? path.join(mirror, 'raw.githubusercontent.com') : 'https://raw.githubusercontent.com',
+    /** Added to progress lines: which sandbox. */
+    label: '',
+  };
 }
+type AbContext = ReturnType<typeof abContext>;
 
 /**
  * A (`npm run runbook -- metallb`) and B (the hand-written script) alternately on one sandbox,
