@@ -6,10 +6,7 @@ import { splitLines } from './match/result.ts';
 import { matchTable, parseTable, rowKey } from './match/table.ts';
 
 /** What a command printed, the two streams apart (a report step's `streams`). */
-interface Streams {
-  stdout: string;
-  stderr: string;
-}
+type Streams = { stdout: string; stderr: string };
 
 /** The new text of an output block, or why the cluster's output cannot be written into it. */
 type Merged = { ok: true; text: string } | { ok: false; problem: string };

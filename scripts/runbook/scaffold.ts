@@ -522,6 +522,4 @@ function outputRule(block: string, code: string, namespace: string): OutputRule 
   };
 }
 
-function abbreviate(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+const abbreviate = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
