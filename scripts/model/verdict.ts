@@ -150,12 +150,8 @@ function judgeFixture(j: Judging, f: Binding['fixtures'][number]): StepVerdict {
   ];
   if (changed.length > 0) return { status: 'stale', step, changed };
   if (step.status === 'fixture' || step.status === 'failed') return { status: step.status, step, changed };
-  return {
-    status: 'error',
-    step,
-    changed,
-    why: `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.`,
-  };
+  const why = `준비 단계 ${id} 의 상태 "${step.status}" 는 준비 단계의 것이 아닙니다.`;
+  return { status: 'error', step, changed, why };
 }
 
 /** `skippable`: steps an `already` outcome named; `byChanged`: those named by a step that changed since. */
@@ -176,26 +172,16 @@ function judgeStep(j: Judging, bound: BoundStep, skips: Skips): StepVerdict {
     const by = skips.byChanged.get(id);
     if (step.skipCause === 'condition' && by)
       return { status: 'stale', step, changed: [`${id} 를 건너뛰게 한 ${by} 가 이 보고서 뒤에 바뀌었습니다.`] };
-    if (step.skipCause === 'condition' && !skips.skippable.has(id))
-      return {
-        status: 'error',
-        step,
-        changed: [],
-        why: `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.`,
-      };
+    const why = `${id} 를 페이지의 조건으로 건너뛰었다고 하지만, 그 조건("이미 적용됨")을 보여 주는 앞 단계의 증거가 없습니다.`;
+    if (step.skipCause === 'condition' && !skips.skippable.has(id)) return { status: 'error', step, changed: [], why };
     return { status: 'skipped', step, changed: [] };
   }
 
   const checked = checkStep(bound, step, j.ctx);
   if (REPORTED[checked.outcome] !== step.status) {
     const because = checked.problems.length > 0 ? `: ${checked.problems.slice(0, 3).join(' / ')}` : '';
-    return {
-      status: 'error',
-      step,
-      changed,
-      checked,
-      why: `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}`,
-    };
+    const why = `보고서는 ${id} 를 "${step.status}" 라고 하지만, 보고서에 남은 증거를 지금의 페이지와 런북으로 다시 확인하면 "${REPORTED[checked.outcome]}" 입니다${because}`;
+    return { status: 'error', step, changed, checked, why };
   }
   const already = checked.outcome === 'already' && bound.step.kind === 'run' ? bound.step.alreadyDone : undefined;
   already?.skip.forEach((s) => skips.skippable.add(s));
