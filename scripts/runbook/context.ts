@@ -51,13 +51,8 @@ export type Handler<S extends Step> = (bound: BoundStep & { step: S }, ctx: RunC
 /** A handler for every step kind: adding a kind without one is a compile error. */
 export type Handlers = { [K in StepKind]: Handler<Extract<Step, { kind: K }>> };
 
+type Duration = `${number}s` | `${number}m`;
 /** `3m` → 180000. */
-export function durationMs(d: `${number}s` | `${number}m`): number {
-  const n = Number(d.slice(0, -1));
-  return d.endsWith('m') ? n * 60_000 : n * 1000;
-}
-
+export const durationMs = (d: Duration): number => Number(d.slice(0, -1)) * (d.endsWith('m') ? 60_000 : 1000);
 /** `최대 3분`, `최대 30초`, for people. */
-export function durationLabel(d: `${number}s` | `${number}m`): string {
-  return d.endsWith('m') ? `최대 ${d.slice(0, -1)}분` : `최대 ${d.slice(0, -1)}초`;
-}
+export const durationLabel = (d: Duration): string => `최대 ${d.slice(0, -1)}${d.endsWith('m') ? '분' : '초'}`;

@@ -41,22 +41,18 @@ export async function diagnose(ctx: RunContext, command: string, stdout: string)
       `kubectl get events -n ${ns}${field} --sort-by=.metadata.creationTimestamp | tail -n 20`,
     );
   }
-  for (const v of ctx.binding.runbook.versions ?? []) {
-    try {
-      const d = await ctx.kube.apps.readNamespacedDeployment({ name: v.deployment, namespace: v.namespace });
-      sections.push(
-        `${v.name} Deployment ${v.namespace}/${v.deployment}: 준비된 파드 ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
-      );
-    } catch {
-      sections.push(`${v.name} Deployment ${v.namespace}/${v.deployment}: 없음`);
-    }
+  const versions = ctx.binding.runbook.versions ?? [];
+  for (const v of versions) {
+    const { deployment: name, namespace } = v;
+    const d = await ctx.kube.apps.readNamespacedDeployment({ name, namespace }).catch(() => undefined);
+    const state = d ? `준비된 파드 ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}` : '없음';
+    sections.push(`${v.name} Deployment ${namespace}/${name}: ${state}`);
   }
-  if (/<pending>/.test(stdout)) sections.push(pendingHint(ctx));
+  const controllers = versions.map((v) => `${v.namespace}/${v.deployment}`).join(', ') || '없음';
+  if (/<pending>/.test(stdout))
+    sections.push(
+      `EXTERNAL-IP 가 <pending> 입니다: IP 를 할당할 컨트롤러(${controllers})가 없거나 동작하지 않습니다. 위 Deployment 상태와 로그를 확인하세요.`,
+    );
   sections.push(...(await diagnosticLogs(ctx, true)));
   return sections.join('\n\n');
-}
-
-function pendingHint(ctx: RunContext): string {
-  const controllers = (ctx.binding.runbook.versions ?? []).map((v) => `${v.namespace}/${v.deployment}`).join(', ');
-  return `EXTERNAL-IP 가 <pending> 입니다: IP 를 할당할 컨트롤러(${controllers || '없음'})가 없거나 동작하지 않습니다. 위 Deployment 상태와 로그를 확인하세요.`;
 }

@@ -4,13 +4,8 @@ import type { MatchResult } from './result.ts';
 export type { TableRule };
 import { lineDiff, splitLines } from './result.ts';
 
-interface Table {
-  header: string[];
-  rows: Record<string, string>[];
-}
-
 /** Parses kubectl's aligned table output. Cells may hold single spaces (`1 (3m ago)`), never two. */
-export function parseTable(text: string): Table {
+export function parseTable(text: string): { header: string[]; rows: Record<string, string>[] } {
   const lines = splitLines(text).filter((l) => l.trim() !== '');
   // Each header cell with where it starts, read in one pass: a search for the text would find
   // NAME inside NAMESPACE. A cell is words joined by single spaces (`NOMINATED NODE`), as for rows.
@@ -48,22 +43,18 @@ function normalisePorts(value: string): string {
     .join(',');
 }
 
-interface TableContext {
-  /** For each key with one row per node: how many nodes its DaemonSet places a pod on. */
-  nodes?: Record<string, number>;
-}
-
 /** Which documented row a printed row stands for: its key column, without a generated name suffix when the rule says so. */
 export function rowKey(rule: Pick<TableRule, 'key' | 'keyMatch'>, row: Record<string, string>): string {
   const key = row[rule.key] ?? '';
   return rule.keyMatch === 'generated-suffix' ? nameStem(key) : key;
 }
 
+/** `context.nodes`: for each key with one row per node, how many nodes its DaemonSet places a pod on. */
 export function matchTable(
   rule: TableRule,
   pageText: string,
   actualText: string,
-  context: TableContext = {},
+  context: { nodes?: Record<string, number> } = {},
 ): MatchResult {
   const page = parseTable(pageText);
   const actual = parseTable(actualText);
