@@ -41,36 +41,23 @@ export async function serverVersion(kc: KubeConfig): Promise<string> {
 export function waitForObject(kc: KubeConfig, collection: string, name: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
-    let abort: AbortController | undefined;
+    let watch: AbortController | undefined;
     const finish = (ok: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      abort?.abort();
+      watch?.abort();
       resolve(ok);
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
-    const start = () => {
-      new Watch(kc)
-        .watch(
-          collection,
-          { fieldSelector: `metadata.name=${name}` },
-          (phase) => {
-            if (phase === 'ADDED' || phase === 'MODIFIED') finish(true);
-          },
-          () => {
-            // The watch ended (server closed it, or it was not yet possible): start another until the deadline.
-            if (!settled) setTimeout(start, 500);
-          },
-        )
-        .then((c) => {
-          abort = c;
-          if (settled) c.abort();
-        })
-        .catch(() => {
-          if (!settled) setTimeout(start, 500);
-        });
-    };
+    // A watch that ended (the server closed it, or it was not yet possible) is opened again until the deadline.
+    const again = () => settled || setTimeout(start, 500);
+    const seen = (phase: string) => (phase === 'ADDED' || phase === 'MODIFIED') && finish(true);
+    const start = () =>
+      new Watch(kc).watch(collection, { fieldSelector: `metadata.name=${name}` }, seen, again).then((c) => {
+        watch = c;
+        if (settled) c.abort();
+      }, again);
     start();
   });
 }
