@@ -3,11 +3,7 @@ import net from 'node:net';
 import { killGroup, stopOnExit } from '../lib/process.ts';
 import { blockEnv } from './exec.ts';
 
-/**
- * A page command that keeps running (`kubectl port-forward`, `logs -f`): started as one `bash -c`
- * in its own process group, ready when its local port answers (else at its first output line), kept
- * running for the steps after it, and stopped with its whole group at the end of the run.
- */
+/** A page command that keeps running (`kubectl port-forward`): one `bash -c` in its own process group. */
 interface Started {
   /** Whether it became ready; when not, it has already been stopped. */
   ready: boolean;

@@ -20,18 +20,13 @@ interface ExecOptions {
   timeoutMs?: number;
 }
 
-/**
- * Runs a page block as bash would from a terminal, with `pipefail` so a failing `kubectl get`
- * in a pipeline is not hidden by the commands after it.
- */
+/** Runs a page block as bash would from a terminal, with `pipefail` (a failing `kubectl get | …` is not hidden). */
 export async function runScript(script: string, options: ExecOptions): Promise<CommandResult> {
   const t0 = performance.now();
   const timeoutMs = options.timeoutMs ?? 120_000;
   let timedOut = false;
-  // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor).
-  // One bash, started by Node itself (`bash -c`), running the block as written: zx's quoting is
-  // turned off for this one interpolation (the block is the whole command line) and `pipefail`
-  // is its prefix. No second bash is started per step.
+  // Own process group, so an interrupt stops bash and everything it started (kubectl, the editor). One `bash -c`
+  // runs the block as written: zx's quoting is off for this interpolation (the block is the whole command line).
   const child = $({
     cwd: options.cwd,
     env: blockEnv(options.env),

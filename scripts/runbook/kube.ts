@@ -2,10 +2,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { Client } from '../lib/client.ts';
 import type { OnePerNode } from '../model/runbook.ts';
 
-/**
- * Typed API reads and watches for the runner, loaded lazily (the client library takes ~1 s to
- * import, and `--dry-run` must not pay for it). Each call names the kubectl command it stands for.
- */
+/** The runner's API client, loaded lazily (it takes ~1 s to import; `--dry-run` must not pay for it). */
 export interface Kube {
   lib: Client;
   config: k8s.KubeConfig;
@@ -15,10 +12,7 @@ export interface Kube {
   version: k8s.VersionApi;
 }
 
-/**
- * How long one API request may take. The runner's reads are small; an API server that does not
- * answer in this time is named as the cause (see health.ts) instead of holding the step past its limit.
- */
+/** One API request's deadline: a server silent for longer is named as the cause (health.ts), not waited on. */
 const API_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function connect(kubeconfig: string): Promise<Kube> {
@@ -29,10 +23,8 @@ export async function connect(kubeconfig: string): Promise<Kube> {
   config.loadFromFile(kubeconfig);
   const server = config.getCurrentCluster()?.server;
   if (!server) throw new Error(`${kubeconfig} 의 현재 컨텍스트에 클러스터가 없습니다.`);
-  // One connection for the whole run. client-node gives every request a new undici Agent, so each
-  // read paid a new TCP connection and TLS handshake (a fifth of the runner's own CPU time); the
-  // first request's Agent, which keeps its connection alive, serves every later one. The headers
-  // (a token an exec plugin refreshes) are still applied per request.
+  // One connection for the whole run: client-node gives every request a new Agent (a TCP and TLS handshake each,
+  // a fifth of the runner's CPU time); the first one's serves every later request. Headers are still per request.
   let dispatcher: ReturnType<k8s.RequestContext['getDispatcher']>;
   const auth: k8s.SecurityAuthentication = {
     getName: () => 'kubeconfig, one connection',
@@ -72,10 +64,7 @@ export const serverVersion = async (kube: Kube): Promise<string> => (await kube.
 type Taint = Pick<k8s.V1Taint, 'key' | 'value' | 'effect'>;
 type Toleration = Pick<k8s.V1Toleration, 'key' | 'operator' | 'value' | 'effect'>;
 
-/**
- * Tolerations the DaemonSet controller adds to every DaemonSet pod (pkg/controller/daemon/util):
- * a cordoned or pressured node still runs them; `network-unavailable` only for host-network pods.
- */
+/** Tolerations the DaemonSet controller adds to its pods (pkg/controller/daemon/util); the last only with hostNetwork. */
 const DAEMONSET_TOLERATIONS = Object.entries({
   'not-ready': 'NoExecute',
   unreachable: 'NoExecute',
@@ -96,9 +85,8 @@ export function tolerates(toleration: Toleration, taint: Taint): boolean {
 }
 
 /**
- * Nodes a DaemonSet's pod can run on: no NoSchedule or NoExecute taint that its tolerations
- * (plus the controller's defaults) leave untolerated. `undefined` tolerations (no DaemonSet yet)
- * count the nodes without such taints. PreferNoSchedule never keeps a pod off a node.
+ * Nodes a DaemonSet's pod can run on: no NoSchedule/NoExecute taint its tolerations (and the defaults) leave
+ * untolerated. `undefined` tolerations (no DaemonSet yet): schedulable nodes without such taints.
  */
 export function nodesForDaemonSet(
   nodes: Pick<k8s.V1Node, 'spec'>[],
@@ -117,11 +105,8 @@ export function nodesForDaemonSet(
 }
 
 /**
- * `kubectl get nodes` counted the way a DaemonSet's pods are placed, for a table key with one row per
- * node (the runbook names the DaemonSet): with its tolerations when it exists, else (or with no
- * DaemonSet given) the schedulable nodes without a NoSchedule/NoExecute taint. A multi-node kind
- * cluster's control-plane taint, for example, keeps MetalLB v0.11's speaker off that node: it
- * tolerates only the old `node-role.kubernetes.io/master` taint.
+ * `kubectl get nodes` counted the way a DaemonSet's pods are placed (a table key with one row per node): a kind
+ * control-plane's taint keeps MetalLB v0.11's speaker off it (it tolerates only the old `master` taint).
  */
 export async function schedulableNodes(kube: Kube, daemonSet?: { namespace: string; name: string }): Promise<number> {
   const nodes = await kube.core.listNode();
@@ -159,10 +144,7 @@ export function apiErrorText(error: unknown): string {
   return String(e.cause?.code ?? e.code ?? e.message ?? error);
 }
 
-/**
- * Calls `onChange` on every event of the listed objects (kubectl get -w), re-opening the watch when
- * the connection drops (an API server restart). Returns a function that stops watching.
- */
+/** Calls `onChange` on every event of the listed objects (kubectl get -w), re-opened when the connection drops. */
 export function watchChanges(
   kube: Kube,
   apiPath: string,

@@ -74,11 +74,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/**
- * Reads the lease every RETRY_MS from the moment `seen` was read (its observedTime, on our clock):
- * `renewed` with what its holder wrote, `gone` when it was released, `expired` when it stayed the same
- * for its whole duration.
- */
+/** Reads the lease every RETRY_MS: `renewed`, `gone` (released), or `expired` (unchanged for its duration on our clock). */
 async function watchLease(
   kube: Kube,
   seen: k8s.V1Lease,
@@ -114,9 +110,8 @@ function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
 }
 
 /**
- * Takes the cluster's run lease or refuses with who holds it. A cluster that does not allow this
- * user to write Leases runs unprotected (the caller says so); any other API error is not a reason
- * to refuse the run either, since the steps will report a silent API server themselves.
+ * Takes the cluster's run lease or refuses with who holds it. Where this user may not write Leases, or on another
+ * API error, the run goes on unprotected (the caller says so; the steps report a silent API server themselves).
  */
 export async function acquireRunLease(
   kube: Kube,
@@ -181,9 +176,8 @@ export async function acquireRunLease(
 }
 
 /**
- * Renews `lease` every RENEW_MS until released, every RETRY_MS after a failed renewal. `renewedAt` is
- * when the request that last wrote it was sent (the earliest another run can have seen that write):
- * renewing that keeps failing until the lease's duration has passed since then aborts `lost`.
+ * Renews `lease` every RENEW_MS (RETRY_MS after a failure); failing for the lease's duration since `renewedAt` (when
+ * the request that last wrote it was sent: the earliest another run can have seen it) aborts `lost`.
  */
 function renewing(
   kube: Kube,

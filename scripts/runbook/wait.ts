@@ -10,10 +10,8 @@ interface WaitOptions {
   /** Safety net when no event arrives (or nothing can be watched). */
   fallbackMs?: number;
   /**
-   * A cheap read of what the attempt also requires (the step's object check through the API): a
-   * change, or a tick of the safety net, that leaves it false does not start the command again.
-   * The command still runs every `ungatedMs` whatever it says, so a predicate that is wrongly
-   * false only slows the wait down.
+   * A cheap read of what the attempt also requires (its object check): a change that leaves it false starts no
+   * command. The command still runs every `ungatedMs`, so a predicate wrongly false only slows the wait down.
    */
   ready?: () => Promise<boolean>;
   /** With `ready`: the longest time without an attempt (default 5 s). */
@@ -22,10 +20,7 @@ interface WaitOptions {
   changes?: (onChange: () => void) => () => void;
 }
 
-/**
- * Re-checks until `attempt` matches or the limit passes. A watch on the objects the command reads
- * wakes the check as soon as anything changes; a short interval covers what cannot be watched.
- */
+/** Re-checks until `attempt` matches or the limit passes, woken by a watch on what the command reads (else an interval). */
 export async function eventually<T extends { ok: boolean }>(
   attempt: () => Promise<T>,
   first: T | undefined,
