@@ -125,8 +125,7 @@ async function readDeployment(kube: { apps: k8s.AppsV1Api }, name: string, names
  */
 export async function ensureBackend(kube: { apps: k8s.AppsV1Api }, service: k8s.V1Service): Promise<BackendResult> {
   const body = backendDeployment(service);
-  const namespace = body.metadata!.namespace!;
-  const name = body.metadata!.name!;
+  const { name, namespace } = body.metadata as { name: string; namespace: string };
   const result = {
     namespace,
     name,

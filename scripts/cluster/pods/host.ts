@@ -6,7 +6,7 @@ import { argvOf, isRecorded, ownPids, processesWhere, startTicks } from '../proc
 import { CGROUP_ROOTS, HOST_PATHS, NET, RUNTIME_HOST_PATHS, podsPaths } from './layout.ts';
 import { netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
-import { readCreated } from './record.ts';
+import { orElse, readCreated } from './record.ts';
 
 // Whether this machine can run the pods provider, and whether it is free to. Each reason is one Korean sentence;
 // `up` shows them together and suggests the kwok provider.
@@ -59,13 +59,7 @@ export function cannotRunError(reasons: string[]): EnvironmentError {
 }
 
 /** The name of a process's executable; empty when it is gone or not readable. */
-export function exeName(pid: number): string {
-  try {
-    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`));
-  } catch {
-    return '';
-  }
-}
+export const exeName = (pid: number) => orElse(() => path.basename(fs.readlinkSync(`/proc/${pid}/exe`)), '');
 
 /** Processes named like a container runtime or kubelet that are not ours. */
 function foreignDaemons(ourDir: string): string[] {
@@ -85,12 +79,8 @@ interface Claim {
 
 /** `file` is the machine's claim; another only in tests. */
 export function readClaim(file: string = HOST_PATHS.claim): Claim | undefined {
-  try {
-    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Claim;
-    return typeof c.dir === 'string' ? c : undefined;
-  } catch {
-    return undefined;
-  }
+  const c = orElse(() => JSON.parse(fs.readFileSync(file, 'utf8')) as Claim | undefined, undefined);
+  return typeof c?.dir === 'string' ? c : undefined;
 }
 
 /**
@@ -130,14 +120,9 @@ export function ownersOf(dir: string): string[] {
   if (daemons.length)
     owners.push(`이 샌드박스가 시작하지 않은 컨테이너 런타임/kubelet이 실행 중입니다: ${daemons.join(', ')}`);
   if (claim?.dir === dir) return owners;
-  for (const host of Object.values(RUNTIME_HOST_PATHS)) {
-    try {
-      if (fs.readdirSync(host).length)
-        owners.push(`${host} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
-    } catch {
-      /* absent: free */
-    }
-  }
+  for (const host of Object.values(RUNTIME_HOST_PATHS))
+    if (orElse(() => fs.readdirSync(host).length, 0))
+      owners.push(`${host} 가 비어 있지 않습니다 (다른 컨테이너 런타임이나 kubelet의 것입니다)`);
   for (const ns of [NET.nodeNetns, NET.clientNetns])
     if (fs.existsSync(netnsFile(ns))) owners.push(`네트워크 네임스페이스 ${netnsFile(ns)} 가 이미 있습니다`);
   for (const root of CGROUP_ROOTS)

@@ -11,7 +11,7 @@ import type { Simulation } from '../provider.ts';
 import { sandboxPaths } from '../sandbox.ts';
 import { ensureImageBinary, podToolsTarget } from '../targets.ts';
 import { PAUSE_IMAGE, STANDIN_IMAGE, podsPaths, type PodsPaths } from './layout.ts';
-import { readCreated } from './record.ts';
+import { orElse, readCreated } from './record.ts';
 
 /** An image we build: its exact name (as manifests use it), the binary and where it sits in the image. */
 export interface LocalImage {
@@ -109,12 +109,8 @@ export async function providePodsImages(
     local.push({ name: image.image, binary: await ensureImageBinary(image, io, status), entrypoint: image.entrypoint });
   // Which tarball each image name was last imported from: an unchanged image is not imported again.
   const importedFile = path.join(pp.root, 'imported.json');
-  let imported: Record<string, string> = {};
-  try {
-    imported = JSON.parse(fs.readFileSync(importedFile, 'utf8')) as Record<string, string>;
-  } catch {
-    /* nothing imported yet */
-  }
+  const read = () => JSON.parse(fs.readFileSync(importedFile, 'utf8')) as Record<string, string>;
+  const imported = orElse(read, {});
   const tars = new Map(local.map((i) => [i, imageTarPath(i, ociImage, io.env)]));
   const wanted = local.filter((i) => imported[i.name] !== tars.get(i));
   if (wanted.length > 0) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { HOST_PATHS, NET, RUNTIME_HOST_PATHS, type PodsPaths } from './layout.ts';
+import { orElse } from './record.ts';
 
 // The two network namespaces, the veth between them, and the node's private mount namespace.
 // - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not `ip netns add`,
@@ -59,15 +60,8 @@ const GUARDED_SYSCTLS = [
 ];
 
 export function readSysctls(): Record<string, string | null> {
-  return Object.fromEntries(
-    GUARDED_SYSCTLS.map((k) => {
-      try {
-        return [k, fs.readFileSync(`/proc/sys/${k}`, 'utf8').trim()];
-      } catch {
-        return [k, null];
-      }
-    }),
-  );
+  const read = (k: string) => orElse(() => fs.readFileSync(`/proc/sys/${k}`, 'utf8').trim(), null);
+  return Object.fromEntries(GUARDED_SYSCTLS.map((k) => [k, read(k)]));
 }
 
 /** Creates both namespaces and the veth; records every created path in `created` as it goes. */
@@ -150,13 +144,9 @@ export function prepareHolder(pp: PodsPaths, created: (what: string) => void): v
 
 /** Whether the holder's namespace is ready: every bind of the script is in its mountinfo. */
 export function holderReady(pid: number, pp: PodsPaths): boolean {
-  try {
-    const info = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
-    return (
-      Object.keys(KUBELET_SYSCTLS).every((k) => info.includes(`/proc/sys/${k} `)) &&
-      hostBinds(pp).every((b) => info.includes(` ${b.host} `))
-    );
-  } catch {
-    return false;
-  }
+  const info = orElse(() => fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'), '');
+  return (
+    Object.keys(KUBELET_SYSCTLS).every((k) => info.includes(`/proc/sys/${k} `)) &&
+    hostBinds(pp).every((b) => info.includes(` ${b.host} `))
+  );
 }

@@ -8,45 +8,30 @@ import { stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
 import { exeName, readClaim, releaseClaim } from './host.ts';
 import { CGROUP_ROOTS, NET, podsPaths } from './layout.ts';
 import { deleteNetns, netnsFile } from './namespaces.ts';
-import { readCreated } from './record.ts';
+import { orElse, readCreated } from './record.ts';
 
 /** Every cgroup folder under /<root> in every v1 controller, deepest first. */
 function cgroupDirs(): string[] {
   const walk = (dir: string): string[] => {
-    try {
-      const subdirs = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
-      return [...subdirs.flatMap((e) => walk(path.join(dir, e.name))), dir];
-    } catch {
-      return [];
-    }
+    const entries = orElse(() => fs.readdirSync(dir, { withFileTypes: true }), undefined);
+    if (!entries) return [];
+    return [...entries.filter((e) => e.isDirectory()).flatMap((e) => walk(path.join(dir, e.name))), dir];
   };
   const controllers = fs.readdirSync('/sys/fs/cgroup');
   return controllers.flatMap((c) => CGROUP_ROOTS.flatMap((root) => walk(path.join('/sys/fs/cgroup', c, root))));
 }
 
-function cgroupPids(dirs: string[]): number[] {
-  const pids = new Set<number>();
-  for (const d of dirs) {
-    try {
-      for (const line of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n'))
-        if (line.trim()) pids.add(Number(line));
-    } catch {
-      /* removed meanwhile */
-    }
-  }
-  return [...pids];
+/** The processes in our cgroups (a cgroup removed meanwhile has none). */
+function cgroupPids(): number[] {
+  const procs = (d: string) => orElse(() => fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8'), '');
+  const lines = cgroupDirs().flatMap((d) => procs(d).split('\n'));
+  return [...new Set(lines.filter((l) => l.trim()).map(Number))];
 }
 
 /** SIGKILLs every process in our cgroups: true when none was left. */
 function killCgroupProcesses(): boolean {
-  const pids = cgroupPids(cgroupDirs());
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  const pids = cgroupPids();
+  for (const pid of pids) orElse(() => process.kill(pid, 'SIGKILL'), false); // one gone meanwhile is fine
   return pids.length === 0;
 }
 
@@ -105,7 +90,7 @@ export async function teardownPods(p: SandboxPaths, status: Status): Promise<voi
   await stopProcesses([...new Set(rest)].filter((pid) => !holder.includes(pid)));
   await stopProcesses(holder);
   const problems: string[] = [];
-  if (!killed) problems.push(`cgroup 안의 프로세스가 멈추지 않습니다: ${cgroupPids(cgroupDirs()).join(', ')}`);
+  if (!killed) problems.push(`cgroup 안의 프로세스가 멈추지 않습니다: ${cgroupPids().join(', ')}`);
   // Removes an empty folder (of a host path `up` made, its empty subfolders first); says so when it stays.
   const remove = (dir: string, cgroup: boolean) => {
     try {
