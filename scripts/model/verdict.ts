@@ -230,14 +230,10 @@ function runOutcome(j: Judging, steps: Map<string, StepVerdict>, counts: Record<
   // The more serious of the two: a report never reads better than its steps.
   const base = SEVERITY[Math.max(SEVERITY.indexOf(runStatus(report.steps, false)), SEVERITY.indexOf(report.status))]!;
   const status: RunStatus = counts.error > 0 ? 'error' : counts.stale > 0 || orphans.length > 0 ? 'stale' : base;
-  if (status === 'partial')
-    reasons.push(
-      `${report.steps.filter((s) => s.status === 'skipped' && s.skipCause !== 'condition').length}개 단계를 실행하지 않은 부분 실행입니다.`,
-    );
+  const left = report.steps.filter((s) => s.status === 'skipped' && s.skipCause !== 'condition');
+  if (status === 'partial') reasons.push(`${left.length}개 단계를 실행하지 않은 부분 실행입니다.`);
   if (status === 'failed')
-    reasons.push(
-      ...report.steps.filter((s) => s.status === 'failed').map((s) => `${s.id} 실패: ${s.problems[0] ?? ''}`),
-    );
+    for (const s of report.steps) if (s.status === 'failed') reasons.push(`${s.id} 실패: ${s.problems[0] ?? ''}`);
   return { status, reasons };
 }
 
