@@ -13,11 +13,7 @@ import { matchTable } from './match/table.ts';
 import { urlsIn } from './mirror.ts';
 import { compareObject, objectProblems, show } from './objects.ts';
 
-/**
- * What the evidence supports: `passed` (an output, object or edit compared with the page), `already`
- * (the page's "already done" line instead, and the steps it names skipped), `written` (a file block
- * written as is), `manual` (a person checks it), `failed`.
- */
+/** What the evidence supports (`already`: the page's "already done" line instead; `written`: a file block as is). */
 export type CheckOutcome = 'passed' | 'already' | 'written' | 'manual' | 'failed';
 
 export interface Checked {

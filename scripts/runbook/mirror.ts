@@ -5,11 +5,8 @@ import path from 'node:path';
 import type { Fetched } from '../model/report.ts';
 
 /**
- * The remote files a page's commands read (`kubectl apply -f https://…`), pinned: the runner reads
- * each one itself, from the offline mirror (`<dir>/<host>/<path>`, RUNBOOK_MIRROR or --mirror) when
- * it has the file, else from the URL, checks its sha256 against the runbook's pin, and only then
- * gives the command a copy in the run's folder. kubectl names that copy in its messages, so outputs
- * are mapped back to the URL before comparing. Which source served each file goes into the report.
+ * The remote files a page's commands read, pinned: read from the offline mirror (`<dir>/<host>/<path>`) or the URL,
+ * checked against the runbook's sha256, and given to the command as a copy whose path outputs map back to the URL.
  */
 export type Mirror = ReturnType<typeof createMirror>;
 
@@ -36,10 +33,7 @@ export function mirrorFile(dir: string, url: string): string {
   return path.join(dir, u.host, decodeURIComponent(u.pathname));
 }
 
-/**
- * A download the way the page's kubectl would make it: through the proxy the environment names
- * (HTTPS_PROXY, NO_PROXY; Node's `proxyEnv`), following a few redirects.
- */
+/** A download as kubectl would make it: through the environment's proxy (Node's `proxyEnv`), following redirects. */
 export function downloadWith(env: Readonly<Record<string, string | undefined>>): Download {
   const get = (url: string, signal: AbortSignal | undefined, redirects: number): Promise<Uint8Array> =>
     new Promise((resolve, reject) => {
@@ -67,11 +61,7 @@ export function downloadWith(env: Readonly<Record<string, string | undefined>>):
 
 const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
 
-/**
- * One remote file, read from the mirror when it has it (else from the URL) and checked against its
- * pin: the bytes only when their sha256 is the pin. Otherwise an InputError names the URL, the pin
- * and the sha256 of what was served, and where it came from.
- */
+/** One remote file, from the mirror (else the URL): its bytes only when their sha256 is the pin, else an InputError. */
 export async function fetchPinned(
   url: string,
   pin: string | undefined,

@@ -37,8 +37,7 @@ type Run = RunContext & RunOptions & { rules: Map<string, string> };
 export async function execute(binding: Binding, target: Target, io: Io, options: RunOptions): Promise<RunReport> {
   const status = new Status(io);
   const startedAt = new Date().toISOString();
-  // What the run is made from, taken before anything runs (a file edited mid-run must not pass as
-  // committed): git runs beside the API client's loading and the first reads, and is awaited before any step.
+  // What the run is made from, taken before any step runs (a file edited mid-run must not pass as committed).
   const sourceTaken = runSource(io.env);
   const code = codeFingerprint(projectRoot);
   const { kube, kubernetes, nodes } = await reach(target);
@@ -76,7 +75,6 @@ export async function execute(binding: Binding, target: Target, io: Io, options:
     // (one lost after the last step still holds: nobody could take the cluster before it was lost).
     if ('held' in lease) lease.held.lost.throwIfAborted();
     // With an API server that stopped answering, each read would only add its timeout to the run.
-    // The versions and the logs are independent reads, made together.
     const [components, logs] = await Promise.all([
       apiSilent ? {} : componentTags(ctx),
       // Read through the API (the provider's files where it cannot serve them), redacted; the CLI copies them beside the report.
@@ -123,8 +121,7 @@ async function takeLease(kube: RunContext['kube'], binding: Binding, target: Tar
 /** What the steps need before the first one: the page's images, the stand-in Services, the client host. */
 async function prepare(ctx: Run) {
   const { target, binding } = ctx;
-  // The page's images, made runnable the sandbox's own way (built from their tagged source; never pulled here).
-  // The images and the stand-ins touch different things: made ready at the same time.
+  // The page's images, built from their tagged source the sandbox's way (never pulled), beside the stand-ins.
   const provided = target.sandbox?.provideImages(binding.runbook.images ?? [], ctx.io, ctx.status);
   provided?.catch(() => undefined); // awaited below, after the stand-ins
   const steps = await readyFixtures(ctx);
@@ -249,10 +246,7 @@ async function runOne(bound: BoundStep, label: string, ctx: Run, failed: boolean
   return report;
 }
 
-/**
- * The stand-in Services, made ready before the steps: those in different namespaces at the same
- * time, those sharing one in page order (the namespace is made once). Reports in page order.
- */
+/** The stand-in Services, made ready before the steps: one namespace's in page order, the namespaces at once. */
 async function readyFixtures(ctx: Run) {
   const reports = new Map<BoundFixture, StepReport>();
   await Promise.all(
@@ -296,10 +290,7 @@ async function readyFixture(f: BoundFixture, ctx: Run, reset: boolean): Promise<
   };
 }
 
-/**
- * A failed step while the API server does not answer (or is not ready): that is the cause, named
- * first, not the page's columns that could not be read.
- */
+/** A failed step while the API server does not answer: that is the cause, named before the page's unread columns. */
 async function blameSilentApi(outcome: Outcome, ctx: RunContext): Promise<Outcome> {
   const health = await ctx.health();
   if (health.ok) return outcome;
@@ -341,10 +332,7 @@ export async function runSource(env: Io['env'], root = projectRoot): Promise<Run
   };
 }
 
-/**
- * The failure block under a ✗ line: where, what ran, what differs, diff, hint. The command is
- * shown with the target's KUBECONFIG (and sandbox kubectl), so pasting it reaches the same cluster.
- */
+/** The failure block under a ✗ line; its command pasteable (with the target's KUBECONFIG and kubectl). */
 export function explain(
   step: StepReport,
   file: string,

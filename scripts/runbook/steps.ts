@@ -176,8 +176,7 @@ async function untilPage(bound: RunBound, ctx: RunContext, command: string, expe
     const checked = checkAttempt(bound, expect, ev, describeExit(a));
     return { ...checked, ok: checked.outcome === 'passed', at, result: a, ev };
   };
-  // The object check the attempt makes anyway, alone (an API read, not the page's command), tells
-  // whether the page's state can hold yet, and which changes are worth a new attempt.
+  // The attempt's object check alone (an API read) tells which changes are worth running the command again.
   const { object } = step;
   const { text } = expect;
   const ready =
@@ -185,8 +184,7 @@ async function untilPage(bound: RunBound, ctx: RunContext, command: string, expe
       ? async () =>
           compareObject(object, block.code, text, await readObject(ctx.kube, object, block.code)).every((o) => o.ok)
       : undefined;
-  // A wait whose state does not hold yet starts with the watch, not the command: the watch's first
-  // events (every object it reads, then each change) say when to run it.
+  // A wait whose state does not hold yet starts with the watch, whose events say when to run the command.
   let current: Attempt | undefined = ready && !(await ready().catch(() => true)) ? undefined : await attempt();
   let attempts = current ? 1 : 0;
   const notes: string[] = [];
@@ -261,11 +259,7 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   };
 };
 
-/**
- * Runs the page's `kubectl edit` with an editor that applies exactly the marked lines, then reads
- * the object back: every documented change must have taken effect, and the edit must change
- * something (a cancelled or no-op edit proves nothing and fails).
- */
+/** The page's `kubectl edit` with an editor applying exactly the marked lines, then the object read back. */
 const editStep: Handler<EditStep> = async (bound, ctx) => {
   const block = bound.block!;
   const [, name = '', namespace = ''] = EDIT_COMMAND.exec(block.code.trim()) ?? [];
@@ -311,10 +305,8 @@ function serviceAt(ctx: RunContext, host: string): { name: string; namespace: st
 }
 
 /**
- * A browser step. Where the sandbox has a client host on the page's network (Provider.clientHost),
- * it runs for real: the documented address must answer from that host with the Service's
- * stand-in page, and Chromium saves a screenshot; the dashboard UI itself is a stand-in, so the
- * step is marked as such. Elsewhere a person checks it (manual).
+ * A browser step: from the sandbox's client host (Provider.clientHost) the address must answer with the Service's
+ * stand-in page, and Chromium saves a screenshot. Elsewhere a person checks it (manual).
  */
 const manualStep: Handler<ManualStep> = async (bound, ctx) => {
   const anchor = bound.anchor;

@@ -23,10 +23,7 @@ export interface Target {
   binDir: string | undefined;
   /** Set when the target is a sandbox this project created (safe to change): its provider, the only way the run reaches it. */
   sandbox: Provider | undefined;
-  /**
-   * Writes the private kubeconfig of a --context target (nothing for a sandbox). Called once the
-   * run is agreed to; the file stays after the run so the commands it printed can be pasted.
-   */
+  /** Writes a --context target's private kubeconfig once the run is agreed to; it stays, for the printed commands. */
   save(): void;
 }
 
@@ -155,11 +152,7 @@ interface TargetOptions {
   sandbox: string | undefined;
 }
 
-/**
- * By default the run targets the project's sandbox. `--context NAME` targets a cluster of the
- * user's kubeconfig through a private copy holding only that context (made by kubectl, with the
- * same kubectl the run uses), so the user's current context is never changed.
- */
+/** The project's sandbox, or with `--context NAME` that context alone in a private copy (the user's is never changed). */
 export function resolveTarget(options: TargetOptions, io: Io): Target {
   if (!options.context) {
     const name = options.sandbox ?? DEFAULT_SANDBOX;
