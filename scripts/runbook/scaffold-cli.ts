@@ -9,7 +9,7 @@ import type { OutputRule, Runbook, Step } from '../model/runbook.ts';
 import { bind } from './bind.ts';
 import { scaffoldInputs } from './scaffold-images.ts';
 import { availableRunbooks, importRunbook } from '../model/runbooks.ts';
-import { scaffold, ScaffoldError, slug, type Scaffold } from './scaffold.ts';
+import { scaffold, slug } from './scaffold.ts';
 
 const command = {
   meta: {
@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const { pageFile, source, name, out } = targets(args, io);
   const shownOut = path.relative(io.cwd, out) || out;
   const shownPage = path.relative(projectRoot, pageFile) || pageFile;
-  const made = scaffoldPage(source, shownPage, name);
+  const made = scaffold(source, shownPage, name);
   const parsed = parsePage(made.source, shownPage);
   const mirror = io.env.RUNBOOK_MIRROR ? path.resolve(io.cwd, io.env.RUNBOOK_MIRROR) : undefined;
   const known = await Promise.all(availableRunbooks(projectRoot).map((n) => importRunbook(projectRoot, n)));
@@ -111,23 +111,6 @@ function targets(args: { page?: string; name?: string; runbook?: string }, io: I
       `다른 이름(--name) 이나 파일(--runbook 경로.ts)을 주거나, 있는 런북을 쓰세요: npm run runbook -- ${name} --dry-run`,
     );
   return { pageFile, source, name, out };
-}
-
-/** The scaffold, its problems as one usage error (a page that already has step ids said apart). */
-function scaffoldPage(source: string, shownPage: string, name: string): Scaffold {
-  try {
-    return scaffold(source, shownPage, name);
-  } catch (error) {
-    if (!(error instanceof ScaffoldError)) throw error;
-    const hasIds = error.problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
-    throw new UsageError(
-      hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD',
-      `${hasIds ? `페이지 ${shownPage} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${shownPage} 에서 런북을 만들 수 없습니다`}:\n  ${error.problems.join('\n  ')}`,
-      hasIds
-        ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.`
-        : '위 블록을 고친 뒤 다시 실행하세요.',
-    );
-  }
 }
 
 /** Both files or neither: temp files beside each, then the renames. */

@@ -3,6 +3,7 @@ import type { Code, Heading, Html, Image } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { DEFAULT_KUBERNETES } from '../cluster/provider.ts';
+import { UsageError } from '../lib/errors.ts';
 import { frontmatterOf, IMAGE_STEP, imagesOnly, markdownTree, STEP_ID } from '../model/page.ts';
 import {
   blockRole,
@@ -24,7 +25,7 @@ import { objectRuleProblems } from './objects.ts';
  * `runbook new PAGE`: step ids in a page's fences and screenshots, and a runbook with one step per block, each block
  * read by its text and place as a person reads it (blocks.ts), never a cluster. Guesses are listed with file:line.
  */
-export interface Scaffold {
+interface Scaffold {
   /** The page with step ids; every other byte as it was. */
   source: string;
   steps: Step[];
@@ -57,14 +58,6 @@ const FILE_NAME = /([\w.-]+\.(?:ya?ml|json|sh|conf|cfg|toml|env|txt|py))\b/;
 const SAVE = /저장|작성|만드|만들|save|create|write/i;
 /** Headings that name one of several ways to install the same thing. */
 const ALTERNATIVE = /\b(manifest|kustomize|helm|operator|yaml)\b|매니페스트|헬름/i;
-
-export class ScaffoldError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.problems = problems;
-  }
-}
 
 /** `1. MetalLB 를 설치합니다.` → `metallb`; `Kubeflow Dashboard` → `kubeflow-dashboard`; all-Korean → ''. */
 export function slug(text: string): string {
@@ -307,6 +300,7 @@ class PageScan {
   }
 }
 
+/** The page with step ids and its runbook; every problem found, with file:line, in one usage error. */
 export function scaffold(source: string, file: string, name: string): Scaffold {
   const scan = new PageScan(source, file);
   const { items, lines, problems } = scan;
@@ -328,7 +322,16 @@ export function scaffold(source: string, file: string, name: string): Scaffold {
         `${file}:${lineOf.get(s.id) ?? 1}: 만든 step id "${s.id}" 의 형식이 잘못되었습니다. 이 블록의 제목이나 명령을 확인하세요.`,
       );
   if (steps.length === 0) problems.push(`${file}: 페이지에 코드 블록도, 링크 뒤의 그림도 없어 만들 단계가 없습니다.`);
-  if (problems.length > 0) throw new ScaffoldError(problems);
+  if (problems.length > 0) {
+    const hasIds = problems.some((p) => p.includes('이미 step id') || p.includes('이미 data-step'));
+    throw new UsageError(
+      hasIds ? 'PAGE_HAS_STEP_IDS' : 'SCAFFOLD',
+      `${hasIds ? `페이지 ${file} 에 이미 step id 가 있습니다. new 는 step id 가 없는 페이지에만 씁니다` : `페이지 ${file} 에서 런북을 만들 수 없습니다`}:\n  ${problems.join('\n  ')}`,
+      hasIds
+        ? `런북이 있다면 npm run runbook -- ${name} --dry-run 으로 보세요. 처음부터 만들려면 펜스의 step/of 와 그림의 data-step 을 지운 뒤 다시 실행하세요.`
+        : '위 블록을 고친 뒤 다시 실행하세요.',
+    );
+  }
   // The frontmatter the badge needs, when the page has none.
   const frontmatter = !(frontmatterOf(source) as { runbook?: unknown }).runbook;
   if (frontmatter) {
