@@ -6,11 +6,8 @@ import { pasteable } from './paste.ts';
 import { parseGet } from './kube.ts';
 
 /**
- * What a person would look at next when a step does not reach the page's state: `kubectl
- * describe` and events of the objects the command reads, whether the controllers the runbook
- * depends on are ready, and the last lines of the logs of the components the runbook names (read
- * through the API; see logs.ts). Each command is shown with the target's KUBECONFIG, so pasting it
- * reads the same cluster.
+ * What a person would look at next when a step fails: describe and events of what the command reads, the runbook's
+ * controllers and the last lines of its components' logs; each command pasteable with the target's KUBECONFIG.
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
   const sections: string[] = [];

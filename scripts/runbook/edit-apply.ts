@@ -1,9 +1,5 @@
 import YAML from 'yaml';
 
-/**
- * The part of an edit the editor process needs, kept apart from page parsing so that
- * `KUBE_EDITOR` starts in tens of milliseconds (it only loads the YAML library).
- */
 /** One field the page marks as changed in a `kubectl edit` block (`ins={..}` lines). */
 export interface FieldChange {
   /** Path in the object, e.g. ['spec', 'type']. */

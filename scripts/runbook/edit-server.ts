@@ -6,12 +6,9 @@ import path from 'node:path';
 import { applyChanges, type FieldChange } from './edit-apply.ts';
 
 /**
- * The `KUBE_EDITOR` of a page's `kubectl edit` step, without a Node runtime per edit: kubectl
- * starts a small bash editor (a few milliseconds), which hands the file's path to the runner over a
- * loopback connection; the runner, whose YAML library is already loaded, applies exactly the
- * page's marked changes (edit-apply.ts) and answers `ok`, or the error, which the editor prints
- * before exiting 1, so kubectl reports a failed edit. One server per edit step, closed after it;
- * a connection must present the step's random token, so no other process can make it write.
+ * The `KUBE_EDITOR` of a `kubectl edit` step without a Node runtime per edit: a bash editor hands the file's path
+ * to this loopback server, which applies the page's marked changes and answers `ok` or the error (the editor then
+ * exits 1). One server per edit step; a connection must present the step's random token.
  */
 const EDITOR_SCRIPT = `#!/usr/bin/env bash
 # KUBE_EDITOR of a runbook's kubectl edit step (scripts/runbook/edit-server.ts). Usage (by kubectl): editor <file>

@@ -8,11 +8,7 @@ export type ApiHealth = { ok: true } | { ok: false; command: string; cause: stri
 const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
 const HEALTH_LIMIT_MS = 8_000;
 
-/**
- * Whether the API server answers and is ready. Asked after a failed step so that an API server
- * (or its etcd) that stopped answering is named as the cause, ahead of the page's columns that
- * could not be read. Uses the run's own kubectl and KUBECONFIG, so it works on every provider.
- */
+/** Whether the API server answers and is ready (asked after a failed step), with the run's kubectl and KUBECONFIG. */
 export async function apiHealth(ctx: Pick<RunContext, 'workDir' | 'env' | 'signal' | 'redactor'>): Promise<ApiHealth> {
   const r = await runScript(HEALTH_COMMAND, {
     cwd: ctx.workDir,

@@ -2,11 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { RunReport } from '../model/report.ts';
 import { isShellStep, pasteable, type CommandTarget } from './paste.ts';
 
-/**
- * JUnit XML from the same data: one testcase per step; manual and skipped steps are skipped.
- * Commands are shown with the target's KUBECONFIG (the report keeps the page's text). Its own
- * module, imported only when `--junit` asks for it: the XML builder is a large part of the start.
- */
+/** JUnit XML, one testcase per step; its own module, loaded only for `--junit` (the XML builder is slow to load). */
 export function toJUnit(report: RunReport, target: CommandTarget): string {
   const failures = report.steps.filter((s) => s.status === 'failed').length;
   const skipped = report.steps.filter((s) => s.status === 'skipped' || s.status === 'manual').length;

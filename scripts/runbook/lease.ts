@@ -5,16 +5,10 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { apiErrorText, apiStatus, type Kube } from './kube.ts';
 
 /**
- * One run per cluster at a time. The lock lives in the cluster itself (a coordination.k8s.io Lease),
- * so it also holds between machines and CI jobs: two runs against one cluster would otherwise see
- * each other's objects and blame the page. As client-go's leader election does it:
- * - A run finding the lease held watches it: renewed (changed) means a live holder, refused; left
- *   unchanged for its duration on the watcher's OWN clock (observedTime) means a dead one, taken over.
- *   The holder's renewTime is never compared with this machine's clock: two machines' clocks differ.
- *   One on this machine whose process is gone is taken over at once.
- * - The holder renews it, and when renewing has failed for the lease's duration (the renew deadline),
- *   from when the last successful renewal was sent, it stops its run (`lost`): from then on another
- *   run may hold the cluster, and this one's results prove nothing.
+ * One run per cluster at a time, through a Lease in the cluster (so across machines and CI jobs), as client-go's
+ * leader election does it: a held lease is watched, and taken over once unchanged for its duration on the watcher's
+ * OWN clock (never comparing another machine's renewTime with ours), at once when its holder here is dead. A holder
+ * whose renewals failed for the lease's duration stops its run (`lost`): another run may hold the cluster since.
  */
 export const LEASE = { namespace: 'default', name: 'vdocs-runbook' } as const;
 export const LEASE_SECONDS = 30;

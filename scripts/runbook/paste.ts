@@ -12,11 +12,8 @@ export interface CommandTarget {
 const SIMPLE = /^(?!(?:if|for|while|until|case|select|time|function|coproc)\b)[^\n|&;<>(){}!`$\\]+$/;
 
 /**
- * A page command as a person can paste it and reach the cluster the runner used, with the same
- * kubectl. The page's own text has no target: pasted as is, it runs against the user's current
- * context. A simple one-line command gets `KUBECONFIG=… PATH=…:"$PATH"` in front; anything else
- * (a pipeline, several lines) runs in a subshell that exports them, so every command in it gets
- * the target and the user's shell keeps its own settings.
+ * A page command as a person can paste it to reach the runner's cluster with its kubectl: `KUBECONFIG=… PATH=…` in
+ * front of a simple command, else a subshell that exports them (the user's shell keeps its own settings).
  */
 export function pasteable(script: string, target: CommandTarget): string {
   const vars = [

@@ -1,7 +1,4 @@
-/**
- * Removes secrets from anything shown or stored: registered values (tokens the runner handled,
- * values a step marks secret) and anything shaped like a JWT (ServiceAccount tokens).
- */
+/** Removes secrets from anything shown or stored: registered values and anything shaped like a JWT. */
 export class Redactor {
   private readonly secrets = new Set<string>();
   add(value: string | undefined): void {
