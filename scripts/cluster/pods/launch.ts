@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, type Env } from '../../lib/process.ts';
 import { recordProcess, type ProcessRecord } from '../procs.ts';
+import { orElse } from './record.ts';
 
 /** One long-running process of the node, started detached (own process group) with its log file. */
 export interface Daemon extends ProcessRecord {
@@ -35,12 +36,8 @@ export function startDaemon(name: string, argv: string[], logs: string, env: Env
 }
 
 /** The last lines of a daemon's log, for an error message. */
-export function logTail(log: string, lines = 15): string {
-  try {
-    return fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n    ');
-  } catch {
-    return '(로그 없음)';
-  }
+export function logTail(log: string): string {
+  return orElse(() => fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(-15).join('\n    '), '(로그 없음)');
 }
 
 /** Fails with the daemon's log tail when it has exited (called while waiting for it). */

@@ -27,8 +27,8 @@ export function checkDocumentedUrl(url: string): URL {
   return u;
 }
 
-/** The documented address, and the client namespace to ask from. */
-function requireClient(url: string, netns: string): void {
+/** The documented address, and the client namespace to ask from (the pods provider's by default): its name. */
+function requireClient(url: string, netns: string = NET.clientNetns): string {
   checkDocumentedUrl(url);
   if (!fs.existsSync(netnsFile(netns))) {
     throw new EnvironmentError(
@@ -37,6 +37,7 @@ function requireClient(url: string, netns: string): void {
       '먼저 샌드박스를 만드세요: npm run cluster -- up',
     );
   }
+  return netns;
 }
 
 /** Each HTTP attempt's limit, in turn (the last one repeats). */
@@ -51,8 +52,7 @@ export async function httpFromClient(
   url: string,
   opts: { env?: Env; timeoutMs?: number; signal?: AbortSignal; show?: Show; netns?: string } = {},
 ): Promise<HttpAnswer> {
-  const netns = opts.netns ?? NET.clientNetns;
-  requireClient(url, netns);
+  const netns = requireClient(url, opts.netns);
   const env = opts.env ?? process.env;
   const tool = path.join(binDirOf(podToolsTarget(), env), 'http-get');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -104,8 +104,7 @@ export async function screenshotFromClient(
   pngPath: string,
   opts: { chromium?: string; netns?: string } = {},
 ): Promise<{ title: string; status: number | undefined }> {
-  const netns = opts.netns ?? NET.clientNetns;
-  requireClient(url, netns);
+  const netns = requireClient(url, opts.netns);
   return chromiumScreenshot(clientChromium(netns, opts.chromium), url, pngPath);
 }
 
