@@ -118,29 +118,24 @@ export function parsePage(source: string, file: string): Page {
     const line = code.position?.start.line ?? 0;
     const meta = new MetaOptions(code.meta ?? '');
     const id = meta.getString('step');
-    if (meta.errors)
-      problems.push(`${at(page, line)}: 펜스 메타를 해석할 수 없습니다 (${meta.errors.join('; ')}): \`${code.meta}\``);
-    if (id === undefined) {
-      problems.push(
-        `${at(page, line)}: 코드 블록에 step id 가 없습니다. 펜스에 step="섹션/이름" 을 붙이세요 (예: \`\`\`bash step="strict-arp/check").`,
+    const problem = (text: string) => void problems.push(`${at(page, line)}: ${text}`);
+    if (meta.errors) problem(`펜스 메타를 해석할 수 없습니다 (${meta.errors.join('; ')}): \`${code.meta}\``);
+    if (id === undefined)
+      return problem(
+        `코드 블록에 step id 가 없습니다. 펜스에 step="섹션/이름" 을 붙이세요 (예: \`\`\`bash step="strict-arp/check").`,
       );
-      return;
-    }
-    if (!STEP_ID.test(id)) {
-      problems.push(
-        `${at(page, line)}: step id "${id}" 의 형식이 잘못되었습니다. 소문자, 숫자, '-' 로 된 단어를 '/' 로 이으세요 (예: strict-arp/check).`,
+    if (!STEP_ID.test(id))
+      return problem(
+        `step id "${id}" 의 형식이 잘못되었습니다. 소문자, 숫자, '-' 로 된 단어를 '/' 로 이으세요 (예: strict-arp/check).`,
       );
-      return;
-    }
     const previous = seen.get(id);
     if (previous !== undefined)
-      problems.push(
-        `${at(page, line)}: step id "${id}" 가 ${at(page, previous)} 에서 이미 쓰였습니다. id 는 페이지 안에서 하나뿐이어야 합니다.`,
+      problem(
+        `step id "${id}" 가 ${at(page, previous)} 에서 이미 쓰였습니다. id 는 페이지 안에서 하나뿐이어야 합니다.`,
       );
     seen.set(id, line);
     const of = meta.getString('of');
-    if (of !== undefined && !seen.has(of))
-      problems.push(`${at(page, line)}: of="${of}" 가 이 블록 앞에 있는 어떤 블록도 가리키지 않습니다.`);
+    if (of !== undefined && !seen.has(of)) problem(`of="${of}" 가 이 블록 앞에 있는 어떤 블록도 가리키지 않습니다.`);
     page.blocks.push({ id, of, lang: code.lang ?? '', code: code.value, meta, line });
   });
 
