@@ -64,8 +64,7 @@ function readHolder(file: string): Holder | 'gone' | 'unknown' {
 }
 
 const isDead = (h: Holder) => h.pid <= 0 || !isAlive(h.pid);
-const isFile = (seen: ReturnType<typeof readHolder>, h: Holder) =>
-  seen !== 'gone' && seen !== 'unknown' && seen.id === h.id;
+const isFile = (seen: ReturnType<typeof readHolder>, h: Holder) => typeof seen === 'object' && seen.id === h.id;
 
 /**
  * Removes `file` if it is still `dead`'s, holding the right to do so (see above). Returns false

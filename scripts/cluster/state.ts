@@ -75,18 +75,17 @@ export function sandboxDir(name: string, env: Env = process.env): string {
   return path.join(cacheDir(env), 'sandbox', name);
 }
 
+const stateFile = (name: string, env: Env) => path.join(sandboxDir(name, env), 'state.json');
+
 export function readSandbox(name: string, env: Env = process.env): SandboxState | undefined {
-  const file = path.join(sandboxDir(name, env), 'state.json');
+  const file = stateFile(name, env);
   if (!fs.existsSync(file)) return undefined;
   return SandboxState.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
 /** Writes the state atomically (temp file + rename) so a reader never sees half a file. */
 export function writeSandbox(state: SandboxState, env: Env): void {
-  writeAtomic(
-    path.join(sandboxDir(state.name, env), 'state.json'),
-    JSON.stringify(SandboxState.parse(state), null, 2) + '\n',
-  );
+  writeAtomic(stateFile(state.name, env), JSON.stringify(SandboxState.parse(state), null, 2) + '\n');
 }
 
 /**

@@ -13,13 +13,8 @@ import { runnableContainer, wantsRunning } from './adapt.ts';
 import { readRegisteredImages, registeredImagesFile } from './images.ts';
 import { PodRunner } from './runner.ts';
 
-const { values } = parseArgs({
-  options: {
-    kubeconfig: { type: 'string' },
-    dir: { type: 'string' },
-    'pod-logs': { type: 'string' },
-  },
-});
+const option = { type: 'string' } as const;
+const { values } = parseArgs({ options: { kubeconfig: option, dir: option, 'pod-logs': option } });
 if (!values.kubeconfig || !values.dir) {
   process.stderr.write('usage: kubelet/main.ts --kubeconfig FILE --dir SANDBOX --pod-logs DIR\n');
   process.exit(2);
