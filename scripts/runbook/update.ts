@@ -29,22 +29,14 @@ function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
     const ran = report.steps.find((s) => s.id === step.id);
     if (step.kind !== 'run' || ran?.status !== 'failed') continue;
     const why = ran.problems[0] ?? '';
-    if (!step.output) {
-      left.push(`${step.id}: 출력 블록이 없는 단계라 고칠 블록이 없습니다 (${why}).`);
-      continue;
-    }
-    if (step.drift && minor >= minorOf(step.drift.since)) {
-      left.push(
-        `${step.id}: Kubernetes 1.${minor} 에서는 페이지가 밝힌 차이(drift, ${step.drift.since} 부터)와 비교하므로, 두 출력 블록 중 어느 것을 고칠지 정할 수 없어 고치지 않았습니다. 위 차이를 보고 손으로 고치세요.`,
-      );
-      continue;
-    }
-    if (!ran.streams) {
-      left.push(`${step.id}: 명령의 출력이 남지 않아 고치지 않았습니다 (${why}).`);
-      continue;
-    }
-    const block = bound.outputs.get(step.output.block);
-    if (!block) continue;
+    const skip = !step.output
+      ? `출력 블록이 없는 단계라 고칠 블록이 없습니다 (${why}).`
+      : step.drift && minor >= minorOf(step.drift.since)
+        ? `Kubernetes 1.${minor} 에서는 페이지가 밝힌 차이(drift, ${step.drift.since} 부터)와 비교하므로, 두 출력 블록 중 어느 것을 고칠지 정할 수 없어 고치지 않았습니다. 위 차이를 보고 손으로 고치세요.`
+        : !ran.streams && `명령의 출력이 남지 않아 고치지 않았습니다 (${why}).`;
+    if (skip) left.push(`${step.id}: ${skip}`);
+    const block = step.output && bound.outputs.get(step.output.block);
+    if (skip || !step.output || !block || !ran.streams) continue;
     const merged = mergeOutput(step.output, block.code, ran.streams);
     if (!merged.ok) left.push(`${at(binding.page, block.line)}: ${block.id} 는 고치지 않았습니다. ${merged.problem}`);
     else if (merged.text !== block.code) changes.push({ block, text: merged.text });
