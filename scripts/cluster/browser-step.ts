@@ -77,15 +77,12 @@ export async function openAddress(
   const t1 = performance.now();
   // The text the stand-in web server's page carries for a Service (go/pod-tools/standin-web).
   const expected = `${dashboardTitle(service)} 대역 (stand-in)`;
-  const answer = await client.http(step.url, { timeoutMs, show, ...(opts.signal ? { signal: opts.signal } : {}) });
-  if (
-    answer.status !== 200 ||
-    !answer.body.includes(expected) ||
-    !answer.body.includes(`${step.namespace}/${step.name}`)
-  ) {
+  const answer = await client.http(step.url, { timeoutMs, show, signal: opts.signal });
+  const svc = `${step.namespace}/${step.name}`;
+  if (answer.status !== 200 || !answer.body.includes(expected) || !answer.body.includes(svc)) {
     throw new EnvironmentError(
       client.codes.wrongAnswer,
-      `${step.url} 가 ${step.namespace}/${step.name} 의 대역 페이지로 답하지 않았습니다: HTTP ${answer.status}, 본문 앞부분 ${JSON.stringify(answer.body.slice(0, 200))}`,
+      `${step.url} 가 ${svc} 의 대역 페이지로 답하지 않았습니다: HTTP ${answer.status}, 본문 앞부분 ${JSON.stringify(answer.body.slice(0, 200))}`,
       `${show(`kubectl get svc -n ${step.namespace} ${step.name} -o wide`)} 로 EXTERNAL-IP 와 selector 를 확인하세요.`,
     );
   }
@@ -99,7 +96,7 @@ export async function openAddress(
     status: answer.status,
     title: shot.title,
     screenshot: screenshotPath,
-    proven: `${client.from} ${step.url} 가 응답하고, 그 응답이 ${step.namespace}/${step.name} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
+    proven: `${client.from} ${step.url} 가 응답하고, 그 응답이 ${svc} 서비스의 파드에서 왔습니다 (로드밸런서의 ARP 응답과 kube-proxy 를 거쳐).`,
     simulated: `화면은 실제 ${dashboardTitle(service)}가 아니라 대역 웹 서버입니다.`,
     seconds: secs(t0, t3),
     phases: { backend: secs(t0, t1), http: secs(t1, t2), chromium: secs(t2, t3) },

@@ -145,13 +145,11 @@ export function sandboxProvider(state: SandboxState, env: Env = process.env): Pr
 
 /** Another host on the page's network: the client namespace (pods), the runner host on the kind network (kind); none on kwok. */
 function clientHost(state: SandboxState, env: Env): ClientHost | undefined {
-  const host =
+  if (state.provider === 'kwok') return undefined;
+  const host = async (): Promise<ClientHostParts> =>
     state.provider === 'pods'
-      ? async (): Promise<ClientHostParts> => (await import('./pods/browser-step.ts')).podsClientHost
-      : state.provider === 'kind'
-        ? async (): Promise<ClientHostParts> => (await import('./kind/client.ts')).kindClientHost(state, env)
-        : undefined;
-  if (!host) return undefined;
+      ? (await import('./pods/browser-step.ts')).podsClientHost
+      : (await import('./kind/client.ts')).kindClientHost(state, env);
   return {
     prepare: async (kube, services) => {
       (await host()).warm();
