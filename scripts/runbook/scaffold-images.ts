@@ -8,16 +8,8 @@ import { mirrorFile, urlsIn } from './mirror.ts';
 /**
  * A scaffolded runbook's inputs: the images of the manifests its commands apply (`kubectl apply -f URL|FILE`, through
  * the mirror) with another runbook's build, and the remote files they read, pinned as another runbook or the mirror's copy.
+ * What has neither is named in a TODO (a run fails an unpinned URL, naming the sha256 it got).
  */
-interface ScaffoldInputs {
-  images: ImageBuild[];
-  /** Images the manifests use that no runbook declares, for a TODO in the runbook file. */
-  undeclared: string[];
-  pins: Record<string, string>;
-  /** URLs with no known pin, for a TODO (a run fails them, naming the sha256 it got). */
-  unpinned: string[];
-}
-
 const APPLY = /kubectl\s+apply\s+(?:[^\n]*\s)?-f\s+(\S+)/g;
 
 /** Container images of every pod template (and pod) in a manifest's documents. */
@@ -42,7 +34,7 @@ export function scaffoldInputs(
   mirror: string | undefined,
   known: readonly Runbook[],
   cwd: string,
-): ScaffoldInputs {
+): { images: ImageBuild[]; undeclared: string[]; pins: Record<string, string>; unpinned: string[] } {
   const codes = steps.flatMap((s) => (s.kind === 'run' ? [commands.get(s.id) ?? ''] : []));
   const local = (url: string) => (mirror ? mirrorFile(mirror, url) : undefined);
   const used = new Set<string>();
