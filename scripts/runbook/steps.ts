@@ -103,14 +103,8 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
       `원격 파일 (런북의 sha256 고정값과 같음): ${fetched.map((f) => `${f.url} — ${f.source === 'mirror' ? '미러' : 'URL'}`).join(', ')}`,
     );
   const evidence = { ...current.ev, fetched, ...(confirm ? { confirm } : {}) };
-  const { final, outcome } = judged(
-    bound,
-    ctx,
-    evidence,
-    describeExit(current.result),
-    showActual(current.result),
-    notes,
-  );
+  const exit = describeExit(current.result);
+  const { final, outcome } = judged(bound, ctx, evidence, notes, exit, { actual: showActual(current.result) });
   if (final.outcome === 'already' && step.alreadyDone) {
     const { line, skip, because } = step.alreadyDone;
     for (const id of skip) ctx.skip.set(id, `${step.id} 가 "${line}" 를 출력했습니다. ${because}`);
@@ -125,22 +119,23 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   return outcome;
 };
 
-/** A run step's evidence checked, as its outcome: the evidence, what the command printed and what the page expects. */
+/** A step's evidence checked, as its outcome (`shown`: what it printed, for people). */
 function judged(
-  bound: RunBound,
+  bound: BoundStep,
   ctx: RunContext,
   evidence: Omit<Parameters<typeof checkStep>[1], 'status'>,
-  exit: string,
-  actual: string,
   notes: string[],
+  exit?: string,
+  shown: Partial<Outcome> = {},
 ) {
   const final = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), exit);
-  const expected = expectationFor(bound, ctx.minor).text;
+  const expected =
+    bound.step.kind === 'run' ? expectationFor({ ...bound, step: bound.step }, ctx.minor).text : undefined;
   const outcome: Outcome = {
     status: statusOf(final),
     command: bound.block!.code,
     ...evidence,
-    actual,
+    ...shown,
     problems: final.problems,
     notes: [...final.notes, ...notes],
     ...(final.objects.length > 0 ? { objects: final.objects } : {}),
@@ -239,7 +234,7 @@ async function backgroundStep(bound: RunBound, ctx: RunContext, command: string,
       ]
     : [];
   const evidence = { exitCode: started.exitCode, streams, fetched };
-  return judged(bound, ctx, evidence, exit, showActual(streams), notes).outcome;
+  return judged(bound, ctx, evidence, notes, exit, { actual: showActual(streams) }).outcome;
 }
 
 const fileStep: Handler<FileStep> = async (bound, ctx) => {
@@ -249,14 +244,9 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
   fs.writeFileSync(target, fileContent(block.code));
   // What is on disk now, read back: the evidence the verdict compares with the page's block.
   const written = { file: name, hash: fingerprint(fs.readFileSync(target)) };
-  const checked = checkStep(bound, { status: 'passed', written }, checksOf(ctx));
-  return {
-    status: statusOf(checked),
-    command: `cat > ${name} (페이지의 ${block.id} 블록)`,
-    written,
-    problems: checked.problems,
-    notes: [`${path.relative(process.cwd(), target)} 에 썼습니다.`],
-  };
+  const notes = [`${path.relative(process.cwd(), target)} 에 썼습니다.`];
+  return judged(bound, ctx, { written }, notes, undefined, { command: `cat > ${name} (페이지의 ${block.id} 블록)` })
+    .outcome;
 };
 
 /** The page's `kubectl edit` with an editor applying exactly the marked lines, then the object read back. */
@@ -279,17 +269,10 @@ const editStep: Handler<EditStep> = async (bound, ctx) => {
     after: show(valueAt(after, c.path)),
   }));
   const evidence = { exitCode: a.exitCode, streams: { stdout: a.stdout, stderr: a.stderr }, changes };
-  const checked = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), describeExit(a));
-  return {
-    status: statusOf(checked),
-    command: block.code,
-    ...evidence,
-    actual: showActual(a),
-    problems: checked.problems,
-    notes: [
-      `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`,
-    ],
-  };
+  const notes = [
+    `편집기(KUBE_EDITOR)가 페이지에 표시된 줄만 바꾸고, 편집 뒤 객체를 다시 읽어 확인했습니다: ${changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ')}`,
+  ];
+  return judged(bound, ctx, evidence, notes, describeExit(a), { actual: showActual(a) }).outcome;
 };
 
 /** The Service the page says answers at an address: the `kubectl get svc/…` step whose documented EXTERNAL-IP is that host. */
