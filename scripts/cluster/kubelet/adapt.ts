@@ -1,23 +1,5 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 
-/**
- * How a container of a pod becomes a local process: the pod's args and env, adapted the way the
- * notes describe for MetalLB's controller outside a cluster.
- */
-interface LocalCommand {
-  args: string[];
-  env: Record<string, string>;
-  /** Env entries we could not resolve (valueFrom of secrets/configmaps/resources), for the log. */
-  skippedEnv: string[];
-}
-
-interface AdaptOptions {
-  /** kubeconfig holding a token of the pod's ServiceAccount (the in-cluster config stand-in). */
-  kubeconfig: string;
-  /** A free local port replacing the container's metrics port (`--port`). */
-  port: number;
-}
-
 /** `--flag`, `-flag`, `--flag=…` or `-flag=…` (group 1: `=` when the value is attached). */
 const flagPattern = (flag: string) => new RegExp(`^--?${flag}(=|$)`);
 
@@ -44,7 +26,12 @@ const FIELD_REFS: Record<string, (pod: V1Pod) => string | undefined> = {
   'status.hostIP': (pod) => pod.status?.hostIP,
 };
 
-export function adaptContainer(pod: V1Pod, container: V1Container, opts: AdaptOptions): LocalCommand {
+/**
+ * How a container becomes a local process, as the notes describe for MetalLB's controller outside a cluster:
+ * `--kubeconfig` holds a token of the pod's ServiceAccount (the in-cluster config's stand-in), `--port` a free
+ * local port; env a kubelet resolves from secrets, configmaps or resources is listed in `skippedEnv` for the log.
+ */
+export function adaptContainer(pod: V1Pod, container: V1Container, opts: { kubeconfig: string; port: number }) {
   // The image's entrypoint is the binary; `command` would replace it, `args` are its arguments.
   let args = [...(container.command?.slice(1) ?? []), ...(container.args ?? [])];
   args = setFlag(args, 'port', String(opts.port));
