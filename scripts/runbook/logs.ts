@@ -251,15 +251,10 @@ export async function keepLogs(ctx: LogContext, apiAnswers: boolean, dir: string
   const kept: Record<string, string> = {};
   for (const result of await readAll(ctx, apiAnswers, KEPT)) {
     const { component } = result;
-    const sources = [
-      ...new Set(
-        result.containers.flatMap((c) =>
-          c.instances.map((i) =>
-            i.origin === 'api' ? API_ORIGIN : `${ctx.target.sandbox?.containerLogs?.writer} 파일`,
-          ),
-        ),
-      ),
-    ];
+    const origins = new Set(result.containers.flatMap((c) => c.instances.map((i) => i.origin)));
+    const sources = [...origins].map((o) =>
+      o === 'api' ? API_ORIGIN : `${ctx.target.sandbox?.containerLogs?.writer} 파일`,
+    );
     const header = [
       `# ${component.name}: ${component.namespace} 의 ${component.selector} 파드 로그, 컨테이너마다 마지막 ${KEPT.tailLines}줄, 실행이 끝날 때 (${new Date().toISOString()}) 읽음`,
       `# 출처: ${sources.length ? sources.join(', ') : '없음 (아래 줄이 이유를 말합니다)'}`,
