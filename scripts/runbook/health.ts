@@ -6,16 +6,11 @@ import { pasteable, type CommandTarget } from './paste.ts';
 export type ApiHealth = { ok: true } | { ok: false; command: string; cause: string; output: string };
 
 const HEALTH_COMMAND = "kubectl get --raw '/readyz?verbose' --request-timeout=5s";
-const HEALTH_LIMIT_MS = 8_000;
 
 /** Whether the API server answers and is ready (asked after a failed step), with the run's kubectl and KUBECONFIG. */
 export async function apiHealth(ctx: Pick<RunContext, 'workDir' | 'env' | 'signal' | 'redactor'>): Promise<ApiHealth> {
-  const r = await runScript(HEALTH_COMMAND, {
-    cwd: ctx.workDir,
-    env: ctx.env,
-    signal: ctx.signal,
-    timeoutMs: HEALTH_LIMIT_MS,
-  });
+  // 8 s: the request's own 5 s, and kubectl's start.
+  const r = await runScript(HEALTH_COMMAND, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 8_000 });
   if (r.exitCode === 0 && /readyz check passed/.test(r.stdout)) return { ok: true };
   const output = ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd();
   return { ok: false, command: HEALTH_COMMAND, cause: healthCause(output, r.timedOut), output };

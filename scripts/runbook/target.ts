@@ -147,13 +147,8 @@ export function kubectlMissing(): UsageError {
   );
 }
 
-interface TargetOptions {
-  context: string | undefined;
-  sandbox: string | undefined;
-}
-
 /** The project's sandbox, or with `--context NAME` that context alone in a private copy (the user's is never changed). */
-export function resolveTarget(options: TargetOptions, io: Io): Target {
+export function resolveTarget(options: { context: string | undefined; sandbox: string | undefined }, io: Io): Target {
   if (!options.context) {
     const name = options.sandbox ?? DEFAULT_SANDBOX;
     const sandbox = openSandbox(name, io.env);
