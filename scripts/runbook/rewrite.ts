@@ -70,11 +70,8 @@ function mergeTable(rule: TableRule, documented: string, stdout: string): Merged
       problem: `실제 출력이 ${rule.key} 열이 있는 표가 아닙니다 (머리글: ${actual.header.join(' ') || '없음'}).`,
     };
   const keyOf = (row: Record<string, string>) => rowKey(rule, row);
-  const ports = (v: string) =>
-    v
-      .split(',')
-      .map((p) => p.replace(/^(\d+):\d+\//, '$1/'))
-      .join(',');
+  // `80:30080/TCP,…` as `80/TCP,…`: node ports differ from cluster to cluster.
+  const ports = (v: string) => v.replace(/(^|,)(\d+):\d+\//g, '$1$2/');
   const cell = (column: string, doc: Record<string, string> | undefined, act: Record<string, string>): string => {
     const a = act[column] ?? '';
     const d = doc?.[column];
