@@ -111,9 +111,8 @@ export function createMirror(dir: string | undefined, options: { download?: Down
      * InputError (naming the URL, the pin and what was served) instead of handing the command a file whose sha256 is not the pin.
      */
     async prepare(command: string, pins: Readonly<Record<string, string>>, workDir: string, signal?: AbortSignal) {
-      const urls = [...new Set(urlsIn(command))];
       const fetched: Fetched[] = [];
-      for (const url of urls) {
+      for (const url of new Set(urlsIn(command))) {
         try {
           const got = await fetchPinned(url, pins[url], { mirror: dir, ...options, ...(signal ? { signal } : {}) });
           fetched.push(got.fetched);
@@ -122,8 +121,7 @@ export function createMirror(dir: string | undefined, options: { download?: Down
           fs.writeFileSync(file, got.bytes);
           copies.set(file, url);
         } catch (error) {
-          if (error instanceof InputError)
-            throw new InputError(error.message, [...fetched, ...error.fetched], error.hint);
+          if (error instanceof InputError) error.fetched.unshift(...fetched); // what was read before it, too
           throw error;
         }
       }
@@ -131,11 +129,7 @@ export function createMirror(dir: string | undefined, options: { download?: Down
       return { command: command.replace(URL_IN_COMMAND, (url) => files.get(url) ?? url), fetched };
     },
     /** Puts URLs back where kubectl printed the copies' paths. */
-    restore(text: string) {
-      let out = text;
-      for (const [file, url] of copies) out = out.split(file).join(url);
-      return out;
-    },
+    restore: (text: string) => [...copies].reduce((out, [file, url]) => out.replaceAll(file, url), text),
   };
 }
 
