@@ -70,13 +70,12 @@ export function matchTable(
   const volatile = page.header.filter((h) => rule.volatile.includes(h));
   if (volatile.length > 0) notes.push(`비교하지 않은 열(클러스터마다 다름): ${volatile.join(', ')}`);
 
-  const groups = new Map<string, Record<string, string>[]>();
-  for (const row of page.rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
-  const seen = new Set<string>();
+  const groups = Map.groupBy(page.rows, keyOf);
+  const cell = (row: Record<string, string>, column: string) =>
+    rule.ports?.includes(column) ? normalisePorts(row[column] ?? '') : (row[column] ?? '');
   for (const [key, expectedRows] of groups) {
     const template = expectedRows[0] ?? {};
     const actualRows = actual.rows.filter((r) => keyOf(r) === key);
-    seen.add(key);
     const policy = rule.rows?.[key] ?? 'as-page';
     const perNode = policy !== 'as-page';
     const want = perNode ? context.nodes?.[key] : expectedRows.length;
@@ -92,17 +91,13 @@ export function matchTable(
     }
     for (const row of actualRows) {
       for (const column of compared) {
-        if (column === rule.key) continue;
-        const isPort = rule.ports?.includes(column) ?? false;
-        const e = isPort ? normalisePorts(template[column] ?? '') : (template[column] ?? '');
-        const a = isPort ? normalisePorts(row[column] ?? '') : (row[column] ?? '');
-        if (e !== a)
+        if (column !== rule.key && cell(template, column) !== cell(row, column))
           problems.push(`${row[rule.key]} 행의 ${column}: 기대 "${template[column]}", 실제 "${row[column]}"`);
       }
     }
   }
   for (const row of actual.rows) {
-    if (!seen.has(keyOf(row))) problems.push(`페이지에 없는 행이 있습니다: ${row[rule.key]}`);
+    if (!groups.has(keyOf(row))) problems.push(`페이지에 없는 행이 있습니다: ${row[rule.key]}`);
   }
   if (rule.ports?.length)
     notes.push(`${rule.ports.join(', ')} 는 서비스 포트만 비교했습니다(노드 포트는 무작위 할당).`);
