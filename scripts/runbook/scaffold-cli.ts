@@ -133,6 +133,10 @@ function lit(v: unknown): string {
   if (v instanceof RegExp) return String(v);
   if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(lit).join(', ')}]`;
+  if (v && typeof v === 'object' && 'kind' in v && 'block' in v) {
+    const { kind, block, ...options } = v as OutputRule; // an output rule as its helper: `lines('id', { … })`
+    return `${kind}(${lit(block)}, ${lit(options)})`;
+  }
   if (v && typeof v === 'object')
     return `{ ${Object.entries(v)
       .map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : lit(k)}: ${lit(x)}`)
@@ -140,24 +144,12 @@ function lit(v: unknown): string {
   return String(v);
 }
 
-function rule(r: OutputRule): string {
-  const { kind, block, ...options } = r;
-  return `${kind}(${lit(block)}, ${lit(options)})`;
-}
-
 function step(s: Step): string {
   if (s.kind === 'file' || s.kind === 'manual') return `${s.kind}(${lit(s.id)}, ${lit(s.title)})`;
   if (s.kind === 'edit') return `edit(${lit(s.id)}, ${lit(s.title)}, ${lit(s.spec)})`;
-  const { kind: _k, id, title, output, drift, ...rest } = s;
-  const options = [
-    ...(output ? [`output: ${rule(output)}`] : []),
-    ...Object.entries(rest).map(([k, v]) => `${k}: ${lit(v)}`),
-    ...(drift
-      ? [
-          `drift: { since: ${lit(drift.since)}, output: ${rule(drift.output)}, exitCode: ${drift.exitCode}, because: ${lit(drift.because)} }`,
-        ]
-      : []),
-  ];
+  // The output rule first, the drift last (runStep sets it last).
+  const { kind: _k, id, title, output, ...rest } = s;
+  const options = Object.entries(output ? { output, ...rest } : rest).map(([k, v]) => `${k}: ${lit(v)}`);
   return `run(${lit(id)}, ${lit(title)}${options.length > 0 ? `, {\n      ${options.join(',\n      ')},\n    }` : ''})`;
 }
 

@@ -391,6 +391,15 @@ function stepsOf(items: Item[], source: string, guess: Guess) {
 
 function runStep(c: Command, source: string, todo: Map<string, string>, guess: Guess): RunStep {
   const step = outputsOf(c);
+  if (longRunning(c.code)) inBackground(c, step, guess);
+  const eventually = step.background ? undefined : waits(c, step);
+  if (eventually) {
+    step.eventually = eventually;
+    guess(
+      c.line,
+      `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(eventually.within)}).`,
+    );
+  }
   const [main, aside] = c.outputs;
   if (main && aside) {
     const between = source.split('\n').slice(main.line, aside.line).join('\n');
@@ -404,15 +413,6 @@ function runStep(c: Command, source: string, todo: Map<string, string>, guess: G
     todo.set(
       c.id,
       `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`,
-    );
-  }
-  if (longRunning(c.code)) inBackground(c, step, guess);
-  const eventually = step.background ? undefined : waits(c, step);
-  if (eventually) {
-    step.eventually = eventually;
-    guess(
-      c.line,
-      `${c.id}: 나중에 참이 되는 상태를 읽는 명령이라 페이지의 출력이 될 때까지 다시 실행합니다 (${durationLabel(eventually.within)}).`,
     );
   }
   const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
