@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { killGroup, stopOnExit } from '../lib/process.ts';
 import { blockEnv } from './exec.ts';
 
@@ -26,14 +28,11 @@ interface Options {
   withinMs: number;
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
+async function answers(port: number): Promise<boolean> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  const connected = await once(socket, 'connect').catch(() => undefined);
+  socket.destroy();
+  return connected !== undefined;
 }
 
 export async function startBackground(script: string, options: Options): Promise<Started> {
@@ -89,12 +88,12 @@ export async function startBackground(script: string, options: Options): Promise
   while (exitCode === null && !options.signal.aborted && performance.now() < deadline) {
     ready = options.port !== undefined ? await answers(options.port) : line;
     if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   // Ended before it was ready: nothing keeps running, whatever it printed says why.
   if (!ready || exitCode !== null) {
     await stop();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // what it printed last, still in the pipes
+    await sleep(50); // what it printed last, still in the pipes
     return { ready: false, exitCode, ...streams, stop };
   }
   return { ready: true, exitCode: null, ...streams, stop };
