@@ -79,8 +79,7 @@ function selectSteps(binding: Binding, from: string | undefined, only: string | 
   }
   if (from && only)
     throw new UsageError('FLAG_CONFLICT', '--from 과 --only 는 함께 쓸 수 없습니다.', '둘 중 하나만 주세요.');
-  if (only) return new Set([only]);
-  return new Set(from ? ids.slice(ids.indexOf(from)) : ids);
+  return new Set(only ? [only] : from ? ids.slice(ids.indexOf(from)) : ids);
 }
 
 /** RUNBOOK_WAIT_LIMIT (seconds) caps every declared wait; tests use it to fail fast. */
@@ -115,8 +114,7 @@ async function confirmTarget(
       `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`,
       '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.',
     );
-  const answer = (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim();
-  return answer === 'yes';
+  return (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim() === 'yes';
 }
 
 type Args = ParsedArgs<(typeof command)['args']>;
