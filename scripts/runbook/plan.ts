@@ -55,27 +55,26 @@ function describeStep(bound: BoundStep, file: string, target: Target | undefined
 
 /** The plan `--dry-run` prints and the safety prompt shows: target, fixtures, every step. */
 export function renderPlan(binding: Binding, target: Target | string, mirror: Mirror, selected: Set<string>): string {
-  const out: string[] = [];
-  out.push(`런북 ${binding.runbook.name} — ${binding.page.file}`);
-  out.push(
+  const out = [
+    `런북 ${binding.runbook.name} — ${binding.page.file}`,
     typeof target === 'string'
       ? `대상: ${target}`
       : `대상: 컨텍스트 ${target.context} (${target.server}), ${target.sandbox ? `${target.provider} 샌드박스 "${target.sandbox.sandbox}"` : '사용자 클러스터'}`,
-  );
-  out.push(
     `미러: ${mirror.dir ?? '없음 (원격 파일을 URL 에서 내려받음)'} — 원격 파일은 런북의 sha256 고정값(pins)과 같을 때만 씁니다`,
-  );
-  out.push('', '준비 (없으면 만드는 대역):');
-  for (const f of binding.fixtures)
-    out.push(
-      `  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`,
-    );
-  out.push('', '단계:');
-  binding.steps.forEach((bound, i) => {
-    const lines = describeStep(bound, binding.page.file, typeof target === 'string' ? undefined : target);
-    const mark = selected.has(bound.step.id) ? '' : '  (이번 실행에서 건너뜀)';
-    out.push(`[${String(i + 1).padStart(2)}/${binding.steps.length}]${lines[0]}${mark}`, ...lines.slice(1));
-  });
+    '',
+    '준비 (없으면 만드는 대역):',
+    ...binding.fixtures.map(
+      (f) =>
+        `  ◇ Service ${f.namespace}/${f.name} — 페이지의 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양 (type ClusterIP)  [클러스터 변경]`,
+    ),
+    '',
+    '단계:',
+    ...binding.steps.flatMap((bound, i) => {
+      const [head, ...rest] = describeStep(bound, binding.page.file, typeof target === 'string' ? undefined : target);
+      const mark = selected.has(bound.step.id) ? '' : '  (이번 실행에서 건너뜀)';
+      return [`[${String(i + 1).padStart(2)}/${binding.steps.length}]${head}${mark}`, ...rest];
+    }),
+  ];
   return `${out.join('\n')}\n`;
 }
 
