@@ -29,10 +29,8 @@ export async function apiReady(kc: KubeConfig, timeoutMs = 3000): Promise<boolea
 }
 
 /** `kubectl version -o json` → serverVersion.gitVersion. */
-export async function serverVersion(kc: KubeConfig): Promise<string> {
-  const info = await kc.makeApiClient(VersionApi).getCode();
-  return info.gitVersion;
-}
+export const serverVersion = async (kc: KubeConfig): Promise<string> =>
+  (await kc.makeApiClient(VersionApi).getCode()).gitVersion;
 
 /**
  * Waits (with a watch, not polling) until an object exists, like `kubectl wait --for=create`.

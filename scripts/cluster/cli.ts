@@ -72,17 +72,6 @@ function knownFlags(def: ArgsDef): Set<string> {
   return new Set(['_', ...names, ...names.map((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()))]);
 }
 
-function checkName(name: string): string {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-    throw new UsageError(
-      'CLUSTER_BAD_NAME',
-      `샌드박스 이름이 올바르지 않습니다: --name ${name}`,
-      '소문자, 숫자, 하이픈만 쓰세요. 예: --name vdocs',
-    );
-  }
-  return name;
-}
-
 /** argv → a typed command. Every mistake is a UsageError (exit 2) naming the value and the fix. */
 export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> {
   const [sub, ...rest] = argv;
@@ -122,7 +111,14 @@ export async function parseClusterArgs(argv: string[]): Promise<ClusterCommand> 
       `옵션은 --이름 값 형태로 주세요. 예: npm run cluster -- ${sub} --name vdocs`,
     );
   }
-  const name = checkName(String(parsed.name ?? DEFAULT_SANDBOX));
+  const name = String(parsed.name ?? DEFAULT_SANDBOX);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+    throw new UsageError(
+      'CLUSTER_BAD_NAME',
+      `샌드박스 이름이 올바르지 않습니다: --name ${name}`,
+      '소문자, 숫자, 하이픈만 쓰세요. 예: --name vdocs',
+    );
+  }
   if (kind === 'logs') {
     if (typeof parsed.to !== 'string' || parsed.to === '')
       throw new UsageError(

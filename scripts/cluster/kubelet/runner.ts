@@ -61,6 +61,7 @@ export class PodRunner {
   private readonly container: V1Container;
   private readonly binary: string;
   private readonly deps: RunnerDeps;
+  private readonly tokenFile: string;
   private stopped = false;
   private delayMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -71,12 +72,9 @@ export class PodRunner {
     this.container = container;
     this.binary = binary;
     this.deps = deps;
+    this.tokenFile = path.join(deps.podDir, 'token');
     this.key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     this.delayMs = (deps.backoff ?? DEFAULT_BACKOFF).initialMs;
-  }
-
-  private get tokenFile() {
-    return path.join(this.deps.podDir, 'token');
   }
 
   /** Fetches a fresh token and schedules the next refresh at 80% of its lifetime (as the kubelet does). */
