@@ -94,12 +94,15 @@ function microTime(d: Date): k8s.V1MicroTime {
   return d.toISOString().replace(/Z$/, '000Z') as unknown as k8s.V1MicroTime;
 }
 
-function spec(holder: string, acquired: Date, now: Date): k8s.V1LeaseSpec {
+/** Who takes the lease (`host/pid/runbook`) and since when, and the cluster it is for. */
+type Holder = { holder: string; acquired: Date; server: string };
+
+function spec({ holder, acquired }: Holder): k8s.V1LeaseSpec {
   return {
     holderIdentity: holder,
     leaseDurationSeconds: LEASE_SECONDS,
     acquireTime: microTime(acquired),
-    renewTime: microTime(now),
+    renewTime: microTime(new Date()),
   };
 }
 
@@ -115,7 +118,7 @@ export async function acquireRunLease(
 ): Promise<LeaseOutcome> {
   // `host/pid/runbook`, what a person needs to find the other run.
   const holder = `${options.identity?.host ?? os.hostname()}/${options.identity?.pid ?? process.pid}/${runbook}`;
-  const acquired = new Date();
+  const who: Holder = { holder, acquired: new Date(), server };
   const body = (resourceVersion?: string): k8s.V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -125,7 +128,7 @@ export async function acquireRunLease(
       ...(resourceVersion ? { resourceVersion } : {}),
       labels: { 'app.kubernetes.io/managed-by': 'vdocs-runbook' },
     },
-    spec: spec(holder, acquired, new Date()),
+    spec: spec(who),
   });
   let current: k8s.V1Lease | undefined;
   let sentAt = 0; // when the request that wrote `current` was sent
@@ -166,21 +169,15 @@ export async function acquireRunLease(
           : error;
       });
   }
-  return { held: renewing(kube, holder, acquired, current, sentAt, server) };
+  return { held: renewing(kube, who, current, sentAt) };
 }
 
 /**
  * Renews `lease` every RENEW_MS (RETRY_MS after a failure); failing for the lease's duration since `renewedAt` (when
  * the request that last wrote it was sent: the earliest another run can have seen it) aborts `lost`.
  */
-function renewing(
-  kube: Kube,
-  holder: string,
-  acquired: Date,
-  lease: k8s.V1Lease,
-  renewedAt: number,
-  server: string,
-): RunLease {
+function renewing(kube: Kube, who: Holder, lease: k8s.V1Lease, renewedAt: number): RunLease {
+  const { holder, server } = who;
   const lost = new AbortController();
   let current = lease;
   let stopped = false;
@@ -207,21 +204,19 @@ function renewing(
   const renew = () => {
     if (stopped) return;
     const sent = performance.now();
-    kube.coordination
-      .replaceNamespacedLease({ ...LEASE, body: { ...current, spec: spec(holder, acquired, new Date()) } })
-      .then(
-        (l) => {
-          if (stopped) return;
-          current = l;
-          renewedAt = sent;
-          clearTimeout(deadline);
-          deadline = deadlineAfter(renewedAt);
-          timer = later(renew, RENEW_MS);
-        },
-        () => {
-          if (!stopped) timer = later(renew, RETRY_MS); // the deadline counts how long this lasts
-        },
-      );
+    kube.coordination.replaceNamespacedLease({ ...LEASE, body: { ...current, spec: spec(who) } }).then(
+      (l) => {
+        if (stopped) return;
+        current = l;
+        renewedAt = sent;
+        clearTimeout(deadline);
+        deadline = deadlineAfter(renewedAt);
+        timer = later(renew, RENEW_MS);
+      },
+      () => {
+        if (!stopped) timer = later(renew, RETRY_MS); // the deadline counts how long this lasts
+      },
+    );
   };
   timer = later(renew, RENEW_MS);
   return {
