@@ -120,17 +120,15 @@ async function readContainer(
   if (api && pod.listed) {
     const request = (previous: boolean) =>
       `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
+    const read = async (previous: boolean): Promise<InstanceLog> => {
+      const text = await api.readLog(pod.namespace, pod.name, container.name, { tailLines, previous });
+      return { previous, origin: 'api', source: request(previous), text };
+    };
     try {
-      const current = await api.readLog(pod.namespace, pod.name, container.name, { tailLines, previous: false });
-      if (container.restarts > 0) {
-        // The instance that exited is often the one that explains a restart; not worth failing over.
-        const previous = await api
-          .readLog(pod.namespace, pod.name, container.name, { tailLines, previous: true })
-          .catch(() => undefined);
-        if (previous !== undefined)
-          out.instances.push({ previous: true, origin: 'api', source: request(true), text: previous });
-      }
-      out.instances.push({ previous: false, origin: 'api', source: request(false), text: current });
+      const current = await read(false);
+      // The instance that exited is often the one that explains a restart; not worth failing over.
+      const previous = container.restarts > 0 ? await read(true).catch(() => undefined) : undefined;
+      out.instances = previous ? [previous, current] : [current];
       return out;
     } catch (error) {
       out.apiError = logErrorText(error);
