@@ -208,10 +208,7 @@ function renderComponentLog(result: ComponentLogResult, tailLines: number, title
   ];
   for (const c of result.containers) {
     const who = `${c.pod} ${c.container}`;
-    if (c.missing) {
-      out.push(`[${who}] ${c.missing}`);
-      continue;
-    }
+    if (c.missing) out.push(`[${who}] ${c.missing}`); // with no instances
     for (const i of c.instances) {
       const why = c.apiError && i.origin === 'provider' ? ` (API 서버가 주지 못함: ${c.apiError})` : '';
       out.push(
