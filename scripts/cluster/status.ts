@@ -74,14 +74,9 @@ export const status: Handler<'status'> = async (cmd, io) => {
         : ['  (없음)']),
     );
   }
-  if (state.simulation) {
-    lines.push(
-      'simulated:',
-      ...state.simulation.simulated.map((s) => `  - ${s}`),
-      'real:',
-      ...state.simulation.real.map((s) => `  - ${s}`),
-    );
-  }
+  // simulated, then real: the schema's order, which parsing keeps
+  for (const [title, items] of Object.entries(state.simulation ?? {}))
+    lines.push(`${title}:`, ...items.map((s) => `  - ${s}`));
   io.out(lines.join('\n') + '\n');
   return health.apiReachable && health.deadProcesses.length === 0 ? 0 : 1;
 };
