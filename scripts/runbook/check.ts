@@ -93,12 +93,7 @@ const compareAll = (
 export function checkAttempt(
   bound: BoundStep & { step: RunStep },
   expect: Expectation,
-  ev: {
-    exitCode: number | null;
-    streams: Streams;
-    readings?: ObjectReading[] | undefined;
-    nodes?: Record<string, number> | undefined;
-  },
+  ev: Pick<Evidence, 'readings' | 'nodes'> & { exitCode: number | null; streams: Streams },
   exitText = String(ev.exitCode ?? '-'),
 ): Checked {
   const problems: string[] = [];
