@@ -104,14 +104,13 @@ export function plannedDownloads(dryRunOutput: string): { urls: string[]; local:
 export function kwokPorts(workdir: string, cluster: string): number[] {
   const file = path.join(workdir, 'clusters', cluster, 'kwok.yaml');
   if (!fs.existsSync(file)) return [];
-  const ports: number[] = [];
-  for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+  const ports = parseAllDocuments(fs.readFileSync(file, 'utf8')).flatMap((doc) => {
     const obj = doc.toJS() as { kind?: string; options?: Record<string, unknown> } | null;
-    if (obj?.kind !== 'KwokctlConfiguration' || !obj.options) continue;
-    for (const [key, value] of Object.entries(obj.options)) {
-      if (/Port$/.test(key) && typeof value === 'number' && value > 0) ports.push(value);
-    }
-  }
+    if (obj?.kind !== 'KwokctlConfiguration' || !obj.options) return [];
+    return Object.entries(obj.options).flatMap(([key, v]) =>
+      /Port$/.test(key) && typeof v === 'number' && v > 0 ? [v] : [],
+    );
+  });
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
