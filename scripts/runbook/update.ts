@@ -70,10 +70,9 @@ export async function updatePage(o: UpdateOptions): Promise<number> {
   const plan = planUpdate(o.binding, o.report);
   const shown = path.relative(io.cwd, o.file) || o.file;
   for (const l of plan.left) io.err(`--update: ${l}\n`);
-  const passed = o.report.status === 'passed' || o.report.status === 'partial';
   if (plan.changes.length === 0) {
     io.err(`--update: 실제 출력과 다른 출력 블록이 없습니다. ${shown} 는 그대로입니다.\n`);
-    return passed ? 0 : 1;
+    return o.report.status === 'passed' || o.report.status === 'partial' ? 0 : 1;
   }
   const source = fs.readFileSync(o.file, 'utf8');
   // The page must still be the one the run read: a block edited meanwhile is not overwritten.
@@ -91,32 +90,26 @@ export async function updatePage(o: UpdateOptions): Promise<number> {
   io.out(createTwoFilesPatch(shown, shown, source, next, '페이지', '실제 출력을 쓴 페이지', { context: 2 }));
   const list = plan.changes.map((c) => c.block.id).join(', ');
   if (!o.yes) {
-    if (!io.interactive || !io.ask) {
+    if (!io.interactive || !io.ask)
       throw new UsageError(
         'CONFIRMATION_REQUIRED',
         `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`,
         `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`,
       );
-    }
-    const answer = (
-      await io.ask(
-        `${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `,
-      )
-    ).trim();
-    if (answer !== 'yes') {
+    const question = `${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `;
+    if ((await io.ask(question)).trim() !== 'yes') {
       io.err(`쓰지 않았습니다. ${shown} 는 그대로입니다.\n`);
       return 1;
     }
   }
   writeAtomic(o.file, next);
   io.err(`${shown} 에 출력 블록 ${plan.changes.length}개를 썼습니다: ${list}. 쓴 페이지로 다시 실행해 확인합니다.\n`);
-  const again = await o.verify();
-  if (again.status === 'passed' || again.status === 'partial') {
-    io.err(`✓ 쓴 페이지로 다시 실행해 통과했습니다. 변경을 검토한 뒤 커밋하세요: git diff -- ${shown}\n`);
-    return 0;
-  }
+  const { status } = await o.verify();
+  const passed = status === 'passed' || status === 'partial';
   io.err(
-    `✗ 쓴 페이지로 다시 실행했지만 통과하지 않았습니다 (위 실패를 보세요). 쓴 블록: ${list}. 되돌리려면: git checkout -- ${shown}\n`,
+    passed
+      ? `✓ 쓴 페이지로 다시 실행해 통과했습니다. 변경을 검토한 뒤 커밋하세요: git diff -- ${shown}\n`
+      : `✗ 쓴 페이지로 다시 실행했지만 통과하지 않았습니다 (위 실패를 보세요). 쓴 블록: ${list}. 되돌리려면: git checkout -- ${shown}\n`,
   );
-  return 1;
+  return passed ? 0 : 1;
 }
