@@ -120,11 +120,10 @@ async function build(t: BuildTarget, go: string, io: Io, status: Status): Promis
   const t0 = performance.now();
   const beat = setInterval(() => status.info(`… ${formatDuration(performance.now() - t0)} 경과`), 60_000);
   const tmp = `${binDir}.tmp-${process.pid}`;
-  const genv = goEnv(io.env, t.toolchain);
   const runGo = (args: string[], what: string) =>
     runOrThrow('GO_BUILD_FAILED', go, args, {
       cwd: buildDir,
-      env: genv,
+      env: goEnv(io.env, t.toolchain),
       signal: io.signal,
       what: `${t.component} ${t.version} ${what}`,
       hint: 'Go 모듈 프록시(GOPROXY)에 닿는지, 디스크 공간이 충분한지 확인하세요. 빌드 폴더를 지우고 다시 시도할 수 있습니다.',
@@ -141,9 +140,7 @@ async function build(t: BuildTarget, go: string, io: Io, status: Status): Promis
     const record = {
       component: t.component,
       version: t.version,
-      go: (
-        await runOrThrow('GO_BUILD_FAILED', go, ['version'], { cwd: buildDir, env: genv, what: 'go version' })
-      ).stdout.trim(),
+      go: (await runGo(['version'], '빌드에 쓴 go version')).stdout.trim(),
       ...(t.toolchain ? { toolchain: t.toolchain } : {}),
       seconds: Math.round((performance.now() - t0) / 1000),
       builtAt: new Date().toISOString(),
