@@ -98,12 +98,7 @@ interface StarlightFields {
  * The page's sidebar order: Starlight's `sidebar.order`, else Docusaurus `sidebar_position`,
  * else a non-zero Hugo `weight`. Lower first; undefined sorts last.
  */
-export function pageOrder(
-  data: { sidebar?: { order?: number | undefined } | undefined } & Pick<
-    DropInFrontmatter,
-    'sidebar_position' | 'weight'
-  >,
-): number | undefined {
+export function pageOrder(data: Pick<DropInFrontmatter, 'sidebar_position' | 'weight'> & Partial<StarlightFields>) {
   return data.sidebar?.order ?? data.sidebar_position ?? (data.weight ? data.weight : undefined);
 }
 
