@@ -21,15 +21,6 @@ function recordedProcesses(state: SandboxState | undefined, p: SandboxPaths, io:
   return all.map((r) => (r.start === undefined && r.writtenAt === undefined ? { ...r, writtenAt } : r));
 }
 
-/** `kind v1.37.0` from the marker `up` writes before anything else. */
-function readProviderMarker(file: string): (string | undefined)[] {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split(/\s+/);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Stops everything a sandbox started and removes its folder, from a full state file, a half-made
  * sandbox or nothing. Order: small kubelet, cluster, recorded processes still the ones recorded, a sweep
@@ -51,7 +42,9 @@ export async function teardown(name: string, io: Io, status: Status): Promise<{ 
     (x) => x !== undefined,
   );
   await stopProcesses(ownPids(kubelet, p.dir));
-  const [provider, version] = state ? [state.provider, state.kubernetes] : readProviderMarker(p.provider);
+  // Without a state file: the marker `up` writes before anything else (`kind v1.37.0`).
+  const marker = fs.existsSync(p.provider) ? fs.readFileSync(p.provider, 'utf8').trim().split(/\s+/) : [];
+  const [provider, version] = state ? [state.provider, state.kubernetes] : marker;
   if (provider === 'pods') {
     await status.step('pods 노드 정리 (kubelet → 컨테이너 → containerd → 컨트롤 플레인 → cgroup → 네임스페이스)', () =>
       teardownPods(p, status),
