@@ -51,8 +51,8 @@ const command = {
   },
 } as const;
 
-export async function loadRunbook(name: string | undefined, root = projectRoot): Promise<Runbook> {
-  const names = availableRunbooks(root);
+export async function loadRunbook(name: string | undefined): Promise<Runbook> {
+  const names = availableRunbooks(projectRoot);
   if (!name || !names.includes(name)) {
     const near = name ? closest(name, names) : undefined;
     throw new UsageError(
@@ -61,7 +61,7 @@ export async function loadRunbook(name: string | undefined, root = projectRoot):
       `있는 런북: ${names.join(', ')}${near ? ` ("${near}" 를 뜻했나요?)` : ''}. 예: npm run runbook -- ${near ?? names[0]}`,
     );
   }
-  return importRunbook(root, name);
+  return importRunbook(projectRoot, name);
 }
 
 /** Which steps run: all, from one step on, or one step. Unknown ids are usage errors. */
