@@ -134,8 +134,5 @@ export function plainWrapper(name: string, go: string, requires: Array<{ path: s
 }
 
 /** `//go:build tools` file importing the commands so `go mod tidy` records everything they need. */
-export function toolsGo(packages: string[]): string {
-  return ['//go:build tools', '', 'package tools', '', 'import (', ...packages.map((p) => `\t_ "${p}"`), ')', ''].join(
-    '\n',
-  );
-}
+export const toolsGo = (packages: string[]) =>
+  `//go:build tools\n\npackage tools\n\nimport (\n${packages.map((p) => `\t_ "${p}"\n`).join('')})\n`;
