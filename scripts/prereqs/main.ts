@@ -67,14 +67,11 @@ function installPrefix(system: System): string[] | undefined {
 }
 
 function report(results: Result[], status: Status, system: System): number {
-  const missing = results.filter(
-    (r): r is Result & { check: Extract<Check, { missing: string }> } => 'missing' in r.check,
-  );
   for (const { requirement, check } of results) {
     if ('found' in check) status.ok(`${requirement.name}: ${check.found}`);
     else status.fail(`${requirement.name} 없음: ${check.missing} (쓰는 곳: ${requirement.usedBy})`);
   }
-  if (missing.length === 0) return 0;
+  if (results.every((r) => 'found' in r.check)) return 0;
   const packages = aptPackages(results);
   if (packages.length > 0) {
     const sudo = system.isRoot ? '' : 'sudo ';
@@ -85,7 +82,7 @@ function report(results: Result[], status: Status, system: System): number {
         `  apt-get 이 없습니다: 배포판의 패키지 관리자로 같은 것을 설치하세요 (Debian 이름: ${packages.join(', ')}).`,
       );
   }
-  for (const { check } of missing) if (check.hint) status.info(`힌트: ${check.hint}`);
+  for (const { check } of results) if ('missing' in check && check.hint) status.info(`힌트: ${check.hint}`);
   status.info('준비가 끝나면 npm test 를 다시 실행하세요.');
   return 1;
 }
