@@ -33,9 +33,8 @@ export interface BuildTarget {
 }
 
 /**
- * A digest of what a build is made from: the packages and binaries, the files we add, the link
- * flags, the toolchain and the go.mod inputs (a runbook's bumps). A change to any of them is
- * another folder, so a cached binary is never reused for other inputs.
+ * A digest of what a build is made from (packages, binaries, our files, link flags, toolchain, go.mod inputs
+ * such as a runbook's bumps): a change to any is another folder, so a cached binary is never reused for other inputs.
  */
 function inputsDigest(t: BuildTarget): string {
   const { component: _c, version: _v, goMod: _g, ...inputs } = t;

@@ -34,10 +34,9 @@ export async function buildKwokBinaries(release: KubernetesRelease, io: Io, stat
 }
 
 /**
- * kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range,
- * and no leader election for the single controller-manager and scheduler: with it, they exit when
- * the API server is away longer than the renew deadline (10 s), and nothing here restarts them
- * the way a kubelet restarts static pods.
+ * kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range, and no
+ * leader election for the single controller-manager and scheduler: with it, they exit when the API server is
+ * away longer than the renew deadline (10 s), and nothing here restarts them as a kubelet restarts static pods.
  */
 export function kwokctlConfiguration(kubectl: string, ports?: KwokPorts): string {
   return stringify({
@@ -126,9 +125,8 @@ const KWOK_PORTS = [
 type KwokPorts = Record<(typeof KWOK_PORTS)[number], number>;
 
 /**
- * Proves nothing will be downloaded, then creates the cluster from the local binaries. The ports
- * are the kernel's free ones (sandbox.ts `freePorts`), not kwokctl's own choice, which starts from the
- * same number in every process: two sandboxes created at once would share ports.
+ * Proves nothing will be downloaded, then creates the cluster from the local binaries, on the kernel's free
+ * ports: kwokctl's own choice starts from the same number in every process, so two sandboxes would share them.
  */
 export async function createKwokCluster(
   name: string,

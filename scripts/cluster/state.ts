@@ -7,9 +7,8 @@ import { cacheDir } from '../lib/paths.ts';
 import type { Env } from '../lib/process.ts';
 
 /**
- * What `npm run cluster -- up` leaves behind for every other command (runbook, verify, bench).
- * Written to `<cache>/sandbox/<name>/state.json`; the kubeconfig lives beside it.
- * Nothing here points into the user's ~/.kube.
+ * What `npm run cluster -- up` leaves for every other command (runbook, verify, bench) in
+ * `<cache>/sandbox/<name>/state.json`, the kubeconfig beside it; nothing here points into ~/.kube.
  */
 export const SandboxState = z.object({
   /** Sandbox name; one folder per name under `<cache>/sandbox/`. */

@@ -2,9 +2,8 @@ import { UsageError } from '../lib/errors.ts';
 import { majorMinor, requireVersion } from '../model/version.ts';
 
 /**
- * Which Kubernetes each sandbox can run, and the exact builds behind it.
- * One row per minor: kwok builds that exact version from the Go module proxy,
- * kind boots the pinned node image (by digest) with the kind release it was built for.
+ * Which Kubernetes each sandbox can run, one row per minor: kwok builds that exact version from the Go module
+ * proxy, kind boots the pinned node image (by digest) with the kind release it was built for.
  */
 export interface KubernetesRelease {
   /** Minor as the user types it: `1.37`. */
