@@ -9,15 +9,7 @@ import { pasteable } from './paste.ts';
 import type { Fetched, ObjectReading, StepReport } from '../model/report.ts';
 import { fingerprint } from '../model/fingerprint.ts';
 import { EDIT_COMMAND } from './bind.ts';
-import {
-  checkAttempt,
-  checkStep,
-  expectationFor,
-  fileContent,
-  type CheckContext,
-  type Checked,
-  type Expectation,
-} from './check.ts';
+import { checkAttempt, checkStep, expectationFor, fileContent, type Checked, type Expectation } from './check.ts';
 import { isNotFound, parseGet, perNodeCounts, watchPathFor } from './kube.ts';
 import { parseTable } from './match/table.ts';
 import { InputError } from './mirror.ts';
@@ -57,14 +49,6 @@ async function execute(
 /** A command's output as stored and compared: redacted, with the URLs back where kubectl printed the copies' paths. */
 const clean = (ctx: RunContext, text: string) => ctx.mirror.restore(ctx.redactor.apply(text));
 
-const checksOf = (ctx: RunContext): CheckContext => ({
-  minor: ctx.minor,
-  pins: ctx.binding.runbook.pins ?? {},
-  steps: ctx.binding.steps,
-});
-
-const statusOf = (checked: Checked) => (checked.outcome === 'failed' ? 'failed' : 'passed');
-
 /** What a command printed, for people: stdout, then stderr, then an exit that was not 0 (of a command that ended). */
 function showActual(r: Pick<CommandResult, 'stdout' | 'stderr'> | CommandResult): string {
   const parts = [r.stdout.trimEnd()];
@@ -85,7 +69,7 @@ const runStep: Handler<RunStep> = async (bound, ctx) => {
   const expect = expectationFor(bound, ctx.minor);
   // Every remote file the command reads, checked against its pin before the command sees it.
   const prepared = await ctx.mirror
-    .prepare(block.code, checksOf(ctx).pins, ctx.workDir, ctx.signal)
+    .prepare(block.code, ctx.binding.runbook.pins ?? {}, ctx.workDir, ctx.signal)
     .catch((error: unknown) => {
       if (!(error instanceof InputError)) throw error;
       const { message, fetched, hint } = error;
@@ -128,11 +112,12 @@ function judged(
   exit?: string,
   shown: Partial<Outcome> = {},
 ) {
-  const final = checkStep(bound, { status: 'passed', ...evidence }, checksOf(ctx), exit);
+  const checks = { minor: ctx.minor, pins: ctx.binding.runbook.pins ?? {}, steps: ctx.binding.steps };
+  const final = checkStep(bound, { status: 'passed', ...evidence }, checks, exit);
   const expected =
     bound.step.kind === 'run' ? expectationFor({ ...bound, step: bound.step }, ctx.minor).text : undefined;
   const outcome: Outcome = {
-    status: statusOf(final),
+    status: final.outcome === 'failed' ? 'failed' : 'passed',
     command: bound.block!.code,
     ...evidence,
     ...shown,
