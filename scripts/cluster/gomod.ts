@@ -85,9 +85,8 @@ function renderGoMod(o: WrapperOptions): string {
 }
 
 /**
- * The wrapper for k8s.io/kubernetes vX: each `k8s.io/<m> => ./staging/src/k8s.io/<m>` becomes
- * `k8s.io/<m> => k8s.io/<m> v0.N.P`; every other replace (version pins, older releases have many)
- * is copied as is; replaces into other local folders are dropped; `godebug` is copied.
+ * The wrapper for k8s.io/kubernetes vX: `k8s.io/<m> => ./staging/src/k8s.io/<m>` becomes `=> k8s.io/<m> v0.N.P`;
+ * other replaces (version pins) and `godebug` are copied, except replaces into other local folders.
  */
 export function kubernetesWrapper(upstream: GoMod, kubernetes: string, staging: string): string {
   if (upstream.module !== 'k8s.io/kubernetes')
@@ -107,9 +106,8 @@ export function kubernetesWrapper(upstream: GoMod, kubernetes: string, staging: 
 }
 
 /**
- * The wrapper for a module whose own go.mod pins through a replace block (MetalLB v0.11.0 pins
- * k8s.io this way): requires the module at the version, copies its replace block (local paths
- * left out: they are not in the module zip), and bumps requires whose old versions no longer build.
+ * The wrapper for a module whose go.mod pins through a replace block (MetalLB v0.11.0 pins k8s.io so): copies
+ * it (local paths left out: not in the module zip) and bumps requires whose old versions no longer build.
  */
 export function moduleWrapper(upstream: GoMod, module: string, version: string, bumps: Record<string, string>): string {
   if (upstream.module !== module) throw new Error(`expected the go.mod of ${module}, got ${upstream.module}`);

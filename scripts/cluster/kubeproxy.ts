@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import { stringify } from 'yaml';
 
 /**
- * The `kube-system/kube-proxy` ConfigMap as kubeadm writes it (what kind clusters have),
- * for a cluster where kubeadm never ran (kwok). `configConf` comes from the kube-proxy-config
- * helper compiled against the same Kubernetes version, so its fields match that version.
+ * The `kube-system/kube-proxy` ConfigMap as kubeadm writes it, for a cluster where kubeadm never ran (kwok);
+ * `configConf` comes from the kube-proxy-config helper built against the same Kubernetes, so its fields match.
  */
 interface KubeProxyConfigMapInput {
   /** KubeProxyConfiguration YAML (data key `config.conf`). */

@@ -49,9 +49,8 @@ function bootTimeMs(): number | undefined {
 }
 
 /**
- * Whether the live process with the record's pid is the recorded one: the same start time, or,
- * for a record without one, a start no later than the record was written (a reused pid starts
- * after; 1 s of slack for btime's whole seconds).
+ * Whether the live process with the record's pid is the recorded one: the same start time, or, without one,
+ * a start no later than the record was written (a reused pid starts after; 1 s slack for btime's seconds).
  */
 export function isRecorded(rec: ProcessRecord): boolean {
   const now = startTicks(rec.pid);
@@ -65,9 +64,8 @@ export function isRecorded(rec: ProcessRecord): boolean {
 const within = (file: string, dir: string) => file.startsWith(dir + path.sep);
 
 /**
- * Whether `pid` runs an executable that lives in `dir`: the binary itself is there (copied), or the
- * process was started through a path there (its argv[0], as kwokctl starts our builds through the
- * links in its work folder) that leads to the very binary it runs. Another sandbox's process running
+ * Whether `pid` runs an executable that lives in `dir`: the binary is there (copied), or its argv[0] is a path
+ * there (kwokctl's links to our builds) leading to the very binary it runs. Another sandbox's process running
  * the same build through its own link does not qualify, nor does anything naming `dir` in its arguments.
  */
 export function belongsTo(pid: number, dir: string): boolean {
