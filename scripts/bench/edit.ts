@@ -40,11 +40,8 @@ export async function measureEdit(
     for (const editor of ['runner', 'sed'] as const) {
       recreate();
       const t0 = performance.now();
-      let r;
-      if (editor === 'runner') {
-        const server = await startEditServer(bound.changes);
-        r = await run({ ...env, ...server.env }).finally(() => server.close());
-      } else r = await run({ ...env, KUBE_EDITOR: sed });
+      const server = editor === 'runner' ? await startEditServer(bound.changes) : undefined;
+      const r = await run({ ...env, ...(server?.env ?? { KUBE_EDITOR: sed }) }).finally(() => server?.close());
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`kubectl edit (${editor} 편집기) 실패:\n${r.stderr.slice(-2000)}`);
       const type = kubectl(state, ['get', ...service, '-o', 'jsonpath={.spec.type} {.spec.loadBalancerIP}']);
