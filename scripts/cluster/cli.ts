@@ -64,11 +64,8 @@ const root = defineCommand({
 
 /** The keys citty may return for these options, as given and camelCased (`--no-retain`: `noRetain`). */
 function knownFlags(def: ArgsDef): Set<string> {
-  const names = [
-    'help',
-    'h',
-    ...Object.entries(def).flatMap(([n, a]) => (a.type === 'boolean' ? [n, `no-${n}`] : [n])),
-  ];
+  const flags = Object.entries(def).flatMap(([n, a]) => (a.type === 'boolean' ? [n, `no-${n}`] : [n]));
+  const names = ['help', 'h', ...flags];
   return new Set(['_', ...names, ...names.map((k) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()))]);
 }
 

@@ -47,8 +47,6 @@ export function keptLogs(provider: ProviderLogs | undefined): KeptLogs | undefin
   };
 }
 
-const LIMIT_BYTES = 1 << 20;
-
 /** A pod found in the provider's files: its record and the containers it has logs for. */
 type ProviderPod = LoggedPod & { containers: string[] };
 
@@ -82,7 +80,7 @@ function tailFile(file: string, lines: number): string {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, LIMIT_BYTES);
+    const length = Math.min(size, 1 << 20);
     const buffer = Buffer.alloc(length);
     fs.readSync(fd, buffer, 0, length, size - length);
     const text = buffer.toString('utf8').replace(/\n$/, '');

@@ -149,8 +149,7 @@ async function shutdown(sig: string): Promise<void> {
   writeStatus();
   process.exit(0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => void shutdown(sig));
 
 /** Registrations changed: every pod already known is looked at again (one created before its image was registered). */
 function refreshImages(): void {
