@@ -110,14 +110,7 @@ export function nodesForDaemonSet(
  */
 export async function schedulableNodes(kube: Kube, daemonSet?: { namespace: string; name: string }): Promise<number> {
   const nodes = await kube.core.listNode();
-  let spec: k8s.V1PodSpec | undefined;
-  if (daemonSet) {
-    try {
-      spec = (await kube.apps.readNamespacedDaemonSet(daemonSet)).spec?.template.spec;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
+  const spec = daemonSet && (await orAbsent(kube.apps.readNamespacedDaemonSet(daemonSet)))?.spec?.template.spec;
   return nodesForDaemonSet(nodes.items, spec ? (spec.tolerations ?? []) : undefined, spec?.hostNetwork ?? false);
 }
 
@@ -130,6 +123,13 @@ export function apiStatus(error: unknown): number | undefined {
 export function isNotFound(error: unknown): boolean {
   return apiStatus(error) === 404;
 }
+
+/** A read whose object may be absent: undefined on 404, any other failure thrown. */
+export const orAbsent = <T>(read: Promise<T>): Promise<T | undefined> =>
+  read.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
 
 /** An API call's failure in words: a request past its deadline, a refused connection, or the server's status. */
 export function apiErrorText(error: unknown): string {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { isAlive } from '../lib/process.ts';
 import type * as k8s from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
-import { apiErrorText, apiStatus, type Kube } from './kube.ts';
+import { apiErrorText, apiStatus, orAbsent, type Kube } from './kube.ts';
 
 /**
  * One run per cluster at a time, through a Lease in the cluster (so across machines and CI jobs), as client-go's
@@ -77,13 +77,8 @@ async function watchLease(
   const observedAt = performance.now();
   for (;;) {
     await sleep(RETRY_MS, signal);
-    let now: k8s.V1Lease;
-    try {
-      now = await kube.coordination.readNamespacedLease({ ...LEASE });
-    } catch (error) {
-      if (apiStatus(error) === 404) return 'gone';
-      throw error;
-    }
+    const now = await orAbsent(kube.coordination.readNamespacedLease({ ...LEASE }));
+    if (!now) return 'gone';
     if (changed(seen, now)) return { renewed: now };
     if (performance.now() - observedAt >= durationMs(seen)) return 'expired';
   }

@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import type { ObjectCheck, ObjectReading } from '../model/report.ts';
 import type { ObjectRule } from '../model/runbook.ts';
-import { apiErrorText, isNotFound, parseGet, type Kube } from './kube.ts';
+import { apiErrorText, orAbsent, parseGet, type Kube } from './kube.ts';
 import { nameStem, parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
 
@@ -86,19 +86,14 @@ export async function readObject(kube: Kube, rule: ObjectRule, command: string):
   if (typeof target === 'string') return { kind: 'error', what, error: target };
   const { namespace } = target;
   const name = target.name ?? '';
-  const absent = <T>(read: Promise<T>): Promise<T | undefined> =>
-    read.catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
   try {
     if (rule.kind === 'config') {
-      const cm = await absent(kube.core.readNamespacedConfigMap({ name, namespace }));
+      const cm = await orAbsent(kube.core.readNamespacedConfigMap({ name, namespace }));
       const data = cm?.data?.[rule.key];
       return { kind: 'config', namespace, name, found: cm !== undefined, ...(data !== undefined ? { data } : {}) };
     }
     if (rule.kind === 'service') {
-      const svc = await absent(kube.core.readNamespacedService({ name, namespace }));
+      const svc = await orAbsent(kube.core.readNamespacedService({ name, namespace }));
       const type = svc?.spec?.type;
       const ip = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
       return {

@@ -10,7 +10,7 @@ import type { Fetched, ObjectReading, StepReport } from '../model/report.ts';
 import { fingerprint } from '../model/fingerprint.ts';
 import { EDIT_COMMAND } from './bind.ts';
 import { checkAttempt, checkStep, expectationFor, fileContent, type Checked, type Expectation } from './check.ts';
-import { isNotFound, parseGet, perNodeCounts, watchPathFor } from './kube.ts';
+import { orAbsent, parseGet, perNodeCounts, watchPathFor } from './kube.ts';
 import { parseTable } from './match/table.ts';
 import { InputError } from './mirror.ts';
 import { compareObject, readObject, show, valueAt } from './objects.ts';
@@ -238,11 +238,7 @@ const fileStep: Handler<FileStep> = async (bound, ctx) => {
 const editStep: Handler<EditStep> = async (bound, ctx) => {
   const block = bound.block!;
   const [, name = '', namespace = ''] = EDIT_COMMAND.exec(block.code.trim()) ?? [];
-  const readService = async () =>
-    ctx.kube.core.readNamespacedService({ name, namespace }).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
+  const readService = () => orAbsent(ctx.kube.core.readNamespacedService({ name, namespace }));
   const before = await readService();
   const editor = await startEditServer(bound.changes);
   const a = await execute(ctx, block.code, { env: editor.env }).finally(() => editor.close());
