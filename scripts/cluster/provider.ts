@@ -13,10 +13,9 @@ export { DEFAULT_SANDBOX, type KeptLogs };
 export { DEFAULT_KUBERNETES } from './versions.ts';
 
 /**
- * The one face a sandbox shows the runner, `verify` and `bench`, whichever provider made it. Code
- * outside scripts/cluster/ reaches a sandbox only through this: it never reads a provider's files,
- * never asks which provider it is in order to behave differently (`name` is for reports and
- * messages), and never names a component (images come from the runbook: `provideImages`).
+ * The one face a sandbox shows the runner, `verify` and `bench`: code outside scripts/cluster/ never reads a
+ * provider's files, never behaves differently by provider (`name` is for reports and messages), and never
+ * names a component (images come from the runbook: `provideImages`).
  */
 export interface Provider extends Readonly<
   Pick<SandboxState, 'context' | 'server' | 'kubeconfig' | 'kubernetes' | 'binDir'>
@@ -45,9 +44,8 @@ export interface Provider extends Readonly<
    */
   provideImages(images: readonly ImageBuild[], io: Io, status?: Status): Promise<Simulation>;
   /**
-   * A host on the page's network that can open a Service's documented address, or undefined: then a
-   * browser step stays a person's to check. pods: another host (the client network namespace);
-   * kind: the runner host itself, on the kind Docker network.
+   * A host on the page's network that can open a Service's documented address (pods: the client network
+   * namespace; kind: the runner host on the kind network), or undefined: a browser step stays a person's.
    */
   readonly clientHost: ClientHost | undefined;
   /** `npm run cluster -- VERB` for this sandbox, for hints. */
@@ -57,10 +55,7 @@ export interface Provider extends Readonly<
 export type Simulation = NonNullable<SandboxState['simulation']>;
 
 export interface ClientHost {
-  /**
-   * Starts the stand-in backends of these Services (without waiting): a dashboard's pods run before
-   * the page's steps, as the earlier chapters leave them, so a browser step does not wait for them.
-   */
+  /** Starts these Services' stand-in backends without waiting: they run before the steps, as earlier chapters leave them. */
   prepare(kube: BrowserKube, services: ReadonlyArray<{ namespace: string; name: string }>): Promise<void>;
   /** Gives the Service a stand-in backend, requests the address from the client host and saves a screenshot there. */
   open(

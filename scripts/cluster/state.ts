@@ -26,10 +26,7 @@ export const SandboxState = z.object({
   /** Folder holding a kubectl built for this version; prepended to PATH when running against the sandbox. */
   binDir: z.string().optional(),
   createdAt: z.string(),
-  /**
-   * Processes the provider started and `down` must stop, each with its start time (clock ticks
-   * after boot, /proc/<pid>/stat): `down` signals a pid only while it is still that process.
-   */
+  /** Processes to stop, with start times (/proc/<pid>/stat): `down` signals a pid only while it is still that process. */
   processes: z
     .array(z.object({ name: z.string(), pid: z.number().int(), start: z.number().int().optional() }))
     .default([]),
