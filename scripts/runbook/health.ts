@@ -28,6 +28,5 @@ function healthCause(output: string, timedOut: boolean): string {
   if (timedOut || /Client\.Timeout|context deadline exceeded|timed out|\(Timeout\)/i.test(output))
     return '5초 안에 답하지 않음';
   if (/connection refused/i.test(output)) return '연결 거부 (API 서버가 꺼져 있음)';
-  const first = output.split('\n').find((l) => l.trim()) ?? '';
-  return first || '알 수 없는 오류';
+  return output.split('\n').find((l) => l.trim()) || '알 수 없는 오류';
 }
