@@ -66,10 +66,7 @@ function readHolder(file: string): Holder | 'gone' | 'unknown' {
 const isDead = (h: Holder) => h.pid <= 0 || !isAlive(h.pid);
 const isFile = (seen: ReturnType<typeof readHolder>, h: Holder) => typeof seen === 'object' && seen.id === h.id;
 
-/**
- * Removes `file` if it is still `dead`'s, holding the right to do so (see above). Returns false
- * when someone alive holds that right (wait a little, then look again).
- */
+/** Removes `file` if still `dead`'s, holding the right to (see above); false while someone alive holds that right. */
 function removeDead(file: string, dead: Holder): boolean {
   const abandoned: string[] = []; // rights whose owners died holding them
   let right = `${file}.takeover-${dead.id}`;

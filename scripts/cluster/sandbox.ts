@@ -82,10 +82,7 @@ export async function stopProcesses(pids: number[], graceMs = 5000): Promise<num
   return alive.filter(isAlive);
 }
 
-/**
- * Reads kwokctl's pid files (`<workdir>/clusters/<name>/pids/<component>.pid`), each with the time
- * it was written: the process it names started before (a reused pid starts after).
- */
+/** kwokctl's pid files (`<workdir>/clusters/<name>/pids/*.pid`), dated: the process started before (a reused pid after). */
 export function kwokPids(workdir: string, cluster: string): ProcessRecord[] {
   const dir = path.join(workdir, 'clusters', cluster, 'pids');
   if (!fs.existsSync(dir)) return [];
