@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cacheDir, projectRoot } from './paths.ts';
 
 /** The parts of `@kubernetes/client-node` the runner (runbook/kube.ts) and the small kubelet (cluster/kubelet/main.ts) use. */
-export type Client = Pick<typeof k8s, (typeof NAMES)[number]>;
+type Client = Pick<typeof k8s, (typeof NAMES)[number]>;
 const NAMES = [
   'KubeConfig',
   'CoreV1Api',

@@ -1,21 +1,13 @@
 import type * as k8s from '@kubernetes/client-node';
-import type { Client } from '../lib/client.ts';
 import type { OnePerNode } from '../model/runbook.ts';
 
 /** The runner's API client, loaded lazily (it takes ~1 s to import; `--dry-run` must not pay for it). */
-export interface Kube {
-  lib: Client;
-  config: k8s.KubeConfig;
-  core: k8s.CoreV1Api;
-  apps: k8s.AppsV1Api;
-  coordination: k8s.CoordinationV1Api;
-  version: k8s.VersionApi;
-}
+export type Kube = Awaited<ReturnType<typeof connect>>;
 
 /** One API request's deadline: a server silent for longer is named as the cause (health.ts), not waited on. */
 const API_REQUEST_TIMEOUT_MS = 10_000;
 
-export async function connect(kubeconfig: string): Promise<Kube> {
+export async function connect(kubeconfig: string) {
   // Imported here, not at the top: the site build imports this module's pure helpers (through the
   // object checks the verdict runs again) and must not load the client's loader.
   const lib = await (await import('../lib/client.ts')).loadClient();
