@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { Health, KubeConfig, VersionApi, Watch } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Status } from '../lib/status.ts';
 
 /** Loads the project kubeconfig (never the user's default). */
 export function loadKubeConfig(file: string): KubeConfig {
@@ -33,29 +35,35 @@ export const serverVersion = async (kc: KubeConfig): Promise<string> =>
   (await kc.makeApiClient(VersionApi).getCode()).gitVersion;
 
 /**
- * Waits (with a watch, not polling) until an object exists, like `kubectl wait --for=create`.
- * `collection` is the list path (`/api/v1/namespaces/default/serviceaccounts`). Resolves false on timeout.
+ * Waits (with a watch, not polling, like `kubectl wait --for=create`) for the default ServiceAccount, which
+ * kube-controller-manager makes once it runs; throws `code` with `hint` when it is not there within `minutes`.
  */
-export function waitForObject(kc: KubeConfig, collection: string, name: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    let watch: AbortController | undefined;
-    const finish = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      watch?.abort();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    // A watch that ended (the server closed it, or it was not yet possible) is opened again until the deadline.
-    const again = () => settled || setTimeout(start, 500);
-    const seen = (phase: string) => (phase === 'ADDED' || phase === 'MODIFIED') && finish(true);
-    const start = () =>
-      new Watch(kc).watch(collection, { fieldSelector: `metadata.name=${name}` }, seen, again).then((c) => {
-        watch = c;
-        if (settled) c.abort();
-      }, again);
-    start();
+export async function waitForDefaultSA(kc: KubeConfig, status: Status, minutes: number, code: string, hint: string) {
+  await status.step(`kube-controller-manager 준비 대기 (default ServiceAccount, 최대 ${minutes}분)`, async () => {
+    const made = await new Promise<boolean>((resolve) => {
+      let settled = false;
+      let watch: AbortController | undefined;
+      const finish = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        watch?.abort();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => finish(false), minutes * 60_000);
+      // A watch that ended (the server closed it, or it was not yet possible) is opened again until the deadline.
+      const again = () => settled || setTimeout(start, 500);
+      const seen = (phase: string) => (phase === 'ADDED' || phase === 'MODIFIED') && finish(true);
+      const start = () =>
+        new Watch(kc)
+          .watch('/api/v1/namespaces/default/serviceaccounts', { fieldSelector: 'metadata.name=default' }, seen, again)
+          .then((c) => {
+            watch = c;
+            if (settled) c.abort();
+          }, again);
+      start();
+    });
+    if (!made)
+      throw new EnvironmentError(code, `default/default ServiceAccount가 ${minutes}분 안에 생기지 않았습니다.`, hint);
   });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
 import type { Io } from '../lib/io.ts';
 import { Status } from '../lib/status.ts';
-import { apiReady, loadKubeConfig, serverOf, serverVersion, waitForObject } from './api.ts';
+import { apiReady, loadKubeConfig, serverOf, serverVersion, waitForDefaultSA } from './api.ts';
 import type { Handler } from './cli.ts';
 import { teardown } from './down.ts';
 import { upKind } from './kind/cluster.ts';
@@ -47,15 +47,7 @@ async function upKwok(
     throw new EnvironmentError('KWOK_NO_CONTEXT', `kwokctl이 ${p.kubeconfig}에 컨텍스트 ${context}를 쓰지 않았습니다.`);
   const kc = loadKubeConfig(p.kubeconfig);
   kc.setCurrentContext(context);
-  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 2분)', async () => {
-    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 120_000))) {
-      throw new EnvironmentError(
-        'KWOK_NOT_READY',
-        'default/default ServiceAccount가 2분 안에 생기지 않았습니다.',
-        `kube-controller-manager 로그: ${kwokLogs}`,
-      );
-    }
-  });
+  await waitForDefaultSA(kc, status, 2, 'KWOK_NOT_READY', `kube-controller-manager 로그: ${kwokLogs}`);
   await seedKubeProxy(p, bins.kubeBin, server, io, status);
   const kubelet = await status.step('작은 kubelet 시작 (런북이 밝힌 이미지의 파드를 로컬 바이너리로 실행)', () =>
     startSmallKubelet(p, io.env),

@@ -4,7 +4,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Io } from '../../lib/io.ts';
 import type { Status } from '../../lib/status.ts';
-import { apiReady, loadKubeConfig, serverVersion, waitForObject } from '../api.ts';
+import { apiReady, loadKubeConfig, serverVersion, waitForDefaultSA } from '../api.ts';
 import { ensureBuilt } from '../build.ts';
 import { runOrThrow } from '../../lib/process.ts';
 import { seedKubeProxy } from '../kwok.ts';
@@ -215,13 +215,5 @@ async function startNode(
   await status.step(`kubelet, kube-proxy 시작: 노드 ${NODE_NAME} Ready 대기 (최대 2분)`, () =>
     l.waitUntil(`노드 ${NODE_NAME} Ready`, ready, 120_000, [...running, kubelet, kubeProxy]),
   );
-  await status.step('kube-controller-manager 준비 대기 (default ServiceAccount, 최대 1분)', async () => {
-    if (!(await waitForObject(kc, '/api/v1/namespaces/default/serviceaccounts', 'default', 60_000))) {
-      throw new EnvironmentError(
-        'PODS_NOT_READY',
-        'default/default ServiceAccount가 1분 안에 생기지 않았습니다.',
-        `로그: ${l.logs}/kube-controller-manager.log`,
-      );
-    }
-  });
+  await waitForDefaultSA(kc, status, 1, 'PODS_NOT_READY', `로그: ${l.logs}/kube-controller-manager.log`);
 }
