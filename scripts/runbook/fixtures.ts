@@ -1,7 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { BoundFixture } from './bind.ts';
 import { beforeEdit } from './edits.ts';
-import { isNotFound, watchChanges, type Kube } from './kube.ts';
+import { orAbsent, watchChanges, type Kube } from './kube.ts';
 
 /** Marks objects the runner created as stand-ins, so it only ever resets its own. */
 const STAND_IN = 'verified-docs.dev/stand-in';
@@ -37,12 +37,7 @@ export function serviceBody(f: BoundFixture, standIn = true): k8s.V1Service {
 }
 
 async function ensureNamespace(kube: Kube, name: string): Promise<boolean> {
-  try {
-    await kube.core.readNamespace({ name });
-    return false;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  if (await orAbsent(kube.core.readNamespace({ name }))) return false;
   await kube.core.createNamespace({ body: { metadata: { name, annotations: { [STAND_IN]: 'true' } } } });
   return true;
 }
@@ -63,28 +58,25 @@ async function create(kube: Kube, body: k8s.V1Service): Promise<string> {
 
 /** Waits, with a watch from the object's last resourceVersion, until a deleted Service is gone (at most 30 s). */
 async function waitGone(kube: Kube, name: string, namespace: string): Promise<void> {
-  let resourceVersion: string | undefined;
-  try {
-    resourceVersion = (await kube.core.readNamespacedService({ name, namespace })).metadata?.resourceVersion;
-  } catch (error) {
-    if (isNotFound(error)) return;
-    throw error;
-  }
+  const service = await orAbsent(kube.core.readNamespacedService({ name, namespace }));
+  if (!service) return;
+  const resourceVersion = service.metadata?.resourceVersion;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
       stop();
-      reject(new Error(`서비스 ${namespace}/${name} 가 30초 안에 지워지지 않았습니다.`));
-    }, 30_000);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => done(new Error(`서비스 ${namespace}/${name} 가 30초 안에 지워지지 않았습니다.`)),
+      30_000,
+    );
     const stop = watchChanges(
       kube,
       `/api/v1/namespaces/${namespace}/services`,
       { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}) },
-      (type) => {
-        if (type !== 'DELETED') return;
-        clearTimeout(timer);
-        stop();
-        resolve();
-      },
+      (type) => type === 'DELETED' && done(),
     );
   });
 }
@@ -98,12 +90,7 @@ export async function ensureServiceFixture(kube: Kube, f: BoundFixture, reset: b
   const body = serviceBody(f);
   const where = `${f.namespace}/${f.name}`;
   const nsCreated = await ensureNamespace(kube, f.namespace);
-  let existing: k8s.V1Service | undefined;
-  try {
-    existing = await kube.core.readNamespacedService({ name: f.name, namespace: f.namespace });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const existing = await orAbsent(kube.core.readNamespacedService({ name: f.name, namespace: f.namespace }));
   const made = `페이지 ${f.spec.id} 블록에서 표시된 줄을 뺀 모양(type ClusterIP)으로 만든 대역입니다. 앞 장에서 설치되는 실제 서비스가 아닙니다.`;
   if (!existing) {
     const extra = await create(kube, body);
