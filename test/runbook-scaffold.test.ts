@@ -9,7 +9,7 @@ import { importRunbookFile } from '../scripts/model/runbooks.ts';
 import { bind } from '../scripts/runbook/bind.ts';
 import { main } from '../scripts/runbook/cli.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
-import { blockRole, kubectlVerb, longRunning, looksLikeOutput } from '../scripts/runbook/blocks.ts';
+import { blockRole, kubectlVerbs, longRunning, looksLikeOutput } from '../scripts/runbook/blocks.ts';
 import { matchLines } from '../scripts/runbook/match/lines.ts';
 import { asPublished } from './helpers/published.ts';
 
@@ -513,6 +513,6 @@ describe('what a block holds, by its text', () => {
     ['kubectl --namespace kubeflow edit svc/x', 'edit'],
     ['helm install x y', undefined],
   ])('the kubectl verb of %j is %s', (line, verb) => {
-    expect(kubectlVerb(line)).toBe(verb);
+    expect(kubectlVerbs(line)[0]).toBe(verb);
   });
 });

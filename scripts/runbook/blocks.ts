@@ -82,12 +82,7 @@ export function interactive(code: string): string | undefined {
 /** kubectl, its global flags (`-n NS`, `--context=x`), then the verb. */
 const KUBECTL = /\bkubectl\s+(?:-{1,2}[\w-]+(?:=\S+|\s+[^\s-]\S*)?\s+)*([a-z][a-z-]*)/g;
 
-/** The verb of a kubectl command, past global flags (`kubectl -n NS apply …` → `apply`). */
-export function kubectlVerb(line: string): string | undefined {
-  return kubectlVerbs(line)[0];
-}
-
-/** Every kubectl verb in a block, in order (`kubectl get … | kubectl apply -f -` → get, apply). */
+/** Every kubectl verb in a block, in order, past global flags (`kubectl -n NS get … | kubectl apply -f -` → get, apply). */
 export function kubectlVerbs(code: string): string[] {
   return [...code.matchAll(KUBECTL)].map((m) => m[1]!);
 }

@@ -9,7 +9,6 @@ import {
   blockRole,
   interactive,
   isTableHeader,
-  kubectlVerb,
   kubectlVerbs,
   longRunning,
   looksLikeOutput,
@@ -138,11 +137,12 @@ class PageScan {
     this.problems.push(`${this.file}:${line}: ${text}`);
   }
 
-  setFence(line: number, id: string, of?: string, extra = ''): void {
+  setFence(line: number, id: string, of?: string, extra = '', lang?: string): void {
     const m = /^(\s*)(`{3,}|~{3,})(\S*)(.*)$/.exec(this.lines[line - 1] ?? '');
     if (!m) return;
     // A fence without a language gets `text`: otherwise its meta would be read as the language.
-    this.lines[line - 1] = `${m[1]}${m[2]}${m[3] || 'text'} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
+    this.lines[line - 1] =
+      `${m[1]}${m[2]}${lang ?? (m[3] || 'text')} step="${id}"${of ? ` of="${of}"` : ''}${extra}${m[4]}`;
   }
 
   heading(h: Heading): void {
@@ -243,25 +243,22 @@ class PageScan {
   commandBlock(code: Code, line: number): void {
     const lang = code.lang ?? '';
     const commandLines = meaningful(code.value);
-    const verbs = commandLines.map(kubectlVerb).filter((v) => v !== undefined);
+    const verbs = commandLines.map((l) => kubectlVerbs(l)[0]).filter((v) => v !== undefined);
     // The title shows the line that does the work (`kubectl apply …` at the end of a pipeline), else the first.
     const first =
-      [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerb(l) === verbs.at(-1)) ??
+      [...commandLines].reverse().find((l) => verbs.length > 0 && kubectlVerbs(l)[0] === verbs.at(-1)) ??
       commandLines[0] ??
       '';
     const id = this.unique(
       `${this.section()}/${verbs.at(-1) ?? (slug(first.replace(/^\$\s+/, '').split(/\s/)[0] ?? '') || 'run')}`,
     );
     // A command runs as bash and the site shows it as one: the fence says so.
-    if (lang !== 'bash') {
-      const m = /^(\s*(?:`{3,}|~{3,}))\S*/.exec(this.lines[line - 1] ?? '');
-      if (m) this.lines[line - 1] = `${m[1]}bash${(this.lines[line - 1] ?? '').slice(m[0].length)}`;
+    if (lang !== 'bash')
       this.guess(
         line,
         `\`\`\`${lang || '(언어 없음)'} 블록을 명령으로 보고 ${id} 로 실행하며 펜스를 bash 로 바꾸었습니다.`,
       );
-    }
-    this.setFence(line, id);
+    this.setFence(line, id, undefined, '', 'bash');
     const { alternative } = this;
     this.command = {
       id,
@@ -471,7 +468,7 @@ function waits(c: Command, step: RunStep): RunStep['eventually'] {
         /^kubectl\b/.test(first ?? '') &&
         filters.every((f) => /^(grep|awk|sed|head|tail|jq|yq|sort|wc|cut|column)\b/.test(f)),
     );
-  const verbs = reads.map(([first]) => kubectlVerb(first ?? ''));
+  const verbs = reads.map(([first]) => kubectlVerbs(first ?? '')[0]);
   if (verbs.length === 0 || reads.length !== commands.length || !verbs.every((v) => v === 'get' || v === 'wait'))
     return undefined;
   if (verbs.every((v) => v === 'get') && !step.output) return undefined;
