@@ -13,25 +13,14 @@ import { freePorts, kwokPids, type SandboxPaths } from './sandbox.ts';
 import type { KubernetesRelease } from './versions.ts';
 import { acquireLock } from './lock.ts';
 
-/** The local binaries one kwok sandbox runs. */
-export interface KwokBinaries {
-  kubeBin: string;
-  etcd: string;
-  kwok: string;
-  kwokctl: string;
-}
-
-export async function buildKwokBinaries(release: KubernetesRelease, io: Io, status: Status): Promise<KwokBinaries> {
+/** The local binaries one kwok sandbox runs, built in this order. */
+export async function buildKwokBinaries(release: KubernetesRelease, io: Io, status: Status) {
   const kubeBin = await ensureBuilt(kubernetesTarget(release), io, status);
-  const etcdBin = await ensureBuilt(etcdTarget(), io, status);
+  const etcd = path.join(await ensureBuilt(etcdTarget(), io, status), 'etcd');
   const kwokBin = await ensureBuilt(kwokTarget(), io, status);
-  return {
-    kubeBin,
-    etcd: path.join(etcdBin, 'etcd'),
-    kwok: path.join(kwokBin, 'kwok'),
-    kwokctl: path.join(kwokBin, 'kwokctl'),
-  };
+  return { kubeBin, etcd, kwok: path.join(kwokBin, 'kwok'), kwokctl: path.join(kwokBin, 'kwokctl') };
 }
+export type KwokBinaries = Awaited<ReturnType<typeof buildKwokBinaries>>;
 
 /**
  * kwokctl's configuration: everything on 127.0.0.1 (no flag exists for it), kubeadm's service range, and no
@@ -128,13 +117,7 @@ type KwokPorts = Record<(typeof KWOK_PORTS)[number], number>;
  * Proves nothing will be downloaded, then creates the cluster from the local binaries, on the kernel's free
  * ports: kwokctl's own choice starts from the same number in every process, so two sandboxes would share them.
  */
-export async function createKwokCluster(
-  name: string,
-  p: SandboxPaths,
-  b: KwokBinaries,
-  io: Io,
-  status: Status,
-): Promise<void> {
+export async function createKwokCluster(name: string, p: SandboxPaths, b: KwokBinaries, io: Io, status: Status) {
   const kubectl = path.join(b.kubeBin, 'kubectl');
   fs.mkdirSync(p.kwokWorkdir, { recursive: true });
   // Held until the components listen, so a concurrent `up` cannot be handed the same ports.
@@ -179,13 +162,7 @@ export async function createKwokCluster(
 }
 
 /** Creates kube-system/kube-proxy with `kubectl create` (so the guide's later apply warns, as on kubeadm). */
-export async function seedKubeProxy(
-  p: SandboxPaths,
-  kubeBin: string,
-  server: string,
-  io: Io,
-  status: Status,
-): Promise<void> {
+export async function seedKubeProxy(p: SandboxPaths, kubeBin: string, server: string, io: Io, status: Status) {
   await status.step('kube-system/kube-proxy ConfigMap 만들기 (kubeadm 모양, strictARP: false)', async () => {
     const conf = await runOrThrow('KUBE_PROXY_SEED_FAILED', path.join(kubeBin, 'kube-proxy-config'), [], {
       what: 'kube-proxy-config',
