@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchLines, type LinesRule } from '../scripts/runbook/match/lines.ts';
-import { matchTable, nameStem, parseTable, type TableRule } from '../scripts/runbook/match/table.ts';
+import { matchLines } from '../scripts/runbook/match/lines.ts';
+import type { LinesRule, TableRule } from '../scripts/model/runbook.ts';
+import { matchTable, nameStem, parseTable } from '../scripts/runbook/match/table.ts';
 
 const podsPage = `NAME                          READY   STATUS    RESTARTS   AGE
 controller-7dcc8764f4-8n92q   1/1     Running   1          1m

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { Fetched } from '../model/report.ts';
 
 /**
@@ -46,13 +47,7 @@ export function downloadWith(env: Readonly<Record<string, string | undefined>>):
         } else if (statusCode !== 200) {
           response.resume();
           reject(new Error(`HTTP ${statusCode}`));
-        } else {
-          const chunks: Buffer[] = [];
-          response
-            .on('data', (c: Buffer) => chunks.push(c))
-            .on('end', () => resolve(Buffer.concat(chunks)))
-            .on('error', reject);
-        }
+        } else resolve(buffer(response));
       });
       request.on('error', reject);
     });

@@ -1,8 +1,5 @@
 import type { LinesRule } from '../../model/runbook.ts';
-import type { MatchResult } from './result.ts';
-
-export type { LinesRule };
-import { lineDiff, splitLines } from './result.ts';
+import { lineDiff, splitLines, type MatchResult } from './result.ts';
 
 const APPLY_VERB = /^(\S+\/\S+) (created|configured|unchanged)$/;
 

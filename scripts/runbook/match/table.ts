@@ -1,8 +1,5 @@
 import type { TableRule } from '../../model/runbook.ts';
-import type { MatchResult } from './result.ts';
-
-export type { TableRule };
-import { lineDiff, splitLines } from './result.ts';
+import { lineDiff, splitLines, type MatchResult } from './result.ts';
 
 /** Parses kubectl's aligned table output. Cells may hold single spaces (`1 (3m ago)`), never two. */
 export function parseTable(text: string): { header: string[]; rows: Record<string, string>[] } {
@@ -14,9 +11,8 @@ export function parseTable(text: string): { header: string[]; rows: Record<strin
   const starts = headerCells.map((c) => c.index);
   const rows = lines.slice(1).map((line) => {
     let cells = line.trim().split(/\s{2,}/);
-    if (cells.length !== header.length) {
+    if (cells.length !== header.length)
       cells = starts.map((s, i) => line.slice(s, starts[i + 1] ?? line.length).trim());
-    }
     return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
   });
   return { header, rows };
@@ -31,16 +27,7 @@ export const GENERATED_SUFFIX = `(?<=[a-z0-9]-)(?:${GENERATED}{6,10}-)?${GENERAT
 
 /** `controller-7dcc8764f4-8n92q` → `controller`; `speaker-fnf8l` → `speaker`. */
 export function nameStem(name: string): string {
-  if (!RANDOM_SUFFIX.test(name)) return name;
-  const withoutRandom = name.replace(RANDOM_SUFFIX, '');
-  return withoutRandom.replace(TEMPLATE_HASH, '');
-}
-
-function normalisePorts(value: string): string {
-  return value
-    .split(',')
-    .map((p) => p.replace(/^(\d+):\d+\//, '$1/'))
-    .join(',');
+  return RANDOM_SUFFIX.test(name) ? name.replace(RANDOM_SUFFIX, '').replace(TEMPLATE_HASH, '') : name;
 }
 
 /** Which documented row a printed row stands for: its key column, without a generated name suffix when the rule says so. */
@@ -71,8 +58,9 @@ export function matchTable(
   if (volatile.length > 0) notes.push(`비교하지 않은 열(클러스터마다 다름): ${volatile.join(', ')}`);
 
   const groups = Map.groupBy(page.rows, keyOf);
+  // A port's node port (`80:31234/TCP`) is assigned at random: only the service port is compared.
   const cell = (row: Record<string, string>, column: string) =>
-    rule.ports?.includes(column) ? normalisePorts(row[column] ?? '') : (row[column] ?? '');
+    rule.ports?.includes(column) ? (row[column] ?? '').replace(/(^|,)(\d+):\d+\//g, '$1$2/') : (row[column] ?? '');
   for (const [key, expectedRows] of groups) {
     const template = expectedRows[0] ?? {};
     const actualRows = actual.rows.filter((r) => keyOf(r) === key);
