@@ -16,7 +16,7 @@ import runbook from '../../runbooks/metallb.ts';
 import type { SandboxState } from '../cluster/state.ts';
 import { metallbStartDelay, reset } from './cluster.ts';
 import { median, watchConditions } from './latency.ts';
-import { podsRatio, renderBenchmarks, type Figures } from './render.ts';
+import { podsRatio, renderBenchmarks, s as sec, type Figures } from './render.ts';
 import { siteBytes } from './site.ts';
 import { measureEdit } from './edit.ts';
 import { ensureBundle } from '../lib/client.ts';
@@ -171,7 +171,6 @@ async function measure(
 
 /** The figures a person reads on stdout, in English (docs/benchmarks.md has them all). */
 function summary(f: Figures): string {
-  const sec = (ms: number, digits = 2) => `${(ms / 1000).toFixed(digits)} s`;
   const spread = (v: number[]) =>
     `median ${sec(median(v))} (min ${(Math.min(...v) / 1000).toFixed(2)}, max ${(Math.max(...v) / 1000).toFixed(2)})`;
   const pods = f.pods && { ...podsRatio(f.pods), kubernetes: f.pods.kubernetes };

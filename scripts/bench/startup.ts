@@ -1,5 +1,4 @@
 import { run } from '../lib/process.ts';
-import { median } from './latency.ts';
 import { timed } from './timed.ts';
 
 /**
@@ -46,21 +45,3 @@ export async function measureStartup(
   }
   return out;
 }
-
-export const startupLines = (d: StartupDevices, editsPerRun: number): string[] => {
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const clientSaves = median(d.clientImport.pkg) - median(d.clientImport.bundle);
-  const perRequest = median(d.apiRequest.fresh) - median(d.apiRequest.kept);
-  return [
-    '## 남은 시작 장치와 그 값',
-    '',
-    '아끼는 시간이 0.3 s 아래인 장치는 지웠습니다: CLI 묶음(esbuild, `--dry-run` 에서 0.22 s)과 읽은 페이지의 캐시(0.09 s). 남은 것:',
-    '',
-    '| 장치 | 없을 때 | 있을 때 | 아끼는 시간 |',
-    '|---|---|---|---|',
-    `| API 클라이언트 묶음 (\`scripts/lib/client.ts\`): 런북과 작은 kubelet 이 시작할 때마다 | 패키지 import ${s(median(d.clientImport.pkg))} | 묶음 import ${s(median(d.clientImport.bundle))} | 시작마다 ${s(clientSaves)} |`,
-    `| 실행 내내 한 API 연결 (\`scripts/runbook/kube.ts\`) | 요청마다 ${median(d.apiRequest.fresh).toFixed(1)} ms | 요청마다 ${median(d.apiRequest.kept).toFixed(1)} ms | 요청마다 ${perRequest.toFixed(1)} ms (한 실행의 기다림·객체 확인·로그 읽기가 수백 번 요청합니다) |`,
-    `| 편집 서버 (\`scripts/runbook/edit-server.ts\`): 편집마다 Node 를 띄우지 않음 | Node 편집기 시작 ${s(median(d.nodeEditor))} | bash 편집기 (위 "kubectl edit" 표) | 한 실행(편집 ${editsPerRun}번)에 약 ${s(median(d.nodeEditor) * editsPerRun)} |`,
-    '',
-  ];
-};

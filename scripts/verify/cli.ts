@@ -1,6 +1,4 @@
 import type { ParsedArgs } from 'citty';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +17,7 @@ import { readPage } from '../model/page.ts';
 import { continuationChain, reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
+import { timed } from '../bench/timed.ts';
 
 const command = {
   meta: {
@@ -51,22 +50,6 @@ export interface VerifyTiming extends Record<'ms' | 'upMs' | 'runMs' | 'downMs',
  */
 export function verifySandboxName(runbook: string, minor: string): string {
   return `verify-${runbook}-${minor.replace(/\./g, '-')}`;
-}
-
-/** Runs a project CLI as a child; its progress goes to our stderr. Resolves to the exit code. */
-async function child(script: string, args: string[], io: Io): Promise<number> {
-  const p = spawn(process.execPath, [path.join(projectRoot, 'scripts', script), ...args], {
-    cwd: projectRoot,
-    env: io.env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [p.stdout, p.stderr]) stream.on('data', (d: Buffer) => io.err(d.toString()));
-  // Not spawn's `signal`: a child started after the abort (the sandbox's `down`) must run to its end.
-  const stop = () => p.kill('SIGINT');
-  io.signal.addEventListener('abort', stop, { once: true });
-  const [code, signal] = (await once(p, 'close')) as [number | null, NodeJS.Signals | null];
-  io.signal.removeEventListener('abort', stop);
-  return code ?? (signal === 'SIGINT' ? 130 : 143);
 }
 
 /** The verdict on a report just written, in words (the same verdict the site shows). */
@@ -172,6 +155,23 @@ async function pageProvider(run: Run, page: VerifiedPage, chain: VerifiedPage[])
   return chosen.provider;
 }
 
+/** Project CLIs run as children, their progress on our stderr, timed by part for the summary line: sandbox up, the runbooks, sandbox down. */
+function timedCli(io: Io) {
+  const split = { upMs: 0, runMs: 0, downMs: 0 };
+  const cli = async (part: keyof typeof split, script: string, argv: string[]) => {
+    const r = await timed(process.execPath, [path.join(projectRoot, 'scripts', script), ...argv], {
+      cwd: projectRoot,
+      env: io.env as NodeJS.ProcessEnv,
+      signal: io.signal,
+      echo: io.err,
+    });
+    split[part] += r.ms;
+    return r.status ?? (r.signal === 'SIGINT' ? 130 : 143);
+  };
+  return { split, cli };
+}
+type Cli = ReturnType<typeof timedCli>['cli'];
+
 /** One page on one Kubernetes minor, on a fresh sandbox: up, the pages it continues from, the page, its logs when it failed, down. */
 async function verifyVersion(
   run: Run,
@@ -186,14 +186,7 @@ async function verifyVersion(
   status.start(`${page.title} — Kubernetes ${minor} (${page.file})`);
   const t0 = performance.now();
   fs.rmSync(report, { force: true });
-  // Where the time goes, for the summary line: sandbox up, the runbooks, sandbox down.
-  const split = { upMs: 0, runMs: 0, downMs: 0 };
-  const cli = async (part: keyof typeof split, script: string, argv: string[]) => {
-    const started = performance.now();
-    const code = await child(script, argv, io);
-    split[part] += performance.now() - started;
-    return code;
-  };
+  const { split, cli } = timedCli(io);
   // A fresh sandbox every time: a leftover of an interrupted run is taken down first, and so are the
   // sandboxes --keep left up by pages that passed.
   await cli('downMs', 'cluster.ts', ['down', '--name', sandbox]);
@@ -209,35 +202,14 @@ async function verifyVersion(
   }
   const providerArgs = provider ? ['--provider', provider] : [];
   const up = await cli('upMs', 'cluster.ts', ['up', '--name', sandbox, '--kubernetes', minor, ...providerArgs]);
-  let code = up;
-  let brokenBefore: string | undefined;
-  for (const earlier of up === 0 ? before : []) {
-    // Its report is not this page's: kept beside the run's working files, not in the reports folder.
-    const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
-    status.info(
-      `${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`,
-    );
-    code = await cli('runMs', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
-    fs.rmSync(scratch, { force: true });
-    if (code !== 0) {
-      brokenBefore = earlier.runbook;
-      break;
-    }
-  }
-  if (up === 0 && !brokenBefore) {
-    const junit = path.join(reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
-    fs.mkdirSync(path.dirname(junit), { recursive: true });
-    const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
-    const argv = [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues];
-    code = await cli('runMs', 'runbook.ts', argv);
-  }
+  const { code, brokenBefore } = up === 0 ? await runPages(run, page, before, minor, cli) : { code: up };
   // A page that failed on a sandbox that came up: its logs beside its report, before the sandbox goes.
   if (up === 0 && code !== 0)
     await cli('downMs', 'cluster.ts', ['logs', '--name', sandbox, '--to', path.join(reportsDir, 'logs', sandbox)]);
-  if (!run.args.keep || up !== 0) await cli('downMs', 'cluster.ts', ['down', '--name', sandbox]);
-  else run.kept.push({ sandbox, ok: code === 0 });
-  const ms = performance.now() - t0;
   const ok = code === 0;
+  if (!run.args.keep || up !== 0) await cli('downMs', 'cluster.ts', ['down', '--name', sandbox]);
+  else run.kept.push({ sandbox, ok });
+  const ms = performance.now() - t0;
   const outcome =
     up !== 0
       ? `샌드박스를 만들지 못함 (종료 코드 ${up})`
@@ -253,4 +225,25 @@ async function verifyVersion(
   run.results.push(
     `${ok ? '✓' : '✗'} ${page.runbook}  Kubernetes ${minor}  ${outcome}  ${formatDuration(ms)} (${parts})  ${path.relative(io.cwd, report)}`,
   );
+}
+
+/** On the sandbox that came up: the pages this one continues from, then (unless one of them failed) the page itself. */
+async function runPages(run: Run, page: VerifiedPage, before: VerifiedPage[], minor: string, cli: Cli) {
+  const sandbox = verifySandboxName(page.runbook, minor);
+  for (const earlier of before) {
+    // Its report is not this page's: kept beside the run's working files, not in the reports folder.
+    const scratch = path.join(os.tmpdir(), `vdocs-verify-${process.pid}-${earlier.runbook}-${minor}.json`);
+    run.status.info(
+      `${page.runbook}: 먼저 이어지는 페이지 ${earlier.runbook} 를 같은 샌드박스에서 실행합니다 (runbook.continuesFrom).`,
+    );
+    const code = await cli('runMs', 'runbook.ts', [earlier.runbook, '--sandbox', sandbox, '--report', scratch]);
+    fs.rmSync(scratch, { force: true });
+    if (code !== 0) return { code, brokenBefore: earlier.runbook };
+  }
+  const report = reportPath(run.reportsDir, page.runbook, minor);
+  const junit = path.join(run.reportsDir, 'junit', `${page.runbook}-kubernetes-${minor}.xml`);
+  fs.mkdirSync(path.dirname(junit), { recursive: true });
+  const continues = before.length > 0 ? ['--continues-from', before.map((p) => p.runbook).join(',')] : [];
+  const argv = [page.runbook, '--sandbox', sandbox, '--report', report, '--junit', junit, ...continues];
+  return { code: await cli('runMs', 'runbook.ts', argv) };
 }
