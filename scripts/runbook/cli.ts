@@ -96,25 +96,25 @@ function waitLimitMs(value: string | undefined): number | undefined {
 }
 
 /** Asks before changing a cluster this project did not create. Returns false when refused. */
-async function confirmTarget(
-  binding: Binding,
-  target: Target,
-  selected: Set<string>,
-  yes: boolean,
-  io: Io,
-): Promise<boolean> {
+async function confirmTarget(binding: Binding, target: Target, selected: Set<string>, yes: boolean, io: Io) {
   if (target.sandbox) return true;
   io.err(
     `이 런북은 샌드박스가 아닌 클러스터를 바꿉니다.\n  컨텍스트: ${target.context}\n  API 서버: ${target.server}\n  kubeconfig: ${target.kubeconfig} (이 컨텍스트만 든 사본, 실행 뒤에도 남겨 출력된 명령을 붙여 넣을 수 있게 함)\n바꾸는 단계:\n${renderWrites(binding, selected)}\n`,
   );
+  return askYes(
+    io,
+    yes,
+    `컨텍스트 ${target.context} 에서 실행할까요?`,
+    `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`,
+    '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.',
+  );
+}
+
+/** Whether the user typed exactly "yes" (at once with --yes); off a terminal, a usage error (`cannotAsk`, `fix`). */
+export async function askYes(io: Io, yes: boolean, question: string, cannotAsk: string, fix: string): Promise<boolean> {
   if (yes) return true;
-  if (!io.interactive || !io.ask)
-    throw new UsageError(
-      'CONFIRMATION_REQUIRED',
-      `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`,
-      '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.',
-    );
-  return (await io.ask(`컨텍스트 ${target.context} 에서 실행할까요? 정확히 "yes" 를 입력하세요: `)).trim() === 'yes';
+  if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', cannotAsk, fix);
+  return (await io.ask(`${question} 정확히 "yes" 를 입력하세요: `)).trim() === 'yes';
 }
 
 type Args = ParsedArgs<(typeof command)['args']>;

@@ -8,6 +8,7 @@ import { at, parsePage, type Block } from '../model/page.ts';
 import type { RunReport } from '../model/report.ts';
 import { minorOf } from '../model/version.ts';
 import type { Binding } from './bind.ts';
+import { askYes } from './cli.ts';
 import { mergeOutput, replaceBlocks } from './rewrite.ts';
 
 /** The output blocks and the text `--update` writes into each; the failures it does not fix (exit codes, drift, outputs the rule could never accept), for people. */
@@ -89,18 +90,12 @@ export async function updatePage(o: UpdateOptions): Promise<number> {
   const next = replaceBlocks(source, plan.changes);
   io.out(createTwoFilesPatch(shown, shown, source, next, '페이지', '실제 출력을 쓴 페이지', { context: 2 }));
   const list = plan.changes.map((c) => c.block.id).join(', ');
-  if (!o.yes) {
-    if (!io.interactive || !io.ask)
-      throw new UsageError(
-        'CONFIRMATION_REQUIRED',
-        `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`,
-        `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`,
-      );
-    const question = `${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요? 정확히 "yes" 를 입력하세요: `;
-    if ((await io.ask(question)).trim() !== 'yes') {
-      io.err(`쓰지 않았습니다. ${shown} 는 그대로입니다.\n`);
-      return 1;
-    }
+  const question = `${shown} 의 출력 블록 ${plan.changes.length}개(${list})를 실제 출력으로 바꿀까요?`;
+  const cannotAsk = `--update 는 페이지에 쓰기 전에 묻는데, 터미널이 아니라 물어볼 수 없습니다. ${shown} 는 바뀌지 않았습니다.`;
+  const fix = `위 차이를 검토한 뒤 --yes 를 붙여 다시 실행하세요: npm run runbook -- ${o.command} --update --yes`;
+  if (!(await askYes(io, o.yes, question, cannotAsk, fix))) {
+    io.err(`쓰지 않았습니다. ${shown} 는 그대로입니다.\n`);
+    return 1;
   }
   writeAtomic(o.file, next);
   io.err(`${shown} 에 출력 블록 ${plan.changes.length}개를 썼습니다: ${list}. 쓴 페이지로 다시 실행해 확인합니다.\n`);
