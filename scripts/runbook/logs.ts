@@ -7,18 +7,14 @@ import { apiErrorText, type Kube } from './kube.ts';
 import type { KeptLogs } from '../cluster/provider.ts';
 import { parseSelector } from '../lib/selector.ts';
 
-/**
- * The logs of the components a runbook names, through the API on every provider (every container of every matching pod,
- * and the instance before the last restart), else where the provider keeps them (Provider.containerLogs), else one line saying so.
- */
+// The logs of the components a runbook names, through the API (every container of every matching pod, and the instance
+// before the last restart), else where the provider keeps them (Provider.containerLogs), else one line saying so.
 
 /** Lines per container instance and pods per component (a big DaemonSet must not flood a failure or a report): under a failed step, and kept with the report. */
 const DIAGNOSTIC = { tailLines: 30, pods: 3 };
 const KEPT = { tailLines: 2000, pods: 20 };
 /** Where a log read through the API comes from (the API server asks the node's kubelet). */
 const API_ORIGIN = 'API 서버를 거쳐 kubelet 에서';
-/** At most this much of one log through the API (`limitBytes`). */
-const LIMIT_BYTES = 1 << 20;
 
 /** The two API reads the logs need (faked in tests). */
 export interface PodLogApi {
@@ -38,16 +34,14 @@ function podLogApi(kube: Pick<Kube, 'core'>): PodLogApi {
     listPods: async (namespace, labelSelector) =>
       (await kube.core.listNamespacedPod({ namespace, labelSelector })).items,
     readLog: (namespace, name, container, { tailLines, previous }) =>
-      kube.core.readNamespacedPodLog({ name, namespace, container, tailLines, previous, limitBytes: LIMIT_BYTES }),
+      kube.core.readNamespacedPodLog({ name, namespace, container, tailLines, previous, limitBytes: 1 << 20 }),
   };
 }
 
-/** One container instance's last lines and where they came from, said for people. */
+/** One container instance's last lines and where they came from (the API request or the provider's file), said for people. */
 interface InstanceLog {
   previous: boolean;
-  /** Through the API (the kubelet's log), or the provider's own file. */
   origin: 'api' | 'provider';
-  /** The request or the file, for people. */
   source: string;
   text: string;
 }
