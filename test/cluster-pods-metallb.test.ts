@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterMain } from '../scripts/cluster/main.ts';
 import { dashboardTitle } from '../scripts/cluster/pods/backend.ts';
-import { verifyBrowserStep } from '../scripts/cluster/pods/browser-step.ts';
+import { openAddress } from '../scripts/cluster/browser-step.ts';
+import { podsClient } from '../scripts/cluster/pods/browser-step.ts';
 import { liveClaim } from '../scripts/cluster/pods/host.ts';
 import { httpFromClient } from '../scripts/cluster/pods/probe.ts';
 import { readSandbox, type SandboxState } from '../scripts/cluster/state.ts';
@@ -118,7 +119,7 @@ describe.skipIf(Boolean(skip))(`MetalLB page on the pods provider, Kubernetes ${
     async (step) => {
       const kube = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
       const png = path.join(shots, `${step.name}.png`);
-      const result = await verifyBrowserStep(kube, step, png);
+      const result = await openAddress(kube, step, png, podsClient);
       const title = dashboardTitle(
         await kube.core.readNamespacedService({ name: step.name, namespace: step.namespace }),
       );

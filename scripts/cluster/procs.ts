@@ -18,19 +18,24 @@ export interface ProcessRecord {
   writtenAt?: number;
 }
 
+/** `read()`, or `fallback` when it throws: a file or process that is gone, not readable or not whole. */
+export function orElse<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Linux exposes to user space. */
 const TICKS_PER_SECOND = 100;
 
 /** When `pid` started, in clock ticks after boot; undefined when it is gone (or not Linux). */
 export function startTicks(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After "pid (comm) ": state is field 3, starttime field 22. comm may hold spaces and parentheses.
-    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isSafeInteger(start) ? start : undefined;
-  } catch {
-    return undefined;
-  }
+  const stat = orElse(() => fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
+  // After "pid (comm) ": state is field 3, starttime field 22. comm may hold spaces and parentheses.
+  const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  return Number.isSafeInteger(start) ? start : undefined;
 }
 
 /** The record of a process just started: its pid and its start time. */
@@ -40,12 +45,8 @@ export function recordProcess(name: string, pid: number): ProcessRecord {
 }
 
 function bootTimeMs(): number | undefined {
-  try {
-    const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
-    return btime ? Number(btime[1]) * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const btime = /^btime (\d+)$/m.exec(orElse(() => fs.readFileSync('/proc/stat', 'utf8'), ''));
+  return btime ? Number(btime[1]) * 1000 : undefined;
 }
 
 /**
@@ -69,12 +70,7 @@ const within = (file: string, dir: string) => file.startsWith(dir + path.sep);
  * the same build through its own link does not qualify, nor does anything naming `dir` in its arguments.
  */
 export function belongsTo(pid: number, dir: string): boolean {
-  const dirs = [dir];
-  try {
-    dirs.push(fs.realpathSync(dir));
-  } catch {
-    /* gone: the path as given */
-  }
+  const dirs = [dir, orElse(() => fs.realpathSync(dir), dir)]; // gone: the path as given
   try {
     const exe = fs.readlinkSync(`/proc/${pid}/exe`);
     if (dirs.some((d) => within(exe, d))) return true;
@@ -97,13 +93,7 @@ export function ownPids(records: readonly ProcessRecord[], dir: string): number[
 
 /** Every live process other than this one that passes `test`. */
 export function processesWhere(test: (pid: number) => boolean): number[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  return entries
+  return orElse(() => fs.readdirSync('/proc'), [])
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
     .filter((pid) => pid !== process.pid && test(pid) && isAlive(pid));
@@ -115,10 +105,5 @@ export function sandboxProcesses(dir: string): number[] {
 }
 
 /** A process's arguments, argv[0] first; empty when it is gone. */
-export function argvOf(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-  } catch {
-    return [];
-  }
-}
+export const argvOf = (pid: number) =>
+  orElse(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1), []);

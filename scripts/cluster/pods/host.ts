@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, which, type Env } from '../../lib/process.ts';
-import { argvOf, isRecorded, ownPids, processesWhere, startTicks } from '../procs.ts';
+import { argvOf, isRecorded, orElse, ownPids, processesWhere, startTicks } from '../procs.ts';
 import { CGROUP_ROOTS, HOST_PATHS, NET, RUNTIME_HOST_PATHS, podsPaths } from './layout.ts';
 import { netnsFile } from './namespaces.ts';
 import { ENGINE_NETNS, readEngineClaim } from '../kind/engine.ts';
-import { orElse, readCreated } from './record.ts';
+import { readCreated } from './record.ts';
 
 // Whether this machine can run the pods provider, and whether it is free to. Each reason is one Korean sentence;
 // `up` shows them together and suggests the kwok provider.

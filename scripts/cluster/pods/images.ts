@@ -11,7 +11,8 @@ import type { Simulation } from '../provider.ts';
 import { sandboxPaths } from '../sandbox.ts';
 import { ensureImageBinary, podToolsTarget } from '../targets.ts';
 import { PAUSE_IMAGE, STANDIN_IMAGE, podsPaths, type PodsPaths } from './layout.ts';
-import { orElse, readCreated } from './record.ts';
+import { orElse } from '../procs.ts';
+import { readCreated } from './record.ts';
 
 /** An image we build: its exact name (as manifests use it), the binary and where it sits in the image. */
 export interface LocalImage {

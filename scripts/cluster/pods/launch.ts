@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { isAlive, type Env } from '../../lib/process.ts';
-import { recordProcess, type ProcessRecord } from '../procs.ts';
-import { orElse } from './record.ts';
+import { orElse, recordProcess, type ProcessRecord } from '../procs.ts';
 
 /** One long-running process of the node, started detached (own process group) with its log file. */
 export interface Daemon extends ProcessRecord {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { HOST_PATHS, NET, RUNTIME_HOST_PATHS, type PodsPaths } from './layout.ts';
-import { orElse } from './record.ts';
+import { orElse } from '../procs.ts';
 
 // The two network namespaces, the veth between them, and the node's private mount namespace.
 // - Namespaces are persisted with `unshare --net=/run/netns/NAME` (one bind mount per file), not `ip netns add`,

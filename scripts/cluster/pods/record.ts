@@ -16,15 +16,6 @@ interface Created {
   holder?: number;
 }
 
-/** `read()`, or `fallback` when it throws: a file or process that is gone, not readable or not whole. */
-export function orElse<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch {
-    return fallback;
-  }
-}
-
 const file = (pp: PodsPaths) => path.join(pp.root, 'created.json');
 
 /** What `up` recorded; a daemon recorded without a start time (an older file) is dated by the file. */

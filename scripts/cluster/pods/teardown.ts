@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Status } from '../../lib/status.ts';
-import { argvOf, ownPids, processesWhere, sandboxProcesses } from '../procs.ts';
+import { argvOf, orElse, ownPids, processesWhere, sandboxProcesses } from '../procs.ts';
 import { stopProcesses, waitFor, type SandboxPaths } from '../sandbox.ts';
 import { exeName, readClaim, releaseClaim } from './host.ts';
 import { CGROUP_ROOTS, NET, podsPaths } from './layout.ts';
 import { deleteNetns, netnsFile } from './namespaces.ts';
-import { orElse, readCreated } from './record.ts';
+import { readCreated } from './record.ts';
 
 /** Every cgroup folder under /<root> in every v1 controller, deepest first. */
 function cgroupDirs(): string[] {
