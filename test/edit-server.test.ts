@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEditServer, type EditServer } from '../scripts/runbook/edit-server.ts';
+import { startEditServer } from '../scripts/runbook/edit-server.ts';
 
 const CHANGES = [
   { path: ['spec', 'type'], value: 'LoadBalancer', line: 33 },
@@ -24,7 +24,7 @@ async function edit(env: Record<string, string>, file: string): Promise<{ code: 
 }
 
 describe("the runner's KUBE_EDITOR (edit-server.ts)", () => {
-  let server: EditServer | undefined;
+  let server: Awaited<ReturnType<typeof startEditServer>> | undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edit-server-'));
   const file = path.join(dir, 'svc.yaml');
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import type { Anchor, Block, Page } from '../model/page.ts';
 import { anchorHash, at, blockHash } from '../model/page.ts';
 import { UsageError } from '../lib/errors.ts';
-import { documentedChanges, type FieldChange } from './edits.ts';
+import type { FieldChange } from './edit-apply.ts';
+import { documentedChanges } from './edits.ts';
 import { parseTable } from './match/table.ts';
 import { splitLines } from './match/result.ts';
 import { componentLogProblems } from './logs.ts';

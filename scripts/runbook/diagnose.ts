@@ -10,17 +10,13 @@ import { parseGet } from './kube.ts';
  * controllers and the last lines of its components' logs; each command pasteable with the target's KUBECONFIG.
  */
 export async function diagnose(ctx: RunContext, command: string, stdout: string): Promise<string> {
-  const sections: string[] = [];
   const health = await ctx.health();
+  // describe/events would wait on the same silent server; the runner puts the cause first.
   if (!health.ok) {
-    // describe/events would wait on the same silent server; the runner puts the cause first.
-    sections.push(
-      healthSection(health, ctx.target),
-      'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.',
-    );
-    sections.push(...(await diagnosticLogs(ctx, false)));
-    return sections.join('\n\n');
+    const skipped = 'API 서버가 답하지 않아 객체 진단(describe, events)은 건너뛰었습니다.';
+    return [healthSection(health, ctx.target), skipped, ...(await diagnosticLogs(ctx, false))].join('\n\n');
   }
+  const sections: string[] = [];
   const run = async (title: string, script: string) => {
     const r = await runScript(script, { cwd: ctx.workDir, env: ctx.env, signal: ctx.signal, timeoutMs: 20_000 });
     sections.push(`$ ${pasteable(title, ctx.target)}\n${ctx.redactor.apply(`${r.stdout}${r.stderr}`).trimEnd()}`);

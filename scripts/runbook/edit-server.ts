@@ -26,15 +26,8 @@ echo "editor: \${reply#error }" >&2
 exit 1
 `;
 
-export interface EditServer {
-  /** Environment for the \`kubectl edit\` command: KUBE_EDITOR and how it reaches this server. */
-  env: Record<string, string>;
-  /** Files the editor changed (kubectl calls it once per edit). */
-  edited: string[];
-  close(): Promise<void>;
-}
-
-export async function startEditServer(changes: FieldChange[]): Promise<EditServer> {
+/** The \`kubectl edit\` command's environment (KUBE_EDITOR and how it reaches the server), the files edited, close. */
+export async function startEditServer(changes: FieldChange[]) {
   const token = crypto.randomBytes(24).toString('hex');
   const edited: string[] = [];
   const answer = (sent: string, file: string): string => {

@@ -3,8 +3,6 @@ import type { Block } from '../model/page.ts';
 import { parseLineRange } from '../model/page.ts';
 import type { FieldChange } from './edit-apply.ts';
 
-export type { FieldChange } from './edit-apply.ts';
-
 /**
  * Reads the change a spec block documents: each line marked with `ins={..}` must be a
  * `key: scalar` pair; its path in the YAML document and its value are the change.
