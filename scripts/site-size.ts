@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSize, pageBytes, type PageBytes } from './bench/site.ts';
+import { gzipSize, pageBytes } from './bench/site.ts';
 import type { Io } from './lib/io.ts';
 import { runMain } from './lib/main.ts';
 
@@ -18,15 +18,8 @@ interface Tier {
   files: string[];
 }
 
-interface PageSize {
-  route: string;
-  html: Tier;
-  initial: PageBytes;
-  idle: Tier;
-}
-
 /** Measures one built route (`''` for the index). */
-export function pageSize(dist: string, route: string): PageSize {
+export function pageSize(dist: string, route: string) {
   const initial = pageBytes(dist, route);
   const htmlFile = path.join(dist, initial.html);
   const html = fs.readFileSync(htmlFile);

@@ -27,31 +27,20 @@ export const ObjectCheck = z.object({
 });
 export type ObjectCheck = z.infer<typeof ObjectCheck>;
 
+const named = { namespace: z.string(), name: z.string(), found: z.boolean() };
+
 /**
  * What the API returned for a step's object check: the evidence the verdict compares with the
  * page again (scripts/runbook/objects.ts `compareObject`). `data` is the ConfigMap key's raw text.
  */
 export const ObjectReading = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('service'),
-    namespace: z.string(),
-    name: z.string(),
-    found: z.boolean(),
-    type: z.string().optional(),
-    ip: z.string().optional(),
-  }),
+  z.object({ kind: z.literal('service'), ...named, type: z.string().optional(), ip: z.string().optional() }),
   z.object({
     kind: z.literal('pods'),
     namespace: z.string(),
     pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string() })),
   }),
-  z.object({
-    kind: z.literal('config'),
-    namespace: z.string(),
-    name: z.string(),
-    found: z.boolean(),
-    data: z.string().optional(),
-  }),
+  z.object({ kind: z.literal('config'), ...named, data: z.string().optional() }),
   /** The API server did not answer the read. */
   z.object({ kind: z.literal('error'), what: z.string(), error: z.string() }),
 ]);
