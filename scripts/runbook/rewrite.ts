@@ -36,10 +36,7 @@ export function mergeOutput(rule: OutputRule, documented: string, actual: Stream
   return { ok: true, text };
 }
 
-/**
- * Rows per node, offline: the number of rows the cluster printed for each such key (the run itself
- * checked that number against its nodes; here only the page's text is at stake).
- */
+/** Rows per node, offline: the rows the cluster printed per such key (the run checked that number against its nodes). */
 function printedNodes(rule: Extract<OutputRule, { kind: 'table' }>, stdout: string): { nodes: Record<string, number> } {
   const printed = parseTable(stdout).rows;
   const nodes: Record<string, number> = {};
@@ -176,17 +173,11 @@ function mergeStream(rule: LinesRule, stream: 'stdout' | 'stderr', page: string[
 function mergeLines(rule: LinesRule, documented: string, actual: Streams): string {
   const page = splitLines(documented);
   const onStderr = (l: string) => rule.stderr?.test(l.trim()) ?? false;
-  const got = (t: string) =>
-    splitLines(t)
-      .filter((l) => l.trim() !== '')
-      .map((l) => l.trimEnd());
-  const stdout = mergeStream(
-    rule,
-    'stdout',
-    page.filter((l) => !onStderr(l)),
-    got(actual.stdout),
-  );
-  const stderr = mergeStream(rule, 'stderr', page.filter(onStderr), got(actual.stderr));
+  const [stdout, stderr] = (['stdout', 'stderr'] as const).map((s) => {
+    const documentedLines = page.filter((l) => onStderr(l) === (s === 'stderr'));
+    const got = splitLines(actual[s]).flatMap((l) => (l.trim() === '' ? [] : [l.trimEnd()]));
+    return mergeStream(rule, s, documentedLines, got);
+  });
   // The page's layout: its stderr lines (kubectl's warnings) before or after the rest, as it shows them.
   const stderrFirst = page.length > 0 && onStderr(page[0] ?? '');
   return (stderrFirst ? [...stderr, ...stdout] : [...stdout, ...stderr]).join('\n');
