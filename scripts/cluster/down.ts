@@ -8,7 +8,7 @@ import { deleteKindCluster } from './kind/cluster.ts';
 import { deleteKwokCluster, kwokPorts } from './kwok.ts';
 import { readSmallKubelet } from './kubelet/launch.ts';
 import { teardownPods } from './pods/teardown.ts';
-import { ownPids, sandboxProcesses, type ProcessRecord } from './procs.ts';
+import { orElse, ownPids, sandboxProcesses, type ProcessRecord } from './procs.ts';
 import { isPortOpen, sandboxPaths, stopProcesses, waitFor, type SandboxPaths } from './sandbox.ts';
 import { readSandbox, type SandboxState } from './state.ts';
 import { currentProcesses } from './status.ts';
@@ -29,12 +29,8 @@ function recordedProcesses(state: SandboxState | undefined, p: SandboxPaths, io:
 export async function teardown(name: string, io: Io, status: Status): Promise<{ existed: boolean }> {
   const p = sandboxPaths(name, io.env);
   if (!fs.existsSync(p.dir)) return { existed: false };
-  let state: SandboxState | undefined;
-  try {
-    state = readSandbox(name, io.env);
-  } catch {
-    // a corrupt state file must not prevent cleaning up
-  }
+  // A corrupt state file must not prevent cleaning up.
+  const state = orElse(() => readSandbox(name, io.env), undefined);
   const recorded = recordedProcesses(state, p, io);
   const ports = new Set<number>([...(state?.ports ?? []), ...kwokPorts(p.kwokWorkdir, name)]);
   // The small kubelet's own record covers a half-made sandbox (started, but no state.json yet).

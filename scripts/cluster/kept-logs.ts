@@ -3,6 +3,7 @@ import path from 'node:path';
 import { containerLogFiles, LoggedPod, type SandboxState } from './state.ts';
 import type { ComponentLogs } from '../model/runbook.ts';
 import { matchesSelector, parseSelector } from '../lib/selector.ts';
+import { orElse } from './procs.ts';
 
 /**
  * Container logs a provider keeps because the API cannot serve them (kwok's small kubelet), in /var/log/pods
@@ -56,13 +57,9 @@ function providerPods(provider: ProviderLogs, component: Pick<ComponentLogs, 'na
   if (typeof selector === 'string' || !fs.existsSync(provider.dir)) return [];
   const pods: ProviderPod[] = [];
   for (const entry of fs.readdirSync(provider.dir)) {
-    let record: LoggedPod;
-    try {
-      record = LoggedPod.parse(JSON.parse(fs.readFileSync(path.join(provider.dir, entry, 'pod.json'), 'utf8')));
-    } catch {
-      continue;
-    }
-    if (record.namespace !== component.namespace || !matchesSelector(record.labels, selector)) continue;
+    const file = path.join(provider.dir, entry, 'pod.json');
+    const record = orElse(() => LoggedPod.parse(JSON.parse(fs.readFileSync(file, 'utf8'))), undefined);
+    if (record?.namespace !== component.namespace || !matchesSelector(record.labels, selector)) continue;
     const { folder } = containerLogFiles(provider.dir, record);
     const containers = fs
       .readdirSync(folder, { withFileTypes: true })

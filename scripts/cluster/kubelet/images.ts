@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../../lib/fs.ts';
+import { orElse } from '../procs.ts';
 
 /**
  * The small kubelet's registry `<sandbox>/kubelet/images.json`: image → binary built from its tagged source,
@@ -9,13 +10,9 @@ import { writeAtomic } from '../../lib/fs.ts';
 export const registeredImagesFile = (sandboxDir: string) => path.join(sandboxDir, 'kubelet', 'images.json');
 
 export function readRegisteredImages(sandboxDir: string): Record<string, string> {
-  try {
-    const parsed = JSON.parse(fs.readFileSync(registeredImagesFile(sandboxDir), 'utf8')) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+  const parsed = orElse(() => JSON.parse(fs.readFileSync(registeredImagesFile(sandboxDir), 'utf8')) as unknown, {});
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** Adds images (atomically: the small kubelet never reads half a file); unchanged registrations leave the file alone. */

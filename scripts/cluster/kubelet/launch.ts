@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { writeAtomic } from '../../lib/fs.ts';
 import { isAlive, type Env } from '../../lib/process.ts';
-import { recordProcess, type ProcessRecord } from '../procs.ts';
+import { orElse, recordProcess, type ProcessRecord } from '../procs.ts';
 import { waitFor, type SandboxPaths } from '../sandbox.ts';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
@@ -14,12 +14,8 @@ const recordFile = (p: SandboxPaths) => path.join(p.kubelet, 'process.json');
 
 /** The small kubelet's record (pid and start time), written when it was started; undefined if none. */
 export function readSmallKubelet(p: SandboxPaths): ProcessRecord | undefined {
-  try {
-    const r = JSON.parse(fs.readFileSync(recordFile(p), 'utf8')) as ProcessRecord;
-    return Number.isInteger(r.pid) && r.pid > 0 ? r : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = orElse(() => JSON.parse(fs.readFileSync(recordFile(p), 'utf8')) as ProcessRecord | null, null);
+  return r && Number.isInteger(r.pid) && r.pid > 0 ? r : undefined;
 }
 
 /**
@@ -47,14 +43,9 @@ export async function startSmallKubelet(p: SandboxPaths, env: Env): Promise<Proc
   // Before anything can fail: a half-made sandbox (no state.json yet) is torn down from this.
   writeAtomic(recordFile(p), JSON.stringify(record) + '\n');
   const statusFile = path.join(p.kubelet, 'status.json');
-  const ready = await waitFor(() => {
-    if (!isAlive(pid)) return true;
-    try {
-      return (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { supervisor: number }).supervisor === pid;
-    } catch {
-      return false;
-    }
-  }, 15_000);
+  const supervisor = () =>
+    orElse(() => (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { supervisor: number }).supervisor, 0);
+  const ready = await waitFor(() => !isAlive(pid) || supervisor() === pid, 15_000);
   if (!ready || !isAlive(pid)) throw failed('작은 kubelet이 시작 직후 멈췄습니다.');
   return record;
 }
