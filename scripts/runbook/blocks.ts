@@ -28,9 +28,7 @@ export function isTableHeader(header: string[]): boolean {
 }
 
 /** Whether the block's first line starts a shell command. */
-function looksLikeCommand(code: string): boolean {
-  return COMMAND.test(meaningful(code)[0] ?? '');
-}
+const looksLikeCommand = (code: string) => COMMAND.test(meaningful(code)[0] ?? '');
 
 /** Why the block reads as output rather than a command (for the scaffold's guesses and the dry-run's warning), or undefined. */
 export function looksLikeOutput(code: string): string | undefined {

@@ -215,10 +215,7 @@ async function runAndReport(
   fs.mkdirSync(workDir, { recursive: true });
   const { execute, summarize } = await import('./runner.ts');
   const redactor = new Redactor();
-  const before = args['continues-from']
-    ?.split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
+  const before = args['continues-from']?.split(',').flatMap((n) => n.trim() || []);
   const run = async (b: Binding) => {
     const executed = await execute(b, target, io, {
       ...options,
@@ -247,15 +244,8 @@ async function runAndReport(
 }
 
 /** Report, JUnit and the component logs the run read at its end (copied from the run's folder to `<report>.logs/<name>.log`, paths relative to the report). */
-async function writeOutputs(
-  report: RunReport,
-  { report: reportFile, junit }: Pick<Args, 'report' | 'junit'>,
-  workDir: string,
-  io: Io,
-  redactor: Redactor,
-  target: Target,
-): Promise<void> {
-  const file = path.resolve(io.cwd, reportFile ?? path.join(workDir, 'report.json'));
+async function writeOutputs(report: RunReport, args: Args, dir: string, io: Io, redactor: Redactor, target: Target) {
+  const file = path.resolve(io.cwd, args.report ?? path.join(dir, 'report.json'));
   const base = file.replace(/\.json$/, '');
   const logs: Record<string, string> = {};
   for (const [name, source] of Object.entries(report.logs)) {
@@ -274,10 +264,10 @@ async function writeOutputs(
   });
   writeReport(file, { ...report, steps, logs });
   io.err(`보고서: ${path.relative(io.cwd, file)}\n`);
-  if (junit) {
+  if (args.junit) {
     const { toJUnit } = await import('./junit.ts');
-    writeAtomic(path.resolve(io.cwd, junit), toJUnit(report, target));
-    io.err(`JUnit: ${junit}\n`);
+    writeAtomic(path.resolve(io.cwd, args.junit), toJUnit(report, target));
+    io.err(`JUnit: ${args.junit}\n`);
   }
 }
 

@@ -412,13 +412,12 @@ function runStep(c: Command, source: string, todo: Map<string, string>, guess: G
       `출력 블록이 둘입니다 (${main.id}, ${aside.id}). 두 번째를 버전에 따른 차이(drift)로 두었습니다: since(${since ? '페이지 문장에서 읽은 값' : '찾지 못해 1.99'}), exitCode, stderr, withoutLines, because 를 페이지에 맞게 고치세요.`,
     );
   }
-  const volatile = step.output?.kind === 'lines' ? step.output.volatile?.source : undefined;
-  if (volatile)
+  const volatile = step.output?.kind === 'lines' ? (step.output.volatile?.source ?? '') : '';
+  const parts = VOLATILE_PARTS.flatMap(([, part, name]) => (volatile.includes(part) ? [name] : []));
+  if (parts.length > 0)
     guess(
       c.outputs[0]?.line ?? c.line,
-      `${c.id}: 출력에서 실행마다 다른 부분(${VOLATILE_PARTS.filter(([, part]) => volatile.includes(part))
-        .map(([, , name]) => name)
-        .join(', ')})은 비교하지 않습니다.`,
+      `${c.id}: 출력에서 실행마다 다른 부분(${parts.join(', ')})은 비교하지 않습니다.`,
     );
   return step;
 }
