@@ -213,13 +213,9 @@ export async function perNodeCounts(
   for (const [key, policy] of Object.entries(rule.rows ?? {})) {
     if (policy === 'as-page') continue;
     // Unread (the API did not answer): the table check names the missing count instead of skipping it.
-    await schedulableNodes(kube, {
-      namespace: policy.onePerNodeOf.namespace,
-      name: policy.onePerNodeOf.daemonSet,
-    }).then(
-      (n) => (out[key] = n),
-      () => undefined,
-    );
+    const { namespace, daemonSet: name } = policy.onePerNodeOf;
+    const nodes = await schedulableNodes(kube, { namespace, name }).catch(() => undefined);
+    if (nodes !== undefined) out[key] = nodes;
   }
   return out;
 }
