@@ -110,14 +110,11 @@ export interface BackendResult {
   ports: number[];
 }
 
-async function readDeployment(kube: { apps: k8s.AppsV1Api }, name: string, namespace: string) {
-  try {
-    return await kube.apps.readNamespacedDeployment({ name, namespace });
-  } catch (error) {
+const readDeployment = (kube: { apps: k8s.AppsV1Api }, name: string, namespace: string) =>
+  kube.apps.readNamespacedDeployment({ name, namespace }).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
-  }
-}
+  });
 
 /**
  * Makes sure the Service has a stand-in backend: creates the Deployment, or replaces one made here

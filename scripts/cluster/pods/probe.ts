@@ -5,6 +5,7 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import { binDirOf } from '../build.ts';
 import { run, type Env } from '../../lib/process.ts';
 import type { HttpAnswer, Show } from '../browser-step.ts';
+import { orElse } from '../procs.ts';
 import { podToolsTarget } from '../targets.ts';
 import { NET } from './layout.ts';
 import { inNetns, netnsFile } from './namespaces.ts';
@@ -65,12 +66,9 @@ export async function httpFromClient(
     const limit = ATTEMPT_MS[Math.min(attempt, ATTEMPT_MS.length - 1)]!;
     const argv = [...inNetns(netns), tool, '--timeout', `${limit}ms`, url];
     const r = await run(argv[0]!, argv.slice(1), { env, signal: opts.signal });
-    let answer: { status?: number; body?: string; error?: string } = {};
-    try {
-      answer = JSON.parse(r.stdout) as typeof answer;
-    } catch {
-      answer = { error: r.stderr.trim() || `종료 코드 ${r.code}` };
-    }
+    const answer = orElse(() => JSON.parse(r.stdout) as { status?: number; body?: string; error?: string }, {
+      error: r.stderr.trim() || `종료 코드 ${r.code}`,
+    });
     if (answer.status !== undefined) return { url, status: answer.status, body: answer.body ?? '' };
     if (Date.now() >= deadline || opts.signal?.aborted) {
       throw new EnvironmentError(
