@@ -100,13 +100,8 @@ function options(args: Args, io: Io) {
   );
   const podsRuns = whole(args, 'pods-runs', 3, 1);
   const pods = args['pods-sandbox'];
-  const podsState =
-    pods === undefined
-      ? undefined
-      : existing(
-          pods,
-          `npm run cluster -- up --provider pods --name ${pods} 로 먼저 만드세요 (root 권한과 cgroup v1 이 필요합니다).`,
-        );
+  const podsHint = `npm run cluster -- up --provider pods --name ${pods} 로 먼저 만드세요 (root 권한과 cgroup v1 이 필요합니다).`;
+  const podsState = pods === undefined ? undefined : existing(pods, podsHint);
   if (podsState && podsState.provider !== 'pods')
     throw new UsageError(
       'NOT_PODS_SANDBOX',

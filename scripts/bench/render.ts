@@ -48,6 +48,8 @@ const goal = (value: number, max: number, shown: string) => `목표 ≤ ${shown}
 /** A table row: the label, then median, min and max. */
 const row = (label: string, v: number[], digits = 2) =>
   `| ${label} | ${s(median(v), digits)} | ${s(Math.min(...v), digits)} | ${s(Math.max(...v), digits)} |`;
+/** A Markdown table's header row and the separator under it. */
+const table = (head: string) => [head, head.replace(/[^|]+/g, '---')];
 const sum = (values: readonly number[]) => values.reduce((n, x) => n + x, 0);
 
 /** The goals of issue 13, in one place. */
@@ -96,8 +98,7 @@ function renderAb(f: Figures): string[] {
     '',
     '## A/B: 런북 대 손으로 쓴 스크립트',
     '',
-    '| | 중앙값 | 최소 | 최대 |',
-    '|---|---|---|---|',
+    ...table('| | 중앙값 | 최소 | 최대 |'),
     row('A `npm run runbook -- metallb` (모든 자동 단계, 보고서 작성)', f.a),
     row('B `bench/hand-written.sh` (kubectl wait + 1초 폴링)', f.b),
     '',
@@ -105,8 +106,7 @@ function renderAb(f: Figures): string[] {
     '',
     '### A 의 시간은 어디에 쓰이나 (중앙값)',
     '',
-    '| 부분 | 시간 |',
-    '|---|---|',
+    ...table('| 부분 | 시간 |'),
     `| 실행 밖: npm, Node 시작, 모듈 로드, 페이지 읽기·바인딩, 보고서·JUnit 쓰기 (${goal(outside, GOALS.outsideMs, s(GOALS.outsideMs, 1))}) | ${s(outside)} |`,
     `| 준비 단계: 대역 서비스 확인 4개 (API 읽기, 함께 실행한 시간) | ${s(median(f.split.fixtures))} |`,
     `| \`kubectl edit\` 4번 (bash 편집기가 러너에 변경 적용을 요청; B 는 sed), 앞뒤 API 읽기 포함 | ${s(median(f.split.edits))} |`,
@@ -132,8 +132,7 @@ function renderStartup(d: StartupDevices): string[] {
     '',
     '아끼는 시간이 0.3 s 아래인 장치는 지웠습니다: CLI 묶음(esbuild, `--dry-run` 에서 0.22 s)과 읽은 페이지의 캐시(0.09 s). 남은 것:',
     '',
-    '| 장치 | 없을 때 | 있을 때 | 아끼는 시간 |',
-    '|---|---|---|---|',
+    ...table('| 장치 | 없을 때 | 있을 때 | 아끼는 시간 |'),
     `| API 클라이언트 묶음 (\`scripts/lib/client.ts\`): 런북과 작은 kubelet 이 시작할 때마다 | 패키지 import ${s(median(d.clientImport.pkg))} | 묶음 import ${s(median(d.clientImport.bundle))} | 시작마다 ${s(clientSaves)} |`,
     `| 실행 내내 한 API 연결 (\`scripts/runbook/kube.ts\`) | 요청마다 ${median(d.apiRequest.fresh).toFixed(1)} ms | 요청마다 ${median(d.apiRequest.kept).toFixed(1)} ms | 요청마다 ${perRequest.toFixed(1)} ms (한 실행의 기다림·객체 확인·로그 읽기가 수백 번 요청합니다) |`,
     `| 편집 서버 (\`scripts/runbook/edit-server.ts\`): 편집마다 Node 를 띄우지 않음 | Node 편집기 시작 ${s(median(d.nodeEditor))} | bash 편집기 (위 "kubectl edit" 표) | 한 실행(편집 4번)에 약 ${s(median(d.nodeEditor) * 4)} |`,
@@ -148,8 +147,7 @@ function renderEdit(edit: EditCost): string[] {
     '',
     `페이지의 \`${edit.command}\` 를 그대로, 매번 서비스를 ClusterIP 로 다시 만든 뒤 편집기만 바꿔 번갈아 ${edit.runner.length}번씩 (러너의 편집기는 편집 서버 시작·종료 포함).`,
     '',
-    '| 편집기 | 중앙값 | 최소 | 최대 |',
-    '|---|---|---|---|',
+    ...table('| 편집기 | 중앙값 | 최소 | 최대 |'),
     row('러너 (edit-server.ts: bash 편집기 → 러너가 표시된 줄만 적용)', edit.runner, 3),
     row('sed (B 의 편집기)', edit.sed, 3),
     '',
@@ -165,8 +163,7 @@ function renderLatency(f: Figures): string[] {
     '',
     '조건이 참이 된 때(단계 시작 전에 연 watch 가 처음 본 이벤트)부터 러너가 그 단계를 통과시킨 때까지. 반응은 그중 통과한 명령(페이지의 `kubectl get`)을 시작하기까지이고, 나머지는 그 명령 자체와 비교·객체 확인입니다.',
     '',
-    '| 단계 | 통과까지 중앙값 | 반응 중앙값 | 표본 |',
-    '|---|---|---|---|',
+    ...table('| 단계 | 통과까지 중앙값 | 반응 중앙값 | 표본 |'),
     ...Object.entries(f.latency).map(
       ([step, values]) =>
         `| ${step} | ${s(median(values), 3)} | ${f.reaction?.[step]?.length ? s(median(f.reaction[step]), 3) : '-'} | ${values.length} |`,
@@ -188,8 +185,7 @@ function renderSite(site: NonNullable<Figures['site']>): string[] {
     '',
     `- \`npm run build\`: ${s(site.buildMs, 1)}`,
     '',
-    '| 페이지 | JS (raw) | JS (gzip) | CSS (raw) | CSS (gzip) |',
-    '|---|---|---|---|---|',
+    ...table('| 페이지 | JS (raw) | JS (gzip) | CSS (raw) | CSS (gzip) |'),
     ...pages.map(
       ([name, p]) =>
         `| ${name} \`${p.html}\` | ${kb(p.jsRaw)} | ${kb(p.jsGzip)} | ${kb(p.cssRaw)} | ${kb(p.cssGzip)} |`,
@@ -250,8 +246,7 @@ function renderPods(p: Pods): string[] {
     '',
     '여기서는 대시보드 주소가 실제로 응답하므로 A 는 페이지의 "웹 브라우저로 접속" 단계 4개도 Chromium 으로 실행합니다. B 에는 브라우저가 없으니, 비율은 그 단계들을 뺀 A 의 시간(같은 일)으로 잽니다. 두 시간을 모두 보입니다.',
     '',
-    '| | 중앙값 | 최소 | 최대 |',
-    '|---|---|---|---|',
+    ...table('| | 중앙값 | 최소 | 최대 |'),
     row('A `npm run runbook -- metallb` (브라우저 단계 포함)', p.a),
     row('A, 브라우저 단계를 뺀 시간 (B 와 같은 일)', comparable),
     row('B `bench/hand-written.sh`', p.b),
@@ -262,8 +257,7 @@ function renderPods(p: Pods): string[] {
       ? `runbook/hand-written median ratio (실제 파드, 같은 일, 재시도 대기가 없던 실행끼리: A ${clean.a}번 ${s(clean.aMs)}, B ${clean.b}번 ${s(clean.bMs)}): ${judged}; 모든 실행으로는 ${all.toFixed(2)}`
       : `runbook/hand-written median ratio (실제 파드, 같은 일; 한쪽에 재시도 대기가 없던 실행이 없어 모든 실행으로): ${judged}`,
     '',
-    '| A 의 부분 (중앙값) | 시간 |',
-    '|---|---|',
+    ...table('| A 의 부분 (중앙값) | 시간 |'),
     `| 실행 밖 (npm, Node 시작, 모듈 로드, 보고서) | ${s(median(p.split.outside))} |`,
     `| \`kubectl edit\` 4번 | ${s(median(p.split.edits))} |`,
     `| 나머지 명령 단계 (기다림 포함) | ${s(median(p.split.otherSteps))} |`,
@@ -298,8 +292,7 @@ function renderVerify(v: VerifyFigures): string[] {
     '',
     '### MetalLB 페이지의 버전 매트릭스',
     '',
-    '| 버전 | 전체 | up | 실행 | down |',
-    '|---|---|---|---|---|',
+    ...table('| 버전 | 전체 | up | 실행 | down |'),
     ...v.matrix.runs.map(
       (r) => `| ${r.kubernetes} | ${s(r.ms, 1)} | ${s(r.upMs, 1)} | ${s(r.runMs, 1)} | ${s(r.downMs, 1)} |`,
     ),
@@ -310,8 +303,7 @@ function renderVerify(v: VerifyFigures): string[] {
     '',
     '두 번째부터는 같은 페이지의 임시 사본(자기 런북 이름, 커밋하지 않음)입니다.',
     '',
-    '| 페이지 | 전체 | 페이지당 | up 합 | 실행 합 | down 합 |',
-    '|---|---|---|---|---|---|',
+    ...table('| 페이지 | 전체 | 페이지당 | up 합 | 실행 합 | down 합 |'),
     ...v.growth.map((g) => {
       const p = parts(g.runs);
       return `| ${g.pages} | ${s(g.ms, 1)} | ${s(g.ms / g.pages, 1)} | ${s(p.up, 1)} | ${s(p.실행, 1)} | ${s(p.down, 1)} |`;

@@ -22,7 +22,7 @@ export interface VerifiedPage {
 /** A translation of a verified page at `<locale>/<same path>` (Starlight's layout), judged by the page's runs, never run itself. */
 type Translation = Pick<VerifiedPage, 'file' | 'title' | 'slug'> & { locale: string };
 
-const DOCS = 'src/content/docs';
+export const DOCS = 'src/content/docs';
 
 /** Pages with a `runbook:` frontmatter, in the site's sidebar order (sidebar.order or its drop-in stand-ins, then path). */
 export function verifiedPages(root: string): VerifiedPage[] {

@@ -8,7 +8,7 @@ import { projectRoot } from '../lib/paths.ts';
 import { codeFingerprint } from '../model/fingerprint.ts';
 import { MetaOptions } from '@expressive-code/core';
 import { IMAGE_STEP, markdownTree, readPage } from '../model/page.ts';
-import { reportPath, translatedPage, verifiedPages, type VerifiedPage } from '../model/pages.ts';
+import { DOCS, reportPath, translatedPage, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { readReport } from '../model/report.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
@@ -25,8 +25,6 @@ const command = {
     json: { type: 'boolean', description: '사람이 읽는 표 대신 JSON 으로' },
   },
 } as const;
-
-const DOCS = 'src/content/docs';
 
 /** One version of a page with a runbook: what its report proves now, by the one verdict. */
 interface VersionStatus {
