@@ -20,16 +20,14 @@ const NAMES = [
 
 let loading: Promise<Client> | undefined;
 
-/** The line the bundle starts with so that bundled CommonJS code can require() Node's built-ins (spelled in two parts: not a real import.meta here). */
+/** The bundle's first line: its CommonJS dependencies require() Node's built-ins (`import.meta` in two parts: not this file's). */
 const REQUIRE_BANNER = `import { createRequire as __vdocsRequire } from 'node:module'; const require = __vdocsRequire(${'import.meta'}.url);`;
 
 /**
- * Loads the API client from one file: `@kubernetes/client-node` is about a thousand modules and
- * takes about a second of CPU to import; the same exports bundled by esbuild into
- * `.cache/bundles/client-node-<version>.mjs` (minified, only what the runner uses) take about a
- * third of that. The bundle is built on first use (once per client version, about a second) and
- * written atomically; when esbuild is missing or the build fails, the package is imported as is.
- * `VDOCS_CLIENT_BUNDLE=0` always imports the package.
+ * Loads the API client from one file: `@kubernetes/client-node` is ~1000 modules (~1 s of CPU to import); the exports
+ * used, bundled by esbuild into `.cache/bundles/client-node-<version>.mjs`, take a third of that. The bundle is built
+ * on first use (once per version) and written atomically; without esbuild, on a failed build, or with
+ * `VDOCS_CLIENT_BUNDLE=0`, the package is imported as is.
  */
 export function loadClient(env: Readonly<Record<string, string | undefined>> = process.env): Promise<Client> {
   return (loading ??= load(env));
@@ -88,7 +86,6 @@ export async function ensureBundle(env: Readonly<Record<string, string | undefin
       minify: true,
       outfile: tmp,
       logLevel: 'silent',
-      // The package's CommonJS dependencies call require() for Node's built-ins.
       banner: { js: REQUIRE_BANNER },
     });
     fs.renameSync(tmp, file);

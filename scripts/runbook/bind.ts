@@ -45,7 +45,8 @@ export interface Binding {
 export const EDIT_COMMAND = /^kubectl edit (?:svc|service)\/([a-z0-9-]+) -n ([a-z0-9-]+)\s*$/;
 
 /** What binding one page collects: its problems (`flag`: at a line of the page, or the page), and which step uses each block. */
-function binder(page: Page) {
+function binder(runbook: Runbook, page: Page) {
+  const stepIds = new Set(runbook.steps.map((s) => s.id));
   const problems: string[] = [];
   const flag = (line: number | undefined, text: string) =>
     problems.push(`${line === undefined ? page.file : at(page, line)}: ${text}`);
@@ -67,7 +68,7 @@ function binder(page: Page) {
     used.set(blockId, by);
     return block;
   };
-  return { page, problems, flag, blocks, anchors, used, use };
+  return { page, stepIds, problems, flag, blocks, anchors, used, use };
 }
 type Binder = ReturnType<typeof binder>;
 
@@ -77,9 +78,8 @@ type Binder = ReturnType<typeof binder>;
  * steps follow the page's order. All problems are listed with file:line, then thrown together.
  */
 export function bind(runbook: Runbook, page: Page): Binding {
-  const b = binder(page);
-  const stepIds = new Set(runbook.steps.map((s) => s.id));
-  const steps = runbook.steps.map((step) => bindStep(b, step, stepIds));
+  const b = binder(runbook, page);
+  const steps = runbook.steps.map((step) => bindStep(b, step));
   for (const [i, cur] of steps.entries()) {
     const prev = steps[i - 1];
     if (prev && cur.line > 0 && prev.line > cur.line)
@@ -88,7 +88,7 @@ export function bind(runbook: Runbook, page: Page): Binding {
         `런북의 ${cur.step.id} 가 페이지에서는 ${prev.step.id} (${prev.line}행)보다 앞에 있습니다. 런북은 페이지 순서를 따라야 합니다.`,
       );
   }
-  const fixtures = runbook.fixtures.flatMap((f) => bindFixture(b, f, stepIds));
+  const fixtures = runbook.fixtures.flatMap((f) => bindFixture(b, f));
   for (const block of page.blocks) {
     if (!b.used.has(block.id))
       b.flag(
@@ -112,7 +112,7 @@ export function bind(runbook: Runbook, page: Page): Binding {
 }
 
 /** One step with its blocks (or figure), and the problems of its own rules. */
-function bindStep(b: Binder, step: Step, stepIds: Set<string>): BoundStep {
+function bindStep(b: Binder, step: Step): BoundStep {
   const { page } = b;
   const outputs = new Map<string, Block>();
   let block: Block | undefined;
@@ -137,7 +137,7 @@ function bindStep(b: Binder, step: Step, stepIds: Set<string>): BoundStep {
     b.flag(block.line, `${step.id} 는 명령이므로 \`\`\`bash 블록이어야 합니다 (지금: ${block.lang || '언어 없음'}).`);
   if (block && step.kind === 'file' && !block.meta.getString('title'))
     b.flag(block.line, `파일 블록 ${step.id} 에 title="파일 이름" 이 없습니다.`);
-  if (step.kind === 'run') bindRun(b, step, block, outputs, stepIds);
+  if (step.kind === 'run') bindRun(b, step, block, outputs);
   if (step.kind === 'edit') {
     if (block && !EDIT_COMMAND.test(block.code.trim()))
       b.flag(block.line, `${step.id} 는 \`kubectl edit svc/이름 -n 네임스페이스\` 한 줄이어야 합니다.`);
@@ -154,13 +154,7 @@ function bindStep(b: Binder, step: Step, stepIds: Set<string>): BoundStep {
 }
 
 /** A run step's output blocks (into `outputs`), its drift, object check, alreadyDone and confirm. */
-function bindRun(
-  b: Binder,
-  step: RunStep,
-  block: Block | undefined,
-  outputs: Map<string, Block>,
-  stepIds: Set<string>,
-) {
+function bindRun(b: Binder, step: RunStep, block: Block | undefined, outputs: Map<string, Block>) {
   for (const rule of [step.output, step.drift?.output]) {
     const out = rule && b.use(rule.block, step.id, '출력 블록');
     if (!rule || !out) continue;
@@ -199,15 +193,15 @@ function bindRun(
       b.flag(line, `${step.id} 의 alreadyDone.line "${step.alreadyDone.line}" 에서 객체 확인의 값을 읽을 수 없습니다.`);
   }
   for (const skipped of step.alreadyDone?.skip ?? []) {
-    if (!stepIds.has(skipped))
+    if (!b.stepIds.has(skipped))
       b.flag(undefined, `${step.id} 의 alreadyDone.skip 이 없는 단계 ${skipped} 를 가리킵니다.`);
   }
-  if (step.confirm && !stepIds.has(step.confirm.step))
+  if (step.confirm && !b.stepIds.has(step.confirm.step))
     b.flag(undefined, `${step.id} 의 confirm 이 없는 단계 ${step.confirm.step} 를 가리킵니다.`);
 }
 
 /** A stand-in Service: the page's `kubectl edit` block that names it and the spec block it is made from. */
-function bindFixture(b: Binder, fixture: ServiceFixture, stepIds: Set<string>): BoundFixture[] {
+function bindFixture(b: Binder, fixture: ServiceFixture): BoundFixture[] {
   const edit = b.blocks.get(fixture.edit);
   const spec = b.blocks.get(fixture.spec);
   const m = edit ? EDIT_COMMAND.exec(edit.code.trim()) : null;
@@ -218,7 +212,7 @@ function bindFixture(b: Binder, fixture: ServiceFixture, stepIds: Set<string>): 
     );
     return [];
   }
-  if (!stepIds.has(fixture.resetWith))
+  if (!b.stepIds.has(fixture.resetWith))
     b.flag(undefined, `fixture ${fixture.edit} 의 resetWith 가 없는 단계 ${fixture.resetWith} 를 가리킵니다.`);
   return [{ fixture, name: m[1] ?? '', namespace: m[2] ?? '', edit, spec, changes: documentedChanges(spec).changes }];
 }

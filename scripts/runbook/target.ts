@@ -86,12 +86,9 @@ function loadKubeconfig(files: string[]): KubeconfigFile & { userOrigin: Map<str
 }
 
 /**
- * The private kubeconfig for `--context`: kubectl's own `config view --minify --flatten`, so the
- * merge of a KUBECONFIG list and every file it reads are kubectl's (certificate authority, client
- * certificate and key are embedded). Flatten leaves two paths that client-go resolves against the
- * kubeconfig's folder when it loads one — `tokenFile`, and an exec plugin `command` containing a
- * slash — and the copy lives in another folder, so those two are made absolute here, against the
- * file that defined the user (kubectl's first-file-wins rule).
+ * The private kubeconfig for `--context`: kubectl's own `config view --minify --flatten` (its merge, certificates and
+ * keys embedded). Flatten leaves `tokenFile` and an exec `command` with a slash, which client-go resolves against the
+ * kubeconfig's folder: the copy lives elsewhere, so they are made absolute against the file that defined the user.
  */
 function minifiedKubeconfig(
   kubectl: string,
