@@ -11,20 +11,16 @@ import type { Binding } from './bind.ts';
 import { askYes } from './cli.ts';
 import { mergeOutput, replaceBlocks } from './rewrite.ts';
 
-/** The output blocks and the text `--update` writes into each; the failures it does not fix (exit codes, drift, outputs the rule could never accept), for people. */
-interface UpdatePlan {
-  changes: Array<{ block: Block; text: string }>;
-  left: string[];
-}
-
 /**
  * Which output blocks a run proved wrong and what to write into them: only failed run steps, only
  * their own output block, only where the rule does not accept the difference (rewrite.ts). Commands,
- * edit and file blocks are never touched.
+ * edit and file blocks are never touched. `left`: the failures it does not fix (exit codes, drift,
+ * outputs the rule could never accept), for people.
  */
-function planUpdate(binding: Binding, report: RunReport): UpdatePlan {
+function planUpdate(binding: Binding, report: RunReport) {
   const minor = minorOf(report.kubernetes);
-  const { changes, left }: UpdatePlan = { changes: [], left: [] };
+  const changes: Array<{ block: Block; text: string }> = [];
+  const left: string[] = [];
   for (const bound of binding.steps) {
     const { step } = bound;
     const ran = report.steps.find((s) => s.id === step.id);
