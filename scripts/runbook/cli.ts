@@ -134,23 +134,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const runbook = args.runbook
     ? await importRunbookFile(path.resolve(io.cwd, args.runbook))
     : await loadRunbook(args.name);
-  // Parsed once per page version: the markdown parser was the largest part of the start. Beside the
-  // bundles and Node's compile cache in the project's own .cache/ (derived from the project's files,
-  // keyed by content), never in the run state of VDOCS_CACHE_DIR, which bad input leaves untouched.
   const page = readPage(args.page ?? runbook.page, projectRoot);
   const binding = bind(runbook, page);
   const selected = selectSteps(binding, args.from, args.only);
   const mirrorDir = args.mirror ?? io.env.RUNBOOK_MIRROR;
-  if (mirrorDir && !fs.statSync(path.resolve(io.cwd, mirrorDir), { throwIfNoEntry: false })?.isDirectory()) {
+  const mirrorPath = mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined;
+  if (mirrorPath && !fs.statSync(mirrorPath, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(
       'MIRROR_MISSING',
       `미러 폴더가 없습니다: ${mirrorDir} (${args.mirror ? '--mirror' : 'RUNBOOK_MIRROR'})`,
       '<host>/<path> 구조의 폴더를 가리키세요. 예: RUNBOOK_MIRROR=../shared/mirror',
     );
   }
-  const mirror = createMirror(mirrorDir ? path.resolve(io.cwd, mirrorDir) : undefined, {
-    download: downloadWith(io.env),
-  });
+  const mirror = createMirror(mirrorPath, { download: downloadWith(io.env) });
   const waitLimit = waitLimitMs(io.env.RUNBOOK_WAIT_LIMIT);
   if (args['dry-run']) {
     let target: Target | string;
