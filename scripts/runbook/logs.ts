@@ -112,11 +112,10 @@ async function readContainer(
 ): Promise<ContainerLog> {
   const out: ContainerLog = { pod: `${pod.namespace}/${pod.name}`, container: container.name, instances: [] };
   if (api && pod.listed) {
-    const request = (previous: boolean) =>
-      `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
     const read = async (previous: boolean): Promise<InstanceLog> => {
       const text = await api.readLog(pod.namespace, pod.name, container.name, { tailLines, previous });
-      return { previous, origin: 'api', source: request(previous), text };
+      const source = `${API_ORIGIN} (GET /api/v1/namespaces/${pod.namespace}/pods/${pod.name}/log?container=${container.name}&tailLines=${tailLines}${previous ? '&previous=true' : ''})`;
+      return { previous, origin: 'api', source, text };
     };
     try {
       const current = await read(false);

@@ -107,9 +107,8 @@ function sameLine(rule: LinesRule, a: string, b: string): boolean {
 }
 
 /**
- * The cluster's line written in place of a page line: with the page line's indentation (the rule
- * trims both), and, for `kubectl apply` results, the page's verb (`configmap/config unchanged` where
- * the page said `configmap/konfig created` becomes `configmap/config created`: a re-run says `unchanged`).
+ * The cluster's line in place of a page line, with the page line's indentation (the rule trims both) and, for `kubectl
+ * apply` results, the page's verb, as a re-run says `unchanged` (`cm/konfig created` + `cm/config unchanged` → `cm/config created`).
  */
 function written(rule: LinesRule, documented: string | undefined, actual: string): string {
   if (documented === undefined) return actual;
@@ -184,9 +183,8 @@ function mergeLines(rule: LinesRule, documented: string, actual: Streams): strin
 }
 
 /**
- * The page's source with the given blocks' text replaced; every other byte (fences, meta, step ids,
- * prose) stays as it was. Blocks whose text is not found verbatim under their fence (an indented
- * block) are refused rather than guessed.
+ * The page's source with the given blocks' text replaced; every other byte (fences, meta, step ids, prose) stays as it
+ * was. Blocks whose text is not found verbatim under their fence (an indented block) are refused rather than guessed.
  */
 export function replaceBlocks(
   source: string,
