@@ -238,6 +238,8 @@ function renderPods(p: Pods): string[] {
   const hit = (r: number[]) => `${r.filter((x) => x >= BACKOFF_MS).length}/${r.length}`;
   const list = (r: number[]) => r.map((x) => (x / 1000).toFixed(0)).join(', ');
   const latencies = Object.values(p.latency).flat();
+  const perStep = Object.entries(p.latency).map(([k, v]) => `${k} ${s(median(v), 3)}`);
+  const detection = `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${perStep.join(', ')})`;
   const judged = `**${ratio.toFixed(2)}** (${goal(ratio, GOALS.ratio, GOALS.ratio.toFixed(2))})`;
   return [
     `### 같은 A/B, 실제 파드 샌드박스에서 (pods, Kubernetes ${p.kubernetes})`,
@@ -265,16 +267,7 @@ function renderPods(p: Pods): string[] {
     `| 단계 사이 (이미지 준비 확인 포함) | ${s(median(p.split.between))} |`,
     '',
     sleepsLine(p.bSleeps),
-    ...(latencies.length
-      ? [
-          '',
-          `조건이 참이 된 때부터 통과까지 (감지 지연) 전체 중앙값: ${s(median(latencies), 3)} (${Object.entries(
-            p.latency,
-          )
-            .map(([k, v]) => `${k} ${s(median(v), 3)}`)
-            .join(', ')})`,
-        ]
-      : []),
+    ...(latencies.length ? ['', detection] : []),
     '',
   ];
 }

@@ -62,12 +62,9 @@ const chromium: Requirement = {
     const found = chromiumPath(probe);
     if (found) return { found };
     const explicit = probe.env.CHROMIUM_PATH;
-    return explicit
-      ? {
-          missing: `CHROMIUM_PATH=${explicit} 는 실행할 수 있는 파일이 아닙니다. 고치거나 지우세요 (지우면 PATH 의 chromium 을 씁니다).`,
-          aptFixes: false,
-        }
-      : { missing: 'PATH 에 chromium 이 없습니다.', aptFixes: true };
+    if (!explicit) return { missing: 'PATH 에 chromium 이 없습니다.', aptFixes: true };
+    const why = `CHROMIUM_PATH=${explicit} 는 실행할 수 있는 파일이 아닙니다. 고치거나 지우세요 (지우면 PATH 의 chromium 을 씁니다).`;
+    return { missing: why, aptFixes: false };
   },
 };
 
@@ -100,6 +97,10 @@ const go: Requirement = {
   },
 };
 
+/** `found` when nothing is missing, else the missing tools (their Debian packages provide them). */
+const allFound = (missing: string[], found: string): Check =>
+  missing.length === 0 ? { found } : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+
 /**
  * The real-pod sandbox (pods provider): containerd, runc, CNI plugins, iptables, conntrack, and
  * tcpdump for the test that proves no packet of the page's subnet reaches the host's interfaces.
@@ -115,9 +116,7 @@ const pods: Requirement = {
     const missing = ['containerd', 'runc', 'iptables', 'conntrack', 'tcpdump', '/usr/lib/cni/bridge'].filter(
       (t) => !probe.which(t),
     );
-    return missing.length === 0
-      ? { found: 'containerd, runc, CNI, iptables, conntrack, tcpdump' }
-      : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+    return allFound(missing, 'containerd, runc, CNI, iptables, conntrack, tcpdump');
   },
 };
 
@@ -138,9 +137,7 @@ export const kind: Requirement = {
     const missing = ['dockerd', 'mmdebstrap', 'gcc'].filter((t) => !probe.which(t));
     if (probe.query('gcc', ['-print-file-name=libc.a'])?.trim().startsWith('/') !== true)
       missing.push('libc.a (libc6-dev)');
-    return missing.length === 0
-      ? { found: 'dockerd, mmdebstrap, gcc' }
-      : { missing: `없습니다: ${missing.join(', ')}`, aptFixes: true };
+    return allFound(missing, 'dockerd, mmdebstrap, gcc');
   },
 };
 
