@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,10 +59,7 @@ export async function startEditServer(changes: FieldChange[]) {
       socket.end(answer(lines[0] ?? '', lines[1] ?? ''));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await once(server.listen(0, '127.0.0.1'), 'listening');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdocs-editor-'));
   const script = path.join(dir, 'editor');
   fs.writeFileSync(script, EDITOR_SCRIPT, { mode: 0o700 });
@@ -71,10 +69,9 @@ export async function startEditServer(changes: FieldChange[]) {
   return {
     env: { KUBE_EDITOR: editor, VDOCS_EDIT_PORT: String(port), VDOCS_EDIT_TOKEN: token },
     edited,
-    close: () =>
-      new Promise<void>((resolve) => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await once(server.close(), 'close');
+    },
   };
 }

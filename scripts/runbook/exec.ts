@@ -46,18 +46,11 @@ export async function runScript(script: string, options: ExecOptions): Promise<C
   }, timeoutMs);
   if (options.signal.aborted) stop();
   options.signal.addEventListener('abort', stop, { once: true });
-  const result = await child.finally(() => {
+  const { stdout, stderr, exitCode, signal } = await child.finally(() => {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', stop);
   });
-  return {
-    stdout: result.stdout,
-    stderr: result.stderr,
-    exitCode: result.exitCode,
-    signal: result.signal,
-    timedOut,
-    durationMs: performance.now() - t0,
-  };
+  return { stdout, stderr, exitCode, signal, timedOut, durationMs: performance.now() - t0 };
 }
 
 /**

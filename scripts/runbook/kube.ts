@@ -191,11 +191,7 @@ export function parseGet(command: string): { kind: string; name: string | undefi
 /** The API path a simple `kubectl get` reads, so an eventual step can watch it instead of polling. */
 export function watchPathFor(command: string): { path: string; query: Record<string, string> } | undefined {
   const get = parseGet(command);
-  const resource = /^(po|pods?)$/.test(get?.kind ?? '')
-    ? 'pods'
-    : /^(svc|services?)$/.test(get?.kind ?? '')
-      ? 'services'
-      : '';
+  const resource = get && (/^(po|pods?)$/.test(get.kind) ? 'pods' : /^(svc|services?)$/.test(get.kind) && 'services');
   if (!get || !resource) return undefined;
   return {
     path: `/api/v1/namespaces/${get.namespace}/${resource}`,

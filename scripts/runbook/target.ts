@@ -156,15 +156,8 @@ export function resolveTarget(options: { context: string | undefined; sandbox: s
         '먼저 npm run cluster -- up 으로 샌드박스를 만드세요. 직접 고른 클러스터에서 실행하려면 --context 이름 을 주세요.',
       );
     }
-    return {
-      provider: sandbox.name,
-      context: sandbox.context,
-      server: sandbox.server,
-      kubeconfig: sandbox.kubeconfig,
-      binDir: sandbox.binDir,
-      sandbox,
-      save: () => undefined,
-    };
+    const { context, server, kubeconfig, binDir } = sandbox;
+    return { provider: sandbox.name, context, server, kubeconfig, binDir, sandbox, save: () => undefined };
   }
   const files = userKubeconfigs(io.env).map((f) => path.resolve(io.cwd, f));
   const config = loadKubeconfig(files);

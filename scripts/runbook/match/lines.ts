@@ -45,12 +45,11 @@ export function matchLines(rule: LinesRule, pageText: string, actual: { stdout: 
         problems.push(`${stream} 가 페이지와 다릅니다: 기대 ${want.length}줄, 실제 ${have.length}줄.`);
         diffs.push(`[${stream}]\n${lineDiff(want, have)}`);
       } else {
-        want.forEach((w, i) => {
+        for (const [i, w] of want.entries())
           if (sameLine(w, have[i] ?? '', rule) === 'verb')
             notes.push(
               `"${have[i]}" 를 페이지의 "${w}" 와 같은 결과로 보았습니다 (이미 있는 리소스에 다시 apply 한 경우).`,
             );
-        });
       }
     } else {
       const missing = want.filter((w) => !have.some((h) => sameLine(w, h, rule) !== false));

@@ -65,16 +65,14 @@ export function matchTable(
     const template = expectedRows[0] ?? {};
     const actualRows = actual.rows.filter((r) => keyOf(r) === key);
     const policy = rule.rows?.[key] ?? 'as-page';
-    const perNode = policy !== 'as-page';
-    const want = perNode ? context.nodes?.[key] : expectedRows.length;
-    if (perNode && want === undefined)
+    const ds = policy === 'as-page' ? undefined : `${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet}`;
+    const want = ds ? context.nodes?.[key] : expectedRows.length;
+    if (ds && want === undefined)
       problems.push(
-        `${key} 행은 노드마다 하나여야 하는데, ${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.`,
+        `${key} 행은 노드마다 하나여야 하는데, ${ds} 가 파드를 두는 노드 수를 API 에서 읽지 못해 행 수를 확인하지 못했습니다.`,
       );
     if (want !== undefined && actualRows.length !== want) {
-      const why = perNode
-        ? `${policy.onePerNodeOf.namespace}/${policy.onePerNodeOf.daemonSet} 가 파드를 두는 노드 ${want}개에 하나씩`
-        : '페이지와 같이';
+      const why = ds ? `${ds} 가 파드를 두는 노드 ${want}개에 하나씩` : '페이지와 같이';
       problems.push(`${key} 행이 ${why} ${want}개여야 하는데 ${actualRows.length}개입니다.`);
     }
     for (const row of actualRows) {
