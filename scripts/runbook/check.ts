@@ -124,11 +124,10 @@ function fetchProblems(command: string, ev: Evidence, pins: Readonly<Record<stri
     const pin = pins[url];
     if (!pin) return [`${url} 의 sha256 고정값(pin)이 런북에 없습니다.`];
     if (!got) return [`${url} 를 읽은 기록이 없습니다.`];
-    return got.sha256 === pin
-      ? []
-      : [
-          `${url} 의 sha256 이 고정값과 다릅니다: 고정값 ${pin}, 받은 파일 ${got.sha256} (${got.source === 'mirror' ? '미러' : 'URL'}).`,
-        ];
+    if (got.sha256 === pin) return [];
+    return [
+      `${url} 의 sha256 이 고정값과 다릅니다: 고정값 ${pin}, 받은 파일 ${got.sha256} (${got.source === 'mirror' ? '미러' : 'URL'}).`,
+    ];
   });
 }
 

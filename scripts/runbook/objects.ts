@@ -29,11 +29,10 @@ export function objectTarget(
   }
   const get = parseGet(command);
   const kinds = rule.kind === 'service' ? ['svc', 'service', 'services'] : ['pod', 'pods', 'po'];
-  if (!get || !kinds.includes(get.kind) || (rule.kind === 'service' && !get.name)) {
+  if (!get || !kinds.includes(get.kind) || (rule.kind === 'service' && !get.name))
     return rule.kind === 'service'
       ? '객체 확인(service)은 `kubectl get svc/이름 -n 네임스페이스` 명령에만 쓸 수 있습니다.'
       : '객체 확인(pods)은 `kubectl get pod -n 네임스페이스` 명령에만 쓸 수 있습니다.';
-  }
   return { namespace: get.namespace, name: get.name };
 }
 
