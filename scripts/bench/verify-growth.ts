@@ -7,12 +7,8 @@ import type { VerifyTiming } from '../verify/cli.ts';
 import { timed } from './timed.ts';
 
 /**
- * `npm run verify` measured: the declared matrix of the MetalLB page on the kwok provider (a fresh
- * sandbox per version: up, run, down), then the same page verified 1, 2, … N times over on
- * Kubernetes 1.37, each extra time as a temporary copy of the page with its own runbook name
- * (`bench-copy-K`: a page under src/content/docs/appendix/ and a runbook re-exporting the MetalLB
- * runbook for it). The copies exist only while their verify runs and are removed afterwards,
- * even when it fails; reports go to a scratch folder, never to reports/.
+ * `npm run verify` measured on kwok: the MetalLB page's matrix, then 1…N pages on 1.37, the extra ones temporary copies
+ * (`bench-copy-K`, page and runbook) removed afterwards even on failure; reports go to a scratch folder, never reports/.
  */
 export interface VerifyFigures {
   matrix: { ms: number; runs: VerifyTiming[] };

@@ -40,13 +40,9 @@ export async function parseCommand<const T extends ArgsDef>(
 
 /** The candidate with the smallest edit distance, if it is close enough to be a typo. */
 export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = distance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  // A stable sort: of equally close candidates, the first.
+  const [best] = candidates.map((c) => ({ c, d: distance(word, c) })).sort((a, b) => a.d - b.d);
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 }
 
 function distance(a: string, b: string): number {

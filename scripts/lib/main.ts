@@ -31,18 +31,16 @@ export async function runMain(entry: Entry): Promise<void> {
     cwd: process.cwd(),
     interactive,
     signal: controller.signal,
-    ...(interactive
-      ? {
-          ask: async (q: string) => {
-            const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-            try {
-              return await rl.question(q);
-            } finally {
-              rl.close();
-            }
-          },
+    ...(interactive && {
+      ask: async (q: string) => {
+        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          return await rl.question(q);
+        } finally {
+          rl.close();
         }
-      : {}),
+      },
+    }),
   };
   try {
     const code = await entry(process.argv.slice(2), io);

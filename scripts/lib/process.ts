@@ -123,13 +123,11 @@ export async function runOrThrow(
 /** Sends a signal to a process group (falls back to the process); ignores processes already gone. */
 export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   if (!pid) return;
-  try {
-    process.kill(-pid, sig);
-  } catch {
+  for (const target of [-pid, pid]) {
     try {
-      process.kill(pid, sig);
+      return void process.kill(target, sig);
     } catch {
-      /* already gone */
+      /* not a group leader: the process alone; already gone: nothing to do */
     }
   }
 }

@@ -164,13 +164,8 @@ export function imagesOnly(node: Paragraph): boolean {
 function readAnchor(node: Html, links: string[]): Anchor | undefined {
   const match = FIGURE.exec(node.value);
   if (!match) return undefined;
-  const caption = /<figcaption>([\s\S]*?)<\/figcaption>/.exec(match[2] ?? '')?.[1] ?? '';
-  return {
-    id: match[1] ?? '',
-    line: node.position?.start.line ?? 0,
-    links,
-    caption: caption.replace(/<[^>]+>/g, '').trim(),
-  };
+  const caption = (/<figcaption>([\s\S]*?)<\/figcaption>/.exec(match[2] ?? '')?.[1] ?? '').replace(/<[^>]+>/g, '');
+  return { id: match[1] ?? '', line: node.position?.start.line ?? 0, links, caption: caption.trim() };
 }
 
 /** Parses an EC line range such as `33-34` or `3,5-7` into 1-based line numbers. */
