@@ -23,7 +23,6 @@ export function pageBytes(dist: string, route: string): PageBytes {
   const html = path.join(dist, route, 'index.html');
   const text = fs.readFileSync(html, 'utf8');
   const bytes: PageBytes = { html: path.relative(dist, html), jsRaw: 0, jsGzip: 0, cssRaw: 0, cssGzip: 0, files: [] };
-  const seen = new Set<string>();
   const add = (kind: 'js' | 'css', content: Buffer | string) => {
     bytes[`${kind}Raw` as const] += Buffer.byteLength(content);
     bytes[`${kind}Gzip` as const] += gzipSize(content);
@@ -39,9 +38,9 @@ export function pageBytes(dist: string, route: string): PageBytes {
   // Module scripts import their chunks: follow static imports inside dist.
   function external(kind: 'js' | 'css', href: string) {
     const file = path.join(dist, href.replace(/^\/[^/]*?(?=\/_astro|\/pagefind)/, '').replace(/^\//, ''));
-    if (seen.has(file) || !fs.existsSync(file)) return;
-    seen.add(file);
-    bytes.files.push(path.relative(dist, file));
+    const rel = path.relative(dist, file);
+    if (bytes.files.includes(rel) || !fs.existsSync(file)) return;
+    bytes.files.push(rel);
     const content = fs.readFileSync(file);
     add(kind, content);
     if (kind === 'js')

@@ -19,14 +19,13 @@ export class Status {
     this.io.err(`${this.paint(36, '•')} ${title}\n`);
   }
   ok(title: string, ms?: number): void {
-    this.io.err(
-      `${this.paint(32, '✓')} ${title}${ms === undefined ? '' : ` ${this.paint(2, `(${formatDuration(ms)})`)}`}\n`,
-    );
+    this.io.err(`${this.paint(32, '✓')} ${title}${this.took(ms)}\n`);
   }
   fail(title: string, ms?: number): void {
-    this.io.err(
-      `${this.paint(31, '✗')} ${title}${ms === undefined ? '' : ` ${this.paint(2, `(${formatDuration(ms)})`)}`}\n`,
-    );
+    this.io.err(`${this.paint(31, '✗')} ${title}${this.took(ms)}\n`);
+  }
+  private took(ms: number | undefined): string {
+    return ms === undefined ? '' : ` ${this.paint(2, `(${formatDuration(ms)})`)}`;
   }
   info(text: string): void {
     this.io.err(`  ${text}\n`);
