@@ -157,9 +157,7 @@ async function measure(
   status.ok('시작 시간: --dry-run, npm run env, node -e 5번씩');
   const startup = await measureStartup(projectRoot, o.state.kubeconfig, clientBundle, 5);
   status.ok('남은 시작 장치: API 클라이언트 묶음, 한 API 연결, 편집 서버 5번씩');
-  const verify = args['skip-verify']
-    ? undefined
-    : await measureVerify(io, o.verifyPages, (what, ms) => status.ok(what, ms));
+  const verify = args['skip-verify'] ? undefined : await measureVerify(io, o.verifyPages, status);
   const site = args['skip-site'] ? undefined : await siteBytes(projectRoot, io);
   return { ...kwok, edit, pods, dryRunNpm, dryRunNode, startup, floor, site, verify };
 }

@@ -218,12 +218,7 @@ const BACKOFF_MS = 5000;
  * between the two cases; so when both sides have runs without that wait, those are compared
  * (`clean`), otherwise all.
  */
-export function podsRatio(p: Pods): {
-  ratio: number;
-  all: number;
-  comparable: number[];
-  clean?: { a: number; b: number; aMs: number; bMs: number };
-} {
+export function podsRatio(p: Pods) {
   const comparable = p.a.map((ms, i) => ms - (p.split.browser[i] ?? 0));
   const all = median(comparable) / median(p.b);
   const cleanA = comparable.filter((_, i) => (p.startDelays.a[i] ?? Infinity) < BACKOFF_MS);

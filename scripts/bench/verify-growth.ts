@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Io } from '../lib/io.ts';
+import type { Status } from '../lib/status.ts';
 import { projectRoot } from '../lib/paths.ts';
 import type { VerifyTiming } from '../verify/cli.ts';
 import { timed } from './timed.ts';
@@ -53,16 +54,12 @@ async function verify(args: string[], io: Io, scratch: string): Promise<{ ms: nu
   return { ms: r.ms, runs: JSON.parse(fs.readFileSync(timings, 'utf8')) as VerifyTiming[] };
 }
 
-export async function measureVerify(
-  io: Io,
-  maxPages: number,
-  onStep: (what: string, ms: number) => void,
-): Promise<VerifyFigures> {
+export async function measureVerify(io: Io, maxPages: number, status: Status): Promise<VerifyFigures> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verify-'));
   removeCopies();
   try {
     const matrix = await verify(['--provider', 'kwok', '--page', 'metallb'], io, scratch);
-    onStep('npm run verify: MetalLB 페이지의 버전 매트릭스 (kwok)', matrix.ms);
+    status.ok('npm run verify: MetalLB 페이지의 버전 매트릭스 (kwok)', matrix.ms);
     // Each copy: the page with its own runbook name, and a runbook re-exporting the MetalLB one for it.
     const text = fs.readFileSync(path.join(projectRoot, PAGE), 'utf8');
     for (let k = 1; k < maxPages; k++) {
@@ -77,7 +74,7 @@ export async function measureVerify(
       const names = ['metallb', ...Array.from({ length: pages - 1 }, (_, i) => `bench-copy-${i + 1}`)];
       const r = await verify(['--provider', 'kwok', '--kubernetes', '1.37', '--page', names.join(',')], io, scratch);
       growth.push({ pages, ...r });
-      onStep(`npm run verify: 페이지 ${pages}개, Kubernetes 1.37 (kwok)`, r.ms);
+      status.ok(`npm run verify: 페이지 ${pages}개, Kubernetes 1.37 (kwok)`, r.ms);
     }
     return { matrix, growth };
   } finally {

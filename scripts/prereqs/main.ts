@@ -8,7 +8,7 @@ import os from 'node:os';
 import { formatCommand, which } from '../lib/process.ts';
 import type { Io } from '../lib/io.ts';
 import { Status } from '../lib/status.ts';
-import { requirements as all, type Check, type Probe, type Requirement } from './requirements.ts';
+import { requirements as all, type Probe, type Requirement } from './requirements.ts';
 
 /** The machine as the prereq step sees it; tests pass a fake one. */
 export interface System extends Probe {
@@ -16,10 +16,7 @@ export interface System extends Probe {
   exec(cmd: string, args: string[]): Promise<number>;
 }
 
-interface Result {
-  requirement: Requirement;
-  check: Check;
-}
+type Result = ReturnType<typeof checkAll>[number];
 
 /** apt-get waits this long for another apt/dpkg to finish instead of failing at once. */
 const APT_LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
@@ -51,7 +48,7 @@ export async function checkPrereqs(io: Io, system: System, requirements: Require
   return report(results, status, system);
 }
 
-function checkAll(requirements: Requirement[], probe: Probe): Result[] {
+function checkAll(requirements: Requirement[], probe: Probe) {
   return requirements.map((requirement) => ({ requirement, check: requirement.check(probe) }));
 }
 
