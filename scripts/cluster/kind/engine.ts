@@ -279,78 +279,9 @@ async function startEngine(io: Io, status: Status): Promise<void> {
     async () => {
       const record: EngineRecord = { cgroups: [], created: [] };
       const save = () => writeAtomic(p.record, `${JSON.stringify(record, null, 2)}\n`);
-      fs.mkdirSync(p.etc, { recursive: true });
-      fs.mkdirSync(p.data, { recursive: true });
-      save();
-      writeAtomic(ENGINE_CLAIM, `${JSON.stringify({ dir: p.dir, pid: process.pid })}\n`);
-      for (const dir of ['/run/netns', '/run/mount']) {
-        if (!fs.existsSync(dir)) {
-          fs.mkdirSync(dir, { recursive: true });
-          record.created.push(dir);
-        }
-      }
-      const file = netnsFile(ENGINE_NETNS);
-      fs.writeFileSync(file, '', { flag: 'wx' });
-      record.created.push(file);
-      save();
-      const made = await run('unshare', [`--net=${file}`, 'true'], { env: io.env });
-      if (made.code !== 0)
-        throw new EnvironmentError(
-          'KIND_ENGINE_FAILED',
-          `네트워크 네임스페이스 ${file} 를 만들지 못했습니다: ${made.stderr.trim()}`,
-        );
-      const sysResource = withholdsSysResource();
-      if (sysResource) fs.writeFileSync(p.runc, runcWrapper(runc), { mode: 0o755 });
-      writeAtomic(
-        p.config,
-        `${JSON.stringify(
-          {
-            'data-root': p.data,
-            hosts: [`unix://${p.socket}`],
-            pidfile: '/run/docker.pid',
-            bridge: 'none',
-            'cgroup-parent': CGROUP_PARENT,
-            'log-level': 'warn',
-            ...(sysResource ? { runtimes: { 'vdocs-runc': { path: p.runc } }, 'default-runtime': 'vdocs-runc' } : {}),
-          },
-          null,
-          2,
-        )}\n`,
-      );
-      fs.rmSync(p.socket, { force: true });
-      // nsenter (network only: `ip netns exec` would remount /sys and hide the cgroups), then a mount
-      // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid.
-      const script = [
-        'set -eu',
-        'mount -t tmpfs -o mode=0755 tmpfs /run',
-        `mount --bind ${p.etc} /etc/docker`,
-        'ip link set lo up',
-        `exec dockerd --config-file ${p.config}`,
-      ].join('\n');
-      if (!fs.existsSync('/etc/docker'))
-        throw new EnvironmentError(
-          'KIND_ENGINE_FAILED',
-          '/etc/docker 가 없습니다: Debian 의 docker.io 패키지를 설치하세요.',
-          `apt-get install --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`,
-        );
-      const daemon = startDaemon(
-        'dockerd',
-        [
-          'nsenter',
-          `--net=${file}`,
-          '--',
-          'unshare',
-          '--mount',
-          '--propagation',
-          'private',
-          '--',
-          '/bin/sh',
-          '-c',
-          script,
-        ],
-        p.dir,
-        io.env,
-      );
+      const file = await prepareEngineHost(p, record, save, io.env);
+      writeEngineConfig(p, runc);
+      const daemon = launchDockerd(p, file, io.env);
       record.daemon = recordProcess('dockerd', daemon.pid);
       save();
       const env = ownEngineEnv(io.env);
@@ -374,6 +305,77 @@ async function startEngine(io: Io, status: Status): Promise<void> {
     },
   );
   status.info(`Docker 데몬: DOCKER_HOST=unix://${p.socket} (이 머신의 네트워크와 /run 은 건드리지 않습니다)`);
+}
+
+type EnginePaths = ReturnType<typeof enginePaths>;
+
+/** The daemon's folders, the machine's claim and its network namespace, each recorded before it is made. */
+async function prepareEngineHost(p: EnginePaths, record: EngineRecord, save: () => void, env: Env): Promise<string> {
+  fs.mkdirSync(p.etc, { recursive: true });
+  fs.mkdirSync(p.data, { recursive: true });
+  save();
+  writeAtomic(ENGINE_CLAIM, `${JSON.stringify({ dir: p.dir, pid: process.pid })}\n`);
+  for (const dir of ['/run/netns', '/run/mount']) {
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      record.created.push(dir);
+    }
+  }
+  const file = netnsFile(ENGINE_NETNS);
+  fs.writeFileSync(file, '', { flag: 'wx' });
+  record.created.push(file);
+  save();
+  const made = await run('unshare', [`--net=${file}`, 'true'], { env });
+  if (made.code !== 0)
+    throw new EnvironmentError(
+      'KIND_ENGINE_FAILED',
+      `네트워크 네임스페이스 ${file} 를 만들지 못했습니다: ${made.stderr.trim()}`,
+    );
+  return file;
+}
+
+/** daemon.json (and the runc wrapper where the machine withholds CAP_SYS_RESOURCE). */
+function writeEngineConfig(p: EnginePaths, runc: string): void {
+  const sysResource = withholdsSysResource();
+  if (sysResource) fs.writeFileSync(p.runc, runcWrapper(runc), { mode: 0o755 });
+  writeAtomic(
+    p.config,
+    `${JSON.stringify(
+      {
+        'data-root': p.data,
+        hosts: [`unix://${p.socket}`],
+        pidfile: '/run/docker.pid',
+        bridge: 'none',
+        'cgroup-parent': CGROUP_PARENT,
+        'log-level': 'warn',
+        ...(sysResource ? { runtimes: { 'vdocs-runc': { path: p.runc } }, 'default-runtime': 'vdocs-runc' } : {}),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+/** dockerd in the namespace `file`, in a mount namespace of its own. */
+function launchDockerd(p: EnginePaths, file: string, env: Env) {
+  fs.rmSync(p.socket, { force: true });
+  // nsenter (network only: `ip netns exec` would remount /sys and hide the cgroups), then a mount
+  // namespace whose /run and /etc/docker are the daemon's own; exec keeps the daemon's pid.
+  const script = [
+    'set -eu',
+    'mount -t tmpfs -o mode=0755 tmpfs /run',
+    `mount --bind ${p.etc} /etc/docker`,
+    'ip link set lo up',
+    `exec dockerd --config-file ${p.config}`,
+  ].join('\n');
+  if (!fs.existsSync('/etc/docker'))
+    throw new EnvironmentError(
+      'KIND_ENGINE_FAILED',
+      '/etc/docker 가 없습니다: Debian 의 docker.io 패키지를 설치하세요.',
+      `apt-get install --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`,
+    );
+  const args = ['--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script];
+  return startDaemon('dockerd', ['nsenter', `--net=${file}`, ...args], p.dir, env);
 }
 
 /** Drops `sandbox` from the daemon's users; stops the daemon when no kind sandbox of this checkout uses it any more. */
@@ -406,6 +408,24 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
     if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids], { env: denv });
     await run('docker', ['network', 'rm', 'kind'], { env: denv });
   }
+  if (alive) await stopProcesses([record.daemon!.pid], 20_000);
+  const problems = [...(await killStrays(record)), ...removeEngineHostPaths(record)];
+  if (problems.length) {
+    throw new EnvironmentError(
+      'KIND_ENGINE_DOWN_INCOMPLETE',
+      `이 프로젝트의 Docker 데몬을 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`,
+      '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.',
+    );
+  }
+  if (readEngineClaim()?.dir === p.dir) fs.rmSync(ENGINE_CLAIM, { force: true });
+  for (const f of [p.record, p.socket, p.config, p.runc]) fs.rmSync(f, { force: true });
+  status?.info(
+    `Docker 데몬: 컨테이너, kind 네트워크, 데몬, cgroup(${CGROUP_PARENT}), 네트워크 네임스페이스 ${ENGINE_NETNS} 를 정리했습니다 (이미지는 ${p.data} 에 남습니다)`,
+  );
+}
+
+/** SIGKILL to every process left in the daemon's cgroups or namespaces until none is (15 s); what is left, as problems. */
+async function killStrays(record: EngineRecord): Promise<string[]> {
   const netns = nsOf(process.pid, 'net');
   const inOurs = (pid: number) => {
     const mnt = nsOf(pid, 'mnt');
@@ -415,7 +435,6 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
       (net !== undefined && net !== netns && net === engineNetns())
     );
   };
-  if (alive) await stopProcesses([record.daemon!.pid], 20_000);
   const stray = () => [...new Set([...cgroupProcs(record.cgroups), ...processesWhere(inOurs)])];
   await waitFor(
     () => {
@@ -432,9 +451,13 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
     15_000,
     250,
   );
-  const problems: string[] = [];
   const left = stray().filter(isAlive);
-  if (left.length) problems.push(`멈추지 않는 프로세스: ${left.join(', ')}`);
+  return left.length ? [`멈추지 않는 프로세스: ${left.join(', ')}`] : [];
+}
+
+/** The daemon's cgroups (deepest first), then the host paths it created (newest first); cgroups that stay, as problems. */
+function removeEngineHostPaths(record: EngineRecord): string[] {
+  const problems: string[] = [];
   for (const dir of record.cgroups.flatMap(treeDeepestFirst)) {
     try {
       fs.rmdirSync(dir);
@@ -453,18 +476,7 @@ async function stopEngine(env: Env, status?: Status): Promise<void> {
       }
     }
   }
-  if (problems.length) {
-    throw new EnvironmentError(
-      'KIND_ENGINE_DOWN_INCOMPLETE',
-      `이 프로젝트의 Docker 데몬을 완전히 정리하지 못했습니다:\n  - ${problems.join('\n  - ')}`,
-      '다시 실행하세요: npm run cluster -- down. 그래도 남으면 위 항목을 직접 정리하세요.',
-    );
-  }
-  if (readEngineClaim()?.dir === p.dir) fs.rmSync(ENGINE_CLAIM, { force: true });
-  for (const f of [p.record, p.socket, p.config, p.runc]) fs.rmSync(f, { force: true });
-  status?.info(
-    `Docker 데몬: 컨테이너, kind 네트워크, 데몬, cgroup(${CGROUP_PARENT}), 네트워크 네임스페이스 ${ENGINE_NETNS} 를 정리했습니다 (이미지는 ${p.data} 에 남습니다)`,
-  );
+  return problems;
 }
 
 /** `net:[N]` of the daemon's namespace, while its file exists. */
