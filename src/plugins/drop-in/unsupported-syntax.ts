@@ -103,6 +103,86 @@ export const DIRECTIVE_LINE = /^:{3,}([\w-]+)(\[[^\]]*\])?(\{[^}]*\})?(.*)$/;
 const IMPORT = /^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?["']([^"']+)["']|export\s+(?:const|let|var|function|default)\b)/;
 const MDX_MODULE = /from\s+["']((?:@theme|@site|@docusaurus)\/[^"']+)["']/g;
 
+/** Where a check's node is: its first line, its source text, and the page it is in. */
+interface Place {
+  at: number;
+  start: number;
+  text: string;
+  source: string;
+  format: 'markdown' | 'mdx';
+}
+
+/** Node types whose source is never searched (for shortcodes either): code, front matter, MDX imports. */
+const SKIPPED = new Set(['code', 'inlineCode', 'yaml', 'toml', 'mdxjsEsm']);
+
+/** Node type → what in such a node cannot work (`false`: nothing). Children are visited afterwards. */
+const CHECKS: Record<string, (node: SyntaxNode, place: Place) => Array<Unsupported | false>> = {
+  html: ({ value = '' }, { at, format }) => {
+    const tag = format === 'markdown' ? /^<([A-Z][\w.]*)/.exec(value)?.[1] : undefined;
+    return [
+      tag !== undefined && {
+        line: at,
+        found: `<${tag}>`,
+        why: '대문자 태그는 MDX 컴포넌트인데 .md 파일에서는 알 수 없는 HTML 로 나갑니다.',
+        instead: /^Tab/.test(tag) ? TABS : `파일 이름을 .mdx 로 바꾸고 ${tag} 를 import 하세요`,
+      },
+    ];
+  },
+  containerDirective: ({ position }, { at, start, source }) => {
+    // Made a Starlight aside by equivalents.ts (which leaves it no position): nothing to report.
+    if (!position) return [];
+    const [, name = '', , , rest = ''] = DIRECTIVE_LINE.exec(source.slice(start).split('\n', 1)[0] ?? '') ?? [];
+    const title = rest.trim();
+    return [
+      !(ASIDES as readonly string[]).includes(name) && {
+        line: at,
+        found: `:::${name}`,
+        why: `Starlight 의 알림 상자는 ${ASIDES.map((a) => `:::${a}`).join(', ')} 뿐이라 상자 없이 글만 나갑니다.`,
+        instead: asideFor(name),
+      },
+      title !== '' && {
+        line: at,
+        found: `:::${name} ${title}`,
+        why: 'Docusaurus 2 의 제목 문법이라 제목이 사라집니다.',
+        instead: `:::${ASIDE_FOR[name] ?? name}[${title}]`,
+      },
+    ];
+  },
+  paragraph: (_, { at, text, format }) => {
+    const [statement = '', module] = (format === 'markdown' ? IMPORT.exec(text) : null) ?? [];
+    return [
+      statement !== '' && {
+        line: at,
+        found: statement.split(/\s+/).slice(0, 2).join(' '),
+        why: 'import/export 는 MDX 문법이라 .md 파일에서는 글로 나갑니다.',
+        instead:
+          module?.startsWith('@') && !module.startsWith('@astrojs/')
+            ? `파일 이름을 .mdx 로 바꾸고 ${moduleInstead(module)}`
+            : '파일 이름을 .mdx 로 바꾸세요',
+      },
+    ];
+  },
+  heading: (_, { at, text, format }) => {
+    const id = format === 'markdown' ? /\s\{#([\w-]+)\}\s*$/.exec(text)?.[1] : undefined;
+    return [
+      id !== undefined && {
+        line: at,
+        found: `{#${id}}`,
+        why: '제목 id 문법이 없어 제목 글자에 그대로 나갑니다.',
+        instead: `{#${id}} 를 지우세요 (id 는 제목 글자로 만들어집니다; #${id} 로 건 링크는 새 id 로 고치세요)`,
+      },
+    ];
+  },
+  // An mdast leaf (no children), so reporting before the (absent) children keeps the order.
+  mdxjsEsm: ({ value = '' }, { at }) =>
+    [...value.matchAll(MDX_MODULE)].map(({ 1: module = '', index }) => ({
+      line: at + value.slice(0, index).split('\n').length - 1,
+      found: `import … from '${module}'`,
+      why: 'Docusaurus 에만 있는 모듈입니다.',
+      instead: moduleInstead(module),
+    })),
+};
+
 /**
  * Every unsupported construct of one page, in line order. `source` is what the parser read (line numbers kept);
  * `handled`: source ranges src/plugins/drop-in/equivalents.ts rendered, not reported.
@@ -114,95 +194,16 @@ export function findUnsupported(
   handled: ReadonlyArray<readonly [number, number]> = [],
 ): Unsupported[] {
   const found: Unsupported[] = [];
-  const lineAt = (offset: number): number => source.slice(0, offset).split('\n').length;
-  const text = (node: SyntaxNode): string =>
-    source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
   /** Source ranges never searched for shortcodes. */
   const skipped: Array<[number, number]> = [];
-
   const visit = (node: SyntaxNode): void => {
     const start = node.position?.start.offset ?? 0;
-    const at = lineAt(start);
-    switch (node.type) {
-      case 'code':
-      case 'inlineCode':
-      case 'yaml':
-      case 'toml':
-      case 'mdxjsEsm':
-        skipped.push([start, node.position?.end.offset ?? start]);
-        break;
-      case 'html':
-        if (node.value?.startsWith('<!--')) skipped.push([start, node.position?.end.offset ?? start]);
-        else if (format === 'markdown' && /^<[A-Z]/.test(node.value ?? '')) {
-          const tag = /^<([\w.]+)/.exec(node.value ?? '')?.[1] ?? '';
-          found.push({
-            line: at,
-            found: `<${tag}>`,
-            why: '대문자 태그는 MDX 컴포넌트인데 .md 파일에서는 알 수 없는 HTML 로 나갑니다.',
-            instead: /^Tab/.test(tag) ? TABS : `파일 이름을 .mdx 로 바꾸고 ${tag} 를 import 하세요`,
-          });
-        }
-        break;
-      case 'containerDirective': {
-        // Made a Starlight aside by equivalents.ts (which leaves it no position): nothing to report.
-        if (!node.position) break;
-        const [, name = '', , , rest = ''] = DIRECTIVE_LINE.exec(source.slice(start).split('\n', 1)[0] ?? '') ?? [];
-        if (!(ASIDES as readonly string[]).includes(name)) {
-          found.push({
-            line: at,
-            found: `:::${name}`,
-            why: `Starlight 의 알림 상자는 ${ASIDES.map((a) => `:::${a}`).join(', ')} 뿐이라 상자 없이 글만 나갑니다.`,
-            instead: asideFor(name),
-          });
-        }
-        if (rest.trim()) {
-          found.push({
-            line: at,
-            found: `:::${name} ${rest.trim()}`,
-            why: 'Docusaurus 2 의 제목 문법이라 제목이 사라집니다.',
-            instead: `:::${ASIDE_FOR[name] ?? name}[${rest.trim()}]`,
-          });
-        }
-        break;
-      }
-      case 'paragraph':
-        if (format === 'markdown') {
-          const [statement = '', module] = IMPORT.exec(text(node)) ?? [];
-          if (statement)
-            found.push({
-              line: at,
-              found: statement.split(/\s+/).slice(0, 2).join(' '),
-              why: 'import/export 는 MDX 문법이라 .md 파일에서는 글로 나갑니다.',
-              instead:
-                module?.startsWith('@') && !module.startsWith('@astrojs/')
-                  ? `파일 이름을 .mdx 로 바꾸고 ${moduleInstead(module)}`
-                  : '파일 이름을 .mdx 로 바꾸세요',
-            });
-        }
-        break;
-      case 'heading': {
-        const id = format === 'markdown' ? /\s\{#([\w-]+)\}\s*$/.exec(text(node))?.[1] : undefined;
-        if (id)
-          found.push({
-            line: at,
-            found: `{#${id}}`,
-            why: '제목 id 문법이 없어 제목 글자에 그대로 나갑니다.',
-            instead: `{#${id}} 를 지우세요 (id 는 제목 글자로 만들어집니다; #${id} 로 건 링크는 새 id 로 고치세요)`,
-          });
-        break;
-      }
-    }
+    if (SKIPPED.has(node.type) || (node.type === 'html' && node.value?.startsWith('<!--')))
+      skipped.push([start, node.position?.end.offset ?? start]);
+    const at = source.slice(0, start).split('\n').length;
+    const text = source.slice(start, node.position?.end.offset ?? 0);
+    for (const f of CHECKS[node.type]?.(node, { at, start, text, source, format }) ?? []) if (f) found.push(f);
     node.children?.forEach(visit);
-    if (node.type === 'mdxjsEsm') {
-      for (const { 1: module = '', index } of (node.value ?? '').matchAll(MDX_MODULE)) {
-        found.push({
-          line: at + (node.value ?? '').slice(0, index).split('\n').length - 1,
-          found: `import … from '${module}'`,
-          why: 'Docusaurus 에만 있는 모듈입니다.',
-          instead: moduleInstead(module),
-        });
-      }
-    }
   };
   visit(root);
   return [...found, ...shortcodes(source, [...skipped, ...handled])].sort((a, b) => a.line - b.line);
