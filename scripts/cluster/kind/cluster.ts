@@ -281,20 +281,7 @@ export async function upKind(
   io: Io,
   status: Status,
 ): Promise<SandboxState> {
-  if (process.getuid?.() === 0 && !(await dockerAnswers(io.env))) {
-    // The project's own daemon and node image need Debian's packages: installed here as `npm test` does.
-    const [{ checkPrereqs, hostSystem }, { kind }] = await Promise.all([
-      import('../../prereqs/main.ts'),
-      import('../../prereqs/requirements.ts'),
-    ]);
-    if ((await checkPrereqs(io, hostSystem(io), [kind])) !== 0) {
-      throw new EnvironmentError(
-        'KIND_NO_ENGINE',
-        'kind 에 필요한 Debian 패키지를 설치하지 못했습니다.',
-        `apt-get install --no-install-recommends ${kind.debian.join(' ')}`,
-      );
-    }
-  }
+  if (process.getuid?.() === 0 && !(await dockerAnswers(io.env))) await installKindPackages(io);
   const engine = await acquireEngine(name, io, status);
   const binDir = await ensureKubectlDir(release, io, status);
   const image = await nodeImage(release, engine, io, status);
@@ -302,68 +289,10 @@ export async function upKind(
   const processes: SandboxState['processes'] = [];
   let apiServerPort: number | undefined;
   if (engine.own) {
-    const network = kindNetwork(io.env);
-    if ((await run('docker', ['network', 'inspect', network], { env: engine.env })).code !== 0) {
-      await runOrThrow('KIND_NETWORK_FAILED', 'docker', pageNetworkArgs(network), {
-        env: engine.env,
-        what: `kind 네트워크(${NET.subnet}) 만들기`,
-      });
-    }
-    // The bridge side asks a new EXTERNAL-IP's ARP every 200 ms, not every second (a setting of our
-    // namespace's own bridge): a browser step meets the address as soon as MetalLB's speaker answers.
-    await runOrThrow(
-      'KIND_NETWORK_FAILED',
-      'nsenter',
-      [
-        `--net=${netnsFile(ENGINE_NETNS)}`,
-        'sh',
-        '-c',
-        'for d in /proc/sys/net/ipv4/neigh/br-*; do echo 200 > "$d/retrans_time_ms"; done',
-      ],
-      { env: engine.env, what: 'kind 네트워크의 ARP 재시도 간격' },
-    );
-    apiServerPort = await freePort();
-    const tools = await ensureBuilt(podToolsTarget(), io, status);
-    const forward = startDaemon(
-      'apiserver-forward',
-      [
-        path.join(tools, 'netns-forward'),
-        '--listen',
-        `127.0.0.1:${apiServerPort}`,
-        '--netns',
-        netnsFile(ENGINE_NETNS),
-        '--target',
-        `127.0.0.1:${apiServerPort}`,
-      ],
-      p.logs,
-      io.env,
-    );
-    const record = {
-      name: forward.name,
-      pid: forward.pid,
-      ...(forward.start !== undefined ? { start: forward.start } : {}),
-    };
-    processes.push(record);
-    // Before anything can fail: `down` of a half-made sandbox stops it from here (there is no state.json yet).
-    fs.writeFileSync(forwarderFile(p), `${JSON.stringify(record)}\n`);
-    const port = apiServerPort;
-    if (!(await waitFor(() => (assertAlive(forward), isPortOpen(port)), 10_000, 100)))
-      throw new EnvironmentError(
-        'KIND_FORWARD_FAILED',
-        `API 서버 포워더가 127.0.0.1:${port} 에서 듣지 않습니다. 로그: ${forward.log}`,
-      );
+    await preparePageNetwork(engine, io.env);
+    apiServerPort = await startApiServerForwarder(p, processes, io, status);
   }
-  const cgroupV1 =
-    (await run('docker', ['info', '--format', '{{.CgroupVersion}}'], { env: engine.env })).stdout.trim() === '1';
-  const config = path.join(p.dir, 'kind.yaml');
-  fs.writeFileSync(
-    config,
-    kindConfig(release, {
-      ...(apiServerPort ? { apiServerPort } : {}),
-      cgroupV1,
-      noSysResource: engine.own && withholdsSysResource(),
-    }),
-  );
+  const config = await writeKindConfig(release, engine, p, apiServerPort);
   await status.step(`kind create cluster --image ${image.image}`, () =>
     runOrThrow('KIND_CREATE_FAILED', kind, kindCreateArgs(name, image.image, p.kubeconfig, config, retain), {
       env: { ...engine.env, KUBECONFIG: p.kubeconfig },
@@ -399,6 +328,105 @@ export async function upKind(
     pulls: image.pulls,
     simulation: kindSimulationNotes(release, image, engine.own, await kindNetworkSubnets(engine.env, io.signal)),
   };
+}
+
+/** `<sandbox>/kind.yaml` for this machine (the engine's cgroup version, the forwarder's port); its path. */
+async function writeKindConfig(
+  release: KubernetesRelease,
+  engine: Engine,
+  p: SandboxPaths,
+  apiServerPort: number | undefined,
+): Promise<string> {
+  const cgroupV1 =
+    (await run('docker', ['info', '--format', '{{.CgroupVersion}}'], { env: engine.env })).stdout.trim() === '1';
+  const config = path.join(p.dir, 'kind.yaml');
+  fs.writeFileSync(
+    config,
+    kindConfig(release, {
+      ...(apiServerPort ? { apiServerPort } : {}),
+      cgroupV1,
+      noSysResource: engine.own && withholdsSysResource(),
+    }),
+  );
+  return config;
+}
+
+/** As root with no Docker answering: the Debian packages the project's own daemon and node image need, installed as `npm test` does. */
+async function installKindPackages(io: Io): Promise<void> {
+  const [{ checkPrereqs, hostSystem }, { kind }] = await Promise.all([
+    import('../../prereqs/main.ts'),
+    import('../../prereqs/requirements.ts'),
+  ]);
+  if ((await checkPrereqs(io, hostSystem(io), [kind])) !== 0) {
+    throw new EnvironmentError(
+      'KIND_NO_ENGINE',
+      'kind 에 필요한 Debian 패키지를 설치하지 못했습니다.',
+      `apt-get install --no-install-recommends ${kind.debian.join(' ')}`,
+    );
+  }
+}
+
+/** On the project's daemon: kind's network on the page's subnet (made unless there), its ARP retried every 200 ms. */
+async function preparePageNetwork(engine: Engine, env: Env): Promise<void> {
+  const network = kindNetwork(env);
+  if ((await run('docker', ['network', 'inspect', network], { env: engine.env })).code !== 0) {
+    await runOrThrow('KIND_NETWORK_FAILED', 'docker', pageNetworkArgs(network), {
+      env: engine.env,
+      what: `kind 네트워크(${NET.subnet}) 만들기`,
+    });
+  }
+  // The bridge side asks a new EXTERNAL-IP's ARP every 200 ms, not every second (a setting of our
+  // namespace's own bridge): a browser step meets the address as soon as MetalLB's speaker answers.
+  await runOrThrow(
+    'KIND_NETWORK_FAILED',
+    'nsenter',
+    [
+      `--net=${netnsFile(ENGINE_NETNS)}`,
+      'sh',
+      '-c',
+      'for d in /proc/sys/net/ipv4/neigh/br-*; do echo 200 > "$d/retrans_time_ms"; done',
+    ],
+    { env: engine.env, what: 'kind 네트워크의 ARP 재시도 간격' },
+  );
+}
+
+/** The API server forwarder from the host's loopback into the daemon's namespace, added to `processes` and recorded before it is awaited; its port. */
+async function startApiServerForwarder(
+  p: SandboxPaths,
+  processes: SandboxState['processes'],
+  io: Io,
+  status: Status,
+): Promise<number> {
+  const port = await freePort();
+  const tools = await ensureBuilt(podToolsTarget(), io, status);
+  const forward = startDaemon(
+    'apiserver-forward',
+    [
+      path.join(tools, 'netns-forward'),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--netns',
+      netnsFile(ENGINE_NETNS),
+      '--target',
+      `127.0.0.1:${port}`,
+    ],
+    p.logs,
+    io.env,
+  );
+  const record = {
+    name: forward.name,
+    pid: forward.pid,
+    ...(forward.start !== undefined ? { start: forward.start } : {}),
+  };
+  processes.push(record);
+  // Before anything can fail: `down` of a half-made sandbox stops it from here (there is no state.json yet).
+  fs.writeFileSync(forwarderFile(p), `${JSON.stringify(record)}\n`);
+  if (!(await waitFor(() => (assertAlive(forward), isPortOpen(port)), 10_000, 100)))
+    throw new EnvironmentError(
+      'KIND_FORWARD_FAILED',
+      `API 서버 포워더가 127.0.0.1:${port} 에서 듣지 않습니다. 로그: ${forward.log}`,
+    );
+  return port;
 }
 
 /** `kind delete cluster` (when a kind binary and the engine are there), then the sandbox's hold on the project's daemon. */
