@@ -87,7 +87,7 @@ export function componentOf(
   return undefined;
 }
 
-/** `kubeadm config images list` of the built kubeadm: the images kubeadm starts, by exact name. */
+/** `kubeadm config images list` of the built kubeadm: the images kubeadm starts, by exact name; refused if one cannot be built here. */
 async function kubeadmImages(kubeadm: string, release: KubernetesRelease, io: Io): Promise<string[]> {
   const res = await runOrThrow(
     'KIND_IMAGE_LIST_FAILED',
@@ -95,10 +95,18 @@ async function kubeadmImages(kubeadm: string, release: KubernetesRelease, io: Io
     ['config', 'images', 'list', '--kubernetes-version', release.kubernetes],
     { env: io.env, signal: io.signal, what: 'kubeadm config images list' },
   );
-  return res.stdout
+  const names = res.stdout
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+  const unknown = names.filter((n) => !componentOf(n));
+  if (unknown.length)
+    throw new EnvironmentError(
+      'KIND_IMAGE_UNKNOWN',
+      `kubeadm 이 쓰는 이미지 중 이 프로젝트가 빌드할 줄 모르는 것이 있습니다: ${unknown.join(', ')}`,
+      'scripts/cluster/kind/node-image.ts 의 componentOf 에 그 이미지를 빌드하는 방법을 더하세요.',
+    );
+  return names;
 }
 
 /** Kubernetes' own pause (build/pause/linux/pause.c of the release's module), compiled statically here. */
@@ -258,6 +266,9 @@ interface NodeImage {
   differences: string[];
 }
 
+const hasImage = async (engine: Engine, image: string) =>
+  (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: engine.env })).code === 0;
+
 const docker = (engine: Engine, args: string[], io: Io, what: string) =>
   runOrThrow('KIND_NODE_IMAGE_FAILED', 'docker', args, {
     env: engine.env,
@@ -307,26 +318,14 @@ async function imageParts(
   return { parts, pauseImage, cniImage };
 }
 
-/** The offline node image for `release` in `engine`, built unless an image of the same inputs is there. */
-export async function ensureNodeImage(
-  release: KubernetesRelease,
-  engine: Engine,
-  io: Io,
-  status: Status,
-): Promise<NodeImage> {
+/** What goes into the node image: its built parts packed, the root file system, the files added to it, the binaries' folders. */
+async function nodeImageInputs(release: KubernetesRelease, io: Io, status: Status) {
   const kube = await ensureBuilt(kubernetesTarget(release), io, status);
   const node = await ensureBuilt(kubernetesNodeTarget(release), io, status);
   const toolsTarget = podToolsTarget();
   const tools = await ensureBuilt(toolsTarget, io, status);
   const kubeadm = path.join(node, 'kubeadm');
   const names = await kubeadmImages(kubeadm, release, io);
-  const unknown = names.filter((n) => !componentOf(n));
-  if (unknown.length)
-    throw new EnvironmentError(
-      'KIND_IMAGE_UNKNOWN',
-      `kubeadm 이 쓰는 이미지 중 이 프로젝트가 빌드할 줄 모르는 것이 있습니다: ${unknown.join(', ')}`,
-      'scripts/cluster/kind/node-image.ts 의 componentOf 에 그 이미지를 빌드하는 방법을 더하세요.',
-    );
   const { parts, pauseImage, cniImage } = await imageParts(
     release,
     names,
@@ -345,6 +344,18 @@ export async function ensureNodeImage(
     kubeadm,
     kubectl: path.join(kube, 'kubectl'),
   });
+  return { kube, node, names, parts, rootfs, tars, files };
+}
+
+/** The offline node image for `release` in `engine`, built unless an image of the same inputs is there. */
+export async function ensureNodeImage(
+  release: KubernetesRelease,
+  engine: Engine,
+  io: Io,
+  status: Status,
+): Promise<NodeImage> {
+  const inputs = await nodeImageInputs(release, io, status);
+  const { kube, node, names, rootfs, tars, files } = inputs;
   const key = sha(
     rootfs,
     ...tars,
@@ -357,73 +368,83 @@ export async function ensureNodeImage(
     `kind 노드 이미지는 kindest/node 가 아니라 이 머신에서 만든 ${image} 입니다: Debian ${SUITE} (mmdebstrap) 위에 Go 모듈 프록시에서 빌드한 kubelet·kubeadm·kubectl ${release.kubernetes}, 이 프로젝트의 entrypoint·systemd 유닛·containerd 설정`,
     `노드가 품은 이미지도 내려받지 않고 같은 이름으로 이 머신에서 빌드했습니다: ${names.join(', ')}. CoreDNS 는 kubeadm 의 Corefile 이 쓰는 플러그인만 넣었고, 파드 네트워크는 kindnetd 대신 이 프로젝트의 node-cni(bridge CNI)입니다`,
   ];
-  if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: engine.env })).code === 0)
-    return { image, differences };
+  if (await hasImage(engine, image)) return { image, differences };
 
   const release_ = await acquireLock(path.join(cacheDir(io.env), 'kind-node', 'build.lock'), io.signal, (holder) =>
     status.info(`노드 이미지: 다른 프로세스(pid ${holder})가 만드는 중입니다. 기다립니다.`),
   );
   try {
-    if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: engine.env })).code === 0)
-      return { image, differences };
-    await status.step(`kind 노드 이미지 만들기: ${image}`, async () => {
-      const base = `vdocs.local/kind-base:${path.basename(rootfs, '.tar')}`;
-      if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', base], { env: engine.env })).code !== 0)
-        await docker(engine, ['import', rootfs, base], io, `docker import ${rootfs}`);
-      const stage = path.join(cacheDir(io.env), 'kind-node', `stage-${process.pid}`);
-      const builder = `vdocs-node-build-${process.pid}`;
-      try {
-        fs.rmSync(stage, { recursive: true, force: true });
-        for (const f of files) {
-          const to = path.join(stage, 'root', f.to);
-          fs.mkdirSync(path.dirname(to), { recursive: true });
-          if (f.link) fs.symlinkSync(f.link, to);
-          else if (f.from) fs.copyFileSync(f.from, to);
-          else fs.writeFileSync(to, f.text!);
-          if (!f.link) fs.chmodSync(to, f.mode);
-        }
-        fs.mkdirSync(path.join(stage, 'images'), { recursive: true });
-        tars.forEach((t, i) => fs.linkSync(t, path.join(stage, 'images', `${i}.tar`)));
-        // containerd alone, to import the images into its content store (unpacked later, on the node's /var).
-        await docker(
-          engine,
-          ['run', '-d', '--name', builder, '--entrypoint', '/usr/bin/containerd', base],
-          io,
-          '이미지를 넣을 컨테이너 시작',
-        );
-        await docker(engine, ['cp', `${path.join(stage, 'root')}/.`, `${builder}:/`], io, '노드 파일 복사');
-        await docker(engine, ['cp', path.join(stage, 'images'), `${builder}:/vdocs-images`], io, '이미지 복사');
-        for (let i = 0; i < tars.length; i++) {
-          await docker(
-            engine,
-            ['exec', builder, 'ctr', '--namespace=k8s.io', 'images', 'import', '--no-unpack', `/vdocs-images/${i}.tar`],
-            io,
-            `${parts[i]!.name} 을(를) 노드의 containerd 에 넣기`,
-          );
-        }
-        await docker(engine, ['exec', builder, 'rm', '-rf', '/vdocs-images'], io, '이미지 파일 지우기');
-        await docker(engine, ['stop', builder], io, 'containerd 멈추기');
-        await docker(
-          engine,
-          [
-            'commit',
-            '--change',
-            'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
-            '--change',
-            'ENV container=docker',
-            builder,
-            image,
-          ],
-          io,
-          'docker commit',
-        );
-      } finally {
-        await run('docker', ['rm', '-f', builder], { env: engine.env });
-        fs.rmSync(stage, { recursive: true, force: true });
-      }
-    });
+    if (await hasImage(engine, image)) return { image, differences };
+    await status.step(`kind 노드 이미지 만들기: ${image}`, () => buildNodeImage(image, inputs, engine, io));
   } finally {
     release_();
   }
   return { image, differences };
+}
+
+/** The node files and image tarballs laid out in `stage` (root/ is copied to the node, images/ imported into its containerd). */
+function stageNodeImage(stage: string, files: ReturnType<typeof nodeFiles>, tars: string[]): void {
+  fs.rmSync(stage, { recursive: true, force: true });
+  for (const f of files) {
+    const to = path.join(stage, 'root', f.to);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (f.link) fs.symlinkSync(f.link, to);
+    else if (f.from) fs.copyFileSync(f.from, to);
+    else fs.writeFileSync(to, f.text!);
+    if (!f.link) fs.chmodSync(to, f.mode);
+  }
+  fs.mkdirSync(path.join(stage, 'images'), { recursive: true });
+  tars.forEach((t, i) => fs.linkSync(t, path.join(stage, 'images', `${i}.tar`)));
+}
+
+/** `image` committed from a builder container of the base file system; the builder and the stage removed however it ends. */
+async function buildNodeImage(
+  image: string,
+  { rootfs, files, tars, parts }: Awaited<ReturnType<typeof nodeImageInputs>>,
+  engine: Engine,
+  io: Io,
+): Promise<void> {
+  const base = `vdocs.local/kind-base:${path.basename(rootfs, '.tar')}`;
+  if (!(await hasImage(engine, base))) await docker(engine, ['import', rootfs, base], io, `docker import ${rootfs}`);
+  const stage = path.join(cacheDir(io.env), 'kind-node', `stage-${process.pid}`);
+  const builder = `vdocs-node-build-${process.pid}`;
+  try {
+    stageNodeImage(stage, files, tars);
+    // containerd alone, to import the images into its content store (unpacked later, on the node's /var).
+    await docker(
+      engine,
+      ['run', '-d', '--name', builder, '--entrypoint', '/usr/bin/containerd', base],
+      io,
+      '이미지를 넣을 컨테이너 시작',
+    );
+    await docker(engine, ['cp', `${path.join(stage, 'root')}/.`, `${builder}:/`], io, '노드 파일 복사');
+    await docker(engine, ['cp', path.join(stage, 'images'), `${builder}:/vdocs-images`], io, '이미지 복사');
+    for (let i = 0; i < tars.length; i++) {
+      await docker(
+        engine,
+        ['exec', builder, 'ctr', '--namespace=k8s.io', 'images', 'import', '--no-unpack', `/vdocs-images/${i}.tar`],
+        io,
+        `${parts[i]!.name} 을(를) 노드의 containerd 에 넣기`,
+      );
+    }
+    await docker(engine, ['exec', builder, 'rm', '-rf', '/vdocs-images'], io, '이미지 파일 지우기');
+    await docker(engine, ['stop', builder], io, 'containerd 멈추기');
+    await docker(
+      engine,
+      [
+        'commit',
+        '--change',
+        'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
+        '--change',
+        'ENV container=docker',
+        builder,
+        image,
+      ],
+      io,
+      'docker commit',
+    );
+  } finally {
+    await run('docker', ['rm', '-f', builder], { env: engine.env });
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
 }
