@@ -42,7 +42,10 @@ describe('startBackground', () => {
   it('is ready when its port answers, keeps serving for later steps, and stop() ends its whole process group', async () => {
     const port = await freePort();
     // bash starts a child (the server) and a grandchild (sleep), as a pipeline or a wrapper script would.
-    const script = `sleep 300 & echo $! > sleep.pid; node -e "require('net').createServer((s) => s.end('hi')).listen(${port}, '127.0.0.1'); console.log(process.pid)"`;
+    // The server ignores a reset socket, as a real one does: readiness probes connect and close at once,
+    // and on a busy machine its reply meets the reset (without a handler the server crashed, 15 of 30).
+    const server = `require('net').createServer((s) => s.on('error', () => {}).end('hi')).listen(${port}, '127.0.0.1')`;
+    const script = `sleep 300 & echo $! > sleep.pid; node -e "${server}; console.log(process.pid)"`;
     const started = await startBackground(script, { ...options, port });
     expect(started.ready, started.stderr).toBe(true);
     expect(started.exitCode).toBeNull();
