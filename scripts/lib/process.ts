@@ -159,6 +159,32 @@ export function stopRunning(graceMs = 2000): void {
   for (const pid of groups) killGroup(pid, 'SIGKILL');
 }
 
+/**
+ * Waits, up to `withinMs`, until no process of the group runs: a SIGKILL is sent at once but takes
+ * effect when the kernel next runs the process, so on a busy machine a killed grandchild (and the
+ * port it holds) can outlive `kill()`. Zombies count as ended: their files and ports are released,
+ * and an orphan's zombie waits for PID 1, which may be slow to reap it.
+ */
+export async function groupGone(pgid: number, withinMs = 2000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  while (performance.now() < deadline && groupRuns(pgid)) await new Promise((r) => setTimeout(r, 20));
+}
+
+function groupRuns(pgid: number): boolean {
+  if (process.platform !== 'linux') return isAlive(-pgid); // no /proc: signal 0 to the group
+  for (const entry of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended while we looked
+    }
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
 /** Whether the process runs: signal 0 reaches it and it is not a zombie. */
 export function isAlive(pid: number): boolean {
   try {

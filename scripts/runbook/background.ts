@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killGroup, stopOnExit } from '../lib/process.ts';
+import { groupGone, killGroup, stopOnExit } from '../lib/process.ts';
 import { blockEnv } from './exec.ts';
 
 /** A page command that keeps running (`kubectl port-forward`): one `bash -c` in its own process group. */
@@ -13,7 +13,7 @@ interface Started {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  /** Stops the whole process group (SIGTERM, then SIGKILL after 3 s) and waits for it. */
+  /** Stops the whole process group (SIGTERM, then SIGKILL after 3 s) and waits until it is gone. */
   stop: () => Promise<void>;
   /** Why it is not ready, when it never started. */
   why?: string;
@@ -81,6 +81,7 @@ export async function startBackground(script: string, options: Options): Promise
     clearTimeout(timer);
     // Whatever bash started and left in the group (a kubectl still running after bash itself ended).
     killGroup(child.pid, 'SIGKILL');
+    if (child.pid) await groupGone(child.pid);
     release();
   };
   const deadline = performance.now() + options.withinMs;
