@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../lib/process.ts';
+import { isAlive, procStat } from '../lib/process.ts';
 
 /**
  * Which processes are a sandbox's, so `down` signals those only (Linux /proc): one it recorded and still that
@@ -32,9 +32,7 @@ const TICKS_PER_SECOND = 100;
 
 /** When `pid` started, in clock ticks after boot; undefined when it is gone (or not Linux). */
 export function startTicks(pid: number): number | undefined {
-  const stat = orElse(() => fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
-  // After "pid (comm) ": state is field 3, starttime field 22. comm may hold spaces and parentheses.
-  const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const start = Number(procStat(pid)?.[19]);
   return Number.isSafeInteger(start) ? start : undefined;
 }
 

@@ -172,17 +172,23 @@ export async function groupGone(pgid: number, withinMs = 2000): Promise<void> {
 
 function groupRuns(pgid: number): boolean {
   if (process.platform !== 'linux') return isAlive(-pgid); // no /proc: signal 0 to the group
-  for (const entry of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended while we looked
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  return fs.readdirSync('/proc').some((entry) => {
+    const [state, , group] = (/^\d+$/.test(entry) && procStat(Number(entry))) || [];
+    return Number(group) === pgid && state !== 'Z';
+  });
+}
+
+/**
+ * The fields of /proc/<pid>/stat after "pid (comm) " (comm may hold spaces and parentheses): [0] is the state
+ * (field 3), [2] the process group (field 5), [19] the start time (field 22); undefined when it is gone or not Linux.
+ */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
   }
-  return false;
 }
 
 /** Whether the process runs: signal 0 reaches it and it is not a zombie. */
@@ -193,12 +199,7 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   // A zombie (exited, not yet reaped) still answers signal 0; /proc tells the truth on Linux.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return procStat(pid)?.[0] !== 'Z';
 }
 
 /** Finds an executable on PATH (like `command -v`). */
