@@ -9,7 +9,7 @@ import { median } from '../scripts/bench/latency.ts';
 import { pageCopy, removeCopies, type VerifyFigures } from '../scripts/bench/verify-growth.ts';
 import type { VerifyTiming } from '../scripts/verify/cli.ts';
 import { main as benchMain } from '../scripts/bench/cli.ts';
-import { timed } from '../scripts/bench/timed.ts';
+import { timed } from '../scripts/lib/timed.ts';
 import { UsageError } from '../scripts/lib/errors.ts';
 import type { Io } from '../scripts/lib/io.ts';
 

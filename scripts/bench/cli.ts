@@ -21,7 +21,7 @@ import { siteBytes } from './site.ts';
 import { measureEdit } from './edit.ts';
 import { ensureBundle } from '../lib/client.ts';
 import { measureVerify } from './verify-growth.ts';
-import { timed } from './timed.ts';
+import { timed } from '../lib/timed.ts';
 import { measureStartup } from './startup.ts';
 
 const command = {

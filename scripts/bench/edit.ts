@@ -2,7 +2,7 @@ import { sandboxKubectl as kubectl, type SandboxState } from '../cluster/state.t
 import type { Binding } from '../runbook/bind.ts';
 import { startEditServer } from '../runbook/edit-server.ts';
 import { serviceBody } from '../runbook/fixtures.ts';
-import { timed } from './timed.ts';
+import { timed } from '../lib/timed.ts';
 
 /** One `kubectl edit` of the page, timed with the runner's editor and with sed (B's editor), alternately. */
 export interface EditCost {

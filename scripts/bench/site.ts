@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Io } from '../lib/io.ts';
-import { timed } from './timed.ts';
+import { timed } from '../lib/timed.ts';
 
 export interface PageBytes {
   html: string;

@@ -1,5 +1,5 @@
 import { run } from '../lib/process.ts';
-import { timed } from './timed.ts';
+import { timed } from '../lib/timed.ts';
 
 /**
  * What each start-up device a run still has saves, in seconds a user waits, measured against doing

@@ -5,7 +5,7 @@ import type { Io } from '../lib/io.ts';
 import type { Status } from '../lib/status.ts';
 import { projectRoot } from '../lib/paths.ts';
 import type { VerifyTiming } from '../verify/cli.ts';
-import { timed } from './timed.ts';
+import { timed } from '../lib/timed.ts';
 
 /**
  * `npm run verify` measured on kwok: the MetalLB page's matrix, then 1…N pages on 1.37, the extra ones temporary copies

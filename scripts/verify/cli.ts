@@ -17,7 +17,7 @@ import { readPage } from '../model/page.ts';
 import { continuationChain, reportPath, verifiedPages, type VerifiedPage } from '../model/pages.ts';
 import { importRunbook } from '../model/runbooks.ts';
 import { verdict } from '../model/verdict.ts';
-import { timed } from '../bench/timed.ts';
+import { timed } from '../lib/timed.ts';
 
 const command = {
   meta: {
