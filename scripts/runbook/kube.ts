@@ -112,14 +112,10 @@ export function apiStatus(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-export function isNotFound(error: unknown): boolean {
-  return apiStatus(error) === 404;
-}
-
 /** A read whose object may be absent: undefined on 404, any other failure thrown. */
 export const orAbsent = <T>(read: Promise<T>): Promise<T | undefined> =>
   read.catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
+    if (apiStatus(error) === 404) return undefined;
     throw error;
   });
 

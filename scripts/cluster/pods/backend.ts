@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { isNotFound } from '../../runbook/kube.ts';
+import { orAbsent } from '../../runbook/kube.ts';
 import { waitFor } from '../sandbox.ts';
 import { STANDIN_IMAGE } from './layout.ts';
 
@@ -111,10 +111,7 @@ export interface BackendResult {
 }
 
 const readDeployment = (kube: { apps: k8s.AppsV1Api }, name: string, namespace: string) =>
-  kube.apps.readNamespacedDeployment({ name, namespace }).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
+  orAbsent(kube.apps.readNamespacedDeployment({ name, namespace }));
 
 /**
  * Makes sure the Service has a stand-in backend: creates the Deployment, or replaces one made here
