@@ -1,3 +1,5 @@
+import { UsageError } from './errors.ts';
+
 /**
  * The streams and environment a CLI entry point works with.
  * Entry points take `(argv, io)` and return an exit code; only the bin wrappers touch `process`.
@@ -17,6 +19,13 @@ export interface Io {
   ask?: (question: string) => Promise<string>;
   /** Aborted on SIGINT/SIGTERM; commands must stop their children when it fires. */
   signal: AbortSignal;
+}
+
+/** Whether the user typed exactly "yes" (at once with --yes); off a terminal, a usage error (`cannotAsk`, `fix`). */
+export async function askYes(io: Io, yes: boolean, question: string, cannotAsk: string, fix: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', cannotAsk, fix);
+  return (await io.ask(`${question} 정확히 "yes" 를 입력하세요: `)).trim() === 'yes';
 }
 
 /** Whether colour output is allowed, following NO_COLOR, TERM=dumb and CI conventions. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommand, closest } from '../lib/args.ts';
 import { UsageError } from '../lib/errors.ts';
-import type { Io } from '../lib/io.ts';
+import { askYes, type Io } from '../lib/io.ts';
 import { readPage } from '../model/page.ts';
 import { availableRunbooks, importRunbook, importRunbookFile } from '../model/runbooks.ts';
 import { cacheDir, projectRoot } from '../lib/paths.ts';
@@ -108,13 +108,6 @@ async function confirmTarget(binding: Binding, target: Target, selected: Set<str
     `컨텍스트 ${target.context} 는 샌드박스가 아니어서 확인이 필요한데, 터미널이 아니라 물어볼 수 없습니다.`,
     '위 단계를 검토한 뒤 --yes 를 붙여 다시 실행하세요.',
   );
-}
-
-/** Whether the user typed exactly "yes" (at once with --yes); off a terminal, a usage error (`cannotAsk`, `fix`). */
-export async function askYes(io: Io, yes: boolean, question: string, cannotAsk: string, fix: string): Promise<boolean> {
-  if (yes) return true;
-  if (!io.interactive || !io.ask) throw new UsageError('CONFIRMATION_REQUIRED', cannotAsk, fix);
-  return (await io.ask(`${question} 정확히 "yes" 를 입력하세요: `)).trim() === 'yes';
 }
 
 type Args = ParsedArgs<(typeof command)['args']>;

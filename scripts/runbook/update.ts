@@ -3,12 +3,11 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { UsageError } from '../lib/errors.ts';
 import { writeAtomic } from '../lib/fs.ts';
-import type { Io } from '../lib/io.ts';
+import { askYes, type Io } from '../lib/io.ts';
 import { at, parsePage, type Block } from '../model/page.ts';
 import type { RunReport } from '../model/report.ts';
 import { minorOf } from '../model/version.ts';
 import type { Binding } from './bind.ts';
-import { askYes } from './cli.ts';
 import { mergeOutput, replaceBlocks } from './rewrite.ts';
 
 /**
