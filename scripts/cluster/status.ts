@@ -74,9 +74,9 @@ export const status: Handler<'status'> = async (cmd, io) => {
         : ['  (없음)']),
     );
   }
-  // simulated, then real: the schema's order, which parsing keeps
-  for (const [title, items] of Object.entries(state.simulation ?? {}))
-    lines.push(`${title}:`, ...items.map((s) => `  - ${s}`));
+  const { simulated, real } = state.simulation ?? {};
+  if (simulated && real)
+    lines.push('simulated:', ...simulated.map((s) => `  - ${s}`), 'real:', ...real.map((s) => `  - ${s}`));
   io.out(lines.join('\n') + '\n');
   return health.apiReachable && health.deadProcesses.length === 0 ? 0 : 1;
 };
